@@ -1,0 +1,1 @@
+//! The libnumber model zoo: shared layer code, data loaders and the example driver. (STUB)

@@ -1,0 +1,2 @@
+//! `cargo number`. (STUB)
+fn main() {}

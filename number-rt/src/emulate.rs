@@ -245,7 +245,7 @@ impl Frame {
         let Some(stats) = &self.stats else { return };
         let slot = self.slots[site] as usize;
         let mut st = lock(stats);
-        if st.len <= slot {
+        if st.len() <= slot {
             st.resize(slot + 1, SiteStats::default());
         }
         let s = &mut st[slot];

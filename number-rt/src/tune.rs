@@ -1,1 +1,567 @@
-//! The auto-tuner. (STUB)
+//! The auto-tuner: searches a format for every site so that the user's objective (default: total parameter
+//! bits) is minimal while accuracy stays within a tolerance of the f32 baseline.
+//!
+//! The user calls it from their own calibrate-mode binary, with a closure that measures accuracy (higher is
+//! better) of their model on validation data under a configuration:
+//!
+//! ```no_run
+//! use number_rt::tune::{Budget, Objective, Space, Tolerance, Tuner};
+//! # fn accuracy() -> f64 { 0.9 }
+//! let profile = number_rt::profile::Profile::load("target/lenet.profile.json")?;
+//! let outcome = Tuner::new(&profile)
+//!     .tolerance(Tolerance::Relative(0.01))
+//!     .objective(Objective::ParamBits)
+//!     .space(Space::default())
+//!     .seed(0)
+//!     .budget(Budget { evaluations: Some(2000), time: None })
+//!     .run(|_cfg| accuracy())?;
+//! outcome.write_report("target/tune")?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The closure runs inside [`emulate::with_formats`](crate::emulate::with_formats)`(cfg, …)` on a rayon worker
+//! thread; it must run the model on that thread and be deterministic (the tuner caches results by
+//! configuration).
+//!
+//! # Search
+//!
+//! Each searched site has a ladder of candidate formats, one per width (placed from its profile, see
+//! [`Space`]), topped by `f32`. The search works on width vectors:
+//!
+//! 1. **baseline**: all sites f32; target = baseline − tolerance;
+//! 2. **uniform sweep**: every width for all searched sites at once (one parallel batch); the best feasible
+//!    uniform configuration is a candidate, so the result is never larger than it;
+//! 3. **sensitivity**: per site, the smallest feasible width with all other sites f32 (binary search, all sites
+//!    in lock-step batches); under the monotonicity assumption no configuration goes below these;
+//! 4. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
+//!    unit until feasible;
+//! 5. **descent** from the best uniform and the repaired point: lower one site by one width, accepting the
+//!    feasible move of smallest objective; when none is feasible, pair moves (−k widths on one site, +1 on
+//!    another) that still lower the objective; until no move helps;
+//! 6. **exact** (bounded): width vectors in ascending objective, below the best found, skipping those
+//!    dominated by a known infeasible vector; the first feasible one is optimal (under monotonicity). When it
+//!    completes, [`Outcome::exact`] is true;
+//! 7. **restarts** (only if the exact phase did not complete): seeded random perturbations of the best point,
+//!    repaired and descended again.
+//!
+//! "Monotonicity" means: widening a site never lowers accuracy. It is used only to skip evaluations
+//! ([`Tuner::monotone`] turns it off). Candidate moves of a step are evaluated in parallel (rayon) in
+//! fixed-size chunks and collected in order, so the outcome depends only on the seed and the closure's values.
+//! The best feasible configuration is kept at every moment; when the [`Budget`] runs out it is returned
+//! ([`Outcome::budget_exhausted`]).
+use crate::emulate::Config;
+use crate::profile::{Profile, SiteKind};
+use crate::Format;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+mod report;
+mod search;
+mod space;
+
+pub use space::{Family, Override, Range, SiteCandidates, Space};
+
+/// How much accuracy may be lost against the f32 baseline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tolerance {
+    /// accuracy ≥ baseline × (1 − r) (for a negative baseline: baseline − r·|baseline|).
+    Relative(f64),
+    /// accuracy ≥ baseline − x.
+    Absolute(f64),
+}
+
+impl Tolerance {
+    /// The lowest accepted accuracy for a baseline.
+    pub fn target(&self, baseline: f64) -> f64 {
+        match *self {
+            Tolerance::Relative(r) => baseline - r * baseline.abs(),
+            Tolerance::Absolute(x) => baseline - x,
+        }
+    }
+}
+
+impl fmt::Display for Tolerance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tolerance::Relative(r) => write!(f, "relative {}%", r * 100.0),
+            Tolerance::Absolute(x) => write!(f, "absolute {x}"),
+        }
+    }
+}
+
+/// Multiply-accumulates between a weight site and an activation site, for [`Objective::BitOps`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Macs {
+    /// Full name of the weight site (`Fc1/dense.w`).
+    pub weight: String,
+    /// Full name of the activation site it multiplies (`Fc1/dense.x`).
+    pub activation: String,
+    /// MACs per inference.
+    pub macs: u64,
+}
+
+/// What the tuner minimises.
+pub enum Objective {
+    /// Σ over weight sites of len × bits (default). Searches weight sites.
+    ParamBits,
+    /// Σ over input, output, local and return sites of len × bits. Searches those sites.
+    ActivationBits,
+    /// Σ over the given pairs of MACs × weight bits × activation bits (sites not in the configuration count
+    /// 32 bits). Searches the sites the pairs name.
+    BitOps(Vec<Macs>),
+    /// Any function of the configuration (should not decrease when a site widens). Searches weight sites
+    /// unless the space names kinds.
+    Custom(Box<dyn Fn(&Config, &Profile) -> f64 + Sync>),
+}
+
+impl fmt::Debug for Objective {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Objective::BitOps(m) => f.debug_tuple("BitOps").field(m).finish(),
+            o => f.write_str(o.name()),
+        }
+    }
+}
+
+const ACTIVATIONS: [SiteKind; 4] = [SiteKind::Input, SiteKind::Output, SiteKind::Local, SiteKind::Return];
+
+impl Objective {
+    /// [`Objective::BitOps`] from `(weight site, activation site, MACs)` triples.
+    pub fn bit_ops<W: Into<String>, A: Into<String>>(pairs: impl IntoIterator<Item = (W, A, u64)>) -> Objective {
+        Objective::BitOps(
+            pairs.into_iter().map(|(w, a, macs)| Macs { weight: w.into(), activation: a.into(), macs }).collect(),
+        )
+    }
+
+    /// [`Objective::Custom`] from a closure.
+    pub fn custom(f: impl Fn(&Config, &Profile) -> f64 + Sync + 'static) -> Objective {
+        Objective::Custom(Box::new(f))
+    }
+
+    /// Short name (`param_bits`, `activation_bits`, `bit_ops`, `custom`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Objective::ParamBits => "param_bits",
+            Objective::ActivationBits => "activation_bits",
+            Objective::BitOps(_) => "bit_ops",
+            Objective::Custom(_) => "custom",
+        }
+    }
+
+    /// The objective's value for a configuration (absent sites count as f32).
+    pub fn value(&self, cfg: &Config, profile: &Profile) -> f64 {
+        let bits = |name: &str| cfg.get(name).map_or(32, |f| f.bits()) as f64;
+        let sum_kinds = |kinds: &[SiteKind]| {
+            profile
+                .sites
+                .iter()
+                .filter(|(_, s)| kinds.contains(&s.kind))
+                .map(|(n, s)| space::site_len(&s.stats) as f64 * bits(n))
+                .sum()
+        };
+        match self {
+            Objective::ParamBits => sum_kinds(&[SiteKind::Weight]),
+            Objective::ActivationBits => sum_kinds(&ACTIVATIONS),
+            Objective::BitOps(m) => m.iter().map(|p| p.macs as f64 * bits(&p.weight) * bits(&p.activation)).sum(),
+            Objective::Custom(f) => f(cfg, profile),
+        }
+    }
+
+    fn default_kinds(&self) -> Vec<SiteKind> {
+        match self {
+            Objective::ParamBits | Objective::Custom(_) => vec![SiteKind::Weight],
+            Objective::ActivationBits => ACTIVATIONS.to_vec(),
+            // BitOps: handled by name (see `searched_by_name`).
+            Objective::BitOps(_) => vec![],
+        }
+    }
+}
+
+/// Limits of a search; the best configuration found so far is returned when one is reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Budget {
+    /// Maximum calls of the accuracy closure (the baseline included; cache hits are free).
+    pub evaluations: Option<usize>,
+    /// Maximum wall time (checked between batches of parallel evaluations).
+    pub time: Option<Duration>,
+}
+
+/// Why tuning failed.
+#[derive(Debug)]
+pub enum TuneError {
+    /// The profile has no sites.
+    EmptyProfile,
+    /// No site is searched (the objective's kinds, the space's kinds and overrides select none).
+    NoSearchableSites {
+        /// Kinds searched.
+        kinds: Vec<SiteKind>,
+        /// Kinds present in the profile.
+        present: Vec<SiteKind>,
+    },
+    /// The profile is inconsistent.
+    Profile(crate::profile::ProfileError),
+    /// The space or the options are not valid.
+    InvalidSpace(String),
+    /// The baseline (all f32) accuracy is NaN or infinite.
+    BaselineNotFinite(f64),
+    /// The accuracy closure panicked.
+    Panicked {
+        /// The configuration it was called with.
+        config: String,
+        /// The panic message.
+        message: String,
+    },
+    /// No configuration that quantizes any searched site reaches the target.
+    Infeasible {
+        /// The f32 accuracy.
+        baseline: f64,
+        /// The accuracy required.
+        target: f64,
+        /// Accuracy with every searched site at the widest candidate width (if evaluated).
+        widest: Option<(u32, f64)>,
+        /// Per searched site: the smallest width feasible alone (None: none is).
+        sensitivities: Vec<(String, Option<u32>)>,
+    },
+}
+
+impl fmt::Display for TuneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TuneError::EmptyProfile => write!(
+                f,
+                "the profile has no sites: run the model on calibration data with profiling on before tuning"
+            ),
+            TuneError::NoSearchableSites { kinds, present } => write!(
+                f,
+                "no site to search: the objective/space select sites of kind {kinds:?}, the profile has kinds \
+                 {present:?}; choose another objective or set `Space::kinds`"
+            ),
+            TuneError::Profile(e) => write!(f, "{e}"),
+            TuneError::InvalidSpace(m) => write!(f, "invalid tuner setup: {m}"),
+            TuneError::BaselineNotFinite(a) => write!(
+                f,
+                "the accuracy function returned {a} for the f32 baseline; it must return a finite number \
+                 (higher is better)"
+            ),
+            TuneError::Panicked { config, message } => {
+                write!(f, "the accuracy function panicked under configuration {{{config}}}: {message}")
+            }
+            TuneError::Infeasible { baseline, target, widest, sensitivities } => {
+                write!(f, "no configuration reaches the target accuracy {target} (baseline {baseline})")?;
+                if let Some((w, a)) = widest {
+                    write!(f, "; at {w} bits for every searched site the accuracy is {a}")?;
+                }
+                write!(f, ". Smallest width of each site alone (others f32): ")?;
+                for (i, (n, w)) in sensitivities.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    match w {
+                        Some(w) => write!(f, "{sep}{n}: {w}")?,
+                        None => write!(f, "{sep}{n}: none")?,
+                    }
+                }
+                write!(f, ". Loosen the tolerance, widen `Space::widths` or add families")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TuneError {}
+
+/// One evaluated configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Objective value.
+    pub objective: f64,
+    /// Parameter bits (Σ weight len × bits).
+    pub param_bits: u64,
+    /// Accuracy.
+    pub accuracy: f64,
+    /// accuracy ≥ target.
+    pub feasible: bool,
+    /// Widths of the searched sites in [`Outcome::sites`] order of the searched ones (`32` = f32), joined by `/`;
+    /// `f32` for the baseline.
+    pub label: String,
+    /// The search phase that evaluated it.
+    pub phase: &'static str,
+}
+
+/// One site of the outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteReport {
+    /// Full site name.
+    pub name: String,
+    /// Its kind.
+    pub kind: SiteKind,
+    /// Values per evaluation (len, at least 1).
+    pub len: u64,
+    /// The chosen format (f32 when absent from the configuration).
+    pub format: Format,
+    /// Its bits.
+    pub bits: u32,
+    /// Whether the tuner searched it.
+    pub searched: bool,
+    /// Smallest width feasible with every other site f32 (None: not searched, not measured, or none).
+    pub min_width_alone: Option<u32>,
+}
+
+/// The result of [`Tuner::run`].
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The chosen configuration (sites absent are f32).
+    pub config: Config,
+    /// Accuracy of the f32 baseline.
+    pub baseline: f64,
+    /// Required accuracy.
+    pub target: f64,
+    /// Accuracy of [`config`](Self::config).
+    pub accuracy: f64,
+    /// The tolerance.
+    pub tolerance: Tolerance,
+    /// Objective name.
+    pub objective: &'static str,
+    /// Objective value of [`config`](Self::config).
+    pub objective_value: f64,
+    /// Objective value of the all-f32 baseline.
+    pub baseline_objective: f64,
+    /// Σ over weight sites of len × bits under [`config`](Self::config).
+    pub param_bits: u64,
+    /// The same with every weight f32.
+    pub f32_param_bits: u64,
+    /// Calls of the accuracy closure.
+    pub evaluations: usize,
+    /// Evaluations answered from the cache.
+    pub cache_hits: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// The budget ran out before the search finished.
+    pub budget_exhausted: bool,
+    /// The exact phase completed: no configuration of smaller objective is feasible, under monotonicity.
+    pub exact: bool,
+    /// The seed.
+    pub seed: u64,
+    /// Hash of the profile ([`Profile::hash`]).
+    pub profile_hash: u64,
+    /// Names of the searched sites, in label order.
+    pub searched: Vec<String>,
+    /// Every evaluated configuration, in evaluation order.
+    pub visited: Vec<Point>,
+    /// The uniform sweep: (width, point) for each width evaluated.
+    pub uniform: Vec<(u32, Point)>,
+    /// Every site of the profile.
+    pub sites: Vec<SiteReport>,
+}
+
+impl AsRef<Config> for Outcome {
+    fn as_ref(&self) -> &Config {
+        &self.config
+    }
+}
+
+impl Outcome {
+    /// Reduction of parameter bits vs f32 (`f32_param_bits / param_bits`).
+    pub fn reduction(&self) -> f64 {
+        self.f32_param_bits as f64 / self.param_bits.max(1) as f64
+    }
+
+    /// The best feasible uniform configuration of the sweep (smallest objective).
+    pub fn best_uniform(&self) -> Option<&(u32, Point)> {
+        self.uniform
+            .iter()
+            .filter(|(_, p)| p.feasible)
+            .min_by(|a, b| a.1.objective.total_cmp(&b.1.objective).then(b.1.accuracy.total_cmp(&a.1.accuracy)))
+    }
+
+    /// The accuracy-vs-objective Pareto frontier of the visited points, ascending objective: no other visited
+    /// point has a smaller-or-equal objective and a higher-or-equal accuracy (one strictly).
+    pub fn frontier(&self) -> Vec<&Point> {
+        report::frontier(&self.visited)
+    }
+
+    /// The outcome as pretty JSON.
+    pub fn to_json(&self) -> String {
+        report::to_json(self)
+    }
+
+    /// The outcome as a markdown report: per-site formats and bits, totals, reduction vs f32, the uniform sweep
+    /// and the accuracy-vs-size frontier.
+    pub fn to_markdown(&self) -> String {
+        report::to_markdown(self)
+    }
+
+    /// Writes `tune-report.json`, `tune-report.md` and `frontier.svg` (accuracy vs size) into `dir` (created if
+    /// needed) and returns their paths.
+    pub fn write_report(&self, dir: impl AsRef<Path>) -> std::io::Result<Vec<PathBuf>> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        let files = [
+            ("tune-report.json", self.to_json()),
+            ("tune-report.md", self.to_markdown()),
+            ("frontier.svg", report::to_svg(self)),
+        ];
+        let mut out = Vec::new();
+        for (name, text) in files {
+            let p = dir.join(name);
+            std::fs::write(&p, text)?;
+            out.push(p);
+        }
+        Ok(out)
+    }
+}
+
+/// The auto-tuner (a builder; [`run`](Self::run) searches).
+pub struct Tuner<'p> {
+    profile: &'p Profile,
+    tolerance: Tolerance,
+    objective: Objective,
+    space: Space,
+    seed: u64,
+    budget: Budget,
+    progress: bool,
+    batch: usize,
+    exact_limit: usize,
+    restarts: usize,
+    pair_depth: u32,
+    monotone: bool,
+}
+
+impl<'p> Tuner<'p> {
+    /// A tuner for the sites of `profile`, with defaults: 1 % relative tolerance, parameter bits, the default
+    /// space, seed 0, no budget, progress bar on (hidden when stderr is not a terminal).
+    pub fn new(profile: &'p Profile) -> Self {
+        Tuner {
+            profile,
+            tolerance: Tolerance::Relative(0.01),
+            objective: Objective::ParamBits,
+            space: Space::default(),
+            seed: 0,
+            budget: Budget::default(),
+            progress: true,
+            batch: 16,
+            exact_limit: 500,
+            restarts: 4,
+            pair_depth: 2,
+            monotone: true,
+        }
+    }
+    /// The accuracy tolerance.
+    pub fn tolerance(mut self, t: Tolerance) -> Self {
+        self.tolerance = t;
+        self
+    }
+    /// The objective.
+    pub fn objective(mut self, o: Objective) -> Self {
+        self.objective = o;
+        self
+    }
+    /// The search space.
+    pub fn space(mut self, s: Space) -> Self {
+        self.space = s;
+        self
+    }
+    /// The seed of the random restarts.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    /// The budget.
+    pub fn budget(mut self, b: Budget) -> Self {
+        self.budget = b;
+        self
+    }
+    /// Whether to show a progress bar on stderr (only ever drawn on a terminal).
+    pub fn progress(mut self, on: bool) -> Self {
+        self.progress = on;
+        self
+    }
+    /// Evaluations per parallel chunk of a search step (default 16). Part of the determinism contract: the
+    /// same chunk size gives the same evaluations.
+    pub fn batch(mut self, n: usize) -> Self {
+        self.batch = n.max(1);
+        self
+    }
+    /// Maximum evaluations of the exact phase (default 500; 0 disables it).
+    pub fn exact_limit(mut self, n: usize) -> Self {
+        self.exact_limit = n;
+        self
+    }
+    /// Random restarts when the exact phase does not complete (default 4).
+    pub fn restarts(mut self, n: usize) -> Self {
+        self.restarts = n;
+        self
+    }
+    /// Largest width decrease of the lowered site in pair moves (default 2).
+    pub fn pair_depth(mut self, k: u32) -> Self {
+        self.pair_depth = k;
+        self
+    }
+    /// Whether to assume that widening a site never lowers accuracy, to skip evaluations (default true).
+    pub fn monotone(mut self, on: bool) -> Self {
+        self.monotone = on;
+        self
+    }
+
+    /// The searched sites and their candidate ladders (what [`run`](Self::run) searches).
+    pub fn candidates(&self) -> Result<Vec<SiteCandidates>, TuneError> {
+        Ok(self.resolve()?.0)
+    }
+
+    /// The objective's value for a configuration.
+    pub fn objective_of(&self, cfg: &Config) -> f64 {
+        self.objective.value(cfg, self.profile)
+    }
+
+    fn resolve(&self) -> Result<(Vec<SiteCandidates>, Config), TuneError> {
+        if self.profile.sites.is_empty() {
+            return Err(TuneError::EmptyProfile);
+        }
+        self.profile.validate().map_err(TuneError::Profile)?;
+        match self.tolerance {
+            Tolerance::Relative(r) if !(0.0..1.0).contains(&r) => {
+                return Err(TuneError::InvalidSpace(format!("relative tolerance {r} is not in [0, 1)")));
+            }
+            Tolerance::Absolute(x) if !(x >= 0.0 && x.is_finite()) => {
+                return Err(TuneError::InvalidSpace(format!("absolute tolerance {x} is not a finite value ≥ 0")));
+            }
+            _ => {}
+        }
+        if self.space.widths.is_empty() {
+            return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", self.space.widths)));
+        }
+        let mut space = self.space.clone();
+        if let Objective::BitOps(m) = &self.objective {
+            for p in m {
+                for n in [&p.weight, &p.activation] {
+                    if !self.profile.sites.contains_key(n) {
+                        return Err(TuneError::InvalidSpace(format!("BitOps names site `{n}`, not in the profile")));
+                    }
+                    if space.kinds.is_none() {
+                        space.overrides.entry(n.clone()).or_insert(Override::Search);
+                    }
+                }
+            }
+        }
+        let default_kinds = self.objective.default_kinds();
+        let (sites, fixed) = space::resolve(self.profile, &space, &default_kinds).map_err(TuneError::InvalidSpace)?;
+        if sites.is_empty() {
+            let mut present: Vec<SiteKind> = self.profile.sites.values().map(|s| s.kind).collect();
+            present.sort();
+            present.dedup();
+            return Err(TuneError::NoSearchableSites {
+                kinds: space.kinds.clone().unwrap_or(default_kinds),
+                present,
+            });
+        }
+        Ok((sites, fixed))
+    }
+
+    /// Searches. `accuracy(cfg)` returns the model's accuracy (higher is better) under `cfg`; it is called
+    /// inside [`emulate::with_formats`](crate::emulate::with_formats), possibly on several threads at once.
+    pub fn run<F>(self, accuracy: F) -> Result<Outcome, TuneError>
+    where
+        F: Fn(&Config) -> f64 + Sync,
+    {
+        let (sites, fixed) = self.resolve()?;
+        search::run(&self, sites, fixed, &accuracy)
+    }
+}

@@ -1,0 +1,815 @@
+//! The search engine behind [`Tuner::run`](super::Tuner::run) (see the module docs of `tune` for the phases).
+use super::space::SiteCandidates;
+use super::{Objective, Outcome, Point, SiteReport, TuneError, Tuner};
+use crate::emulate::{with_formats, Config};
+use crate::profile::SiteKind;
+use crate::Format;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::io::IsTerminal;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+/// Level index (into `SiteCandidates::levels`) of every searched site.
+type State = Vec<u16>;
+
+/// Why a search stops early.
+enum Halt {
+    Budget,
+    Error(TuneError),
+}
+
+/// CPU work limit of the exact phase's enumeration (width vectors popped).
+const MAX_POPS: usize = 300_000;
+
+/// The objective as a function of a state.
+enum Cost {
+    /// c0 + Σ coef[s] × bits(level of s).
+    Linear { c0: f64, coef: Vec<f64> },
+    /// `Objective::value` of the state's configuration.
+    General,
+}
+
+struct Best {
+    state: Option<State>,
+    config: Config,
+    accuracy: f64,
+    objective: f64,
+}
+
+struct Engine<'a, 'p, F> {
+    t: &'a Tuner<'p>,
+    f: &'a F,
+    sites: Vec<SiteCandidates>,
+    bits: Vec<Vec<u32>>,
+    top: Vec<u16>,
+    fixed: Config,
+    cost: Cost,
+    weights: Vec<(String, u64)>,
+    baseline: f64,
+    target: f64,
+    cache: HashMap<Config, f64>,
+    evaluations: usize,
+    cache_hits: usize,
+    visited: Vec<Point>,
+    infeasible: Vec<State>,
+    best: Best,
+    lb: Vec<u16>,
+    min_alone: Vec<Option<u16>>,
+    uniform: Vec<(u32, Point)>,
+    uniform_best: Option<State>,
+    start: Instant,
+    pb: ProgressBar,
+    phase: &'static str,
+    exact_complete: bool,
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_string()
+    }
+}
+
+/// `site=format, …` (f32 sites omitted; `all f32` when empty).
+pub(super) fn config_string(cfg: &Config) -> String {
+    if cfg.is_empty() {
+        return "all f32".into();
+    }
+    cfg.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// NaN-safe "a is better than b" for accuracies.
+fn acc_key(a: f64) -> f64 {
+    if a.is_nan() { f64::NEG_INFINITY } else { a }
+}
+
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[derive(PartialEq, PartialOrd)]
+struct OrdF64(f64);
+impl Eq for OrdF64 {}
+impl Ord for OrdF64 {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+impl<'a, 'p, F> Engine<'a, 'p, F>
+where
+    F: Fn(&Config) -> f64 + Sync,
+{
+    fn n(&self) -> usize {
+        self.sites.len()
+    }
+
+    fn config_of(&self, st: &[u16]) -> Config {
+        let mut cfg = self.fixed.clone();
+        for (s, &l) in st.iter().enumerate() {
+            let f = self.sites[s].levels[l as usize];
+            if f != Format::F32 {
+                cfg.insert(self.sites[s].name.clone(), f);
+            } else {
+                cfg.remove(&self.sites[s].name);
+            }
+        }
+        cfg
+    }
+
+    fn obj(&self, st: &[u16]) -> f64 {
+        match &self.cost {
+            Cost::Linear { c0, coef } => {
+                c0 + st.iter().enumerate().map(|(s, &l)| coef[s] * self.bits[s][l as usize] as f64).sum::<f64>()
+            }
+            Cost::General => self.t.objective.value(&self.config_of(st), self.t.profile),
+        }
+    }
+
+    fn param_bits(&self, cfg: &Config) -> u64 {
+        self.weights.iter().map(|(n, len)| len * cfg.get(n).map_or(32, |f| f.bits()) as u64).sum()
+    }
+
+    fn feasible(&self, acc: f64) -> bool {
+        acc >= self.target
+    }
+
+    fn label(&self, st: &[u16]) -> String {
+        st.iter().enumerate().map(|(s, &l)| self.bits[s][l as usize].to_string()).collect::<Vec<_>>().join("/")
+    }
+
+    fn point(&self, st: &[u16], acc: f64) -> Point {
+        let cfg = self.config_of(st);
+        Point {
+            objective: self.obj(st),
+            param_bits: self.param_bits(&cfg),
+            accuracy: acc,
+            feasible: self.feasible(acc),
+            label: self.label(st),
+            phase: self.phase,
+        }
+    }
+
+    /// Whether `st` is at or below (every site no wider than) a known infeasible state.
+    fn dominated(&self, st: &[u16]) -> bool {
+        self.t.monotone && self.infeasible.iter().any(|u| st.iter().zip(u).all(|(a, b)| a <= b))
+    }
+
+    fn record_infeasible(&mut self, st: &[u16]) {
+        if self.infeasible.iter().any(|u| st.iter().zip(u).all(|(a, b)| a <= b)) {
+            return;
+        }
+        self.infeasible.retain(|u| !u.iter().zip(st).all(|(a, b)| a <= b));
+        self.infeasible.push(st.to_vec());
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.t.budget.time.is_some_and(|t| self.start.elapsed() >= t)
+    }
+
+    fn update_progress(&self) {
+        let b = &self.best;
+        let f32_bits: u64 = self.weights.iter().map(|(_, l)| l * 32).sum();
+        let size = match self.t.objective {
+            Objective::ParamBits => {
+                format!("{} bits ({:.2}× smaller)", b.objective as u64, f32_bits as f64 / b.objective.max(1.0))
+            }
+            _ => format!("{} {}", self.t.objective.name(), b.objective),
+        };
+        self.pb.set_message(format!(
+            "{}: best {size}, accuracy {:.4} (target {:.4}), {} cache hits",
+            self.phase, b.accuracy, self.target, self.cache_hits
+        ));
+    }
+
+    /// Evaluates states (cached, in parallel, results in order).
+    fn eval(&mut self, states: &[State]) -> Result<Vec<f64>, Halt> {
+        let cfgs: Vec<Config> = states.iter().map(|s| self.config_of(s)).collect();
+        let mut todo: Vec<usize> = Vec::new();
+        {
+            let mut fresh: HashSet<&Config> = HashSet::new();
+            for (i, c) in cfgs.iter().enumerate() {
+                if self.cache.contains_key(c) || !fresh.insert(c) {
+                    self.cache_hits += 1;
+                } else {
+                    todo.push(i);
+                }
+            }
+        }
+        let mut truncated = false;
+        if !todo.is_empty() {
+            if self.out_of_time() {
+                return Err(Halt::Budget);
+            }
+            if let Some(limit) = self.t.budget.evaluations {
+                let remaining = limit.saturating_sub(self.evaluations);
+                if todo.len() > remaining {
+                    todo.truncate(remaining);
+                    truncated = true;
+                }
+            }
+        }
+        let f = self.f;
+        let pb = &self.pb;
+        let results: Vec<Result<f64, String>> = todo
+            .par_iter()
+            .map(|&i| {
+                let cfg = &cfgs[i];
+                let r = catch_unwind(AssertUnwindSafe(|| with_formats(cfg, || f(cfg))));
+                pb.inc(1);
+                r.map_err(panic_message)
+            })
+            .collect();
+        for (k, &i) in todo.iter().enumerate() {
+            let acc = match &results[k] {
+                Ok(a) => *a,
+                Err(m) => {
+                    return Err(Halt::Error(TuneError::Panicked { config: config_string(&cfgs[i]), message: m.clone() }));
+                }
+            };
+            self.cache.insert(cfgs[i].clone(), acc);
+            self.evaluations += 1;
+            let p = self.point(&states[i], acc);
+            if !p.feasible {
+                self.record_infeasible(&states[i]);
+            } else if p.objective < self.best.objective
+                || (p.objective == self.best.objective && acc > self.best.accuracy)
+            {
+                self.best = Best { state: Some(states[i].clone()), config: cfgs[i].clone(), accuracy: acc, objective: p.objective };
+            }
+            self.visited.push(p);
+        }
+        self.update_progress();
+        if truncated {
+            return Err(Halt::Budget);
+        }
+        Ok(cfgs.iter().map(|c| self.cache[c]).collect())
+    }
+
+    fn eval1(&mut self, st: &State) -> Result<f64, Halt> {
+        Ok(self.eval(std::slice::from_ref(st))?[0])
+    }
+
+    /// State with site `s` at level `l` and every other searched site f32.
+    fn alone(&self, s: usize, l: u16) -> State {
+        let mut st = self.top.clone();
+        st[s] = l;
+        st
+    }
+
+    // ------------------------------------------------------------------ phases
+
+    fn uniform_sweep(&mut self) -> Result<(), Halt> {
+        self.phase = "uniform";
+        let mut widths: Vec<u32> =
+            self.bits.iter().flat_map(|b| b[..b.len() - 1].iter().copied()).collect::<Vec<_>>();
+        widths.sort_unstable_by(|a, b| b.cmp(a));
+        widths.dedup();
+        let mut states: Vec<State> = Vec::new();
+        let mut ws = Vec::new();
+        for &w in &widths {
+            let st: State = (0..self.n())
+                .map(|s| {
+                    let b = &self.bits[s];
+                    let l = b.iter().position(|&x| x >= w).unwrap_or(b.len() - 1);
+                    l.min(b.len() - 2) as u16
+                })
+                .collect();
+            if !states.contains(&st) {
+                states.push(st);
+                ws.push(w);
+            }
+        }
+        let r = self.eval(&states);
+        for (st, w) in states.iter().zip(ws) {
+            if let Some(&acc) = self.cache.get(&self.config_of(st)) {
+                let p = self.point(st, acc);
+                if p.feasible {
+                    let better = match &self.uniform_best {
+                        None => true,
+                        Some(u) => self.obj(st) < self.obj(u),
+                    };
+                    if better {
+                        self.uniform_best = Some(st.clone());
+                    }
+                }
+                self.uniform.push((w, p));
+            }
+        }
+        self.uniform.sort_by_key(|(w, _)| *w);
+        r.map(|_| ())
+    }
+
+    fn sensitivity(&mut self) -> Result<(), Halt> {
+        self.phase = "sensitivity";
+        let n = self.n();
+        let mut lo = vec![0u16; n];
+        let mut hi: Vec<Option<u16>> = vec![None; n];
+        match (&self.uniform_best, self.t.monotone) {
+            (Some(u), true) => {
+                // Alone is no less accurate than the feasible uniform point (monotonicity).
+                for s in 0..n {
+                    hi[s] = Some(u[s]);
+                }
+            }
+            _ => {
+                let states: Vec<State> = (0..n).map(|s| self.alone(s, self.top[s] - 1)).collect();
+                let accs = self.eval(&states)?;
+                for s in 0..n {
+                    if self.feasible(accs[s]) {
+                        hi[s] = Some(self.top[s] - 1);
+                    } else {
+                        self.min_alone[s] = Some(self.top[s]);
+                    }
+                }
+            }
+        }
+        loop {
+            let probes: Vec<(usize, u16)> = (0..n)
+                .filter_map(|s| hi[s].filter(|&h| lo[s] < h).map(|h| (s, (lo[s] + h) / 2)))
+                .collect();
+            for s in 0..n {
+                if let Some(h) = hi[s] {
+                    if lo[s] >= h {
+                        self.min_alone[s] = Some(h);
+                    }
+                }
+            }
+            if probes.is_empty() {
+                break;
+            }
+            let states: Vec<State> = probes.iter().map(|&(s, m)| self.alone(s, m)).collect();
+            let accs = self.eval(&states)?;
+            for (&(s, m), a) in probes.iter().zip(accs) {
+                if self.feasible(a) {
+                    hi[s] = Some(m);
+                } else {
+                    lo[s] = m + 1;
+                }
+            }
+        }
+        if self.t.monotone {
+            for s in 0..n {
+                self.lb[s] = self.min_alone[s].unwrap_or(0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Raises sites until feasible (best accuracy gain per objective unit first). None if even all-top fails.
+    fn repair(&mut self, mut cur: State) -> Result<Option<State>, Halt> {
+        loop {
+            let a = self.eval1(&cur)?;
+            if self.feasible(a) {
+                return Ok(Some(cur));
+            }
+            let moves: Vec<State> = (0..self.n())
+                .filter(|&s| cur[s] < self.top[s])
+                .map(|s| {
+                    let mut m = cur.clone();
+                    m[s] += 1;
+                    m
+                })
+                .collect();
+            if moves.is_empty() {
+                return Ok(None);
+            }
+            let accs = self.eval(&moves)?;
+            let o = self.obj(&cur);
+            let objs: Vec<f64> = moves.iter().map(|m| self.obj(m)).collect();
+            // A feasible move: the one of smallest objective.
+            let mut pick: Option<usize> = None;
+            for i in 0..moves.len() {
+                if self.feasible(accs[i]) {
+                    let better = match pick {
+                        None => true,
+                        Some(j) => objs[i] < objs[j] || (objs[i] == objs[j] && accs[i] > accs[j]),
+                    };
+                    if better {
+                        pick = Some(i);
+                    }
+                }
+            }
+            if let Some(i) = pick {
+                return Ok(Some(moves[i].clone()));
+            }
+            // Otherwise the best accuracy gain per objective unit (or, if nothing gains, the most accurate).
+            let gains: Vec<f64> = accs.iter().map(|&x| acc_key(x) - acc_key(a)).collect();
+            let i = if gains.iter().any(|&g| g > 0.0) {
+                let ratio = |i: usize| {
+                    let d = objs[i] - o;
+                    if d <= 0.0 { f64::INFINITY } else { gains[i] / d }
+                };
+                (0..moves.len())
+                    .filter(|&i| gains[i] > 0.0)
+                    .fold(None::<usize>, |b, i| match b {
+                        Some(j) if ratio(j) >= ratio(i) => Some(j),
+                        _ => Some(i),
+                    })
+                    .unwrap()
+            } else {
+                (0..moves.len())
+                    .fold(None::<usize>, |b, i| match b {
+                        Some(j) if acc_key(accs[j]) >= acc_key(accs[i]) => Some(j),
+                        _ => Some(i),
+                    })
+                    .unwrap()
+            };
+            cur = moves[i].clone();
+        }
+    }
+
+    /// Evaluates `cands` in ascending objective, in chunks, skipping dominated ones; returns the feasible one of
+    /// smallest objective (ties: higher accuracy, then earlier), stopping after the first chunk holding one.
+    fn first_feasible(&mut self, cands: Vec<State>) -> Result<Option<State>, Halt> {
+        let mut keyed: Vec<(f64, State)> = cands.into_iter().map(|s| (self.obj(&s), s)).collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        keyed.dedup_by(|a, b| a.1 == b.1);
+        let mut i = 0;
+        while i < keyed.len() {
+            let mut chunk: Vec<(f64, State)> = Vec::new();
+            while i < keyed.len() && (chunk.len() < self.t.batch || chunk.last().is_some_and(|c| c.0 == keyed[i].0)) {
+                if !self.dominated(&keyed[i].1) {
+                    chunk.push(keyed[i].clone());
+                }
+                i += 1;
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let states: Vec<State> = chunk.iter().map(|c| c.1.clone()).collect();
+            let accs = self.eval(&states)?;
+            let mut pick: Option<usize> = None;
+            for k in 0..states.len() {
+                if self.feasible(accs[k]) {
+                    let better = match pick {
+                        None => true,
+                        Some(j) => chunk[k].0 < chunk[j].0 || (chunk[k].0 == chunk[j].0 && accs[k] > accs[j]),
+                    };
+                    if better {
+                        pick = Some(k);
+                    }
+                }
+            }
+            if let Some(k) = pick {
+                return Ok(Some(states[k].clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Local search from a feasible state: single-site lowering, then pair moves, until no move helps.
+    fn descend(&mut self, mut cur: State) -> Result<State, Halt> {
+        let n = self.n();
+        loop {
+            let o = self.obj(&cur);
+            let singles: Vec<State> = (0..n)
+                .filter(|&s| cur[s] > self.lb[s])
+                .map(|s| {
+                    let mut m = cur.clone();
+                    m[s] -= 1;
+                    m
+                })
+                .filter(|m| self.obj(m) < o)
+                .collect();
+            if let Some(next) = self.first_feasible(singles)? {
+                cur = next;
+                continue;
+            }
+            let mut pairs: Vec<State> = Vec::new();
+            for a in 0..n {
+                for k in 1..=self.t.pair_depth as u16 {
+                    if cur[a] < self.lb[a] + k {
+                        break;
+                    }
+                    for b in 0..n {
+                        if b == a || cur[b] >= self.top[b] {
+                            continue;
+                        }
+                        let mut m = cur.clone();
+                        m[a] -= k;
+                        m[b] += 1;
+                        if self.obj(&m) < o {
+                            pairs.push(m);
+                        }
+                    }
+                }
+            }
+            if let Some(next) = self.first_feasible(pairs)? {
+                cur = next;
+                continue;
+            }
+            return Ok(cur);
+        }
+    }
+
+    /// Width vectors in ascending objective below the best, skipping dominated ones; the first feasible one is
+    /// optimal under monotonicity.
+    fn exact(&mut self) -> Result<(), Halt> {
+        if self.t.exact_limit == 0 {
+            return Ok(());
+        }
+        self.phase = "exact";
+        let n = self.n();
+        let start_evals = self.evaluations;
+        let mut heap: BinaryHeap<Reverse<(OrdF64, u64, State, usize)>> = BinaryHeap::new();
+        let mut seq = 0u64;
+        let lb = self.lb.clone();
+        let o = self.obj(&lb);
+        if o < self.best.objective {
+            heap.push(Reverse((OrdF64(o), seq, lb, 0)));
+        }
+        let mut pending: Vec<State> = Vec::new();
+        let mut pops = 0usize;
+        loop {
+            let next = heap.pop();
+            let flush = match &next {
+                None => true,
+                Some(Reverse((o, ..))) => o.0 >= self.best.objective || pending.len() >= self.t.batch,
+            };
+            if flush && !pending.is_empty() {
+                let states = std::mem::take(&mut pending);
+                let accs = self.eval(&states)?;
+                if accs.iter().any(|&a| self.feasible(a)) {
+                    self.exact_complete = true;
+                    return Ok(());
+                }
+                if self.evaluations - start_evals >= self.t.exact_limit {
+                    return Ok(());
+                }
+            }
+            let Some(Reverse((o, _, st, last))) = next else {
+                self.exact_complete = true;
+                return Ok(());
+            };
+            if o.0 >= self.best.objective {
+                self.exact_complete = true;
+                return Ok(());
+            }
+            pops += 1;
+            if pops > MAX_POPS {
+                return Ok(());
+            }
+            if pops % 1024 == 0 && self.out_of_time() {
+                return Err(Halt::Budget);
+            }
+            for i in last..n {
+                if st[i] < self.top[i] {
+                    let mut c = st.clone();
+                    c[i] += 1;
+                    let oc = self.obj(&c);
+                    if oc < self.best.objective {
+                        seq += 1;
+                        heap.push(Reverse((OrdF64(oc), seq, c, i)));
+                    }
+                }
+            }
+            if self.dominated(&st) || self.cache.contains_key(&self.config_of(&st)) {
+                continue;
+            }
+            pending.push(st);
+        }
+    }
+
+    fn restarts(&mut self) -> Result<(), Halt> {
+        if self.exact_complete || self.t.restarts == 0 {
+            return Ok(());
+        }
+        let mut rng = SplitMix(self.t.seed ^ 0x5eed_1ab5_0000_0001);
+        for _ in 0..self.t.restarts {
+            self.phase = "restart";
+            let Some(base) = self.best.state.clone() else { return Ok(()) };
+            let mut st = base.clone();
+            for s in 0..self.n() {
+                match rng.below(3) {
+                    0 => st[s] = (st[s] + 1 + rng.below(2) as u16).min(self.top[s]),
+                    1 if st[s] > self.lb[s] => st[s] -= 1,
+                    _ => {}
+                }
+            }
+            if st == base {
+                continue;
+            }
+            if let Some(r) = self.repair(st)? {
+                self.phase = "descent";
+                self.descend(r)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn search(&mut self) -> Result<(), Halt> {
+        self.uniform_sweep()?;
+        self.sensitivity()?;
+        self.phase = "repair";
+        let minima: State = (0..self.n()).map(|s| self.min_alone[s].unwrap_or(self.top[s])).collect();
+        let repaired = self.repair(minima)?;
+        self.phase = "descent";
+        let mut starts: Vec<State> = Vec::new();
+        starts.extend(self.uniform_best.clone());
+        starts.extend(repaired);
+        let mut done: Vec<State> = Vec::new();
+        for s in starts {
+            if !done.contains(&s) {
+                done.push(s.clone());
+                self.descend(s)?;
+            }
+        }
+        // The best point may have come from elsewhere: make sure it is a local optimum too.
+        while let Some(b) = self.best.state.clone() {
+            if done.contains(&b) {
+                break;
+            }
+            done.push(b.clone());
+            self.descend(b)?;
+        }
+        self.exact()?;
+        self.restarts()?;
+        Ok(())
+    }
+}
+
+pub(super) fn run<F>(t: &Tuner<'_>, sites: Vec<SiteCandidates>, fixed: Config, f: &F) -> Result<Outcome, TuneError>
+where
+    F: Fn(&Config) -> f64 + Sync,
+{
+    let start = Instant::now();
+    let profile = t.profile;
+    let bits: Vec<Vec<u32>> = sites.iter().map(|s| s.levels.iter().map(|f| f.bits()).collect()).collect();
+    let top: Vec<u16> = sites.iter().map(|s| (s.levels.len() - 1) as u16).collect();
+    let weights: Vec<(String, u64)> = profile
+        .sites
+        .iter()
+        .filter(|(_, s)| s.kind == SiteKind::Weight)
+        .map(|(n, s)| (n.clone(), super::space::site_len(&s.stats)))
+        .collect();
+    let linear_kinds: Option<&[SiteKind]> = match t.objective {
+        Objective::ParamBits => Some(&[SiteKind::Weight]),
+        Objective::ActivationBits => Some(&super::ACTIVATIONS),
+        _ => None,
+    };
+    let cost = match linear_kinds {
+        Some(kinds) => {
+            let mut all = fixed.clone();
+            for s in &sites {
+                all.remove(&s.name);
+            }
+            // Everything but the searched sites, which contribute coef × bits.
+            let searched: HashSet<&str> = sites.iter().map(|s| s.name.as_str()).collect();
+            let c0 = profile
+                .sites
+                .iter()
+                .filter(|(n, s)| kinds.contains(&s.kind) && !searched.contains(n.as_str()))
+                .map(|(n, s)| super::space::site_len(&s.stats) as f64 * all.get(n).map_or(32, |f| f.bits()) as f64)
+                .sum();
+            let coef = sites.iter().map(|s| if kinds.contains(&s.kind) { s.len as f64 } else { 0.0 }).collect();
+            Cost::Linear { c0, coef }
+        }
+        None => Cost::General,
+    };
+    let pb = if t.progress && std::io::stderr().is_terminal() {
+        let pb = match t.budget.evaluations {
+            Some(n) => ProgressBar::new(n as u64).with_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} evals  {msg}")
+                    .expect("valid template"),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} evals  {msg}").expect("valid template"),
+            ),
+        };
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let n = sites.len();
+    let mut e = Engine {
+        t,
+        f,
+        sites,
+        bits,
+        top,
+        fixed,
+        cost,
+        weights,
+        baseline: f64::NAN,
+        target: f64::NAN,
+        cache: HashMap::new(),
+        evaluations: 0,
+        cache_hits: 0,
+        visited: Vec::new(),
+        infeasible: Vec::new(),
+        best: Best { state: None, config: Config::new(), accuracy: f64::NAN, objective: f64::INFINITY },
+        lb: vec![0; n],
+        min_alone: vec![None; n],
+        uniform: Vec::new(),
+        uniform_best: None,
+        start,
+        pb,
+        phase: "baseline",
+        exact_complete: false,
+    };
+
+    // Baseline: every site f32.
+    let empty = Config::new();
+    let baseline = catch_unwind(AssertUnwindSafe(|| with_formats(&empty, || f(&empty))))
+        .map_err(|p| TuneError::Panicked { config: config_string(&empty), message: panic_message(p) })?;
+    if !baseline.is_finite() {
+        return Err(TuneError::BaselineNotFinite(baseline));
+    }
+    e.baseline = baseline;
+    e.target = t.tolerance.target(baseline);
+    e.evaluations = 1;
+    e.cache.insert(empty.clone(), baseline);
+    let base_obj = t.objective.value(&empty, profile);
+    let f32_param_bits = e.param_bits(&empty);
+    e.visited.push(Point {
+        objective: base_obj,
+        param_bits: f32_param_bits,
+        accuracy: baseline,
+        feasible: true,
+        label: "f32".into(),
+        phase: "baseline",
+    });
+    e.best = Best { state: None, config: empty, accuracy: baseline, objective: base_obj };
+
+    let budget_exhausted = match e.search() {
+        Ok(()) => false,
+        Err(Halt::Budget) => true,
+        Err(Halt::Error(err)) => {
+            e.pb.finish_and_clear();
+            return Err(err);
+        }
+    };
+    e.pb.finish_and_clear();
+
+    let quantizes = e.best.state.as_ref().is_some_and(|st| st.iter().zip(&e.top).any(|(a, b)| a < b));
+    let sensitivities: Vec<(String, Option<u32>)> = (0..n)
+        .map(|s| {
+            let w = e.min_alone[s].filter(|&l| l < e.top[s]).map(|l| e.bits[s][l as usize]);
+            (e.sites[s].name.clone(), w)
+        })
+        .collect();
+    if !budget_exhausted && !quantizes {
+        let widest = e.uniform.last().map(|(w, p)| (*w, p.accuracy));
+        return Err(TuneError::Infeasible { baseline, target: e.target, widest, sensitivities });
+    }
+
+    let config = e.best.config.clone();
+    let alone: HashMap<&str, Option<u32>> = sensitivities.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let site_reports = profile
+        .sites
+        .iter()
+        .map(|(name, s)| {
+            let format = config.get(name).copied().unwrap_or(Format::F32);
+            SiteReport {
+                name: name.clone(),
+                kind: s.kind,
+                len: super::space::site_len(&s.stats),
+                format,
+                bits: format.bits(),
+                searched: alone.contains_key(name.as_str()),
+                min_width_alone: alone.get(name.as_str()).copied().flatten(),
+            }
+        })
+        .collect();
+    Ok(Outcome {
+        param_bits: e.param_bits(&config),
+        config,
+        baseline,
+        target: e.target,
+        accuracy: e.best.accuracy,
+        tolerance: t.tolerance,
+        objective: t.objective.name(),
+        objective_value: e.best.objective,
+        baseline_objective: base_obj,
+        f32_param_bits,
+        evaluations: e.evaluations,
+        cache_hits: e.cache_hits,
+        elapsed: start.elapsed(),
+        budget_exhausted,
+        exact: e.exact_complete,
+        seed: t.seed,
+        profile_hash: profile.hash(),
+        searched: e.sites.iter().map(|s| s.name.clone()).collect(),
+        visited: e.visited,
+        uniform: e.uniform,
+        sites: site_reports,
+    })
+}

@@ -1,0 +1,119 @@
+//! The parsed model of one `#[quantize]` function: its sites and how the expansion must treat them.
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::Ident;
+
+/// The build mode an expansion targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The original f32 code.
+    Plain,
+    /// Every site goes through `number_rt::emulate::Frame`.
+    Calibrate,
+    /// Static formats from `<L as f::Formats>`.
+    Tuned,
+}
+
+/// What a site is (mirrors `number_rt::profile::SiteKind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Weight,
+    Input,
+    Output,
+    Local,
+    Literal,
+    Return,
+}
+
+impl Kind {
+    pub(crate) fn path(self) -> TokenStream {
+        let v = match self {
+            Kind::Weight => quote!(Weight),
+            Kind::Input => quote!(Input),
+            Kind::Output => quote!(Output),
+            Kind::Local => quote!(Local),
+            Kind::Literal => quote!(Literal),
+            Kind::Return => quote!(Return),
+        };
+        quote!(::number_rt::profile::SiteKind::#v)
+    }
+}
+
+/// The shape of a float binding: how it is quantized on entry / assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `f32` value (parameter or local).
+    Scalar,
+    /// `&f32` parameter.
+    ScalarRef,
+    /// `&mut f32` parameter.
+    ScalarMut,
+    /// `&[f32]` parameter.
+    SliceRef,
+    /// `&[f32; N]` parameter.
+    ArrayRef,
+    /// `&Vec<f32>` parameter.
+    VecRef,
+    /// `&mut [f32]`, `&mut [f32; N]`, `&mut Vec<f32>` parameter: quantized in place, element writes rounded.
+    SliceMut,
+    /// `[f32; N]` or `Vec<f32>` owned value (parameter or local).
+    Owned,
+}
+
+impl Shape {
+    /// Whether `x[i]` reads an f32 element.
+    pub(crate) fn indexable(self) -> bool {
+        matches!(self, Shape::SliceRef | Shape::ArrayRef | Shape::VecRef | Shape::SliceMut | Shape::Owned)
+    }
+    /// Whether `x[i] = v` writes an element of the site.
+    pub(crate) fn element_writable(self) -> bool {
+        matches!(self, Shape::SliceMut | Shape::Owned)
+    }
+}
+
+/// One site of a function.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    /// The name before options: binding name (`x`, `acc_2`), `litN` or `ret`.
+    pub raw: String,
+    /// The ident after `rename` / `share`: the associated type name in `Formats`.
+    pub ident: Ident,
+    pub kind: Kind,
+}
+
+/// A float parameter.
+#[derive(Clone, Debug)]
+pub(crate) struct Param {
+    pub ident: Ident,
+    pub mutable: bool,
+    pub shape: Shape,
+    /// Index into [`FnModel::sites`]; `None` when excluded.
+    pub site: Option<usize>,
+    pub weight: bool,
+}
+
+/// Everything the expansion needs about one function.
+pub(crate) struct FnModel {
+    /// The function's name (`dense`).
+    pub fn_name: Ident,
+    /// The name of the module emitted next to it (`dense`, or `dense_forward` for a method).
+    pub mod_name: Ident,
+    /// The instance type parameter, if any.
+    pub instance: Option<Ident>,
+    pub sites: Vec<Site>,
+    pub params: Vec<Param>,
+    pub fingerprint: u64,
+}
+
+impl FnModel {
+    /// Distinct site idents in order of first appearance (the associated types of `Formats`).
+    pub(crate) fn idents(&self) -> Vec<Ident> {
+        let mut out: Vec<Ident> = Vec::new();
+        for s in &self.sites {
+            if !out.iter().any(|i| *i == s.ident) {
+                out.push(s.ident.clone());
+            }
+        }
+        out
+    }
+}

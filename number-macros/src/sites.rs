@@ -1,0 +1,1002 @@
+//! Site discovery and body rewriting.
+//!
+//! One walk over the function body finds the sites (in source order, with lexical scoping so that shadowed
+//! names resolve to the right binding) and, in calibrate and tuned modes, rewrites every assignment to a site
+//! so that the assigned value passes through the site's quantizer ([`Gen`]). In plain mode the same walk runs
+//! without rewriting, for validation and for the list of weight sites.
+use crate::attr::{Errors, Options};
+use crate::model::{FnModel, Kind, Mode, Param, Shape, Site};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use std::collections::HashMap;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{
+    BinOp, Block, Expr, FnArg, Ident, Lit, Pat, ReturnType, Signature, Stmt, Type, UnOp, parse_quote,
+};
+
+// ------------------------------------------------------------------ types
+
+/// What a type is, as a site.
+pub(crate) enum TypeClass {
+    NotFloat,
+    F64,
+    Float(Shape),
+}
+
+fn strip(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(p) => strip(&p.elem),
+        Type::Group(g) => strip(&g.elem),
+        t => t,
+    }
+}
+
+/// `f32` / `f64` / other for a scalar type.
+fn scalar(ty: &Type) -> Option<&'static str> {
+    if let Type::Path(p) = strip(ty) {
+        if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
+            let seg = &p.path.segments[0];
+            if seg.arguments.is_empty() {
+                if seg.ident == "f32" {
+                    return Some("f32");
+                }
+                if seg.ident == "f64" {
+                    return Some("f64");
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `Vec<f32>` → Some("f32"), `Vec<f64>` → Some("f64").
+fn vec_of(ty: &Type) -> Option<&'static str> {
+    if let Type::Path(p) = strip(ty) {
+        let seg = p.path.segments.last()?;
+        if seg.ident != "Vec" {
+            return None;
+        }
+        if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+            if a.args.len() == 1 {
+                if let syn::GenericArgument::Type(t) = &a.args[0] {
+                    return scalar(t);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Owned aggregate: `[f32; N]` or `Vec<f32>`.
+fn owned(ty: &Type) -> Option<&'static str> {
+    match strip(ty) {
+        Type::Array(a) => scalar(&a.elem),
+        t => vec_of(t),
+    }
+}
+
+fn class(s: Option<&'static str>, shape: Shape) -> Option<TypeClass> {
+    match s {
+        Some("f32") => Some(TypeClass::Float(shape)),
+        Some(_) => Some(TypeClass::F64),
+        None => None,
+    }
+}
+
+/// Classifies a parameter type.
+pub(crate) fn classify_param(ty: &Type) -> TypeClass {
+    let ty = strip(ty);
+    if let Some(c) = class(scalar(ty), Shape::Scalar).or_else(|| class(owned(ty), Shape::Owned)) {
+        return c;
+    }
+    if let Type::Reference(r) = ty {
+        let m = r.mutability.is_some();
+        let elem = strip(&r.elem);
+        let pick = |shared: Shape| if m { Shape::SliceMut } else { shared };
+        let c = match elem {
+            Type::Slice(s) => class(scalar(&s.elem), pick(Shape::SliceRef)),
+            Type::Array(a) => class(scalar(&a.elem), pick(Shape::ArrayRef)),
+            e => class(scalar(e), if m { Shape::ScalarMut } else { Shape::ScalarRef })
+                .or_else(|| class(vec_of(e), pick(Shape::VecRef))),
+        };
+        if let Some(c) = c {
+            return c;
+        }
+    }
+    TypeClass::NotFloat
+}
+
+/// Classifies the type of a `let` binding: `f32`, `[f32; N]`, `Vec<f32>`.
+fn classify_local(ty: &Type) -> TypeClass {
+    class(scalar(ty), Shape::Scalar).or_else(|| class(owned(ty), Shape::Owned)).unwrap_or(TypeClass::NotFloat)
+}
+
+// ------------------------------------------------------------------ code generation per mode
+
+/// Generates the quantizer calls of one mode.
+pub(crate) struct Gen {
+    pub mode: Mode,
+    /// `L` or `dense::Single`.
+    pub inst: TokenStream,
+    /// `dense`.
+    pub module: Ident,
+}
+
+/// A site index as an unsuffixed literal.
+pub(crate) fn lit_idx(idx: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(idx)
+}
+
+impl Gen {
+    fn tuned_ty(&self, ident: &Ident) -> TokenStream {
+        let (inst, m) = (&self.inst, &self.module);
+        quote!(<#inst as #m::Formats>::#ident)
+    }
+    /// `value` quantized to site `idx` (ident `ident`).
+    pub(crate) fn q(&self, idx: usize, ident: &Ident, value: TokenStream) -> Expr {
+        match self.mode {
+            Mode::Tuned => {
+                let t = self.tuned_ty(ident);
+                parse_quote!(<#t as ::number_rt::Number>::quantize(#value))
+            }
+            _ => {
+                let idx = lit_idx(idx);
+                parse_quote!(__nq.q(#idx, #value))
+            }
+        }
+    }
+    /// Quantizes an aggregate in place. `place` is a place of type `[f32; N]`/`Vec<f32>`/`&mut [f32]`…;
+    /// `is_ref` says whether it already is a `&mut` reference.
+    pub(crate) fn q_slice(&self, idx: usize, ident: &Ident, place: TokenStream, is_ref: bool) -> TokenStream {
+        match self.mode {
+            Mode::Tuned => {
+                let q = self.q(idx, ident, quote!(*__nq_e));
+                quote!(for __nq_e in #place.iter_mut() { *__nq_e = #q; })
+            }
+            _ => {
+                let idx = lit_idx(idx);
+                if is_ref {
+                    quote!(__nq.q_slice(#idx, #place);)
+                } else {
+                    quote!(__nq.q_slice(#idx, &mut #place);)
+                }
+            }
+        }
+    }
+    /// A quantized copy (`Vec<f32>`) of the slice `src`.
+    pub(crate) fn q_copy(&self, idx: usize, ident: &Ident, src: &Ident) -> TokenStream {
+        match self.mode {
+            Mode::Tuned => {
+                let q = self.q(idx, ident, quote!(__nq_e));
+                quote!(#src.iter().map(|&__nq_e| #q).collect::<::std::vec::Vec<f32>>())
+            }
+            _ => {
+                let idx = lit_idx(idx);
+                quote!(__nq.q_vec(#idx, #src))
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ walker
+
+#[derive(Clone, Debug)]
+enum Binding {
+    /// A binding that is not a site (shadows sites of the same name).
+    Plain,
+    Site { site: Option<usize>, shape: Shape, weight: bool },
+}
+
+/// A site found during the walk (excluded ones included), for option validation.
+pub(crate) struct Candidate {
+    pub raw: String,
+    pub kind: Kind,
+    pub span: Span,
+    pub is_param: bool,
+}
+
+const F32_METHODS: &[&str] = &[
+    "abs", "max", "min", "clamp", "exp", "exp2", "exp_m1", "ln", "ln_1p", "log", "log2", "log10", "sqrt", "cbrt",
+    "powi", "powf", "tanh", "sinh", "cosh", "sin", "cos", "tan", "atan", "atan2", "signum", "recip", "floor", "ceil",
+    "round", "trunc", "fract", "mul_add", "hypot", "copysign", "to_degrees", "to_radians", "max", "min",
+];
+
+/// One walk over a function.
+pub(crate) struct Walker<'a> {
+    opts: &'a Options,
+    qgen: Option<&'a Gen>,
+    fn_name: String,
+    pub sites: Vec<Site>,
+    pub candidates: Vec<Candidate>,
+    scopes: Vec<Vec<(String, Binding)>>,
+    closure_depth: usize,
+    lits: usize,
+    counts: HashMap<String, usize>,
+    pub ret: Option<usize>,
+    pub errors: Errors,
+}
+
+fn single_ident(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 => {
+            let s = &p.path.segments[0];
+            s.arguments.is_empty().then_some(&s.ident)
+        }
+        Expr::Paren(p) => single_ident(&p.expr),
+        Expr::Group(g) => single_ident(&g.expr),
+        _ => None,
+    }
+}
+
+fn pat_idents(p: &Pat, out: &mut Vec<String>) {
+    match p {
+        Pat::Ident(i) => {
+            out.push(i.ident.to_string());
+            if let Some((_, sub)) = &i.subpat {
+                pat_idents(sub, out);
+            }
+        }
+        Pat::Guard(g) => pat_idents(&g.pat, out),
+        Pat::Or(o) => o.cases.iter().for_each(|c| pat_idents(c, out)),
+        Pat::Paren(x) => pat_idents(&x.pat, out),
+        Pat::Reference(x) => pat_idents(&x.pat, out),
+        Pat::Slice(x) => x.elems.iter().for_each(|c| pat_idents(c, out)),
+        Pat::Struct(x) => x.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
+        Pat::Tuple(x) => x.elems.iter().for_each(|c| pat_idents(c, out)),
+        Pat::TupleStruct(x) => x.elems.iter().for_each(|c| pat_idents(c, out)),
+        Pat::Type(x) => pat_idents(&x.pat, out),
+        _ => {}
+    }
+}
+
+fn float_lit_suffix(l: &Lit) -> Option<String> {
+    match l {
+        Lit::Float(f) => Some(f.suffix().to_string()),
+        Lit::Int(i) if i.suffix() == "f32" || i.suffix() == "f64" => Some(i.suffix().to_string()),
+        _ => None,
+    }
+}
+
+fn is_range(e: &Expr) -> bool {
+    match e {
+        Expr::Range(_) => true,
+        Expr::Paren(p) => is_range(&p.expr),
+        _ => false,
+    }
+}
+
+fn simple_index(e: &Expr) -> bool {
+    single_ident(e).is_some() || matches!(e, Expr::Lit(_))
+}
+
+/// The value operand of `place op value`, parenthesized when `op` would otherwise bind it differently.
+fn operand(op: &BinOp, value: &Expr) -> TokenStream {
+    let atomic = matches!(
+        value,
+        Expr::Lit(_)
+            | Expr::Path(_)
+            | Expr::Index(_)
+            | Expr::Call(_)
+            | Expr::MethodCall(_)
+            | Expr::Field(_)
+            | Expr::Paren(_)
+            | Expr::Unary(_)
+            | Expr::Cast(_)
+            | Expr::Macro(_)
+            | Expr::Tuple(_)
+    );
+    let multiplicative = |b: &BinOp| matches!(b, BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_));
+    let ok = atomic
+        || match value {
+            Expr::Binary(b) => matches!(op, BinOp::Add(_) | BinOp::Sub(_)) && multiplicative(&b.op),
+            _ => false,
+        };
+    if ok { quote!(#value) } else { quote!((#value)) }
+}
+
+fn base_op(op: &BinOp) -> Option<BinOp> {
+    Some(match op {
+        BinOp::AddAssign(t) => BinOp::Add(syn::Token![+](t.spans[0])),
+        BinOp::SubAssign(t) => BinOp::Sub(syn::Token![-](t.spans[0])),
+        BinOp::MulAssign(t) => BinOp::Mul(syn::Token![*](t.spans[0])),
+        BinOp::DivAssign(t) => BinOp::Div(syn::Token![/](t.spans[0])),
+        BinOp::RemAssign(t) => BinOp::Rem(syn::Token![%](t.spans[0])),
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum PlaceKind {
+    /// `acc = v`
+    Scalar,
+    /// `*s = v` with `s: &mut f32`
+    Deref,
+    /// `y[i] = v`
+    Element,
+    /// `buf = v` for an owned aggregate
+    Whole,
+}
+
+impl<'a> Walker<'a> {
+    pub(crate) fn new(opts: &'a Options, qgen: Option<&'a Gen>, fn_name: String) -> Self {
+        Walker {
+            opts,
+            qgen,
+            fn_name,
+            sites: Vec::new(),
+            candidates: Vec::new(),
+            scopes: vec![Vec::new()],
+            closure_depth: 0,
+            lits: 0,
+            counts: HashMap::new(),
+            ret: None,
+            errors: Errors::default(),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, b)| b)
+    }
+    fn bind(&mut self, name: String, b: Binding) {
+        self.scopes.last_mut().unwrap().push((name, b));
+    }
+    fn bind_plain(&mut self, pat: &Pat) {
+        let mut names = Vec::new();
+        pat_idents(pat, &mut names);
+        for n in names {
+            self.bind(n, Binding::Plain);
+        }
+    }
+    fn site_of(&self, e: &Expr) -> Option<(Option<usize>, Shape, bool)> {
+        let id = single_ident(e)?;
+        match self.lookup(&id.to_string())? {
+            Binding::Site { site, shape, weight } => Some((*site, *shape, *weight)),
+            Binding::Plain => None,
+        }
+    }
+
+    /// The raw name for a new site binding `name`: `name`, then `name_2`, `name_3`, …
+    fn raw_name(&mut self, name: &str) -> String {
+        let c = self.counts.entry(name.to_string()).or_insert(0);
+        *c += 1;
+        if *c == 1 { name.to_string() } else { format!("{name}_{c}") }
+    }
+
+    /// Registers a site; `None` when excluded.
+    pub(crate) fn add_site(&mut self, raw: String, kind: Kind, span: Span, is_param: bool) -> Option<usize> {
+        self.candidates.push(Candidate { raw: raw.clone(), kind, span, is_param });
+        if self.opts.is_excluded(&raw) {
+            return None;
+        }
+        let ident = self.opts.final_ident(&raw, span);
+        self.sites.push(Site { raw, ident, kind });
+        Some(self.sites.len() - 1)
+    }
+
+    fn f64_error(&mut self, tokens: impl ToTokens, raw: &str) {
+        if !self.opts.is_excluded(raw) {
+            self.errors.spanned(
+                tokens,
+                format_args!(
+                    "f64 sites are not supported (libnumber quantizes f32 values): `{}.{raw}` is f64; \
+                     use f32 or exclude({raw})",
+                    self.fn_name
+                ),
+            );
+        }
+    }
+
+    fn q(&self, idx: usize, value: TokenStream) -> Expr {
+        self.qgen.expect("rewriting").q(idx, &self.sites[idx].ident, value)
+    }
+
+    // -------------------------------------------------------------- parameters
+
+    /// Registers the parameters; returns the float ones.
+    pub(crate) fn params(&mut self, sig: &Signature) -> Vec<Param> {
+        let mut out = Vec::new();
+        for arg in &sig.inputs {
+            let FnArg::Typed(pt) = arg else { continue };
+            let c = classify_param(&pt.ty);
+            let (ident, mutable) = match &*pt.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                    (pi.ident.clone(), pi.mutability.is_some())
+                }
+                p => {
+                    if !matches!(c, TypeClass::NotFloat) {
+                        self.errors.spanned(
+                            p,
+                            "#[quantize]: a parameter holding f32 must be a plain identifier (`x: &[f32]`), \
+                             not a pattern",
+                        );
+                    }
+                    self.bind_plain(p);
+                    continue;
+                }
+            };
+            let name = ident.to_string();
+            match c {
+                TypeClass::NotFloat => {
+                    self.bind(name, Binding::Plain);
+                }
+                TypeClass::F64 => {
+                    let raw = self.raw_name(&name);
+                    self.add_site(raw.clone(), Kind::Input, ident.span(), true);
+                    self.f64_error(&pt.ty, &raw);
+                    self.bind(name, Binding::Plain);
+                }
+                TypeClass::Float(shape) => {
+                    let raw = self.raw_name(&name);
+                    let mut weight = self.opts.is_weight(&name) && !self.opts.is_excluded(&raw);
+                    if weight && shape != Shape::SliceRef {
+                        self.errors.spanned(
+                            &pt.ty,
+                            format_args!(
+                                "weights(...) must name `&[f32]` parameters: `{name}` is `{}`",
+                                pt.ty.to_token_stream()
+                            ),
+                        );
+                        weight = false;
+                    }
+                    let kind = if weight {
+                        Kind::Weight
+                    } else if matches!(shape, Shape::SliceMut | Shape::ScalarMut) {
+                        Kind::Output
+                    } else {
+                        Kind::Input
+                    };
+                    let site = self.add_site(raw, kind, ident.span(), true);
+                    out.push(Param { ident: ident.clone(), mutable, shape, site, weight });
+                    self.bind(name, Binding::Site { site, shape, weight });
+                }
+            }
+        }
+        out
+    }
+
+    /// Registers the return site (before the body walk, so that `return e` can use it).
+    pub(crate) fn return_site(&mut self, sig: &Signature) {
+        if let ReturnType::Type(_, ty) = &sig.output {
+            match scalar(ty) {
+                Some("f32") => {
+                    let raw = self.raw_name("ret");
+                    self.ret = self.add_site(raw, Kind::Return, ty.span(), false);
+                }
+                Some(_) => {
+                    let raw = self.raw_name("ret");
+                    self.add_site(raw.clone(), Kind::Return, ty.span(), false);
+                    self.f64_error(ty, &raw);
+                }
+                None => {}
+            }
+        }
+    }
+
+    // -------------------------------------------------------------- float inference
+
+    fn is_float(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(l) => float_lit_suffix(&l.lit).is_some(),
+            Expr::Paren(p) => self.is_float(&p.expr),
+            Expr::Group(g) => self.is_float(&g.expr),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => self.is_float(&u.expr),
+                UnOp::Deref(_) => {
+                    matches!(self.site_of(&u.expr), Some((_, Shape::ScalarRef | Shape::ScalarMut, _)))
+                }
+                _ => false,
+            },
+            Expr::Binary(b) => {
+                matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_))
+                    && (self.is_float(&b.left) || self.is_float(&b.right))
+            }
+            Expr::Path(_) => matches!(self.site_of(e), Some((_, Shape::Scalar, _))),
+            Expr::Index(ix) => {
+                !is_range(&ix.index) && matches!(self.site_of(&ix.expr), Some((_, s, _)) if s.indexable())
+            }
+            Expr::MethodCall(m) => {
+                F32_METHODS.iter().any(|n| m.method == n) && self.is_float(&m.receiver)
+            }
+            Expr::Cast(c) => scalar(&c.ty) == Some("f32"),
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) => {
+                    p.path.segments.len() == 2
+                        && p.path.segments[0].ident == "f32"
+                        && F32_METHODS.iter().any(|n| p.path.segments[1].ident == n)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// `[0.0; N]` / `[a, b]` of floats: an owned float array.
+    fn is_float_array(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Repeat(r) => self.is_float(&r.expr),
+            Expr::Array(a) => a.elems.iter().next().is_some_and(|x| self.is_float(x)),
+            _ => false,
+        }
+    }
+
+    // -------------------------------------------------------------- statements
+
+    fn local(&mut self, l: &mut syn::Local) {
+        let (name, ty) = match &l.pat {
+            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => (Some(pi.ident.clone()), None),
+            Pat::Type(pt) => match &*pt.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                    (Some(pi.ident.clone()), Some((*pt.ty).clone()))
+                }
+                _ => (None, Some((*pt.ty).clone())),
+            },
+            _ => (None, None),
+        };
+        let init_float = l.init.as_ref().filter(|i| i.diverge.is_none()).map(|i| &*i.expr);
+        let class = match (&name, &ty) {
+            (Some(_), Some(t)) => classify_local(t),
+            (Some(_), None) => match init_float {
+                Some(e) if self.is_float(e) => TypeClass::Float(Shape::Scalar),
+                Some(e) if self.is_float_array(e) => TypeClass::Float(Shape::Owned),
+                _ => TypeClass::NotFloat,
+            },
+            (None, Some(t)) => {
+                if let TypeClass::F64 = classify_local(t) {
+                    self.errors.spanned(t, "f64 sites are not supported (libnumber quantizes f32 values); use f32");
+                }
+                TypeClass::NotFloat
+            }
+            (None, None) => TypeClass::NotFloat,
+        };
+        // The initializer sees the bindings before this `let`.
+        if let Some(init) = &mut l.init {
+            self.visit_expr_mut(&mut init.expr);
+            if let Some((_, d)) = &mut init.diverge {
+                self.visit_expr_mut(d);
+            }
+        }
+        let Some(name) = name else {
+            self.bind_plain(&l.pat);
+            return;
+        };
+        let key = name.to_string();
+        match class {
+            TypeClass::NotFloat => self.bind(key, Binding::Plain),
+            TypeClass::F64 => {
+                let raw = self.raw_name(&key);
+                self.add_site(raw.clone(), Kind::Local, name.span(), false);
+                self.f64_error(ty.as_ref().unwrap(), &raw);
+                self.bind(key, Binding::Plain);
+            }
+            TypeClass::Float(shape) => {
+                let raw = self.raw_name(&key);
+                let site = self.add_site(raw, Kind::Local, name.span(), false);
+                if let (Some(idx), Some(qgen), Some(init)) = (site, self.qgen, &mut l.init) {
+                    let v = &init.expr;
+                    let new: Expr = if shape == Shape::Scalar {
+                        self.q(idx, quote!(#v))
+                    } else {
+                        let qs = qgen.q_slice(idx, &self.sites[idx].ident, quote!(__nq_v), false);
+                        parse_quote!({ let mut __nq_v = #v; #qs __nq_v })
+                    };
+                    *init.expr = new;
+                }
+                self.bind(key, Binding::Site { site, shape, weight: false });
+            }
+        }
+    }
+
+    // -------------------------------------------------------------- places
+
+    /// Visits the sub-expressions of an assignment target, not the target binding itself.
+    fn visit_place(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Path(_) => {}
+            Expr::Index(ix) => {
+                self.visit_place(&mut ix.expr);
+                self.visit_expr_mut(&mut ix.index);
+            }
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.visit_place(&mut u.expr),
+            Expr::Field(f) => self.visit_place(&mut f.base),
+            Expr::Paren(p) => self.visit_place(&mut p.expr),
+            other => self.visit_expr_mut(other),
+        }
+    }
+
+    fn place_site(&self, e: &Expr) -> Option<(PlaceKind, usize)> {
+        match e {
+            Expr::Paren(p) => self.place_site(&p.expr),
+            Expr::Path(_) => match self.site_of(e)? {
+                (Some(i), Shape::Scalar, _) => Some((PlaceKind::Scalar, i)),
+                (Some(i), Shape::Owned, _) => Some((PlaceKind::Whole, i)),
+                _ => None,
+            },
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => match self.site_of(&u.expr)? {
+                (Some(i), Shape::ScalarMut, _) => Some((PlaceKind::Deref, i)),
+                _ => None,
+            },
+            Expr::Index(ix) if !is_range(&ix.index) => match self.site_of(&ix.expr)? {
+                (Some(i), s, _) if s.element_writable() => Some((PlaceKind::Element, i)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn assign(&mut self, e: &mut Expr) {
+        let Expr::Assign(a) = e else { unreachable!() };
+        self.visit_place(&mut a.left);
+        self.visit_expr_mut(&mut a.right);
+        let (Some(qgen), Some((pk, idx))) = (self.qgen, self.place_site(&a.left)) else { return };
+        let v = &a.right;
+        let new: Expr = match pk {
+            PlaceKind::Whole => {
+                let qs = qgen.q_slice(idx, &self.sites[idx].ident, quote!(__nq_v), false);
+                parse_quote!({ let mut __nq_v = #v; #qs __nq_v })
+            }
+            _ => self.q(idx, quote!(#v)),
+        };
+        *a.right = new;
+    }
+
+    fn compound(&mut self, e: &mut Expr) {
+        let Expr::Binary(b) = e else { unreachable!() };
+        self.visit_place(&mut b.left);
+        self.visit_expr_mut(&mut b.right);
+        if self.qgen.is_none() {
+            return;
+        }
+        let Some((pk, idx)) = self.place_site(&b.left) else { return };
+        let Some(op) = base_op(&b.op) else { return };
+        let value = operand(&op, &b.right);
+        let new: Expr = match (pk, &*b.left) {
+            (PlaceKind::Scalar | PlaceKind::Deref, left) => {
+                let q = self.q(idx, quote!(#left #op #value));
+                parse_quote!(#left = #q)
+            }
+            (PlaceKind::Element, Expr::Index(ix)) if !simple_index(&ix.index) => {
+                let (base, index) = (&ix.expr, &ix.index);
+                let q = self.q(idx, quote!(#base[__nq_i] #op #value));
+                parse_quote!({ let __nq_i = #index; #base[__nq_i] = #q; })
+            }
+            (PlaceKind::Element, left) => {
+                let q = self.q(idx, quote!(#left #op #value));
+                parse_quote!(#left = #q)
+            }
+            (PlaceKind::Whole, _) => return,
+        };
+        *e = new;
+    }
+
+    fn weight_misuse(&mut self, e: &Expr, name: &Ident, how: &str) {
+        self.errors.spanned(
+            e,
+            format_args!(
+                "weight `{name}` can only be indexed (`{name}[i]`) or measured (`{name}.len()`){how}: in tuned \
+                 builds it holds numbers of its own format, not f32, and each element read `{name}[i]` becomes \
+                 `{name}[i].to_f32()`; copy what you need element by element"
+            ),
+        );
+    }
+
+    fn visit_cond(&mut self, cond: &mut Expr, binds: &mut Vec<String>) {
+        match cond {
+            Expr::Let(l) => {
+                self.visit_expr_mut(&mut l.expr);
+                pat_idents(&l.pat, binds);
+            }
+            Expr::Binary(b) if matches!(b.op, BinOp::And(_)) => {
+                self.visit_cond(&mut b.left, binds);
+                self.visit_cond(&mut b.right, binds);
+            }
+            other => self.visit_expr_mut(other),
+        }
+    }
+
+    fn with_scope(&mut self, names: Vec<String>, f: impl FnOnce(&mut Self)) {
+        self.scopes.push(names.into_iter().map(|n| (n, Binding::Plain)).collect());
+        f(self);
+        self.scopes.pop();
+    }
+
+    /// Wraps the tail expression of the function body in the `ret` quantizer.
+    pub(crate) fn wrap_tail(&mut self, block: &mut Block) {
+        let Some(idx) = self.ret else { return };
+        if self.qgen.is_none() {
+            return;
+        }
+        if let Some(Stmt::Expr(e, None)) = block.stmts.last_mut() {
+            if !matches!(e, Expr::Return(_)) {
+                *e = self.q(idx, quote!(#e));
+            }
+        }
+    }
+}
+
+impl VisitMut for Walker<'_> {
+    fn visit_block_mut(&mut self, b: &mut Block) {
+        self.scopes.push(Vec::new());
+        for s in &mut b.stmts {
+            self.visit_stmt_mut(s);
+        }
+        self.scopes.pop();
+    }
+
+    fn visit_stmt_mut(&mut self, s: &mut Stmt) {
+        match s {
+            Stmt::Local(l) => self.local(l),
+            Stmt::Item(_) | Stmt::Macro(_) => {}
+            Stmt::Expr(e, _) => self.visit_expr_mut(e),
+        }
+    }
+
+    // Patterns, types and macro bodies hold no sites.
+    fn visit_pat_mut(&mut self, _: &mut Pat) {}
+    fn visit_type_mut(&mut self, _: &mut Type) {}
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Lit(l) => {
+                let Some(suffix) = float_lit_suffix(&l.lit) else { return };
+                let raw = format!("lit{}", self.lits);
+                self.lits += 1;
+                let span = l.lit.span();
+                if suffix == "f64" {
+                    self.add_site(raw.clone(), Kind::Literal, span, false);
+                    let lit = l.lit.clone();
+                    self.f64_error(lit, &raw);
+                    return;
+                }
+                if let Some(idx) = self.add_site(raw, Kind::Literal, span, false) {
+                    if self.qgen.is_some() {
+                        *e = self.q(idx, quote!(#e));
+                    }
+                }
+            }
+            Expr::Closure(c) => {
+                let mut names = Vec::new();
+                c.inputs.iter().for_each(|p| pat_idents(p, &mut names));
+                self.closure_depth += 1;
+                self.with_scope(names, |w| w.visit_expr_mut(&mut c.body));
+                self.closure_depth -= 1;
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                let mut names = Vec::new();
+                pat_idents(&f.pat, &mut names);
+                self.with_scope(names, |w| w.visit_block_mut(&mut f.body));
+            }
+            Expr::If(i) => {
+                let mut names = Vec::new();
+                self.visit_cond(&mut i.cond, &mut names);
+                self.with_scope(names, |w| w.visit_block_mut(&mut i.then_branch));
+                if let Some((_, el)) = &mut i.else_branch {
+                    self.visit_expr_mut(el);
+                }
+            }
+            Expr::While(wh) => {
+                let mut names = Vec::new();
+                self.visit_cond(&mut wh.cond, &mut names);
+                self.with_scope(names, |w| w.visit_block_mut(&mut wh.body));
+            }
+            Expr::Match(m) => {
+                self.visit_expr_mut(&mut m.expr);
+                for arm in &mut m.arms {
+                    let mut names = Vec::new();
+                    pat_idents(&arm.pat, &mut names);
+                    self.with_scope(names, |w| {
+                        if let Pat::Guard(g) = &mut arm.pat {
+                            w.visit_expr_mut(&mut g.guard);
+                        }
+                        w.visit_expr_mut(&mut arm.body);
+                    });
+                }
+            }
+            Expr::Let(l) => self.visit_expr_mut(&mut l.expr),
+            Expr::Macro(_) | Expr::Const(_) => {}
+            Expr::Assign(_) => self.assign(e),
+            Expr::Binary(b) if base_op(&b.op).is_some() => self.compound(e),
+            Expr::Return(r) => {
+                if let Some(x) = &mut r.expr {
+                    self.visit_expr_mut(x);
+                    if let (0, Some(idx), Some(_)) = (self.closure_depth, self.ret, self.qgen) {
+                        **x = self.q(idx, quote!(#x));
+                    }
+                }
+            }
+            Expr::Index(ix) if matches!(self.site_of(&ix.expr), Some((_, _, true))) => {
+                let name = single_ident(&ix.expr).unwrap().clone();
+                if is_range(&ix.index) {
+                    let whole = Expr::Index(ix.clone());
+                    self.weight_misuse(&whole, &name, ", not sliced");
+                    return;
+                }
+                self.visit_expr_mut(&mut ix.index);
+                if self.qgen.is_some_and(|g| g.mode == Mode::Tuned) {
+                    *e = parse_quote!(#e.to_f32());
+                }
+            }
+            Expr::MethodCall(m)
+                if matches!(self.site_of(&m.receiver), Some((_, _, true)))
+                    && (m.method == "len" || m.method == "is_empty") =>
+            {
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Path(_) if matches!(self.site_of(e), Some((_, _, true))) => {
+                let name = single_ident(e).unwrap().clone();
+                let whole = e.clone();
+                self.weight_misuse(&whole, &name, "");
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+}
+
+/// The result of analysing one function.
+pub(crate) struct Analysis {
+    pub model: FnModel,
+    /// The rewritten body (calibrate/tuned), without prologue; the original body in plain mode.
+    pub body: Block,
+    pub errors: Errors,
+    /// Raw names of every site found (excluded ones included).
+    pub candidates: Vec<Candidate>,
+}
+
+/// Analyses (and, with `qgen`, rewrites) one function.
+pub(crate) fn analyze(
+    sig: &Signature,
+    block: &Block,
+    opts: &Options,
+    mod_name: Ident,
+    instance: Option<Ident>,
+    fingerprint: u64,
+    qgen: Option<&Gen>,
+    check: &Options,
+) -> Analysis {
+    let fn_name = mod_name.to_string();
+    let mut w = Walker::new(opts, qgen, fn_name.clone());
+    let params = w.params(sig);
+    w.return_site(sig);
+    let mut body = block.clone();
+    w.visit_block_mut(&mut body);
+    w.wrap_tail(&mut body);
+    let mut errors = std::mem::take(&mut w.errors);
+    validate_names(check, &w.candidates, sig, &fn_name, &mut errors);
+    validate(opts, &w, &fn_name, &mut errors);
+    let candidates = std::mem::take(&mut w.candidates);
+    let model = FnModel {
+        fn_name: sig.ident.clone(),
+        mod_name,
+        instance,
+        sites: w.sites,
+        params,
+        fingerprint,
+    };
+    Analysis { model, body, errors, candidates }
+}
+
+pub(crate) fn param_names(sig: &Signature) -> Vec<String> {
+    sig.inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) => Some(pi.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that every site the options `check` name exists among `candidates` (and weights name float
+/// parameters). `param_names` are the names of all parameters.
+pub(crate) fn validate_names(
+    check: &Options,
+    candidates: &[Candidate],
+    sig: &Signature,
+    fn_name: &str,
+    errors: &mut Errors,
+) {
+    let param_names = param_names(sig);
+    let list = || {
+        let v: Vec<&str> = candidates.iter().map(|c| c.raw.as_str()).collect();
+        if v.is_empty() { "none".to_string() } else { v.join(", ") }
+    };
+    let exists = |name: &Ident| candidates.iter().any(|c| *name == c.raw);
+    let missing = |errors: &mut Errors, name: &Ident, opt: &str| {
+        errors.spanned(
+            name,
+            format_args!("{opt}({name}) names no site of `{fn_name}`; its sites are: {}", list()),
+        );
+    };
+    for name in &check.weights {
+        if !param_names.iter().any(|p| name == p) {
+            let what = if exists(name) { "a local site, not a parameter" } else { "not a parameter" };
+            errors.spanned(
+                name,
+                format_args!(
+                    "weights({name}): `{name}` is {what} of `{fn_name}`; weights(...) names `&[f32]` parameters \
+                     (parameters: {})",
+                    if param_names.is_empty() { "none".to_string() } else { param_names.join(", ") }
+                ),
+            );
+        } else if !candidates.iter().any(|c| c.is_param && *name == c.raw) {
+            errors.spanned(
+                name,
+                format_args!("weights({name}): parameter `{name}` does not hold f32; weights(...) names `&[f32]` parameters"),
+            );
+        }
+    }
+    for (opt, list) in [("exclude", &check.exclude)] {
+        for name in list {
+            if !exists(name) {
+                missing(errors, name, opt);
+            }
+        }
+    }
+    for r in &check.rename {
+        if !exists(&r.from) {
+            missing(errors, &r.from, "rename");
+        }
+    }
+    for g in &check.share {
+        for name in g {
+            if !exists(name) {
+                missing(errors, name, "share");
+            }
+        }
+    }
+}
+
+/// Checks the consistency of the options with the sites found.
+fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
+    for name in &opts.weights {
+        if opts.is_excluded(&name.to_string()) {
+            errors.spanned(name, format_args!("`{name}` is both in weights(...) and exclude(...)"));
+        }
+    }
+    for r in &opts.rename {
+        if opts.is_excluded(&r.from.to_string()) {
+            errors.spanned(&r.from, format_args!("rename({}): the site is excluded", r.from));
+        }
+    }
+    let mut in_group: Vec<String> = Vec::new();
+    for g in &opts.share {
+        for name in g {
+            let s = name.to_string();
+            if opts.is_excluded(&s) {
+                errors.spanned(name, format_args!("share({name}): the site is excluded"));
+            } else if in_group.contains(&s) {
+                errors.spanned(name, format_args!("share({name}): `{name}` is already in another share(...) group"));
+            }
+            in_group.push(s);
+        }
+    }
+    // Two sites with the same ident must be in one share group.
+    let group_of = |raw: &str| opts.share.iter().position(|g| g.iter().any(|i| i == raw));
+    for (i, a) in w.sites.iter().enumerate() {
+        for b in &w.sites[..i] {
+            if a.ident == b.ident && (group_of(&a.raw).is_none() || group_of(&a.raw) != group_of(&b.raw)) {
+                errors.spanned(
+                    &a.ident,
+                    format_args!(
+                        "sites `{}` and `{}` of `{fn_name}` would both be named `{}`: give one another name with \
+                         rename({} = \"...\"), or share(...) them on purpose",
+                        b.raw, a.raw, a.ident, a.raw
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    for p in w.candidates.iter().filter(|c| c.kind == Kind::Weight) {
+        if p.raw == "Formats" || p.raw == "Single" {
+            errors.at(p.span, format_args!("a weight parameter cannot be named `{}` (it names the weight's type alias next to `Formats`)", p.raw));
+        }
+    }
+}

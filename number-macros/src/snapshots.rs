@@ -1,0 +1,230 @@
+//! Expansion snapshots: each layer below is expanded in the three modes, formatted with prettyplease and
+//! compared with `tests/snapshots/<layer>.<mode>.rs` at the workspace root. Set `UPDATE_SNAPSHOTS=1` to rewrite
+//! them (then review the diff). A missing snapshot is written and the test fails.
+use crate::expand::quantize;
+use crate::model::Mode;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::path::PathBuf;
+
+fn expand(attr: TokenStream, item: TokenStream, mode: Mode) -> String {
+    let ts = quantize(attr, item, Ok(mode));
+    let file: syn::File = syn::parse2(ts.clone()).unwrap_or_else(|e| panic!("expansion does not parse: {e}\n{ts}"));
+    prettyplease::unparse(&file)
+}
+
+fn check(name: &str, attr: TokenStream, item: TokenStream) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut failures = Vec::new();
+    for (mode, tag) in [(Mode::Plain, "plain"), (Mode::Calibrate, "calibrate"), (Mode::Tuned, "tuned")] {
+        let got = expand(attr.clone(), item.clone(), mode);
+        assert!(!got.contains("compile_error"), "{name}.{tag} expands to an error:\n{got}");
+        let path = dir.join(format!("{name}.{tag}.rs"));
+        match std::fs::read_to_string(&path) {
+            Ok(want) if want == got => {}
+            Ok(_) if update => std::fs::write(&path, &got).unwrap(),
+            Ok(want) => {
+                let line = want.lines().zip(got.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                failures.push(format!(
+                    "{}: differs from line {} on\n--- snapshot\n{}\n--- expansion\n{}",
+                    path.display(),
+                    line + 1,
+                    want.lines().skip(line).take(6).collect::<Vec<_>>().join("\n"),
+                    got.lines().skip(line).take(6).collect::<Vec<_>>().join("\n"),
+                ))
+            }
+            Err(_) => {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &got).unwrap();
+                if !update {
+                    failures.push(format!("{}: new snapshot written; review it", path.display()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} (UPDATE_SNAPSHOTS=1 to accept)", failures.join("\n\n"));
+}
+
+#[test]
+fn dense() {
+    check(
+        "dense",
+        quote!(weights(w, b)),
+        quote! {
+            /// Fully connected layer with ReLU.
+            pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+                let n_in = x.len();
+                for o in 0..y.len() {
+                    let mut acc: f32 = b[o];
+                    for i in 0..n_in {
+                        acc += w[o * n_in + i] * x[i];
+                    }
+                    y[o] = acc.max(0.0);
+                }
+            }
+        },
+    );
+}
+
+#[test]
+fn conv2d() {
+    check(
+        "conv2d",
+        quote!(weights(w, b)),
+        quote! {
+            pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], c_in: usize, h: usize, wd: usize, k: usize) {
+                let (oh, ow) = (h - k + 1, wd - k + 1);
+                let c_out = b.len();
+                for o in 0..c_out {
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            let mut acc: f32 = b[o];
+                            for c in 0..c_in {
+                                for ky in 0..k {
+                                    for kx in 0..k {
+                                        acc += w[((o * c_in + c) * k + ky) * k + kx] * x[(c * h + oy + ky) * wd + ox + kx];
+                                    }
+                                }
+                            }
+                            y[(o * oh + oy) * ow + ox] = if acc > 0.0 { acc } else { 0.1 * acc };
+                        }
+                    }
+                }
+            }
+        },
+    );
+}
+
+#[test]
+fn gru_cell() {
+    check(
+        "gru_cell",
+        quote!(weights(wz, uz, wh, uh), share(z, r)),
+        quote! {
+            pub fn gru_cell<L>(wz: &[f32], uz: &[f32], wh: &[f32], uh: &[f32], x: &[f32], h: &mut [f32]) {
+                let (n, m) = (h.len(), x.len());
+                let mut h_new: Vec<f32> = vec![0.0; n];
+                for j in 0..n {
+                    let mut az: f32 = 0.0;
+                    for i in 0..m {
+                        az += wz[j * m + i] * x[i];
+                    }
+                    for k in 0..n {
+                        az += uz[j * n + k] * h[k];
+                    }
+                    let z = 1.0 / (1.0 + (-az).exp());
+                    let r = 1.0 - z;
+                    let mut ah: f32 = 0.0;
+                    for i in 0..m {
+                        ah += wh[j * m + i] * x[i];
+                    }
+                    for k in 0..n {
+                        ah += r * (uh[j * n + k] * h[k]);
+                    }
+                    h_new[j] = r * h[j];
+                    h_new[j] += z * ah.tanh();
+                }
+                for j in 0..n {
+                    h[j] = h_new[j];
+                }
+            }
+        },
+    );
+}
+
+/// Scalar, reference, array and Vec parameters, the return site, re-bound names, closures, nested items and
+/// the options `exclude` and `rename`, on a single-instance function.
+#[test]
+fn misc_single() {
+    check(
+        "misc_single",
+        quote!(exclude(scale, lit3), rename(t = "tmp")),
+        quote! {
+            pub(crate) fn misc(a: f32, mut s: &mut f32, v: [f32; 4], r: &[f32; 4], mut acc: Vec<f32>, scale: f32) -> f32 {
+                fn helper(q: f32) -> f32 { q * 2.0 }
+                let t = a * 0.5;
+                let t = t + r[0];
+                *s += t;
+                let sq = |e: f32| e * e * 3.0;
+                acc[0] -= sq(v[1]) + 1.0;
+                let n = acc.len();
+                if n > 2 {
+                    return acc[1] * scale;
+                }
+                helper(t) + acc[0] + 4.0
+            }
+        },
+    );
+}
+
+#[test]
+fn method_in_impl() {
+    check(
+        "method_in_impl",
+        quote!(),
+        quote! {
+            impl<L> Scale<L> {
+                pub fn new(k: f32) -> Self { Scale { k, _l: core::marker::PhantomData } }
+                #[quantize(weights(g))]
+                pub fn forward(&self, g: &[f32], x: &[f32], y: &mut [f32]) {
+                    for i in 0..x.len() {
+                        y[i] = g[i] * x[i] * self.k;
+                    }
+                }
+                fn count(&self) -> usize { 1 }
+            }
+        },
+    );
+}
+
+fn error_text(attr: TokenStream, item: TokenStream, mode: Mode) -> String {
+    quantize(attr, item, Ok(mode)).to_string()
+}
+
+#[test]
+fn plain_mode_keeps_the_function_tokens() {
+    let item = quote! {
+        pub fn dense<L>(w: &[f32], x: &[f32], y: &mut [f32]) {
+            for o in 0..y.len() { let mut acc = 0.0f32; for i in 0..x.len() { acc += w[o * x.len() + i] * x[i]; } y[o] = acc; }
+        }
+    };
+    let out = quantize(quote!(weights(w)), item.clone(), Ok(Mode::Plain)).to_string();
+    assert!(out.starts_with(&item.to_string()), "{out}");
+}
+
+#[test]
+fn weight_misuse_is_an_error_in_every_mode() {
+    let item = quote! {
+        fn f(w: &[f32], y: &mut [f32]) { let s = &w[1..]; for v in w.iter() { y[0] += v; } let n = w.len(); }
+    };
+    for mode in [Mode::Plain, Mode::Calibrate, Mode::Tuned] {
+        let e = error_text(quote!(weights(w)), item.clone(), mode);
+        assert_eq!(e.matches("compile_error").count(), 2, "{e}");
+        assert!(e.contains("not sliced"), "{e}");
+    }
+}
+
+#[test]
+fn shadowing_a_site_with_a_non_float_binding() {
+    // `x` is re-bound to a usize: `x += 1` must not be quantized, and `x[..]` reads after it are not sites.
+    let out = expand(
+        quote!(),
+        quote! { fn f(x: &[f32], y: &mut [f32]) { y[0] = x[0]; { let mut x = x.len(); x += 1; y[1] = x as f32; } } },
+        Mode::Calibrate,
+    );
+    assert!(out.contains("x += 1;"), "{out}");
+    assert!(out.contains("y[1] = __nq.q(1, x as f32)"), "{out}");
+}
+
+#[test]
+fn rebound_names_get_suffixes() {
+    let out = expand(
+        quote!(),
+        quote! { fn f(x: f32) -> f32 { let x = x * 2.0; let x = x + 1.0; x } },
+        Mode::Calibrate,
+    );
+    for ident in ["\"x\"", "\"x_2\"", "\"x_3\"", "\"ret\"", "\"lit0\"", "\"lit1\""] {
+        assert!(out.contains(&format!("ident: {ident}")), "{ident} missing in\n{out}");
+    }
+}

@@ -1,0 +1,91 @@
+pub fn conv2d<L: ::number_rt::Instance>(
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    c_in: usize,
+    h: usize,
+    wd: usize,
+    k: usize,
+) {
+    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        name: "conv2d",
+        module: module_path!(),
+        fingerprint: 0xeeced7e821c0e97b,
+        sites: &[
+            ::number_rt::emulate::SiteInfo {
+                ident: "w",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "b",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::profile::SiteKind::Input,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "y",
+                kind: ::number_rt::profile::SiteKind::Output,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "acc",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit0",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit1",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+        ],
+    };
+    let __nq = ::number_rt::emulate::Frame::enter(
+        &__NQ_INFO,
+        <L as ::number_rt::Instance>::NAME,
+        <L as ::number_rt::Instance>::MODULE,
+    );
+    let __nq_w = __nq.weights(0, w);
+    let w: &[f32] = &__nq_w;
+    let __nq_b = __nq.weights(1, b);
+    let b: &[f32] = &__nq_b;
+    let __nq_x = __nq.q_vec(2, x);
+    let x: &[f32] = &__nq_x;
+    __nq.q_slice(3, y);
+    let (oh, ow) = (h - k + 1, wd - k + 1);
+    let c_out = b.len();
+    for o in 0..c_out {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut acc: f32 = __nq.q(4, b[o]);
+                for c in 0..c_in {
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            acc = __nq
+                                .q(
+                                    4,
+                                    acc
+                                        + w[((o * c_in + c) * k + ky) * k + kx]
+                                            * x[(c * h + oy + ky) * wd + ox + kx],
+                                );
+                        }
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = __nq
+                    .q(3, if acc > __nq.q(5, 0.0) { acc } else { __nq.q(6, 0.1) * acc });
+            }
+        }
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `conv2d`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod conv2d {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xeeced7e821c0e97b;
+    pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

@@ -1,0 +1,80 @@
+pub fn conv2d<L: conv2d::Formats>(
+    w: &[conv2d::w<L>],
+    b: &[conv2d::b<L>],
+    x: &[f32],
+    y: &mut [f32],
+    c_in: usize,
+    h: usize,
+    wd: usize,
+    k: usize,
+) {
+    use ::number_rt::Number as _;
+    let __nq_x = x
+        .iter()
+        .map(|&__nq_e| <<L as conv2d::Formats>::x as ::number_rt::Number>::quantize(
+            __nq_e,
+        ))
+        .collect::<::std::vec::Vec<f32>>();
+    let x: &[f32] = &__nq_x;
+    for __nq_e in y.iter_mut() {
+        *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);
+    }
+    let (oh, ow) = (h - k + 1, wd - k + 1);
+    let c_out = b.len();
+    for o in 0..c_out {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut acc: f32 = <<L as conv2d::Formats>::acc as ::number_rt::Number>::quantize(
+                    b[o].to_f32(),
+                );
+                for c in 0..c_in {
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            acc = <<L as conv2d::Formats>::acc as ::number_rt::Number>::quantize(
+                                acc
+                                    + w[((o * c_in + c) * k + ky) * k + kx].to_f32()
+                                        * x[(c * h + oy + ky) * wd + ox + kx],
+                            );
+                        }
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(
+                    if acc
+                        > <<L as conv2d::Formats>::lit0 as ::number_rt::Number>::quantize(
+                            0.0,
+                        )
+                    {
+                        acc
+                    } else {
+                        <<L as conv2d::Formats>::lit1 as ::number_rt::Number>::quantize(
+                            0.1,
+                        ) * acc
+                    },
+                );
+            }
+        }
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `conv2d`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod conv2d {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xeeced7e821c0e97b;
+    /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
+    #[diagnostic::on_unimplemented(
+        message = "no tuned formats for `{Self}` in `conv2d`",
+        note = "tuned.rs has no `impl conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+    )]
+    pub trait Formats: 'static {
+        type w: ::number_rt::Number;
+        type b: ::number_rt::Number;
+        type x: ::number_rt::Number;
+        type y: ::number_rt::Number;
+        type acc: ::number_rt::Number;
+        type lit0: ::number_rt::Number;
+        type lit1: ::number_rt::Number;
+    }
+    pub type w<L> = <L as Formats>::w;
+    pub type b<L> = <L as Formats>::b;
+}

@@ -1,0 +1,63 @@
+/// Fully connected layer with ReLU.
+pub fn dense<L: ::number_rt::Instance>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        name: "dense",
+        module: module_path!(),
+        fingerprint: 0xb9cdb99f94affea8,
+        sites: &[
+            ::number_rt::emulate::SiteInfo {
+                ident: "w",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "b",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::profile::SiteKind::Input,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "y",
+                kind: ::number_rt::profile::SiteKind::Output,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "acc",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit0",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+        ],
+    };
+    let __nq = ::number_rt::emulate::Frame::enter(
+        &__NQ_INFO,
+        <L as ::number_rt::Instance>::NAME,
+        <L as ::number_rt::Instance>::MODULE,
+    );
+    let __nq_w = __nq.weights(0, w);
+    let w: &[f32] = &__nq_w;
+    let __nq_b = __nq.weights(1, b);
+    let b: &[f32] = &__nq_b;
+    let __nq_x = __nq.q_vec(2, x);
+    let x: &[f32] = &__nq_x;
+    __nq.q_slice(3, y);
+    let n_in = x.len();
+    for o in 0..y.len() {
+        let mut acc: f32 = __nq.q(4, b[o]);
+        for i in 0..n_in {
+            acc = __nq.q(4, acc + w[o * n_in + i] * x[i]);
+        }
+        y[o] = __nq.q(3, acc.max(__nq.q(5, 0.0)));
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `dense`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod dense {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xb9cdb99f94affea8;
+    pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

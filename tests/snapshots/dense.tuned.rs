@@ -1,0 +1,55 @@
+/// Fully connected layer with ReLU.
+pub fn dense<L: dense::Formats>(
+    w: &[dense::w<L>],
+    b: &[dense::b<L>],
+    x: &[f32],
+    y: &mut [f32],
+) {
+    use ::number_rt::Number as _;
+    let __nq_x = x
+        .iter()
+        .map(|&__nq_e| <<L as dense::Formats>::x as ::number_rt::Number>::quantize(
+            __nq_e,
+        ))
+        .collect::<::std::vec::Vec<f32>>();
+    let x: &[f32] = &__nq_x;
+    for __nq_e in y.iter_mut() {
+        *__nq_e = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);
+    }
+    let n_in = x.len();
+    for o in 0..y.len() {
+        let mut acc: f32 = <<L as dense::Formats>::acc as ::number_rt::Number>::quantize(
+            b[o].to_f32(),
+        );
+        for i in 0..n_in {
+            acc = <<L as dense::Formats>::acc as ::number_rt::Number>::quantize(
+                acc + w[o * n_in + i].to_f32() * x[i],
+            );
+        }
+        y[o] = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(
+            acc.max(<<L as dense::Formats>::lit0 as ::number_rt::Number>::quantize(0.0)),
+        );
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `dense`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod dense {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xb9cdb99f94affea8;
+    /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
+    #[diagnostic::on_unimplemented(
+        message = "no tuned formats for `{Self}` in `dense`",
+        note = "tuned.rs has no `impl dense::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+    )]
+    pub trait Formats: 'static {
+        type w: ::number_rt::Number;
+        type b: ::number_rt::Number;
+        type x: ::number_rt::Number;
+        type y: ::number_rt::Number;
+        type acc: ::number_rt::Number;
+        type lit0: ::number_rt::Number;
+    }
+    pub type w<L> = <L as Formats>::w;
+    pub type b<L> = <L as Formats>::b;
+}

@@ -1,0 +1,136 @@
+pub fn gru_cell<L: ::number_rt::Instance>(
+    wz: &[f32],
+    uz: &[f32],
+    wh: &[f32],
+    uh: &[f32],
+    x: &[f32],
+    h: &mut [f32],
+) {
+    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        name: "gru_cell",
+        module: module_path!(),
+        fingerprint: 0x81ba67ef5671a9b6,
+        sites: &[
+            ::number_rt::emulate::SiteInfo {
+                ident: "wz",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "uz",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "wh",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "uh",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::profile::SiteKind::Input,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "h",
+                kind: ::number_rt::profile::SiteKind::Output,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "h_new",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit0",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "az",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit1",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit2",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "z",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit3",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "z",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit4",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "ah",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+        ],
+    };
+    let __nq = ::number_rt::emulate::Frame::enter(
+        &__NQ_INFO,
+        <L as ::number_rt::Instance>::NAME,
+        <L as ::number_rt::Instance>::MODULE,
+    );
+    let __nq_wz = __nq.weights(0, wz);
+    let wz: &[f32] = &__nq_wz;
+    let __nq_uz = __nq.weights(1, uz);
+    let uz: &[f32] = &__nq_uz;
+    let __nq_wh = __nq.weights(2, wh);
+    let wh: &[f32] = &__nq_wh;
+    let __nq_uh = __nq.weights(3, uh);
+    let uh: &[f32] = &__nq_uh;
+    let __nq_x = __nq.q_vec(4, x);
+    let x: &[f32] = &__nq_x;
+    __nq.q_slice(5, h);
+    let (n, m) = (h.len(), x.len());
+    let mut h_new: Vec<f32> = {
+        let mut __nq_v = vec![0.0; n];
+        __nq.q_slice(6, &mut __nq_v);
+        __nq_v
+    };
+    for j in 0..n {
+        let mut az: f32 = __nq.q(8, __nq.q(7, 0.0));
+        for i in 0..m {
+            az = __nq.q(8, az + wz[j * m + i] * x[i]);
+        }
+        for k in 0..n {
+            az = __nq.q(8, az + uz[j * n + k] * h[k]);
+        }
+        let z = __nq.q(11, __nq.q(9, 1.0) / (__nq.q(10, 1.0) + (-az).exp()));
+        let r = __nq.q(13, __nq.q(12, 1.0) - z);
+        let mut ah: f32 = __nq.q(15, __nq.q(14, 0.0));
+        for i in 0..m {
+            ah = __nq.q(15, ah + wh[j * m + i] * x[i]);
+        }
+        for k in 0..n {
+            ah = __nq.q(15, ah + r * (uh[j * n + k] * h[k]));
+        }
+        h_new[j] = __nq.q(6, r * h[j]);
+        h_new[j] = __nq.q(6, h_new[j] + z * ah.tanh());
+    }
+    for j in 0..n {
+        h[j] = __nq.q(5, h_new[j]);
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `gru_cell`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod gru_cell {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0x81ba67ef5671a9b6;
+    pub type wz<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type uz<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type wh<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type uh<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

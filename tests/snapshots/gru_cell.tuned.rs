@@ -1,0 +1,110 @@
+pub fn gru_cell<L: gru_cell::Formats>(
+    wz: &[gru_cell::wz<L>],
+    uz: &[gru_cell::uz<L>],
+    wh: &[gru_cell::wh<L>],
+    uh: &[gru_cell::uh<L>],
+    x: &[f32],
+    h: &mut [f32],
+) {
+    use ::number_rt::Number as _;
+    let __nq_x = x
+        .iter()
+        .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::quantize(
+            __nq_e,
+        ))
+        .collect::<::std::vec::Vec<f32>>();
+    let x: &[f32] = &__nq_x;
+    for __nq_e in h.iter_mut() {
+        *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
+            *__nq_e,
+        );
+    }
+    let (n, m) = (h.len(), x.len());
+    let mut h_new: Vec<f32> = {
+        let mut __nq_v = vec![0.0; n];
+        for __nq_e in __nq_v.iter_mut() {
+            *__nq_e = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
+                *__nq_e,
+            );
+        }
+        __nq_v
+    };
+    for j in 0..n {
+        let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
+            <<L as gru_cell::Formats>::lit0 as ::number_rt::Number>::quantize(0.0),
+        );
+        for i in 0..m {
+            az = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
+                az + wz[j * m + i].to_f32() * x[i],
+            );
+        }
+        for k in 0..n {
+            az = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
+                az + uz[j * n + k].to_f32() * h[k],
+            );
+        }
+        let z = <<L as gru_cell::Formats>::z as ::number_rt::Number>::quantize(
+            <<L as gru_cell::Formats>::lit1 as ::number_rt::Number>::quantize(1.0)
+                / (<<L as gru_cell::Formats>::lit2 as ::number_rt::Number>::quantize(1.0)
+                    + (-az).exp()),
+        );
+        let r = <<L as gru_cell::Formats>::z as ::number_rt::Number>::quantize(
+            <<L as gru_cell::Formats>::lit3 as ::number_rt::Number>::quantize(1.0) - z,
+        );
+        let mut ah: f32 = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
+            <<L as gru_cell::Formats>::lit4 as ::number_rt::Number>::quantize(0.0),
+        );
+        for i in 0..m {
+            ah = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
+                ah + wh[j * m + i].to_f32() * x[i],
+            );
+        }
+        for k in 0..n {
+            ah = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
+                ah + r * (uh[j * n + k].to_f32() * h[k]),
+            );
+        }
+        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
+            r * h[j],
+        );
+        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
+            h_new[j] + z * ah.tanh(),
+        );
+    }
+    for j in 0..n {
+        h[j] = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(h_new[j]);
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `gru_cell`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod gru_cell {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0x81ba67ef5671a9b6;
+    /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
+    #[diagnostic::on_unimplemented(
+        message = "no tuned formats for `{Self}` in `gru_cell`",
+        note = "tuned.rs has no `impl gru_cell::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+    )]
+    pub trait Formats: 'static {
+        type wz: ::number_rt::Number;
+        type uz: ::number_rt::Number;
+        type wh: ::number_rt::Number;
+        type uh: ::number_rt::Number;
+        type x: ::number_rt::Number;
+        type h: ::number_rt::Number;
+        type h_new: ::number_rt::Number;
+        type lit0: ::number_rt::Number;
+        type az: ::number_rt::Number;
+        type lit1: ::number_rt::Number;
+        type lit2: ::number_rt::Number;
+        type z: ::number_rt::Number;
+        type lit3: ::number_rt::Number;
+        type lit4: ::number_rt::Number;
+        type ah: ::number_rt::Number;
+    }
+    pub type wz<L> = <L as Formats>::wz;
+    pub type uz<L> = <L as Formats>::uz;
+    pub type wh<L> = <L as Formats>::wh;
+    pub type uh<L> = <L as Formats>::uh;
+}

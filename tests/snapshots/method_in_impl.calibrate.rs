@@ -1,0 +1,83 @@
+impl<L> Scale<L> {
+    pub fn new(k: f32) -> Self
+    where
+        L: ::number_rt::Instance,
+    {
+        static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+            name: "scale_new",
+            module: module_path!(),
+            fingerprint: 0x25cb4dd8ebdbc5f9,
+            sites: &[
+                ::number_rt::emulate::SiteInfo {
+                    ident: "k",
+                    kind: ::number_rt::profile::SiteKind::Input,
+                },
+            ],
+        };
+        let __nq = ::number_rt::emulate::Frame::enter(
+            &__NQ_INFO,
+            <L as ::number_rt::Instance>::NAME,
+            <L as ::number_rt::Instance>::MODULE,
+        );
+        let k = __nq.q(0, k);
+        Scale {
+            k,
+            _l: core::marker::PhantomData,
+        }
+    }
+    pub fn forward(&self, g: &[f32], x: &[f32], y: &mut [f32])
+    where
+        L: ::number_rt::Instance,
+    {
+        static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+            name: "scale_forward",
+            module: module_path!(),
+            fingerprint: 0x8ef7034ad1003fcd,
+            sites: &[
+                ::number_rt::emulate::SiteInfo {
+                    ident: "g",
+                    kind: ::number_rt::profile::SiteKind::Weight,
+                },
+                ::number_rt::emulate::SiteInfo {
+                    ident: "x",
+                    kind: ::number_rt::profile::SiteKind::Input,
+                },
+                ::number_rt::emulate::SiteInfo {
+                    ident: "y",
+                    kind: ::number_rt::profile::SiteKind::Output,
+                },
+            ],
+        };
+        let __nq = ::number_rt::emulate::Frame::enter(
+            &__NQ_INFO,
+            <L as ::number_rt::Instance>::NAME,
+            <L as ::number_rt::Instance>::MODULE,
+        );
+        let __nq_g = __nq.weights(0, g);
+        let g: &[f32] = &__nq_g;
+        let __nq_x = __nq.q_vec(1, x);
+        let x: &[f32] = &__nq_x;
+        __nq.q_slice(2, y);
+        for i in 0..x.len() {
+            y[i] = __nq.q(2, g[i] * x[i] * self.k);
+        }
+    }
+    fn count(&self) -> usize {
+        1
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `new`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod scale_new {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0x25cb4dd8ebdbc5f9;
+}
+/// Formats and fingerprint of the #[quantize] function `forward`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod scale_forward {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0x8ef7034ad1003fcd;
+    pub type g<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

@@ -21,6 +21,8 @@ pub mod number;
 pub mod fixed;
 pub mod float;
 pub mod packed;
+pub mod storage;
+mod kernel;
 #[cfg(feature = "std")]
 pub mod emulate;
 #[cfg(feature = "std")]
@@ -35,6 +37,9 @@ pub use number::Number;
 pub use fixed::{Fixed, UFixed};
 pub use float::{Float, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16};
 pub use packed::Packed;
+pub use fixed::{FixedPoint, Wide};
+pub use format::Quantizer;
+pub use packed::{PackError, PackedCodes};
 pub use number_macros::{include_tuned, quantize};
 
 /// A layer instance: a type naming one use of a `#[quantize]` layer function (`dense::<Fc1>(…)`), so that each

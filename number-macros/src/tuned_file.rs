@@ -2,7 +2,7 @@
 use crate::model::Mode;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Token};
 
@@ -181,11 +181,10 @@ pub(crate) fn include_tuned(
             (p, quote!(include!(#abs);))
         }
         (None, None) => {
-            let looked = manifest_dir.as_deref().map(Path::display).map(|d| format!(" (relative to {d})"));
             return err(format!(
-                "tuned formats file `{rel}` not found{}: run `cargo number tune ...` (see README) to write it, or \
-                 build without the `tuned` feature",
-                looked.unwrap_or_default()
+                "tuned formats file `{rel}` not found (looked relative to the crate's Cargo.toml and to this \
+                 source file): run `cargo number tune ...` (see README) to write it, or build without the `tuned` \
+                 feature"
             ));
         }
     };

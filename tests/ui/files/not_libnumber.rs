@@ -1,0 +1,4 @@
+// Hand-written formats.
+impl crate::dense::Formats for crate::Fc1 {
+    type w = f32;
+}

@@ -100,7 +100,7 @@ fn check_modifiers(sig: &Signature, errors: &mut Errors) {
     }
     if let Some(abi) = &sig.abi {
         errors.spanned(
-            &abi.extern_token,
+            abi.extern_token,
             "#[quantize] does not support `extern` ABIs: quantized layer functions are Rust functions \
              (wrap the layer in an `extern` function if you need one)",
         );
@@ -158,11 +158,10 @@ fn instance_param(generics: &Generics, fn_name: &str, errors: &mut Errors) -> Op
     }
     if let Some(wc) = &generics.where_clause {
         for p in &wc.predicates {
-            if let WherePredicate::Type(pt) = p {
-                if mentions(pt.bounded_ty.to_token_stream(), &l).is_some() {
+            if let WherePredicate::Type(pt) = p
+                && mentions(pt.bounded_ty.to_token_stream(), &l).is_some() {
                     misuse(errors, p.to_token_stream());
                 }
-            }
         }
     }
     Some(l)
@@ -176,17 +175,15 @@ fn check_instance_use(sig: &Signature, l: &Ident, errors: &mut Errors) {
         sig.ident
     );
     for arg in &sig.inputs {
-        if let FnArg::Typed(pt) = arg {
-            if mentions(pt.ty.to_token_stream(), l).is_some() {
+        if let FnArg::Typed(pt) = arg
+            && mentions(pt.ty.to_token_stream(), l).is_some() {
                 errors.spanned(&pt.ty, &msg);
             }
-        }
     }
-    if let ReturnType::Type(_, ty) = &sig.output {
-        if mentions(ty.to_token_stream(), l).is_some() {
+    if let ReturnType::Type(_, ty) = &sig.output
+        && mentions(ty.to_token_stream(), l).is_some() {
             errors.spanned(ty, &msg);
         }
-    }
 }
 
 fn mod_vis(vis: &Visibility) -> TokenStream {
@@ -360,12 +357,11 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
             sig.generics.make_where_clause().predicates.push(parse_quote!(#l: #bound));
         } else {
             for gp in sig.generics.params.iter_mut() {
-                if let GenericParam::Type(tp) = gp {
-                    if tp.ident == *l {
+                if let GenericParam::Type(tp) = gp
+                    && tp.ident == *l {
                         tp.colon_token = Some(Default::default());
                         tp.bounds.push(parse_quote!(#bound));
                     }
-                }
             }
         }
     }
@@ -461,7 +457,7 @@ pub(crate) fn expand_one(
 }
 
 fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Option<TokenStream> {
-    let before = errors_len(errors);
+    let clean = errors.is_empty();
     check_modifiers(&f.sig, errors);
     if let Some(r) = f.sig.receiver() {
         errors.spanned(
@@ -476,7 +472,7 @@ fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Opti
     if let Some(l) = &instance {
         check_instance_use(&f.sig, l, errors);
     }
-    if errors_len(errors) != before {
+    if clean && !errors.is_empty() {
         return None;
     }
     let vis = mod_vis(&f.vis);
@@ -489,10 +485,6 @@ fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Opti
         #fvis #sig #block
         #module
     ))
-}
-
-fn errors_len(e: &Errors) -> bool {
-    e.is_empty()
 }
 
 // ------------------------------------------------------------------ impl blocks
@@ -605,7 +597,7 @@ fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Error
         }
     }
     if !any_fn {
-        errors.spanned(&imp.impl_token, "#[quantize] impl block has no functions");
+        errors.spanned(imp.impl_token, "#[quantize] impl block has no functions");
     }
     // Impl-level option names must name a site of at least one method.
     let name = format!("{self_name} (impl)");

@@ -110,7 +110,7 @@ impl FnModel {
     pub(crate) fn idents(&self) -> Vec<Ident> {
         let mut out: Vec<Ident> = Vec::new();
         for s in &self.sites {
-            if !out.iter().any(|i| *i == s.ident) {
+            if !out.contains(&s.ident) {
                 out.push(s.ident.clone());
             }
         }

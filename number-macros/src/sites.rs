@@ -34,8 +34,8 @@ fn strip(ty: &Type) -> &Type {
 
 /// `f32` / `f64` / other for a scalar type.
 fn scalar(ty: &Type) -> Option<&'static str> {
-    if let Type::Path(p) = strip(ty) {
-        if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
+    if let Type::Path(p) = strip(ty)
+        && p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
             let seg = &p.path.segments[0];
             if seg.arguments.is_empty() {
                 if seg.ident == "f32" {
@@ -46,7 +46,6 @@ fn scalar(ty: &Type) -> Option<&'static str> {
                 }
             }
         }
-    }
     None
 }
 
@@ -57,13 +56,11 @@ fn vec_of(ty: &Type) -> Option<&'static str> {
         if seg.ident != "Vec" {
             return None;
         }
-        if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
-            if a.args.len() == 1 {
-                if let syn::GenericArgument::Type(t) = &a.args[0] {
+        if let syn::PathArguments::AngleBracketed(a) = &seg.arguments
+            && a.args.len() == 1
+                && let syn::GenericArgument::Type(t) = &a.args[0] {
                     return scalar(t);
                 }
-            }
-        }
     }
     None
 }
@@ -706,11 +703,10 @@ impl<'a> Walker<'a> {
         if self.qgen.is_none() {
             return;
         }
-        if let Some(Stmt::Expr(e, None)) = block.stmts.last_mut() {
-            if !matches!(e, Expr::Return(_)) {
+        if let Some(Stmt::Expr(e, None)) = block.stmts.last_mut()
+            && !matches!(e, Expr::Return(_)) {
                 *e = self.q(idx, quote!(#e));
             }
-        }
     }
 }
 
@@ -750,11 +746,10 @@ impl VisitMut for Walker<'_> {
                     self.f64_error(lit, &raw);
                     return;
                 }
-                if let Some(idx) = self.add_site(raw, Kind::Literal, span, false) {
-                    if self.qgen.is_some() {
+                if let Some(idx) = self.add_site(raw, Kind::Literal, span, false)
+                    && self.qgen.is_some() {
                         *e = self.q(idx, quote!(#e));
                     }
-                }
             }
             Expr::Closure(c) => {
                 let mut names = Vec::new();
@@ -848,6 +843,7 @@ pub(crate) struct Analysis {
 }
 
 /// Analyses (and, with `qgen`, rewrites) one function.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze(
     sig: &Signature,
     block: &Block,

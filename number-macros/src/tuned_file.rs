@@ -218,4 +218,22 @@ mod tests {
         let e = check_text("t.rs", "impl A for B {}").unwrap_err();
         assert!(e.contains("not a tuned.rs written by libnumber"), "{e}");
     }
+
+    #[test]
+    fn include_tokens_by_mode_and_location() {
+        let ui = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/ui");
+        let run = |args: TokenStream, manifest: Option<PathBuf>, caller: Option<PathBuf>| {
+            include_tuned(args, Ok(Mode::Plain), manifest, caller).to_string()
+        };
+        // Relative to the manifest dir: portable tokens, so cargo tracks the file through `include!`.
+        let out = run(quote!("files/good_tuned.rs", mode = "tuned"), Some(ui.clone()), None);
+        assert!(out.contains("CARGO_MANIFEST_DIR") && out.contains("\"files/good_tuned.rs\""), "{out}");
+        // Found only next to the calling file: its absolute path.
+        let out = run(quote!("files/good_tuned.rs", mode = "tuned"), Some(PathBuf::from("/nonexistent")), Some(ui));
+        assert!(out.starts_with("include !") && out.contains("good_tuned.rs") && !out.contains("CARGO_MANIFEST_DIR"), "{out}");
+        // Plain and calibrate builds: nothing, even for a missing file.
+        assert_eq!(run(quote!("files/none.rs"), None, None), "");
+        assert_eq!(run(quote!("files/none.rs", mode = "calibrate"), None, None), "");
+        assert!(run(quote!("files/none.rs", mode = "tuned"), None, None).contains("not found"));
+    }
 }

@@ -301,7 +301,7 @@ pub struct SiteReport {
     pub bits: u32,
     /// Whether the tuner searched it.
     pub searched: bool,
-    /// Smallest width feasible with every other site f32 (None: not searched, not measured, or none).
+    /// Smallest width measured feasible with every other site f32 (None: not searched, or none measured).
     pub min_width_alone: Option<u32>,
 }
 
@@ -423,6 +423,7 @@ pub struct Tuner<'p> {
     restarts: usize,
     pair_depth: u32,
     monotone: bool,
+    sweep: bool,
 }
 
 impl<'p> Tuner<'p> {
@@ -442,6 +443,7 @@ impl<'p> Tuner<'p> {
             restarts: 4,
             pair_depth: 2,
             monotone: true,
+            sweep: false,
         }
     }
     /// The accuracy tolerance.
@@ -498,6 +500,14 @@ impl<'p> Tuner<'p> {
     /// Whether to assume that widening a site never lowers accuracy, to skip evaluations (default true).
     pub fn monotone(mut self, on: bool) -> Self {
         self.monotone = on;
+        self
+    }
+
+    /// Whether the sensitivity phase evaluates every width of every site alone (sites × widths evaluations)
+    /// instead of a binary search (default false). More evaluations, but it measures each site's
+    /// non-monotonicity, which widens the noise margin of the pruning where the model is jagged.
+    pub fn sweep_sensitivity(mut self, on: bool) -> Self {
+        self.sweep = on;
         self
     }
 

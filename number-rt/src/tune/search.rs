@@ -54,7 +54,15 @@ struct Engine<'a, 'p, F> {
     evaluations: usize,
     cache_hits: usize,
     visited: Vec<Point>,
-    infeasible: Vec<State>,
+    /// Every evaluated state with its accuracy (for the noise estimate).
+    evaluated: Vec<(State, f64)>,
+    /// Largest monotonicity violation seen: acc(u) − acc(v) for u ≤ v (every site of u no wider).
+    noise: f64,
+    /// Every infeasible state with its accuracy.
+    infeasible: Vec<(State, f64)>,
+    /// Maximal states among the infeasible ones with accuracy < target − margin, for that margin.
+    strong: Vec<State>,
+    strong_margin: f64,
     best: Best,
     lb: Vec<u16>,
     min_alone: Vec<Option<u16>>,
@@ -87,6 +95,20 @@ pub(super) fn config_string(cfg: &Config) -> String {
 /// NaN-safe "a is better than b" for accuracies.
 fn acc_key(a: f64) -> f64 {
     if a.is_nan() { f64::NEG_INFINITY } else { a }
+}
+
+/// Every site of `a` no wider than in `b`.
+fn leq(a: &[u16], b: &[u16]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y)
+}
+
+/// Adds `s` to an antichain of maximal states.
+fn add_maximal(set: &mut Vec<State>, s: State) {
+    if set.iter().any(|u| leq(&s, u)) {
+        return;
+    }
+    set.retain(|u| !leq(u, &s));
+    set.push(s);
 }
 
 struct SplitMix(u64);
@@ -166,17 +188,56 @@ where
         }
     }
 
-    /// Whether `st` is at or below (every site no wider than) a known infeasible state.
-    fn dominated(&self, st: &[u16]) -> bool {
-        self.t.monotone && self.infeasible.iter().any(|u| st.iter().zip(u).all(|(a, b)| a <= b))
+    /// The accuracy margin of the monotonicity assumption: twice the largest violation seen (plus rounding slack).
+    fn margin(&self) -> f64 {
+        2.0 * self.noise + 1e-9 * self.target.abs().max(1.0)
     }
 
-    fn record_infeasible(&mut self, st: &[u16]) {
-        if self.infeasible.iter().any(|u| st.iter().zip(u).all(|(a, b)| a <= b)) {
-            return;
+    /// Clearly infeasible: accuracy below the target by more than the margin.
+    fn clearly_infeasible(&self, acc: f64) -> bool {
+        !(acc >= self.target - self.margin())
+    }
+
+    /// Whether `st` is at or below (every site no wider than) a clearly infeasible state, hence (assuming
+    /// monotonicity up to the noise) infeasible.
+    fn dominated(&mut self, st: &[u16]) -> bool {
+        if !self.t.monotone {
+            return false;
         }
-        self.infeasible.retain(|u| !u.iter().zip(st).all(|(a, b)| a <= b));
-        self.infeasible.push(st.to_vec());
+        let m = self.margin();
+        if m != self.strong_margin {
+            self.strong_margin = m;
+            self.strong.clear();
+            let list: Vec<State> = self
+                .infeasible
+                .iter()
+                .filter(|(_, a)| self.clearly_infeasible(*a))
+                .map(|(s, _)| s.clone())
+                .collect();
+            for s in list {
+                add_maximal(&mut self.strong, s);
+            }
+        }
+        self.strong.iter().any(|u| leq(st, u))
+    }
+
+    fn record(&mut self, st: &[u16], acc: f64) {
+        let a = acc_key(acc);
+        for (u, b) in &self.evaluated {
+            let b = acc_key(*b);
+            if b > a && leq(u, st) && b.is_finite() {
+                self.noise = self.noise.max(b - a);
+            } else if a > b && leq(st, u) && a.is_finite() {
+                self.noise = self.noise.max(a - b);
+            }
+        }
+        self.evaluated.push((st.to_vec(), acc));
+        if !self.feasible(acc) {
+            self.infeasible.push((st.to_vec(), acc));
+            if self.clearly_infeasible(acc) && self.margin() == self.strong_margin {
+                add_maximal(&mut self.strong, st.to_vec());
+            }
+        }
     }
 
     fn out_of_time(&self) -> bool {
@@ -246,9 +307,8 @@ where
             self.cache.insert(cfgs[i].clone(), acc);
             self.evaluations += 1;
             let p = self.point(&states[i], acc);
-            if !p.feasible {
-                self.record_infeasible(&states[i]);
-            } else if p.objective < self.best.objective
+            self.record(&states[i], acc);
+            if p.feasible && p.objective < self.best.objective
                 || (p.objective == self.best.objective && acc > self.best.accuracy)
             {
                 self.best = Best { state: Some(states[i].clone()), config: cfgs[i].clone(), accuracy: acc, objective: p.objective };
@@ -321,7 +381,19 @@ where
         let n = self.n();
         let mut lo = vec![0u16; n];
         let mut hi: Vec<Option<u16>> = vec![None; n];
-        match (&self.uniform_best, self.t.monotone) {
+        if self.t.sweep {
+            // Every width of every site alone: also measures per-site non-monotonicity (the noise estimate).
+            let states: Vec<State> =
+                (0..n).flat_map(|s| (0..self.top[s]).map(move |l| (s, l))).map(|(s, l)| self.alone(s, l)).collect();
+            self.eval(&states)?;
+            for s in 0..n {
+                let l = (0..self.top[s])
+                    .find(|&l| !self.clearly_infeasible(self.cache[&self.config_of(&self.alone(s, l))]));
+                lo[s] = l.unwrap_or(self.top[s]);
+                hi[s] = Some(lo[s]);
+            }
+        } else {
+            match (&self.uniform_best, self.t.monotone) {
             (Some(u), true) => {
                 // Alone is no less accurate than the feasible uniform point (monotonicity).
                 for s in 0..n {
@@ -332,12 +404,13 @@ where
                 let states: Vec<State> = (0..n).map(|s| self.alone(s, self.top[s] - 1)).collect();
                 let accs = self.eval(&states)?;
                 for s in 0..n {
-                    if self.feasible(accs[s]) {
+                    if !self.clearly_infeasible(accs[s]) {
                         hi[s] = Some(self.top[s] - 1);
                     } else {
                         self.min_alone[s] = Some(self.top[s]);
                     }
                 }
+            }
             }
         }
         loop {
@@ -357,7 +430,8 @@ where
             let states: Vec<State> = probes.iter().map(|&(s, m)| self.alone(s, m)).collect();
             let accs = self.eval(&states)?;
             for (&(s, m), a) in probes.iter().zip(accs) {
-                if self.feasible(a) {
+                // Within the noise margin counts as feasible here: the bound must not exclude feasible combinations.
+                if !self.clearly_infeasible(a) {
                     hi[s] = Some(m);
                 } else {
                     lo[s] = m + 1;
@@ -369,6 +443,11 @@ where
                 self.lb[s] = self.min_alone[s].unwrap_or(0);
             }
         }
+        // Measure the bound of each site (it may have been assumed from the uniform sweep), for the report.
+        let states: Vec<State> = (0..n)
+            .filter_map(|s| self.min_alone[s].filter(|&l| l < self.top[s]).map(|l| self.alone(s, l)))
+            .collect();
+        self.eval(&states)?;
         Ok(())
     }
 
@@ -714,7 +793,11 @@ where
         evaluations: 0,
         cache_hits: 0,
         visited: Vec::new(),
+        evaluated: Vec::new(),
+        noise: 0.0,
         infeasible: Vec::new(),
+        strong: Vec::new(),
+        strong_margin: f64::NAN,
         best: Best { state: None, config: Config::new(), accuracy: f64::NAN, objective: f64::INFINITY },
         lb: vec![0; n],
         min_alone: vec![None; n],
@@ -748,6 +831,11 @@ where
         phase: "baseline",
     });
     e.best = Best { state: None, config: empty, accuracy: baseline, objective: base_obj };
+    if e.fixed.is_empty() {
+        // The all-f32 state is the baseline: a reference for the noise estimate.
+        let top = e.top.clone();
+        e.evaluated.push((top, baseline));
+    }
 
     let budget_exhausted = match e.search() {
         Ok(()) => false,
@@ -760,10 +848,18 @@ where
     e.pb.finish_and_clear();
 
     let quantizes = e.best.state.as_ref().is_some_and(|st| st.iter().zip(&e.top).any(|(a, b)| a < b));
+    // Smallest width measured feasible with every other searched site f32.
     let sensitivities: Vec<(String, Option<u32>)> = (0..n)
         .map(|s| {
-            let w = e.min_alone[s].filter(|&l| l < e.top[s]).map(|l| e.bits[s][l as usize]);
-            (e.sites[s].name.clone(), w)
+            let l = e
+                .evaluated
+                .iter()
+                .filter(|(st, a)| {
+                    e.feasible(*a) && st[s] < e.top[s] && st.iter().enumerate().all(|(i, &l)| i == s || l == e.top[i])
+                })
+                .map(|(st, _)| st[s])
+                .min();
+            (e.sites[s].name.clone(), l.map(|l| e.bits[s][l as usize]))
         })
         .collect();
     if !budget_exhausted && !quantizes {

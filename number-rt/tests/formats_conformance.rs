@@ -1,0 +1,601 @@
+//! Conformance of `Format` and the static number types against references written independently of the
+//! implementation: every code of a format is decoded with integer arithmetic written here, the values are
+//! sorted into a table, and "round to nearest, ties to even, saturate" is evaluated on that table with exact
+//! comparisons. Exhaustive over every code of every format of 8 bits or fewer (all fixed/ufixed W and F, all
+//! float E, M and biases) and of a set of 16-bit formats; f16/bf16 are also compared with the `half` crate and
+//! e4m3/e5m2 with the `float8` crate and the OCP tables; fixed-point golden vectors in the ap_fixed style.
+use number_rt::{Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, Float, Format, Number, UFixed};
+
+// ---------------------------------------------------------------------------------------------------------
+// Independent reference
+// ---------------------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Special {
+    AllFinite,
+    Ocp,
+    Ieee,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Fixed { w: u32, f: i32, signed: bool },
+    Float { e: u32, m: u32, bias: i32, special: Special },
+}
+
+fn kind(fmt: Format) -> Kind {
+    match fmt {
+        Format::Fixed { w, f } => Kind::Fixed { w, f, signed: true },
+        Format::UFixed { w, f } => Kind::Fixed { w, f, signed: false },
+        Format::Float { e, m, bias } => Kind::Float { e, m, bias, special: Special::AllFinite },
+        Format::E4M3 => Kind::Float { e: 4, m: 3, bias: 7, special: Special::Ocp },
+        Format::E5M2 => Kind::Float { e: 5, m: 2, bias: 15, special: Special::Ieee },
+        Format::F16 => Kind::Float { e: 5, m: 10, bias: 15, special: Special::Ieee },
+        Format::Bf16 => Kind::Float { e: 8, m: 7, bias: 127, special: Special::Ieee },
+        Format::F32 => panic!("f32 is tested separately"),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum RefVal {
+    Num(f64),
+    Inf(bool),
+    NaN,
+}
+
+/// 2^k by repeated multiplication (exact for |k| <= 1000).
+fn p2(k: i32) -> f64 {
+    let mut v = 1.0f64;
+    if k >= 0 {
+        for _ in 0..k {
+            v *= 2.0;
+        }
+    } else {
+        for _ in 0..-k {
+            v /= 2.0;
+        }
+    }
+    v
+}
+
+/// Decode a code with integer arithmetic, from the written definition of the format.
+fn ref_decode(k: Kind, code: u32) -> RefVal {
+    match k {
+        Kind::Fixed { w, f, signed } => {
+            let code = code as i64 & ((1i64 << w) - 1);
+            let raw = if signed && code >= 1i64 << (w - 1) { code - (1i64 << w) } else { code };
+            RefVal::Num(raw as f64 * p2(-f))
+        }
+        Kind::Float { e, m, bias, special } => {
+            let code = code as u64 & ((1u64 << (1 + e + m)) - 1);
+            let s = (code >> (e + m)) & 1;
+            let x = ((code >> m) & ((1 << e) - 1)) as i32;
+            let y = (code & ((1 << m) - 1)) as i64;
+            let top = (1i32 << e) - 1;
+            if special == Special::Ocp && x == top && y == (1 << m) - 1 {
+                return RefVal::NaN;
+            }
+            if special == Special::Ieee && x == top {
+                return if y == 0 { RefVal::Inf(s == 1) } else { RefVal::NaN };
+            }
+            let mag = if x == 0 {
+                y as f64 * p2(1 - bias - m as i32)
+            } else {
+                ((1i64 << m) + y) as f64 * p2(x - bias - m as i32)
+            };
+            RefVal::Num(if s == 1 { -mag } else { mag })
+        }
+    }
+}
+
+/// All finite values of a format with their codes, sorted; zero appears once (as +0, code 0).
+struct Table {
+    kind: Kind,
+    bits: u32,
+    /// (value, code), strictly increasing values.
+    vals: Vec<(f64, u32)>,
+    /// Index of 0 in `vals`.
+    zero: usize,
+}
+
+impl Table {
+    fn new(fmt: Format) -> Table {
+        let k = kind(fmt);
+        let bits = match k {
+            Kind::Fixed { w, .. } => w,
+            Kind::Float { e, m, .. } => 1 + e + m,
+        };
+        let mut vals: Vec<(f64, u32)> = Vec::new();
+        for c in 0..(1u64 << bits) as u32 {
+            if let RefVal::Num(v) = ref_decode(k, c) {
+                if v == 0.0 && c != 0 {
+                    continue; // -0.0 of floats
+                }
+                vals.push((v, c));
+            }
+        }
+        vals.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        for w in vals.windows(2) {
+            assert!(w[0].0 < w[1].0, "duplicate value {} in {fmt}", w[0].0);
+        }
+        let zero = vals.iter().position(|v| v.0 == 0.0).unwrap();
+        Table { kind: k, bits, vals, zero }
+    }
+
+    fn is_float(&self) -> bool {
+        matches!(self.kind, Kind::Float { .. })
+    }
+
+    fn sign_bit(&self) -> u32 {
+        1 << (self.bits - 1)
+    }
+
+    fn max(&self) -> (f64, u32) {
+        *self.vals.last().unwrap()
+    }
+
+    fn lowest(&self) -> (f64, u32) {
+        self.vals[0]
+    }
+
+    /// Nearest table value to `x` (ties to the one that is an even multiple of the gap between the two),
+    /// saturating, among `vals[lo_idx..]`.
+    fn nearest(vals: &[(f64, u32)], x: f64) -> (f64, u32) {
+        let (first, last) = (vals[0], *vals.last().unwrap());
+        if x <= first.0 {
+            return first;
+        }
+        if x >= last.0 {
+            return last;
+        }
+        let i = vals.partition_point(|v| v.0 <= x); // vals[i-1] <= x < vals[i]
+        let (a, b) = (vals[i - 1], vals[i]);
+        let mid = (a.0 + b.0) / 2.0; // exact for these formats
+        assert_eq!((a.0 + b.0) / 2.0 * 2.0, a.0 + b.0);
+        if x < mid {
+            a
+        } else if x > mid {
+            b
+        } else {
+            let gap = b.0 - a.0;
+            if (a.0 / gap) % 2.0 == 0.0 { a } else { b }
+        }
+    }
+
+    /// Reference quantisation: value (as f64, exact) and code. NaN → +0.
+    fn quantize(&self, x: f64) -> (f64, u32) {
+        if x.is_nan() {
+            return (0.0, 0);
+        }
+        if self.is_float() {
+            // Sign-magnitude: round |x| on the non-negative values, then put the sign back (also on zero).
+            let (v, c) = Table::nearest(&self.vals[self.zero..], x.abs());
+            if x.is_sign_negative() { (-v, c | self.sign_bit()) } else { (v, c) }
+        } else {
+            Table::nearest(&self.vals, x)
+        }
+    }
+}
+
+fn next_up(x: f32) -> f32 {
+    if x.is_nan() || x == f32::INFINITY {
+        return x;
+    }
+    if x == 0.0 {
+        return f32::from_bits(1);
+    }
+    let b = x.to_bits();
+    f32::from_bits(if x > 0.0 { b + 1 } else { b - 1 })
+}
+
+fn next_down(x: f32) -> f32 {
+    -next_up(-x)
+}
+
+/// Inputs that probe every decision of the format: each value, each midpoint and its f32 neighbours, each
+/// value's f32 neighbours, and the ranges beyond.
+fn probe_points(t: &Table) -> Vec<f32> {
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        f32::from_bits(1),
+        -f32::from_bits(1),
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        1e30,
+        -1e30,
+        1.0,
+        -1.0,
+    ];
+    let vals: Vec<f64> = t.vals.iter().map(|v| v.0).collect();
+    let mut all = vals.clone();
+    if t.is_float() {
+        all.extend(vals.iter().map(|v| -v));
+    }
+    for &v in &all {
+        let v32 = v as f32;
+        assert_eq!(v32 as f64, v, "format value {v} is not an f32");
+        xs.extend([v32, next_up(v32), next_down(v32), v32 * 2.0, v32 * 4.0]);
+    }
+    for w in vals.windows(2) {
+        let mid = ((w[0] + w[1]) / 2.0) as f32;
+        if mid as f64 != (w[0] + w[1]) / 2.0 {
+            // Only where the format is as fine as the f32 subnormal grid: no f32 input is a tie there
+            // (quantize_f64 is checked at the midpoint).
+            assert_eq!(w[1] - w[0], 2f64.powi(-149));
+            continue;
+        }
+        for m in [mid, -mid] {
+            xs.extend([m, next_up(m), next_down(m)]);
+        }
+    }
+    xs
+}
+
+fn same(a: f32, b: f32) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+/// Checks a format exhaustively against its table.
+fn check_format(fmt: Format) {
+    let t = Table::new(fmt);
+    assert_eq!(fmt.bits(), t.bits, "{fmt}");
+    // Decoding every code.
+    for c in 0..(1u64 << t.bits) as u32 {
+        let got = fmt.decode(c);
+        match ref_decode(t.kind, c) {
+            RefVal::Num(v) => {
+                assert_eq!(got.to_bits(), (v as f32).to_bits(), "{fmt}: decode({c:#x}) = {got}, expected {v}");
+                // Round trip: a value's code is itself (also -0.0 for floats).
+                assert_eq!(fmt.encode(got), c, "{fmt}: encode(decode({c:#x}))");
+                assert!(same(fmt.quantize(got), got), "{fmt}: quantize of the value {got} is not identity");
+            }
+            RefVal::Inf(neg) => assert_eq!(got, if neg { f32::NEG_INFINITY } else { f32::INFINITY }, "{fmt}"),
+            RefVal::NaN => assert!(got.is_nan(), "{fmt}: decode({c:#x}) should be NaN"),
+        }
+        // Bits above the width are ignored.
+        assert!(same(fmt.decode(c | (u32::MAX << t.bits)), got), "{fmt}: high bits of {c:#x}");
+    }
+    // Range.
+    assert_eq!(fmt.max() as f64, t.max().0, "{fmt}: max");
+    assert_eq!(fmt.lowest() as f64, t.lowest().0, "{fmt}: lowest");
+    let min_pos = t.vals.iter().find(|v| v.0 > 0.0).unwrap().0;
+    assert_eq!(fmt.min_positive() as f64, min_pos, "{fmt}: min_positive");
+    assert_eq!(fmt.is_signed(), t.lowest().0 < 0.0, "{fmt}: is_signed");
+    // Quantisation.
+    for x in probe_points(&t) {
+        let (v, c) = t.quantize(x as f64);
+        let want = v as f32;
+        let got = fmt.quantize(x);
+        assert_eq!(got.to_bits(), want.to_bits(), "{fmt}: quantize({x:e} = {:#x}) = {got:e}, expected {want:e}", x.to_bits());
+        assert_eq!(fmt.encode(x), c, "{fmt}: encode({x:e})");
+        assert_eq!(fmt.quantize_f64(x as f64).to_bits(), want.to_bits(), "{fmt}: quantize_f64({x:e})");
+    }
+    // Single rounding from f64: just above/below each midpoint by less than an f32 ulp.
+    for w in t.vals.windows(2) {
+        let mid = (w[0].0 + w[1].0) / 2.0;
+        let eps = (w[1].0 - w[0].0) * p2(-40);
+        for x in [mid, -mid, mid + eps, mid - eps, -(mid + eps), -(mid - eps)] {
+            let (v, _) = t.quantize(x);
+            assert_eq!(fmt.quantize_f64(x).to_bits(), (v as f32).to_bits(), "{fmt}: quantize_f64({x:e})");
+        }
+    }
+    // NaN.
+    assert_eq!(fmt.quantize(f32::NAN).to_bits(), 0, "{fmt}: NaN");
+    assert_eq!(fmt.quantize(-f32::NAN).to_bits(), 0, "{fmt}: -NaN");
+    assert_eq!(fmt.encode(f32::NAN), 0, "{fmt}: encode NaN");
+    assert_eq!(fmt.quantize_f64(f64::NAN).to_bits(), 0, "{fmt}");
+    // Slice form equals the scalar one.
+    let mut xs = probe_points(&t);
+    let want: Vec<u32> = xs.iter().map(|&x| fmt.quantize(x).to_bits()).collect();
+    fmt.quantize_slice(&mut xs);
+    assert_eq!(xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want, "{fmt}: quantize_slice");
+}
+
+/// Every valid format of at most 8 bits.
+fn small_formats() -> Vec<Format> {
+    let mut v = vec![Format::E4M3, Format::E5M2];
+    for w in 1..=8 {
+        for f in -64..=64 {
+            if w >= 2 {
+                v.push(Format::fixed(w, f).unwrap());
+            }
+            v.push(Format::ufixed(w, f).unwrap());
+        }
+    }
+    for e in 1..=7u32 {
+        for m in 0..=(7 - e) {
+            for bias in Format::bias_range(e, m) {
+                v.push(Format::float_with_bias(e, m, bias).unwrap());
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn exhaustive_formats_up_to_8_bits() {
+    let formats = small_formats();
+    assert!(formats.len() > 9000, "{}", formats.len());
+    for fmt in formats {
+        check_format(fmt);
+    }
+}
+
+#[test]
+fn exhaustive_16_bit_formats() {
+    for fmt in [
+        Format::F16,
+        Format::Bf16,
+        Format::float(5, 10).unwrap(), // all-finite variant of f16
+        Format::float_with_bias(8, 7, 128).unwrap(),
+        Format::float_with_bias(6, 9, 20).unwrap(),
+        Format::float(3, 12).unwrap(),
+        Format::fixed(16, 8).unwrap(),
+        Format::fixed(16, -20).unwrap(),
+        Format::fixed(12, 40).unwrap(),
+        Format::ufixed(16, 3).unwrap(),
+        Format::ufixed(13, -7).unwrap(),
+    ] {
+        check_format(fmt);
+    }
+}
+
+#[test]
+fn named_mx_formats_have_ocp_ranges() {
+    let t = |s: &str| s.parse::<Format>().unwrap();
+    assert_eq!(t("e2m1"), Format::Float { e: 2, m: 1, bias: 1 });
+    assert_eq!(t("e2m1").max(), 6.0);
+    assert_eq!(t("e2m1").min_positive(), 0.5);
+    assert_eq!(t("e3m2"), Format::Float { e: 3, m: 2, bias: 3 });
+    assert_eq!(t("e3m2").max(), 28.0);
+    assert_eq!(t("e3m2").min_positive(), 0.0625);
+    assert_eq!(t("e2m3"), Format::Float { e: 2, m: 3, bias: 1 });
+    assert_eq!(t("e2m3").max(), 7.5);
+    assert_eq!(t("e2m3").min_positive(), 0.125);
+    assert_eq!(t("float<2,1>"), t("e2m1"));
+    assert_eq!(t("float<3,2,3>"), t("e3m2"));
+    // OCP MX FP4 value list (positive half).
+    let fp4: Vec<f32> = (0..8).map(|c| t("e2m1").decode(c)).collect();
+    assert_eq!(fp4, [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// OCP FP8 and IEEE half formats against external references
+// ---------------------------------------------------------------------------------------------------------
+
+/// A dense sweep of f32 bit patterns (every 509th, covering all exponents, signs and NaNs) plus values near
+/// the formats' interesting points.
+fn sweep() -> impl Iterator<Item = f32> {
+    (0..=u32::MAX / 509).map(|i| f32::from_bits(i.wrapping_mul(509).wrapping_add(i >> 7)))
+}
+
+#[test]
+fn e4m3_and_e5m2_match_float8_crate_and_ocp_tables() {
+    use float8::{F8E4M3, F8E5M2};
+    // OCP tables.
+    let e4 = Format::E4M3;
+    assert_eq!(e4.max(), 448.0);
+    assert_eq!(e4.decode(0x7E), 448.0);
+    assert!(e4.decode(0x7F).is_nan() && e4.decode(0xFF).is_nan());
+    assert_eq!(e4.decode(0x78), 256.0); // S.1111.000 is a number in E4M3
+    assert_eq!(e4.decode(0x08), 2f32.powi(-6));
+    assert_eq!(e4.decode(0x01), 2f32.powi(-9));
+    assert_eq!(e4.decode(0x38), 1.0);
+    assert_eq!(e4.min_positive(), 2f32.powi(-9));
+    let e5 = Format::E5M2;
+    assert_eq!(e5.max(), 57344.0);
+    assert_eq!(e5.decode(0x7B), 57344.0);
+    assert_eq!(e5.decode(0x7C), f32::INFINITY);
+    assert_eq!(e5.decode(0xFC), f32::NEG_INFINITY);
+    assert!(e5.decode(0x7D).is_nan() && e5.decode(0x7F).is_nan());
+    assert_eq!(e5.decode(0x04), 2f32.powi(-14));
+    assert_eq!(e5.decode(0x01), 2f32.powi(-16));
+    assert_eq!(e5.decode(0x3C), 1.0);
+    // Every code decodes like float8.
+    for c in 0..=255u8 {
+        assert!(same(e4.decode(c as u32), F8E4M3::from_bits(c).to_f32()), "e4m3 {c:#x}");
+        assert!(same(e5.decode(c as u32), F8E5M2::from_bits(c).to_f32()), "e5m2 {c:#x}");
+    }
+    // float8 converts with saturation to the largest finite value, like us; compare on all non-NaN inputs.
+    let mut n = 0;
+    for x in sweep().chain([448.0, 464.0, 465.0, 480.0, 57344.0, 61440.0, 61441.0, 65536.0, 2f32.powi(-10)]) {
+        if x.is_nan() {
+            continue;
+        }
+        let a = F8E4M3::from_f32(x);
+        assert_eq!(e4.encode(x), a.to_bits() as u32, "e4m3 encode {x:e}");
+        assert_eq!(e4.quantize(x).to_bits(), a.to_f32().to_bits(), "e4m3 quantize {x:e}");
+        let b = F8E5M2::from_f32(x);
+        assert_eq!(e5.encode(x), b.to_bits() as u32, "e5m2 encode {x:e}");
+        assert_eq!(e5.quantize(x).to_bits(), b.to_f32().to_bits(), "e5m2 quantize {x:e}");
+        assert_eq!(E4m3::from_f32(x).to_bits(), a.to_bits() as u32);
+        assert_eq!(E5m2::from_f32(x).to_bits(), b.to_bits() as u32);
+        n += 1;
+    }
+    assert!(n > 8_000_000);
+}
+
+#[test]
+fn f16_and_bf16_match_half_crate() {
+    use half::{bf16, f16};
+    // Every code decodes like half (NaN payloads aside).
+    for c in 0..=u16::MAX {
+        assert!(same(Format::F16.decode(c as u32), f16::from_bits(c).to_f32()), "f16 {c:#x}");
+        assert!(same(Format::Bf16.decode(c as u32), bf16::from_bits(c).to_f32()), "bf16 {c:#x}");
+    }
+    // half rounds to nearest even like us but overflows to infinity where we saturate: compare where half's
+    // result is finite, and check that we saturate where it is infinite.
+    let (mut in_range, mut saturated) = (0, 0);
+    for x in sweep().chain([65504.0, 65519.99, 65520.0, 1e5, f32::MAX, 2f32.powi(-25), 3.0 * 2f32.powi(-26)]) {
+        if x.is_nan() {
+            continue;
+        }
+        for (fmt, h, max) in [
+            (Format::F16, f16::from_f32(x).to_f32(), 65504.0f32),
+            (Format::Bf16, bf16::from_f32(x).to_f32(), f32::from_bits(0x7F7F_0000)),
+        ] {
+            let got = fmt.quantize(x);
+            if h.is_finite() {
+                assert_eq!(got.to_bits(), h.to_bits(), "{fmt} quantize {x:e}");
+                in_range += 1;
+            } else {
+                assert_eq!(got, max.copysign(x), "{fmt} saturates {x:e}");
+                saturated += 1;
+            }
+        }
+        assert_eq!(F16::from_f32(x).to_bits() as u16, {
+            let h = f16::from_f32(x);
+            if h.is_finite() { h.to_bits() } else { if x > 0.0 { 0x7BFF } else { 0xFBFF } }
+        });
+        let h = bf16::from_f32(x);
+        if h.is_finite() {
+            assert_eq!(Bf16::from_f32(x).to_bits() as u16, h.to_bits());
+        }
+    }
+    assert!(in_range > 10_000_000 && saturated > 1_000_000, "{in_range} {saturated}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// f32 and fixed-point golden vectors
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn f32_format_is_identity_except_nan_and_inf() {
+    let f = Format::F32;
+    for x in sweep() {
+        let want = if x.is_nan() { 0.0 } else if x.is_infinite() { f32::MAX.copysign(x) } else { x };
+        assert_eq!(f.quantize(x).to_bits(), want.to_bits(), "{x:e}");
+        assert_eq!(f.encode(x), want.to_bits());
+        assert_eq!(<f32 as Number>::from_f32(x).to_bits(), want.to_bits());
+    }
+    assert_eq!(f.quantize(-0.0).to_bits(), (-0.0f32).to_bits());
+    assert_eq!(f.bits(), 32);
+    assert_eq!(f.max(), f32::MAX);
+    assert_eq!(f.min_positive(), f32::from_bits(1));
+    assert_eq!(f.quantize_f64(1e300), f32::MAX);
+    assert_eq!(f.quantize_f64(1.0 + 2f64.powi(-24)), 1.0); // tie → even
+    assert_eq!(f.quantize_f64(1.0 + 2f64.powi(-24) + 2f64.powi(-50)), 1.0 + 2f32.powi(-23)); // single rounding
+}
+
+fn q(fmt: &str, x: f32) -> f32 {
+    fmt.parse::<Format>().unwrap().quantize(x)
+}
+
+#[test]
+fn fixed_golden_vectors() {
+    // ap_fixed<4,2> ≙ fixed<4,2>: quantum 0.25, range -2 ..= 1.75.
+    assert_eq!(q("fixed<4,2>", 0.375), 0.5);
+    assert_eq!(q("fixed<4,2>", 1.625), 1.5);
+    assert_eq!(q("fixed<4,2>", 1.875), 1.75);
+    assert_eq!(q("fixed<4,2>", -10.0), -2.0);
+    assert_eq!(q("fixed<4,2>", 0.125), 0.0); // tie → even (0)
+    assert_eq!(q("fixed<4,2>", -0.375), -0.5);
+    assert_eq!(q("fixed<4,2>", -2.125), -2.0);
+    assert_eq!(q("fixed<4,2>", 0.3), 0.25);
+    assert_eq!(q("fixed<4,2>", -0.1).to_bits(), 0); // zero is +0.0 in fixed point
+    // fixed<2,0>: -2, -1, 0, 1.
+    assert_eq!(q("fixed<2,0>", 1.5), 1.0); // tie → 2 (even) → saturates to 1
+    assert_eq!(q("fixed<2,0>", -1.5), -2.0);
+    assert_eq!(q("fixed<2,0>", -2.5), -2.0);
+    assert_eq!(q("fixed<2,0>", 0.5), 0.0);
+    // ufixed.
+    assert_eq!(q("ufixed<4,2>", -1.0), 0.0);
+    assert_eq!(q("ufixed<4,2>", -0.0).to_bits(), 0);
+    assert_eq!(q("ufixed<4,2>", 3.9), 3.75);
+    assert_eq!(q("ufixed<4,2>", 0.375), 0.5);
+    assert_eq!(q("ufixed<4,2>", 0.625), 0.5);
+    assert_eq!(q("ufixed<1,0>", 0.7), 1.0);
+    assert_eq!(q("ufixed<1,0>", 0.5), 0.0);
+    assert_eq!(q("ufixed<8,8>", 1.0), 255.0 / 256.0);
+    // Negative F: the binary point right of the word (quantum 4).
+    assert_eq!(q("fixed<8,-2>", 6.0), 8.0); // 1.5 quanta → 2
+    assert_eq!(q("fixed<8,-2>", 10.0), 8.0); // 2.5 → 2
+    assert_eq!(q("fixed<8,-2>", 14.0), 16.0); // 3.5 → 4
+    assert_eq!(q("fixed<8,-2>", 1000.0), 508.0);
+    assert_eq!(q("fixed<8,-2>", -1000.0), -512.0);
+    assert_eq!(q("ufixed<4,-64>", 1e30), 15.0 * 2f32.powi(64));
+    // Large F: the binary point far left of the word.
+    assert_eq!(q("fixed<4,6>", 0.1), 0.09375); // 6.4 quanta of 1/64 → 6
+    assert_eq!(q("fixed<4,6>", 1.0), 0.109375); // saturates at 7/64
+    assert_eq!(q("fixed<4,6>", -1.0), -0.125);
+    assert_eq!(q("fixed<8,64>", 3.0 * 2f32.powi(-65)), 2.0 * 2f32.powi(-64)); // 1.5 → 2
+    assert_eq!(q("fixed<8,64>", 2f32.powi(-65)), 0.0); // 0.5 → 0
+    // 32-bit words: the fixed value is exact, the f32 result is its rounding.
+    assert_eq!(q("fixed<32,0>", 3e9), 2147483648.0); // saturates to 2^31-1, which rounds to 2^31 in f32
+    assert_eq!("fixed<32,0>".parse::<Format>().unwrap().encode(3e9), 0x7FFF_FFFF);
+    assert_eq!("fixed<32,0>".parse::<Format>().unwrap().encode(-3e9), 0x8000_0000);
+    assert_eq!("ufixed<32,0>".parse::<Format>().unwrap().encode(1e10), 0xFFFF_FFFF);
+    assert_eq!(q("fixed<32,16>", 12345.678), (12345.678f32 as f64 * 65536.0).round() as f32 / 65536.0);
+    // Static types agree.
+    assert_eq!(Fixed::<4, 2>::from_f32(0.375).to_f32(), 0.5);
+    assert_eq!(Fixed::<4, 2>::from_f32(1.875).raw(), 7);
+    assert_eq!(Fixed::<4, 2>::from_f32(-10.0).raw(), -8);
+    assert_eq!(UFixed::<4, 2>::from_f32(-1.0).raw(), 0);
+    assert_eq!(Fixed::<8, -2>::from_f32(10.0).raw(), 2);
+    assert_eq!(Fixed::<32, 0>::from_f32(3e9).raw(), i32::MAX);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Static types: exhaustive agreement with Format over the same probe points
+// ---------------------------------------------------------------------------------------------------------
+
+fn check_static<T: Number>() {
+    let fmt = T::FORMAT;
+    let t = Table::new(fmt);
+    for c in 0..(1u64 << t.bits) as u32 {
+        let v = T::from_code(c);
+        assert!(same(v.to_f32(), fmt.decode(c)) && v.to_f32().to_bits() == fmt.decode(c).to_bits(), "{fmt} {c:#x}");
+        if !v.to_f32().is_nan() {
+            assert_eq!(v.to_code(), c, "{fmt}: to_code(from_code({c:#x}))");
+        }
+    }
+    for x in probe_points(&t).into_iter().chain([f32::NAN, -f32::NAN]) {
+        let v = T::from_f32(x);
+        assert_eq!(v.to_f32().to_bits(), fmt.quantize(x).to_bits(), "{fmt}: from_f32({x:e})");
+        assert_eq!(v.to_code(), fmt.encode(x), "{fmt}: code of {x:e}");
+        assert_eq!(T::quantize(x).to_bits(), fmt.quantize(x).to_bits());
+    }
+}
+
+macro_rules! check_static_all {
+    ($($t:ty),* $(,)?) => {$( check_static::<$t>(); )*};
+}
+
+#[test]
+fn static_types_agree_with_format_exhaustively() {
+    check_static_all!(
+        E4m3, E5m2, E3m2, E2m3, E2m1, F16, Bf16,
+        Float<1, 0, 0>, Float<1, 6, -100>, Float<2, 5, 40>, Float<4, 3, 7>, Float<5, 2, 15>, Float<7, 0, 30>,
+        Float<5, 10, 15>, Float<8, 7, 128>, Float<4, 11, 0>,
+        Fixed<2, 0>, Fixed<4, 2>, Fixed<5, 3>, Fixed<8, 4>, Fixed<8, -64>, Fixed<8, 64>, Fixed<3, 10>,
+        Fixed<16, 8>, Fixed<11, -3>,
+        UFixed<1, 0>, UFixed<4, 2>, UFixed<8, 8>, UFixed<8, -5>, UFixed<7, 64>, UFixed<16, 0>,
+    );
+    assert_eq!(core::mem::size_of::<Fixed<5, 3>>(), 1);
+    assert_eq!(core::mem::size_of::<UFixed<16, 0>>(), 2);
+    assert_eq!(core::mem::size_of::<Float<4, 11, 0>>(), 2);
+}
+
+#[test]
+fn rust_type_names_the_static_type() {
+    fn name<T: Number>() -> String {
+        T::FORMAT.rust_type()
+    }
+    assert_eq!(name::<Fixed<4, 6>>(), "::number_rt::Fixed<4, 6>");
+    assert_eq!(name::<UFixed<8, 4>>(), "::number_rt::UFixed<8, 4>");
+    assert_eq!(name::<Fixed<16, -3>>(), "::number_rt::Fixed<16, -3>");
+    assert_eq!(name::<E3m2>(), "::number_rt::Float<3, 2, 3>");
+    assert_eq!(name::<Float<5, 4, 9>>(), "::number_rt::Float<5, 4, 9>");
+    assert_eq!(name::<E4m3>(), "::number_rt::E4m3");
+    assert_eq!(name::<E5m2>(), "::number_rt::E5m2");
+    assert_eq!(name::<Bf16>(), "::number_rt::Bf16");
+    assert_eq!(name::<F16>(), "::number_rt::F16");
+    assert_eq!(name::<f32>(), "f32");
+    // The names resolve to the types with that FORMAT (spelled here as generated code would).
+    assert_eq!(<::number_rt::Float<3, 2, 3> as Number>::FORMAT, "e3m2".parse().unwrap());
+    assert_eq!(<::number_rt::E4m3 as Number>::FORMAT, Format::E4M3);
+}

@@ -599,3 +599,395 @@ fn rust_type_names_the_static_type() {
     assert_eq!(<::number_rt::Float<3, 2, 3> as Number>::FORMAT, "e3m2".parse().unwrap());
     assert_eq!(<::number_rt::E4m3 as Number>::FORMAT, Format::E4M3);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Operators of the static types, exhaustively over all pairs of codes, against the table reference
+// ---------------------------------------------------------------------------------------------------------
+
+impl Table {
+    /// Reference rounding of the exact quotient `n / d` (both values of an at most 8-bit format, so
+    /// `v·d` is exact in f64 for every table value `v`): sign-magnitude for floats.
+    fn quantize_div(&self, n: f64, d: f64) -> f64 {
+        if d == 0.0 {
+            if n == 0.0 {
+                return 0.0;
+            }
+            let neg = n.is_sign_negative() != d.is_sign_negative();
+            let (lo, hi) = (self.lowest().0, self.max().0);
+            return if self.is_float() { if neg { -hi } else { hi } } else if neg { lo } else { hi };
+        }
+        let neg = n.is_sign_negative() != d.is_sign_negative();
+        let (an, ad) = (n.abs(), d.abs());
+        // Compare x = an/ad (>= 0) with v exactly: an <=> v·ad.
+        let cmp = |v: f64| an.partial_cmp(&(v * ad)).unwrap();
+        let pick = |vals: &[(f64, u32)], sign: f64| -> f64 {
+            // Nearest to sign·x among vals (sorted), ties to the even multiple of the gap, saturating.
+            let cmpx = |v: f64| if sign > 0.0 { cmp(v) } else { cmp(-v).reverse() };
+            use std::cmp::Ordering::*;
+            if cmpx(vals[0].0) != Greater {
+                return vals[0].0;
+            }
+            if cmpx(vals[vals.len() - 1].0) != Less {
+                return vals[vals.len() - 1].0;
+            }
+            let i = vals.partition_point(|v| cmpx(v.0) != Less);
+            let (a, b) = (vals[i - 1].0, vals[i].0);
+            match cmpx((a + b) / 2.0) {
+                Less => a,
+                Greater => b,
+                Equal => {
+                    if (a / (b - a)) % 2.0 == 0.0 { a } else { b }
+                }
+            }
+        };
+        if self.is_float() {
+            let v = pick(&self.vals[self.zero..], 1.0);
+            if neg { -v } else { v }
+        } else {
+            pick(&self.vals, if neg { -1.0 } else { 1.0 })
+        }
+    }
+}
+
+fn check_ops<T>()
+where
+    T: Number
+        + core::ops::Add<Output = T>
+        + core::ops::Sub<Output = T>
+        + core::ops::Mul<Output = T>
+        + core::ops::Div<Output = T>
+        + core::ops::Rem<Output = T>
+        + core::ops::AddAssign
+        + core::ops::MulAssign,
+{
+    let fmt = T::FORMAT;
+    let t = Table::new(fmt);
+    let codes: Vec<u32> = (0..(1u32 << t.bits)).filter(|&c| !fmt.decode(c).is_nan() && fmt.decode(c).is_finite()).collect();
+    let r = |x: f64| t.quantize(x).0 as f32;
+    for &ca in &codes {
+        let a = T::from_code(ca);
+        let x = a.to_f32() as f64;
+        for &cb in &codes {
+            let b = T::from_code(cb);
+            let y = b.to_f32() as f64;
+            let chk = |op: &str, got: T, want: f32| {
+                assert_eq!(got.to_f32().to_bits(), want.to_bits(), "{fmt}: {x} {op} {y} = {:?}, expected {want}", got.to_f32());
+            };
+            // Sums, differences, products and remainders of these values are exact in f64.
+            chk("+", a + b, r(x + y));
+            chk("-", a - b, r(x - y));
+            chk("*", a * b, r(x * y));
+            chk("%", a % b, if y == 0.0 { 0.0 } else { r(x % y) });
+            chk("/", a / b, t.quantize_div(x, y) as f32);
+            let mut c = a;
+            c += b;
+            chk("+=", c, r(x + y));
+            let mut c = a;
+            c *= b;
+            chk("*=", c, r(x * y));
+        }
+    }
+}
+
+fn check_neg<T: Number + core::ops::Neg<Output = T>>() {
+    let fmt = T::FORMAT;
+    let t = Table::new(fmt);
+    for c in 0..(1u32 << t.bits) {
+        let a = T::from_code(c);
+        if a.to_f32().is_nan() {
+            continue;
+        }
+        let want = t.quantize(-(a.to_f32() as f64)).0 as f32;
+        assert_eq!((-a).to_f32().to_bits(), want.to_bits(), "{fmt}: -{:?}", a.to_f32());
+    }
+}
+
+#[test]
+fn operators_are_exact_and_rounded_once_exhaustively() {
+    check_ops::<E4m3>();
+    check_ops::<E5m2>();
+    check_ops::<E3m2>();
+    check_ops::<E2m3>();
+    check_ops::<E2m1>();
+    check_ops::<Float<4, 3, 7>>();
+    check_ops::<Float<3, 4, -2>>();
+    check_ops::<Fixed<8, 4>>();
+    check_ops::<Fixed<7, -3>>();
+    check_ops::<Fixed<6, 9>>();
+    check_ops::<Fixed<2, 0>>();
+    check_ops::<UFixed<8, 4>>();
+    check_ops::<UFixed<5, -2>>();
+    check_neg::<E4m3>();
+    check_neg::<E2m1>();
+    check_neg::<Float<3, 4, -2>>();
+    check_neg::<Fixed<8, 4>>();
+    check_neg::<Fixed<2, 0>>();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rounding and overflow modes
+// ---------------------------------------------------------------------------------------------------------
+
+use number_rt::{Overflow, Quantizer, Rounding};
+
+/// Table neighbours of `x`: the largest value <= x and the smallest >= x (clamped to the range).
+fn neighbours(t: &Table, x: f64) -> (f64, f64) {
+    let vals: Vec<f64> = t.vals.iter().map(|v| v.0).collect();
+    let x = x.clamp(vals[0], vals[vals.len() - 1]);
+    let i = vals.partition_point(|&v| v <= x);
+    let lo = vals[i - 1];
+    let hi = if lo == x { x } else { vals[i] };
+    (lo, hi)
+}
+
+#[test]
+fn toward_zero_truncates_the_magnitude() {
+    for fmt in ["fixed<6,2>", "ufixed<5,1>", "fixed<8,-3>", "e4m3", "e2m1", "float<3,3,-1>", "e5m2"] {
+        let fmt: Format = fmt.parse().unwrap();
+        let t = Table::new(fmt);
+        for x in probe_points(&t) {
+            let got = fmt.quantize_with(x, Rounding::TowardZero, Overflow::Saturate).unwrap();
+            let want = if t.is_float() {
+                let (lo, _) = neighbours(&t, (x as f64).abs());
+                (lo as f32).copysign(x)
+            } else {
+                let (lo, hi) = neighbours(&t, x as f64);
+                (if x >= 0.0 { lo } else { hi }) as f32 + 0.0
+            };
+            assert_eq!(got.to_bits(), want.to_bits(), "{fmt}: toward zero {x:e}");
+            let nearest = fmt.quantize_with(x, Rounding::NearestEven, Overflow::Saturate).unwrap();
+            assert_eq!(nearest.to_bits(), fmt.quantize(x).to_bits());
+        }
+        assert_eq!(fmt.quantize_with(f32::NAN, Rounding::TowardZero, Overflow::Saturate), Ok(0.0));
+    }
+}
+
+#[test]
+fn stochastic_rounding_picks_a_neighbour_without_bias() {
+    for fmt in ["fixed<8,3>", "ufixed<6,0>", "e4m3", "float<3,2,1>"] {
+        let fmt: Format = fmt.parse().unwrap();
+        let t = Table::new(fmt);
+        for (i, x) in probe_points(&t).into_iter().enumerate() {
+            let got = fmt.quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate).unwrap() as f64;
+            let (lo, hi) = if t.is_float() {
+                let (lo, hi) = neighbours(&t, (x as f64).abs());
+                if x < 0.0 { (-hi, -lo) } else { (lo, hi) }
+            } else {
+                neighbours(&t, x as f64)
+            };
+            assert!(got == lo || got == hi, "{fmt}: stochastic {x:e} gave {got}, not {lo} or {hi}");
+            // Deterministic.
+            let again = fmt.quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate).unwrap() as f64;
+            assert_eq!(got, again);
+        }
+        // Representable values never move.
+        let mut q = Quantizer::new(fmt, Rounding::Stochastic(7), Overflow::Saturate).unwrap();
+        for v in &t.vals {
+            assert_eq!(q.quantize(v.0 as f32) as f64, v.0);
+        }
+        // Unbiased: the mean of many draws between two neighbours approaches x.
+        let (a, b) = (t.vals[t.vals.len() / 2 + 1].0, t.vals[t.vals.len() / 2 + 2].0);
+        let x = (a + 0.3 * (b - a)) as f32;
+        let n = 20_000;
+        let mut q = Quantizer::new(fmt, Rounding::Stochastic(12345), Overflow::Saturate).unwrap();
+        let ups = (0..n).filter(|_| q.quantize(x) as f64 == b).count();
+        let p = ups as f64 / n as f64;
+        let want = (x as f64 - a) / (b - a);
+        assert!((p - want).abs() < 0.02, "{fmt}: P(up) = {p}, expected {want}");
+        // Reproducible from the seed; a different seed gives a different sequence.
+        let draw = |seed| {
+            let mut q = Quantizer::new(fmt, Rounding::Stochastic(seed), Overflow::Saturate).unwrap();
+            (0..64).map(|_| q.quantize(x).to_bits()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(1), draw(1));
+        assert_ne!(draw(1), draw(2));
+    }
+}
+
+#[test]
+fn wrap_reduces_the_raw_integer_modulo_2_pow_w() {
+    let w = |s: &str, x: f32| s.parse::<Format>().unwrap().quantize_with(x, Rounding::NearestEven, Overflow::Wrap).unwrap();
+    assert_eq!(w("fixed<4,0>", 9.0), -7.0);
+    assert_eq!(w("fixed<4,0>", 8.0), -8.0);
+    assert_eq!(w("fixed<4,0>", -9.0), 7.0);
+    assert_eq!(w("fixed<4,0>", 16.0), 0.0);
+    assert_eq!(w("fixed<4,0>", 7.5), -8.0); // rounds to 8 first, then wraps
+    assert_eq!(w("fixed<4,0>", 1e10), 0.0); // 10^10 is a multiple of 16
+    assert_eq!(w("ufixed<4,0>", -1.0), 15.0);
+    assert_eq!(w("ufixed<4,0>", 17.0), 1.0);
+    assert_eq!(w("fixed<8,2>", 40.3), -23.75); // 161 - 256 = -95 quanta
+    assert_eq!(w("fixed<4,0>", f32::INFINITY), 7.0); // infinities still saturate
+    assert_eq!(w("fixed<4,0>", f32::NEG_INFINITY), -8.0);
+    assert_eq!(w("fixed<4,0>", f32::NAN), 0.0);
+    // Against a reference over a wide range of magnitudes (f64 `%` of integers is exact).
+    for fmt in ["fixed<8,3>", "fixed<32,-10>", "ufixed<12,5>", "fixed<2,0>", "ufixed<32,64>"] {
+        let fm: Format = fmt.parse().unwrap();
+        let (wb, f, signed) = match fm {
+            Format::Fixed { w, f } => (w, f, true),
+            Format::UFixed { w, f } => (w, f, false),
+            _ => unreachable!(),
+        };
+        for i in 0..4000u32 {
+            let x = f32::from_bits(i.wrapping_mul(1_073_741)); // all magnitudes and signs
+            if !x.is_finite() {
+                continue;
+            }
+            let r = (x as f64 * p2(f)).round_ties_even();
+            let m = p2(wb as i32);
+            let mut k = r % m;
+            if k < 0.0 {
+                k += m;
+            }
+            if signed && k >= m / 2.0 {
+                k -= m;
+            }
+            let want = (k * p2(-f)) as f32 + 0.0; // fixed point has a single zero, +0.0
+            assert_eq!(w(fmt, x).to_bits(), want.to_bits(), "{fmt}: wrap {x:e}");
+        }
+    }
+}
+
+#[test]
+fn wrap_is_rejected_for_float_formats() {
+    for fmt in [Format::E4M3, Format::F32, Format::Bf16, "float<3,3>".parse().unwrap()] {
+        let e = fmt.quantize_with(1.0, Rounding::NearestEven, Overflow::Wrap).unwrap_err();
+        assert!(e.to_string().contains("Wrap") && e.to_string().contains(&format!("`{fmt}`")), "{e}");
+        assert!(Quantizer::new(fmt, Rounding::TowardZero, Overflow::Wrap).is_err());
+    }
+    assert!(Quantizer::new(Format::Fixed { w: 40, f: 0 }, Rounding::NearestEven, Overflow::Saturate).is_err());
+}
+
+#[test]
+fn quantizer_slices_equal_scalar_calls() {
+    for fmt in ["fixed<8,4>", "e4m3", "ufixed<3,-1>", "bf16", "f32"] {
+        let fmt: Format = fmt.parse().unwrap();
+        let xs: Vec<f32> = (0..1000u32).map(|i| f32::from_bits(i.wrapping_mul(4_294_967))).collect();
+        for (rounding, overflow) in [
+            (Rounding::NearestEven, Overflow::Saturate),
+            (Rounding::TowardZero, Overflow::Saturate),
+            (Rounding::Stochastic(3), Overflow::Saturate),
+        ] {
+            let mut a = Quantizer::new(fmt, rounding, overflow).unwrap();
+            let mut b = a.clone();
+            let mut ys = xs.clone();
+            a.quantize_slice(&mut ys);
+            let want: Vec<u32> = xs.iter().map(|&x| b.quantize(x).to_bits()).collect();
+            assert_eq!(ys.iter().map(|y| y.to_bits()).collect::<Vec<_>>(), want, "{fmt} {rounding:?}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Text form
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn display_and_parse_round_trip_for_all_formats() {
+    let mut all = small_formats();
+    all.extend([Format::F16, Format::Bf16, Format::F32, Format::E4M3, Format::E5M2]);
+    for w in 9..=32 {
+        all.extend([Format::fixed(w, -64).unwrap(), Format::fixed(w, 64).unwrap(), Format::ufixed(w, 7).unwrap()]);
+    }
+    for e in 1..=8u32 {
+        for m in 0..=23u32 {
+            let r = Format::bias_range(e, m);
+            for bias in [*r.start(), *r.end(), Format::default_bias(e)] {
+                if let Ok(f) = Format::float_with_bias(e, m, bias) {
+                    all.push(f);
+                }
+            }
+        }
+    }
+    for fmt in all {
+        let s = fmt.to_string();
+        assert!(!s.contains(' ') && s == s.to_lowercase(), "{s}");
+        assert_eq!(s.parse::<Format>(), Ok(fmt), "{s}");
+        // Spaced and upper-case variants parse to the same format.
+        let spaced = s.replace('<', " < ").replace(',', " , ").replace('>', " > ");
+        assert_eq!(format!("  {spaced} ").parse::<Format>(), Ok(fmt), "{spaced}");
+        assert_eq!(s.to_uppercase().parse::<Format>(), Ok(fmt));
+    }
+}
+
+#[test]
+fn canonical_text_forms() {
+    let show = |s: &str| s.parse::<Format>().unwrap().to_string();
+    assert_eq!(show("fixed< 8 ,4 >"), "fixed<8,4>");
+    assert_eq!(show("ufixed<8,-4>"), "ufixed<8,-4>");
+    assert_eq!(show("fixed<8,+4>"), "fixed<8,4>");
+    assert_eq!(show("float<4,3>"), "float<4,3>");
+    assert_eq!(show("float<4,3,7>"), "float<4,3>");
+    assert_eq!(show("float<4,3,5>"), "float<4,3,5>");
+    assert_eq!(show("float<3,2>"), "e3m2");
+    assert_eq!(show("float<3,2,3>"), "e3m2");
+    assert_eq!(show("float<2,3,1>"), "e2m3");
+    assert_eq!(show("float<2,1>"), "e2m1");
+    assert_eq!(show("float<3,2,2>"), "float<3,2,2>");
+    for n in ["e4m3", "e5m2", "e3m2", "e2m3", "e2m1", "bf16", "f16", "f32"] {
+        assert_eq!(show(n), n);
+        assert_eq!(show(&n.to_uppercase()), n);
+    }
+    // OCP e4m3/e5m2 are not the all-finite float<4,3>/float<5,2>.
+    assert_ne!("e4m3".parse::<Format>().unwrap(), "float<4,3>".parse().unwrap());
+    assert_eq!("float<4,3>".parse::<Format>().unwrap().max(), 480.0);
+    assert_eq!("float<5,2>".parse::<Format>().unwrap().max(), 114688.0);
+}
+
+#[test]
+fn bad_text_gives_clear_errors() {
+    let e = |s: &str| s.parse::<Format>().unwrap_err().to_string();
+    let has = |s: &str, parts: &[&str]| {
+        let msg = e(s);
+        for p in parts {
+            assert!(msg.contains(p), "error for {s:?} is {msg:?}, which lacks {p:?}");
+        }
+    };
+    has("", &["empty", "fixed<W,F>", "e4m3"]);
+    has("   ", &["empty"]);
+    has("fixd<8,4>", &["unknown number format `fixd`", "`fixd<8,4>`", "ufixed<W,F>"]);
+    has("int8", &["unknown number format `int8`"]);
+    has("<8,4>", &["expected a number format name", "`<8,4>`"]);
+    has("fixed", &["expected `<` after `fixed`", "fixed<W,F>", "found nothing"]);
+    has("fixed 8,4", &["expected `<`", "found `8,4`", "`fixed 8,4`"]);
+    has("fixed<8,4", &["expected `>`", "`fixed<8,4`"]);
+    has("fixed<8,4>x", &["unexpected `x` after `>`", "`fixed<8,4>x`"]);
+    has("fixed<8>", &["takes 2 parameters, found 1", "`fixed<8>`"]);
+    has("fixed<8,4,1>", &["takes 2 parameters, found 3"]);
+    has("float<4>", &["takes 2 or 3 parameters, found 1"]);
+    has("float<1,2,3,4>", &["takes 2 or 3 parameters, found 4"]);
+    has("fixed<8,x>", &["expected an integer for F", "found `x`", "`fixed<8,x>`"]);
+    has("fixed<8,>", &["expected an integer for F", "found nothing"]);
+    has("float<4,3,b>", &["expected an integer for B", "found `b`"]);
+    has("fixed<-3,2>", &["W must be a non-negative integer", "-3"]);
+    has("fixed<40,2>", &["W (total bits) must be in 2..=32, found W = 40", "`fixed<40,2>`"]);
+    has("fixed<1,0>", &["must be in 2..=32, found W = 1"]);
+    has("ufixed<0,0>", &["must be in 1..=32, found W = 0"]);
+    has("ufixed<33,0>", &["must be in 1..=32, found W = 33"]);
+    has("fixed<8,65>", &["F (fraction bits) must be in -64..=64, found F = 65", "`fixed<8,65>`"]);
+    has("fixed<8,-65>", &["found F = -65"]);
+    has("fixed<99999999999,1>", &["W (total bits) must be in 2..=32"]);
+    has("float<9,2>", &["E must be in 1..=8, found E = 9", "`float<9,2>`"]);
+    has("float<0,2>", &["E must be in 1..=8, found E = 0"]);
+    has("float<4,24>", &["M must be in 0..=23, found M = 24", "`float<4,24>`"]);
+    has("float<8,7>", &["B must be in 128..=143", "found B = 127", "exceed f32::MAX", "`float<8,7>`"]);
+    has("float<4,3,200>", &["B must be in -112..=147", "below the f32 subnormal grid"]);
+    has("float<8,23,127>", &["no bias works"]);
+    has("e4m3<1>", &["`e4m3` takes no parameters", "`<1>`"]);
+    has("f32 x", &["`f32` takes no parameters"]);
+    // Constructors validate too.
+    assert!(Format::fixed(33, 0).unwrap_err().to_string().contains("W (total bits) must be in 2..=32, found W = 33"));
+    assert!(Format::float(3, 30).unwrap_err().to_string().contains("M must be in 0..=23"));
+    assert!(Format::Fixed { w: 8, f: 100 }.validate().is_err());
+    let err: Box<dyn std::error::Error> = Box::new("x".parse::<Format>().unwrap_err());
+    assert!(err.to_string().contains("`x`"));
+}
+
+#[test]
+fn binary_descriptor_round_trips_and_is_validated() {
+    for fmt in small_formats().into_iter().chain([Format::F16, Format::Bf16, Format::F32]) {
+        assert_eq!(Format::from_bytes(fmt.to_bytes()), Ok(fmt));
+    }
+    assert!(Format::from_bytes([0, 40, 0, 0, 0, 0, 0, 0]).is_err()); // fixed<40,0>
+    assert!(Format::from_bytes([9, 8, 0, 0, 0, 0, 0, 0]).is_err()); // unknown kind
+    assert!(Format::from_bytes([3, 1, 0, 0, 0, 0, 0, 0]).is_err()); // e4m3 with junk
+}

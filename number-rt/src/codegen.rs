@@ -165,7 +165,7 @@ fn param_bits(profile: &Profile, cfg: &Config) -> (u64, u64) {
 }
 
 fn header_text(profile: &Profile, cfg: &Config, h: &Header) -> String {
-    let mut s = format!("{GENERATED} ({}): number formats of the #[quantize] sites. Do not edit.\n", h.tool);
+    let mut s = format!("{GENERATED}: number formats of the #[quantize] sites. Do not edit: regenerate it.\n");
     s.push_str(&format!("// Regenerate: {}\n", h.command));
     s.push_str(&format!("// tool: {}\n", h.tool));
     s.push_str(&format!("// profile: {:#018x} ({} sites)\n", profile.hash(), profile.sites.len()));
@@ -192,10 +192,28 @@ fn header_text(profile: &Profile, cfg: &Config, h: &Header) -> String {
     s
 }
 
+/// Something holding a configuration: a [`Config`] or a [`tune::Outcome`](crate::tune::Outcome).
+pub trait AsConfig {
+    /// The configuration.
+    fn as_config(&self) -> &Config;
+}
+
+impl AsConfig for Config {
+    fn as_config(&self) -> &Config {
+        self
+    }
+}
+
+impl AsConfig for crate::tune::Outcome {
+    fn as_config(&self) -> &Config {
+        &self.config
+    }
+}
+
 /// Generates `tuned.rs` for the sites of `profile` under `formats` (a [`Config`] or a
 /// [`tune::Outcome`](crate::tune::Outcome)).
-pub fn tuned_rs(profile: &Profile, formats: impl AsRef<Config>, header: &Header) -> Result<String, CodegenError> {
-    let cfg = formats.as_ref();
+pub fn tuned_rs(profile: &Profile, formats: &impl AsConfig, header: &Header) -> Result<String, CodegenError> {
+    let cfg = formats.as_config();
     for name in cfg.keys() {
         if !profile.sites.contains_key(name) {
             return Err(CodegenError::UnknownSite(name.clone()));
@@ -275,7 +293,10 @@ pub fn tuned_rs(profile: &Profile, formats: impl AsRef<Config>, header: &Header)
         }
     }
     let file = syn::parse_file(&code).map_err(|e| CodegenError::Parse(format!("{e} in:\n{code}")))?;
-    let body = prettyplease::unparse(&file);
+    // prettyplease prints `crate ::a::b` for paths inside macro arguments (`assert!`); normalise, and make sure
+    // the result still parses.
+    let body = prettyplease::unparse(&file).replace("crate ::", "crate::");
+    syn::parse_file(&body).map_err(|e| CodegenError::Parse(format!("{e} in:\n{body}")))?;
     let mut out = header_text(profile, cfg, header);
     out.push('\n');
     out.push_str(&body);
@@ -388,9 +409,17 @@ pub fn check(path: impl AsRef<Path>, expected: &str) -> Result<(), CheckError> {
     if found == expected {
         return Ok(());
     }
-    let mut a = expected.split('\n');
-    let mut b = found.split('\n');
+    let mut a = expected.split_inclusive('\n');
+    let mut b = found.split_inclusive('\n');
     let mut line = 1;
+    let show = |l: &str, other: Option<&str>| {
+        let t = l.strip_suffix('\n').unwrap_or(l);
+        if !l.ends_with('\n') && other.is_some_and(|o| o.strip_suffix('\n') == Some(t)) {
+            format!("{t} [no newline at end of file]")
+        } else {
+            t.to_string()
+        }
+    };
     loop {
         match (a.next(), b.next()) {
             (Some(x), Some(y)) if x == y => line += 1,
@@ -398,8 +427,8 @@ pub fn check(path: impl AsRef<Path>, expected: &str) -> Result<(), CheckError> {
                 return Err(CheckError::Differs {
                     path: shown,
                     line,
-                    expected: x.map(str::to_string),
-                    found: y.map(str::to_string),
+                    expected: x.map(|x| show(x, y)),
+                    found: y.map(|y| show(y, x)),
                     command,
                 });
             }

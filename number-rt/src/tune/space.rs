@@ -179,7 +179,7 @@ fn fixed_cands(w: u32, unsigned: bool, ranges: &[i32]) -> Vec<Format> {
             }
             Format::Fixed { w, f: w as i32 - 1 - i }
         };
-        if !v.contains(&f) {
+        if f.validate().is_ok() && !v.contains(&f) {
             v.push(f);
         }
     }
@@ -199,7 +199,7 @@ fn float_cands(w: u32, exps: &RangeInclusive<u32>, ranges: &[i32]) -> Vec<Format
         for &i in ranges {
             // emax = 2^E - 1 - B = I - 1: the largest value is just below 2^I.
             let f = Format::Float { e, m, bias: (1i32 << e) - i };
-            if !v.contains(&f) {
+            if f.validate().is_ok() && !v.contains(&f) {
                 v.push(f);
             }
         }

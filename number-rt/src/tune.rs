@@ -112,8 +112,11 @@ pub enum Objective {
     BitOps(Vec<Macs>),
     /// Any function of the configuration (should not decrease when a site widens). Searches weight sites
     /// unless the space names kinds.
-    Custom(Box<dyn Fn(&Config, &Profile) -> f64 + Sync>),
+    Custom(CustomObjective),
 }
+
+/// The function of [`Objective::Custom`].
+pub type CustomObjective = Box<dyn Fn(&Config, &Profile) -> f64 + Sync>;
 
 impl fmt::Debug for Objective {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -125,9 +125,19 @@ impl SplitMix {
     }
 }
 
-#[derive(PartialEq, PartialOrd)]
+/// An f64 ordered by `total_cmp` (heap keys).
 struct OrdF64(f64);
+impl PartialEq for OrdF64 {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
 impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
 impl Ord for OrdF64 {
     fn cmp(&self, o: &Self) -> Ordering {
         self.0.total_cmp(&o.0)
@@ -195,7 +205,8 @@ where
 
     /// Clearly infeasible: accuracy below the target by more than the margin.
     fn clearly_infeasible(&self, acc: f64) -> bool {
-        !(acc >= self.target - self.margin())
+        // NaN accuracies are clearly infeasible too.
+        acc.is_nan() || acc < self.target - self.margin()
     }
 
     /// Whether `st` is at or below (every site no wider than) a clearly infeasible state, hence (assuming
@@ -418,10 +429,8 @@ where
                 .filter_map(|s| hi[s].filter(|&h| lo[s] < h).map(|h| (s, (lo[s] + h) / 2)))
                 .collect();
             for s in 0..n {
-                if let Some(h) = hi[s] {
-                    if lo[s] >= h {
-                        self.min_alone[s] = Some(h);
-                    }
+                if let Some(h) = hi[s].filter(|&h| lo[s] >= h) {
+                    self.min_alone[s] = Some(h);
                 }
             }
             if probes.is_empty() {
@@ -645,7 +654,7 @@ where
             if pops > MAX_POPS {
                 return Ok(());
             }
-            if pops % 1024 == 0 && self.out_of_time() {
+            if pops.is_multiple_of(1024) && self.out_of_time() {
                 return Err(Halt::Budget);
             }
             for i in last..n {
@@ -675,10 +684,10 @@ where
             self.phase = "restart";
             let Some(base) = self.best.state.clone() else { return Ok(()) };
             let mut st = base.clone();
-            for s in 0..self.n() {
+            for (s, l) in st.iter_mut().enumerate() {
                 match rng.below(3) {
-                    0 => st[s] = (st[s] + 1 + rng.below(2) as u16).min(self.top[s]),
-                    1 if st[s] > self.lb[s] => st[s] -= 1,
+                    0 => *l = (*l + 1 + rng.below(2) as u16).min(self.top[s]),
+                    1 if *l > self.lb[s] => *l -= 1,
                     _ => {}
                 }
             }

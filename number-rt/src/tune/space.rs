@@ -151,7 +151,7 @@ pub(crate) fn site_len(s: &SiteStats) -> u64 {
 
 /// ceil(log2(r)) for r > 0 (0 for r ≤ 0 or non-finite r): the integer bits a range needs.
 pub(crate) fn int_bits(r: f32) -> i32 {
-    if !(r > 0.0) || !r.is_finite() {
+    if r.is_nan() || r <= 0.0 || !r.is_finite() {
         return 0;
     }
     let r = r as f64;
@@ -317,10 +317,8 @@ pub(crate) fn resolve(
             if w >= 32 {
                 break;
             }
-            if let Some(f) = candidate(&site.stats, space, w) {
-                if !levels.contains(&f) {
-                    levels.push(f);
-                }
+            if let Some(f) = candidate(&site.stats, space, w).filter(|f| !levels.contains(f)) {
+                levels.push(f);
             }
         }
         if levels.is_empty() {

@@ -50,16 +50,16 @@ struct Cli {
     /// Seed of initialisation, shuffling and augmentation.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Peak learning rate of Adam (cosine-decayed to 0 over the run).
+    /// Peak learning rate of Adam, cosine-decayed to 0 over the run (default: 2e-3 lenet, 1e-3 mlp).
     #[arg(long)]
     lr: Option<f32>,
     /// Batch size.
     #[arg(long, default_value_t = 64)]
     batch: usize,
-    /// Decoupled weight decay on weights (AdamW), per unit learning rate.
+    /// Decoupled weight decay on weights (AdamW), per unit learning rate (default 0.1).
     #[arg(long)]
     wd: Option<f32>,
-    /// Random translation of training images by up to this many pixels (0 = none).
+    /// Random translation of training images by up to this many pixels (0 = none; default 1).
     #[arg(long)]
     shift: Option<usize>,
     /// Use only the first N training images (quick experiments).
@@ -96,8 +96,8 @@ struct Hyper {
 impl Hyper {
     fn from_cli(arch: Arch, cli: &Cli) -> Hyper {
         let (epochs, lr, wd, shift) = match arch {
-            Arch::LeNet => (12, 2e-3, 0.0, 0),
-            Arch::Mlp => (20, 1e-3, 0.0, 0),
+            Arch::LeNet => (12, 2e-3, 0.1, 1),
+            Arch::Mlp => (20, 1e-3, 0.1, 1),
         };
         Hyper {
             epochs: cli.epochs.unwrap_or(epochs),

@@ -351,12 +351,30 @@ macro_rules! fixed_common {
             };
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
-                let r = kernel::fixed_raw(x, Self::SCALE, Self::LO, Self::HI);
-                Self(Storage::from_i64(r as i64))
+                if W <= kernel::NARROW_FIXED {
+                    let r = kernel::fixed_raw32(x, Self::SCALE as f32, Self::LO as f32, Self::HI as f32);
+                    Self(Storage::from_i64(r as i32 as i64))
+                } else {
+                    let r = kernel::fixed_raw(x, Self::SCALE, Self::LO, Self::HI);
+                    Self(Storage::from_i64(r as i64))
+                }
             }
             #[inline(always)]
             fn to_f32(self) -> f32 {
-                (self.0.to_i64() as f64 * Self::INV) as f32
+                if W <= kernel::NARROW_FIXED {
+                    self.0.to_i64() as i32 as f32 * Self::INV as f32
+                } else {
+                    (self.0.to_i64() as f64 * Self::INV) as f32
+                }
+            }
+            /// `from_f32(x).to_f32()` without the round trip through the integer (same result).
+            #[inline(always)]
+            fn quantize(x: f32) -> f32 {
+                if W <= kernel::NARROW_FIXED {
+                    kernel::fixed_raw32(x, Self::SCALE as f32, Self::LO as f32, Self::HI as f32) * Self::INV as f32
+                } else {
+                    (kernel::fixed_raw(x, Self::SCALE, Self::LO, Self::HI) * Self::INV) as f32
+                }
             }
             #[inline(always)]
             fn to_code(self) -> u32 {

@@ -264,6 +264,11 @@ macro_rules! float_common {
             fn to_f32(self) -> f32 {
                 Self::decode(self.to_bits())
             }
+            /// `from_f32(x).to_f32()` without the round trip through the code (same result).
+            #[inline(always)]
+            fn quantize(x: f32) -> f32 {
+                kernel::float_rne(kernel::nan_to_zero(x) as f64, Self::P) as f32
+            }
             #[inline(always)]
             fn to_code(self) -> u32 {
                 self.to_bits()

@@ -348,14 +348,8 @@ impl Format {
     pub fn quantize(&self, x: f32) -> f32 {
         match *self {
             Format::F32 => <f32 as crate::Number>::from_f32(x),
-            Format::Fixed { w, f } => {
-                let (scale, inv, lo, hi) = Format::fixed_params(w, f, true);
-                (kernel::fixed_raw(x, scale, lo, hi) * inv) as f32
-            }
-            Format::UFixed { w, f } => {
-                let (scale, inv, lo, hi) = Format::fixed_params(w, f, false);
-                (kernel::fixed_raw(x, scale, lo, hi) * inv) as f32
-            }
+            Format::Fixed { w, f } => quantize_fixed(x, w, f, true),
+            Format::UFixed { w, f } => quantize_fixed(x, w, f, false),
             Format::Float { e, m, bias } => quantize_float(x, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
@@ -395,13 +389,13 @@ impl Format {
     pub fn quantize_slice(&self, xs: &mut [f32]) {
         match *self {
             Format::F32 => xs.iter_mut().for_each(|x| *x = <f32 as crate::Number>::from_f32(*x)),
-            Format::Fixed { w, f } => {
-                let (scale, inv, lo, hi) = Format::fixed_params(w, f, true);
-                fixed_slice(xs, scale, inv, lo, hi);
-            }
-            Format::UFixed { w, f } => {
-                let (scale, inv, lo, hi) = Format::fixed_params(w, f, false);
-                fixed_slice(xs, scale, inv, lo, hi);
+            Format::Fixed { w, f } | Format::UFixed { w, f } => {
+                let (scale, inv, lo, hi) = Format::fixed_params(w, f, self.is_signed());
+                if w <= kernel::NARROW_FIXED {
+                    fixed_slice32(xs, scale as f32, inv as f32, lo as f32, hi as f32);
+                } else {
+                    fixed_slice(xs, scale, inv, lo, hi);
+                }
             }
             Format::Float { e, m, bias } => float_slice(xs, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => float_slice(xs, FloatParams::E4M3),
@@ -578,6 +572,23 @@ impl Format {
             return Err(err(format!("non-canonical binary format descriptor {bytes:02x?} (for `{fmt}`)")));
         }
         Ok(fmt)
+    }
+}
+
+#[inline(always)]
+fn quantize_fixed(x: f32, w: u32, f: i32, signed: bool) -> f32 {
+    let (scale, inv, lo, hi) = Format::fixed_params(w, f, signed);
+    if w <= kernel::NARROW_FIXED {
+        kernel::fixed_raw32(x, scale as f32, lo as f32, hi as f32) * inv as f32
+    } else {
+        (kernel::fixed_raw(x, scale, lo, hi) * inv) as f32
+    }
+}
+
+#[inline(never)]
+fn fixed_slice32(xs: &mut [f32], scale: f32, inv: f32, lo: f32, hi: f32) {
+    for x in xs {
+        *x = kernel::fixed_raw32(*x, scale, lo, hi) * inv;
     }
 }
 

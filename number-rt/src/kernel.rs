@@ -43,6 +43,24 @@ pub(crate) fn fixed_raw(x: f32, scale: f64, lo: f64, hi: f64) -> f64 {
     rne(y)
 }
 
+/// `1.5 · 2^23`: the `f32` counterpart of [`MAGIC`], for magnitudes `<= 2^22`.
+pub(crate) const MAGIC32: f32 = 12_582_912.0;
+
+/// Fixed formats of at most this many bits use the all-`f32` kernel [`fixed_raw32`] (4 lanes per SSE register
+/// instead of 2); the result is the same exact value.
+pub(crate) const NARROW_FIXED: u32 = 22;
+
+/// [`fixed_raw`] computed in `f32`, for `|lo|, |hi| <= 2^22` and `scale = 2^F` with `|F| <= 64`. Exact:
+/// `x·2^F` is exact in `f32` unless it overflows (then it saturates) or drops below `2^-126` (then it rounds to
+/// 0 either way), and the magic-number rounding is exact below `2^22`.
+#[inline(always)]
+pub(crate) fn fixed_raw32(x: f32, scale: f32, lo: f32, hi: f32) -> f32 {
+    let y = nan_to_zero(x) * scale;
+    let y = if y < lo { lo } else { y };
+    let y = if y > hi { hi } else { y };
+    (y + MAGIC32) - MAGIC32
+}
+
 /// [`fixed_raw`] for an `f64` input (the exact result of an operation). NaN → 0.
 #[inline(always)]
 pub(crate) fn fixed_raw_f64(x: f64, scale: f64, lo: f64, hi: f64) -> f64 {

@@ -298,6 +298,7 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
         );
     }
     let train_secs = train_start.elapsed().as_secs_f64();
+    // Not recorded in the file: its bytes depend only on the data, the code and the arguments.
     eprintln!("training time {train_secs:.1}s");
 
     let mut meta = BTreeMap::new();
@@ -356,7 +357,6 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
         ("augmentation", if h.shift > 0 { format!("random shift up to {} px", h.shift) } else { "none".into() }),
         ("validation_accuracy", format!("{:.4}", val_correct as f64 / val.n as f64)),
         ("validation_correct", format!("{val_correct}/{}", val.n)),
-        ("training_seconds", format!("{train_secs:.0}")),
         ("command", command_line()),
         ("trainer", "libnumber-zoo src/bin/train (hand-written Rust, no ML framework)".to_string()),
     ];

@@ -230,7 +230,7 @@ macro_rules! float_common {
             /// `FORMAT.quantize_f64(x)`.
             #[inline(always)]
             pub fn from_f64(x: f64) -> Self {
-                let x = if x == x { x } else { 0.0 };
+                let x = if x.is_nan() { 0.0 } else { x };
                 let v = kernel::float_rne(x, Self::P);
                 Self::from_bits(kernel::float_encode(v, Self::E_BITS, Self::P))
             }
@@ -307,15 +307,6 @@ macro_rules! float_common {
             #[inline(always)]
             fn eq(&self, other: &Self) -> bool {
                 Number::to_f32(*self) == Number::to_f32(*other)
-            }
-        }
-        impl<$($g)*> PartialOrd for $T
-        where
-            $($w)*
-        {
-            #[inline(always)]
-            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-                Number::to_f32(*self).partial_cmp(&Number::to_f32(*other))
             }
         }
         impl<$($g)*> fmt::Debug for $T
@@ -652,6 +643,19 @@ macro_rules! float_common {
 }
 
 float_common!([const E: u32, const M: u32, const B: i32] Float<E, M, B>, [FloatBits<E, M>: StorageOf]);
+// The IEEE/OCP layouts have NaN codes: their value order is partial.
+macro_rules! float_partial_ord {
+    ($($T:ty),*) => {$(
+        impl PartialOrd for $T {
+            #[inline(always)]
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Number::to_f32(*self).partial_cmp(&Number::to_f32(*other))
+            }
+        }
+    )*};
+}
+float_partial_ord!(E4m3, E5m2, Bf16, F16);
+
 float_common!([] E4m3, []);
 float_common!([] E5m2, []);
 float_common!([] Bf16, []);
@@ -659,13 +663,23 @@ float_common!([] F16, []);
 
 // Every code of `Float<E, M, B>` is a number, so value equality is an equivalence and the value order total.
 impl<const E: u32, const M: u32, const B: i32> Eq for Float<E, M, B> where FloatBits<E, M>: StorageOf {}
+impl<const E: u32, const M: u32, const B: i32> PartialOrd for Float<E, M, B>
+where
+    FloatBits<E, M>: StorageOf,
+{
+    #[inline(always)]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 impl<const E: u32, const M: u32, const B: i32> Ord for Float<E, M, B>
 where
     FloatBits<E, M>: StorageOf,
 {
+    /// The order of the values (`-0.0 == +0.0`).
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.partial_cmp(other).unwrap_or(Ordering::Equal)
+        Number::to_f32(*self).partial_cmp(&Number::to_f32(*other)).unwrap_or(Ordering::Equal)
     }
 }
 impl<const E: u32, const M: u32, const B: i32> Hash for Float<E, M, B>

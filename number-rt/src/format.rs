@@ -363,7 +363,7 @@ impl Format {
     /// `FORMAT.quantize_f64(exact result)`. For `f32` this is `x as f32`, saturated.
     #[inline]
     pub fn quantize_f64(&self, x: f64) -> f32 {
-        let x = if x == x { x } else { 0.0 };
+        let x = if x.is_nan() { 0.0 } else { x };
         match *self {
             Format::F32 => {
                 let y = x as f32;
@@ -577,10 +577,14 @@ impl Format {
 
 #[inline(always)]
 fn quantize_fixed(x: f32, w: u32, f: i32, signed: bool) -> f32 {
-    let (scale, inv, lo, hi) = Format::fixed_params(w, f, signed);
     if w <= kernel::NARROW_FIXED {
-        kernel::fixed_raw32(x, scale as f32, lo as f32, hi as f32) * inv as f32
+        // Parameters built directly in f32 (2^±F from the exponent bits; |F| <= 64).
+        let scale = f32::from_bits(((f + 127) as u32) << 23);
+        let inv = f32::from_bits(((127 - f) as u32) << 23);
+        let (lo, hi) = if signed { (-(1i32 << (w - 1)), (1i32 << (w - 1)) - 1) } else { (0, (1i32 << w) - 1) };
+        kernel::fixed_raw32(x, scale, lo as f32, hi as f32) * inv
     } else {
+        let (scale, inv, lo, hi) = Format::fixed_params(w, f, signed);
         (kernel::fixed_raw(x, scale, lo, hi) * inv) as f32
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn floor_small(y: f64) -> f64 {
 /// `NaN → 0`, everything else unchanged (compiles to a compare and a mask).
 #[inline(always)]
 pub(crate) fn nan_to_zero(x: f32) -> f32 {
-    if x == x { x } else { 0.0 }
+    if x.is_nan() { 0.0 } else { x }
 }
 
 /// The raw integer (as an exact integer-valued `f64`) of the fixed-point value nearest `x·2^F` (`scale = 2^F`),
@@ -64,7 +64,7 @@ pub(crate) fn fixed_raw32(x: f32, scale: f32, lo: f32, hi: f32) -> f32 {
 /// [`fixed_raw`] for an `f64` input (the exact result of an operation). NaN → 0.
 #[inline(always)]
 pub(crate) fn fixed_raw_f64(x: f64, scale: f64, lo: f64, hi: f64) -> f64 {
-    let x = if x == x { x } else { 0.0 };
+    let x = if x.is_nan() { 0.0 } else { x };
     let y = x * scale;
     let y = if y < lo { lo } else { y };
     let y = if y > hi { hi } else { y };
@@ -166,7 +166,7 @@ pub(crate) fn float_round_with(x: f64, p: FloatParams, mode: Mode) -> f64 {
 #[inline]
 pub(crate) fn fixed_round_unclamped(y: f64, mode: Mode) -> f64 {
     // |y| >= 2^52 is an integer already.
-    if !(y.abs() < 4_503_599_627_370_496.0) {
+    if y.abs() >= 4_503_599_627_370_496.0 {
         return y;
     }
     match mode {

@@ -98,8 +98,8 @@ fn check_typed<T: Number>(seed: u64) {
         // from_f32 quantizes first.
         let reals: Vec<f32> = (0..n).map(|_| f32::from_bits(next())).collect();
         let q = Packed::<T>::from_f32(&reals);
-        for i in 0..n {
-            assert_eq!(q.get(i).to_code(), T::from_f32(reals[i]).to_code());
+        for (i, &x) in reals.iter().enumerate() {
+            assert_eq!(q.get(i).to_code(), T::from_f32(x).to_code());
         }
         // Serialised form round-trips.
         let r = Packed::<T>::from_bytes(p.as_bytes()).unwrap();

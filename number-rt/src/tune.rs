@@ -32,21 +32,27 @@
 //! 2. **uniform sweep**: every width for all searched sites at once (one parallel batch); the best feasible
 //!    uniform configuration is a candidate, so the result is never larger than it;
 //! 3. **sensitivity**: per site, the smallest feasible width with all other sites f32 (binary search, all sites
-//!    in lock-step batches); under the monotonicity assumption no configuration goes below these;
+//!    in lock-step batches, or every width with [`Tuner::sweep_sensitivity`]); no configuration goes below the
+//!    widths that are clearly infeasible alone (see monotonicity below);
 //! 4. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
 //!    unit until feasible;
 //! 5. **descent** from the best uniform and the repaired point: lower one site by one width, accepting the
 //!    feasible move of smallest objective; when none is feasible, pair moves (−k widths on one site, +1 on
 //!    another) that still lower the objective; until no move helps;
-//! 6. **exact** (bounded): width vectors in ascending objective, below the best found, skipping those
-//!    dominated by a known infeasible vector; the first feasible one is optimal (under monotonicity). When it
-//!    completes, [`Outcome::exact`] is true;
+//! 6. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
+//!    best found, skipping those that are clearly infeasible by monotonicity; the first feasible one is optimal
+//!    (up to that assumption). When it completes, [`Outcome::exact`] is true;
 //! 7. **restarts** (only if the exact phase did not complete): seeded random perturbations of the best point,
 //!    repaired and descended again.
 //!
-//! "Monotonicity" means: widening a site never lowers accuracy. It is used only to skip evaluations
-//! ([`Tuner::monotone`] turns it off). Candidate moves of a step are evaluated in parallel (rayon) in
-//! fixed-size chunks and collected in order, so the outcome depends only on the seed and the closure's values.
+//! "Monotonicity" means: widening a site never lowers accuracy. It is used only to skip evaluations, and only up
+//! to the noise the search has seen: δ is the largest violation measured so far (acc(u) − acc(v) for u narrower
+//! than v), and a state is skipped only if some evaluated wider state is below the target by more than
+//! (1 + d)·δ, d being the number of sites in which the two differ (quantising several layers can help as well
+//! as hurt, so evidence from far away counts less). On a model that behaves monotonically δ = 0 and pruning is
+//! exact; [`Tuner::monotone`]`(false)` turns pruning off (the exact phase then enumerates everything below the
+//! best point). Candidate moves of a step are evaluated in parallel (rayon) in fixed-size chunks and collected
+//! in order, so the outcome depends only on the seed and the closure's values.
 //! The best feasible configuration is kept at every moment; when the [`Budget`] runs out it is returned
 //! ([`Outcome::budget_exhausted`]).
 use crate::emulate::Config;
@@ -339,7 +345,8 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// The budget ran out before the search finished.
     pub budget_exhausted: bool,
-    /// The exact phase completed: no configuration of smaller objective is feasible, under monotonicity.
+    /// The exact phase completed: no configuration of smaller objective is feasible, up to the monotonicity
+    /// assumption (with the noise margin described in the module docs).
     pub exact: bool,
     /// The seed.
     pub seed: u64,

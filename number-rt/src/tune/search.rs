@@ -60,8 +60,10 @@ struct Engine<'a, 'p, F> {
     noise: f64,
     /// Every infeasible state with its accuracy.
     infeasible: Vec<(State, f64)>,
-    /// Maximal states among the infeasible ones with accuracy < target − margin, for that margin.
+    /// Maximal infeasible states that are clearly infeasible at any distance (n margins), for `strong_margin`.
     strong: Vec<State>,
+    /// The other infeasible states (pruning depends on the distance).
+    weak: Vec<(State, f64)>,
     strong_margin: f64,
     best: Best,
     lb: Vec<u16>,
@@ -198,38 +200,48 @@ where
         }
     }
 
-    /// The accuracy margin of the monotonicity assumption: twice the largest violation seen (plus rounding slack).
+    /// The largest monotonicity violation seen (plus rounding slack): the unit of the pruning margins. Zero
+    /// while the model looks monotone.
     fn margin(&self) -> f64 {
-        2.0 * self.noise + 1e-9 * self.target.abs().max(1.0)
+        self.noise + 1e-9 * self.target.abs().max(1.0)
     }
 
-    /// Clearly infeasible: accuracy below the target by more than the margin.
-    fn clearly_infeasible(&self, acc: f64) -> bool {
-        // NaN accuracies are clearly infeasible too.
-        acc.is_nan() || acc < self.target - self.margin()
+    /// Clearly infeasible as evidence about states differing in `d` sites: accuracy below the target by more
+    /// than (1 + d) × the largest violation seen (NaN accuracies always are).
+    fn clearly_infeasible(&self, acc: f64, d: usize) -> bool {
+        acc.is_nan() || acc < self.target - self.margin() * (1 + d.max(1)) as f64
     }
 
-    /// Whether `st` is at or below (every site no wider than) a clearly infeasible state, hence (assuming
-    /// monotonicity up to the noise) infeasible.
+    /// Whether `st` is at or below (every site no wider than) an infeasible state `u` that is clearly infeasible
+    /// at their distance (the number of sites where they differ), hence infeasible assuming monotonicity up to
+    /// the noise.
     fn dominated(&mut self, st: &[u16]) -> bool {
         if !self.t.monotone {
             return false;
         }
+        let n = self.n();
         let m = self.margin();
         if m != self.strong_margin {
+            // Rebuild: `strong` = maximal states clearly infeasible even at the largest distance, `weak` the rest.
             self.strong_margin = m;
             self.strong.clear();
-            let list: Vec<State> = self
-                .infeasible
-                .iter()
-                .filter(|(_, a)| self.clearly_infeasible(*a))
-                .map(|(s, _)| s.clone())
-                .collect();
-            for s in list {
-                add_maximal(&mut self.strong, s);
+            self.weak.clear();
+            let list = std::mem::take(&mut self.infeasible);
+            for (u, a) in &list {
+                if self.clearly_infeasible(*a, n) {
+                    add_maximal(&mut self.strong, u.clone());
+                } else {
+                    self.weak.push((u.clone(), *a));
+                }
             }
+            self.infeasible = list;
         }
-        self.strong.iter().any(|u| leq(st, u))
+        if self.strong.iter().any(|u| leq(st, u)) {
+            return true;
+        }
+        self.weak.iter().any(|(u, a)| {
+            leq(st, u) && self.clearly_infeasible(*a, st.iter().zip(u).filter(|(x, y)| x != y).count())
+        })
     }
 
     fn record(&mut self, st: &[u16], acc: f64) {
@@ -245,8 +257,12 @@ where
         self.evaluated.push((st.to_vec(), acc));
         if !self.feasible(acc) {
             self.infeasible.push((st.to_vec(), acc));
-            if self.clearly_infeasible(acc) && self.margin() == self.strong_margin {
-                add_maximal(&mut self.strong, st.to_vec());
+            if self.margin() == self.strong_margin {
+                if self.clearly_infeasible(acc, self.n()) {
+                    add_maximal(&mut self.strong, st.to_vec());
+                } else {
+                    self.weak.push((st.to_vec(), acc));
+                }
             }
         }
     }
@@ -399,7 +415,7 @@ where
             self.eval(&states)?;
             for s in 0..n {
                 let l = (0..self.top[s])
-                    .find(|&l| !self.clearly_infeasible(self.cache[&self.config_of(&self.alone(s, l))]));
+                    .find(|&l| !self.clearly_infeasible(self.cache[&self.config_of(&self.alone(s, l))], n - 1));
                 lo[s] = l.unwrap_or(self.top[s]);
                 hi[s] = Some(lo[s]);
             }
@@ -415,7 +431,7 @@ where
                 let states: Vec<State> = (0..n).map(|s| self.alone(s, self.top[s] - 1)).collect();
                 let accs = self.eval(&states)?;
                 for s in 0..n {
-                    if !self.clearly_infeasible(accs[s]) {
+                    if !self.clearly_infeasible(accs[s], n - 1) {
                         hi[s] = Some(self.top[s] - 1);
                     } else {
                         self.min_alone[s] = Some(self.top[s]);
@@ -440,7 +456,7 @@ where
             let accs = self.eval(&states)?;
             for (&(s, m), a) in probes.iter().zip(accs) {
                 // Within the noise margin counts as feasible here: the bound must not exclude feasible combinations.
-                if !self.clearly_infeasible(a) {
+                if !self.clearly_infeasible(a, n - 1) {
                     hi[s] = Some(m);
                 } else {
                     lo[s] = m + 1;
@@ -806,6 +822,7 @@ where
         noise: 0.0,
         infeasible: Vec::new(),
         strong: Vec::new(),
+        weak: Vec::new(),
         strong_margin: f64::NAN,
         best: Best { state: None, config: Config::new(), accuracy: f64::NAN, objective: f64::INFINITY },
         lb: vec![0; n],

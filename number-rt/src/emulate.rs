@@ -258,7 +258,7 @@ impl Frame {
     }
 
     /// Records `x` (when profiling) and returns it quantized to the site's format.
-    #[inline]
+    #[inline(always)]
     pub fn q(&self, site: usize, x: f32) -> f32 {
         if self.recording {
             self.record(site, &[x], None);

@@ -31,6 +31,8 @@ pub mod profile;
 pub mod tune;
 #[cfg(feature = "std")]
 pub mod codegen;
+#[cfg(feature = "std")]
+pub mod tuned_file;
 
 pub use format::{Format, FormatError, Overflow, Rounding};
 pub use number::Number;

@@ -1,0 +1,449 @@
+//! The command line every zoo example shares: `eval`, `profile` and `tune`.
+//!
+//! `cargo number tune <model>` drives these in the three build modes (see README); each subcommand can
+//! also be run by hand, e.g. `cargo run --release --features calibrate --example lenet -- tune --max-loss 1%`.
+use crate::data::{Dataset, Split};
+use clap::{Parser, Subcommand};
+use number_rt::{Mode, MODE};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A weight tensor of a model as the current build stores it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WeightInfo {
+    /// Site name (`Fc1/dense.w`).
+    pub site: String,
+    /// Number of values.
+    pub len: usize,
+    /// Format in this build (`f32` in plain and calibrate builds).
+    pub format: String,
+    /// Bits per value.
+    pub bits: u32,
+}
+
+/// What a zoo model offers the driver.
+pub trait Classifier: Sync + Sized {
+    /// Short name (`lenet`), also the example name.
+    const NAME: &'static str;
+    /// Loads the committed f32 weights, converting each tensor to its site's storage type.
+    fn load(path: &Path) -> Result<Self, String>;
+    /// The model's data set.
+    fn dataset(split: Split) -> Result<Dataset, String>;
+    /// Class scores for one input.
+    fn logits(&self, x: &[f32]) -> Vec<f32>;
+    /// The weight tensors and their formats in this build.
+    fn weights(&self) -> Vec<WeightInfo>;
+    /// Predicted class of one input.
+    fn predict(&self, x: &[f32]) -> usize {
+        crate::layers::argmax(&self.logits(x))
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "A libnumber zoo model: evaluate, profile or tune it")]
+struct Cli {
+    /// Weights file (default: examples/<model>/weights.safetensors).
+    #[arg(long, global = true)]
+    weights: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Evaluate this build on a split (default: the test set) and time it.
+    Eval {
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Evaluate only the first N inputs.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write the result (accuracy, predictions, timing, weight bits) as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Fail unless the predictions equal those in this JSON (e.g. the emulated ones written by `tune`).
+        #[arg(long)]
+        compare: Option<PathBuf>,
+        /// Inputs timed one at a time on one thread.
+        #[arg(long, default_value_t = 1000)]
+        timed: usize,
+        /// Calibrate builds: emulate the formats fixed by this tuned.rs (default: all f32).
+        #[arg(long)]
+        formats: Option<PathBuf>,
+    },
+    /// Profile on calibration data (calibrate build) and write the profile JSON.
+    Profile {
+        /// Calibration inputs (from the training split).
+        #[arg(long, default_value_t = 2000)]
+        calib: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Profile, tune on the validation split, write tuned.rs and the report, and the emulated test predictions.
+    Tune {
+        /// Largest relative accuracy loss allowed, e.g. `1%` or `0.01`.
+        #[arg(long, default_value = "1%")]
+        max_loss: String,
+        /// Calibration inputs (from the training split).
+        #[arg(long, default_value_t = 2000)]
+        calib: usize,
+        /// Validation inputs used by the tuner (all of the split by default).
+        #[arg(long)]
+        val: Option<usize>,
+        /// Most evaluations the search may spend.
+        #[arg(long)]
+        max_evals: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where to write tuned.rs (default: examples/<model>/tuned.rs).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Report folder (default: target/number/<model>).
+        #[arg(long)]
+        report_dir: Option<PathBuf>,
+        /// Only check that the existing tuned.rs equals what this run generates.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Result of an `eval` run, as written by `--json` (and by `tune` for the emulated predictions).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EvalReport {
+    /// Model name.
+    pub model: String,
+    /// Build mode (`plain`, `calibrate`, `tuned`).
+    pub mode: String,
+    /// Split evaluated.
+    pub split: String,
+    /// Inputs evaluated.
+    pub n: usize,
+    /// Top-1 accuracy.
+    pub accuracy: f64,
+    /// Predicted classes.
+    pub predictions: Vec<u32>,
+    /// Mean inference time per input, single thread, in microseconds (not measured for emulation).
+    pub micros_per_input: Option<f64>,
+    /// Weight tensors and formats.
+    pub weights: Vec<WeightInfo>,
+    /// Total weight bits in this build.
+    pub param_bits: u64,
+    /// The same weights in f32.
+    pub f32_param_bits: u64,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mode_name() -> &'static str {
+    match MODE {
+        Mode::Plain => "plain",
+        Mode::Calibrate => "calibrate",
+        Mode::Tuned => "tuned",
+    }
+}
+
+fn split_of(s: &str) -> Result<Split, String> {
+    match s {
+        "train" => Ok(Split::Train),
+        "validation" | "val" => Ok(Split::Validation),
+        "test" => Ok(Split::Test),
+        _ => Err(format!("unknown split `{s}`: expected train, validation or test")),
+    }
+}
+
+/// Parses a tolerance such as `1%`, `0.5 %` or `0.01`.
+pub fn parse_loss(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 0.01),
+        None => (t, 1.0),
+    };
+    let v: f64 = num.parse().map_err(|_| format!("--max-loss `{s}`: expected a number or a percentage like `1%`"))?;
+    let v = v * scale;
+    if !(0.0..1.0).contains(&v) {
+        return Err(format!("--max-loss `{s}`: must be at least 0% and below 100%"));
+    }
+    Ok(v)
+}
+
+/// Predictions over `data[..n]`, in parallel, each worker under `cfg` when one is given (calibrate builds).
+fn predict_all<M: Classifier>(m: &M, data: &Dataset, n: usize, cfg: Option<&number_rt::emulate::Config>) -> Vec<u32> {
+    let idx: Vec<usize> = (0..n).collect();
+    idx.par_chunks(250)
+        .flat_map_iter(|chunk| {
+            let run = || chunk.iter().map(|&i| m.predict(data.image(i)) as u32).collect::<Vec<_>>();
+            match cfg {
+                Some(c) => number_rt::emulate::with_formats(c, run),
+                None => run(),
+            }
+        })
+        .collect()
+}
+
+fn accuracy(pred: &[u32], data: &Dataset) -> f64 {
+    let ok = pred.iter().zip(&data.labels).filter(|(p, l)| **p == **l as u32).count();
+    ok as f64 / pred.len().max(1) as f64
+}
+
+fn time_per_input<M: Classifier>(m: &M, data: &Dataset, n: usize) -> f64 {
+    let n = n.min(data.n).max(1);
+    for i in 0..n.min(50) {
+        std::hint::black_box(m.predict(data.image(i)));
+    }
+    let t = Instant::now();
+    for i in 0..n {
+        std::hint::black_box(m.predict(std::hint::black_box(data.image(i))));
+    }
+    t.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+fn bits(ws: &[WeightInfo]) -> (u64, u64) {
+    let tuned = ws.iter().map(|w| w.len as u64 * w.bits as u64).sum();
+    let f32b = ws.iter().map(|w| w.len as u64 * 32).sum();
+    (tuned, f32b)
+}
+
+fn write_json<T: Serialize>(path: &Path, v: &T) -> Result<(), String> {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d).map_err(|e| format!("creating {}: {e}", d.display()))?;
+    }
+    let s = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+    std::fs::write(path, s).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// Reads an [`EvalReport`] written by `eval --json` or `tune`.
+pub fn read_report(path: &Path) -> Result<EvalReport, String> {
+    let s = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    serde_json::from_str(&s).map_err(|e| format!("{} is not an evaluation report: {e}", path.display()))
+}
+
+/// Entry point of a zoo example: parses the command line and runs it.
+pub fn main<M: Classifier>() -> std::process::ExitCode {
+    match run::<M>(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
+    let weights = cli.weights.unwrap_or_else(|| root().join("examples").join(M::NAME).join("weights.safetensors"));
+    let model = M::load(&weights)?;
+    let report_dir = root().join("target").join("number").join(M::NAME);
+    match cli.cmd {
+        Cmd::Eval { split, limit, json, compare, timed, formats } => {
+            let data = M::dataset(split_of(&split)?)?;
+            let n = limit.unwrap_or(data.n).min(data.n);
+            let cfg = match &formats {
+                Some(p) => {
+                    require_calibrate("eval --formats")?;
+                    Some(number_rt::tuned_file::read(p).map_err(|e| e.to_string())?)
+                }
+                None => None,
+            };
+            let predictions = predict_all(&model, &data, n, cfg.as_ref());
+            let acc = accuracy(&predictions, &data);
+            let us = match &cfg {
+                Some(c) => number_rt::emulate::with_formats(c, || time_per_input(&model, &data, timed)),
+                None => time_per_input(&model, &data, timed),
+            };
+            let mut ws = model.weights();
+            if let Some(c) = &cfg {
+                for w in &mut ws {
+                    let f = c.get(&w.site).copied().unwrap_or(number_rt::Format::F32);
+                    w.format = f.to_string();
+                    w.bits = f.bits();
+                }
+            }
+            let (param_bits, f32_param_bits) = bits(&ws);
+            let rep = EvalReport {
+                model: M::NAME.into(),
+                mode: mode_name().into(),
+                split,
+                n,
+                accuracy: acc,
+                predictions,
+                micros_per_input: Some(us),
+                weights: ws,
+                param_bits,
+                f32_param_bits,
+            };
+            println!(
+                "{} ({} build): {} accuracy {:.2}% on {} inputs; {:.1} µs/input; weights {} bits ({:.2}x smaller than f32)",
+                M::NAME,
+                rep.mode,
+                rep.split,
+                100.0 * acc,
+                n,
+                us,
+                param_bits,
+                f32_param_bits as f64 / param_bits.max(1) as f64
+            );
+            if let Some(p) = &json {
+                write_json(p, &rep)?;
+            }
+            if let Some(p) = compare {
+                let other = read_report(&p)?;
+                if other.split != rep.split || other.n != rep.n {
+                    return Err(format!(
+                        "{} holds {} predictions on the {} split; this run made {} on {}: evaluate the same inputs",
+                        p.display(),
+                        other.n,
+                        other.split,
+                        rep.n,
+                        rep.split
+                    ));
+                }
+                let diff = other.predictions.iter().zip(&rep.predictions).filter(|(a, b)| a != b).count();
+                if diff > 0 {
+                    return Err(format!(
+                        "{diff} of {n} predictions differ from {} ({} build): the {} build is not bit-identical",
+                        p.display(),
+                        other.mode,
+                        rep.mode
+                    ));
+                }
+                println!("predictions identical to {} ({} build) on all {n} inputs", p.display(), other.mode);
+            }
+            Ok(())
+        }
+        Cmd::Profile { calib, out } => {
+            require_calibrate("profile")?;
+            let profile = profile(&model, calib)?;
+            let out = out.unwrap_or_else(|| report_dir.join("profile.json"));
+            profile.save(&out).map_err(|e| e.to_string())?;
+            println!("profile of {} sites written to {}", profile.sites.len(), out.display());
+            Ok(())
+        }
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check } => {
+            require_calibrate("tune")?;
+            let tol = parse_loss(&max_loss)?;
+            let report_dir = rd.unwrap_or(report_dir);
+            let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
+            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss)
+        }
+    }
+}
+
+fn require_calibrate(what: &str) -> Result<(), String> {
+    if MODE != Mode::Calibrate {
+        return Err(format!(
+            "`{what}` needs a calibrate build (this is a {} build): run it with `--features calibrate`, or use `cargo number tune`",
+            mode_name()
+        ));
+    }
+    Ok(())
+}
+
+fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile::Profile, String> {
+    let train = M::dataset(Split::Train)?;
+    let n = calib.min(train.n);
+    number_rt::emulate::start_profiling();
+    let idx: Vec<usize> = (0..n).collect();
+    idx.par_iter().for_each(|&i| {
+        model.logits(train.image(i));
+    });
+    Ok(number_rt::emulate::finish_profiling())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tune<M: Classifier>(
+    model: &M,
+    tol: f64,
+    calib: usize,
+    val: Option<usize>,
+    max_evals: Option<usize>,
+    seed: u64,
+    out: &Path,
+    report_dir: &Path,
+    check: bool,
+    max_loss: &str,
+) -> Result<(), String> {
+    use number_rt::tune::{Budget, Tolerance, Tuner};
+    let profile = profile(model, calib)?;
+    profile.save(&report_dir.join("profile.json")).map_err(|e| e.to_string())?;
+    let valset = M::dataset(Split::Validation)?;
+    let nval = val.unwrap_or(valset.n).min(valset.n);
+    let eval = |_: &number_rt::emulate::Config| -> f64 {
+        let mut ok = 0usize;
+        for i in 0..nval {
+            if model.predict(valset.image(i)) == valset.labels[i] as usize {
+                ok += 1;
+            }
+        }
+        ok as f64 / nval as f64
+    };
+    let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
+    let outcome = Tuner::new(&profile)
+        .tolerance(Tolerance::Relative(tol))
+        .seed(seed)
+        .budget(Budget { evaluations: max_evals, time: None })
+        .progress(true)
+        .run(eval)
+        .map_err(|e| e.to_string())?;
+    let header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
+    let code = number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
+    if check {
+        number_rt::codegen::check(out, &code).map_err(|e| e.to_string())?;
+        println!("{} is up to date", out.display());
+        return Ok(());
+    }
+    if let Some(d) = out.parent() {
+        std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    outcome.write_report(report_dir).map_err(|e| e.to_string())?;
+    println!(
+        "tuned {} on {nval} validation inputs: accuracy {:.2}% (f32 {:.2}%), weights {} bits ({:.2}x smaller than f32); {} evaluations in {:.1?}",
+        M::NAME,
+        100.0 * outcome.accuracy,
+        100.0 * outcome.baseline,
+        outcome.param_bits,
+        outcome.f32_param_bits as f64 / outcome.param_bits.max(1) as f64,
+        outcome.evaluations,
+        outcome.elapsed
+    );
+    println!("wrote {} and the report in {}", out.display(), report_dir.display());
+    // The emulated test-set predictions under the tuned formats: the tuned build must reproduce them exactly.
+    let test = M::dataset(Split::Test)?;
+    let f32_pred = predict_all(model, &test, test.n, Some(&Default::default()));
+    let pred = predict_all(model, &test, test.n, Some(&outcome.config));
+    let ws: Vec<WeightInfo> = outcome
+        .config
+        .iter()
+        .filter_map(|(site, f)| {
+            let p = profile.sites.get(site)?;
+            (p.kind == number_rt::profile::SiteKind::Weight).then(|| WeightInfo {
+                site: site.clone(),
+                len: p.stats.len as usize,
+                format: f.to_string(),
+                bits: f.bits(),
+            })
+        })
+        .collect();
+    for (name, pred, ws) in [("emulated-f32", f32_pred, vec![]), ("emulated", pred, ws)] {
+        let acc = accuracy(&pred, &test);
+        let (param_bits, f32_param_bits) = (outcome.param_bits, outcome.f32_param_bits);
+        let rep = EvalReport {
+            model: M::NAME.into(),
+            mode: "calibrate".into(),
+            split: "test".into(),
+            n: test.n,
+            accuracy: acc,
+            predictions: pred,
+            micros_per_input: None,
+            weights: ws,
+            param_bits,
+            f32_param_bits,
+        };
+        write_json(&report_dir.join(format!("{name}.json")), &rep)?;
+        println!("{name}: test accuracy {:.2}%", 100.0 * acc);
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Layer functions shared by the zoo, written once in plain `f32` and marked `#[quantize]`.
+//!
+//! Every layer takes an instance type parameter `L` (`dense::<Fc1>(…)`), so each use of a layer gets its own
+//! formats. Weights (`w`, `b`) are declared with `weights(...)`: callers store them as `dense::w<L>` /
+//! `dense::b<L>` (f32 in plain and calibrate builds, the tuned static number types in tuned builds).
+//! Activations cross layer boundaries as f32 slices holding values already in each site's format.
+use number_rt::quantize;
+
+/// Geometry of a 2-D convolution over a `c × h × w` (CHW) input with `k × k` kernels, stride 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv {
+    /// Input channels.
+    pub in_c: usize,
+    /// Input height.
+    pub in_h: usize,
+    /// Input width.
+    pub in_w: usize,
+    /// Output channels.
+    pub out_c: usize,
+    /// Kernel size.
+    pub k: usize,
+    /// Zero padding on each side.
+    pub pad: usize,
+}
+
+impl Conv {
+    /// Output height.
+    pub const fn out_h(&self) -> usize {
+        self.in_h + 2 * self.pad - self.k + 1
+    }
+    /// Output width.
+    pub const fn out_w(&self) -> usize {
+        self.in_w + 2 * self.pad - self.k + 1
+    }
+    /// Output length `out_c × out_h × out_w`.
+    pub const fn out_len(&self) -> usize {
+        self.out_c * self.out_h() * self.out_w()
+    }
+    /// Weight count `out_c × in_c × k × k`.
+    pub const fn weight_len(&self) -> usize {
+        self.out_c * self.in_c * self.k * self.k
+    }
+    /// Multiply-accumulates of one call (padding taps skipped).
+    pub fn macs(&self) -> usize {
+        self.out_c * self.out_h() * self.out_w() * self.in_c * self.k * self.k
+    }
+}
+
+/// 2-D convolution (weights `[out_c][in_c][k][k]`, bias `[out_c]`), optionally followed by ReLU.
+#[quantize(weights(w, b))]
+pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    for o in 0..g.out_c {
+        for oy in 0..oh {
+            // Kernel rows/columns that land inside the input (the rest multiply padding zeros).
+            let ky_lo = g.pad.saturating_sub(oy);
+            let ky_hi = g.k.min(g.in_h + g.pad - oy);
+            for ox in 0..ow {
+                let kx_lo = g.pad.saturating_sub(ox);
+                let kx_hi = g.k.min(g.in_w + g.pad - ox);
+                let mut acc: f32 = b[o];
+                for c in 0..g.in_c {
+                    for ky in ky_lo..ky_hi {
+                        let xrow = (c * g.in_h + oy + ky - g.pad) * g.in_w;
+                        let wrow = ((o * g.in_c + c) * g.k + ky) * g.k;
+                        for kx in kx_lo..kx_hi {
+                            acc += w[wrow + kx] * x[xrow + ox + kx - g.pad];
+                        }
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
+            }
+        }
+    }
+}
+
+/// Fully connected layer `y = W x + b` (weights `[out][in]` row-major), optionally followed by ReLU.
+#[quantize(weights(w, b))]
+pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
+    let n = x.len();
+    for o in 0..y.len() {
+        let mut acc: f32 = b[o];
+        for i in 0..n {
+            acc += w[o * n + i] * x[i];
+        }
+        y[o] = if relu { acc.max(0.0) } else { acc };
+    }
+}
+
+/// 2×2 max pooling with stride 2 over a `c × h × w` input. Not quantized: it only selects values that are
+/// already in their site's format.
+pub fn maxpool2(x: &[f32], y: &mut [f32], c: usize, h: usize, w: usize) {
+    let (oh, ow) = (h / 2, w / 2);
+    for ch in 0..c {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let at = |yy: usize, xx: usize| x[(ch * h + yy) * w + xx];
+                let m = at(2 * oy, 2 * ox).max(at(2 * oy, 2 * ox + 1)).max(at(2 * oy + 1, 2 * ox)).max(at(2 * oy + 1, 2 * ox + 1));
+                y[(ch * oh + oy) * ow + ox] = m;
+            }
+        }
+    }
+}
+
+/// Index of the largest value (first on ties).
+pub fn argmax(xs: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in xs.iter().enumerate() {
+        if v > xs[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Converts f32 weights to a site's storage type (f32 in plain/calibrate builds, the tuned type otherwise).
+pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
+    xs.iter().map(|&x| T::from_f32(x)).collect()
+}

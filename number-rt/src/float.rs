@@ -136,6 +136,14 @@ where
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, E, Self::P, Special::None)
     }
+    #[inline(always)]
+    fn round(x: f32) -> f32 {
+        kernel::float_quantize(x, Self::P)
+    }
+    #[inline(always)]
+    fn encode_f32(v: f32) -> u32 {
+        kernel::float_encode(v as f64, E, Self::P)
+    }
 }
 
 impl E4m3 {
@@ -146,6 +154,13 @@ impl E4m3 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 4, Self::P, Special::Ocp)
+    }    #[inline(always)]
+    fn round(x: f32) -> f32 {
+        kernel::float_quantize(x, Self::P)
+    }
+    #[inline(always)]
+    fn encode_f32(v: f32) -> u32 {
+        kernel::float_encode(v as f64, Self::E_BITS, Self::P)
     }
 }
 
@@ -157,6 +172,13 @@ impl E5m2 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 5, Self::P, Special::Ieee)
+    }    #[inline(always)]
+    fn round(x: f32) -> f32 {
+        kernel::float_quantize(x, Self::P)
+    }
+    #[inline(always)]
+    fn encode_f32(v: f32) -> u32 {
+        kernel::float_encode(v as f64, Self::E_BITS, Self::P)
     }
 }
 
@@ -169,6 +191,14 @@ impl Bf16 {
     fn decode(code: u32) -> f32 {
         decode_bf16(code)
     }
+    #[inline(always)]
+    fn round(x: f32) -> f32 {
+        kernel::bf16_rne(x)
+    }
+    #[inline(always)]
+    fn encode_f32(v: f32) -> u32 {
+        v.to_bits() >> 16
+    }
 }
 
 impl F16 {
@@ -179,6 +209,13 @@ impl F16 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 5, Self::P, Special::Ieee)
+    }    #[inline(always)]
+    fn round(x: f32) -> f32 {
+        kernel::float_quantize(x, Self::P)
+    }
+    #[inline(always)]
+    fn encode_f32(v: f32) -> u32 {
+        kernel::float_encode(v as f64, Self::E_BITS, Self::P)
     }
 }
 
@@ -257,8 +294,7 @@ macro_rules! float_common {
             const FORMAT: Format = Self::FMT;
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
-                let v = kernel::float_rne(kernel::nan_to_zero(x) as f64, Self::P);
-                Self::from_bits(kernel::float_encode(v, Self::E_BITS, Self::P))
+                Self::from_bits(Self::encode_f32(<Self as Number>::quantize(x)))
             }
             #[inline(always)]
             fn to_f32(self) -> f32 {
@@ -267,7 +303,7 @@ macro_rules! float_common {
             /// `from_f32(x).to_f32()` without the round trip through the code (same result).
             #[inline(always)]
             fn quantize(x: f32) -> f32 {
-                kernel::float_rne(kernel::nan_to_zero(x) as f64, Self::P) as f32
+                Self::round(kernel::nan_to_zero(x))
             }
             #[inline(always)]
             fn to_code(self) -> u32 {

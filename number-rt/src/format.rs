@@ -354,7 +354,7 @@ impl Format {
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
             Format::F16 => quantize_float(x, FloatParams::F16),
-            Format::Bf16 => quantize_float(x, FloatParams::BF16),
+            Format::Bf16 => kernel::bf16_rne(kernel::nan_to_zero(x)),
         }
     }
 
@@ -401,7 +401,7 @@ impl Format {
             Format::E4M3 => float_slice(xs, FloatParams::E4M3),
             Format::E5M2 => float_slice(xs, FloatParams::E5M2),
             Format::F16 => float_slice(xs, FloatParams::F16),
-            Format::Bf16 => float_slice(xs, FloatParams::BF16),
+            Format::Bf16 => xs.iter_mut().for_each(|x| *x = kernel::bf16_rne(kernel::nan_to_zero(*x))),
         }
     }
 
@@ -488,7 +488,7 @@ impl Format {
             }
             _ => match self.float_layout() {
                 Some((e, p, _)) => {
-                    let v = kernel::float_rne(kernel::nan_to_zero(x) as f64, p);
+                    let v = kernel::float_quantize(kernel::nan_to_zero(x), p) as f64;
                     kernel::float_encode(v, e, p)
                 }
                 None => 0,
@@ -598,7 +598,7 @@ fn fixed_slice32(xs: &mut [f32], scale: f32, inv: f32, lo: f32, hi: f32) {
 
 #[inline(always)]
 fn quantize_float(x: f32, p: FloatParams) -> f32 {
-    kernel::float_rne(kernel::nan_to_zero(x) as f64, p) as f32
+    kernel::float_quantize(kernel::nan_to_zero(x), p)
 }
 
 #[inline(never)]
@@ -608,7 +608,8 @@ fn fixed_slice(xs: &mut [f32], scale: f64, inv: f64, lo: f64, hi: f64) {
     }
 }
 
-#[inline(never)]
+/// Inlined into each `match` arm, so the named formats' parameters are constants.
+#[inline(always)]
 fn float_slice(xs: &mut [f32], p: FloatParams) {
     for x in xs {
         *x = quantize_float(*x, p);

@@ -77,6 +77,8 @@ pub(crate) fn fixed_raw_f64(x: f64, scale: f64, lo: f64, hi: f64) -> f64 {
 pub(crate) struct FloatParams {
     pub m: u32,
     pub emin: i32,
+    /// Exponent of the largest binade (`max = (2 - 2^-m)·2^emax` or less).
+    pub emax: i32,
     pub max: f64,
 }
 
@@ -85,21 +87,28 @@ impl FloatParams {
     #[inline(always)]
     pub const fn all_finite(e: u32, m: u32, bias: i32) -> Self {
         let emax = (1i32 << e) - 1 - bias;
-        Self { m, emin: 1 - bias, max: max_value(emax, m) }
+        Self { m, emin: 1 - bias, emax, max: max_value(emax, m) }
     }
     /// IEEE-style layout: the top exponent code is inf/NaN.
     #[inline(always)]
     pub const fn ieee(e: u32, m: u32, bias: i32) -> Self {
         let emax = (1i32 << e) - 2 - bias;
-        Self { m, emin: 1 - bias, max: max_value(emax, m) }
+        Self { m, emin: 1 - bias, emax, max: max_value(emax, m) }
     }
-    pub const E4M3: Self = Self { m: 3, emin: -6, max: 448.0 };
+    pub const E4M3: Self = Self { m: 3, emin: -6, emax: 8, max: 448.0 };
     pub const E5M2: Self = Self::ieee(5, 2, 15);
     pub const F16: Self = Self::ieee(5, 10, 15);
     pub const BF16: Self = Self::ieee(8, 7, 127);
     #[inline(always)]
     pub const fn bias(&self) -> i32 {
         1 - self.emin
+    }
+    /// Whether [`float_rne32`] applies: the rounding constant `2^(e-m+23)` stays a finite `f32` for every
+    /// exponent up to `emax + 1`, `m <= 22`, and the smallest normal `2^emin` is an `f32` normal (so that the
+    /// exponent field of an `f32` subnormal input, which understates its exponent, is clamped to `emin`).
+    #[inline(always)]
+    pub const fn fits_f32(&self) -> bool {
+        self.m <= 22 && self.emax <= 103 + self.m as i32 && self.emin >= -126
     }
 }
 
@@ -126,6 +135,44 @@ pub(crate) fn float_rne(x: f64, p: FloatParams) -> f64 {
     let r = (a + c) - c;
     let r = if r > p.max { p.max } else { r };
     f64::from_bits(r.to_bits() | sign)
+}
+
+/// [`float_rne`] computed in `f32` (and 32-bit integers, so it vectorizes with SSE2) for layouts with
+/// [`FloatParams::fits_f32`]. Same result: with `e` the exponent of `|x|` clamped to `[emin, emax + 1]`,
+/// numbers in `[c, 2c)`, `c = 2^(e-m+23)`, are spaced `2^(e-m)` apart and `|x| < 2^(e+1) <= c`, so `|x| + c`
+/// rounds `|x|` to the grid, ties to even; beyond the range the result exceeds `max` (or is infinite) and
+/// saturates. `x` must not be NaN.
+#[inline(always)]
+pub(crate) fn float_rne32(x: f32, p: FloatParams) -> f32 {
+    let max = p.max as f32;
+    let bits = x.to_bits();
+    let sign = bits & 0x8000_0000;
+    let a = f32::from_bits(bits ^ sign);
+    let e = ((bits >> 23) & 0xff) as i32 - 127;
+    let e = if e < p.emin { p.emin } else { e };
+    let e = if e > p.emax + 1 { p.emax + 1 } else { e };
+    let c = f32::from_bits(((e - p.m as i32 + 23 + 127) as u32) << 23);
+    let r = (a + c) - c;
+    let r = if r > max { max } else { r };
+    f32::from_bits(r.to_bits() | sign)
+}
+
+/// bfloat16 rounding of a non-NaN `f32` on its bits (nearest, ties to even; subnormals included since they
+/// share the `f32` grid), saturated to the largest finite bf16 value of the sign.
+#[inline(always)]
+pub(crate) fn bf16_rne(x: f32) -> f32 {
+    let b = x.to_bits();
+    let sign = b & 0x8000_0000;
+    let a = b ^ sign;
+    let r = (a + 0x7fff + ((a >> 16) & 1)) & 0xffff_0000;
+    let r = if r > 0x7f7f_0000 { 0x7f7f_0000 } else { r };
+    f32::from_bits(r | sign)
+}
+
+/// Nearest value of a float layout to a non-NaN `f32`: the fastest exact kernel that applies.
+#[inline(always)]
+pub(crate) fn float_quantize(x: f32, p: FloatParams) -> f32 {
+    if p.fits_f32() { float_rne32(x, p) } else { float_rne(x as f64, p) as f32 }
 }
 
 /// How to round onto the grid in [`float_round_with`] and [`fixed_round_with`].

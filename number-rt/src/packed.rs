@@ -282,7 +282,16 @@ impl<T: Number> Packed<T> {
     /// Writes all values, as `f32`, to `out`. Panics if `out.len() != len()`.
     pub fn unpack_f32(&self, out: &mut [f32]) {
         assert_eq!(out.len(), self.raw.len, "packed array: output length must equal len()");
-        self.raw.for_each(Self::BITS, |i, c| out[i] = T::from_code(c).to_f32());
+        if Self::BITS <= 8 && self.raw.len >= 256 {
+            // Narrow codes: decode each of the (at most 256) codes once, then look values up.
+            let mut lut = [0f32; 256];
+            for (c, v) in lut.iter_mut().enumerate().take(1 << Self::BITS) {
+                *v = T::from_code(c as u32).to_f32();
+            }
+            self.raw.for_each(Self::BITS, |i, c| out[i] = lut[c as usize & 0xff]);
+        } else {
+            self.raw.for_each(Self::BITS, |i, c| out[i] = T::from_code(c).to_f32());
+        }
     }
 
     /// The serialised form: header and payload (exactly [`byte_len`](Packed::byte_len)`(len())` bytes).

@@ -208,7 +208,17 @@ impl Raw {
 
 /// Values of a static [`Number`] type `T` stored in `T::FORMAT.bits()` bits each (see the
 /// [module documentation](self) for the layout). Packing and unpacking are exact: a value round-trips to the
-/// same code.
+/// same code. `get` reads one 64-bit word; `unpack`/`unpack_f32` read one word per value with constant shifts
+/// (and decode 8-bit-or-narrower codes through a 256-entry table).
+///
+/// ```
+/// use number_rt::{Fixed, Number, Packed};
+/// let w: Vec<Fixed<5, 3>> = [0.5f32, -1.25, 1.875, -2.0].iter().map(|&x| Fixed::from_f32(x)).collect();
+/// let p = Packed::from_slice(&w);
+/// assert_eq!(p.payload().len(), 3); // 4 × 5 bits = 20 bits
+/// assert_eq!(p.unpack(), w);
+/// assert_eq!(p.get(1).to_f32(), -1.25);
+/// ```
 pub struct Packed<T> {
     raw: Raw,
     _t: PhantomData<T>,

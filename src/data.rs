@@ -92,6 +92,8 @@ impl Dataset {
 pub enum DataError {
     /// A file is not there (the message says how to fetch it).
     Missing { path: PathBuf },
+    /// A file of another fetched data set is not there: `data` names the set, `fetch` the command that fetches it.
+    NotFetched { data: &'static str, path: PathBuf, fetch: &'static str },
     /// A file is there but could not be read.
     Io { path: PathBuf, source: std::io::Error },
     /// A file is not a valid IDX file of the expected kind.
@@ -108,6 +110,9 @@ impl fmt::Display for DataError {
                 path.display()
             ),
             DataError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            DataError::NotFetched { data, path, fetch } => {
+                write!(f, "{data} file {} not found: run `{fetch}`", path.display())
+            }
             DataError::Malformed { path, reason } => {
                 write!(f, "{} is not a valid MNIST IDX file: {reason}", path.display())
             }
@@ -393,6 +398,218 @@ mod tests {
         let train = mnist(Split::Train).unwrap();
         assert_eq!(train.n, 55_000);
         assert_eq!(&train.labels[..8], &[5, 0, 4, 1, 9, 2, 1, 3]);
+        let mean: f64 = train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
+        assert!(mean.abs() < 0.02, "normalised mean {mean}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// More zoo data sets: the UCI 8×8 digits (embedded in the `smartcore` crate) and Fashion-MNIST (gzip'd IDX).
+// ---------------------------------------------------------------------------------------------------------
+
+/// Number of UCI digits in [`Split::Train`] (of 1,797); then [`DIGITS_VAL_LEN`] validation and the rest test.
+pub const DIGITS_TRAIN_LEN: usize = 1_197;
+/// Number of UCI digits in [`Split::Validation`].
+pub const DIGITS_VAL_LEN: usize = 300;
+/// Seed of the fixed shuffle that splits the UCI digits (see [`digits`]).
+pub const DIGITS_SPLIT_SEED: u64 = 0x5eed_d161_7500_0001;
+
+/// The UCI "Optical Recognition of Handwritten Digits" set as scikit-learn ships it (1,797 images of 8×8
+/// pixels with integer values 0..=16), embedded in the `smartcore` crate (`smartcore::dataset::digits`): no
+/// fetch. Pixels are scaled to `x / 16` in [0, 1].
+///
+/// The 1,797 examples are permuted by a Fisher–Yates shuffle driven by SplitMix64 seeded with
+/// [`DIGITS_SPLIT_SEED`] (fixed; independent of any crate's RNG), then cut into train (first 1,197),
+/// validation (next 300) and test (last 300).
+pub fn digits(split: Split) -> Result<Dataset, DataError> {
+    let ds = smartcore::dataset::digits::load_dataset();
+    let path = PathBuf::from("smartcore::dataset::digits");
+    let bad = |reason: String| DataError::Malformed { path: path.clone(), reason };
+    if ds.num_samples != 1_797 || ds.num_features != 64 || ds.data.len() != 1_797 * 64 || ds.target.len() != 1_797 {
+        return Err(bad(format!("{} samples of {} features, expected 1797 of 64", ds.num_samples, ds.num_features)));
+    }
+    let mut labels = Vec::with_capacity(ds.num_samples);
+    for (i, &t) in ds.target.iter().enumerate() {
+        if !(0.0..=9.0).contains(&t) || t.fract() != 0.0 {
+            return Err(bad(format!("label {t} at index {i} is not a digit 0..=9")));
+        }
+        labels.push(t as u8);
+    }
+    if let Some(v) = ds.data.iter().find(|v| !(0.0..=16.0).contains(*v)) {
+        return Err(bad(format!("pixel value {v} outside 0..=16")));
+    }
+    let order = digits_order(ds.num_samples);
+    let (lo, hi) = match split {
+        Split::Train => (0, DIGITS_TRAIN_LEN),
+        Split::Validation => (DIGITS_TRAIN_LEN, DIGITS_TRAIN_LEN + DIGITS_VAL_LEN),
+        Split::Test => (DIGITS_TRAIN_LEN + DIGITS_VAL_LEN, ds.num_samples),
+    };
+    let mut images = Vec::with_capacity((hi - lo) * 64);
+    let mut out_labels = Vec::with_capacity(hi - lo);
+    for &i in &order[lo..hi] {
+        images.extend(ds.data[i * 64..(i + 1) * 64].iter().map(|&v| v / 16.0));
+        out_labels.push(labels[i]);
+    }
+    Ok(Dataset { images, labels: out_labels, n: hi - lo, rows: 8, cols: 8 })
+}
+
+/// The fixed permutation of `0..n` that [`digits`] splits (Fisher–Yates with SplitMix64, [`DIGITS_SPLIT_SEED`]).
+pub fn digits_order(n: usize) -> Vec<usize> {
+    let mut state = DIGITS_SPLIT_SEED;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        // Multiply-shift reduction of a 64-bit draw to 0..=i (bias below 2^-50 for n < 2^14).
+        let j = ((next() as u128 * (i as u128 + 1)) >> 64) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+/// Mean of Fashion-MNIST training pixels in [0, 1].
+pub const FASHION_MEAN: f32 = 0.2860;
+/// Standard deviation of Fashion-MNIST training pixels in [0, 1].
+pub const FASHION_STD: f32 = 0.3530;
+/// The command that fetches Fashion-MNIST.
+pub const FASHION_FETCH: &str = "cargo number fetch fashion-mnist";
+
+/// The folders Fashion-MNIST is read from, first match wins: `$LIBNUMBER_FASHION_MNIST` if set,
+/// `<workspace>/target/testdata/fashion-mnist` (where `cargo number fetch fashion-mnist` puts it), and
+/// `/usr/share/datasets/fashion-mnist` (the Debian package `dataset-fashion-mnist`, installed).
+pub fn fashion_mnist_dirs() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(d) = std::env::var_os("LIBNUMBER_FASHION_MNIST").filter(|d| !d.is_empty()) {
+        v.push(PathBuf::from(d));
+    }
+    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("testdata").join("fashion-mnist"));
+    v.push(PathBuf::from("/usr/share/datasets/fashion-mnist"));
+    v
+}
+
+/// Fashion-MNIST (Zalando; Debian package `dataset-fashion-mnist`, MIT): 28×28 grey images of 10 clothing
+/// classes, gzip'd IDX files. Splits as for MNIST: train = official training images `0..55_000`,
+/// validation = `55_000..60_000`, test = the official 10k test set. Pixels are normalised as
+/// `(x / 255 - 0.2860) / 0.3530` ([`FASHION_MEAN`], [`FASHION_STD`]).
+pub fn fashion_mnist(split: Split) -> Result<Dataset, DataError> {
+    let (img, lbl) = match split {
+        Split::Train | Split::Validation => ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+        Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+    };
+    let dirs = fashion_mnist_dirs();
+    let dir = dirs.iter().find(|d| d.join(img).is_file() && d.join(lbl).is_file()).ok_or_else(|| {
+        DataError::NotFetched { data: "Fashion-MNIST", path: dirs[dirs.len() - 2].join(img), fetch: FASHION_FETCH }
+    })?;
+    fashion_mnist_from(dir, split)
+}
+
+/// Loads one split of Fashion-MNIST from the folder `dir` holding the four `*-ubyte.gz` files.
+pub fn fashion_mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError> {
+    let (img, lbl) = match split {
+        Split::Train | Split::Validation => ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+        Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+    };
+    let (img_path, lbl_path) = (dir.join(img), dir.join(lbl));
+    let read_gz = |path: &Path| -> Result<Vec<u8>, DataError> {
+        use std::io::Read;
+        let raw = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                DataError::NotFetched { data: "Fashion-MNIST", path: path.to_path_buf(), fetch: FASHION_FETCH }
+            } else {
+                DataError::Io { path: path.to_path_buf(), source: e }
+            }
+        })?;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| DataError::Malformed {
+            path: path.to_path_buf(),
+            reason: format!("not a valid gzip file: {e}"),
+        })?;
+        Ok(out)
+    };
+    let (img_bytes, lbl_bytes) = (read_gz(&img_path)?, read_gz(&lbl_path)?);
+    let malformed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |reason: String| DataError::Malformed { path, reason }
+    };
+    let images = parse_idx(&img_bytes, 3).map_err(malformed(&img_path))?;
+    let labels = parse_idx(&lbl_bytes, 1).map_err(malformed(&lbl_path))?;
+    let mut ds = dataset(&images, &labels).map_err(malformed(&lbl_path))?;
+    let expected = if split == Split::Test { 10_000 } else { 60_000 };
+    if ds.n != expected || ds.rows != 28 || ds.cols != 28 {
+        return Err(malformed(&img_path)(format!(
+            "{} images of {}×{}, the official Fashion-MNIST set has {expected} of 28×28",
+            ds.n, ds.rows, ds.cols
+        )));
+    }
+    // `dataset` applied the MNIST normalisation; redo it with Fashion-MNIST's statistics.
+    for (v, &p) in ds.images.iter_mut().zip(images.data) {
+        *v = (p as f32 / 255.0 - FASHION_MEAN) / FASHION_STD;
+    }
+    Ok(match split {
+        Split::Train => slice(&ds, 0, TRAIN_LEN),
+        Split::Validation => slice(&ds, TRAIN_LEN, ds.n),
+        Split::Test => ds,
+    })
+}
+
+#[cfg(test)]
+mod more_data_tests {
+    use super::*;
+
+    #[test]
+    fn digits_splits_are_disjoint_fixed_and_complete() {
+        let (tr, va, te) = (digits(Split::Train).unwrap(), digits(Split::Validation).unwrap(), digits(Split::Test).unwrap());
+        assert_eq!((tr.n, va.n, te.n), (1_197, 300, 300));
+        assert_eq!((tr.rows, tr.cols, tr.images.len()), (8, 8, 1_197 * 64));
+        let order = digits_order(1_797);
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..1_797).collect::<Vec<_>>());
+        assert_eq!(order, digits_order(1_797), "the split must not change between runs");
+        // The first example of scikit-learn's digits (a 0), wherever the shuffle put it.
+        let all = smartcore::dataset::digits::load_dataset();
+        assert_eq!(&all.data[..10], &[0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(all.target[0], 0.0);
+        let at = order.iter().position(|&i| i == 0).unwrap();
+        let (ds, k) = if at < 1_197 { (&tr, at) } else if at < 1_497 { (&va, at - 1_197) } else { (&te, at - 1_497) };
+        assert_eq!(ds.image(k)[3], 13.0 / 16.0);
+        assert_eq!(ds.labels[k], 0);
+        // Every class is represented in the test split.
+        for c in 0..10u8 {
+            assert!(te.labels.contains(&c), "class {c} missing from the test split");
+        }
+    }
+
+    #[test]
+    fn missing_fashion_mnist_says_how_to_fetch() {
+        let dir = std::env::temp_dir().join("libnumber-no-such-fashion-dir");
+        let e = fashion_mnist_from(&dir, Split::Test).unwrap_err().to_string();
+        assert!(e.contains("t10k-images-idx3-ubyte.gz") && e.contains("cargo number fetch fashion-mnist"), "{e}");
+    }
+
+    /// Runs on the real files when they have been fetched; says what to run otherwise.
+    #[test]
+    fn real_fashion_mnist_when_fetched() {
+        let test = match fashion_mnist(Split::Test) {
+            Ok(d) => d,
+            Err(e @ DataError::NotFetched { .. }) => {
+                eprintln!("skipping: {e}");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!((test.n, test.rows, test.cols), (10_000, 28, 28));
+        // The official test labels start 9 (ankle boot), 2 (pullover), 1 (trouser), 1, 6 (shirt).
+        assert_eq!(&test.labels[..5], &[9, 2, 1, 1, 6]);
+        let val = fashion_mnist(Split::Validation).unwrap();
+        assert_eq!(val.n, 5_000);
+        let train = fashion_mnist(Split::Train).unwrap();
+        assert_eq!(train.n, 55_000);
         let mean: f64 = train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
         assert!(mean.abs() < 0.02, "normalised mean {mean}");
     }

@@ -3,4 +3,5 @@
 pub mod data;
 pub mod driver;
 pub mod layers;
+pub mod pth;
 pub mod weights;

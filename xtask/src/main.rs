@@ -7,6 +7,7 @@
 //! - `cargo number check lenet` — re-tune and fail if the checked-in tuned.rs differs.
 //! - `cargo number test` — the test suite (README's test command).
 mod fetch;
+mod fetch_more;
 
 use clap::{Parser, Subcommand};
 use serde_json::Value;
@@ -70,6 +71,8 @@ fn run(args: &[&str]) -> Result<(), String> {
 fn data_of(model: &str) -> Option<&'static str> {
     match model {
         "lenet" | "mlp" => Some("mnist"),
+        "fashion_bn" => Some("fashion-mnist"),
+        "digit_recognizer" => Some("digit-recognizer"),
         _ => None,
     }
 }
@@ -81,7 +84,12 @@ fn fetch(dataset: &str) -> Result<(), String> {
             eprintln!("MNIST ready in {}", dir.display());
             Ok(())
         }
-        other => Err(format!("unknown data set `{other}`: expected `mnist`")),
+        "fashion-mnist" => fetch_more::fetch_fashion_mnist(&root()).map(drop),
+        "digit-recognizer" => {
+            fetch("mnist")?;
+            fetch_more::fetch_digit_recognizer(&root()).map(drop)
+        }
+        other => Err(format!("unknown data set `{other}`: expected `mnist`, `fashion-mnist` or `digit-recognizer`")),
     }
 }
 
@@ -191,7 +199,7 @@ fn tuned_models() -> Vec<String> {
 fn test() -> Result<(), String> {
     fetch("mnist")?;
     run(&["test", "--workspace"])?;
-    run(&["test", "--features", "calibrate", "--test", "zoo_calibrate"])?;
+    run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
     for m in tuned_models() {
         verify(&m)?;
     }

@@ -1,0 +1,137 @@
+//! Zoo tests that run LeNet-5 under emulation. They need a calibrate build and MNIST:
+//! `cargo number fetch mnist && cargo test --release --features calibrate --test zoo_calibrate`
+//! (`cargo number test` runs them).
+#![cfg(feature = "calibrate")]
+
+#[path = "../examples/lenet/model.rs"]
+#[allow(dead_code)]
+mod model;
+
+use model::LeNet;
+use number_rt::emulate::{self, Config};
+use number_rt::profile::{Profile, SiteKind};
+use number_rt::tune::{Range, Space, Tolerance, Tuner};
+use number_rt::Format;
+use rayon::prelude::*;
+use std::path::Path;
+use zoo::data::{Dataset, Split};
+use zoo::driver::Classifier;
+
+/// Profiling is process-wide: tests that profile must not overlap.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lenet() -> LeNet {
+    LeNet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/lenet/weights.safetensors"))).unwrap()
+}
+
+fn data(split: Split) -> Dataset {
+    LeNet::dataset(split).unwrap_or_else(|e| panic!("{e}\n(these tests need MNIST: run `cargo number fetch mnist`)"))
+}
+
+fn profile(m: &LeNet, n: usize) -> Profile {
+    let train = data(Split::Train);
+    emulate::start_profiling();
+    (0..n).into_par_iter().for_each(|i| {
+        m.logits(train.image(i));
+    });
+    emulate::finish_profiling()
+}
+
+fn accuracy(m: &LeNet, d: &Dataset, n: usize) -> f64 {
+    (0..n).filter(|&i| m.predict(d.image(i)) == d.labels[i] as usize).count() as f64 / n as f64
+}
+
+/// ceil(log2 r): the integer bits needed so that 2^I covers r — written here independently of the tuner.
+fn int_bits(r: f32) -> i32 {
+    let mut i = -64;
+    while (2f64).powi(i) < r as f64 {
+        i += 1;
+    }
+    i
+}
+
+#[test]
+fn profile_names_every_lenet_site_with_its_tensor_size() {
+    let _serial = serial();
+    let m = lenet();
+    let p = profile(&m, 64);
+    let expect = [
+        ("Conv1/conv2d.w", 150),
+        ("Conv1/conv2d.b", 6),
+        ("Conv2/conv2d.w", 2400),
+        ("Conv2/conv2d.b", 16),
+        ("Fc1/dense.w", 48000),
+        ("Fc1/dense.b", 120),
+        ("Fc2/dense.w", 10080),
+        ("Fc2/dense.b", 84),
+        ("Fc3/dense.w", 840),
+        ("Fc3/dense.b", 10),
+    ];
+    for (name, len) in expect {
+        let s = p.sites.get(name).unwrap_or_else(|| panic!("{name} missing from the profile"));
+        assert_eq!(s.kind, SiteKind::Weight, "{name}");
+        assert_eq!(s.stats.len, len, "{name}");
+        assert!(s.stats.count >= len, "{name}: {} values recorded", s.stats.count);
+        assert_eq!(s.stats.nan + s.stats.inf, 0, "{name}");
+    }
+    // Activations: conv1's input is the normalised image, its output is after ReLU.
+    let x = &p.sites["Conv1/conv2d.x"].stats;
+    assert_eq!(x.count, 64 * 784);
+    assert!(x.min < -0.4 && x.max > 2.7, "normalised MNIST range, got {}..{}", x.min, x.max);
+    assert!(p.sites["Conv1/conv2d.y"].stats.min >= 0.0);
+    assert_eq!(p.sites.len(), 30, "6 sites × 5 layer instances");
+}
+
+#[test]
+fn tuned_lenet_is_never_larger_than_the_best_uniform_width() {
+    let _serial = serial();
+    let m = lenet();
+    let p = profile(&m, 300);
+    let val = data(Split::Validation);
+    let n = 500;
+    let weights: Vec<(&String, f32, u64)> = p
+        .sites
+        .iter()
+        .filter(|(_, s)| s.kind == SiteKind::Weight)
+        .map(|(k, s)| (k, s.stats.max_abs, s.stats.len))
+        .collect();
+    let baseline = emulate::with_formats(&Config::new(), || accuracy(&m, &val, n));
+    let target = baseline * 0.99;
+    // Sweep one width for every weight site, binary point from the profile's max |x|.
+    let mut best_uniform = None;
+    for w in 2..=8u32 {
+        let cfg: Config = weights
+            .iter()
+            .map(|(k, max_abs, _)| ((*k).clone(), Format::Fixed { w, f: w as i32 - 1 - int_bits(*max_abs) }))
+            .collect();
+        let acc = emulate::with_formats(&cfg, || accuracy(&m, &val, n));
+        if acc >= target {
+            best_uniform = Some((w, weights.iter().map(|(_, _, len)| len * w as u64).sum::<u64>(), acc));
+            break;
+        }
+    }
+    let (uw, ubits, uacc) = best_uniform.expect("some uniform width up to 8 bits meets 1% on LeNet");
+    let outcome = Tuner::new(&p)
+        .tolerance(Tolerance::Relative(0.01))
+        .space(Space::default().range(Range::MaxAbs).unsigned(false).widths(2..=8))
+        .progress(false)
+        .run(|_: &Config| accuracy(&m, &val, n))
+        .unwrap();
+    eprintln!(
+        "uniform {uw} bits: {ubits} bits, accuracy {uacc:.4}; tuned: {} bits, accuracy {:.4} ({} evaluations)",
+        outcome.param_bits, outcome.accuracy, outcome.evaluations
+    );
+    assert!(outcome.accuracy >= target, "tuned accuracy {} below target {target}", outcome.accuracy);
+    assert!(
+        outcome.param_bits <= ubits,
+        "tuner found {} bits, the uniform {uw}-bit config has {ubits}",
+        outcome.param_bits
+    );
+    // The tuned configuration really is what the closure measured.
+    let again = emulate::with_formats(&outcome.config, || accuracy(&m, &val, n));
+    assert_eq!(again, outcome.accuracy);
+}

@@ -6,6 +6,15 @@
 //! Activations cross layer boundaries as f32 slices holding values already in each site's format.
 use number_rt::quantize;
 
+pub mod attention;
+pub mod depthwise;
+pub mod recurrent;
+pub mod residual;
+pub use attention::{layer_norm, mean_tokens, patch_embed, self_attention};
+pub use depthwise::{depthwise_conv2d, global_avg_pool, Depthwise};
+pub use recurrent::gru_cell;
+pub use residual::residual_add;
+
 /// Geometry of a 2-D convolution over a `c × h × w` (CHW) input with `k × k` kernels, stride 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conv {

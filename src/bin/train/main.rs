@@ -13,6 +13,7 @@
 //! forward pass (`reference.rs`) against the accuracy recorded in its metadata.
 
 mod model;
+mod nets;
 mod ops;
 mod reference;
 mod rng;
@@ -37,6 +38,14 @@ const CHUNK: usize = 16;
 enum ArchArg {
     Lenet,
     Mlp,
+    /// Residual CNN (`nets/resnet.rs`).
+    Resnet,
+    /// Depthwise-separable CNN (`nets/mobilenet.rs`).
+    Mobilenet,
+    /// GRU over the image rows (`nets/gru.rs`).
+    Gru,
+    /// Transformer encoder over 7×7 patches (`nets/transformer.rs`).
+    Transformer,
 }
 
 #[derive(Debug, Parser)]
@@ -112,9 +121,13 @@ impl Hyper {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(code) = nets::dispatch(&cli) {
+        return code;
+    }
     let arch = match cli.arch {
         ArchArg::Lenet => Arch::LeNet,
         ArchArg::Mlp => Arch::Mlp,
+        _ => unreachable!("handled by nets::dispatch"),
     };
     let result = if cli.eval { eval(arch, &cli) } else { train(arch, &cli) };
     match result {

@@ -13,6 +13,7 @@
 //! forward pass (`reference.rs`) against the accuracy recorded in its metadata.
 
 mod model;
+mod more;
 mod nets;
 mod ops;
 mod reference;
@@ -46,6 +47,11 @@ enum ArchArg {
     Gru,
     /// Transformer encoder over 7×7 patches (`nets/transformer.rs`).
     Transformer,
+    /// MLP on the UCI 8×8 digits (`more/digits.rs`).
+    Digits,
+    /// CNN with batch norm on Fashion-MNIST (`more/fashion_bn.rs`).
+    #[value(name = "fashion_bn", alias = "fashion-bn")]
+    FashionBn,
 }
 
 #[derive(Debug, Parser)]
@@ -121,13 +127,16 @@ impl Hyper {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(code) = more::dispatch(&cli) {
+        return code;
+    }
     if let Some(code) = nets::dispatch(&cli) {
         return code;
     }
     let arch = match cli.arch {
         ArchArg::Lenet => Arch::LeNet,
         ArchArg::Mlp => Arch::Mlp,
-        _ => unreachable!("handled by nets::dispatch"),
+        _ => unreachable!("handled by nets::dispatch or more::dispatch"),
     };
     let result = if cli.eval { eval(arch, &cli) } else { train(arch, &cli) };
     match result {

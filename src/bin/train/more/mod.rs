@@ -307,3 +307,24 @@ fn check_file<N: ChunkNet>(net: &N, path: &Path) -> Result<(), String> {
     }
     if ok { Ok(()) } else { Err(format!("{}: accuracy differs from its metadata", path.display())) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed weights files reproduce the validation and test counts recorded in them (digits always;
+    /// fashion_bn when Fashion-MNIST has been fetched, skipped with a message otherwise).
+    #[test]
+    fn committed_weights_reproduce_recorded_counts() {
+        check_file(&digits::Digits, &default_path(&digits::Digits)).unwrap();
+        let net = fashion_bn::FashionBn;
+        if let Err(e) = net.load(Split::Test) {
+            eprintln!("skipping fashion_bn: {e}");
+            return;
+        }
+        let path = default_path(&net);
+        if path.exists() {
+            check_file(&net, &path).unwrap();
+        }
+    }
+}

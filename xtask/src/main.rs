@@ -299,7 +299,9 @@ fn tuned_models() -> Vec<String> {
 /// The README's test command: everything `cargo test` covers in the default (plain) build, then the tests
 /// that run zoo models under emulation, which need the `calibrate` build.
 fn test() -> Result<(), String> {
-    fetch("mnist")?;
+    for d in ["mnist", "fashion-mnist", "digit-recognizer"] {
+        fetch(d)?;
+    }
     run(&["test", "--workspace"])?;
     run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
     for m in tuned_models() {

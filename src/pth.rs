@@ -67,13 +67,11 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
     }
     fn set_items(target: &mut Value, items: Vec<Value>) -> Result<(), String> {
         let Value::Dict(d) = target else { return Err(format!("pickle: SETITEM(S) on {target:?}")) };
-        if items.len() % 2 != 0 {
+        let pairs = items.chunks_exact(2);
+        if !pairs.remainder().is_empty() {
             return Err("pickle: SETITEMS with an odd number of items".into());
         }
-        let mut it = items.into_iter();
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            d.push((k, v));
-        }
+        d.extend(pairs.map(|kv| (kv[0].clone(), kv[1].clone())));
         Ok(())
     }
     loop {
@@ -309,10 +307,11 @@ pub fn state_dict(pth: &[u8]) -> Result<Tensors, String> {
         f.read_to_end(&mut out).map_err(|e| format!("reading `{member}`: {e}"))?;
         Ok(out)
     };
-    if let Ok(order) = read(&format!("{prefix}byteorder")) {
-        if order != b"little" {
+    match read(&format!("{prefix}byteorder")) {
+        Ok(order) if order != b"little" => {
             return Err(format!("storages are {}-endian; only little-endian is supported", String::from_utf8_lossy(&order)));
         }
+        _ => {}
     }
     let refs = tensor_refs(&read(&pkl)?)?;
     let mut out = Tensors::new();

@@ -1,6 +1,6 @@
 //! `mobilenet`: a depthwise-separable (MobileNet-style) CNN.
 //!
-//! stem conv3×3 1→16 pad 1 + ReLU (28×28) → 3 blocks of [depthwise 3×3 pad 1 + ReLU, pointwise 1×1 + ReLU]:
+//! stem conv3×3 1→16 pad 1 + ReLU (28×28) → 3 blocks of [depthwise 5×5 pad 2 + ReLU, pointwise 1×1 + ReLU]:
 //! block1 dw 16 stride 2 (→14×14), pw 16→32; block2 dw 32 stride 2 (→7×7), pw 32→64; block3 dw 64 stride 1,
 //! pw 64→128 → global average pool (128) → fc 128→10. No batch normalisation.
 
@@ -80,10 +80,12 @@ impl Dw {
 }
 
 pub const STEM: Conv = Conv { c_in: 1, c_out: 16, h: 28, w: 28, k: 3, pad: 1 };
+/// Depthwise kernel size (5×5: a 31-pixel receptive field before the global average pool).
+pub const K: usize = 5;
 pub const DW: [Dw; 3] = [
-    Dw { c: 16, h: 28, w: 28, k: 3, pad: 1, s: 2 },
-    Dw { c: 32, h: 14, w: 14, k: 3, pad: 1, s: 2 },
-    Dw { c: 64, h: 7, w: 7, k: 3, pad: 1, s: 1 },
+    Dw { c: 16, h: 28, w: 28, k: K, pad: K / 2, s: 2 },
+    Dw { c: 32, h: 14, w: 14, k: K, pad: K / 2, s: 2 },
+    Dw { c: 64, h: 7, w: 7, k: K, pad: K / 2, s: 1 },
 ];
 pub const PW: [Conv; 3] = [
     Conv { c_in: 16, c_out: 32, h: 14, w: 14, k: 1, pad: 0 },
@@ -118,7 +120,7 @@ impl Net for MobileNet {
             ["block3.dw.weight", "block3.dw.bias", "block3.pw.weight", "block3.pw.bias"],
         ];
         for (i, n) in names.iter().enumerate() {
-            v.push((n[0], vec![DW[i].c, 1, 3, 3]));
+            v.push((n[0], vec![DW[i].c, 1, K, K]));
             v.push((n[1], vec![DW[i].c]));
             v.push((n[2], vec![PW[i].c_out, PW[i].c_in, 1, 1]));
             v.push((n[3], vec![PW[i].c_out]));
@@ -129,14 +131,14 @@ impl Net for MobileNet {
     }
 
     fn architecture(&self) -> String {
-        "mobilenet: stem conv3x3 1->16 pad1 relu (28x28); block1 dw3x3 16 stride2 pad1 relu (14x14), pw1x1 16->32 \
-         relu; block2 dw3x3 32 stride2 pad1 relu (7x7), pw1x1 32->64 relu; block3 dw3x3 64 stride1 pad1 relu, \
+        "mobilenet: stem conv3x3 1->16 pad1 relu (28x28); block1 dw5x5 16 stride2 pad2 relu (14x14), pw1x1 16->32 \
+         relu; block2 dw5x5 32 stride2 pad2 relu (7x7), pw1x1 32->64 relu; block3 dw5x5 64 stride1 pad2 relu, \
          pw1x1 64->128 relu; global average pool 128; fc 128->10; no batch norm"
             .into()
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 8, lr: 2e-3, wd: 0.1, shift: 1 }
+        Defaults { epochs: 10, lr: 2e-3, wd: 0.1, shift: 1 }
     }
 
     fn forward(&self, p: &[&[f32]], x: &[f32]) -> Tape {

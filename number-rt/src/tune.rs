@@ -41,7 +41,7 @@
 //!    another) that still lower the objective; until no move helps;
 //! 6. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
 //!    best found, skipping those that are clearly infeasible by monotonicity; the first feasible one is optimal
-//!    (up to that assumption). When it completes, [`Outcome::exact`] is true;
+//!    (up to that assumption). When it completes, [`Outcome::exact`] is true; a descent follows if it improved;
 //! 7. **restarts** (only if the exact phase did not complete): seeded random perturbations of the best point,
 //!    repaired and descended again.
 //!
@@ -49,7 +49,9 @@
 //! to the noise the search has seen: δ is the largest violation measured so far (acc(u) − acc(v) for u narrower
 //! than v), and a state is skipped only if some evaluated wider state is below the target by more than
 //! (1 + d)·δ, d being the number of sites in which the two differ (quantising several layers can help as well
-//! as hurt, so evidence from far away counts less). On a model that behaves monotonically δ = 0 and pruning is
+//! as hurt, so evidence from far away counts less). *Inert* sites, whose quantisation alone to the narrowest
+//! width moved accuracy by no more than δ (typically biases), count as noise in both directions: a state wider
+//! than an infeasible one only in inert sites is skipped too. On a model that behaves monotonically δ = 0 and pruning is
 //! exact; [`Tuner::monotone`]`(false)` turns pruning off (the exact phase then enumerates everything below the
 //! best point). Candidate moves of a step are evaluated in parallel (rayon) in fixed-size chunks and collected
 //! in order, so the outcome depends only on the seed and the closure's values.

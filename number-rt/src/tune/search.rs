@@ -74,6 +74,9 @@ struct Engine<'a, 'p, F> {
     pb: ProgressBar,
     phase: &'static str,
     exact_complete: bool,
+    /// Per site: inert (see `inert`), for the current margin and evaluations.
+    inert: Vec<bool>,
+    inert_key: (f64, usize),
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -212,9 +215,26 @@ where
         acc.is_nan() || acc < self.target - self.margin() * (1 + d.max(1)) as f64
     }
 
-    /// Whether `st` is at or below (every site no wider than) an infeasible state `u` that is clearly infeasible
-    /// at their distance (the number of sites where they differ), hence infeasible assuming monotonicity up to
-    /// the noise.
+    /// Inert sites: quantising one alone to its narrowest width moved accuracy by no more than the noise
+    /// (measured by the sensitivity phase). Their widths are treated as noise in both directions.
+    fn refresh_inert(&mut self) {
+        let key = (self.margin(), self.evaluations);
+        if key == self.inert_key {
+            return;
+        }
+        self.inert_key = key;
+        let m = self.margin();
+        self.inert = (0..self.n())
+            .map(|s| {
+                self.top[s] > 0
+                    && self.cache.get(&self.config_of(&self.alone(s, 0))).is_some_and(|&a| (a - self.baseline).abs() <= m)
+            })
+            .collect();
+    }
+
+    /// Whether `st` is infeasible by monotonicity: there is an evaluated infeasible state `u`, every site of `st`
+    /// no wider than in `u` except inert ones, and `u` is clearly infeasible at their distance (the number of
+    /// sites where they differ).
     fn dominated(&mut self, st: &[u16]) -> bool {
         if !self.t.monotone {
             return false;
@@ -236,12 +256,25 @@ where
             }
             self.infeasible = list;
         }
-        if self.strong.iter().any(|u| leq(st, u)) {
+        self.refresh_inert();
+        let inert = &self.inert;
+        // Distance from st to u if st is below u up to inert sites.
+        let below = |u: &[u16]| -> Option<usize> {
+            let mut d = 0;
+            for s in 0..n {
+                if st[s] != u[s] {
+                    if st[s] > u[s] && !inert[s] {
+                        return None;
+                    }
+                    d += 1;
+                }
+            }
+            Some(d)
+        };
+        if self.strong.iter().any(|u| below(u).is_some()) {
             return true;
         }
-        self.weak.iter().any(|(u, a)| {
-            leq(st, u) && self.clearly_infeasible(*a, st.iter().zip(u).filter(|(x, y)| x != y).count())
-        })
+        self.weak.iter().any(|(u, a)| below(u).is_some_and(|d| self.clearly_infeasible(*a, d)))
     }
 
     fn record(&mut self, st: &[u16], acc: f64) {
@@ -743,7 +776,14 @@ where
             done.push(b.clone());
             self.descend(b)?;
         }
+        let before = self.best.state.clone();
         self.exact()?;
+        if self.best.state != before {
+            if let Some(b) = self.best.state.clone() {
+                self.phase = "descent";
+                self.descend(b)?;
+            }
+        }
         self.restarts()?;
         Ok(())
     }
@@ -833,6 +873,8 @@ where
         pb,
         phase: "baseline",
         exact_complete: false,
+        inert: vec![false; n],
+        inert_key: (f64::NAN, 0),
     };
 
     // Baseline: every site f32.

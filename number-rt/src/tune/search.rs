@@ -778,11 +778,9 @@ where
         }
         let before = self.best.state.clone();
         self.exact()?;
-        if self.best.state != before {
-            if let Some(b) = self.best.state.clone() {
-                self.phase = "descent";
-                self.descend(b)?;
-            }
+        if let Some(b) = self.best.state.clone().filter(|b| Some(b) != before.as_ref()) {
+            self.phase = "descent";
+            self.descend(b)?;
         }
         self.restarts()?;
         Ok(())

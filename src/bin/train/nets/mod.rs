@@ -356,6 +356,28 @@ pub fn pair<'a>(g: &'a mut [&mut [f32]], i: usize) -> (&'a mut [f32], &'a mut [f
 pub mod tests {
     use super::*;
 
+    /// The committed weights files reproduce the validation and test counts recorded in them with the
+    /// training-time forward pass (skipped, with a message, when MNIST has not been fetched).
+    #[test]
+    fn committed_weights_reproduce_recorded_counts() {
+        if let Err(e) = crate::load(Split::Test) {
+            eprintln!("skipping: {e}");
+            return;
+        }
+        fn one<N: Net>(net: &N) {
+            let path = default_path(net);
+            if path.exists() {
+                check_file(net, &path).unwrap();
+            } else {
+                eprintln!("skipping {}: {} not there", net.name(), path.display());
+            }
+        }
+        one(&resnet::ResNet);
+        one(&mobilenet::MobileNet);
+        one(&gru::Gru);
+        one(&transformer::Transformer);
+    }
+
     /// Backpropagation agrees with central finite differences (as `model::tests::grad_check`): ReLU and max
     /// pooling make the loss piecewise smooth, so a probe whose step crosses a kink may disagree; at most one
     /// probe in ten may miss, and at most two of the eight probes of any one tensor.

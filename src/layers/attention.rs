@@ -56,6 +56,9 @@ pub fn layer_norm<L>(g: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
 /// `qkv` is `[n][3d]`: each token's query, key and value (each `d = y.len() / n` wide, split into `heads`
 /// heads of `d / heads`). `y` is `[n][d]`, the heads' outputs side by side (before the output projection):
 /// `y[i][head] = Σ_j softmax_j(q_i · k_j / sqrt(d_head)) v_j`.
+// Index loops on purpose: `#[quantize]` sees writes `p[j] = …` as assignments to the site `p`, not writes
+// through `iter_mut()` (which clippy's `needless_range_loop` would suggest).
+#[allow(clippy::needless_range_loop)]
 #[quantize]
 pub fn self_attention<L>(qkv: &[f32], y: &mut [f32], n: usize, heads: usize) {
     let d = y.len() / n;

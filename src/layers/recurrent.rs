@@ -12,6 +12,10 @@ use number_rt::quantize;
 ///
 /// Weights: `w_ih` `[3H][I]` and `w_hh` `[3H][H]` row-major with gate blocks in the order r, z, n;
 /// biases `b_ih`, `b_hh` `[3H]`. `H = h.len()`, `I = x.len()`.
+// The copy back into `h` is an index loop on purpose: `#[quantize]` sees `h[j] = …` as an assignment to the
+// site `h` (rounded to its format); `h.copy_from_slice(&h_new)`, as clippy's `manual_memcpy` suggests, would
+// bypass it.
+#[allow(clippy::manual_memcpy)]
 #[quantize(weights(w_ih, w_hh, b_ih, b_hh))]
 pub fn gru_cell<L>(w_ih: &[f32], w_hh: &[f32], b_ih: &[f32], b_hh: &[f32], x: &[f32], h: &mut [f32]) {
     let (n, m) = (h.len(), x.len());

@@ -49,9 +49,7 @@
 //! to the noise the search has seen: δ is the largest violation measured so far (acc(u) − acc(v) for u narrower
 //! than v), and a state is skipped only if some evaluated wider state is below the target by more than
 //! (1 + d)·δ, d being the number of sites in which the two differ (quantising several layers can help as well
-//! as hurt, so evidence from far away counts less). *Inert* sites, whose quantisation alone to the narrowest
-//! width moved accuracy by no more than δ (typically biases), count as noise in both directions: a state wider
-//! than an infeasible one only in inert sites is skipped too. On a model that behaves monotonically δ = 0 and pruning is
+//! as hurt, so evidence from far away counts less). On a model that behaves monotonically δ = 0 and pruning is
 //! exact; [`Tuner::monotone`]`(false)` turns pruning off (the exact phase then enumerates everything below the
 //! best point). Candidate moves of a step are evaluated in parallel (rayon) in fixed-size chunks and collected
 //! in order, so the outcome depends only on the seed and the closure's values.

@@ -74,9 +74,6 @@ struct Engine<'a, 'p, F> {
     pb: ProgressBar,
     phase: &'static str,
     exact_complete: bool,
-    /// Per site: inert (see `inert`), for the current margin and evaluations.
-    inert: Vec<bool>,
-    inert_key: (f64, usize),
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -215,26 +212,9 @@ where
         acc.is_nan() || acc < self.target - self.margin() * (1 + d.max(1)) as f64
     }
 
-    /// Inert sites: quantising one alone to its narrowest width moved accuracy by no more than the noise
-    /// (measured by the sensitivity phase). Their widths are treated as noise in both directions.
-    fn refresh_inert(&mut self) {
-        let key = (self.margin(), self.evaluations);
-        if key == self.inert_key {
-            return;
-        }
-        self.inert_key = key;
-        let m = self.margin();
-        self.inert = (0..self.n())
-            .map(|s| {
-                self.top[s] > 0
-                    && self.cache.get(&self.config_of(&self.alone(s, 0))).is_some_and(|&a| (a - self.baseline).abs() <= m)
-            })
-            .collect();
-    }
-
     /// Whether `st` is infeasible by monotonicity: there is an evaluated infeasible state `u`, every site of `st`
-    /// no wider than in `u` except inert ones, and `u` is clearly infeasible at their distance (the number of
-    /// sites where they differ).
+    /// no wider than in `u`, and `u` is clearly infeasible at their distance (the number of sites where they
+    /// differ).
     fn dominated(&mut self, st: &[u16]) -> bool {
         if !self.t.monotone {
             return false;
@@ -256,20 +236,9 @@ where
             }
             self.infeasible = list;
         }
-        self.refresh_inert();
-        let inert = &self.inert;
-        // Distance from st to u if st is below u up to inert sites.
+        // The distance from st to u if st is at or below u.
         let below = |u: &[u16]| -> Option<usize> {
-            let mut d = 0;
-            for s in 0..n {
-                if st[s] != u[s] {
-                    if st[s] > u[s] && !inert[s] {
-                        return None;
-                    }
-                    d += 1;
-                }
-            }
-            Some(d)
+            leq(st, u).then(|| st.iter().zip(u).filter(|(x, y)| x != y).count())
         };
         if self.strong.iter().any(|u| below(u).is_some()) {
             return true;
@@ -871,8 +840,6 @@ where
         pb,
         phase: "baseline",
         exact_complete: false,
-        inert: vec![false; n],
-        inert_key: (f64::NAN, 0),
     };
 
     // Baseline: every site f32.

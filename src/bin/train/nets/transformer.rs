@@ -103,6 +103,7 @@ fn ln_fwd(x: &[f32], g: &[f32], b: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
 }
 
 /// Layer norm backward: accumulates `dg`, `db`; returns ∂loss/∂x.
+#[allow(clippy::needless_range_loop)]
 fn ln_bwd(dy: &[f32], xh: &[f32], inv: &[f32], g: &[f32], dg: &mut [f32], db: &mut [f32]) -> Vec<f32> {
     let mut dx = vec![0.0; dy.len()];
     let mut dxh = [0.0f32; D];
@@ -269,7 +270,7 @@ impl Net for Transformer {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 10, lr: 1e-3, wd: 0.05, shift: 1 }
+        Defaults { epochs: 20, lr: 1e-3, wd: 0.05, shift: 1 }
     }
 
     /// Linear weights: normal with std √(1/fan_in) (√(2/fan_in) before the ReLU of the MLP); layer-norm gains

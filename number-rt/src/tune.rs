@@ -37,8 +37,8 @@
 //! 4. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
 //!    unit until feasible;
 //! 5. **descent** from the best uniform and the repaired point: lower one site by one width, accepting the
-//!    feasible move of smallest objective; when none is feasible, pair moves (−k widths on one site, +1 on
-//!    another) that still lower the objective; until no move helps;
+//!    feasible move of smallest objective; when none is feasible, pair moves (−k widths on a big site, saving at
+//!    least 0.5% of the objective, +1 on another) that still lower the objective; until no move helps;
 //! 6. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
 //!    best found, skipping those that are clearly infeasible by monotonicity; the first feasible one is optimal
 //!    (up to that assumption). When it completes, [`Outcome::exact`] is true; a descent follows if it improved;
@@ -448,7 +448,7 @@ impl<'p> Tuner<'p> {
             seed: 0,
             budget: Budget::default(),
             progress: true,
-            batch: 16,
+            batch: 8,
             exact_limit: 500,
             restarts: 4,
             pair_depth: 2,
@@ -486,7 +486,7 @@ impl<'p> Tuner<'p> {
         self.progress = on;
         self
     }
-    /// Evaluations per parallel chunk of a search step (default 16). Part of the determinism contract: the
+    /// Evaluations per parallel chunk of a search step (default 8). Part of the determinism contract: the
     /// same chunk size gives the same evaluations.
     pub fn batch(mut self, n: usize) -> Self {
         self.batch = n.max(1);

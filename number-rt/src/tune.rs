@@ -90,7 +90,7 @@ impl Tolerance {
 impl fmt::Display for Tolerance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Tolerance::Relative(r) => write!(f, "relative {}%", r * 100.0),
+            Tolerance::Relative(r) => write!(f, "relative {}%", (r * 100.0 * 1e6).round() / 1e6),
             Tolerance::Absolute(x) => write!(f, "absolute {x}"),
         }
     }

@@ -390,3 +390,13 @@ fn report() {
     assert!(f.iter().any(|p| p.objective == o.objective_value));
     assert_eq!(o.f32_param_bits, 72 * 32);
 }
+
+#[test]
+fn tolerance_text_and_target() {
+    assert_eq!(Tolerance::Relative(0.07).to_string(), "relative 7%");
+    assert_eq!(Tolerance::Relative(0.005).to_string(), "relative 0.5%");
+    assert_eq!(Tolerance::Absolute(0.25).to_string(), "absolute 0.25");
+    assert_eq!(Tolerance::Relative(0.5).target(0.8), 0.4);
+    assert_eq!(Tolerance::Relative(0.5).target(-2.0), -3.0);
+    assert_eq!(Tolerance::Absolute(0.5).target(1.0), 0.5);
+}

@@ -37,7 +37,8 @@
 //! 4. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
 //!    unit until feasible;
 //! 5. **descent** from the best uniform and the repaired point: lower one site by one width, accepting the
-//!    feasible move of smallest objective; when none is feasible, pair moves (−k widths on a big site, saving at
+//!    feasible move of smallest objective (or all feasible ones of the step at once, when that is feasible too);
+//!    when none is feasible, pair moves (−k widths on a big site, saving at
 //!    least 0.5% of the objective, +1 on another) that still lower the objective; until no move helps;
 //! 6. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
 //!    best found, skipping those that are clearly infeasible by monotonicity; the first feasible one is optimal

@@ -11,6 +11,8 @@ use quote::{quote, ToTokens};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
+mod reduce;
+
 use syn::{
     BinOp, Block, Expr, FnArg, Ident, Lit, Pat, ReturnType, Signature, Stmt, Type, UnOp, parse_quote,
 };
@@ -126,7 +128,7 @@ pub(crate) fn lit_idx(idx: usize) -> proc_macro2::Literal {
 }
 
 impl Gen {
-    fn tuned_ty(&self, ident: &Ident) -> TokenStream {
+    pub(crate) fn tuned_ty(&self, ident: &Ident) -> TokenStream {
         let (inst, m) = (&self.inst, &self.module);
         quote!(<#inst as #m::Formats>::#ident)
     }
@@ -759,6 +761,10 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
+                if let Some(kernel) = self.reduction(f) {
+                    *e = kernel;
+                    return;
+                }
                 self.visit_expr_mut(&mut f.expr);
                 let mut names = Vec::new();
                 pat_idents(&f.pat, &mut names);

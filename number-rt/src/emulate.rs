@@ -266,6 +266,29 @@ impl Frame {
         self.formats[site].quantize(x)
     }
 
+    /// `acc` after `acc = q(site, acc + a[k] * b[k])` for every `k`: what `#[quantize]` emits for an
+    /// accumulation loop (see [`crate::dot`]). With an `f32` accumulator the sum runs without the per-step
+    /// rounding, which is the identity as long as the result is finite (checked; otherwise the per-step loop).
+    #[inline]
+    pub fn dot(&self, site: usize, mut acc: f32, a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let f = self.formats[site];
+        if f == Format::F32 && !self.recording {
+            let mut s = acc;
+            for (x, y) in a.iter().zip(b) {
+                s += x * y;
+            }
+            if s.is_finite() {
+                return s;
+            }
+        }
+        for (x, y) in a.iter().zip(b) {
+            acc = self.q(site, acc + x * y);
+        }
+        acc
+    }
+
     /// Records and quantizes a slice in place (`&mut [f32]` parameters and local buffers).
     pub fn q_slice(&self, site: usize, xs: &mut [f32]) {
         if self.recording {

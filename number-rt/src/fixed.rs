@@ -380,6 +380,12 @@ macro_rules! fixed_common {
             fn to_code(self) -> u32 {
                 (self.0.to_i64() as u32) & (kernel::mask64(W) as u32)
             }
+            const FIXED: Option<crate::number::FixedInfo> =
+                Some(crate::number::FixedInfo { frac: F, raw_min: Self::RAW_MIN as i64, raw_max: Self::RAW_MAX as i64 });
+            #[inline(always)]
+            fn raw(self) -> i64 {
+                self.0.to_i64()
+            }
             #[inline(always)]
             fn from_code(code: u32) -> Self {
                 let raw = if $signed {

@@ -21,6 +21,7 @@ pub mod number;
 pub mod fixed;
 pub mod float;
 pub mod packed;
+pub mod dot;
 pub mod storage;
 mod kernel;
 #[cfg(feature = "std")]
@@ -35,7 +36,7 @@ pub mod codegen;
 pub mod tuned_file;
 
 pub use format::{Format, FormatError, Overflow, Rounding};
-pub use number::Number;
+pub use number::{FixedInfo, Number};
 pub use fixed::{Fixed, UFixed};
 pub use float::{Float, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16};
 pub use packed::Packed;

@@ -39,6 +39,41 @@ pub trait Number: Copy + Default + PartialEq + PartialOrd + core::fmt::Debug + S
     fn quantize(x: f32) -> f32 {
         Self::from_f32(x).to_f32()
     }
+    /// Fixed-point types: `Some(Fixed { frac, raw_min, raw_max })` (value = raw · 2^-frac); `None` for floats.
+    /// The integer kernels ([`crate::dot`]) use it to compute exactly in integers.
+    const FIXED: Option<FixedInfo> = None;
+    /// The raw integer (value · 2^frac) of a fixed-point value; 0 for other types.
+    #[inline(always)]
+    fn raw(self) -> i64 {
+        0
+    }
+}
+
+/// The integer layout of a fixed-point [`Number`]: value = raw · 2^-`frac`, raw in `raw_min..=raw_max`.
+///
+/// ```
+/// use number_rt::{Fixed, Number};
+/// let i = <Fixed<4, 2> as Number>::FIXED.unwrap();
+/// assert_eq!((i.frac, i.raw_min, i.raw_max), (2, -8, 7));
+/// assert_eq!(Fixed::<4, 2>::from_f32(-1.25).raw(), -5);
+/// assert!(<f32 as Number>::FIXED.is_none());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedInfo {
+    /// Fraction bits F.
+    pub frac: i32,
+    /// Smallest raw value.
+    pub raw_min: i64,
+    /// Largest raw value.
+    pub raw_max: i64,
+}
+
+impl FixedInfo {
+    /// The largest raw magnitude.
+    pub const fn max_abs(&self) -> i64 {
+        let (a, b) = (self.raw_min.unsigned_abs(), self.raw_max.unsigned_abs());
+        (if a > b { a } else { b }) as i64
+    }
 }
 
 impl Number for f32 {

@@ -63,14 +63,20 @@ pub fn conv2d<L: ::number_rt::Instance>(
                 let mut acc: f32 = __nq.q(4, b[o]);
                 for c in 0..c_in {
                     for ky in 0..k {
-                        for kx in 0..k {
-                            acc = __nq
-                                .q(
-                                    4,
-                                    acc
-                                        + w[((o * c_in + c) * k + ky) * k + kx]
-                                            * x[(c * h + oy + ky) * wd + ox + kx],
-                                );
+                        {
+                            let __nq_r = 0..k;
+                            if __nq_r.start < __nq_r.end {
+                                let __nq_n = __nq_r.end - __nq_r.start;
+                                let __nq_a = {
+                                    let kx = __nq_r.start;
+                                    &w[((o * c_in + c) * k + ky) * k + kx..][..__nq_n]
+                                };
+                                let __nq_b = {
+                                    let kx = __nq_r.start;
+                                    &x[(c * h + oy + ky) * wd + ox + kx..][..__nq_n]
+                                };
+                                acc = __nq.dot(4, acc, __nq_a, __nq_b);
+                            }
                         }
                     }
                 }

@@ -29,12 +29,26 @@ pub fn conv2d<L: conv2d::Formats>(
                 );
                 for c in 0..c_in {
                     for ky in 0..k {
-                        for kx in 0..k {
-                            acc = <<L as conv2d::Formats>::acc as ::number_rt::Number>::quantize(
-                                acc
-                                    + w[((o * c_in + c) * k + ky) * k + kx].to_f32()
-                                        * x[(c * h + oy + ky) * wd + ox + kx],
-                            );
+                        {
+                            let __nq_r = 0..k;
+                            if __nq_r.start < __nq_r.end {
+                                let __nq_n = __nq_r.end - __nq_r.start;
+                                let __nq_a = {
+                                    let kx = __nq_r.start;
+                                    &w[((o * c_in + c) * k + ky) * k + kx..][..__nq_n]
+                                };
+                                let __nq_b = {
+                                    let kx = __nq_r.start;
+                                    &x[(c * h + oy + ky) * wd + ox + kx..][..__nq_n]
+                                };
+                                acc = ::number_rt::dot::dot::<
+                                    <L as conv2d::Formats>::acc,
+                                    <L as conv2d::Formats>::w,
+                                    <L as conv2d::Formats>::x,
+                                    _,
+                                    _,
+                                >(acc, __nq_a, __nq_b);
+                            }
                         }
                     }
                 }

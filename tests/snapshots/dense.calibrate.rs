@@ -46,8 +46,20 @@ pub fn dense<L: ::number_rt::Instance>(w: &[f32], b: &[f32], x: &[f32], y: &mut 
     let n_in = x.len();
     for o in 0..y.len() {
         let mut acc: f32 = __nq.q(4, b[o]);
-        for i in 0..n_in {
-            acc = __nq.q(4, acc + w[o * n_in + i] * x[i]);
+        {
+            let __nq_r = 0..n_in;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &w[o * n_in + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                acc = __nq.dot(4, acc, __nq_a, __nq_b);
+            }
         }
         y[o] = __nq.q(3, acc.max(__nq.q(5, 0.0)));
     }

@@ -21,10 +21,26 @@ pub fn dense<L: dense::Formats>(
         let mut acc: f32 = <<L as dense::Formats>::acc as ::number_rt::Number>::quantize(
             b[o].to_f32(),
         );
-        for i in 0..n_in {
-            acc = <<L as dense::Formats>::acc as ::number_rt::Number>::quantize(
-                acc + w[o * n_in + i].to_f32() * x[i],
-            );
+        {
+            let __nq_r = 0..n_in;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &w[o * n_in + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                acc = ::number_rt::dot::dot::<
+                    <L as dense::Formats>::acc,
+                    <L as dense::Formats>::w,
+                    <L as dense::Formats>::x,
+                    _,
+                    _,
+                >(acc, __nq_a, __nq_b);
+            }
         }
         y[o] = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(
             acc.max(<<L as dense::Formats>::lit0 as ::number_rt::Number>::quantize(0.0)),

@@ -101,17 +101,53 @@ pub fn gru_cell<L: ::number_rt::Instance>(
     };
     for j in 0..n {
         let mut az: f32 = __nq.q(8, __nq.q(7, 0.0));
-        for i in 0..m {
-            az = __nq.q(8, az + wz[j * m + i] * x[i]);
+        {
+            let __nq_r = 0..m;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &wz[j * m + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                az = __nq.dot(8, az, __nq_a, __nq_b);
+            }
         }
-        for k in 0..n {
-            az = __nq.q(8, az + uz[j * n + k] * h[k]);
+        {
+            let __nq_r = 0..n;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let k = __nq_r.start;
+                    &uz[j * n + k..][..__nq_n]
+                };
+                let __nq_b = {
+                    let k = __nq_r.start;
+                    &h[k..][..__nq_n]
+                };
+                az = __nq.dot(8, az, __nq_a, __nq_b);
+            }
         }
         let z = __nq.q(11, __nq.q(9, 1.0) / (__nq.q(10, 1.0) + (-az).exp()));
         let r = __nq.q(13, __nq.q(12, 1.0) - z);
         let mut ah: f32 = __nq.q(15, __nq.q(14, 0.0));
-        for i in 0..m {
-            ah = __nq.q(15, ah + wh[j * m + i] * x[i]);
+        {
+            let __nq_r = 0..m;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &wh[j * m + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                ah = __nq.dot(15, ah, __nq_a, __nq_b);
+            }
         }
         for k in 0..n {
             ah = __nq.q(15, ah + r * (uh[j * n + k] * h[k]));

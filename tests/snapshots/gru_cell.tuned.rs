@@ -33,15 +33,47 @@ pub fn gru_cell<L: gru_cell::Formats>(
         let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
             <<L as gru_cell::Formats>::lit0 as ::number_rt::Number>::quantize(0.0),
         );
-        for i in 0..m {
-            az = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
-                az + wz[j * m + i].to_f32() * x[i],
-            );
+        {
+            let __nq_r = 0..m;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &wz[j * m + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                az = ::number_rt::dot::dot::<
+                    <L as gru_cell::Formats>::az,
+                    <L as gru_cell::Formats>::wz,
+                    <L as gru_cell::Formats>::x,
+                    _,
+                    _,
+                >(az, __nq_a, __nq_b);
+            }
         }
-        for k in 0..n {
-            az = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
-                az + uz[j * n + k].to_f32() * h[k],
-            );
+        {
+            let __nq_r = 0..n;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let k = __nq_r.start;
+                    &uz[j * n + k..][..__nq_n]
+                };
+                let __nq_b = {
+                    let k = __nq_r.start;
+                    &h[k..][..__nq_n]
+                };
+                az = ::number_rt::dot::dot::<
+                    <L as gru_cell::Formats>::az,
+                    <L as gru_cell::Formats>::uz,
+                    <L as gru_cell::Formats>::h,
+                    _,
+                    _,
+                >(az, __nq_a, __nq_b);
+            }
         }
         let z = <<L as gru_cell::Formats>::z as ::number_rt::Number>::quantize(
             <<L as gru_cell::Formats>::lit1 as ::number_rt::Number>::quantize(1.0)
@@ -54,10 +86,26 @@ pub fn gru_cell<L: gru_cell::Formats>(
         let mut ah: f32 = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
             <<L as gru_cell::Formats>::lit4 as ::number_rt::Number>::quantize(0.0),
         );
-        for i in 0..m {
-            ah = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
-                ah + wh[j * m + i].to_f32() * x[i],
-            );
+        {
+            let __nq_r = 0..m;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &wh[j * m + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                ah = ::number_rt::dot::dot::<
+                    <L as gru_cell::Formats>::ah,
+                    <L as gru_cell::Formats>::wh,
+                    <L as gru_cell::Formats>::x,
+                    _,
+                    _,
+                >(ah, __nq_a, __nq_b);
+            }
         }
         for k in 0..n {
             ah = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(

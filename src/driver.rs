@@ -106,6 +106,10 @@ enum Cmd {
         /// Only check that the existing tuned.rs equals what this run generates.
         #[arg(long)]
         check: bool,
+        /// Widths tried for fixed-point layer inputs before the search (integer inner products in the tuned
+        /// build; see `Tuner::integer_inputs`), or `none`.
+        #[arg(long, default_value = "8,10,12")]
+        integer_inputs: String,
     },
 }
 
@@ -321,14 +325,28 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
+            let inputs = parse_widths(&integer_inputs)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss)
+            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs)
         }
     }
+}
+
+/// Parses `8,10,12` (or `none`).
+fn parse_widths(s: &str) -> Result<Vec<u32>, String> {
+    if s.trim() == "none" {
+        return Ok(vec![]);
+    }
+    s.split(',')
+        .map(|w| match w.trim().parse::<u32>() {
+            Ok(v) if (1..=31).contains(&v) => Ok(v),
+            _ => Err(format!("--integer-inputs `{s}`: expected widths 1..=31 separated by commas, or `none`")),
+        })
+        .collect()
 }
 
 fn require_calibrate(what: &str) -> Result<(), String> {
@@ -364,6 +382,7 @@ fn tune<M: Classifier>(
     report_dir: &Path,
     check: bool,
     max_loss: &str,
+    integer_inputs: &[u32],
 ) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
     let profile = profile(model, calib)?;
@@ -384,6 +403,7 @@ fn tune<M: Classifier>(
         .tolerance(Tolerance::Relative(tol))
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
+        .integer_inputs(integer_inputs.iter().copied())
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;
@@ -409,6 +429,11 @@ fn tune<M: Classifier>(
         outcome.evaluations,
         outcome.elapsed
     );
+    match outcome.integer_inputs {
+        Some(w) => println!("layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"),
+        None if !integer_inputs.is_empty() => println!("layer inputs: f32 (no fixed-point width of {integer_inputs:?} kept the accuracy)"),
+        None => {}
+    }
     println!("wrote {} and the report in {}", out.display(), report_dir.display());
     // The emulated test-set predictions under the tuned formats: the tuned build must reproduce them exactly.
     let test = M::dataset(Split::Test)?;

@@ -39,10 +39,13 @@ const fn layout(site: Option<FixedInfo>, elem: Option<FixedInfo>) -> Option<Fixe
     if elem.is_some() { elem } else { site }
 }
 
-/// The raw integer of an element holding a value of layout `info`.
+/// The raw integer of an element holding a value of layout `info` (`scale` = 2^frac). For f32 elements the
+/// value is on the format's grid with |raw| < 2^22, so adding 1.5·2^23 puts the raw integer in the low mantissa
+/// bits exactly (a conversion the compiler vectorizes, unlike the saturating `as i32`).
 #[inline(always)]
 fn raw_of<E: Number>(e: E, scale: f32) -> i32 {
-    if E::FIXED.is_some() { e.raw() as i32 } else { (e.to_f32() * scale) as i32 }
+    const MAGIC: f32 = 12_582_912.0;
+    if E::FIXED.is_some() { e.raw() as i32 } else { (e.to_f32() * scale + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32 }
 }
 
 /// `2^k` as f64, `k` in `-1022..=1023`.
@@ -93,18 +96,21 @@ pub fn reference<A: Number, EA: Number, EB: Number>(mut acc: f32, a: &[EA], b: &
 fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: FixedInfo, lb: FixedInfo) -> Option<f32> {
     let s = la.frac + lb.frac;
     let pmax = la.max_abs().saturating_mul(lb.max_abs());
-    // Every value k·2^-s with |k| < 2^24 is an f32 when -104 <= s <= 149.
-    if !(-104..=149).contains(&s) || pmax >= EXACT {
+    // Every value k·2^-s with |k| < 2^24 is an f32 when -104 <= s <= 149; f32 elements convert exactly below
+    // 2^22 (see `raw_of`).
+    let small = |l: FixedInfo, typed: bool| typed || l.max_abs() < 1 << 22;
+    if !(-104..=149).contains(&s) || pmax >= EXACT || !small(la, EA::FIXED.is_some()) || !small(lb, EB::FIXED.is_some()) {
         return None;
     }
     if acc.to_bits() == 0x8000_0000 {
         return None; // -0.0 stays -0.0 through a sum of -0.0 products; the integer sum cannot say so
     }
     let ar = acc as f64 * pow2(s);
-    if ar != ar.trunc() || !(ar.abs() < EXACT as f64) {
-        return None;
+    let ai = ar as i64; // saturating; NaN → 0
+    if ai as f64 != ar {
+        return None; // off the grid of the products (or not finite)
     }
-    let bound = ar.abs() as i64 + (a.len() as i64).saturating_mul(pmax);
+    let bound = ai.saturating_abs().saturating_add((a.len() as i64).saturating_mul(pmax));
     if bound >= EXACT {
         return None;
     }
@@ -127,7 +133,7 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
     for (x, y) in a.iter().zip(b) {
         sum += raw_of(*x, sa) * raw_of(*y, sb);
     }
-    Some(((ar as i64 + sum as i64) as f64 * pow2(-s)) as f32)
+    Some(((ai + sum as i64) as f64 * pow2(-s)) as f32)
 }
 
 #[cfg(test)]

@@ -355,6 +355,8 @@ pub struct Outcome {
     pub profile_hash: u64,
     /// Names of the searched sites, in label order.
     pub searched: Vec<String>,
+    /// The width given to the input sites by [`Tuner::integer_inputs`] (None: off, or no width was good enough).
+    pub integer_inputs: Option<u32>,
     /// Every evaluated configuration, in evaluation order.
     pub visited: Vec<Point>,
     /// The uniform sweep: (width, point) for each width evaluated.
@@ -435,6 +437,7 @@ pub struct Tuner<'p> {
     pair_depth: u32,
     monotone: bool,
     sweep: bool,
+    integer_inputs: Vec<u32>,
 }
 
 impl<'p> Tuner<'p> {
@@ -455,7 +458,23 @@ impl<'p> Tuner<'p> {
             pair_depth: 2,
             monotone: true,
             sweep: false,
+            integer_inputs: Vec::new(),
         }
+    }
+    /// Integer inputs: before the search, give every input site (a layer's `x`) that the search does not
+    /// cover a fixed-point format (placed from its profile like any candidate), of the narrowest of `widths`
+    /// whose accuracy loss with everything else f32 is at most a quarter of the tolerance; the search then runs
+    /// with those formats fixed (none if no width is good enough). With fixed-point weights too, tuned builds
+    /// compute inner products in integers ([`crate::dot`]), which is where their speed comes from.
+    /// Off by default (the objective alone decides).
+    ///
+    /// ```
+    /// # let profile = number_rt::profile::Profile::default();
+    /// let tuner = number_rt::tune::Tuner::new(&profile).integer_inputs([8, 10, 12]);
+    /// ```
+    pub fn integer_inputs(mut self, widths: impl IntoIterator<Item = u32>) -> Self {
+        self.integer_inputs = widths.into_iter().collect();
+        self
     }
     /// The accuracy tolerance.
     pub fn tolerance(mut self, t: Tolerance) -> Self {

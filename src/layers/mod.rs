@@ -56,26 +56,33 @@ impl Conv {
 }
 
 /// 2-D convolution (weights `[out_c][in_c][k][k]`, bias `[out_c]`), optionally followed by ReLU.
-#[quantize(weights(w, b))]
+///
+/// Written as im2col: for each output position the input window is gathered into `patch` (zeros where it
+/// covers padding), then every output channel is one inner product of length `in_c·k·k` with its weights. The
+/// patch holds copies of input values, so it shares the input's format (`share(x, patch)`), and each inner
+/// product is an accumulation loop that tuned builds run in integers.
+#[quantize(weights(w, b), share(x, patch))]
 pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
-    for o in 0..g.out_c {
-        for oy in 0..oh {
-            // Kernel rows/columns that land inside the input (the rest multiply padding zeros).
-            let ky_lo = g.pad.saturating_sub(oy);
-            let ky_hi = g.k.min(g.in_h + g.pad - oy);
-            for ox in 0..ow {
-                let kx_lo = g.pad.saturating_sub(ox);
-                let kx_hi = g.k.min(g.in_w + g.pad - ox);
-                let mut acc: f32 = b[o];
-                for c in 0..g.in_c {
-                    for ky in ky_lo..ky_hi {
-                        let xrow = (c * g.in_h + oy + ky - g.pad) * g.in_w;
-                        let wrow = ((o * g.in_c + c) * g.k + ky) * g.k;
-                        for kx in kx_lo..kx_hi {
-                            acc += w[wrow + kx] * x[xrow + ox + kx - g.pad];
-                        }
+    let n = g.in_c * g.k * g.k;
+    let mut patch: Vec<f32> = vec![0.0; n];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            for c in 0..g.in_c {
+                for ky in 0..g.k {
+                    // Input row and column of this tap (wrapping below zero: outside, like past the end).
+                    let iy = (oy + ky).wrapping_sub(g.pad);
+                    for kx in 0..g.k {
+                        let ix = (ox + kx).wrapping_sub(g.pad);
+                        let inside = iy < g.in_h && ix < g.in_w;
+                        patch[(c * g.k + ky) * g.k + kx] = if inside { x[(c * g.in_h + iy) * g.in_w + ix] } else { 0.0 };
                     }
+                }
+            }
+            for o in 0..g.out_c {
+                let mut acc: f32 = b[o];
+                for i in 0..n {
+                    acc += w[o * n + i] * patch[i];
                 }
                 y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
             }

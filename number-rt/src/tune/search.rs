@@ -74,6 +74,8 @@ struct Engine<'a, 'p, F> {
     pb: ProgressBar,
     phase: &'static str,
     exact_complete: bool,
+    /// The width [`Engine::integer_inputs`] chose.
+    inputs: Option<u32>,
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -741,6 +743,81 @@ where
         Ok(())
     }
 
+    /// Integer inputs (see [`Tuner::integer_inputs`]): every input site not searched gets the fixed-point
+    /// format of the narrowest listed width whose loss, all else f32, is at most a quarter of the tolerance.
+    fn integer_inputs(&mut self) -> Result<(), Halt> {
+        let widths = self.t.integer_inputs.clone();
+        if widths.is_empty() {
+            return Ok(());
+        }
+        self.phase = "inputs";
+        let searched: HashSet<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+        let space = super::Space { families: vec![super::Family::Fixed], ..self.t.space.clone() };
+        let inputs: Vec<(&String, &crate::profile::SiteStats)> = self
+            .t
+            .profile
+            .sites
+            .iter()
+            .filter(|(n, s)| s.kind == SiteKind::Input && !searched.contains(n.as_str()) && !self.fixed.contains_key(*n))
+            .map(|(n, s)| (n, &s.stats))
+            .collect();
+        if inputs.is_empty() {
+            return Ok(());
+        }
+        let cfgs: Vec<Config> = widths
+            .iter()
+            .map(|&w| {
+                let mut c = self.fixed.clone();
+                for (n, st) in &inputs {
+                    if let Some(f) = super::space::candidate(st, &space, w) {
+                        c.insert((*n).clone(), f);
+                    }
+                }
+                c
+            })
+            .collect();
+        if let Some(limit) = self.t.budget.evaluations
+            && self.evaluations + cfgs.len() > limit
+        {
+            return Err(Halt::Budget);
+        }
+        let f = self.f;
+        let pb = &self.pb;
+        let results: Vec<Result<f64, String>> = cfgs
+            .par_iter()
+            .map(|cfg| {
+                let r = catch_unwind(AssertUnwindSafe(|| with_formats(cfg, || f(cfg))));
+                pb.inc(1);
+                r.map_err(panic_message)
+            })
+            .collect();
+        let good = self.baseline - (self.baseline - self.target) / 4.0;
+        let mut chosen = None;
+        for ((cfg, r), &w) in cfgs.iter().zip(results).zip(&widths) {
+            let acc = r.map_err(|m| Halt::Error(TuneError::Panicked { config: config_string(cfg), message: m }))?;
+            self.evaluations += 1;
+            self.cache.insert(cfg.clone(), acc);
+            let param_bits = self.param_bits(cfg);
+            self.visited.push(Point {
+                objective: self.t.objective.value(cfg, self.t.profile),
+                param_bits,
+                accuracy: acc,
+                feasible: acc >= self.target,
+                label: format!("inputs {w}"),
+                phase: self.phase,
+            });
+            if chosen.is_none() && acc >= good {
+                chosen = Some((w, cfg.clone()));
+            }
+        }
+        if let Some((w, cfg)) = chosen {
+            self.inputs = Some(w);
+            self.fixed = cfg;
+        }
+        self.update_progress();
+        Ok(())
+    }
+
     fn search(&mut self) -> Result<(), Halt> {
         self.uniform_sweep()?;
         self.sensitivity()?;
@@ -861,6 +938,7 @@ where
         pb,
         phase: "baseline",
         exact_complete: false,
+        inputs: None,
     };
 
     // Baseline: every site f32.
@@ -885,6 +963,13 @@ where
         phase: "baseline",
     });
     e.best = Best { state: None, config: empty, accuracy: baseline, objective: base_obj };
+    match e.integer_inputs() {
+        Ok(()) | Err(Halt::Budget) => {}
+        Err(Halt::Error(err)) => {
+            e.pb.finish_and_clear();
+            return Err(err);
+        }
+    }
     if e.fixed.is_empty() {
         // The all-f32 state is the baseline: a reference for the noise estimate.
         let top = e.top.clone();
@@ -958,6 +1043,7 @@ where
         seed: t.seed,
         profile_hash: profile.hash(),
         searched: e.sites.iter().map(|s| s.name.clone()).collect(),
+        integer_inputs: e.inputs,
         visited: e.visited,
         uniform: e.uniform,
         sites: site_reports,

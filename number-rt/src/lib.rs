@@ -34,6 +34,8 @@ pub mod tune;
 pub mod codegen;
 #[cfg(feature = "std")]
 pub mod tuned_file;
+#[cfg(feature = "std")]
+pub mod export;
 
 pub use format::{Format, FormatError, Overflow, Rounding};
 pub use number::{FixedInfo, Number};

@@ -6,6 +6,8 @@
 //!   and print the results table.
 //! - `cargo number check lenet` — re-tune and fail if the checked-in tuned.rs differs.
 //! - `cargo number test` — the test suite (README's test command).
+//! - `cargo number export lenet` — write examples/lenet/tuned.rs's formats as an HLS C++ header and an hls4ml
+//!   configuration into target/number/lenet/export (docs/EXPORT.md).
 mod fetch;
 mod fetch_more;
 
@@ -57,6 +59,14 @@ enum Cmd {
     /// Check that the tuned build of a model predicts exactly what emulation of its checked-in tuned.rs predicts
     /// on the whole test set.
     Verify { model: String },
+    /// Write the formats of examples/<model>/tuned.rs as a Vivado/Vitis HLS C++ header (ap_fixed typedefs) and an
+    /// hls4ml precision configuration into target/number/<model>/export (see docs/EXPORT.md).
+    Export {
+        model: String,
+        /// Fail on sites in a custom float format (no HLS type) instead of exporting them as `float`.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Re-run the tuner and fail if the checked-in tuned.rs differs from what it generates.
     Check {
         model: String,
@@ -310,6 +320,31 @@ fn test() -> Result<(), String> {
     Ok(())
 }
 
+/// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
+fn export(model: &str, strict: bool) -> Result<(), String> {
+    use number_rt::export::{self, CustomFloats, Options};
+    let rel = format!("examples/{model}/tuned.rs");
+    let tuned = root().join(&rel);
+    if !tuned.exists() {
+        return Err(format!("{rel} does not exist: generate it with `cargo number tune {model}`, then re-run the export"));
+    }
+    let cfg = number_rt::tuned_file::read(&tuned).map_err(|e| e.to_string())?;
+    let opts = Options {
+        model: Some(model.to_string()),
+        source: Some(rel),
+        command: Some(format!("cargo number export {model}{}", if strict { " --strict" } else { "" })),
+        custom_floats: if strict { CustomFloats::Reject } else { CustomFloats::AsFloat },
+    };
+    let dir = root().join("target").join("number").join(model).join("export");
+    let paths = export::write(&dir, &cfg, &opts).map_err(|e| format!("{}: {e}", tuned.display()))?;
+    let fixed = cfg.values().filter(|f| f.is_fixed()).count();
+    println!("{} sites ({fixed} fixed point) of {} exported:", cfg.len(), tuned.display());
+    for p in paths {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     // `cargo number …` runs us as `cargo-number number …` when installed, or via the alias with no extra word.
     let mut args: Vec<String> = std::env::args().collect();
@@ -324,6 +359,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),
+        Cmd::Export { model, strict } => export(&model, strict),
     };
     match r {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -130,8 +130,15 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
     }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
     let mut sum: i32 = 0;
-    for (x, y) in a.iter().zip(b) {
-        sum += raw_of(*x, sa) * raw_of(*y, sb);
+    if la.max_abs() <= i16::MAX as i64 && lb.max_abs() <= i16::MAX as i64 {
+        // 16-bit operands: products of sign-extended i16 pairs, which SSE2 sums pairwise (pmaddwd).
+        for (x, y) in a.iter().zip(b) {
+            sum += raw_of(*x, sa) as i16 as i32 * raw_of(*y, sb) as i16 as i32;
+        }
+    } else {
+        for (x, y) in a.iter().zip(b) {
+            sum += raw_of(*x, sa) * raw_of(*y, sb);
+        }
     }
     Some(((ai + sum as i64) as f64 * pow2(-s)) as f32)
 }

@@ -25,14 +25,23 @@ pub fn gru_cell<L>(w_ih: &[f32], w_hh: &[f32], b_ih: &[f32], b_hh: &[f32], x: &[
         let mut az: f32 = b_ih[n + j] + b_hh[n + j];
         let mut xn: f32 = b_ih[2 * n + j];
         let mut hn: f32 = b_hh[2 * n + j];
+        // One accumulation loop per sum (each an inner product tuned builds can run in integers).
         for i in 0..m {
             ar += w_ih[j * m + i] * x[i];
-            az += w_ih[(n + j) * m + i] * x[i];
-            xn += w_ih[(2 * n + j) * m + i] * x[i];
         }
         for k in 0..n {
             ar += w_hh[j * n + k] * h[k];
+        }
+        for i in 0..m {
+            az += w_ih[(n + j) * m + i] * x[i];
+        }
+        for k in 0..n {
             az += w_hh[(n + j) * n + k] * h[k];
+        }
+        for i in 0..m {
+            xn += w_ih[(2 * n + j) * m + i] * x[i];
+        }
+        for k in 0..n {
             hn += w_hh[(2 * n + j) * n + k] * h[k];
         }
         let r = 1.0 / (1.0 + (-ar).exp());

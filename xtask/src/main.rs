@@ -10,6 +10,7 @@
 //!   configuration into target/number/lenet/export (docs/EXPORT.md).
 mod fetch;
 mod fetch_more;
+mod plot;
 
 use clap::{Parser, Subcommand};
 use serde_json::Value;
@@ -189,25 +190,41 @@ fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize
     Ok(())
 }
 
-/// One row of the zoo table.
+/// One row of the zoo table (also its JSON form in docs/zoo.json).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Row {
     model: String,
     tolerance: String,
-    params: u64,
-    f32_acc: f64,
-    acc: f64,
-    bits: f64,
-    f32_bits: f64,
+    parameters: u64,
+    f32_accuracy: f64,
+    tuned_accuracy: f64,
+    relative_loss: f64,
+    param_bits: f64,
+    f32_param_bits: f64,
+    reduction: f64,
+    /// µs per input, one thread, f32 (plain) build and tuned build, measured back to back.
     us_f32: f64,
-    us: f64,
+    us_tuned: f64,
+    speedup: f64,
+    /// Validation inputs the tuner used, its evaluations and wall time.
+    validation: Option<usize>,
+    evaluations: u64,
+    tune_seconds: f64,
+    /// Width of the fixed-point layer inputs (None: f32).
+    input_bits: Option<u64>,
 }
 
 /// Tunes each model at each tolerance (the first tolerance's tuned.rs is the checked-in one; the others are
-/// swapped in for their tuned build and the checked-in file is restored), then writes docs/zoo.{md,json}.
+/// swapped in for their tuned build and the checked-in file is restored), merges the rows into docs/zoo.json
+/// (rows of models not run are kept) and writes docs/zoo.md and docs/zoo.svg.
 fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val: Option<usize>) -> Result<(), String> {
     let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
-    let mut rows = Vec::new();
-    let t0 = std::time::Instant::now();
+    let docs = root().join("docs");
+    let json_path = docs.join("zoo.json");
+    let mut rows: Vec<Row> = match std::fs::read_to_string(&json_path) {
+        Ok(s) => serde_json::from_str(&s).map_err(|e| format!("{}: {e} (delete it to start a new table)", json_path.display()))?,
+        Err(_) => Vec::new(),
+    };
     for m in &models {
         for (k, tol) in tolerances.iter().enumerate() {
             let checked_in = root().join("examples").join(m).join("tuned.rs");
@@ -216,63 +233,112 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
                 tune(m, tol, max_evals, val, false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
-                let params = t.get("weights").and_then(Value::as_array).map(|ws| ws.iter().filter_map(|w| w.get("len").and_then(Value::as_u64)).sum()).unwrap_or(0);
-                rows.push(Row {
+                let rep = read(&dir.join("tune-report.json"))?;
+                let parameters = t
+                    .get("weights")
+                    .and_then(Value::as_array)
+                    .map(|ws| ws.iter().filter_map(|w| w.get("len").and_then(Value::as_u64)).sum())
+                    .unwrap_or(0);
+                let (acc0, acc1) = (f(&a, "accuracy"), f(&t, "accuracy"));
+                let (b0, b1) = (f(&t, "f32_param_bits"), f(&t, "param_bits"));
+                let (us0, us1) = (f(&a, "micros_per_input"), f(&t, "micros_per_input"));
+                let input_bits = rep.get("integer_inputs").and_then(Value::as_u64);
+                let row = Row {
                     model: m.clone(),
                     tolerance: tol.clone(),
-                    params,
-                    f32_acc: f(&a, "accuracy"),
-                    acc: f(&t, "accuracy"),
-                    bits: f(&t, "param_bits"),
-                    f32_bits: f(&t, "f32_param_bits"),
-                    us_f32: f(&a, "micros_per_input"),
-                    us: f(&t, "micros_per_input"),
-                });
-                let tuned_copy = dir.join(format!("tuned-{}.rs", tol.replace('%', "pct")));
-                std::fs::copy(&checked_in, tuned_copy).map_err(|e| e.to_string())?;
+                    parameters,
+                    f32_accuracy: acc0,
+                    tuned_accuracy: acc1,
+                    relative_loss: (acc0 - acc1) / acc0,
+                    param_bits: b1,
+                    f32_param_bits: b0,
+                    reduction: b0 / b1,
+                    us_f32: us0,
+                    us_tuned: us1,
+                    speedup: us0 / us1,
+                    validation: val,
+                    evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
+                    tune_seconds: f(&rep, "elapsed_s"),
+                    input_bits,
+                };
+                rows.retain(|r| !(r.model == row.model && r.tolerance == row.tolerance));
+                rows.push(row);
+                let tag = tol.replace('%', "pct");
+                std::fs::copy(&checked_in, dir.join(format!("tuned-{tag}.rs"))).map_err(|e| e.to_string())?;
+                std::fs::copy(dir.join("tune-report.json"), dir.join(format!("tune-report-{tag}.json"))).map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             })();
-            if k > 0 {
-                match &backup {
-                    Some(b) => std::fs::write(&checked_in, b).map_err(|e| e.to_string())?,
-                    None => {}
-                }
+            if k > 0
+                && let Some(b) = &backup
+            {
+                std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
             }
             r?;
+            write_zoo(&docs, &mut rows)?;
         }
     }
-    let mut md = String::from("# Zoo results\n\nEach model tuned at the given relative tolerance on its validation split, measured by the tuned static binary on the test split; tuned predictions were checked equal to the emulated ones on the whole test split. Reproduce: `cargo number zoo`");
-    md.push_str(&format!(" ({:.0} min here).\n\n", t0.elapsed().as_secs_f64() / 60.0));
-    md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | reduction | speed-up |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut json = Vec::new();
-    for r in &rows {
-        let loss = (r.f32_acc - r.acc) / r.f32_acc;
-        md.push_str(&format!(
-            "| {} | {} | {} | {:.2}% | {:.2}% | {:.2}% | {:.2} | {:.2}x | {:.2}x |\n",
-            r.model, r.tolerance, r.params, 100.0 * r.f32_acc, 100.0 * r.acc, 100.0 * loss, r.bits / r.params.max(1) as f64, r.f32_bits / r.bits, r.us_f32 / r.us
-        ));
-        json.push(serde_json::json!({"model": r.model, "tolerance": r.tolerance, "parameters": r.params, "f32_accuracy": r.f32_acc,
-            "tuned_accuracy": r.acc, "relative_loss": loss, "param_bits": r.bits, "f32_param_bits": r.f32_bits,
-            "reduction": r.f32_bits / r.bits, "speedup": r.us_f32 / r.us}));
-    }
-    for tol in tolerances {
-        let sel: Vec<&Row> = rows.iter().filter(|r| &r.tolerance == tol).collect();
-        if sel.is_empty() {
-            continue;
-        }
-        let g = |v: &dyn Fn(&Row) -> f64| (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp();
-        md.push_str(&format!(
-            "| **geomean** | {tol} | | | | | | **{:.2}x** | {:.2}x |\n",
-            g(&|r| r.f32_bits / r.bits),
-            g(&|r| r.us_f32 / r.us)
-        ));
-    }
-    let docs = root().join("docs");
-    std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("zoo.md"), &md).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&json).unwrap()).map_err(|e| e.to_string())?;
-    println!("{md}");
+    println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
     Ok(())
+}
+
+fn tol_value(t: &str) -> f64 {
+    t.trim_end_matches('%').trim().parse().unwrap_or(f64::INFINITY)
+}
+
+/// Writes docs/zoo.{json,md,svg} from the rows (sorted in zoo order, then by tolerance).
+fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
+    let pos = |m: &str| ZOO.iter().position(|z| *z == m).unwrap_or(usize::MAX);
+    rows.sort_by(|a, b| pos(&a.model).cmp(&pos(&b.model)).then(tol_value(&a.tolerance).total_cmp(&tol_value(&b.tolerance))));
+    std::fs::create_dir_all(docs).map_err(|e| e.to_string())?;
+    std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
+    let mut md = String::from(
+        "# Zoo results\n\nEach model tuned at the given relative tolerance on its validation split (the last 5,000 images of \
+         the training set unless the column says fewer), then measured by the **tuned static binary** on the whole test split; \
+         its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
+         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, measured back to back (shared \
+         machine: see `cargo bench` for steadier ratios). Inputs: width of the fixed-point layer inputs the tuner chose \
+         (integer inner products). Reproduce: `cargo number zoo` (all models; `--models a,b` for some; rows merge into \
+         this table).\n\n",
+    );
+    md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");
+    md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in rows.iter() {
+        md.push_str(&format!(
+            "| {} | {} | {} | {:.2}% | {:.2}% | {:.2}% | {:.2} | {:.2}x | {} | {:.2}x | {} | {} | {:.0} s |\n",
+            r.model,
+            r.tolerance,
+            r.parameters,
+            100.0 * r.f32_accuracy,
+            100.0 * r.tuned_accuracy,
+            100.0 * r.relative_loss,
+            r.param_bits / r.parameters.max(1) as f64,
+            r.reduction,
+            r.input_bits.map_or("f32".into(), |b| format!("{b} bits")),
+            r.speedup,
+            r.validation.map_or("5000".into(), |v| v.to_string()),
+            r.evaluations,
+            r.tune_seconds,
+        ));
+    }
+    let mut tols: Vec<&str> = rows.iter().map(|r| r.tolerance.as_str()).collect();
+    tols.sort_by(|a, b| tol_value(a).total_cmp(&tol_value(b)));
+    tols.dedup();
+    md.push_str("\n| geomean | tolerance | models | size reduction | max reduction | speed-up |\n|---|---|---:|---:|---:|---:|\n");
+    for tol in tols {
+        let sel: Vec<&Row> = rows.iter().filter(|r| r.tolerance == tol).collect();
+        let g = |v: &dyn Fn(&Row) -> f64| (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp();
+        let max = sel.iter().map(|r| r.reduction).fold(0.0, f64::max);
+        md.push_str(&format!(
+            "| **all** | {tol} | {} | **{:.2}x** | {:.2}x | {:.2}x |\n",
+            sel.len(),
+            g(&|r| r.reduction),
+            max,
+            g(&|r| r.speedup)
+        ));
+    }
+    md.push_str("\n![accuracy vs size of every configuration the searches evaluated](zoo.svg)\n");
+    std::fs::write(docs.join("zoo.md"), &md).map_err(|e| e.to_string())?;
+    plot::zoo_svg(&root(), rows, &docs.join("zoo.svg"))
 }
 
 /// The zoo, in the order the table lists it.

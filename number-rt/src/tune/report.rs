@@ -61,6 +61,7 @@ pub(super) fn to_json(o: &Outcome) -> String {
             "min_width_alone": s.min_width_alone,
         })).collect::<Vec<_>>(),
         "searched": o.searched,
+        "integer_inputs": o.integer_inputs,
         "uniform": o.uniform.iter().map(|(w, p)| {
             let mut v = point_json(p);
             v["width"] = json!(w);

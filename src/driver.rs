@@ -21,6 +21,9 @@ pub struct WeightInfo {
     pub format: String,
     /// Bits per value.
     pub bits: u32,
+    /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type).
+    #[serde(default)]
+    pub bytes: usize,
 }
 
 /// What a zoo model offers the driver.
@@ -72,6 +75,15 @@ enum Cmd {
         /// Calibrate builds: emulate the formats fixed by this tuned.rs (default: all f32).
         #[arg(long)]
         formats: Option<PathBuf>,
+    },
+    /// Time this build: µs per input at batch 1 (median over single inputs) and at batch 64 (median over groups
+    /// of 64 inputs run back to back, per input), one thread; and the bytes its weights occupy.
+    Bench {
+        /// Inputs timed (from the test split).
+        #[arg(long, default_value_t = 1024)]
+        n: usize,
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Profile on calibration data (calibrate build) and write the profile JSON.
     Profile {
@@ -205,6 +217,42 @@ fn time_per_input<M: Classifier>(m: &M, data: &Dataset, n: usize) -> f64 {
     t.elapsed().as_secs_f64() * 1e6 / n as f64
 }
 
+/// Median µs per input over groups of `batch` consecutive inputs (after a warm-up).
+fn median_per_input<M: Classifier>(m: &M, data: &Dataset, n: usize, batch: usize) -> f64 {
+    let n = n.min(data.n).max(batch);
+    for i in 0..n.min(64) {
+        std::hint::black_box(m.predict(data.image(i % data.n)));
+    }
+    let mut t: Vec<f64> = (0..n / batch)
+        .map(|g| {
+            let s = Instant::now();
+            for i in g * batch..(g + 1) * batch {
+                std::hint::black_box(m.predict(std::hint::black_box(data.image(i % data.n))));
+            }
+            s.elapsed().as_secs_f64() * 1e6 / batch as f64
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// What `bench` measures.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// Model name.
+    pub model: String,
+    /// Build mode.
+    pub mode: String,
+    /// Median µs per input, one input at a time.
+    pub us_batch1: f64,
+    /// Median µs per input over groups of 64 inputs.
+    pub us_batch64: f64,
+    /// Bytes of weights in memory in this build.
+    pub weight_bytes: usize,
+    /// The same tensors in f32.
+    pub f32_weight_bytes: usize,
+}
+
 fn bits(ws: &[WeightInfo]) -> (u64, u64) {
     let tuned = ws.iter().map(|w| w.len as u64 * w.bits as u64).sum();
     let f32b = ws.iter().map(|w| w.len as u64 * 32).sum();
@@ -314,6 +362,26 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
                     ));
                 }
                 println!("predictions identical to {} ({} build) on all {n} inputs", p.display(), other.mode);
+            }
+            Ok(())
+        }
+        Cmd::Bench { n, json } => {
+            let data = M::dataset(Split::Test)?;
+            let ws = model.weights();
+            let rep = BenchReport {
+                model: M::NAME.into(),
+                mode: mode_name().into(),
+                us_batch1: median_per_input(&model, &data, n, 1),
+                us_batch64: median_per_input(&model, &data, n, 64),
+                weight_bytes: ws.iter().map(|w| w.bytes).sum(),
+                f32_weight_bytes: ws.iter().map(|w| w.len * 4).sum(),
+            };
+            println!(
+                "{} ({} build): {:.1} µs/input at batch 1, {:.1} at batch 64; weights {} bytes in memory (f32: {})",
+                rep.model, rep.mode, rep.us_batch1, rep.us_batch64, rep.weight_bytes, rep.f32_weight_bytes
+            );
+            if let Some(p) = &json {
+                write_json(p, &rep)?;
             }
             Ok(())
         }
@@ -449,6 +517,7 @@ fn tune<M: Classifier>(
                 len: p.stats.len as usize,
                 format: f.to_string(),
                 bits: f.bits(),
+                bytes: 0,
             })
         })
         .collect();

@@ -9,6 +9,7 @@
 //! - `cargo number export lenet` — write examples/lenet/tuned.rs's formats as an HLS C++ header and an hls4ml
 //!   configuration into target/number/lenet/export (docs/EXPORT.md).
 mod fetch;
+mod bench;
 mod fetch_more;
 mod plot;
 
@@ -54,6 +55,16 @@ enum Cmd {
         max_evals: Option<usize>,
         #[arg(long)]
         val: Option<usize>,
+    },
+    /// Time every tuned zoo model: plain vs tuned vs calibrate builds, interleaved (docs/bench.md).
+    Bench {
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Test inputs timed per round and build.
+        #[arg(long, default_value_t = 512)]
+        n: usize,
     },
     /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build.
     Test,
@@ -421,6 +432,7 @@ fn main() -> std::process::ExitCode {
     let r = match cli.cmd {
         Cmd::Fetch { dataset } => fetch(&dataset),
         Cmd::Test => test(),
+        Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
         Cmd::Zoo { models, tolerances, max_evals, val } => zoo(models, &tolerances, max_evals, val),
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),

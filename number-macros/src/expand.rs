@@ -326,7 +326,7 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 }
                 Shape::VecRef => {
                     let c = qgen.q_copy(idx, ident, x);
-                    quote!(let #tmp: ::std::vec::Vec<f32> = #c; let #x = &#tmp;)
+                    quote!(let #tmp: ::number_rt::__private::Vec<f32> = #c; let #x = &#tmp;)
                 }
                 Shape::ArrayRef => {
                     let qs = qgen.q_slice(idx, ident, quote!(#tmp), false);

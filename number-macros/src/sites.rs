@@ -168,7 +168,7 @@ impl Gen {
         match self.mode {
             Mode::Tuned => {
                 let q = self.q(idx, ident, quote!(__nq_e));
-                quote!(#src.iter().map(|&__nq_e| #q).collect::<::std::vec::Vec<f32>>())
+                quote!(#src.iter().map(|&__nq_e| #q).collect::<::number_rt::__private::Vec<f32>>())
             }
             _ => {
                 let idx = lit_idx(idx);

@@ -14,7 +14,7 @@ pub fn conv2d<L: conv2d::Formats>(
         .map(|&__nq_e| <<L as conv2d::Formats>::x as ::number_rt::Number>::quantize(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<f32>>();
+        .collect::<::number_rt::__private::Vec<f32>>();
     let x: &[f32] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

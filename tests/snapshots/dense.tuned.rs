@@ -11,7 +11,7 @@ pub fn dense<L: dense::Formats>(
         .map(|&__nq_e| <<L as dense::Formats>::x as ::number_rt::Number>::quantize(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<f32>>();
+        .collect::<::number_rt::__private::Vec<f32>>();
     let x: &[f32] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

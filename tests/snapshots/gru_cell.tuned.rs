@@ -12,7 +12,7 @@ pub fn gru_cell<L: gru_cell::Formats>(
         .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::quantize(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<f32>>();
+        .collect::<::number_rt::__private::Vec<f32>>();
     let x: &[f32] = &__nq_x;
     for __nq_e in h.iter_mut() {
         *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(

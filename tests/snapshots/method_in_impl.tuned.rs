@@ -19,7 +19,7 @@ impl<L> Scale<L> {
             .map(|&__nq_e| <<L as scale_forward::Formats>::x as ::number_rt::Number>::quantize(
                 __nq_e,
             ))
-            .collect::<::std::vec::Vec<f32>>();
+            .collect::<::number_rt::__private::Vec<f32>>();
         let x: &[f32] = &__nq_x;
         for __nq_e in y.iter_mut() {
             *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(

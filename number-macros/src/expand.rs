@@ -323,7 +323,7 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 Shape::SliceRef if p.typed && qgen.mode == Mode::Tuned => {
                     let t = qgen.tuned_ty(ident);
                     quote!(
-                        let #tmp = #x.iter().map(|&__nq_e| <#t as ::number_rt::Number>::from_f32(__nq_e)).collect::<::std::vec::Vec<#t>>();
+                        let #tmp = #x.iter().map(|&__nq_e| <#t as ::number_rt::Number>::from_f32(__nq_e)).collect::<::number_rt::__private::Vec<#t>>();
                         let #x: &[#t] = &#tmp;
                     )
                 }
@@ -333,7 +333,7 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 }
                 Shape::VecRef => {
                     let c = qgen.q_copy(idx, ident, x);
-                    quote!(let #tmp: ::std::vec::Vec<f32> = #c; let #x = &#tmp;)
+                    quote!(let #tmp: ::number_rt::__private::Vec<f32> = #c; let #x = &#tmp;)
                 }
                 Shape::ArrayRef => {
                     let qs = qgen.q_slice(idx, ident, quote!(#tmp), false);

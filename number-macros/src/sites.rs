@@ -170,7 +170,7 @@ impl Gen {
         match self.mode {
             Mode::Tuned => {
                 let q = self.q(idx, ident, quote!(__nq_e));
-                quote!(#src.iter().map(|&__nq_e| #q).collect::<::std::vec::Vec<f32>>())
+                quote!(#src.iter().map(|&__nq_e| #q).collect::<::number_rt::__private::Vec<f32>>())
             }
             _ => {
                 let idx = lit_idx(idx);
@@ -640,11 +640,11 @@ impl<'a> Walker<'a> {
                     let t = qgen.tuned_ty(&self.sites[idx].ident);
                     let v = &init.expr;
                     *init.expr = parse_quote!({
-                        let __nq_v: ::std::vec::Vec<f32> = #v;
-                        __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::std::vec::Vec<#t>>()
+                        let __nq_v: ::number_rt::__private::Vec<f32> = #v;
+                        __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
                     });
                     if let Pat::Type(pt) = &mut l.pat {
-                        *pt.ty = parse_quote!(::std::vec::Vec<#t>);
+                        *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>);
                     }
                     self.bind(key, Binding::Site { site, shape, weight: false, typed: true });
                     return;

@@ -18,6 +18,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
 pub mod format;
 pub mod number;
 pub mod fixed;
@@ -109,6 +111,10 @@ compile_error!("number-rt: the features `calibrate` and `tuned` select different
 /// Support for generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    /// The `Vec` of generated code (tuned builds copy input slices into quantized vectors): `alloc`'s, so that
+    /// tuned layers build in `#![no_std]` crates (with `alloc`).
+    pub use alloc::vec::Vec;
+
     /// Maps any type to `f32`, so that plain- and calibrate-mode type aliases can name an unused instance.
     pub trait AnyF32 {
         /// Always `f32`.

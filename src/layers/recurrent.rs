@@ -1,4 +1,7 @@
 //! Recurrent cells.
+use alloc::{vec, vec::Vec};
+#[cfg(not(feature = "std"))]
+use num_traits::Float as _; // f32 `exp`, `tanh` without std (libm)
 use number_rt::quantize;
 
 /// One step of a GRU (PyTorch's `nn.GRU` equations and layout), updating the hidden state `h` in place:

@@ -14,7 +14,7 @@ pub fn conv2d<L: conv2d::Formats>(
         .map(|&__nq_e| <<L as conv2d::Formats>::x as ::number_rt::Number>::from_f32(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<<L as conv2d::Formats>::x>>();
+        .collect::<::number_rt::__private::Vec<<L as conv2d::Formats>::x>>();
     let x: &[<L as conv2d::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

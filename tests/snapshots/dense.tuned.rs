@@ -11,7 +11,7 @@ pub fn dense<L: dense::Formats>(
         .map(|&__nq_e| <<L as dense::Formats>::x as ::number_rt::Number>::from_f32(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<<L as dense::Formats>::x>>();
+        .collect::<::number_rt::__private::Vec<<L as dense::Formats>::x>>();
     let x: &[<L as dense::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

@@ -12,7 +12,7 @@ pub fn gru_cell<L: gru_cell::Formats>(
         .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::from_f32(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<<L as gru_cell::Formats>::x>>();
+        .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::x>>();
     let x: &[<L as gru_cell::Formats>::x] = &__nq_x;
     for __nq_e in h.iter_mut() {
         *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
@@ -20,12 +20,12 @@ pub fn gru_cell<L: gru_cell::Formats>(
         );
     }
     let (n, m) = (h.len(), x.len());
-    let mut h_new: ::std::vec::Vec<<L as gru_cell::Formats>::h_new> = {
-        let __nq_v: ::std::vec::Vec<f32> = vec![0.0; n];
+    let mut h_new: ::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new> = {
+        let __nq_v: ::number_rt::__private::Vec<f32> = vec![0.0; n];
         __nq_v
             .into_iter()
             .map(<<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32)
-            .collect::<::std::vec::Vec<<L as gru_cell::Formats>::h_new>>()
+            .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new>>()
     };
     for j in 0..n {
         let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(

@@ -19,7 +19,7 @@ impl<L> Scale<L> {
             .map(|&__nq_e| <<L as scale_forward::Formats>::x as ::number_rt::Number>::from_f32(
                 __nq_e,
             ))
-            .collect::<::std::vec::Vec<<L as scale_forward::Formats>::x>>();
+            .collect::<::number_rt::__private::Vec<<L as scale_forward::Formats>::x>>();
         let x: &[<L as scale_forward::Formats>::x] = &__nq_x;
         for __nq_e in y.iter_mut() {
             *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(

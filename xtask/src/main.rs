@@ -8,6 +8,8 @@
 //! - `cargo number test` — the test suite (README's test command).
 //! - `cargo number export lenet` — write examples/lenet/tuned.rs's formats as an HLS C++ header and an hls4ml
 //!   configuration into target/number/lenet/export (docs/EXPORT.md).
+//! - `cargo number bake lenet` — bake examples/lenet's weights into their tuned types as the `static`s of the
+//!   no_std deploy crate (deploy/lenet-nostd/src/weights.rs).
 mod fetch;
 mod bench;
 mod fetch_more;
@@ -66,7 +68,8 @@ enum Cmd {
         #[arg(long, default_value_t = 512)]
         n: usize,
     },
-    /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build.
+    /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build,
+    /// then the no_std deploy crate (deploy/lenet-nostd).
     Test,
     /// Check that the tuned build of a model predicts exactly what emulation of its checked-in tuned.rs predicts
     /// on the whole test set.
@@ -78,6 +81,14 @@ enum Cmd {
         /// Fail on sites in a custom float format (no HLS type) instead of exporting them as `float`.
         #[arg(long)]
         strict: bool,
+    },
+    /// Bake a model's weights into the tuned number types of examples/<model>/tuned.rs: writes the `static`
+    /// arrays of its no_std deploy crate (deploy/<model>-nostd/src/weights.rs).
+    Bake {
+        model: String,
+        /// Only check that the checked-in file equals what would be written.
+        #[arg(long)]
+        check: bool,
     },
     /// Re-run the tuner and fail if the checked-in tuned.rs differs from what it generates.
     Check {
@@ -394,7 +405,110 @@ fn test() -> Result<(), String> {
     for m in tuned_models() {
         verify(&m)?;
     }
+    deploy_test()?;
     Ok(())
+}
+
+/// The weight tensors a deploy crate bakes, in the order of its `static`s: (tensor of weights.safetensors, its
+/// shape, site).
+fn bake_table(model: &str) -> Option<&'static [(&'static str, &'static [usize], &'static str)]> {
+    match model {
+        "lenet" => Some(&[
+            ("conv1.weight", &[6, 1, 5, 5], "Conv1/conv2d.w"),
+            ("conv1.bias", &[6], "Conv1/conv2d.b"),
+            ("conv2.weight", &[16, 6, 5, 5], "Conv2/conv2d.w"),
+            ("conv2.bias", &[16], "Conv2/conv2d.b"),
+            ("fc1.weight", &[120, 400], "Fc1/dense.w"),
+            ("fc1.bias", &[120], "Fc1/dense.b"),
+            ("fc2.weight", &[84, 120], "Fc2/dense.w"),
+            ("fc2.bias", &[84], "Fc2/dense.b"),
+            ("fc3.weight", &[10, 84], "Fc3/dense.w"),
+            ("fc3.bias", &[10], "Fc3/dense.b"),
+        ]),
+        _ => None,
+    }
+}
+
+/// `cargo number bake <model> [--check]`: examples/<model>/{weights.safetensors, tuned.rs} →
+/// deploy/<model>-nostd/src/weights.rs, one `static` per tensor in its site's tuned type (`CONV1_W` for
+/// `conv1.weight`), declared as the layer's weight alias (`::zoo::layers::conv2d::w<crate::model::Conv1>`) so
+/// that a re-tuned tuned.rs makes the stale file a compile error.
+fn bake(model: &str, check: bool) -> Result<(), String> {
+    use number_rt::codegen::{self, BakedTensor};
+    use sha2::{Digest, Sha256};
+    let table = bake_table(model).ok_or_else(|| format!("no deploy crate bakes `{model}` (known: lenet)"))?;
+    let (w_rel, t_rel) = (format!("examples/{model}/weights.safetensors"), format!("examples/{model}/tuned.rs"));
+    let out_rel = format!("deploy/{model}-nostd/src/weights.rs");
+    let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
+    // safetensors: u64 header length, a JSON header {name: {dtype, shape, data_offsets}}, the data.
+    let bad = |m: &str| format!("{w_rel}: {m}");
+    let n = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("truncated"))?.try_into().unwrap()) as usize;
+    let header: Value =
+        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
+    let data = &bytes[8 + n..];
+    let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
+    for (name, shape, site) in table {
+        let t = header.get(name).ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
+        let got: Vec<usize> =
+            t["shape"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+        if t["dtype"] != "F32" || got != *shape {
+            return Err(bad(&format!("`{name}` is {} {got:?}, expected F32 {shape:?}", t["dtype"])));
+        }
+        let off: Vec<usize> = t["data_offsets"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+        let raw = match off[..] {
+            [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => &data[a..b],
+            _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
+        };
+        let values = raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+        let format = *cfg.get(*site).ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;
+        tensors.push((format!("{name} {shape:?}"), values, site, format));
+    }
+    let baked: Vec<BakedTensor> = tensors
+        .iter()
+        .map(|(source, values, site, format)| {
+            // `Conv1/conv2d.w` → CONV1_W, declared as `::zoo::layers::conv2d::w<crate::model::Conv1>`.
+            let (inst, rest) = site.split_once('/').unwrap();
+            let (func, param) = rest.split_once('.').unwrap();
+            BakedTensor {
+                name: format!("{inst}_{param}").to_uppercase(),
+                site: site.to_string(),
+                source: source.clone(),
+                format: *format,
+                declared: Some(format!("::zoo::layers::{func}::{param}<crate::model::{inst}>")),
+                values,
+            }
+        })
+        .collect();
+    let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let notes = [format!("weights: {w_rel} (sha256 {sha})"), format!("formats: {t_rel}")];
+    let code = codegen::baked_weights(&baked, &format!("cargo number bake {model}"), &notes).map_err(|e| e.to_string())?;
+    let out = root().join(&out_rel);
+    if check {
+        codegen::check(&out, &code).map_err(|e| e.to_string())?;
+        println!("{out_rel} is up to date with {w_rel} and {t_rel}");
+    } else {
+        let changed = codegen::write(&out, &code).map_err(|e| format!("writing {out_rel}: {e}"))?;
+        println!("{out_rel} {}", if changed { "written" } else { "unchanged" });
+    }
+    Ok(())
+}
+
+/// The no_std deploy crate (its own workspace): its baked weights are what `bake` writes, then its tests (the
+/// full MNIST test set against the emulated predictions `verify` wrote).
+fn deploy_test() -> Result<(), String> {
+    bake("lenet", true)?;
+    let manifest = root().join("deploy/lenet-nostd/Cargo.toml");
+    let reference = root().join("target/number/lenet/verify-emulated.json");
+    let args = ["test", "--release", "--manifest-path", manifest.to_str().unwrap()];
+    eprintln!("+ LENET_NOSTD_REFERENCE={} cargo {}", reference.display(), args.join(" "));
+    let st = Command::new(cargo())
+        .args(args)
+        .env("LENET_NOSTD_REFERENCE", &reference)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    if st.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({st})", args.join(" "))) }
 }
 
 /// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
@@ -438,6 +552,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),
         Cmd::Export { model, strict } => export(&model, strict),
+        Cmd::Bake { model, check } => bake(&model, check),
     };
     match r {
         Ok(()) => std::process::ExitCode::SUCCESS,

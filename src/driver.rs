@@ -122,6 +122,10 @@ enum Cmd {
         /// build; see `Tuner::integer_inputs`), or `none`.
         #[arg(long, default_value = "8,10,12")]
         integer_inputs: String,
+        /// Raise the validation target by this many standard errors of the baseline accuracy (guards the test
+        /// loss against the optimism of picking the best of many configurations on the same data); 0 = off.
+        #[arg(long, default_value_t = 0.0)]
+        margin_se: f64,
     },
 }
 
@@ -393,13 +397,13 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs)
+            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs, margin_se)
         }
     }
 }
@@ -451,6 +455,7 @@ fn tune<M: Classifier>(
     check: bool,
     max_loss: &str,
     integer_inputs: &[u32],
+    margin_se: f64,
 ) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
     let profile = profile(model, calib)?;
@@ -472,6 +477,7 @@ fn tune<M: Classifier>(
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
+        .safety_margin(margin_se, nval)
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;

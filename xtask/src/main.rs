@@ -368,17 +368,46 @@ const ZOO: &[&str] = &["digits", "mlp", "lenet", "fashion_bn", "digit_recognizer
 
 /// Emulates the checked-in tuned.rs in a calibrate build, then runs the tuned build and compares predictions.
 fn verify(model: &str) -> Result<(), String> {
-    let tuned = root().join("examples").join(model).join("tuned.rs");
-    if !tuned.exists() {
-        return Err(format!("examples/{model}/tuned.rs does not exist: run `cargo number tune {model}` first"));
+    verify_all(&[model.to_string()])
+}
+
+/// For each model: emulate its checked-in tuned.rs in a calibrate build on the whole test split, then run the
+/// tuned build and require identical predictions. Each build mode is compiled once for all the models.
+fn verify_all(models: &[String]) -> Result<(), String> {
+    for m in models {
+        if !root().join("examples").join(m).join("tuned.rs").exists() {
+            return Err(format!("examples/{m}/tuned.rs does not exist: run `cargo number tune {m}` first"));
+        }
+        if let Some(d) = data_of(m) {
+            fetch(d)?;
+        }
     }
-    if let Some(d) = data_of(model) {
-        fetch(d)?;
+    let dir = root().join("target").join("number").join("verify");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let examples: Vec<&str> = models.iter().flat_map(|m| ["--example", m.as_str()]).collect();
+    for mode in ["calibrate", "tuned"] {
+        let mut args = vec!["build", "--release", "--features", mode];
+        args.extend(&examples);
+        run(&args)?;
+        for m in models {
+            let src = root().join("target").join("release").join("examples").join(m);
+            std::fs::copy(&src, dir.join(format!("{m}-{mode}"))).map_err(|e| format!("copying {}: {e}", src.display()))?;
+        }
     }
-    let emulated = root().join("target").join("number").join(model).join("verify-emulated.json");
-    let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
-    run(&["run", "--release", "--features", "calibrate", "--example", model, "--", "eval", "--formats", t, "--json", e, "--timed", "0"])?;
-    run(&["run", "--release", "--features", "tuned", "--example", model, "--", "eval", "--compare", e, "--timed", "0"])
+    for m in models {
+        let tuned = root().join("examples").join(m).join("tuned.rs");
+        let emulated = root().join("target").join("number").join(m).join("verify-emulated.json");
+        let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
+        let exec = |mode: &str, args: &[&str]| -> Result<(), String> {
+            let bin = dir.join(format!("{m}-{mode}"));
+            eprintln!("+ {} {}", bin.display(), args.join(" "));
+            let st = Command::new(&bin).args(args).current_dir(root()).status().map_err(|e| format!("running {}: {e}", bin.display()))?;
+            if st.success() { Ok(()) } else { Err(format!("{m}: {mode} build failed ({st})")) }
+        };
+        exec("calibrate", &["eval", "--formats", t, "--json", e, "--timed", "0"])?;
+        exec("tuned", &["eval", "--compare", e, "--timed", "0"])?;
+    }
+    Ok(())
 }
 
 /// Zoo models with a checked-in tuned.rs.
@@ -402,9 +431,7 @@ fn test() -> Result<(), String> {
     }
     run(&["test", "--workspace"])?;
     run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
-    for m in tuned_models() {
-        verify(&m)?;
-    }
+    verify_all(&tuned_models())?;
     deploy_test()?;
     Ok(())
 }

@@ -173,6 +173,10 @@ fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize
     if check {
         return Ok(());
     }
+    if bake_table(model).is_some() {
+        // The deploy crate's baked weights follow the new tuned.rs.
+        bake(model, false)?;
+    }
     let f32_json = report.join("f32.json");
     let tuned_json = report.join("tuned.json");
     let emulated = report.join("emulated.json");

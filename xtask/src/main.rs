@@ -298,6 +298,9 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
                 && let Some(b) = &backup
             {
                 std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
+                if bake_table(m).is_some() {
+                    bake(m, false)?;
+                }
             }
             r?;
             write_zoo(&docs, &mut rows)?;

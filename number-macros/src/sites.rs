@@ -507,7 +507,9 @@ impl<'a> Walker<'a> {
                     let typed = weight
                         || (shape == Shape::SliceRef && site.is_some() && self.tuned() && self.typed_ok.contains(&name));
                     out.push(Param { ident: ident.clone(), mutable, shape, site, weight, typed });
-                    self.bind(name, Binding::Site { site, shape, weight, typed });
+                    // A `generic(..)` weight keeps its type in the body: no element rewriting, no use checks.
+                    let generic = weight && self.opts.is_generic(&name);
+                    self.bind(name, Binding::Site { site, shape, weight: weight && !generic, typed: typed && !generic });
                 }
             }
         }
@@ -1065,6 +1067,17 @@ pub(crate) fn validate_names(
 
 /// Checks the consistency of the options with the sites found.
 fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
+    for name in &opts.generic {
+        if !opts.is_weight(&name.to_string()) {
+            errors.spanned(
+                name,
+                format_args!(
+                    "generic({name}): `{name}` is not in weights(...); generic(...) names weights the body uses \
+                     through code generic over the element type (f32, or the tuned number type)"
+                ),
+            );
+        }
+    }
     for name in &opts.weights {
         if opts.is_excluded(&name.to_string()) {
             errors.spanned(name, format_args!("`{name}` is both in weights(...) and exclude(...)"));

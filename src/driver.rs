@@ -459,7 +459,7 @@ fn tune<M: Classifier>(
 ) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
     let profile = profile(model, calib)?;
-    profile.save(&report_dir.join("profile.json")).map_err(|e| e.to_string())?;
+    profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
     let nval = val.unwrap_or(valset.n).min(valset.n);
     let eval = |_: &number_rt::emulate::Config| -> f64 {

@@ -3,7 +3,7 @@
 //! ratios come from the same minutes of a shared machine. Writes docs/bench.md and docs/bench.json.
 use crate::{cargo, fetch, read, root, run, tuned_models, data_of};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn f(v: &Value, k: &str) -> f64 {
@@ -32,7 +32,7 @@ fn build(model: &str, mode: &str, dir: &std::path::Path) -> Result<PathBuf, Stri
     Ok(dst)
 }
 
-fn time(bin: &PathBuf, n: usize, json_out: &PathBuf) -> Result<Value, String> {
+fn time(bin: &Path, n: usize, json_out: &Path) -> Result<Value, String> {
     let st = Command::new(bin)
         .args(["bench", "--n", &n.to_string(), "--json", json_out.to_str().unwrap()])
         .current_dir(root())

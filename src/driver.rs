@@ -493,6 +493,12 @@ fn tune<M: Classifier>(
     }
     std::fs::write(out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
     outcome.write_report(report_dir).map_err(|e| e.to_string())?;
+    // The report also says how many validation inputs the accuracy was measured on.
+    let rp = report_dir.join("tune-report.json");
+    let mut rj: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", rp.display()))?;
+    rj["validation_inputs"] = serde_json::json!(nval);
+    write_json(&rp, &rj)?;
     println!(
         "tuned {} on {nval} validation inputs: accuracy {:.2}% (f32 {:.2}%), weights {} bits ({:.2}x smaller than f32); {} evaluations in {:.1?}",
         M::NAME,

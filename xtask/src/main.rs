@@ -57,6 +57,9 @@ enum Cmd {
         max_evals: Option<usize>,
         #[arg(long)]
         val: Option<usize>,
+        /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
+        #[arg(long)]
+        render: bool,
     },
     /// Time every tuned zoo model: plain vs tuned vs calibrate builds, interleaved (docs/bench.md).
     Bench {
@@ -282,7 +285,7 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
                     us_f32: us0,
                     us_tuned: us1,
                     speedup: us0 / us1,
-                    validation: val,
+                    validation: rep.get("validation_inputs").and_then(Value::as_u64).map(|v| v as usize).or(val),
                     evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
                     tune_seconds: f(&rep, "elapsed_s"),
                     input_bits,
@@ -310,6 +313,17 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
     Ok(())
 }
 
+/// Re-renders docs/zoo.md and docs/zoo.svg from docs/zoo.json.
+fn render_zoo() -> Result<(), String> {
+    let docs = root().join("docs");
+    let p = docs.join("zoo.json");
+    let s = std::fs::read_to_string(&p).map_err(|e| format!("reading {}: {e} (run `cargo number zoo` first)", p.display()))?;
+    let mut rows: Vec<Row> = serde_json::from_str(&s).map_err(|e| format!("{}: {e}", p.display()))?;
+    write_zoo(&docs, &mut rows)?;
+    println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
+    Ok(())
+}
+
 fn tol_value(t: &str) -> f64 {
     t.trim_end_matches('%').trim().parse().unwrap_or(f64::INFINITY)
 }
@@ -321,11 +335,12 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::create_dir_all(docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
-        "# Zoo results\n\nEach model tuned at the given relative tolerance on its validation split (the last 5,000 images of \
-         the training set unless the column says fewer), then measured by the **tuned static binary** on the whole test split; \
+        "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
+         (column `validation`; MNIST-style sets: the last 5,000 images of the training set, never used for training), \
+         then measured by the **tuned static binary** on the whole test split; \
          its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
-         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, measured back to back (shared \
-         machine: see `cargo bench` for steadier ratios). Inputs: width of the fixed-point layer inputs the tuner chose \
+         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, timed back to back during the \
+         zoo run on a shared machine (noisy; `docs/bench.md` has interleaved timings of the final builds). Inputs: width of the fixed-point layer inputs the tuner chose \
          (integer inner products). Reproduce: `cargo number zoo` (all models; `--models a,b` for some; rows merge into \
          this table).\n\n",
     );
@@ -344,7 +359,7 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
             r.reduction,
             r.input_bits.map_or("f32".into(), |b| format!("{b} bits")),
             r.speedup,
-            r.validation.map_or("5000".into(), |v| v.to_string()),
+            r.validation.map_or("?".into(), |v| v.to_string()),
             r.evaluations,
             r.tune_seconds,
         ));
@@ -581,7 +596,8 @@ fn main() -> std::process::ExitCode {
         Cmd::Fetch { dataset } => fetch(&dataset),
         Cmd::Test => test(),
         Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
-        Cmd::Zoo { models, tolerances, max_evals, val } => zoo(models, &tolerances, max_evals, val),
+        Cmd::Zoo { render: true, .. } => render_zoo(),
+        Cmd::Zoo { models, tolerances, max_evals, val, render: false } => zoo(models, &tolerances, max_evals, val),
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),

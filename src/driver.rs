@@ -21,6 +21,9 @@ pub struct WeightInfo {
     pub format: String,
     /// Bits per value.
     pub bits: u32,
+    /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type).
+    #[serde(default)]
+    pub bytes: usize,
 }
 
 /// What a zoo model offers the driver.
@@ -73,6 +76,15 @@ enum Cmd {
         #[arg(long)]
         formats: Option<PathBuf>,
     },
+    /// Time this build: µs per input at batch 1 (median over single inputs) and at batch 64 (median over groups
+    /// of 64 inputs run back to back, per input), one thread; and the bytes its weights occupy.
+    Bench {
+        /// Inputs timed (from the test split).
+        #[arg(long, default_value_t = 1024)]
+        n: usize,
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Profile on calibration data (calibrate build) and write the profile JSON.
     Profile {
         /// Calibration inputs (from the training split).
@@ -110,6 +122,10 @@ enum Cmd {
         /// build; see `Tuner::integer_inputs`), or `none`.
         #[arg(long, default_value = "8,10,12")]
         integer_inputs: String,
+        /// Raise the validation target by this many standard errors of the baseline accuracy (guards the test
+        /// loss against the optimism of picking the best of many configurations on the same data); 0 = off.
+        #[arg(long, default_value_t = 0.0)]
+        margin_se: f64,
     },
 }
 
@@ -203,6 +219,42 @@ fn time_per_input<M: Classifier>(m: &M, data: &Dataset, n: usize) -> f64 {
         std::hint::black_box(m.predict(std::hint::black_box(data.image(i))));
     }
     t.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+/// Median µs per input over groups of `batch` consecutive inputs (after a warm-up).
+fn median_per_input<M: Classifier>(m: &M, data: &Dataset, n: usize, batch: usize) -> f64 {
+    let n = n.min(data.n).max(batch);
+    for i in 0..n.min(64) {
+        std::hint::black_box(m.predict(data.image(i % data.n)));
+    }
+    let mut t: Vec<f64> = (0..n / batch)
+        .map(|g| {
+            let s = Instant::now();
+            for i in g * batch..(g + 1) * batch {
+                std::hint::black_box(m.predict(std::hint::black_box(data.image(i % data.n))));
+            }
+            s.elapsed().as_secs_f64() * 1e6 / batch as f64
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// What `bench` measures.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// Model name.
+    pub model: String,
+    /// Build mode.
+    pub mode: String,
+    /// Median µs per input, one input at a time.
+    pub us_batch1: f64,
+    /// Median µs per input over groups of 64 inputs.
+    pub us_batch64: f64,
+    /// Bytes of weights in memory in this build.
+    pub weight_bytes: usize,
+    /// The same tensors in f32.
+    pub f32_weight_bytes: usize,
 }
 
 fn bits(ws: &[WeightInfo]) -> (u64, u64) {
@@ -317,6 +369,26 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Cmd::Bench { n, json } => {
+            let data = M::dataset(Split::Test)?;
+            let ws = model.weights();
+            let rep = BenchReport {
+                model: M::NAME.into(),
+                mode: mode_name().into(),
+                us_batch1: median_per_input(&model, &data, n, 1),
+                us_batch64: median_per_input(&model, &data, n, 64),
+                weight_bytes: ws.iter().map(|w| w.bytes).sum(),
+                f32_weight_bytes: ws.iter().map(|w| w.len * 4).sum(),
+            };
+            println!(
+                "{} ({} build): {:.1} µs/input at batch 1, {:.1} at batch 64; weights {} bytes in memory (f32: {})",
+                rep.model, rep.mode, rep.us_batch1, rep.us_batch64, rep.weight_bytes, rep.f32_weight_bytes
+            );
+            if let Some(p) = &json {
+                write_json(p, &rep)?;
+            }
+            Ok(())
+        }
         Cmd::Profile { calib, out } => {
             require_calibrate("profile")?;
             let profile = profile(&model, calib)?;
@@ -325,13 +397,13 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs)
+            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs, margin_se)
         }
     }
 }
@@ -383,10 +455,11 @@ fn tune<M: Classifier>(
     check: bool,
     max_loss: &str,
     integer_inputs: &[u32],
+    margin_se: f64,
 ) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
     let profile = profile(model, calib)?;
-    profile.save(&report_dir.join("profile.json")).map_err(|e| e.to_string())?;
+    profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
     let nval = val.unwrap_or(valset.n).min(valset.n);
     let eval = |_: &number_rt::emulate::Config| -> f64 {
@@ -404,6 +477,7 @@ fn tune<M: Classifier>(
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
+        .safety_margin(margin_se, nval)
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;
@@ -419,6 +493,12 @@ fn tune<M: Classifier>(
     }
     std::fs::write(out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
     outcome.write_report(report_dir).map_err(|e| e.to_string())?;
+    // The report also says how many validation inputs the accuracy was measured on.
+    let rp = report_dir.join("tune-report.json");
+    let mut rj: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", rp.display()))?;
+    rj["validation_inputs"] = serde_json::json!(nval);
+    write_json(&rp, &rj)?;
     println!(
         "tuned {} on {nval} validation inputs: accuracy {:.2}% (f32 {:.2}%), weights {} bits ({:.2}x smaller than f32); {} evaluations in {:.1?}",
         M::NAME,
@@ -449,6 +529,7 @@ fn tune<M: Classifier>(
                 len: p.stats.len as usize,
                 format: f.to_string(),
                 bits: f.bits(),
+                bytes: 0,
             })
         })
         .collect();

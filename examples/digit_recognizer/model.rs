@@ -45,7 +45,7 @@ pub struct DigitRecognizer {
 }
 
 fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits() }
+    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
 }
 
 /// The PyTorch tensors (names as in the package's `CNN` module) from a wheel or a bare `.pth`.

@@ -39,7 +39,7 @@ pub struct FashionBn {
 }
 
 fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits() }
+    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
 }
 
 /// Folds batch norm `(γ, β, μ, σ²)` into a bias-free convolution `w` (`[out][…]`): returns `(w', b')`.

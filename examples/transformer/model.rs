@@ -27,7 +27,7 @@ const HEADS: usize = 4;
 const MLP: usize = 128;
 
 fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits() }
+    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
 }
 
 /// `dense` applied to each of the `N` tokens of `x` (`[N][n_in]` → `[N][n_out]`).

@@ -53,6 +53,8 @@ pub(crate) struct Options {
     pub exclude: Vec<Ident>,
     pub rename: Vec<Rename>,
     pub share: Vec<Vec<Ident>>,
+    /// Weights the body uses through generic code (`generic(w)`): left as they are, not rewritten or checked.
+    pub generic: Vec<Ident>,
     pub mode: Option<(Mode, Span)>,
 }
 
@@ -64,6 +66,7 @@ impl Options {
         o.exclude.extend(other.exclude.iter().cloned());
         o.rename.extend(other.rename.iter().cloned());
         o.share.extend(other.share.iter().cloned());
+        o.generic.extend(other.generic.iter().cloned());
         if let Some((_, span)) = other.mode {
             errors.at(span, "`mode` is an option of the impl block's #[quantize], not of a method");
         }
@@ -75,6 +78,9 @@ impl Options {
     }
     pub(crate) fn is_weight(&self, raw: &str) -> bool {
         self.weights.iter().any(|i| i == raw)
+    }
+    pub(crate) fn is_generic(&self, raw: &str) -> bool {
+        self.generic.iter().any(|i| i == raw)
     }
     fn renamed(&self, raw: &str) -> Option<&Ident> {
         self.rename.iter().find(|r| r.from == raw).map(|r| &r.to)
@@ -120,7 +126,7 @@ impl Parse for RawOpt {
         let name: Ident = input.parse()?;
         let value_span = input.span();
         let value = match name.to_string().as_str() {
-            "weights" | "exclude" | "share" => {
+            "weights" | "exclude" | "share" | "generic" => {
                 let content;
                 syn::parenthesized!(content in input);
                 Value::List(Punctuated::<Ident, Token![,]>::parse_terminated(&content)?.into_iter().collect())
@@ -150,7 +156,7 @@ impl Parse for RawOpt {
 }
 
 pub(crate) const OPTION_HELP: &str =
-    "expected one of `weights(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
+    "expected one of `weights(..)`, `generic(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
 
 /// Checks that `name` can be a site ident (it becomes an associated type name).
 pub(crate) fn valid_site_name(name: &str) -> bool {
@@ -179,6 +185,7 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
                 match key.as_str() {
                     "weights" => o.weights = list,
                     "exclude" => o.exclude = list,
+                    "generic" => o.generic = list,
                     _ => {
                         if list.len() < 2 {
                             errors.at(opt.value_span, "`share(...)` needs at least two site names");

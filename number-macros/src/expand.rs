@@ -291,7 +291,7 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
             };
         ));
         out.push(quote!(let __nq = ::number_rt::emulate::Frame::enter(&__NQ_INFO, #inst, #imod);));
-    } else if model.params.iter().any(|p| p.weight && p.site.is_some()) {
+    } else if model.params.iter().any(|p| p.typed && p.site.is_some()) {
         out.push(quote!(use ::number_rt::Number as _;));
     }
     for p in &model.params {
@@ -320,13 +320,20 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                     let q = qgen.q(idx, ident, quote!(*#x));
                     quote!(*#x = #q;)
                 }
+                Shape::SliceRef if p.typed && qgen.mode == Mode::Tuned => {
+                    let t = qgen.tuned_ty(ident);
+                    quote!(
+                        let #tmp = #x.iter().map(|&__nq_e| <#t as ::number_rt::Number>::from_f32(__nq_e)).collect::<::number_rt::__private::Vec<#t>>();
+                        let #x: &[#t] = &#tmp;
+                    )
+                }
                 Shape::SliceRef => {
                     let c = qgen.q_copy(idx, ident, x);
                     quote!(let #tmp = #c; let #x: &[f32] = &#tmp;)
                 }
                 Shape::VecRef => {
                     let c = qgen.q_copy(idx, ident, x);
-                    quote!(let #tmp: ::std::vec::Vec<f32> = #c; let #x = &#tmp;)
+                    quote!(let #tmp: ::number_rt::__private::Vec<f32> = #c; let #x = &#tmp;)
                 }
                 Shape::ArrayRef => {
                     let qs = qgen.q_slice(idx, ident, quote!(#tmp), false);

@@ -90,6 +90,8 @@ pub(crate) struct Param {
     /// Index into [`FnModel::sites`]; `None` when excluded.
     pub site: Option<usize>,
     pub weight: bool,
+    /// Stored in its site's number type in tuned builds (weights, and inputs only indexed).
+    pub typed: bool,
 }
 
 /// Everything the expansion needs about one function.

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 mod reduce;
+mod typed;
+pub(crate) use typed::only_indexed;
 
 use syn::{
     BinOp, Block, Expr, FnArg, Ident, Lit, Pat, ReturnType, Signature, Stmt, Type, UnOp, parse_quote,
@@ -168,7 +170,7 @@ impl Gen {
         match self.mode {
             Mode::Tuned => {
                 let q = self.q(idx, ident, quote!(__nq_e));
-                quote!(#src.iter().map(|&__nq_e| #q).collect::<::std::vec::Vec<f32>>())
+                quote!(#src.iter().map(|&__nq_e| #q).collect::<::number_rt::__private::Vec<f32>>())
             }
             _ => {
                 let idx = lit_idx(idx);
@@ -184,7 +186,7 @@ impl Gen {
 enum Binding {
     /// A binding that is not a site (shadows sites of the same name).
     Plain,
-    Site { site: Option<usize>, shape: Shape, weight: bool },
+    Site { site: Option<usize>, shape: Shape, weight: bool, typed: bool },
 }
 
 /// A site found during the walk (excluded ones included), for option validation.
@@ -214,6 +216,8 @@ pub(crate) struct Walker<'a> {
     counts: HashMap<String, usize>,
     pub ret: Option<usize>,
     pub errors: Errors,
+    /// Bindings the body only indexes or measures: typed in tuned builds (see `typed`).
+    pub typed_ok: std::collections::HashSet<String>,
 }
 
 fn single_ident(e: &Expr) -> Option<&Ident> {
@@ -331,7 +335,61 @@ impl<'a> Walker<'a> {
             counts: HashMap::new(),
             ret: None,
             errors: Errors::default(),
+            typed_ok: Default::default(),
         }
+    }
+
+    fn tuned(&self) -> bool {
+        self.qgen.is_some_and(|g| g.mode == Mode::Tuned)
+    }
+
+    /// The site of a typed activation binding (tuned builds only; weights excluded).
+    fn typed_site(&self, e: &Expr) -> Option<usize> {
+        let id = single_ident(e)?;
+        match self.lookup(&id.to_string())? {
+            Binding::Site { site: Some(i), typed: true, weight: false, .. } => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value `v` (already rewritten) stored into the typed site `idx`: elements of a typed binding of the
+    /// same format are copied as they are (`x[i]`, not `T::from_f32(x[i].to_f32())`), also through
+    /// `if c { x[i] } else { 0.0 }`; anything else is converted.
+    fn typed_value(&self, idx: usize, v: &Expr) -> Expr {
+        let same = |e: &Expr| -> Option<Expr> {
+            let Expr::MethodCall(m) = e else { return None };
+            if m.method != "to_f32" || !m.args.is_empty() {
+                return None;
+            }
+            let Expr::Index(ix) = &*m.receiver else { return None };
+            let j = self.typed_site(&ix.expr)?;
+            (self.sites[j].ident == self.sites[idx].ident).then(|| (*m.receiver).clone())
+        };
+        let tail = |b: &Block| -> Option<Expr> {
+            match b.stmts.as_slice() {
+                [Stmt::Expr(e, None)] => Some(e.clone()),
+                _ => None,
+            }
+        };
+        match v {
+            Expr::Paren(p) => self.typed_value(idx, &p.expr),
+            Expr::If(i) => {
+                let Some((_, el)) = &i.else_branch else { return self.store(idx, quote!(#v)) };
+                let (Some(t), Expr::Block(eb)) = (tail(&i.then_branch), &**el) else {
+                    return self.store(idx, quote!(#v));
+                };
+                let Some(e) = tail(&eb.block) else { return self.store(idx, quote!(#v)) };
+                let (cond, t, e) = (&i.cond, self.typed_value(idx, &t), self.typed_value(idx, &e));
+                parse_quote!(if #cond { #t } else { #e })
+            }
+            _ => same(v).unwrap_or_else(|| self.store(idx, quote!(#v))),
+        }
+    }
+
+    /// `<T as Number>::from_f32(value)` for the typed site `idx`.
+    fn store(&self, idx: usize, value: TokenStream) -> Expr {
+        let t = self.qgen.expect("tuned").tuned_ty(&self.sites[idx].ident);
+        parse_quote!(<#t as ::number_rt::Number>::from_f32(#value))
     }
 
     fn lookup(&self, name: &str) -> Option<&Binding> {
@@ -350,7 +408,7 @@ impl<'a> Walker<'a> {
     fn site_of(&self, e: &Expr) -> Option<(Option<usize>, Shape, bool)> {
         let id = single_ident(e)?;
         match self.lookup(&id.to_string())? {
-            Binding::Site { site, shape, weight } => Some((*site, *shape, *weight)),
+            Binding::Site { site, shape, weight, .. } => Some((*site, *shape, *weight)),
             Binding::Plain => None,
         }
     }
@@ -446,8 +504,12 @@ impl<'a> Walker<'a> {
                         Kind::Input
                     };
                     let site = self.add_site(raw, kind, ident.span(), true);
-                    out.push(Param { ident: ident.clone(), mutable, shape, site, weight });
-                    self.bind(name, Binding::Site { site, shape, weight });
+                    let typed = weight
+                        || (shape == Shape::SliceRef && site.is_some() && self.tuned() && self.typed_ok.contains(&name));
+                    out.push(Param { ident: ident.clone(), mutable, shape, site, weight, typed });
+                    // A `generic(..)` weight keeps its type in the body: no element rewriting, no use checks.
+                    let generic = weight && self.opts.is_generic(&name);
+                    self.bind(name, Binding::Site { site, shape, weight: weight && !generic, typed: typed && !generic });
                 }
             }
         }
@@ -571,6 +633,24 @@ impl<'a> Walker<'a> {
             TypeClass::Float(shape) => {
                 let raw = self.raw_name(&key);
                 let site = self.add_site(raw, Kind::Local, name.span(), false);
+                let typed_vec = shape == Shape::Owned
+                    && self.tuned()
+                    && self.typed_ok.contains(&key)
+                    && ty.as_ref().is_some_and(|t| quote!(#t).to_string().replace(' ', "") == "Vec<f32>");
+                if let (Some(idx), true, Some(qgen), Some(init)) = (site, typed_vec, self.qgen, &mut l.init) {
+                    // A typed local: `let mut p: Vec<T> = <the f32 initializer, converted>`.
+                    let t = qgen.tuned_ty(&self.sites[idx].ident);
+                    let v = &init.expr;
+                    *init.expr = parse_quote!({
+                        let __nq_v: ::number_rt::__private::Vec<f32> = #v;
+                        __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
+                    });
+                    if let Pat::Type(pt) = &mut l.pat {
+                        *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>);
+                    }
+                    self.bind(key, Binding::Site { site, shape, weight: false, typed: true });
+                    return;
+                }
                 if let (Some(idx), Some(qgen), Some(init)) = (site, self.qgen, &mut l.init) {
                     let v = &init.expr;
                     let new: Expr = if shape == Shape::Scalar {
@@ -581,7 +661,7 @@ impl<'a> Walker<'a> {
                     };
                     *init.expr = new;
                 }
-                self.bind(key, Binding::Site { site, shape, weight: false });
+                self.bind(key, Binding::Site { site, shape, weight: false, typed: false });
             }
         }
     }
@@ -629,7 +709,9 @@ impl<'a> Walker<'a> {
         self.visit_expr_mut(&mut a.right);
         let (Some(qgen), Some((pk, idx))) = (self.qgen, self.place_site(&a.left)) else { return };
         let v = &a.right;
+        let typed = matches!(&*a.left, Expr::Index(ix) if self.typed_site(&ix.expr).is_some());
         let new: Expr = match pk {
+            PlaceKind::Element if typed => self.typed_value(idx, v),
             PlaceKind::Whole => {
                 let qs = qgen.q_slice(idx, &self.sites[idx].ident, quote!(__nq_v), false);
                 parse_quote!({ let mut __nq_v = #v; #qs __nq_v })
@@ -653,6 +735,11 @@ impl<'a> Walker<'a> {
             (PlaceKind::Scalar | PlaceKind::Deref, left) => {
                 let q = self.q(idx, quote!(#left #op #value));
                 parse_quote!(#left = #q)
+            }
+            (PlaceKind::Element, Expr::Index(ix)) if self.typed_site(&ix.expr).is_some() => {
+                let (base, index) = (&ix.expr, &ix.index);
+                let st = self.store(idx, quote!(#base[__nq_i].to_f32() #op #value));
+                parse_quote!({ let __nq_i = #index; #base[__nq_i] = #st; })
             }
             (PlaceKind::Element, Expr::Index(ix)) if !simple_index(&ix.index) => {
                 let (base, index) = (&ix.expr, &ix.index);
@@ -820,6 +907,10 @@ impl VisitMut for Walker<'_> {
                     *e = parse_quote!(#e.to_f32());
                 }
             }
+            Expr::Index(ix) if !is_range(&ix.index) && self.typed_site(&ix.expr).is_some() => {
+                self.visit_expr_mut(&mut ix.index);
+                *e = parse_quote!(#e.to_f32());
+            }
             Expr::MethodCall(m)
                 if matches!(self.site_of(&m.receiver), Some((_, _, true)))
                     && (m.method == "len" || m.method == "is_empty") =>
@@ -862,6 +953,11 @@ pub(crate) fn analyze(
 ) -> Analysis {
     let fn_name = mod_name.to_string();
     let mut w = Walker::new(opts, qgen, fn_name.clone());
+    if qgen.is_some_and(|g| g.mode == Mode::Tuned) {
+        let mut names = param_names(sig);
+        names.extend(local_names(block));
+        w.typed_ok = only_indexed(block, &names);
+    }
     let params = w.params(sig);
     w.return_site(sig);
     let mut body = block.clone();
@@ -880,6 +976,20 @@ pub(crate) fn analyze(
         fingerprint,
     };
     Analysis { model, body, errors, candidates }
+}
+
+/// Names bound by `let` anywhere in the block (candidates for typed locals).
+fn local_names(block: &Block) -> Vec<String> {
+    struct L(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for L {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            pat_idents(&l.pat, &mut self.0);
+            syn::visit::visit_local(self, l);
+        }
+    }
+    let mut l = L(Vec::new());
+    syn::visit::Visit::visit_block(&mut l, block);
+    l.0
 }
 
 pub(crate) fn param_names(sig: &Signature) -> Vec<String> {
@@ -957,6 +1067,17 @@ pub(crate) fn validate_names(
 
 /// Checks the consistency of the options with the sites found.
 fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
+    for name in &opts.generic {
+        if !opts.is_weight(&name.to_string()) {
+            errors.spanned(
+                name,
+                format_args!(
+                    "generic({name}): `{name}` is not in weights(...); generic(...) names weights the body uses \
+                     through code generic over the element type (f32, or the tuned number type)"
+                ),
+            );
+        }
+    }
     for name in &opts.weights {
         if opts.is_excluded(&name.to_string()) {
             errors.spanned(name, format_args!("`{name}` is both in weights(...) and exclude(...)"));

@@ -246,6 +246,23 @@ macro_rules! fixed_common {
                 };
                 Self(truncate_const(r as u32))
             }
+            /// [`from_raw`](Self::from_raw) of each raw integer: a table of values in a constant or `static`
+            /// (baked weights, see `number_rt::codegen::baked_weights`), without allocation.
+            ///
+            /// ```
+            #[doc = concat!("use number_rt::", stringify!($T), ";")]
+            #[doc = concat!("static W: [", stringify!($T), "<4, 2>; 3] = ", stringify!($T), "::<4, 2>::from_raw_array(&[1, 0, 7]);")]
+            /// assert_eq!(W[2].to_f32(), 1.75);
+            /// ```
+            pub const fn from_raw_array<const N: usize>(raw: &[$raw; N]) -> [Self; N] {
+                let mut out = [Self::ZERO; N];
+                let mut i = 0;
+                while i < N {
+                    out[i] = Self::from_raw(raw[i]);
+                    i += 1;
+                }
+                out
+            }
             /// `Some(from_raw(raw))` if `raw` is in range, else `None`.
             #[inline]
             pub const fn checked_from_raw(raw: $raw) -> Option<Self> {

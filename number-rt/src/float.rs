@@ -243,6 +243,23 @@ macro_rules! float_common {
             pub const fn from_bits(code: u32) -> Self {
                 Self(truncate_const((code as u64 & kernel::mask64(Self::BITS)) as u32))
             }
+            /// [`from_bits`](Self::from_bits) of each code: a table of values in a constant or `static` (baked
+            /// weights, see `number_rt::codegen::baked_weights`), without allocation.
+            ///
+            /// ```
+            /// use number_rt::{E4m3, Number};
+            /// static W: [E4m3; 2] = E4m3::from_bits_array(&[0x38, 0xb8]);
+            /// assert_eq!((W[0].to_f32(), W[1].to_f32()), (1.0, -1.0));
+            /// ```
+            pub const fn from_bits_array<const N: usize>(codes: &[u32; N]) -> [Self; N] {
+                let mut out = [Self::ZERO; N];
+                let mut i = 0;
+                while i < N {
+                    out[i] = Self::from_bits(codes[i]);
+                    i += 1;
+                }
+                out
+            }
             /// [`Number::from_f32`] (inherent, so that it is not ambiguous with `FromPrimitive::from_f32`).
             #[inline(always)]
             pub fn from_f32(x: f32) -> Self {

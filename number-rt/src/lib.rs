@@ -7,6 +7,8 @@
 //! - static number types ([`Fixed`], [`UFixed`], [`Float`], the named 8/16-bit floats) implementing [`Number`],
 //!   used by tuned builds, bit-identical to [`Format::quantize`];
 //! - [`Packed`]: storage of W-bit values in W bits each;
+//! - [`BlockFormat`]: OCP Microscaling (MX) block formats and block fixed point (a shared power-of-two scale
+//!   per block of values); [`PerChannel`]: fixed point with one binary point per output channel;
 //! - with `std`: [`emulate`] (calibrate-mode runtime: per-site formats chosen at run time, profiling),
 //!   [`profile`] (value-range statistics as versioned JSON), [`tune`] (the auto-tuner) and [`codegen`]
 //!   (writes `tuned.rs`).
@@ -16,6 +18,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
 pub mod format;
 pub mod number;
 pub mod fixed;
@@ -23,6 +27,8 @@ pub mod float;
 pub mod packed;
 pub mod dot;
 pub mod storage;
+pub mod block;
+pub mod channel;
 mod kernel;
 #[cfg(feature = "std")]
 pub mod emulate;
@@ -45,6 +51,8 @@ pub use packed::Packed;
 pub use fixed::{FixedPoint, Wide};
 pub use format::Quantizer;
 pub use packed::{PackError, PackedCodes};
+pub use block::BlockFormat;
+pub use channel::PerChannel;
 pub use number_macros::{include_tuned, quantize};
 
 /// A layer instance: a type naming one use of a `#[quantize]` layer function (`dense::<Fc1>(…)`), so that each
@@ -103,6 +111,10 @@ compile_error!("number-rt: the features `calibrate` and `tuned` select different
 /// Support for generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    /// The `Vec` of generated code (tuned builds copy input slices into quantized vectors): `alloc`'s, so that
+    /// tuned layers build in `#![no_std]` crates (with `alloc`).
+    pub use alloc::vec::Vec;
+
     /// Maps any type to `f32`, so that plain- and calibrate-mode type aliases can name an unused instance.
     pub trait AnyF32 {
         /// Always `f32`.

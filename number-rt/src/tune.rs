@@ -67,7 +67,7 @@ mod report;
 mod search;
 mod space;
 
-pub use space::{Family, Override, Range, SiteCandidates, Space};
+pub use space::{Family, Override, Range, SiteCandidates, Space, kl_divergence};
 
 /// How much accuracy may be lost against the f32 baseline.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -438,6 +438,7 @@ pub struct Tuner<'p> {
     monotone: bool,
     sweep: bool,
     integer_inputs: Vec<u32>,
+    margin: Option<(f64, usize)>,
 }
 
 impl<'p> Tuner<'p> {
@@ -459,6 +460,7 @@ impl<'p> Tuner<'p> {
             monotone: true,
             sweep: false,
             integer_inputs: Vec::new(),
+            margin: None,
         }
     }
     /// Integer inputs: before the search, give every input site (a layer's `x`) that the search does not
@@ -474,6 +476,19 @@ impl<'p> Tuner<'p> {
     /// ```
     pub fn integer_inputs(mut self, widths: impl IntoIterator<Item = u32>) -> Self {
         self.integer_inputs = widths.into_iter().collect();
+        self
+    }
+    /// A safety margin for accuracies that are fractions of `n` held-out inputs: the target is raised by `z`
+    /// standard errors of the baseline, `z·sqrt(b(1−b)/n)`, so that the configuration chosen on the validation
+    /// data (the best of many near the threshold, which flatters it) keeps the tolerance on unseen data.
+    /// Off by default.
+    ///
+    /// ```
+    /// # let profile = number_rt::profile::Profile::default();
+    /// let tuner = number_rt::tune::Tuner::new(&profile).safety_margin(1.0, 5000);
+    /// ```
+    pub fn safety_margin(mut self, z: f64, n: usize) -> Self {
+        self.margin = (z > 0.0 && n > 0).then_some((z, n));
         self
     }
     /// The accuracy tolerance.

@@ -400,3 +400,16 @@ fn tolerance_text_and_target() {
     assert_eq!(Tolerance::Relative(0.5).target(-2.0), -3.0);
     assert_eq!(Tolerance::Absolute(0.5).target(1.0), 0.5);
 }
+
+#[test]
+fn a_safety_margin_raises_the_target_and_is_kept() {
+    let (p, sens) = analytic(1);
+    let acc = analytic_acc(&sens);
+    let plain = quick(Tuner::new(&p)).tolerance(Tolerance::Relative(0.05)).run(&acc).unwrap();
+    let guarded = quick(Tuner::new(&p)).tolerance(Tolerance::Relative(0.05)).safety_margin(2.0, 100).run(&acc).unwrap();
+    let b: f64 = 0.99;
+    let want = Tolerance::Relative(0.05).target(b) + 2.0 * (b * (1.0 - b) / 100.0).sqrt();
+    assert!((guarded.target - want).abs() < 1e-12, "{} vs {want}", guarded.target);
+    assert!(guarded.accuracy >= guarded.target);
+    assert!(guarded.objective_value >= plain.objective_value, "a higher target cannot allow a smaller configuration");
+}

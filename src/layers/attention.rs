@@ -3,6 +3,10 @@
 //!
 //! Token sequences are row-major `[n][d]` (token `t` is `x[t·d .. (t+1)·d]`). The linear maps of the encoder
 //! (query/key/value projection, output projection, MLP) are [`dense`](super::dense), applied token by token.
+#[allow(unused_imports)] // `Vec` is unused in tuned builds, where typed locals name number_rt's re-export
+use alloc::{vec, vec::Vec};
+#[cfg(not(feature = "std"))]
+use num_traits::Float as _; // f32 `exp`, `sqrt` without std (libm)
 use number_rt::quantize;
 
 /// Cuts a square `side × side` image into `(side/p)²` non-overlapping `p × p` patches (row-major patch order),

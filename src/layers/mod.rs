@@ -4,6 +4,8 @@
 //! formats. Weights (`w`, `b`) are declared with `weights(...)`: callers store them as `dense::w<L>` /
 //! `dense::b<L>` (f32 in plain and calibrate builds, the tuned static number types in tuned builds).
 //! Activations cross layer boundaries as f32 slices holding values already in each site's format.
+#[allow(unused_imports)] // `Vec` is unused in tuned builds, where typed locals name number_rt's re-export
+use alloc::{vec, vec::Vec};
 use number_rt::quantize;
 
 pub mod attention;

@@ -1,4 +1,8 @@
 //! Recurrent cells.
+#[allow(unused_imports)] // `Vec` is unused in tuned builds, where typed locals name number_rt's re-export
+use alloc::{vec, vec::Vec};
+#[cfg(not(feature = "std"))]
+use num_traits::Float as _; // f32 `exp`, `tanh` without std (libm)
 use number_rt::quantize;
 
 /// One step of a GRU (PyTorch's `nn.GRU` equations and layout), updating the hidden state `h` in place:

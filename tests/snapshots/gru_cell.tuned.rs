@@ -9,25 +9,23 @@ pub fn gru_cell<L: gru_cell::Formats>(
     use ::number_rt::Number as _;
     let __nq_x = x
         .iter()
-        .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::quantize(
+        .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::from_f32(
             __nq_e,
         ))
-        .collect::<::std::vec::Vec<f32>>();
-    let x: &[f32] = &__nq_x;
+        .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::x>>();
+    let x: &[<L as gru_cell::Formats>::x] = &__nq_x;
     for __nq_e in h.iter_mut() {
         *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
             *__nq_e,
         );
     }
     let (n, m) = (h.len(), x.len());
-    let mut h_new: Vec<f32> = {
-        let mut __nq_v = vec![0.0; n];
-        for __nq_e in __nq_v.iter_mut() {
-            *__nq_e = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
-                *__nq_e,
-            );
-        }
+    let mut h_new: ::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new> = {
+        let __nq_v: ::number_rt::__private::Vec<f32> = vec![0.0; n];
         __nq_v
+            .into_iter()
+            .map(<<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32)
+            .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new>>()
     };
     for j in 0..n {
         let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
@@ -112,15 +110,20 @@ pub fn gru_cell<L: gru_cell::Formats>(
                 ah + r * (uh[j * n + k].to_f32() * h[k]),
             );
         }
-        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
+        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
             r * h[j],
         );
-        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::quantize(
-            h_new[j] + z * ah.tanh(),
-        );
+        {
+            let __nq_i = j;
+            h_new[__nq_i] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
+                h_new[__nq_i].to_f32() + z * ah.tanh(),
+            );
+        };
     }
     for j in 0..n {
-        h[j] = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(h_new[j]);
+        h[j] = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
+            h_new[j].to_f32(),
+        );
     }
 }
 /// Formats and fingerprint of the #[quantize] function `gru_cell`.

@@ -16,11 +16,11 @@ impl<L> Scale<L> {
         use ::number_rt::Number as _;
         let __nq_x = x
             .iter()
-            .map(|&__nq_e| <<L as scale_forward::Formats>::x as ::number_rt::Number>::quantize(
+            .map(|&__nq_e| <<L as scale_forward::Formats>::x as ::number_rt::Number>::from_f32(
                 __nq_e,
             ))
-            .collect::<::std::vec::Vec<f32>>();
-        let x: &[f32] = &__nq_x;
+            .collect::<::number_rt::__private::Vec<<L as scale_forward::Formats>::x>>();
+        let x: &[<L as scale_forward::Formats>::x] = &__nq_x;
         for __nq_e in y.iter_mut() {
             *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(
                 *__nq_e,
@@ -28,7 +28,7 @@ impl<L> Scale<L> {
         }
         for i in 0..x.len() {
             y[i] = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(
-                g[i].to_f32() * x[i] * self.k,
+                g[i].to_f32() * x[i].to_f32() * self.k,
             );
         }
     }

@@ -145,8 +145,7 @@ fn npm_pack_with(npm: &str, spec: &str, dir: &Path) -> Result<PathBuf, String> {
     let printed = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::trim)
-        .filter(|l| l.ends_with(".tgz"))
-        .last()
+        .rfind(|l| l.ends_with(".tgz"))
         .map(|name| dir.join(name));
     if let Some(p) = printed.filter(|p| p.is_file()) {
         return Ok(p);
@@ -291,7 +290,7 @@ mod tests {
     #[test]
     fn extraction_rejects_a_wrong_file() {
         let mut builder = tar::Builder::new(Vec::new());
-        let bogus = vec![0u8; 16];
+        let bogus = [0u8; 16];
         let mut header = tar::Header::new_gnu();
         header.set_size(bogus.len() as u64);
         header.set_mode(0o644);

@@ -8,7 +8,10 @@
 //! - `cargo number test` — the test suite (README's test command).
 //! - `cargo number export lenet` — write examples/lenet/tuned.rs's formats as an HLS C++ header and an hls4ml
 //!   configuration into target/number/lenet/export (docs/EXPORT.md).
+//! - `cargo number bake lenet` — bake examples/lenet's weights into their tuned types as the `static`s of the
+//!   no_std deploy crate (deploy/lenet-nostd/src/weights.rs).
 mod fetch;
+mod bench;
 mod fetch_more;
 mod plot;
 
@@ -54,8 +57,22 @@ enum Cmd {
         max_evals: Option<usize>,
         #[arg(long)]
         val: Option<usize>,
+        /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
+        #[arg(long)]
+        render: bool,
     },
-    /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build.
+    /// Time every tuned zoo model: plain vs tuned vs calibrate builds, interleaved (docs/bench.md).
+    Bench {
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Test inputs timed per round and build.
+        #[arg(long, default_value_t = 512)]
+        n: usize,
+    },
+    /// Run the test suite: fetch MNIST, `cargo test --workspace`, then the zoo tests that need a calibrate build,
+    /// then the no_std deploy crate (deploy/lenet-nostd).
     Test,
     /// Check that the tuned build of a model predicts exactly what emulation of its checked-in tuned.rs predicts
     /// on the whole test set.
@@ -67,6 +84,14 @@ enum Cmd {
         /// Fail on sites in a custom float format (no HLS type) instead of exporting them as `float`.
         #[arg(long)]
         strict: bool,
+    },
+    /// Bake a model's weights into the tuned number types of examples/<model>/tuned.rs: writes the `static`
+    /// arrays of its no_std deploy crate (deploy/<model>-nostd/src/weights.rs).
+    Bake {
+        model: String,
+        /// Only check that the checked-in file equals what would be written.
+        #[arg(long)]
+        check: bool,
     },
     /// Re-run the tuner and fail if the checked-in tuned.rs differs from what it generates.
     Check {
@@ -150,6 +175,10 @@ fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize
     run(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     if check {
         return Ok(());
+    }
+    if bake_table(model).is_some() {
+        // The deploy crate's baked weights follow the new tuned.rs.
+        bake(model, false)?;
     }
     let f32_json = report.join("f32.json");
     let tuned_json = report.join("tuned.json");
@@ -256,7 +285,7 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
                     us_f32: us0,
                     us_tuned: us1,
                     speedup: us0 / us1,
-                    validation: val,
+                    validation: rep.get("validation_inputs").and_then(Value::as_u64).map(|v| v as usize).or(val),
                     evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
                     tune_seconds: f(&rep, "elapsed_s"),
                     input_bits,
@@ -272,11 +301,25 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
                 && let Some(b) = &backup
             {
                 std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
+                if bake_table(m).is_some() {
+                    bake(m, false)?;
+                }
             }
             r?;
             write_zoo(&docs, &mut rows)?;
         }
     }
+    println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
+    Ok(())
+}
+
+/// Re-renders docs/zoo.md and docs/zoo.svg from docs/zoo.json.
+fn render_zoo() -> Result<(), String> {
+    let docs = root().join("docs");
+    let p = docs.join("zoo.json");
+    let s = std::fs::read_to_string(&p).map_err(|e| format!("reading {}: {e} (run `cargo number zoo` first)", p.display()))?;
+    let mut rows: Vec<Row> = serde_json::from_str(&s).map_err(|e| format!("{}: {e}", p.display()))?;
+    write_zoo(&docs, &mut rows)?;
     println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
     Ok(())
 }
@@ -292,11 +335,12 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::create_dir_all(docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
-        "# Zoo results\n\nEach model tuned at the given relative tolerance on its validation split (the last 5,000 images of \
-         the training set unless the column says fewer), then measured by the **tuned static binary** on the whole test split; \
+        "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
+         (column `validation`; MNIST-style sets: the last 5,000 images of the training set, never used for training), \
+         then measured by the **tuned static binary** on the whole test split; \
          its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
-         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, measured back to back (shared \
-         machine: see `cargo bench` for steadier ratios). Inputs: width of the fixed-point layer inputs the tuner chose \
+         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, timed back to back during the \
+         zoo run on a shared machine (noisy; `docs/bench.md` has interleaved timings of the final builds). Inputs: width of the fixed-point layer inputs the tuner chose \
          (integer inner products). Reproduce: `cargo number zoo` (all models; `--models a,b` for some; rows merge into \
          this table).\n\n",
     );
@@ -315,7 +359,7 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
             r.reduction,
             r.input_bits.map_or("f32".into(), |b| format!("{b} bits")),
             r.speedup,
-            r.validation.map_or("5000".into(), |v| v.to_string()),
+            r.validation.map_or("?".into(), |v| v.to_string()),
             r.evaluations,
             r.tune_seconds,
         ));
@@ -346,17 +390,46 @@ const ZOO: &[&str] = &["digits", "mlp", "lenet", "fashion_bn", "digit_recognizer
 
 /// Emulates the checked-in tuned.rs in a calibrate build, then runs the tuned build and compares predictions.
 fn verify(model: &str) -> Result<(), String> {
-    let tuned = root().join("examples").join(model).join("tuned.rs");
-    if !tuned.exists() {
-        return Err(format!("examples/{model}/tuned.rs does not exist: run `cargo number tune {model}` first"));
+    verify_all(&[model.to_string()])
+}
+
+/// For each model: emulate its checked-in tuned.rs in a calibrate build on the whole test split, then run the
+/// tuned build and require identical predictions. Each build mode is compiled once for all the models.
+fn verify_all(models: &[String]) -> Result<(), String> {
+    for m in models {
+        if !root().join("examples").join(m).join("tuned.rs").exists() {
+            return Err(format!("examples/{m}/tuned.rs does not exist: run `cargo number tune {m}` first"));
+        }
+        if let Some(d) = data_of(m) {
+            fetch(d)?;
+        }
     }
-    if let Some(d) = data_of(model) {
-        fetch(d)?;
+    let dir = root().join("target").join("number").join("verify");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let examples: Vec<&str> = models.iter().flat_map(|m| ["--example", m.as_str()]).collect();
+    for mode in ["calibrate", "tuned"] {
+        let mut args = vec!["build", "--release", "--features", mode];
+        args.extend(&examples);
+        run(&args)?;
+        for m in models {
+            let src = root().join("target").join("release").join("examples").join(m);
+            std::fs::copy(&src, dir.join(format!("{m}-{mode}"))).map_err(|e| format!("copying {}: {e}", src.display()))?;
+        }
     }
-    let emulated = root().join("target").join("number").join(model).join("verify-emulated.json");
-    let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
-    run(&["run", "--release", "--features", "calibrate", "--example", model, "--", "eval", "--formats", t, "--json", e, "--timed", "0"])?;
-    run(&["run", "--release", "--features", "tuned", "--example", model, "--", "eval", "--compare", e, "--timed", "0"])
+    for m in models {
+        let tuned = root().join("examples").join(m).join("tuned.rs");
+        let emulated = root().join("target").join("number").join(m).join("verify-emulated.json");
+        let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
+        let exec = |mode: &str, args: &[&str]| -> Result<(), String> {
+            let bin = dir.join(format!("{m}-{mode}"));
+            eprintln!("+ {} {}", bin.display(), args.join(" "));
+            let st = Command::new(&bin).args(args).current_dir(root()).status().map_err(|e| format!("running {}: {e}", bin.display()))?;
+            if st.success() { Ok(()) } else { Err(format!("{m}: {mode} build failed ({st})")) }
+        };
+        exec("calibrate", &["eval", "--formats", t, "--json", e, "--timed", "0"])?;
+        exec("tuned", &["eval", "--compare", e, "--timed", "0"])?;
+    }
+    Ok(())
 }
 
 /// Zoo models with a checked-in tuned.rs.
@@ -380,10 +453,111 @@ fn test() -> Result<(), String> {
     }
     run(&["test", "--workspace"])?;
     run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
-    for m in tuned_models() {
-        verify(&m)?;
+    verify_all(&tuned_models())?;
+    deploy_test()?;
+    Ok(())
+}
+
+/// The weight tensors a deploy crate bakes, in the order of its `static`s: (tensor of weights.safetensors, its
+/// shape, site).
+fn bake_table(model: &str) -> Option<&'static [(&'static str, &'static [usize], &'static str)]> {
+    match model {
+        "lenet" => Some(&[
+            ("conv1.weight", &[6, 1, 5, 5], "Conv1/conv2d.w"),
+            ("conv1.bias", &[6], "Conv1/conv2d.b"),
+            ("conv2.weight", &[16, 6, 5, 5], "Conv2/conv2d.w"),
+            ("conv2.bias", &[16], "Conv2/conv2d.b"),
+            ("fc1.weight", &[120, 400], "Fc1/dense.w"),
+            ("fc1.bias", &[120], "Fc1/dense.b"),
+            ("fc2.weight", &[84, 120], "Fc2/dense.w"),
+            ("fc2.bias", &[84], "Fc2/dense.b"),
+            ("fc3.weight", &[10, 84], "Fc3/dense.w"),
+            ("fc3.bias", &[10], "Fc3/dense.b"),
+        ]),
+        _ => None,
+    }
+}
+
+/// `cargo number bake <model> [--check]`: examples/<model>/{weights.safetensors, tuned.rs} →
+/// deploy/<model>-nostd/src/weights.rs, one `static` per tensor in its site's tuned type (`CONV1_W` for
+/// `conv1.weight`), declared as the layer's weight alias (`::zoo::layers::conv2d::w<crate::model::Conv1>`) so
+/// that a re-tuned tuned.rs makes the stale file a compile error.
+fn bake(model: &str, check: bool) -> Result<(), String> {
+    use number_rt::codegen::{self, BakedTensor};
+    use sha2::{Digest, Sha256};
+    let table = bake_table(model).ok_or_else(|| format!("no deploy crate bakes `{model}` (known: lenet)"))?;
+    let (w_rel, t_rel) = (format!("examples/{model}/weights.safetensors"), format!("examples/{model}/tuned.rs"));
+    let out_rel = format!("deploy/{model}-nostd/src/weights.rs");
+    let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
+    // safetensors: u64 header length, a JSON header {name: {dtype, shape, data_offsets}}, the data.
+    let bad = |m: &str| format!("{w_rel}: {m}");
+    let n = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("truncated"))?.try_into().unwrap()) as usize;
+    let header: Value =
+        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
+    let data = &bytes[8 + n..];
+    let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
+    for (name, shape, site) in table {
+        let t = header.get(name).ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
+        let got: Vec<usize> =
+            t["shape"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+        if t["dtype"] != "F32" || got != *shape {
+            return Err(bad(&format!("`{name}` is {} {got:?}, expected F32 {shape:?}", t["dtype"])));
+        }
+        let off: Vec<usize> = t["data_offsets"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+        let raw = match off[..] {
+            [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => &data[a..b],
+            _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
+        };
+        let values = raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+        let format = *cfg.get(*site).ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;
+        tensors.push((format!("{name} {shape:?}"), values, site, format));
+    }
+    let baked: Vec<BakedTensor> = tensors
+        .iter()
+        .map(|(source, values, site, format)| {
+            // `Conv1/conv2d.w` → CONV1_W, declared as `::zoo::layers::conv2d::w<crate::model::Conv1>`.
+            let (inst, rest) = site.split_once('/').unwrap();
+            let (func, param) = rest.split_once('.').unwrap();
+            BakedTensor {
+                name: format!("{inst}_{param}").to_uppercase(),
+                site: site.to_string(),
+                source: source.clone(),
+                format: *format,
+                declared: Some(format!("::zoo::layers::{func}::{param}<crate::model::{inst}>")),
+                values,
+            }
+        })
+        .collect();
+    let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let notes = [format!("weights: {w_rel} (sha256 {sha})"), format!("formats: {t_rel}")];
+    let code = codegen::baked_weights(&baked, &format!("cargo number bake {model}"), &notes).map_err(|e| e.to_string())?;
+    let out = root().join(&out_rel);
+    if check {
+        codegen::check(&out, &code).map_err(|e| e.to_string())?;
+        println!("{out_rel} is up to date with {w_rel} and {t_rel}");
+    } else {
+        let changed = codegen::write(&out, &code).map_err(|e| format!("writing {out_rel}: {e}"))?;
+        println!("{out_rel} {}", if changed { "written" } else { "unchanged" });
     }
     Ok(())
+}
+
+/// The no_std deploy crate (its own workspace): its baked weights are what `bake` writes, then its tests (the
+/// full MNIST test set against the emulated predictions `verify` wrote).
+fn deploy_test() -> Result<(), String> {
+    bake("lenet", true)?;
+    let manifest = root().join("deploy/lenet-nostd/Cargo.toml");
+    let reference = root().join("target/number/lenet/verify-emulated.json");
+    let args = ["test", "--release", "--manifest-path", manifest.to_str().unwrap()];
+    eprintln!("+ LENET_NOSTD_REFERENCE={} cargo {}", reference.display(), args.join(" "));
+    let st = Command::new(cargo())
+        .args(args)
+        .env("LENET_NOSTD_REFERENCE", &reference)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    if st.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({st})", args.join(" "))) }
 }
 
 /// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
@@ -421,11 +595,14 @@ fn main() -> std::process::ExitCode {
     let r = match cli.cmd {
         Cmd::Fetch { dataset } => fetch(&dataset),
         Cmd::Test => test(),
-        Cmd::Zoo { models, tolerances, max_evals, val } => zoo(models, &tolerances, max_evals, val),
+        Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
+        Cmd::Zoo { render: true, .. } => render_zoo(),
+        Cmd::Zoo { models, tolerances, max_evals, val, render: false } => zoo(models, &tolerances, max_evals, val),
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),
         Cmd::Export { model, strict } => export(&model, strict),
+        Cmd::Bake { model, check } => bake(&model, check),
     };
     match r {
         Ok(()) => std::process::ExitCode::SUCCESS,

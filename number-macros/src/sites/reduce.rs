@@ -78,7 +78,7 @@ impl Walker<'_> {
     fn operand<'e>(&self, e: &'e Expr, var: &Ident) -> Option<Operand<'e>> {
         let (name, index) = indexed(e)?;
         let (site, shape, weight) = match self.lookup(&name.to_string())? {
-            Binding::Site { site, shape, weight } => (*site, *shape, *weight),
+            Binding::Site { site, shape, weight, .. } => (*site, *shape, *weight),
             Binding::Plain => return None,
         };
         if !(weight || shape.indexable()) || coefficient(index, var) != Some(1) {
@@ -116,7 +116,7 @@ impl Walker<'_> {
         }
         let acc = single_ident(&add.left)?;
         let acc_site = match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false } => *i,
+            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
             _ => return None,
         };
         let mut prod = &*add.right;

@@ -950,6 +950,10 @@ where
     }
     e.baseline = baseline;
     e.target = t.tolerance.target(baseline);
+    if let Some((z, n)) = t.margin {
+        let b = baseline.clamp(0.0, 1.0);
+        e.target += z * (b * (1.0 - b) / n as f64).sqrt();
+    }
     e.evaluations = 1;
     e.cache.insert(empty.clone(), baseline);
     let base_obj = t.objective.value(&empty, profile);

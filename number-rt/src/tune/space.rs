@@ -1,6 +1,6 @@
 //! The search space: which sites are searched and the candidate format of each site at each width.
 use crate::profile::{Profile, SiteKind, SiteStats};
-use crate::Format;
+use crate::{Format, Overflow, Rounding};
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
@@ -14,16 +14,65 @@ pub enum Family {
 }
 
 /// How the range (binary point or exponent bias) of a site's format is placed from its profile.
+///
+/// # Ranges
+///
+/// A range is an integer-bit count `I`: the largest value of the format lies just below `2^I`. At width `W`
+/// the format with range `I` is `fixed<W, W−1−I>` (`ufixed<W, W−I>` for non-negative sites when
+/// [`Space::unsigned`] is on; largest value `2^I − 2^−F`) and `float<E, W−1−E, 2^E − I>` for each exponent
+/// width `E` of [`Space::float_exponents`] (largest value `(2 − 2^−M)·2^(I−1)`). Formats that are not valid
+/// (`F` outside `−64..=64`, bias outside [`Format::bias_range`]) are skipped. Below, `int_bits(r)` is
+/// `ceil(log2 r)`, the smallest `I` with `r ≤ 2^I` (0 for `r = 0`), and `Imax = int_bits(max |x|)`.
+///
+/// Every rule uses only the profile ([`SiteStats`]: `max_abs`, the exact-zero count and the histogram of
+/// `floor(log2 |x|)`); no model evaluations are spent on it.
+///
+/// # Choosing among candidates
+///
+/// A rule yields a list of ranges; with several families or exponent widths there are several formats per
+/// range. The candidate formats are ordered by family (as listed in [`Space::families`]), then exponent
+/// width, then range (widest first). [`MinMse`](Range::MinMse), [`MaxAbs`](Range::MaxAbs) and
+/// [`Percentile`](Range::Percentile) keep the candidate of smallest estimated mean squared error (the first on
+/// ties); [`Kl`](Range::Kl) the one of smallest KL divergence (the first on ties). The MSE estimate assumes
+/// values uniform within each non-empty log2 bin `[2^e, min(2^(e+1), max|x|)]`: 8 points at the midpoints
+/// of 8 equal sub-intervals, both signs when both were seen, weighted by the bin's count; exact zeros are
+/// exact in every format and count nothing.
+///
+/// ```
+/// use number_rt::profile::SiteStats;
+/// use number_rt::tune::{Range, Space};
+/// let mut s = SiteStats::default();
+/// for i in 0..10_000 {
+///     let x = -(1.0 - (i as f32 + 0.5) / 1e4).ln(); // quantiles of a Laplace distribution
+///     s.record(if i % 2 == 0 { x } else { -x });
+/// }
+/// assert_eq!(s.max_abs, 9.903321); // Imax = 4
+/// let at = |r: Range, w| Space::default().range(r).candidate(&s, w).unwrap().to_string();
+/// assert_eq!(at(Range::MaxAbs, 8), "fixed<8,3>"); // I = 4
+/// assert_eq!(at(Range::Percentile(0.99), 8), "fixed<8,4>"); // 0.99 quantile 4.6 in [4, 8): I = 3
+/// assert_eq!(at(Range::MinMse, 8), "fixed<8,4>"); // clipping the sparse tail at 8 pays at 8 bits
+/// assert_eq!(at(Range::Kl, 8), "fixed<8,3>");
+/// assert_eq!(at(Range::Kl, 4), "fixed<4,0>"); // …but at 4 bits KL clips too
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Range {
-    /// The whole observed range fits (`max |x|`): no value saturates by more than one step.
+    /// The whole observed range fits: `I = Imax`. As `max |x| ≤ 2^I`, no value saturates by more than one step.
     MaxAbs,
-    /// Fit the given quantile of |x| (e.g. 0.999, from the profile's log2 histogram); larger values saturate.
+    /// Fit the given quantile `p` of |x|: `I = int_bits(percentile_abs(p))`, where
+    /// [`SiteStats::percentile_abs`] takes the value of rank `ceil(p · count)` among the sorted magnitudes
+    /// (exact zeros first), rounds it up to the upper edge `2^(e+1)` of its log2 bin and caps it at `max |x|`.
+    /// So `I` is `e + 1` for the bin holding the quantile (`Imax` when that is the top bin); larger values
+    /// saturate. `Percentile(1.0)` is `MaxAbs`.
     Percentile(f64),
-    /// Per site and width, the candidate with the smallest mean squared quantisation error on the profiled
-    /// value distribution, among: the max-|x| range and ranges clipped to 1/2, 1/4, 1/8 of it (and, with
-    /// several families, among families and exponent widths). No model evaluations are spent on this choice.
+    /// Per site and width, the candidate of smallest estimated mean squared quantisation error (see above)
+    /// among the ranges `Imax, Imax−1, Imax−2, Imax−3` (the max-|x| range and ranges clipped to 1/2, 1/4, 1/8
+    /// of it), and among families and exponent widths.
     MinMse,
+    /// Entropy calibration as in TensorRT: per site and width, the candidate whose clipping threshold
+    /// minimises the KL divergence between the profiled |x| distribution and its quantised version, among the
+    /// ranges `Imax ..= Imax−4`. See [`kl_divergence`] for the exact procedure and how it is adapted to the
+    /// profile's log2 histogram.
+    Kl,
 }
 
 /// A per-site override of the search space.
@@ -128,6 +177,25 @@ impl Space {
     /// Keeps one site f32.
     pub fn exclude(self, site: impl Into<String>) -> Self {
         self.set(site, Override::Exclude)
+    }
+
+    /// The candidate format the tuner uses for a site with these statistics at width `w`, placed by
+    /// [`Space::range`] (see [`Range`]); `None` when no family has a format of that width. Overrides are not
+    /// consulted (they are by site name).
+    ///
+    /// ```
+    /// use number_rt::profile::SiteStats;
+    /// use number_rt::tune::{Range, Space};
+    /// use number_rt::Format;
+    /// let mut s = SiteStats::default();
+    /// for x in [-3.0f32, 0.5, 1.0, 2.5] {
+    ///     s.record(x);
+    /// }
+    /// let space = Space::default().range(Range::MaxAbs);
+    /// assert_eq!(space.candidate(&s, 8), Some(Format::Fixed { w: 8, f: 5 })); // |x| ≤ 4 = 2^2
+    /// ```
+    pub fn candidate(&self, stats: &SiteStats, w: u32) -> Option<Format> {
+        candidate(stats, self, w)
     }
 }
 
@@ -238,6 +306,179 @@ pub(crate) fn mse(s: &SiteStats, f: &Format) -> f64 {
     err
 }
 
+/// Linear bins of the reconstructed |x| histogram used by [`kl_divergence`] (TensorRT's 2048).
+const KL_BINS: usize = 2048;
+/// [`Range::Kl`] tries thresholds `2^Imax … 2^(Imax−KL_SHIFTS)`: 2048 down to 128 bins (TensorRT's start bin).
+const KL_SHIFTS: i32 = 4;
+
+/// A linear histogram of |x| over `[0, 2^Imax]` in [`KL_BINS`] bins, reconstructed from the log2 histogram.
+struct KlHist {
+    /// Mass per linear bin (exact zeros left out).
+    bins: Vec<f64>,
+    imax: i32,
+    /// Bin width `2^Imax / KL_BINS`.
+    delta: f64,
+}
+
+impl KlHist {
+    /// `None` when the site saw no finite non-zero value.
+    fn new(s: &SiteStats) -> Option<KlHist> {
+        if s.max_abs == 0.0 || s.count <= s.zeros {
+            return None;
+        }
+        let imax = int_bits(s.max_abs);
+        let delta = (imax as f64).exp2() / KL_BINS as f64;
+        let max = s.max_abs as f64;
+        // Octaves: (lo, hi, count) with hi capped at max |x|; mean densities for the slopes.
+        let octs: Vec<(f64, f64, f64)> = s
+            .hist
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, &c)| {
+                let lo = ((crate::profile::HIST_LO + i as i32) as f64).exp2();
+                (lo, (2.0 * lo).min(max).max(lo), c as f64)
+            })
+            .collect();
+        let dens = |lo: f64| -> Option<(f64, f64)> {
+            // (midpoint, mean density) of the octave starting at `lo`; an empty octave has density 0.
+            if lo > max {
+                return None;
+            }
+            let hi = (2.0 * lo).min(max).max(lo);
+            let c = octs.iter().find(|o| o.0 == lo).map_or(0.0, |o| o.2);
+            let len = hi - lo;
+            Some((0.5 * (lo + hi), if len > 0.0 { c / len } else { 0.0 }))
+        };
+        let mut bins = vec![0.0f64; KL_BINS];
+        let last = KL_BINS - 1;
+        for &(lo, hi, c) in &octs {
+            let len = hi - lo;
+            if len <= 0.0 {
+                // A point mass (max |x| is this octave's lower edge).
+                bins[((lo / delta) as usize).min(last)] += c;
+                continue;
+            }
+            // Mass-preserving linear density d + b·(x − m) on [lo, hi]: the slope b from the neighbouring
+            // octaves' mean densities, limited so that the density stays ≥ 0 on the interval.
+            let (m, d) = (0.5 * (lo + hi), c / len);
+            let prev = dens(0.5 * lo);
+            let next = dens(2.0 * lo);
+            let slope = match (prev, next) {
+                (Some(p), Some(n)) if n.0 > p.0 => (n.1 - p.1) / (n.0 - p.0),
+                (Some(p), _) if m > p.0 => (d - p.1) / (m - p.0),
+                _ => 0.0,
+            };
+            let lim = 2.0 * d / len;
+            let slope = slope.clamp(-lim, lim);
+            let first = ((lo / delta) as usize).min(last);
+            let end = ((hi / delta).ceil() as usize).clamp(first + 1, KL_BINS);
+            for (b, bin) in bins.iter_mut().enumerate().take(end).skip(first) {
+                let (a, z) = ((b as f64 * delta).max(lo), ((b + 1) as f64 * delta).min(hi));
+                if z > a {
+                    let mid = 0.5 * (a + z);
+                    // ∫_a^z d + slope·(x − m) dx
+                    *bin += ((z - a) * (d + slope * (mid - m))).max(0.0);
+                }
+            }
+        }
+        Some(KlHist { bins, imax, delta })
+    }
+
+    /// TensorRT's divergence of the candidate format `f` (see [`kl_divergence`]).
+    fn divergence(&self, f: &Format) -> f64 {
+        let i_bits = int_bits(f.max());
+        let shift = self.imax - i_bits;
+        // Bins below the threshold 2^I (all of them when the threshold is at or above the histogram's top).
+        let n = if shift <= 0 { KL_BINS } else if shift >= 30 { 0 } else { KL_BINS >> shift };
+        if n == 0 {
+            return f64::INFINITY;
+        }
+        let total: f64 = self.bins.iter().sum();
+        let kept: f64 = self.bins[..n].iter().sum();
+        if total <= 0.0 || kept <= 0.0 {
+            return f64::INFINITY;
+        }
+        // Reference P: the first n bins, the clipped mass added to the last one. Candidate Q: each cell of
+        // the format (the values truncating to the same representable value) spreads its mass evenly over its
+        // non-empty bins.
+        let mut kl = 0.0f64;
+        let mut start = 0;
+        while start < n {
+            let key = |b: usize| {
+                let x = ((b as f64 + 0.5) * self.delta) as f32;
+                f.quantize_with(x, Rounding::TowardZero, Overflow::Saturate).map_or(0, f32::to_bits)
+            };
+            let k = key(start);
+            let mut end = start + 1;
+            while end < n && key(end) == k {
+                end += 1;
+            }
+            let cell = &self.bins[start..end];
+            let mass: f64 = cell.iter().sum();
+            let nonzero = cell.iter().filter(|&&c| c > 0.0).count();
+            for (j, &c) in cell.iter().enumerate() {
+                let p = if start + j == n - 1 { c + (total - kept) } else { c } / total;
+                if p <= 0.0 {
+                    continue;
+                }
+                let q = if c > 0.0 { mass / nonzero as f64 / kept } else { 0.0 };
+                if q <= 0.0 {
+                    return f64::INFINITY;
+                }
+                kl += p * (p / q).ln();
+            }
+            start = end;
+        }
+        kl.max(0.0)
+    }
+}
+
+/// The KL divergence [`Range::Kl`] minimises: TensorRT's entropy calibration ("8-bit Inference with
+/// TensorRT", Migacz 2017; as implemented in NVIDIA's pytorch-quantization `_compute_amax_entropy`), adapted
+/// to this crate's profiles and formats. 0 for a site that saw no finite non-zero value.
+///
+/// TensorRT builds a histogram of |x| with 2048 linear bins over `[0, max]`; for each threshold of `i` bins
+/// (`i ≥ 128`) the reference distribution `P` is the first `i` bins with the mass beyond the threshold added
+/// to the last one, the candidate `Q` merges the `i` bins into the quantiser's levels (a level's mass spread
+/// evenly over its non-empty bins), and the threshold of smallest `KL(P‖Q) = Σ p·ln(p/q)` wins (infinite when
+/// some `p > 0` has `q = 0`).
+///
+/// The profile is far coarser: one bin per octave (`floor(log2 |x|)`), the shape inside an octave unknown.
+/// Spreading each octave uniformly would make `Q` equal `P` inside every level that lies within one octave
+/// (the levels of a power-of-two range are aligned with octaves), so the divergence would only see clipping
+/// and the lowest level, not the resolution lost within levels. Instead the linear histogram (2048 bins over
+/// `[0, 2^Imax]`, exact zeros left out — they are exact in every format) is reconstructed with a
+/// mass-preserving piecewise-linear density: in each non-empty octave `[2^e, min(2^(e+1), max|x|)]` the
+/// density is `d + b·(x − mid)` with `d` the octave's mean density and the slope `b` the difference of the
+/// neighbouring octaves' mean densities over the distance of their midpoints (one-sided at the top),
+/// limited so that the density stays non-negative. Octave counts are preserved exactly; within-octave shape
+/// is an interpolation.
+///
+/// Further adaptations: the formats here can only place ranges at powers of two, so the threshold of a
+/// candidate `f` is `2^I` with `I = int_bits(f.max())` ([`Range::Kl`] tries `I = Imax ..= Imax−4`, i.e. 2048
+/// down to 128 bins, TensorRT's start bin); the levels are the cells of `f` — the bins whose centres
+/// truncate (toward zero, saturating) to the same value of `f` — which for `fixed<W,F>` are exactly
+/// TensorRT's `2^(W−1)` uniform levels of the clipped range (`2^W` for `ufixed`), and for float formats
+/// their non-uniform ones. With at least as many levels as bins (`fixed` from 12 bits at the full range),
+/// `Q` equals `P` below the threshold and the widest range wins.
+///
+/// ```
+/// use number_rt::profile::SiteStats;
+/// use number_rt::tune::kl_divergence;
+/// use number_rt::Format;
+/// let mut s = SiteStats::default();
+/// for i in 0..10_000 {
+///     s.record((i as f32 + 0.5) / 10_000.0); // uniform on [0, 1)
+/// }
+/// let full = kl_divergence(&s, &Format::UFixed { w: 8, f: 8 }); // range 2^0
+/// let half = kl_divergence(&s, &Format::UFixed { w: 8, f: 9 }); // clipped at 1/2
+/// assert!(full < 1e-3 && half > 0.1, "{full} {half}");
+/// ```
+pub fn kl_divergence(s: &SiteStats, f: &Format) -> f64 {
+    KlHist::new(s).map_or(0.0, |h| h.divergence(f))
+}
+
 /// Integer-bit counts `I` of the ranges tried (the largest representable value is just below 2^I).
 fn ranges(s: &SiteStats, r: Range) -> Vec<i32> {
     match r {
@@ -246,6 +487,10 @@ fn ranges(s: &SiteStats, r: Range) -> Vec<i32> {
         Range::MinMse => {
             let i = int_bits(s.max_abs);
             vec![i, i - 1, i - 2, i - 3]
+        }
+        Range::Kl => {
+            let i = int_bits(s.max_abs);
+            (0..=KL_SHIFTS).map(|k| i - k).collect()
         }
     }
 }
@@ -259,6 +504,17 @@ pub(crate) fn candidate(s: &SiteStats, space: &Space, w: u32) -> Option<Format> 
             Family::Fixed => cands.extend(fixed_cands(w, space.unsigned && s.is_nonnegative(), &rs)),
             Family::Float => cands.extend(float_cands(w, &space.float_exponents, &rs)),
         }
+    }
+    if matches!(space.range, Range::Kl) && cands.len() > 1 {
+        let h = KlHist::new(s);
+        let mut best = (f64::INFINITY, cands[0]);
+        for c in cands {
+            let d = h.as_ref().map_or(0.0, |h| h.divergence(&c));
+            if d < best.0 {
+                best = (d, c);
+            }
+        }
+        return Some(best.1);
     }
     match cands.len() {
         0 => None,

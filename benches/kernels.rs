@@ -1,0 +1,238 @@
+//! Issue #6 benchmark 1, overhead: the zoo's `dense` and `conv2d` layer code expanded in tuned mode (formats set
+//! by hand, as a tuned.rs would) against the same layers written by hand with the same integer formats
+//! (weights i8 raw, inputs u8 raw quantized once per call, i32 sums, one rescale per output), and against the
+//! plain f32 layers. Outputs are checked bit-identical before timing. Prints the ratios at the end.
+//!
+//! `cargo bench --bench kernels`
+use criterion::{criterion_group, Criterion};
+use number_rt::{quantize, Fixed, Number, UFixed};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use zoo::layers::Conv;
+
+number_rt::instances!(pub A);
+
+// The zoo's layer bodies (src/layers/mod.rs), forced into tuned mode.
+#[quantize(weights(w, b), mode = "tuned")]
+pub fn dense_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
+    let n = x.len();
+    for o in 0..y.len() {
+        let mut acc: f32 = b[o];
+        for i in 0..n {
+            acc += w[o * n + i] * x[i];
+        }
+        y[o] = if relu { acc.max(0.0) } else { acc };
+    }
+}
+
+#[quantize(weights(w, b), share(x, patch), mode = "tuned")]
+pub fn conv2d_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let n = g.in_c * g.k * g.k;
+    let mut patch: Vec<f32> = vec![0.0; n];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            for c in 0..g.in_c {
+                for ky in 0..g.k {
+                    let iy = (oy + ky).wrapping_sub(g.pad);
+                    for kx in 0..g.k {
+                        let ix = (ox + kx).wrapping_sub(g.pad);
+                        let inside = iy < g.in_h && ix < g.in_w;
+                        patch[(c * g.k + ky) * g.k + kx] = if inside { x[(c * g.in_h + iy) * g.in_w + ix] } else { 0.0 };
+                    }
+                }
+            }
+            for o in 0..g.out_c {
+                let mut acc: f32 = b[o];
+                for i in 0..n {
+                    acc += w[o * n + i] * patch[i];
+                }
+                y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
+            }
+        }
+    }
+}
+
+// The formats (what a tuned.rs line would say): 4-bit weights, 8-bit unsigned inputs, f32 accumulator/output.
+type W = Fixed<4, 4>;
+type B = Fixed<8, 5>;
+type X = UFixed<8, 4>;
+impl dense_t::Formats for A {
+    type w = W;
+    type b = B;
+    type x = X;
+    type y = f32;
+    type acc = f32;
+    type lit0 = f32;
+}
+impl conv2d_t::Formats for A {
+    type w = W;
+    type b = B;
+    type x = X;
+    type y = f32;
+    type acc = f32;
+    type lit0 = f32;
+    type lit1 = f32;
+}
+
+/// Hand-written integer dense: x quantized to u8 raw once, i32 sum of i8·u8, bias and one scale per output.
+fn dense_hand(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], xq: &mut Vec<u8>) {
+    xq.clear();
+    xq.extend(x.iter().map(|&v| X::from_f32(v).raw() as u8));
+    let n = x.len();
+    let (sx, sw) = (1 << 4, 1 << 4);
+    for (o, yo) in y.iter_mut().enumerate() {
+        let row = &w[o * n..(o + 1) * n];
+        let mut s: i32 = 0;
+        for (a, c) in row.iter().zip(xq.iter()) {
+            s += *a as i16 as i32 * *c as i16 as i32;
+        }
+        let acc = b[o] + s as f32 / (sx * sw) as f32;
+        *yo = acc.max(0.0);
+    }
+}
+
+/// Hand-written integer conv (im2col into a u8 patch per position, i32 sums).
+fn conv_hand(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, xq: &mut Vec<u8>, patch: &mut [u8]) {
+    xq.clear();
+    xq.extend(x.iter().map(|&v| X::from_f32(v).raw() as u8));
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let n = g.in_c * g.k * g.k;
+    for oy in 0..oh {
+        for ox in 0..ow {
+            for c in 0..g.in_c {
+                for ky in 0..g.k {
+                    let iy = (oy + ky).wrapping_sub(g.pad);
+                    for kx in 0..g.k {
+                        let ix = (ox + kx).wrapping_sub(g.pad);
+                        patch[(c * g.k + ky) * g.k + kx] =
+                            if iy < g.in_h && ix < g.in_w { xq[(c * g.in_h + iy) * g.in_w + ix] } else { 0 };
+                    }
+                }
+            }
+            for o in 0..g.out_c {
+                let row = &w[o * n..(o + 1) * n];
+                let mut s: i32 = 0;
+                for (a, c) in row.iter().zip(patch.iter()) {
+                    s += *a as i16 as i32 * *c as i16 as i32;
+                }
+                y[(o * oh + oy) * ow + ox] = (b[o] + s as f32 / 256.0).max(0.0);
+            }
+        }
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn f(&mut self) -> f32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+/// Median of `reps` interleaved timings of each closure (ns per call).
+fn interleaved(reps: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut t: Vec<Vec<f64>> = vec![Vec::new(); fs.len()];
+    for _ in 0..reps {
+        for (k, f) in fs.iter_mut().enumerate() {
+            let s = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t[k].push(s.elapsed().as_nanos() as f64 / iters as f64);
+        }
+    }
+    t.into_iter()
+        .map(|mut v| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut r = Rng(7);
+    // Dense 400 → 120 (LeNet's fc1).
+    let (n, m) = (400, 120);
+    let wf: Vec<f32> = (0..n * m).map(|_| r.f() * 0.4).collect();
+    let bf: Vec<f32> = (0..m).map(|_| r.f() * 0.2).collect();
+    let x: Vec<f32> = (0..n).map(|_| X::quantize(r.f().abs() * 6.0)).collect();
+    let wt: Vec<W> = wf.iter().map(|&v| W::from_f32(v)).collect();
+    let bt: Vec<B> = bf.iter().map(|&v| B::from_f32(v)).collect();
+    let wi: Vec<i8> = wt.iter().map(|v| v.raw() as i8).collect();
+    let bq: Vec<f32> = bt.iter().map(|v| v.to_f32()).collect();
+    let (mut y1, mut y2, mut y3) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m]);
+    let mut xq = Vec::new();
+    dense_t::<A>(&wt, &bt, &x, &mut y1, true);
+    dense_hand(&wi, &bq, &x, &mut y2, &mut xq);
+    assert_eq!(y1.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), y2.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    // Conv 6×14×14 → 16, 5×5 (LeNet's conv2).
+    let g = Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 };
+    let cwf: Vec<f32> = (0..g.weight_len()).map(|_| r.f() * 0.4).collect();
+    let cbf: Vec<f32> = (0..g.out_c).map(|_| r.f() * 0.2).collect();
+    let cx: Vec<f32> = (0..6 * 14 * 14).map(|_| X::quantize(r.f().abs() * 6.0)).collect();
+    let cwt: Vec<W> = cwf.iter().map(|&v| W::from_f32(v)).collect();
+    let cbt: Vec<B> = cbf.iter().map(|&v| B::from_f32(v)).collect();
+    let cwi: Vec<i8> = cwt.iter().map(|v| v.raw() as i8).collect();
+    let cbq: Vec<f32> = cbt.iter().map(|v| v.to_f32()).collect();
+    let (mut z1, mut z2, mut z3) = (vec![0.0f32; g.out_len()], vec![0.0f32; g.out_len()], vec![0.0f32; g.out_len()]);
+    let mut patch = vec![0u8; 150];
+    conv2d_t::<A>(&cwt, &cbt, &cx, &mut z1, g, true);
+    conv_hand(&cwi, &cbq, &cx, &mut z2, g, &mut xq, &mut patch);
+    assert_eq!(z1.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), z2.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+
+    let mut grp = c.benchmark_group("kernels");
+    grp.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    grp.bench_function("dense 400x120 tuned", |bn| bn.iter(|| dense_t::<A>(&wt, &bt, black_box(&x), &mut y1, true)));
+    grp.bench_function("dense 400x120 hand int", |bn| bn.iter(|| dense_hand(&wi, &bq, black_box(&x), &mut y2, &mut xq)));
+    grp.bench_function("dense 400x120 f32", |bn| bn.iter(|| zoo::layers::dense::<A>(&wf, &bf, black_box(&x), &mut y3, true)));
+    grp.bench_function("conv 6x14x14->16 k5 tuned", |bn| bn.iter(|| conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z1, g, true)));
+    grp.bench_function("conv 6x14x14->16 k5 hand int", |bn| {
+        bn.iter(|| conv_hand(&cwi, &cbq, black_box(&cx), &mut z2, g, &mut xq, &mut patch))
+    });
+    grp.bench_function("conv 6x14x14->16 k5 f32", |bn| {
+        bn.iter(|| zoo::layers::conv2d::<A>(&cwf, &cbf, black_box(&cx), &mut z3, g, true))
+    });
+    grp.finish();
+
+    // Ratios, interleaved in one loop (the machine is shared: medians of alternating runs).
+    let mut xq2 = Vec::new();
+    let t = interleaved(
+        31,
+        200,
+        &mut [
+            &mut || dense_t::<A>(&wt, &bt, black_box(&x), &mut y1, true),
+            &mut || dense_hand(&wi, &bq, black_box(&x), &mut y2, &mut xq2),
+            &mut || zoo::layers::dense::<A>(&wf, &bf, black_box(&x), &mut y3, true),
+        ],
+    );
+    let mut xq3 = Vec::new();
+    let mut patch3 = vec![0u8; 150];
+    let u = interleaved(
+        31,
+        20,
+        &mut [
+            &mut || conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z1, g, true),
+            &mut || conv_hand(&cwi, &cbq, black_box(&cx), &mut z2, g, &mut xq3, &mut patch3),
+            &mut || zoo::layers::conv2d::<A>(&cwf, &cbf, black_box(&cx), &mut z3, g, true),
+        ],
+    );
+    println!("\n| layer | tuned | hand-written int | f32 | tuned / hand (goal <= 1.05) | f32 / tuned (speed-up) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, v) in [("dense 400→120", &t), ("conv 6×14×14→16, 5×5", &u)] {
+        println!(
+            "| {name} | {:.2} µs | {:.2} µs | {:.2} µs | {:.2}x | {:.2}x |",
+            v[0] / 1e3,
+            v[1] / 1e3,
+            v[2] / 1e3,
+            v[0] / v[1],
+            v[2] / v[0]
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,0 +1,114 @@
+//! Plain builds: the zoo's `#[quantize]`d `dense` and `conv2d` compute bit for bit what hand copies of their bodies
+//! (without the attribute) compute, on LeNet's geometries and random inputs (with NaN and infinities).
+//! `tests/quantize_plain.rs` checks small twins made by a macro; this checks the zoo's own layer functions, which
+//! `benches/plain_overhead.rs` times against the same hand copies.
+#![cfg(not(any(feature = "calibrate", feature = "tuned")))]
+
+use zoo::layers::{Conv, conv2d, dense};
+
+number_rt::instances!(Fc, Cv);
+
+// Hand copies: keep in sync with src/layers/mod.rs and benches/plain_overhead.rs.
+fn dense_hand(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
+    let n = x.len();
+    for o in 0..y.len() {
+        let mut acc: f32 = b[o];
+        for i in 0..n {
+            acc += w[o * n + i] * x[i];
+        }
+        y[o] = if relu { acc.max(0.0) } else { acc };
+    }
+}
+
+fn conv2d_hand(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    for o in 0..g.out_c {
+        for oy in 0..oh {
+            let ky_lo = g.pad.saturating_sub(oy);
+            let ky_hi = g.k.min(g.in_h + g.pad - oy);
+            for ox in 0..ow {
+                let kx_lo = g.pad.saturating_sub(ox);
+                let kx_hi = g.k.min(g.in_w + g.pad - ox);
+                let mut acc: f32 = b[o];
+                for c in 0..g.in_c {
+                    for ky in ky_lo..ky_hi {
+                        let xrow = (c * g.in_h + oy + ky - g.pad) * g.in_w;
+                        let wrow = ((o * g.in_c + c) * g.k + ky) * g.k;
+                        for kx in kx_lo..kx_hi {
+                            acc += w[wrow + kx] * x[xrow + ox + kx - g.pad];
+                        }
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
+            }
+        }
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    /// A value in [-2, 2), or with `special` now and then NaN, ±inf or 1e30.
+    fn next(&mut self, special: bool) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        match if special { self.0 % 64 } else { 64 } {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => -f32::INFINITY,
+            3 => 1e30,
+            _ => ((self.0 >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0) as f32,
+        }
+    }
+    fn vec(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.next(false)).collect()
+    }
+    fn vec_special(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.next(true)).collect()
+    }
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn zoo_dense_equals_hand_copy() {
+    let mut r = Rng(0x2545_f491_4f6c_dd1d);
+    for (n_in, n_out) in [(400, 120), (120, 84), (84, 10), (7, 3)] {
+        for round in 0..8 {
+            let (w, b) = (r.vec(n_out * n_in), r.vec(n_out));
+            // The last round feeds NaN and infinities (NaN must propagate, and ReLU maps it to 0, alike).
+            let x = if round == 7 { r.vec_special(n_in) } else { r.vec(n_in) };
+            let relu = round % 2 == 0;
+            let (mut y0, mut y1) = (vec![0.0; n_out], vec![0.0; n_out]);
+            dense_hand(&w, &b, &x, &mut y0, relu);
+            let (wq, bq): (Vec<dense::w<Fc>>, Vec<dense::b<Fc>>) = (w.clone(), b.clone());
+            dense::<Fc>(&wq, &bq, &x, &mut y1, relu);
+            assert_eq!(bits(&y0), bits(&y1), "dense {n_in}->{n_out} relu={relu}");
+        }
+    }
+}
+
+#[test]
+fn zoo_conv2d_equals_hand_copy() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let geoms = [
+        Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 6, k: 5, pad: 2 },
+        Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 },
+        Conv { in_c: 3, in_h: 9, in_w: 7, out_c: 4, k: 3, pad: 1 },
+    ];
+    for g in geoms {
+        for round in 0..4 {
+            let (w, b) = (r.vec(g.weight_len()), r.vec(g.out_c));
+            let n_x = g.in_c * g.in_h * g.in_w;
+            let x = if round == 3 { r.vec_special(n_x) } else { r.vec(n_x) };
+            let relu = round % 2 == 0;
+            let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
+            conv2d_hand(&w, &b, &x, &mut y0, g, relu);
+            let (wq, bq): (Vec<conv2d::w<Cv>>, Vec<conv2d::b<Cv>>) = (w.clone(), b.clone());
+            conv2d::<Cv>(&wq, &bq, &x, &mut y1, g, relu);
+            assert_eq!(bits(&y0), bits(&y1), "conv2d {g:?} relu={relu}");
+        }
+    }
+}

@@ -454,6 +454,10 @@ fn test() -> Result<(), String> {
     run(&["test", "--workspace"])?;
     run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
     verify_all(&tuned_models())?;
+    // The FPGA export of every tuned zoo model (its header/config semantics are tested in number-rt).
+    for m in tuned_models() {
+        export(&m, false)?;
+    }
     deploy_test()?;
     Ok(())
 }

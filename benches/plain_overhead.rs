@@ -7,10 +7,11 @@
 //! Both sides are called through opaque function pointers, so both run as out-of-line functions: otherwise LLVM
 //! may inline the local copy and not the zoo's instance (another codegen unit), which measures an inlining
 //! decision instead of the code. The two then compile to the same instructions (check:
-//! `objdump -d -C --disassemble='zoo::layers::conv2d' <bench binary>` against `plain_overhead::conv2d_hand`).
-//! Same instructions at different addresses can still differ in speed: in default builds the conv ratio measured
-//! 0.84–0.93 (and 1.03–1.08 in a draft that let the copy be inlined), depending on where the linker put the two
-//! functions. With every function aligned to 64 bytes both ratios measured 1.000–1.002 (load average 7, 2 cores):
+//! `objdump -d -C --disassemble='zoo::layers::conv2d' <bench binary>` against `plain_overhead::hand_layers::conv2d_hand`).
+//! Same instructions at different addresses can still differ in speed: with the earlier direct (non-im2col)
+//! conv2d, default builds measured a conv ratio of 0.84–0.93 (and 1.03–1.08 in a draft that let the copy be inlined), depending on where the linker put the two
+//! functions; with every function aligned to 64 bytes both ratios measured 1.000–1.002 (load average 7, 2 cores).
+//! With today's im2col conv2d and default layout: dense 0.99, conv 1.01 (shared machine under load).
 //!
 //! `cargo bench --bench plain_overhead -- --warm-up-time 1 --measurement-time 2` (criterion, then the ratios)
 //! `cargo bench --bench plain_overhead -- --ratios-only`
@@ -27,46 +28,9 @@ const IN: usize = 400;
 const OUT: usize = 120;
 const G: Conv = Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 };
 
-/// `zoo::layers::dense` without `#[quantize]` (signature and body copied verbatim).
-#[allow(clippy::extra_unused_type_parameters)]
-fn dense_hand<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
-    let n = x.len();
-    for o in 0..y.len() {
-        let mut acc: f32 = b[o];
-        for i in 0..n {
-            acc += w[o * n + i] * x[i];
-        }
-        y[o] = if relu { acc.max(0.0) } else { acc };
-    }
-}
-
-/// `zoo::layers::conv2d` without `#[quantize]` (signature and body copied verbatim).
-#[allow(clippy::extra_unused_type_parameters)]
-fn conv2d_hand<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
-    let (oh, ow) = (g.out_h(), g.out_w());
-    for o in 0..g.out_c {
-        for oy in 0..oh {
-            // Kernel rows/columns that land inside the input (the rest multiply padding zeros).
-            let ky_lo = g.pad.saturating_sub(oy);
-            let ky_hi = g.k.min(g.in_h + g.pad - oy);
-            for ox in 0..ow {
-                let kx_lo = g.pad.saturating_sub(ox);
-                let kx_hi = g.k.min(g.in_w + g.pad - ox);
-                let mut acc: f32 = b[o];
-                for c in 0..g.in_c {
-                    for ky in ky_lo..ky_hi {
-                        let xrow = (c * g.in_h + oy + ky - g.pad) * g.in_w;
-                        let wrow = ((o * g.in_c + c) * g.k + ky) * g.k;
-                        for kx in kx_lo..kx_hi {
-                            acc += w[wrow + kx] * x[xrow + ox + kx - g.pad];
-                        }
-                    }
-                }
-                y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
-            }
-        }
-    }
-}
+#[path = "../tests/common/hand_layers.rs"]
+mod hand_layers;
+use hand_layers::{conv2d_hand, dense_hand};
 
 fn values(n: usize, seed: u64) -> Vec<f32> {
     let mut s = seed | 1;

@@ -26,6 +26,17 @@ pub struct WeightInfo {
     pub bytes: usize,
 }
 
+/// The [`WeightInfo`] of a weight tensor stored as `T` (its format, bits and resident bytes).
+pub fn weight_info<T: number_rt::Number>(site: &str, w: &[T]) -> WeightInfo {
+    WeightInfo {
+        site: site.into(),
+        len: w.len(),
+        format: T::FORMAT.to_string(),
+        bits: T::FORMAT.bits(),
+        bytes: std::mem::size_of_val(w),
+    }
+}
+
 /// What a zoo model offers the driver.
 pub trait Classifier: Sync + Sized {
     /// Short name (`lenet`), also the example name.

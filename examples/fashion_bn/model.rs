@@ -12,7 +12,6 @@
 //! ```
 //!
 //! i.e. `w'[o][..] = s[o] · w[o][..]`, `b'[o] = β[o] − s[o] · μ[o]` (computed in f64, rounded once to f32).
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -38,9 +37,7 @@ pub struct FashionBn {
     fc2_b: Vec<dense::b<Fc2>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 /// Folds batch norm `(γ, β, μ, σ²)` into a bias-free convolution `w` (`[out][…]`): returns `(w', b')`.
 pub fn fold_bn(w: &[f32], gamma: &[f32], beta: &[f32], mean: &[f32], var: &[f32]) -> (Vec<f32>, Vec<f32>) {

@@ -1,7 +1,6 @@
 //! A GRU for MNIST, written with the zoo's `#[quantize]` layers: the image is read row by row (28 steps of 28
 //! pixels) by `gru_cell` (hidden size 64, PyTorch `nn.GRU` equations, h₀ = 0), then fc 64→10 on the last
 //! hidden state.
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -23,9 +22,7 @@ pub struct Gru {
     fc_b: Vec<dense::b<Fc>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for Gru {
     const NAME: &'static str = "gru";

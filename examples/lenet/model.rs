@@ -2,7 +2,6 @@
 //!
 //! conv1 5×5 1→6 pad 2 → ReLU → maxpool → conv2 5×5 6→16 → ReLU → maxpool → fc1 400→120 ReLU → fc2 120→84 ReLU
 //! → fc3 84→10. Shared with the tests through `#[path]`.
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -28,9 +27,7 @@ pub struct LeNet {
     fc3_b: Vec<dense::b<Fc3>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for LeNet {
     const NAME: &'static str = "lenet";

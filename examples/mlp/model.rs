@@ -2,7 +2,6 @@
 //!
 //! flatten 28×28 → fc1 784→256 ReLU → fc2 256→128 ReLU → fc3 128→10. Weights: `weights.safetensors`
 //! (see WEIGHTS.md).
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -21,9 +20,7 @@ pub struct Mlp {
     fc3_b: Vec<dense::b<Fc3>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for Mlp {
     const NAME: &'static str = "mlp";

@@ -3,7 +3,6 @@
 //! stem conv 3×3 1→16 pad 1 → ReLU (28×28) → three blocks of [depthwise 5×5 pad 2 → ReLU, pointwise 1×1 →
 //! ReLU]: dw 16 stride 2 (→14×14), pw 16→32; dw 32 stride 2 (→7×7), pw 32→64; dw 64 stride 1, pw 64→128 →
 //! global average pool (128) → fc 128→10. Pointwise convolutions are `conv2d` with `k = 1`.
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -40,9 +39,7 @@ pub struct MobileNet {
     fc_b: Vec<dense::b<Fc>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for MobileNet {
     const NAME: &'static str = "mobilenet";

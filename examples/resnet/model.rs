@@ -3,7 +3,6 @@
 //! stem conv 3×3 1→16 pad 1 → ReLU → maxpool → block1 (16×14×14) → maxpool → block2 (16×7×7) → flatten (784)
 //! → fc 784→10, where `block(x) = relu(x + conv2(relu(conv1(x))))` with 3×3 16→16 pad 1 convolutions and an
 //! identity skip; the skip add is `residual_add`, so each block's output is a site of its own.
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -33,9 +32,7 @@ pub struct ResNet {
     fc_b: Vec<dense::b<Fc>>,
 }
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 impl Classifier for ResNet {
     const NAME: &'static str = "resnet";

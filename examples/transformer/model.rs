@@ -4,7 +4,6 @@
 //! `x = x + proj(self_attention(qkv(layer_norm(x))))`, `x = x + fc2(relu(fc1(layer_norm(x))))` (4 heads of 8,
 //! MLP 128; the linear maps are `dense` applied token by token, the residual adds `residual_add`) → final
 //! `layer_norm` → `mean_tokens` → head 32→10.
-use number_rt::Number;
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
@@ -26,9 +25,7 @@ const D: usize = 32;
 const HEADS: usize = 4;
 const MLP: usize = 128;
 
-fn info<T: Number>(site: &str, w: &[T]) -> WeightInfo {
-    WeightInfo { site: site.into(), len: w.len(), format: T::FORMAT.to_string(), bits: T::FORMAT.bits(), bytes: std::mem::size_of_val(w) }
-}
+use zoo::driver::weight_info as info;
 
 /// `dense` applied to each of the `N` tokens of `x` (`[N][n_in]` → `[N][n_out]`).
 macro_rules! per_token {

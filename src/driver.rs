@@ -412,6 +412,9 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
+            if !(margin_se.is_finite() && margin_se >= 0.0) {
+                return Err(format!("--margin-se {margin_se}: expected a number of standard errors >= 0 (0 = off)"));
+            }
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
             tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs, margin_se)
@@ -563,4 +566,23 @@ fn tune<M: Classifier>(
         println!("{name}: test accuracy {:.2}%", 100.0 * acc);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_and_losses_parse_or_say_what_was_expected() {
+        assert_eq!(parse_widths("8,10, 12").unwrap(), vec![8, 10, 12]);
+        assert_eq!(parse_widths("none").unwrap(), Vec::<u32>::new());
+        for bad in ["", "8,,10", "0", "32", "eight", "8;10"] {
+            let e = parse_widths(bad).unwrap_err();
+            assert!(e.contains("--integer-inputs") && e.contains("1..=31"), "{bad}: {e}");
+        }
+        assert_eq!(parse_loss("1%").unwrap(), 0.01);
+        for bad in ["NaN", "inf", "-1%", "100%", "x"] {
+            assert!(parse_loss(bad).unwrap_err().contains("--max-loss"), "{bad}");
+        }
+    }
 }

@@ -1,14 +1,10 @@
 //! `cargo number bench`: issue #6's zoo benchmarks in one run — every model with a checked-in tuned.rs, its
 //! plain f32 build, tuned build and calibrate build timed interleaved (rounds of one run each, medians), so the
 //! ratios come from the same minutes of a shared machine. Writes docs/bench.md and docs/bench.json.
-use crate::{cargo, fetch, read, root, run, tuned_models, data_of};
+use crate::{data_of, f, fetch, read, root, run, tuned_models};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn f(v: &Value, k: &str) -> f64 {
-    v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -45,7 +41,6 @@ fn time(bin: &Path, n: usize, json_out: &Path) -> Result<Value, String> {
 }
 
 pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String> {
-    let _ = cargo();
     let models = if models.is_empty() { tuned_models() } else { models };
     let dir = root().join("target").join("number").join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

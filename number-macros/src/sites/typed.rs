@@ -7,7 +7,7 @@ use super::single_ident;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::{HashMap, HashSet};
 use syn::visit::{self, Visit};
-use syn::{Block, Expr, Ident};
+use syn::{Block, Expr};
 
 /// Use counts of identifiers: uses through an index or `.len()` / `.is_empty()`, and any other use.
 #[derive(Default)]
@@ -52,10 +52,6 @@ impl<'ast> Visit<'ast> for Uses {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         // Tokens inside macros are not analysed: any identifier there may be used in any way.
         idents(&m.tokens, &mut self.bad);
-    }
-    fn visit_ident(&mut self, i: &'ast Ident) {
-        // Identifiers outside expressions (patterns, struct fields, …) are harmless; paths are handled above.
-        let _ = i;
     }
 }
 

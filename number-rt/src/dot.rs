@@ -183,6 +183,9 @@ mod tests {
                 check::<f32, E4m3, Fixed<8, 4>>(scale, n, seed);
                 check::<f32, f32, f32>(scale, n, seed);
                 check::<Fixed<8, 4>, f32, E4m3>(scale, n, seed);
+                check::<f32, crate::Binary<5>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, crate::Binary<-2>, Fixed<8, 4>>(scale, n, seed);
+                check::<Fixed<16, 9>, crate::Binary<5>, Fixed<8, 4>>(scale, n, seed);
             }
         }
     }
@@ -204,6 +207,11 @@ mod tests {
         assert!(integer::<Fixed<16, 6>, W, f32>(0.5, &w[..4], &x[..4], lw, lx).is_none());
         assert!(integer::<Fixed<8, 7>, W, f32>(0.5, &w[..4], &x[..4], lw, lx).is_none());
         assert!(integer::<Fixed<16, 7>, W, f32>(0.5, &w[..4], &x[..4], lw, lx).is_some());
+        // One-bit weights are raw ±1.
+        type B = crate::Binary<3>;
+        let wb: Vec<B> = (0..400).map(|i| B::from_f32(if i % 3 == 0 { -1.0 } else { 1.0 })).collect();
+        let r = integer::<f32, B, f32>(0.5, &wb, &x, B::FIXED.unwrap(), lx);
+        assert_eq!(r, Some(reference::<f32, B, f32>(0.5, &wb, &x)));
     }
 
     #[test]

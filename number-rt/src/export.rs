@@ -164,6 +164,15 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
         return Ok(t);
     }
     match (format, floats) {
+        // ±2^-F are raw ±1 of fixed<2,F>: the container is exact, the conversion from float is not (it rounds).
+        (Format::Binary { f }, CustomFloats::AsFloat) => {
+            Ok(format!("ap_fixed<2,{},AP_RND_CONV,AP_SAT>", 2 - *f as i64))
+        }
+        (Format::Binary { .. }, CustomFloats::Reject) => Err(ExportError(format!(
+            "site `{site}` has format `{format}` (the sign times 2^-F, no zero): HLS has no type whose conversion \
+             from float binarises; export it as the ap_fixed<2,·> that holds both values exactly and binarise the \
+             weights yourself (`cargo number export` without `--strict`), or tune without one-bit widths"
+        ))),
         (Format::F32, _) | (_, CustomFloats::AsFloat) => Ok("float".into()),
         (_, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}`, a custom float: Vivado/Vitis HLS has no exact type for it \
@@ -308,6 +317,11 @@ fn describe(format: &Format) -> String {
             -f
         ),
         Format::F32 => "f32 (not quantized)".into(),
+        Format::Binary { f } => format!(
+            "{format}: the sign times 2^{}, no zero; this type holds both values exactly, but HLS conversions \
+             round: store the weights binarised (x < 0 ? -2^{} : 2^{})",
+            -f, -f, -f
+        ),
         _ => format!(
             "{format} (max {}): no HLS type; float holds every {format} value exactly, but HLS arithmetic does not \
              round to {format}",

@@ -27,13 +27,15 @@ use crate::kernel::{self, FloatParams, Mode, Special, pow2};
 /// | `e3m2`, `e2m3`, `e2m1` | `float<3,2>`, `float<2,3>`, `float<2,1>` (OCP MX FP6/FP4; printed by name) |
 /// | `e4m3`, `e5m2` | [`Format::E4M3`], [`Format::E5M2`] (OCP FP8, *not* `float<4,3>`/`float<5,2>`) |
 /// | `bf16`, `f16`, `f32` | [`Format::Bf16`], [`Format::F16`], [`Format::F32`] |
+/// | `binary<F>` | [`Format::Binary`] `{ f: F }`: one bit, `±2^-F` |
 ///
 /// # Semantics
 ///
 /// - [`quantize`](Format::quantize) rounds to the nearest value of the format, ties to even, and saturates:
 ///   values beyond the range (and `±inf`) become the largest finite value of their sign (for signed fixed
 ///   point the most negative value `-2^(W-1)·2^-F`; for `ufixed` every negative value becomes 0). NaN becomes
-///   `+0.0` (the profiler counts NaNs separately).
+///   `+0.0` (the profiler counts NaNs separately). `binary<F>` has no zero: its value is the sign of `x`
+///   times `2^-F` (see [`Format::Binary`]).
 /// - Zero: fixed-point formats have a single zero and always return `+0.0`; float formats keep the sign, so
 ///   `-0.0` and negative values that round to zero return `-0.0` (as IEEE conversions do). `f32` returns `x`.
 /// - The result is returned as `f32`. It is exact for every float format and for fixed formats whose raw value
@@ -106,6 +108,21 @@ pub enum Format {
     F16,
     /// IEEE binary32: identity, except that NaN becomes `+0.0` and `±inf` become `±f32::MAX`.
     F32,
+    /// `binary<F>`: one bit per value, the sign: code 0 is `+2^-F`, code 1 is `-2^-F` (no zero). `x` with its
+    /// sign bit set (negative numbers, `-0.0`, `-inf`) becomes `-2^-F`, everything else (also `+0.0` and NaN)
+    /// `+2^-F` — the nearest value for every non-zero `x`. The binarised weights of BinaryConnect/XNOR-Net with
+    /// a power-of-two scale; `f` in `-64..=64`. As an integer it is `raw · 2^-F` with `raw ∈ {-1, +1}`.
+    ///
+    /// ```
+    /// use number_rt::Format;
+    /// let b: Format = "binary<3>".parse().unwrap();
+    /// assert_eq!((b.quantize(0.9), b.quantize(-1e-9), b.quantize(0.0)), (0.125, -0.125, 0.125));
+    /// assert_eq!((b.encode(2.0), b.encode(-2.0), b.bits()), (0, 1, 1));
+    /// ```
+    Binary {
+        /// The value's exponent is `-f`.
+        f: i32,
+    },
 }
 
 /// Why a format text or descriptor is not valid. The message says what was expected and quotes the input.
@@ -149,7 +166,7 @@ pub enum Overflow {
 }
 
 const EXPECTED: &str =
-    "fixed<W,F>, ufixed<W,F>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
+    "fixed<W,F>, ufixed<W,F>, binary<F>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
 
 fn err(msg: String) -> FormatError {
     FormatError(msg)
@@ -186,6 +203,12 @@ impl Format {
     /// A validated `ufixed<W,F>`.
     pub fn ufixed(w: u32, f: i32) -> Result<Format, FormatError> {
         let fmt = Format::UFixed { w, f };
+        fmt.validate().map(|()| fmt)
+    }
+
+    /// A validated `binary<F>` (`±2^-F`).
+    pub fn binary(f: i32) -> Result<Format, FormatError> {
+        let fmt = Format::Binary { f };
         fmt.validate().map(|()| fmt)
     }
 
@@ -236,6 +259,12 @@ impl Format {
                 }
                 Ok(())
             }
+            Format::Binary { f } => {
+                if !Format::FRAC_RANGE.contains(&f) {
+                    return Err(err(format!("binary<F>: F must be in -64..=64, found F = {f} (in `binary<{f}>`)")));
+                }
+                Ok(())
+            }
             Format::Float { e, m, bias } => {
                 let text = format!("float<{e},{m},{bias}>");
                 if !(1..=8).contains(&e) {
@@ -269,6 +298,7 @@ impl Format {
     pub const fn bits(&self) -> u32 {
         match *self {
             Format::Fixed { w, .. } | Format::UFixed { w, .. } => w,
+            Format::Binary { .. } => 1,
             Format::Float { e, m, .. } => 1 + e + m,
             Format::E4M3 | Format::E5M2 => 8,
             Format::Bf16 | Format::F16 => 16,
@@ -317,6 +347,7 @@ impl Format {
         match *self {
             Format::Fixed { w, f } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
             Format::UFixed { w, f } => (((1i64 << w) - 1) as f64 * pow2(-f)) as f32,
+            Format::Binary { f } => pow2(-f) as f32,
             Format::F32 => f32::MAX,
             _ => self.float_layout().map_or(0.0, |(_, p, _)| p.max as f32),
         }
@@ -331,11 +362,11 @@ impl Format {
         }
     }
 
-    /// Smallest positive value: `2^-F` for fixed point, the smallest subnormal `2^(1-B-M)` for floats
+    /// Smallest positive value: `2^-F` for fixed point and `binary<F>`, the smallest subnormal `2^(1-B-M)` for floats
     /// (`2^-149` for `f32`).
     pub fn min_positive(&self) -> f32 {
         match *self {
-            Format::Fixed { f, .. } | Format::UFixed { f, .. } => pow2(-f) as f32,
+            Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => pow2(-f) as f32,
             Format::F32 => f32::from_bits(1),
             _ => self.float_layout().map_or(0.0, |(_, p, _)| pow2(p.emin - p.m as i32) as f32),
         }
@@ -350,6 +381,7 @@ impl Format {
             Format::F32 => <f32 as crate::Number>::from_f32(x),
             Format::Fixed { w, f } => quantize_fixed(x, w, f, true),
             Format::UFixed { w, f } => quantize_fixed(x, w, f, false),
+            Format::Binary { f } => quantize_binary(x, f),
             Format::Float { e, m, bias } => quantize_float(x, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
@@ -377,6 +409,7 @@ impl Format {
                 let (scale, inv, lo, hi) = Format::fixed_params(w, f, false);
                 (kernel::fixed_raw_f64(x, scale, lo, hi) * inv) as f32
             }
+            Format::Binary { f } => quantize_binary(x as f32, f),
             _ => {
                 let (_, p, _) = self.float_layout().unwrap_or((0, FloatParams::E4M3, Special::None));
                 kernel::float_rne(x, p) as f32
@@ -397,6 +430,7 @@ impl Format {
                     fixed_slice(xs, scale, inv, lo, hi);
                 }
             }
+            Format::Binary { f } => xs.iter_mut().for_each(|x| *x = quantize_binary(*x, f)),
             Format::Float { e, m, bias } => float_slice(xs, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => float_slice(xs, FloatParams::E4M3),
             Format::E5M2 => float_slice(xs, FloatParams::E5M2),
@@ -462,6 +496,8 @@ impl Format {
                 };
                 (r * inv) as f32
             }
+            // One rounding candidate per sign: every mode gives the sign's value.
+            Format::Binary { f } => quantize_binary(x, f),
             _ => match self.float_layout() {
                 Some((_, p, _)) => kernel::float_round_with(x as f64, p, mode) as f32,
                 None => x,
@@ -486,6 +522,7 @@ impl Format {
                 let (scale, _, lo, hi) = Format::fixed_params(w, f, false);
                 kernel::fixed_raw(x, scale, lo, hi) as i64 as u32
             }
+            Format::Binary { f } => (quantize_binary(x, f) < 0.0) as u32,
             _ => match self.float_layout() {
                 Some((e, p, _)) => {
                     let v = kernel::float_quantize(kernel::nan_to_zero(x), p) as f64;
@@ -509,6 +546,7 @@ impl Format {
                 (raw as f64 * pow2(-f)) as f32
             }
             Format::UFixed { w, f } => ((code as u64 & kernel::mask64(w)) as f64 * pow2(-f)) as f32,
+            Format::Binary { f } => (if code & 1 == 0 { pow2(-f) } else { -pow2(-f) }) as f32,
             Format::Bf16 => decode_bf16(code),
             _ => match self.float_layout() {
                 Some((e, p, special)) => kernel::float_decode(code, e, p, special),
@@ -525,6 +563,7 @@ impl Format {
         match *self {
             Format::Fixed { w, f } => format!("::number_rt::Fixed<{w}, {f}>"),
             Format::UFixed { w, f } => format!("::number_rt::UFixed<{w}, {f}>"),
+            Format::Binary { f } => format!("::number_rt::Binary<{f}>"),
             Format::Float { e, m, bias } => format!("::number_rt::Float<{e}, {m}, {bias}>"),
             Format::E4M3 => "::number_rt::E4m3".to_string(),
             Format::E5M2 => "::number_rt::E5m2".to_string(),
@@ -535,7 +574,8 @@ impl Format {
     }
 
     /// An 8-byte binary descriptor (used by [`Packed`](crate::Packed) headers): kind (0 fixed, 1 ufixed,
-    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32), W or E, M, 0, then F or B as little-endian `i32`.
+    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32, 8 binary), W or E, M, 0, then F or B as little-endian
+    /// `i32`.
     pub const fn to_bytes(&self) -> [u8; 8] {
         let (kind, a, b, c) = match *self {
             Format::Fixed { w, f } => (0u8, w as u8, 0u8, f),
@@ -546,6 +586,7 @@ impl Format {
             Format::Bf16 => (5, 0, 0, 0),
             Format::F16 => (6, 0, 0, 0),
             Format::F32 => (7, 0, 0, 0),
+            Format::Binary { f } => (8, 0, 0, f),
         };
         let c = c.to_le_bytes();
         [kind, a, b, 0, c[0], c[1], c[2], c[3]]
@@ -564,6 +605,7 @@ impl Format {
             5 => Format::Bf16,
             6 => Format::F16,
             7 => Format::F32,
+            8 => Format::Binary { f: c },
             k => return Err(err(format!("unknown format kind {k} in binary descriptor {bytes:02x?}"))),
         };
         let canonical = fmt.to_bytes() == bytes;
@@ -573,6 +615,13 @@ impl Format {
         }
         Ok(fmt)
     }
+}
+
+/// `binary<F>`: `±2^-F` by the sign bit of `x`; NaN → `+2^-F`. `|F| <= 64`, so `2^-F` is a normal `f32`.
+#[inline(always)]
+fn quantize_binary(x: f32, f: i32) -> f32 {
+    let mag = f32::from_bits(((127 - f) as u32) << 23);
+    if x.is_sign_negative() && !x.is_nan() { -mag } else { mag }
 }
 
 #[inline(always)]
@@ -691,6 +740,7 @@ impl fmt::Display for Format {
         match *self {
             Format::Fixed { w, f: frac } => write!(f, "fixed<{w},{frac}>"),
             Format::UFixed { w, f: frac } => write!(f, "ufixed<{w},{frac}>"),
+            Format::Binary { f: frac } => write!(f, "binary<{frac}>"),
             Format::Float { e, m, bias } => {
                 if (1..=31).contains(&e) && bias == Format::default_bias(e) {
                     write!(f, "float<{e},{m}>")
@@ -720,6 +770,7 @@ impl FromStr for Format {
         let params: &[&str] = match lower.as_str() {
             "fixed" | "ufixed" => &["W", "F"],
             "float" => &["E", "M", "B"],
+            "binary" => &["F"],
             _ => {
                 let Some(&(canon, fmt)) = Format::NAMED.iter().find(|(n, _)| *n == lower) else {
                     return Err(err(format!("unknown number format `{name}` in `{s}`: expected {EXPECTED}")));
@@ -732,10 +783,11 @@ impl FromStr for Format {
                 return Ok(fmt);
             }
         };
-        let shape = if lower == "float" { "float<E,M> or float<E,M,B>" } else if lower == "fixed" {
-            "fixed<W,F>"
-        } else {
-            "ufixed<W,F>"
+        let shape = match lower.as_str() {
+            "float" => "float<E,M> or float<E,M,B>",
+            "fixed" => "fixed<W,F>",
+            "binary" => "binary<F>",
+            _ => "ufixed<W,F>",
         };
         let Some(inner) = rest.strip_prefix('<') else {
             let found = if rest.is_empty() { "nothing".to_string() } else { format!("`{rest}`") };
@@ -749,11 +801,20 @@ impl FromStr for Format {
             return Err(err(format!("unexpected `{after}` after `>` in `{s}` (expected {shape})")));
         }
         let args: alloc::vec::Vec<&str> = inner.split(',').map(str::trim).collect();
-        let counts_ok = if lower == "float" { args.len() == 2 || args.len() == 3 } else { args.len() == 2 };
+        let counts_ok = match lower.as_str() {
+            "float" => args.len() == 2 || args.len() == 3,
+            "binary" => args.len() == 1,
+            _ => args.len() == 2,
+        };
         if !counts_ok {
             return Err(err(format!(
-                "{shape} takes {} parameters, found {} (`{}`) in `{s}`",
-                if lower == "float" { "2 or 3" } else { "2" },
+                "{shape} takes {} parameter{}, found {} (`{}`) in `{s}`",
+                match lower.as_str() {
+                    "float" => "2 or 3",
+                    "binary" => "1",
+                    _ => "2",
+                },
+                if lower == "binary" { "" } else { "s" },
                 args.len(),
                 inner.trim()
             )));
@@ -790,6 +851,7 @@ impl FromStr for Format {
                 neg(0)?;
                 Format::UFixed { w: u(vals[0]), f: i(vals[1]) }
             }
+            "binary" => Format::Binary { f: i(vals[0]) },
             _ => {
                 neg(0)?;
                 neg(1)?;

@@ -4,7 +4,8 @@
 //! This crate holds everything that runs:
 //!
 //! - [`Format`]: the runtime descriptor of a number format (`fixed<8,4>`, `e4m3`, …) with exact quantisation;
-//! - static number types ([`Fixed`], [`UFixed`], [`Float`], the named 8/16-bit floats) implementing [`Number`],
+//! - static number types ([`Fixed`], [`UFixed`], the one-bit [`Binary`], [`Float`], the named 8/16-bit floats)
+//!   implementing [`Number`],
 //!   used by tuned builds, bit-identical to [`Format::quantize`];
 //! - [`Packed`]: storage of W-bit values in W bits each;
 //! - [`BlockFormat`]: OCP Microscaling (MX) block formats and block fixed point (a shared power-of-two scale
@@ -23,6 +24,7 @@ extern crate alloc;
 pub mod format;
 pub mod number;
 pub mod fixed;
+pub mod binary;
 pub mod float;
 pub mod packed;
 pub mod dot;
@@ -46,6 +48,7 @@ pub mod export;
 pub use format::{Format, FormatError, Overflow, Rounding};
 pub use number::{FixedInfo, Number};
 pub use fixed::{Fixed, UFixed};
+pub use binary::Binary;
 pub use float::{Float, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16};
 pub use packed::Packed;
 pub use fixed::{FixedPoint, Wide};

@@ -31,19 +31,21 @@
 //! 1. **baseline**: all sites f32; target = baseline − tolerance;
 //! 2. **uniform sweep**: every width for all searched sites at once (one parallel batch); the best feasible
 //!    uniform configuration is a candidate, so the result is never larger than it;
-//! 3. **sensitivity**: per site, the smallest feasible width with all other sites f32 (binary search, all sites
+//! 3. **descent** from the best uniform configuration (see 6), before anything else, so that a search cut short
+//!    by its budget has already improved on the uniform point;
+//! 4. **sensitivity**: per site, the smallest feasible width with all other sites f32 (binary search, all sites
 //!    in lock-step batches, or every width with [`Tuner::sweep_sensitivity`]); no configuration goes below the
 //!    widths that are clearly infeasible alone (see monotonicity below);
-//! 4. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
+//! 5. **repair**: start from the per-site minima and raise the site with the best accuracy gain per objective
 //!    unit until feasible;
-//! 5. **descent** from the best uniform and the repaired point: lower one site by one width, accepting the
+//! 6. **descent** from the repaired point: lower one site by one width, accepting the
 //!    feasible move of smallest objective (or all feasible ones of the step at once, when that is feasible too);
 //!    when none is feasible, pair moves (−k widths on a big site, saving at
 //!    least 0.5% of the objective, +1 on another) that still lower the objective; until no move helps;
-//! 6. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
+//! 7. **exact** (bounded by [`Tuner::exact_limit`] evaluations): width vectors in ascending objective, below the
 //!    best found, skipping those that are clearly infeasible by monotonicity; the first feasible one is optimal
 //!    (up to that assumption). When it completes, [`Outcome::exact`] is true; a descent follows if it improved;
-//! 7. **restarts** (only if the exact phase did not complete): seeded random perturbations of the best point,
+//! 8. **restarts** (only if the exact phase did not complete): seeded random perturbations of the best point,
 //!    repaired and descended again.
 //!
 //! "Monotonicity" means: widening a site never lowers accuracy. It is used only to skip evaluations, and only up

@@ -97,6 +97,7 @@ pub fn format_of_type(ty: &syn::Type) -> Result<Format, TunedFileError> {
         ("f32", []) => "f32".to_string(),
         ("Fixed", [w, f]) => format!("fixed<{w},{f}>"),
         ("UFixed", [w, f]) => format!("ufixed<{w},{f}>"),
+        ("Binary", [f]) => format!("binary<{f}>"),
         ("Float", [e, m, b]) => format!("float<{e},{m},{b}>"),
         ("E4m3", []) => "e4m3".into(),
         ("E5m2", []) => "e5m2".into(),
@@ -129,7 +130,7 @@ mod tests {
 
     #[test]
     fn reads_every_format_back() {
-        for f in ["fixed<4,6>", "fixed<8,-3>", "ufixed<5,7>", "float<3,2,3>", "float<4,3,9>", "e4m3", "e5m2", "bf16", "f16", "f32"] {
+        for f in ["fixed<4,6>", "fixed<8,-3>", "ufixed<5,7>", "binary<3>", "binary<-7>", "float<3,2,3>", "float<4,3,9>", "e4m3", "e5m2", "bf16", "f16", "f32"] {
             let f: Format = f.parse().unwrap();
             let ty: syn::Type = syn::parse_str(&f.rust_type()).unwrap();
             assert_eq!(format_of_type(&ty).unwrap(), f, "{}", f.rust_type());

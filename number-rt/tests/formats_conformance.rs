@@ -4,7 +4,7 @@
 //! comparisons. Exhaustive over every code of every format of 8 bits or fewer (all fixed/ufixed W and F, all
 //! float E, M and biases) and of a set of 16-bit formats; f16/bf16 are also compared with the `half` crate and
 //! e4m3/e5m2 with the `float8` crate and the OCP tables; fixed-point golden vectors in the ap_fixed style.
-use number_rt::{Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, Float, Format, Number, UFixed};
+use number_rt::{Binary, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, Float, Format, Number, UFixed};
 
 // ---------------------------------------------------------------------------------------------------------
 // Independent reference
@@ -33,6 +33,7 @@ fn kind(fmt: Format) -> Kind {
         Format::F16 => Kind::Float { e: 5, m: 10, bias: 15, special: Special::Ieee },
         Format::Bf16 => Kind::Float { e: 8, m: 7, bias: 127, special: Special::Ieee },
         Format::F32 => panic!("f32 is tested separately"),
+        Format::Binary { .. } => panic!("binary<F> (no zero) is tested separately"),
     }
 }
 
@@ -990,4 +991,59 @@ fn binary_descriptor_round_trips_and_is_validated() {
     assert!(Format::from_bytes([0, 40, 0, 0, 0, 0, 0, 0]).is_err()); // fixed<40,0>
     assert!(Format::from_bytes([9, 8, 0, 0, 0, 0, 0, 0]).is_err()); // unknown kind
     assert!(Format::from_bytes([3, 1, 0, 0, 0, 0, 0, 0]).is_err()); // e4m3 with junk
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// binary<F>: nearest of ±2^-F, ties (±0) by the sign bit, NaN → +2^-F; code 1 = negative
+// ---------------------------------------------------------------------------------------------------------
+
+fn binary_ref(x: f32, f: i32) -> (f64, u32) {
+    let neg = !x.is_nan() && (x < 0.0 || (x == 0.0 && 1.0 / x < 0.0));
+    if neg { (-p2(-f), 1) } else { (p2(-f), 0) }
+}
+
+fn binary_inputs() -> Vec<f32> {
+    let mut xs = vec![0.0, -0.0, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, f32::MIN];
+    xs.extend((0..200_000u32).map(|i| f32::from_bits(i.wrapping_mul(0x9E37_79B9) ^ (i << 7))));
+    xs
+}
+
+#[test]
+fn binary_format_matches_reference_for_every_f() {
+    let xs = binary_inputs();
+    for f in -64..=64 {
+        let fmt = Format::binary(f).unwrap();
+        assert_eq!((fmt.bits(), fmt.max() as f64, fmt.lowest() as f64), (1, p2(-f), -p2(-f)));
+        assert_eq!((fmt.decode(0) as f64, fmt.decode(1) as f64), (p2(-f), -p2(-f)));
+        assert_eq!(fmt.to_string().parse::<Format>().unwrap(), fmt);
+        assert_eq!(Format::from_bytes(fmt.to_bytes()).unwrap(), fmt);
+        for &x in xs.iter().step_by(16) {
+            let (v, c) = binary_ref(x, f);
+            assert_eq!(fmt.quantize(x) as f64, v, "{fmt} {x:e}");
+            assert_eq!(fmt.quantize_f64(x as f64) as f64, v, "{fmt} {x:e}");
+            assert_eq!(fmt.encode(x), c, "{fmt} {x:e}");
+        }
+    }
+    for bad in [-65, 65] {
+        assert!(Format::binary(bad).unwrap_err().to_string().contains("binary<F>: F must be in -64..=64"));
+    }
+}
+
+fn binary_static<const F: i32>(xs: &[f32]) {
+    for &x in xs {
+        let (v, c) = binary_ref(x, F);
+        let b = Binary::<F>::from_f32(x);
+        assert_eq!((b.to_f32() as f64, b.to_code()), (v, c), "binary<{F}> {x:e}");
+        assert_eq!(Binary::<F>::from_code(c).to_f32() as f64, v);
+    }
+}
+
+#[test]
+fn binary_static_types_match_reference() {
+    let xs = binary_inputs();
+    binary_static::<-64>(&xs);
+    binary_static::<-1>(&xs);
+    binary_static::<0>(&xs);
+    binary_static::<7>(&xs);
+    binary_static::<64>(&xs);
 }

@@ -115,7 +115,7 @@ macro_rules! typed {
 #[test]
 fn typed_round_trip_for_every_width() {
     typed!(
-        UFixed<1, 0>, Fixed<2, 1>, Fixed<3, 0>, Fixed<4, 2>, Fixed<5, 3>, Fixed<6, -2>, Fixed<7, 7>, Fixed<8, 4>,
+        UFixed<1, 0>, number_rt::Binary<3>, number_rt::Binary<-5>, Fixed<2, 1>, Fixed<3, 0>, Fixed<4, 2>, Fixed<5, 3>, Fixed<6, -2>, Fixed<7, 7>, Fixed<8, 4>,
         Fixed<9, 0>, Fixed<10, 5>, Fixed<11, 11>, Fixed<12, -6>, Fixed<13, 1>, Fixed<14, 8>, Fixed<15, 15>,
         Fixed<16, 8>, Fixed<17, 0>, Fixed<18, 9>, Fixed<19, 20>, Fixed<20, -4>, Fixed<21, 10>, Fixed<22, 2>,
         Fixed<23, 23>, Fixed<24, 12>, Fixed<25, 0>, Fixed<26, 13>, Fixed<27, 30>, Fixed<28, 14>, Fixed<29, 1>,

@@ -413,3 +413,34 @@ fn a_safety_margin_raises_the_target_and_is_kept() {
     assert!(guarded.accuracy >= guarded.target);
     assert!(guarded.objective_value >= plain.objective_value, "a higher target cannot allow a smaller configuration");
 }
+
+/// The one-bit rung of a signed weight site is `binary<F>` with `2^-F` the power of two nearest (in squared
+/// error) to the mean magnitude; non-negative sites get `ufixed<1,F>`.
+#[test]
+fn the_one_bit_rung_is_binary_near_the_mean_magnitude() {
+    let mut s = SiteStats::default();
+    let mut seed = 7u64;
+    let mut sum = 0.0f64;
+    let n = 20_000;
+    for i in 0..n {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let u = (seed >> 40) as f32 / (1u64 << 24) as f32; // uniform [0, 1)
+        let x = if i % 2 == 0 { 0.3 * u } else { -0.3 * u }; // mean |x| = 0.15
+        sum += x.abs() as f64;
+        s.record(x);
+    }
+    let space = Space::default();
+    assert_eq!(space.widths, 1..=16);
+    let Some(Format::Binary { f }) = space.candidate(&s, 1) else { panic!("{:?}", space.candidate(&s, 1)) };
+    // Σ(|x| − a)² over |x| ~ U(0, 0.3) is smallest at a = 0.15: among powers of two, 2^-3 = 0.125.
+    assert_eq!(f, 3, "mean |x| {}", sum / n as f64);
+    assert!(matches!(space.candidate(&s, 2), Some(Format::Fixed { w: 2, .. })));
+    let mut pos = SiteStats::default();
+    for x in [0.5f32, 1.0, 2.0] {
+        pos.record(x);
+    }
+    assert!(matches!(space.candidate(&pos, 1), Some(Format::UFixed { w: 1, .. })));
+    // Without the fixed-point family there is no one-bit format.
+    let floats = Space::default().families([number_rt::tune::Family::Float]);
+    assert_eq!(floats.candidate(&s, 1), None);
+}

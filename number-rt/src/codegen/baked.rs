@@ -74,7 +74,7 @@ fn literals(format: Format, values: &[f32]) -> Vec<String> {
             // NaN → 0 and ±inf → ±MAX, as an f32 site stores them; `{:?}` reads back bit for bit.
             Format::F32 => format!("{:?}", <f32 as crate::Number>::from_f32(x)),
             Format::Fixed { w, .. } => (((format.encode(x) << (32 - w)) as i32) >> (32 - w)).to_string(),
-            Format::UFixed { .. } => format.encode(x).to_string(),
+            Format::UFixed { .. } | Format::Binary { .. } => format.encode(x).to_string(),
             _ => format!("{:#x}", format.encode(x)),
         })
         .collect()

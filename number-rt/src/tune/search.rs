@@ -820,15 +820,21 @@ where
 
     fn search(&mut self) -> Result<(), Halt> {
         self.uniform_sweep()?;
+        // Descend from the best uniform point first: it is feasible, and single-site moves from it improve the
+        // result from the first steps on, so a search cut short by its budget still gets most of the gain.
+        let mut done: Vec<State> = Vec::new();
+        if let Some(u) = self.uniform_best.clone() {
+            self.phase = "descent";
+            done.push(u.clone());
+            self.descend(u)?;
+        }
         self.sensitivity()?;
         self.phase = "repair";
         let minima: State = (0..self.n()).map(|s| self.min_alone[s].unwrap_or(self.top[s])).collect();
         let repaired = self.repair(minima)?;
         self.phase = "descent";
         let mut starts: Vec<State> = Vec::new();
-        starts.extend(self.uniform_best.clone());
         starts.extend(repaired);
-        let mut done: Vec<State> = Vec::new();
         for s in starts {
             if !done.contains(&s) {
                 done.push(s.clone());

@@ -7,7 +7,8 @@ use std::ops::RangeInclusive;
 /// A family of formats the tuner may choose from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
-    /// `fixed<W,F>` (and `ufixed<W,F>` for non-negative sites when [`Space::unsigned`] is on).
+    /// `fixed<W,F>` (and `ufixed<W,F>` for non-negative sites when [`Space::unsigned`] is on); at width 1,
+    /// `binary<F>` (`±2^-F`) for signed sites.
     Fixed,
     /// `float<E,M,B>` with the bias placed from the site's range; `E` from [`Space::float_exponents`].
     Float,
@@ -106,7 +107,8 @@ pub enum Override {
 pub struct Space {
     /// Format families (default: fixed point only).
     pub families: Vec<Family>,
-    /// Widths in bits (default `2..=16`). A site may also stay f32 when no width is accurate enough.
+    /// Widths in bits (default `1..=16`). A site may also stay f32 when no width is accurate enough. Width 1 is
+    /// `binary<F>` (`±2^-F`) for signed sites and `ufixed<1,F>` for non-negative ones (fixed-point family).
     pub widths: RangeInclusive<u32>,
     /// How the range is placed (default [`Range::MinMse`]).
     pub range: Range,
@@ -124,7 +126,7 @@ impl Default for Space {
     fn default() -> Self {
         Space {
             families: vec![Family::Fixed],
-            widths: 2..=16,
+            widths: 1..=16,
             range: Range::MinMse,
             unsigned: true,
             float_exponents: 2..=5,
@@ -495,13 +497,29 @@ fn ranges(s: &SiteStats, r: Range) -> Vec<i32> {
     }
 }
 
+/// The `binary<F>` of smallest squared error on the profiled values (the one-bit rung of signed sites): the
+/// scale `2^-F` that minimises `Σ(|x| − 2^-F)²` is near the mean magnitude, far below the range the other
+/// widths cover, so eight powers of two below the largest magnitude are tried, whatever [`Range`] says.
+fn binary_cand(s: &SiteStats) -> Option<Format> {
+    let i = int_bits(s.max_abs);
+    (1..=8)
+        .filter_map(|k| Format::binary(k - i).ok())
+        .map(|f| (mse(s, &f), f))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| f)
+}
+
 /// The candidate format of a site at width `w` (None when no family has a format of that width).
 pub(crate) fn candidate(s: &SiteStats, space: &Space, w: u32) -> Option<Format> {
+    let unsigned = space.unsigned && s.is_nonnegative();
+    if w == 1 && !unsigned {
+        return if space.families.contains(&Family::Fixed) { binary_cand(s) } else { None };
+    }
     let rs = ranges(s, space.range);
     let mut cands = Vec::new();
     for fam in &space.families {
         match fam {
-            Family::Fixed => cands.extend(fixed_cands(w, space.unsigned && s.is_nonnegative(), &rs)),
+            Family::Fixed => cands.extend(fixed_cands(w, unsigned, &rs)),
             Family::Float => cands.extend(float_cands(w, &space.float_exponents, &rs)),
         }
     }

@@ -44,6 +44,9 @@ enum Cmd {
         /// Validation inputs the tuner uses (default: the whole split).
         #[arg(long)]
         val: Option<usize>,
+        /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
+        #[arg(long)]
+        margin_se: Option<f64>,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -57,6 +60,9 @@ enum Cmd {
         max_evals: Option<usize>,
         #[arg(long)]
         val: Option<usize>,
+        /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
+        #[arg(long)]
+        margin_se: Option<f64>,
         /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
         #[arg(long)]
         render: bool,
@@ -151,7 +157,14 @@ fn f(v: &Value, k: &str) -> f64 {
     v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
 }
 
-fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize>, check: bool) -> Result<(), String> {
+fn tune(
+    model: &str,
+    max_loss: &str,
+    max_evals: Option<usize>,
+    val: Option<usize>,
+    margin_se: Option<f64>,
+    check: bool,
+) -> Result<(), String> {
     if !root().join("examples").join(model).join("main.rs").exists() {
         return Err(format!("no zoo model `{model}`: expected examples/{model}/main.rs"));
     }
@@ -168,6 +181,9 @@ fn tune(model: &str, max_loss: &str, max_evals: Option<usize>, val: Option<usize
     }
     if let Some(n) = val {
         args.extend(["--val".into(), n.to_string()]);
+    }
+    if let Some(z) = margin_se {
+        args.extend(["--margin-se".into(), z.to_string()]);
     }
     if check {
         args.push("--check".into());
@@ -246,7 +262,13 @@ struct Row {
 /// Tunes each model at each tolerance (the first tolerance's tuned.rs is the checked-in one; the others are
 /// swapped in for their tuned build and the checked-in file is restored), merges the rows into docs/zoo.json
 /// (rows of models not run are kept) and writes docs/zoo.md and docs/zoo.svg.
-fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val: Option<usize>) -> Result<(), String> {
+fn zoo(
+    models: Vec<String>,
+    tolerances: &[String],
+    max_evals: Option<usize>,
+    val: Option<usize>,
+    margin_se: Option<f64>,
+) -> Result<(), String> {
     let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
     let docs = root().join("docs");
     let json_path = docs.join("zoo.json");
@@ -259,7 +281,7 @@ fn zoo(models: Vec<String>, tolerances: &[String], max_evals: Option<usize>, val
             let checked_in = root().join("examples").join(m).join("tuned.rs");
             let backup = std::fs::read(&checked_in).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, false)?;
+                tune(m, tol, max_evals, val, margin_se, false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -601,10 +623,12 @@ fn main() -> std::process::ExitCode {
         Cmd::Test => test(),
         Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
         Cmd::Zoo { render: true, .. } => render_zoo(),
-        Cmd::Zoo { models, tolerances, max_evals, val, render: false } => zoo(models, &tolerances, max_evals, val),
+        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, render: false } => {
+            zoo(models, &tolerances, max_evals, val, margin_se)
+        }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val } => tune(&model, &max_loss, max_evals, val, false),
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, true),
+        Cmd::Tune { model, max_loss, max_evals, val, margin_se } => tune(&model, &max_loss, max_evals, val, margin_se, false),
+        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, None, true),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

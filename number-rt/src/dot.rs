@@ -113,11 +113,12 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
     let room = (EXACT - n as i64 * pmax) as f32; // exact: an integer below 2^24
     let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
     let v = acc * up;
-    if !(v.abs() < room) {
-        return None;
-    }
-    // SAFETY: |v| < 2^24 and v is not NaN, so v truncates to an i32.
-    let ai: i32 = unsafe { v.to_int_unchecked() };
+    let ai: i32 = if v.abs() < room {
+        // SAFETY: |v| < 2^24 (so v is not NaN), so v truncates to an i32.
+        unsafe { v.to_int_unchecked() }
+    } else {
+        return None; // too large, infinite or NaN
+    };
     // The round trip is exact (|ai| < 2^24, `down` a power of two with every k·down an f32) and equals `acc`'s
     // bits only when `acc` is on the grid of the products: this also rejects -0.0, which stays -0.0 through a
     // sum of -0.0 products where the integer sum cannot say so.

@@ -323,7 +323,7 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 Shape::SliceRef if p.typed && qgen.mode == Mode::Tuned => {
                     let t = qgen.tuned_ty(ident);
                     quote!(
-                        let #tmp = #x.iter().map(|&__nq_e| <#t as ::number_rt::Number>::from_f32(__nq_e)).collect::<::number_rt::__private::Vec<#t>>();
+                        let #tmp = ::number_rt::__private::Typed::<#t, 1024>::new(#x);
                         let #x: &[#t] = &#tmp;
                     )
                 }

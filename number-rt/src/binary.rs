@@ -15,8 +15,10 @@ use crate::{Format, Number};
 /// the mean squared error of the site's profiled values is smallest (near `log2 mean|w|`).
 ///
 /// As an integer it is `raw · 2^-F` with `raw ∈ {-1, +1}` ([`Number::FIXED`]), so the integer inner-product
-/// kernels ([`dot`](crate::dot())) take it like a fixed-point value. Stored in a `u8` (the code); packed
-/// storage ([`Packed`](crate::Packed)) uses one bit. Equality and order are those of the value.
+/// kernels ([`dot`](crate::dot())) take it like a fixed-point value. Stored as that raw integer in an `i8`, so
+/// slices feed the byte kernels directly; the code (bit 0: 1 = negative) is what packed storage
+/// ([`Packed`](crate::Packed)) keeps, one bit per value. Equality and order are those of the value; the default
+/// is `+2^-F` (code 0).
 ///
 /// ```
 /// use number_rt::{Binary, Format, Number};
@@ -30,8 +32,14 @@ use crate::{Format, Number};
 /// assert_eq!((-B::from_f32(1.0)).to_f32(), -0.0625);
 /// ```
 #[repr(transparent)]
-#[derive(Clone, Copy, Default)]
-pub struct Binary<const F: i32>(u8);
+#[derive(Clone, Copy)]
+pub struct Binary<const F: i32>(i8);
+
+impl<const F: i32> Default for Binary<F> {
+    fn default() -> Self {
+        Self::ONE
+    }
+}
 
 impl<const F: i32> Binary<F> {
     const CHECK: () = assert!(F >= -64 && F <= 64, "binary<F>: F must be in -64..=64");
@@ -41,9 +49,9 @@ impl<const F: i32> Binary<F> {
         f32::from_bits(((127 - F) as u32) << 23)
     };
     /// `+2^-F`.
-    pub const ONE: Self = Binary(0);
+    pub const ONE: Self = Binary(1);
     /// `-2^-F`.
-    pub const MINUS_ONE: Self = Binary(1);
+    pub const MINUS_ONE: Self = Binary(-1);
 
     /// Values from their codes (bit 0: 1 = negative), in a `const` context (baked weight tables).
     ///
@@ -53,10 +61,10 @@ impl<const F: i32> Binary<F> {
     /// assert_eq!((W[0].to_f32(), W[1].to_f32()), (0.5, -0.5));
     /// ```
     pub const fn from_bits_array<const N: usize>(codes: &[u32; N]) -> [Self; N] {
-        let mut out = [Binary(0); N];
+        let mut out = [Self::ONE; N];
         let mut i = 0;
         while i < N {
-            out[i] = Binary((codes[i] & 1) as u8);
+            out[i] = Binary(1 - 2 * (codes[i] & 1) as i8);
             i += 1;
         }
         out
@@ -70,24 +78,29 @@ impl<const F: i32> Number for Binary<F> {
     };
     #[inline(always)]
     fn from_f32(x: f32) -> Self {
-        Binary((x.is_sign_negative() && !x.is_nan()) as u8)
+        Binary(1 - 2 * (x.is_sign_negative() && !x.is_nan()) as i8)
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {
-        if self.0 == 0 { Self::MAG } else { -Self::MAG }
+        self.0 as f32 * Self::MAG
     }
     #[inline(always)]
     fn to_code(self) -> u32 {
-        self.0 as u32
+        (self.0 < 0) as u32
     }
     #[inline(always)]
     fn from_code(code: u32) -> Self {
-        Binary((code & 1) as u8)
+        Binary(1 - 2 * (code & 1) as i8)
     }
     const FIXED: Option<FixedInfo> = Some(FixedInfo { frac: F, raw_min: -1, raw_max: 1 });
     #[inline(always)]
     fn raw(self) -> i64 {
-        1 - 2 * self.0 as i64
+        self.0 as i64
+    }
+    #[inline(always)]
+    fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
+        // SAFETY: `Binary<F>` is `#[repr(transparent)]` over `i8` (the raw ±1), so the slice is `s.len()` `i8`s.
+        crate::dot::Raw::I8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const i8, s.len()) })
     }
 }
 
@@ -96,7 +109,7 @@ impl<const F: i32> Neg for Binary<F> {
     /// Exact: the other sign.
     #[inline(always)]
     fn neg(self) -> Self {
-        Binary(self.0 ^ 1)
+        Binary(-self.0)
     }
 }
 
@@ -117,9 +130,9 @@ impl<const F: i32> PartialOrd for Binary<F> {
     }
 }
 impl<const F: i32> Ord for Binary<F> {
-    /// By value: `-2^-F < +2^-F` (code 1 before code 0).
+    /// By value: `-2^-F < +2^-F`.
     fn cmp(&self, o: &Self) -> Ordering {
-        o.0.cmp(&self.0)
+        self.0.cmp(&o.0)
     }
 }
 impl<const F: i32> fmt::Debug for Binary<F> {

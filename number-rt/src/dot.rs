@@ -96,22 +96,33 @@ pub fn reference<A: Number, EA: Number, EB: Number>(mut acc: f32, a: &[EA], b: &
 fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: FixedInfo, lb: FixedInfo) -> Option<f32> {
     let s = la.frac + lb.frac;
     let pmax = la.max_abs().saturating_mul(lb.max_abs());
-    // Every value k·2^-s with |k| < 2^24 is an f32 when -104 <= s <= 149; f32 elements convert exactly below
-    // 2^22 (see `raw_of`).
+    // Every value k·2^-s with |k| < 2^24 is an f32 when -104 <= s <= 149; below 127, 2^s is an f32 too (the
+    // conversion of `acc` below). f32 elements convert exactly below 2^22 (see `raw_of`). All of this is known
+    // at compile time.
     let small = |l: FixedInfo, typed: bool| typed || l.max_abs() < 1 << 22;
-    if !(-104..=149).contains(&s) || pmax >= EXACT || !small(la, EA::FIXED.is_some()) || !small(lb, EB::FIXED.is_some()) {
+    if !(-104..=126).contains(&s) || pmax >= EXACT || !small(la, EA::FIXED.is_some()) || !small(lb, EB::FIXED.is_some()) {
         return None;
     }
-    if acc.to_bits() == 0x8000_0000 {
-        return None; // -0.0 stays -0.0 through a sum of -0.0 products; the integer sum cannot say so
+    // The per-call check, in f32 only: the products add up to at most n·pmax units; `acc` must be k units with
+    // |k| + n·pmax < 2^24. `acc · 2^s` is exact unless it overflows (then it fails the bound) or underflows (then
+    // it truncates to 0, and the round trip below gives +0.0, not `acc`). NaN fails the bound.
+    let n = a.len();
+    if n as u64 >= (EXACT / pmax.max(1)) as u64 {
+        return None;
     }
-    let ar = acc as f64 * pow2(s);
-    let ai = ar as i64; // saturating; NaN → 0
-    if ai as f64 != ar {
-        return None; // off the grid of the products (or not finite)
-    }
-    let bound = ai.saturating_abs().saturating_add((a.len() as i64).saturating_mul(pmax));
-    if bound >= EXACT {
+    let room = (EXACT - n as i64 * pmax) as f32; // exact: an integer below 2^24
+    let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
+    let v = acc * up;
+    let ai: i32 = if v.abs() < room {
+        // SAFETY: |v| < 2^24 (so v is not NaN), so v truncates to an i32.
+        unsafe { v.to_int_unchecked() }
+    } else {
+        return None; // too large, infinite or NaN
+    };
+    // The round trip is exact (|ai| < 2^24, `down` a power of two with every k·down an f32) and equals `acc`'s
+    // bits only when `acc` is on the grid of the products: this also rejects -0.0, which stays -0.0 through a
+    // sum of -0.0 products where the integer sum cannot say so.
+    if (ai as f32 * down).to_bits() != acc.to_bits() {
         return None;
     }
     match A::FIXED {
@@ -122,11 +133,15 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
             if !(0..=38).contains(&up) {
                 return None;
             }
+            let bound = (ai as i64).abs() + n as i64 * pmax;
             let hi = bound << up;
             if hi > acc_l.raw_max || -hi < acc_l.raw_min {
                 return None;
             }
         }
+    }
+    if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
+        return Some((ai + sum) as f32 * down);
     }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
     let mut sum: i32 = 0;
@@ -140,7 +155,105 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
             sum += raw_of(*x, sa) * raw_of(*y, sb);
         }
     }
-    Some(((ai + sum as i64) as f64 * pow2(-s)) as f32)
+    // |ai + sum| < 2^24: the conversion and the scaling are exact.
+    Some((ai + sum) as f32 * down)
+}
+
+/// The raw integers of a fixed-point slice stored one byte per value ([`Number::raw_slice`]).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Raw<'a> {
+    /// Signed bytes (`Fixed<W, F>`, W <= 8, and `Binary<F>`).
+    I8(&'a [i8]),
+    /// Unsigned bytes (`UFixed<W, F>`, W <= 8).
+    U8(&'a [u8]),
+    /// Any other storage.
+    Other,
+}
+
+/// Inner products of byte operands with the CPU's 8-bit dot-product instruction (AVX-512 VNNI `vpdpbusd`:
+/// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), when the build
+/// targets it (`-C target-cpu=native` on such a machine, as `.cargo/config.toml` sets); `None` otherwise, and
+/// the caller's portable loop runs. The sums are exact modulo 2^32, and the caller has checked that the true
+/// sum is below 2^24 in magnitude, so they are the exact sums.
+mod bytes {
+    use super::Raw;
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[inline(always)]
+    pub(super) fn dot(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
+        // SAFETY: the instructions are enabled for the whole build (cfg above).
+        match (a, b) {
+            (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => Some(unsafe { vnni::dot_u8_i8(u, s) }),
+            (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
+            _ => None,
+        }
+    }
+
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni")))]
+    #[inline(always)]
+    pub(super) fn dot(_: Raw<'_>, _: Raw<'_>) -> Option<i32> {
+        None
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    mod vnni {
+        use core::arch::x86_64::*;
+
+        /// `Σ u[k]·s[k]` (wrapping), over the shorter length.
+        #[inline(always)]
+        pub(super) unsafe fn dot_u8_i8(u: &[u8], s: &[i8]) -> i32 {
+            let n = u.len().min(s.len());
+            let (pu, ps) = (u.as_ptr() as *const i8, s.as_ptr());
+            unsafe {
+                let (mut a0, mut a1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+                let mut i = 0;
+                while i + 128 <= n {
+                    a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(pu.add(i).cast()), _mm512_loadu_si512(ps.add(i).cast()));
+                    a1 = _mm512_dpbusd_epi32(
+                        a1,
+                        _mm512_loadu_si512(pu.add(i + 64).cast()),
+                        _mm512_loadu_si512(ps.add(i + 64).cast()),
+                    );
+                    i += 128;
+                }
+                if i + 64 <= n {
+                    a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(pu.add(i).cast()), _mm512_loadu_si512(ps.add(i).cast()));
+                    i += 64;
+                }
+                if i < n {
+                    // The last n - i < 64 bytes; the masked-off bytes are not read.
+                    let m: __mmask64 = (1u64 << (n - i)) - 1;
+                    a1 = _mm512_dpbusd_epi32(a1, _mm512_maskz_loadu_epi8(m, pu.add(i)), _mm512_maskz_loadu_epi8(m, ps.add(i)));
+                }
+                _mm512_reduce_add_epi32(_mm512_add_epi32(a0, a1))
+            }
+        }
+
+        /// `Σ x[k]·s[k]` (wrapping) of two signed byte slices: `(x + 128)` is an unsigned byte, and
+        /// `Σ (x + 128)·s − 128·Σ s` is the sum.
+        #[inline(always)]
+        pub(super) unsafe fn dot_i8_i8(x: &[i8], s: &[i8]) -> i32 {
+            let n = x.len().min(s.len());
+            let (px, ps) = (x.as_ptr(), s.as_ptr());
+            unsafe {
+                let bias = _mm512_set1_epi8(i8::MIN);
+                let ones = _mm512_set1_epi8(1);
+                let (mut a0, mut c0) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+                let mut i = 0;
+                while i < n {
+                    let m: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                    let xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, px.add(i)), bias);
+                    let xv = _mm512_maskz_mov_epi8(m, xv); // masked-off lanes stay 0, not 128
+                    let sv = _mm512_maskz_loadu_epi8(m, ps.add(i));
+                    a0 = _mm512_dpbusd_epi32(a0, xv, sv);
+                    c0 = _mm512_dpbusd_epi32(c0, ones, sv);
+                    i += 64;
+                }
+                _mm512_reduce_add_epi32(a0).wrapping_sub(_mm512_reduce_add_epi32(c0).wrapping_mul(128))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -170,7 +283,7 @@ mod tests {
 
     #[test]
     fn every_path_equals_the_reference() {
-        for (n, seed) in [(0, 1), (1, 2), (5, 3), (25, 4), (400, 5), (5000, 6)] {
+        for (n, seed) in [(0, 1), (1, 2), (5, 3), (25, 4), (63, 7), (64, 8), (65, 9), (127, 10), (128, 11), (150, 12), (400, 5), (5000, 6)] {
             for scale in [0.01f32, 1.0, 100.0, 1e30] {
                 check::<f32, Fixed<4, 3>, Fixed<8, 4>>(scale, n, seed);
                 check::<f32, Fixed<2, 4>, UFixed<8, 8>>(scale, n, seed);
@@ -186,6 +299,13 @@ mod tests {
                 check::<f32, crate::Binary<5>, UFixed<8, 4>>(scale, n, seed);
                 check::<f32, crate::Binary<-2>, Fixed<8, 4>>(scale, n, seed);
                 check::<Fixed<16, 9>, crate::Binary<5>, Fixed<8, 4>>(scale, n, seed);
+                // Byte operands (the 8-bit kernels when the build has them): unsigned × signed, both orders,
+                // and signed × signed over the whole i8 range.
+                check::<f32, Fixed<4, 4>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, UFixed<8, 4>, Fixed<4, 4>>(scale, n, seed);
+                check::<f32, Fixed<8, 7>, Fixed<8, 7>>(scale, n, seed);
+                check::<f32, UFixed<8, 0>, Fixed<8, 0>>(scale, n, seed);
+                check::<f32, Fixed<8, 0>, Fixed<8, 0>>(scale, n, seed);
             }
         }
     }
@@ -212,6 +332,60 @@ mod tests {
         let wb: Vec<B> = (0..400).map(|i| B::from_f32(if i % 3 == 0 { -1.0 } else { 1.0 })).collect();
         let r = integer::<f32, B, f32>(0.5, &wb, &x, B::FIXED.unwrap(), lx);
         assert_eq!(r, Some(reference::<f32, B, f32>(0.5, &wb, &x)));
+    }
+
+    #[test]
+    fn byte_kernels_equal_the_portable_sums() {
+        let mut seed = 3u64;
+        let mut byte = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        };
+        for n in (0..300).chain([1000, 4099]) {
+            let u: Vec<u8> = (0..n).map(|_| byte()).collect();
+            let s: Vec<i8> = (0..n).map(|_| byte() as i8).collect();
+            let t: Vec<i8> = (0..n).map(|_| byte() as i8).collect();
+            let us: i32 = u.iter().zip(&s).map(|(&a, &b)| a as i32 * b as i32).sum();
+            let st: i32 = s.iter().zip(&t).map(|(&a, &b)| a as i32 * b as i32).sum();
+            for (got, want) in [
+                (bytes::dot(Raw::U8(&u), Raw::I8(&s)), us),
+                (bytes::dot(Raw::I8(&s), Raw::U8(&u)), us),
+                (bytes::dot(Raw::I8(&s), Raw::I8(&t)), st),
+            ] {
+                if let Some(got) = got {
+                    assert_eq!(got, want, "n {n}");
+                }
+            }
+            assert!(bytes::dot(Raw::U8(&u), Raw::U8(&u)).is_none());
+        }
+    }
+
+    #[test]
+    fn every_accumulator_start_equals_the_reference() {
+        // Starting values around the edges of the per-call check: off and on the grid of the products (2^-8),
+        // subnormal, near the 2^24-unit bound, huge, infinite, NaN, both zeros.
+        type W = Fixed<4, 4>;
+        type X = UFixed<8, 4>;
+        let mut seed = 9;
+        for n in [1usize, 37, 64, 150, 400, 8000] {
+            let w: Vec<W> = (0..n).map(|_| W::from_f32(rng(&mut seed))).collect();
+            let x: Vec<X> = (0..n).map(|_| X::from_f32(rng(&mut seed).abs() * 16.0)).collect();
+            let xf: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
+            let u = 1.0f32 / 256.0;
+            let edge = (1 << 24) as f32 * u;
+            let room = edge - (n as f32 * 8.0 * 255.0) * u;
+            for acc in [
+                0.0f32, -0.0, u, -u, u / 2.0, 3.0 * u, 1e-45, -1e-40, f32::MIN_POSITIVE, room, room - u, -room,
+                -(room - u), edge, edge - u, 1e6, 1e30, f32::MAX, f32::INFINITY, f32::NEG_INFINITY, f32::NAN,
+                0.1, 1.5, -7.25,
+            ] {
+                let want = reference::<f32, W, X>(acc, &w, &x);
+                assert_eq!(dot::<f32, W, X, W, X>(acc, &w, &x).to_bits(), want.to_bits(), "acc {acc:e}, n {n}");
+                assert_eq!(dot::<f32, W, X, W, f32>(acc, &w, &xf).to_bits(), want.to_bits(), "acc {acc:e}, n {n}");
+                let want = reference::<Fixed<24, 8>, W, X>(acc, &w, &x);
+                assert_eq!(dot::<Fixed<24, 8>, W, X, W, X>(acc, &w, &x).to_bits(), want.to_bits(), "acc {acc:e}");
+            }
+        }
     }
 
     #[test]

@@ -404,6 +404,19 @@ macro_rules! fixed_common {
                 self.0.to_i64()
             }
             #[inline(always)]
+            fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
+                // SAFETY: `Self` is `#[repr(transparent)]` over its storage, which is `i8` (`Fixed`) or `u8`
+                // (`UFixed`) for W <= 8 (storage.rs), so the slice is one of those integers, same length.
+                debug_assert!(W > 8 || core::mem::size_of::<Self>() == 1);
+                if W <= 8 && $signed {
+                    crate::dot::Raw::I8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const i8, s.len()) })
+                } else if W <= 8 {
+                    crate::dot::Raw::U8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const u8, s.len()) })
+                } else {
+                    crate::dot::Raw::Other
+                }
+            }
+            #[inline(always)]
             fn from_code(code: u32) -> Self {
                 let raw = if $signed {
                     (((code << (32 - W)) as i32) >> (32 - W)) as i64

@@ -118,6 +118,44 @@ pub mod __private {
     /// tuned layers build in `#![no_std]` crates (with `alloc`).
     pub use alloc::vec::Vec;
 
+    /// The quantized copy of an input slice in tuned builds (`let x: &[T] = &Typed::<T, 1024>::new(x)`): the values
+    /// `T::from_f32(x[i])`, on the stack when there are at most `N` of them (no allocation per call), else in a
+    /// `Vec`.
+    pub struct Typed<T: crate::Number, const N: usize> {
+        len: usize,
+        inline: [core::mem::MaybeUninit<T>; N],
+        heap: Vec<T>,
+    }
+
+    impl<T: crate::Number, const N: usize> Typed<T, N> {
+        /// Quantizes `x` into `T`.
+        #[inline(always)]
+        pub fn new(x: &[f32]) -> Self {
+            let mut t = Typed { len: x.len(), inline: [const { core::mem::MaybeUninit::uninit() }; N], heap: Vec::new() };
+            if x.len() <= N {
+                for (d, &v) in t.inline.iter_mut().zip(x) {
+                    d.write(T::from_f32(v));
+                }
+            } else {
+                t.heap = x.iter().map(|&v| T::from_f32(v)).collect();
+            }
+            t
+        }
+    }
+
+    impl<T: crate::Number, const N: usize> core::ops::Deref for Typed<T, N> {
+        type Target = [T];
+        #[inline(always)]
+        fn deref(&self) -> &[T] {
+            if self.len <= N {
+                // SAFETY: `new` initialized the first `len` elements of `inline` when `len <= N`.
+                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const T, self.len) }
+            } else {
+                &self.heap
+            }
+        }
+    }
+
     /// Maps any type to `f32`, so that plain- and calibrate-mode type aliases can name an unused instance.
     pub trait AnyF32 {
         /// Always `f32`.

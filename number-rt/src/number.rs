@@ -47,6 +47,15 @@ pub trait Number: Copy + Default + PartialEq + PartialOrd + core::fmt::Debug + S
     fn raw(self) -> i64 {
         0
     }
+    /// The raw integers of a slice of this type when each is stored in one byte (fixed point of at most 8
+    /// bits), for the integer kernels ([`crate::dot`]) to read directly; [`Raw::Other`](crate::dot::Raw) for
+    /// every other type.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
+        let _ = s;
+        crate::dot::Raw::Other
+    }
 }
 
 /// The integer layout of a fixed-point [`Number`]: value = raw · 2^-`frac`, raw in `raw_min..=raw_max`.

@@ -9,12 +9,10 @@ pub fn conv2d<L: conv2d::Formats>(
     k: usize,
 ) {
     use ::number_rt::Number as _;
-    let __nq_x = x
-        .iter()
-        .map(|&__nq_e| <<L as conv2d::Formats>::x as ::number_rt::Number>::from_f32(
-            __nq_e,
-        ))
-        .collect::<::number_rt::__private::Vec<<L as conv2d::Formats>::x>>();
+    let __nq_x = ::number_rt::__private::Typed::<
+        <L as conv2d::Formats>::x,
+        1024,
+    >::new(x);
     let x: &[<L as conv2d::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

@@ -6,12 +6,7 @@ pub fn dense<L: dense::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::Number as _;
-    let __nq_x = x
-        .iter()
-        .map(|&__nq_e| <<L as dense::Formats>::x as ::number_rt::Number>::from_f32(
-            __nq_e,
-        ))
-        .collect::<::number_rt::__private::Vec<<L as dense::Formats>::x>>();
+    let __nq_x = ::number_rt::__private::Typed::<<L as dense::Formats>::x, 1024>::new(x);
     let x: &[<L as dense::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);

@@ -7,12 +7,10 @@ pub fn gru_cell<L: gru_cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::Number as _;
-    let __nq_x = x
-        .iter()
-        .map(|&__nq_e| <<L as gru_cell::Formats>::x as ::number_rt::Number>::from_f32(
-            __nq_e,
-        ))
-        .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::x>>();
+    let __nq_x = ::number_rt::__private::Typed::<
+        <L as gru_cell::Formats>::x,
+        1024,
+    >::new(x);
     let x: &[<L as gru_cell::Formats>::x] = &__nq_x;
     for __nq_e in h.iter_mut() {
         *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(

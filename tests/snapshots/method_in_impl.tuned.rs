@@ -14,12 +14,10 @@ impl<L> Scale<L> {
         L: scale_forward::Formats,
     {
         use ::number_rt::Number as _;
-        let __nq_x = x
-            .iter()
-            .map(|&__nq_e| <<L as scale_forward::Formats>::x as ::number_rt::Number>::from_f32(
-                __nq_e,
-            ))
-            .collect::<::number_rt::__private::Vec<<L as scale_forward::Formats>::x>>();
+        let __nq_x = ::number_rt::__private::Typed::<
+            <L as scale_forward::Formats>::x,
+            1024,
+        >::new(x);
         let x: &[<L as scale_forward::Formats>::x] = &__nq_x;
         for __nq_e in y.iter_mut() {
             *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(

@@ -358,13 +358,16 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
         "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
-         (column `validation`; MNIST-style sets: the last 5,000 images of the training set, never used for training), \
+         (column `validation`; MNIST-style sets: the last 5,000 images of the training set, never used for training; \
+         `digit_recognizer`, whose third-party weights may have seen every training image: the first 5,000 test images, \
+         and its test split is the other 5,000), \
          then measured by the **tuned static binary** on the whole test split; \
          its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
          parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, timed back to back during the \
          zoo run on a shared machine (noisy; `docs/bench.md` has interleaved timings of the final builds). Inputs: width of the fixed-point layer inputs the tuner chose \
-         (integer inner products). Reproduce: `cargo number zoo` (all models; `--models a,b` for some; rows merge into \
-         this table).\n\n",
+         (integer inner products). Reproduce: `cargo number zoo --max-evals 100 --margin-se 1` then \
+         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 1` (`--models a,b` for some; \
+         rows merge into this table; `--margin-se 1`: accuracy one standard error above the target on validation).\n\n",
     );
     md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");
     md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

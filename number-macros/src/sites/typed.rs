@@ -1,8 +1,9 @@
 //! Typed activations (tuned builds): an input slice parameter or a local `Vec<f32>` site that the body only
 //! indexes (`x[i]`, `x[i] = v`, `x[i] += v`) or measures (`x.len()`) is stored in its site's number type
-//! instead of f32 — a `Vec<T>` built once from the caller's f32 values, element reads `x[i].to_f32()`, element
-//! writes `T::from_f32(v)` — so that inner-product kernels get narrow integers directly. The values are the
-//! same as the f32 site's (`T::from_f32(v).to_f32() == T::quantize(v)`), so results are bit-identical.
+//! instead of f32 — a quantized copy of the caller's f32 values (`__private::Typed`: on the stack up to 1024
+//! values, else a `Vec`; a local `Vec<T>`), element reads `x[i].to_f32()`, element writes `T::from_f32(v)` —
+//! so that inner-product kernels get narrow integers directly. The values are the same as the f32 site's
+//! (`T::from_f32(v).to_f32() == T::quantize(v)`), so results are bit-identical.
 use super::single_ident;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::{HashMap, HashSet};

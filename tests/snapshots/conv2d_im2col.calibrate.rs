@@ -1,0 +1,118 @@
+pub fn conv2d<L: ::number_rt::Instance>(
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    g: Conv,
+    relu: bool,
+) {
+    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        name: "conv2d",
+        module: module_path!(),
+        fingerprint: 0xc797336b10b61a2e,
+        sites: &[
+            ::number_rt::emulate::SiteInfo {
+                ident: "w",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "b",
+                kind: ::number_rt::profile::SiteKind::Weight,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::profile::SiteKind::Input,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "y",
+                kind: ::number_rt::profile::SiteKind::Output,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit0",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "acc",
+                kind: ::number_rt::profile::SiteKind::Local,
+            },
+            ::number_rt::emulate::SiteInfo {
+                ident: "lit1",
+                kind: ::number_rt::profile::SiteKind::Literal,
+            },
+        ],
+    };
+    let __nq = ::number_rt::emulate::Frame::enter(
+        &__NQ_INFO,
+        <L as ::number_rt::Instance>::NAME,
+        <L as ::number_rt::Instance>::MODULE,
+    );
+    let __nq_w = __nq.weights(0, w);
+    let w: &[f32] = &__nq_w;
+    let __nq_b = __nq.weights(1, b);
+    let b: &[f32] = &__nq_b;
+    let __nq_x = __nq.q_vec(2, x);
+    let x: &[f32] = &__nq_x;
+    __nq.q_slice(3, y);
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let n = g.in_c * g.k * g.k;
+    let mut patch: Vec<f32> = {
+        let mut __nq_v = vec![0.0; n];
+        __nq.q_slice(4, &mut __nq_v);
+        __nq_v
+    };
+    for oy in 0..oh {
+        for ox in 0..ow {
+            for c in 0..g.in_c {
+                for ky in 0..g.k {
+                    let iy = (oy + ky).wrapping_sub(g.pad);
+                    for kx in 0..g.k {
+                        let ix = (ox + kx).wrapping_sub(g.pad);
+                        let inside = iy < g.in_h && ix < g.in_w;
+                        patch[(c * g.k + ky) * g.k + kx] = __nq
+                            .q(
+                                4,
+                                if inside {
+                                    x[(c * g.in_h + iy) * g.in_w + ix]
+                                } else {
+                                    __nq.q(5, 0.0)
+                                },
+                            );
+                    }
+                }
+            }
+            for o in 0..g.out_c {
+                let mut acc: f32 = __nq.q(6, b[o]);
+                {
+                    let __nq_r = 0..n;
+                    if __nq_r.start < __nq_r.end {
+                        let __nq_n = __nq_r.end - __nq_r.start;
+                        let __nq_a = {
+                            let i = __nq_r.start;
+                            &w[o * n + i..][..__nq_n]
+                        };
+                        let __nq_b = {
+                            let i = __nq_r.start;
+                            &patch[i..][..__nq_n]
+                        };
+                        acc = __nq.dot(6, acc, __nq_a, __nq_b);
+                    }
+                }
+                y[(o * oh + oy) * ow + ox] = __nq
+                    .q(3, if relu { acc.max(__nq.q(7, 0.0)) } else { acc });
+            }
+        }
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `conv2d`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod conv2d {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xc797336b10b61a2e;
+    pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

@@ -137,6 +137,11 @@ enum Cmd {
         /// loss against the optimism of picking the best of many configurations on the same data); 0 = off.
         #[arg(long, default_value_t = 0.0)]
         margin_se: f64,
+        /// Validation inputs held out from the search to confirm its choice (`40%` of them, a count, or `0`
+        /// for none): the feasible configurations are re-measured on them in ascending size, and the first that
+        /// keeps the tolerance there is written (see `Outcome::confirm`).
+        #[arg(long, default_value = "40%")]
+        confirm: String,
     },
 }
 
@@ -408,18 +413,66 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
             if !(margin_se.is_finite() && margin_se >= 0.0) {
                 return Err(format!("--margin-se {margin_se}: expected a number of standard errors >= 0 (0 = off)"));
             }
+            let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            tune(&model, tol, calib, val, max_evals, seed, &out, &report_dir, check, &max_loss, &inputs, margin_se)
+            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm };
+            tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
+}
+
+/// How many validation inputs confirm the search's choice (`--confirm`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Holdout {
+    /// This fraction of the validation inputs used.
+    Fraction(f64),
+    /// This many.
+    Count(usize),
+}
+
+impl Holdout {
+    /// Held-out inputs out of `n`, leaving at least one for the search.
+    fn of(self, n: usize) -> usize {
+        let k = match self {
+            Holdout::Fraction(f) => (f * n as f64).round() as usize,
+            Holdout::Count(k) => k,
+        };
+        k.min(n.saturating_sub(1))
+    }
+}
+
+/// Parses `40%`, `2000` or `0`.
+fn parse_confirm(s: &str) -> Result<Holdout, String> {
+    let t = s.trim();
+    let bad = || format!("--confirm `{s}`: expected a share of the validation inputs below 100% (`40%`), a count, or 0");
+    if let Some(p) = t.strip_suffix('%') {
+        let v: f64 = p.trim().parse().map_err(|_| bad())?;
+        if !(0.0..100.0).contains(&v) {
+            return Err(bad());
+        }
+        return Ok(Holdout::Fraction(v / 100.0));
+    }
+    t.parse::<usize>().map(Holdout::Count).map_err(|_| bad())
+}
+
+/// The tuning options of `tune` besides the tolerance.
+struct TuneOpts {
+    calib: usize,
+    val: Option<usize>,
+    max_evals: Option<usize>,
+    seed: u64,
+    check: bool,
+    integer_inputs: Vec<u32>,
+    margin_se: f64,
+    confirm: Holdout,
 }
 
 /// Parses `8,10,12` (or `none`).
@@ -456,37 +509,24 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
     Ok(number_rt::emulate::finish_profiling())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn tune<M: Classifier>(
-    model: &M,
-    tol: f64,
-    calib: usize,
-    val: Option<usize>,
-    max_evals: Option<usize>,
-    seed: u64,
-    out: &Path,
-    report_dir: &Path,
-    check: bool,
-    max_loss: &str,
-    integer_inputs: &[u32],
-    margin_se: f64,
-) -> Result<(), String> {
+fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
+    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm } = *o;
     let profile = profile(model, calib)?;
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
-    let nval = val.unwrap_or(valset.n).min(valset.n);
-    let eval = |_: &number_rt::emulate::Config| -> f64 {
-        let mut ok = 0usize;
-        for i in 0..nval {
-            if model.predict(valset.image(i)) == valset.labels[i] as usize {
-                ok += 1;
-            }
-        }
-        ok as f64 / nval as f64
+    let used = val.unwrap_or(valset.n).min(valset.n);
+    // The search sees the first `nval` inputs; the rest confirm its choice.
+    let held = confirm.of(used);
+    let nval = used - held;
+    let accuracy_on = |range: std::ops::Range<usize>| {
+        let n = range.len();
+        let ok = range.filter(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize).count();
+        ok as f64 / n.max(1) as f64
     };
+    let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(0..nval) };
     let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
-    let outcome = Tuner::new(&profile)
+    let mut outcome = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(tol))
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
@@ -495,6 +535,27 @@ fn tune<M: Classifier>(
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;
+    if held > 0 {
+        let (bits, acc) = (outcome.param_bits, outcome.accuracy);
+        let c = outcome.confirm(|_| accuracy_on(nval..used), margin_se, held, 50);
+        println!(
+            "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",
+            100.0 * c.accuracy,
+            100.0 * c.baseline,
+            100.0 * c.target,
+            c.tried,
+            if c.tried == 1 { "" } else { "s" },
+            if c.kept_best {
+                format!("the search's choice ({bits} bits, {:.2}% on the search inputs) holds", 100.0 * acc)
+            } else {
+                format!(
+                    "the search's choice ({bits} bits, {:.2}% on the search inputs) did not; kept {} bits",
+                    100.0 * acc,
+                    outcome.param_bits
+                )
+            }
+        );
+    }
     let header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
     let code = number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
     if check {
@@ -512,6 +573,7 @@ fn tune<M: Classifier>(
     let mut rj: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
         .map_err(|e| format!("{}: {e}", rp.display()))?;
     rj["validation_inputs"] = serde_json::json!(nval);
+    rj["confirm_inputs"] = serde_json::json!(held);
     write_json(&rp, &rj)?;
     println!(
         "tuned {} on {nval} validation inputs: accuracy {:.2}% (f32 {:.2}%), weights {} bits ({:.2}x smaller than f32); {} evaluations in {:.1?}",
@@ -571,6 +633,18 @@ fn tune<M: Classifier>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirm_shares_parse_and_leave_the_search_an_input() {
+        assert_eq!(parse_confirm("40%").unwrap(), Holdout::Fraction(0.4));
+        assert_eq!(parse_confirm(" 2000 ").unwrap(), Holdout::Count(2000));
+        assert_eq!(parse_confirm("0").unwrap(), Holdout::Count(0));
+        for bad in ["100%", "-5%", "x", "", "1.5"] {
+            assert!(parse_confirm(bad).unwrap_err().contains("--confirm"), "{bad}");
+        }
+        assert_eq!((Holdout::Fraction(0.4).of(5000), Holdout::Fraction(0.4).of(300)), (2000, 120));
+        assert_eq!((Holdout::Count(9).of(5), Holdout::Count(0).of(5), Holdout::Fraction(0.99).of(1)), (4, 0, 0));
+    }
 
     #[test]
     fn widths_and_losses_parse_or_say_what_was_expected() {

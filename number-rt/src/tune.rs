@@ -365,6 +365,12 @@ pub struct Outcome {
     pub uniform: Vec<(u32, Point)>,
     /// Every site of the profile.
     pub sites: Vec<SiteReport>,
+    /// Every feasible configuration evaluated, as (objective, configuration, accuracy), in ascending objective
+    /// (ties: more accurate first), ending with the all-f32 baseline: the candidates
+    /// [`Outcome::confirm`] walks.
+    pub feasible: Vec<(f64, Config, f64)>,
+    /// The check of [`config`](Self::config) on held-out data, when [`Outcome::confirm`] ran.
+    pub confirmation: Option<Confirmation>,
 }
 
 impl AsRef<Config> for Outcome {
@@ -373,7 +379,81 @@ impl AsRef<Config> for Outcome {
     }
 }
 
+/// The result of [`Outcome::confirm`]: the accuracy of the kept configuration on held-out inputs the search
+/// never saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirmation {
+    /// Held-out inputs (the `n` of the margin).
+    pub inputs: usize,
+    /// f32 accuracy on them.
+    pub baseline: f64,
+    /// Required accuracy on them: the tolerance's target of that baseline, plus the margin.
+    pub target: f64,
+    /// Accuracy of the kept configuration on them.
+    pub accuracy: f64,
+    /// Candidates evaluated (in ascending objective) until one passed.
+    pub tried: usize,
+    /// The search's best configuration passed (nothing was given up).
+    pub kept_best: bool,
+}
+
 impl Outcome {
+    /// Confirms the chosen configuration on held-out data, so that its reported accuracy is not the winner's
+    /// curse of a search that compared many configurations on the same inputs.
+    ///
+    /// `accuracy` measures the held-out inputs (it runs inside
+    /// [`emulate::with_formats`](crate::emulate::with_formats), like the search's closure); `n` is their number
+    /// and `z` the margin in standard errors (as [`Tuner::safety_margin`]). The feasible configurations of the
+    /// search are tried in ascending objective, at most `limit` of them; the first whose held-out accuracy meets
+    /// the tolerance's target of the held-out f32 baseline plus `z·sqrt(b(1−b)/n)` replaces
+    /// [`config`](Self::config) (with its objective, accuracy on the search inputs, parameter bits and site
+    /// formats). If none does, the all-f32 baseline is kept, which the report makes plain.
+    ///
+    /// `number-rt/tests/tune.rs` (`confirmation_gives_up_width_that_does_not_hold_on_held_out_data`) shows it
+    /// on a model whose held-out data is harsher than the search's.
+    pub fn confirm<F>(&mut self, accuracy: F, z: f64, n: usize, limit: usize) -> Confirmation
+    where
+        F: Fn(&Config) -> f64,
+    {
+        use crate::emulate::with_formats;
+        let empty = Config::new();
+        let baseline = with_formats(&empty, || accuracy(&empty));
+        let mut target = self.tolerance.target(baseline);
+        if z > 0.0 && n > 0 {
+            let b = baseline.clamp(0.0, 1.0);
+            target += z * (b * (1.0 - b) / n as f64).sqrt();
+        }
+        let mut tried = 0;
+        let mut kept = None;
+        for (i, (obj, cfg, acc)) in self.feasible.iter().enumerate() {
+            if cfg.is_empty() {
+                kept = Some((i, *obj, cfg.clone(), *acc, baseline));
+                break;
+            }
+            if tried == limit {
+                continue;
+            }
+            tried += 1;
+            let a = with_formats(cfg, || accuracy(cfg));
+            if a >= target {
+                kept = Some((i, *obj, cfg.clone(), *acc, a));
+                break;
+            }
+        }
+        let (i, obj, cfg, acc, held) = kept.unwrap_or((usize::MAX, self.baseline_objective, empty, self.baseline, baseline));
+        let c = Confirmation { inputs: n, baseline, target, accuracy: held, tried, kept_best: i == 0 };
+        self.objective_value = obj;
+        self.accuracy = acc;
+        for s in &mut self.sites {
+            s.format = cfg.get(&s.name).copied().unwrap_or(Format::F32);
+            s.bits = s.format.bits();
+        }
+        self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.len * s.bits as u64).sum();
+        self.config = cfg;
+        self.confirmation = Some(c.clone());
+        c
+    }
+
     /// Reduction of parameter bits vs f32 (`f32_param_bits / param_bits`).
     pub fn reduction(&self) -> f64 {
         self.f32_param_bits as f64 / self.param_bits.max(1) as f64

@@ -444,3 +444,32 @@ fn the_one_bit_rung_is_binary_near_the_mean_magnitude() {
     let floats = Space::default().families([number_rt::tune::Family::Float]);
     assert_eq!(floats.candidate(&s, 1), None);
 }
+
+/// `Outcome::confirm`: the search's choice is re-measured on held-out data; a configuration that only met the
+/// tolerance on the search's inputs is given up for the next candidate in ascending objective that holds.
+#[test]
+fn confirmation_gives_up_width_that_does_not_hold_on_held_out_data() {
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
+    // Accuracy falls with the width of the one weight site; the held-out data is harsher.
+    let acc = |penalty: f64| move |c: &Config| 1.0 - penalty / (bits(c, "L/dense.w") * bits(c, "L/dense.w"));
+    let tuner = || Tuner::new(&p).progress(false).tolerance(Tolerance::Absolute(0.01));
+    let mut o = tuner().run(acc(0.04)).unwrap();
+    assert_eq!(o.config["L/dense.w"].bits(), 2, "1 - 0.04/4 = 0.99 meets 1 - 0.01");
+    assert_eq!(o.feasible.first().map(|f| &f.1), Some(&o.config));
+    assert!(o.feasible.last().unwrap().1.is_empty(), "the all-f32 baseline ends the candidates");
+    let same = o.clone().confirm(acc(0.04), 0.0, 1000, 10);
+    assert!(same.kept_best && same.tried == 1);
+    let c = o.confirm(acc(0.08), 0.0, 1000, 10);
+    assert_eq!(o.config["L/dense.w"].bits(), 3, "2 bits: 0.98 on held-out data; 3 bits: 0.991");
+    assert!(!c.kept_best && c.tried == 2 && c.accuracy >= c.target, "{c:?}");
+    assert_eq!(c.baseline, 1.0 - 0.08 / 1024.0);
+    assert_eq!(o.param_bits, 300);
+    assert!(o.to_json().contains("\"kept_best\": false"));
+    // Held-out data on which every quantized candidate fails keeps the f32 baseline.
+    let mut o2 = tuner().run(acc(0.04)).unwrap();
+    let none = o2.confirm(|c: &Config| if c.is_empty() { 0.9 } else { 0.5 }, 0.0, 1000, 3);
+    assert_eq!((none.tried, none.accuracy, none.baseline), (3, 0.9, 0.9));
+    assert!(o2.config.is_empty() && o2.param_bits == o2.f32_param_bits && none.accuracy == none.baseline);
+}

@@ -251,8 +251,11 @@ struct Row {
     us_f32: f64,
     us_tuned: f64,
     speedup: f64,
-    /// Validation inputs the tuner used, its evaluations and wall time.
+    /// Validation inputs the tuner's search used, its evaluations and wall time.
     validation: Option<usize>,
+    /// Validation inputs held out to confirm the search's choice (`tune --confirm`).
+    #[serde(default)]
+    confirm: Option<usize>,
     evaluations: u64,
     tune_seconds: f64,
     /// Width of the fixed-point layer inputs (None: f32).
@@ -308,6 +311,7 @@ fn zoo(
                     us_tuned: us1,
                     speedup: us0 / us1,
                     validation: rep.get("validation_inputs").and_then(Value::as_u64).map(|v| v as usize).or(val),
+                    confirm: rep.get("confirm_inputs").and_then(Value::as_u64).map(|v| v as usize),
                     evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
                     tune_seconds: f(&rep, "elapsed_s"),
                     input_bits,
@@ -358,7 +362,8 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
         "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
-         (column `validation`; MNIST-style sets: the last 5,000 images of the training set, never used for training; \
+         (column `validation`: inputs the search compared configurations on + inputs held out to confirm its choice, \
+         see `tune --confirm`; MNIST-style sets: the last 5,000 images of the training set, never used for training; \
          `digit_recognizer`, whose third-party weights may have seen every training image: the first 5,000 test images, \
          and its test split is the other 5,000), \
          then measured by the **tuned static binary** on the whole test split; \
@@ -384,7 +389,10 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
             r.reduction,
             r.input_bits.map_or("f32".into(), |b| format!("{b} bits")),
             r.speedup,
-            r.validation.map_or("?".into(), |v| v.to_string()),
+            match (r.validation, r.confirm) {
+                (Some(v), Some(c)) if c > 0 => format!("{v}+{c}"),
+                (v, _) => v.map_or("?".into(), |v| v.to_string()),
+            },
             r.evaluations,
             r.tune_seconds,
         ));

@@ -62,6 +62,14 @@ pub(super) fn to_json(o: &Outcome) -> String {
         })).collect::<Vec<_>>(),
         "searched": o.searched,
         "integer_inputs": o.integer_inputs,
+        "confirmation": o.confirmation.as_ref().map(|c| json!({
+            "inputs": c.inputs,
+            "baseline": c.baseline,
+            "target": c.target,
+            "accuracy": c.accuracy,
+            "tried": c.tried,
+            "kept_best": c.kept_best,
+        })),
         "uniform": o.uniform.iter().map(|(w, p)| {
             let mut v = point_json(p);
             v["width"] = json!(w);

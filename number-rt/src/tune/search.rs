@@ -1017,6 +1017,17 @@ where
     }
 
     let config = e.best.config.clone();
+    let mut feasible: Vec<(f64, Config, f64)> = e
+        .evaluated
+        .iter()
+        .filter(|(_, a)| e.feasible(*a))
+        .map(|(st, a)| (e.obj(st), e.config_of(st), *a))
+        .chain(std::iter::once((e.best.objective, config.clone(), e.best.accuracy)))
+        .collect();
+    feasible.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
+    let mut seen = std::collections::HashSet::new();
+    feasible.retain(|(_, c, _)| !c.is_empty() && seen.insert(config_string(c)));
+    feasible.push((base_obj, Config::new(), baseline));
     let alone: HashMap<&str, Option<u32>> = sensitivities.iter().map(|(n, w)| (n.as_str(), *w)).collect();
     let site_reports = profile
         .sites
@@ -1057,5 +1068,7 @@ where
         visited: e.visited,
         uniform: e.uniform,
         sites: site_reports,
+        feasible,
+        confirmation: None,
     })
 }

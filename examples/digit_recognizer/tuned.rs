@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0x0480604706733ddf (33 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9985, tuned 0.992 (target >= 0.988515)
-// parameter bits: 780820 (f32: 12493120, 16.00x smaller)
+// accuracy: baseline (f32) 0.9891666666666666, tuned 0.9825 (target >= 0.9822633066863781)
+// parameter bits: 580446 (f32: 12493120, 21.52x smaller)
 
 const _: () = assert!(
     ::zoo::layers::conv2d::FINGERPRINT == 0xc797336b10b61a2e,
@@ -12,28 +12,28 @@ const _: () = assert!(
 );
 impl ::zoo::layers::conv2d::Formats for crate::model::Conv1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 2>;
+    type b = ::number_rt::Binary<3>;
     type lit0 = f32;
     type lit1 = f32;
-    type w = ::number_rt::Fixed<2, 2>;
+    type w = ::number_rt::Fixed<3, 3>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
 impl ::zoo::layers::conv2d::Formats for crate::model::Conv2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
     type lit1 = f32;
-    type w = ::number_rt::Fixed<2, 3>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 6>;
     type y = f32;
 }
 impl ::zoo::layers::conv2d::Formats for crate::model::Conv3 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
     type lit1 = f32;
-    type w = ::number_rt::Fixed<2, 3>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 5>;
     type y = f32;
 }
@@ -43,17 +43,17 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 5>;
+    type b = ::number_rt::Binary<5>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<2, 4>;
+    type w = ::number_rt::Binary<5>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Fixed<3, 5>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<2, 4>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 3>;
     type y = f32;
 }

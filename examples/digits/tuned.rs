@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0x43ccb425922ef76d (12 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.99, tuned 0.9833333333333333 (target >= 0.9801)
-// parameter bits: 7892 (f32: 77120, 9.77x smaller)
+// accuracy: baseline (f32) 0.9888888888888889, tuned 0.9888888888888889 (target >= 0.9868129715221219)
+// parameter bits: 19280 (f32: 77120, 4.00x smaller)
 
 const _: () = assert!(
     ::zoo::layers::dense::FINGERPRINT == 0xc8249b1cc52aaaa3,
@@ -12,17 +12,17 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<4, 3>;
+    type b = ::number_rt::Fixed<8, 7>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<3, 2>;
+    type w = ::number_rt::Fixed<8, 6>;
     type x = ::number_rt::UFixed<8, 8>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 2>;
+    type b = ::number_rt::Fixed<8, 7>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 3>;
+    type w = ::number_rt::Fixed<8, 5>;
     type x = ::number_rt::UFixed<8, 5>;
     type y = f32;
 }

@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0x033c8de69ca025cc (32 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9942, tuned 0.985 (target >= 0.984258)
-// parameter bits: 125972 (f32: 1974592, 15.67x smaller)
+// accuracy: baseline (f32) 0.994, tuned 0.986 (target >= 0.9854699645385612)
+// parameter bits: 78588 (f32: 1974592, 25.13x smaller)
 
 const _: () = assert!(
     ::zoo::layers::conv2d::FINGERPRINT == 0xc797336b10b61a2e,
@@ -34,15 +34,15 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Binary<5>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<2, 4>;
+    type w = ::number_rt::Binary<4>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
     type w = ::number_rt::Fixed<2, 3>;
     type x = ::number_rt::UFixed<8, 4>;
@@ -50,9 +50,9 @@ impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc3 {
     type acc = f32;
-    type b = ::number_rt::Fixed<3, 5>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<2, 3>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }

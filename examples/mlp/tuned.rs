@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0x76d3a46186046310 (18 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9906, tuned 0.9808 (target >= 0.9806940000000001)
-// parameter bits: 672276 (f32: 7524672, 11.19x smaller)
+// accuracy: baseline (f32) 0.99, tuned 0.986 (target >= 0.9819165902124585)
+// parameter bits: 704650 (f32: 7524672, 10.68x smaller)
 
 const _: () = assert!(
     ::zoo::layers::dense::FINGERPRINT == 0xc8249b1cc52aaaa3,
@@ -12,7 +12,7 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 5>;
+    type b = ::number_rt::Binary<6>;
     type lit0 = f32;
     type w = ::number_rt::Fixed<3, 5>;
     type x = ::number_rt::Fixed<8, 5>;
@@ -20,15 +20,15 @@ impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 3>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<2, 4>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc3 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 3>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
     type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 4>;

@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0xf57fb698701db566 (164 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9874, tuned 0.9866 (target >= 0.977526)
-// parameter bits: 139570 (f32: 893248, 6.40x smaller)
+// accuracy: baseline (f32) 0.9846666666666667, tuned 0.9783333333333334 (target >= 0.9770633770839386)
+// parameter bits: 100626 (f32: 893248, 8.88x smaller)
 
 const _: () = assert!(
     ::zoo::layers::attention::layer_norm::FINGERPRINT == 0x3c6b1312fbe8734f,
@@ -97,8 +97,8 @@ const _: () = assert!(
 impl ::zoo::layers::attention::patch_embed::Formats for crate::model::Embed {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 7>;
-    type pos = ::number_rt::Fixed<5, 4>;
-    type w = ::number_rt::Fixed<5, 6>;
+    type pos = ::number_rt::Fixed<4, 3>;
+    type w = ::number_rt::Fixed<4, 5>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
@@ -150,7 +150,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L1Fc1 {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 6>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
@@ -158,7 +158,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L1Fc2 {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 8>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 6>;
+    type w = ::number_rt::Fixed<3, 4>;
     type x = ::number_rt::UFixed<8, 6>;
     type y = f32;
 }
@@ -166,7 +166,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L1Proj {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 7>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 6>;
     type y = f32;
 }
@@ -174,7 +174,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L1Qkv {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 6>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
@@ -182,7 +182,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L2Fc1 {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 6>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
@@ -190,7 +190,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L2Fc2 {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 8>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<2, 3>;
     type x = ::number_rt::UFixed<8, 5>;
     type y = f32;
 }
@@ -198,7 +198,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L2Proj {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 7>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
@@ -206,7 +206,7 @@ impl ::zoo::layers::dense::Formats for crate::model::L2Qkv {
     type acc = f32;
     type b = ::number_rt::Fixed<5, 6>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<5, 5>;
+    type w = ::number_rt::Fixed<4, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }

@@ -46,7 +46,7 @@ impl<const F: i32> Binary<F> {
     /// `2^-F`, built from the exponent bits (a normal `f32` for every allowed `F`).
     const MAG: f32 = {
         let () = Self::CHECK;
-        f32::from_bits(((127 - F) as u32) << 23)
+        crate::kernel::pow2_f32(-F)
     };
     /// `+2^-F`.
     pub const ONE: Self = Binary(1);
@@ -78,7 +78,8 @@ impl<const F: i32> Number for Binary<F> {
     };
     #[inline(always)]
     fn from_f32(x: f32) -> Self {
-        Binary(1 - 2 * (x.is_sign_negative() && !x.is_nan()) as i8)
+        let () = Self::CHECK;
+        Binary(1 - 2 * crate::kernel::binary_negative(x) as i8)
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {

@@ -620,16 +620,15 @@ impl Format {
 /// `binary<F>`: `±2^-F` by the sign bit of `x`; NaN → `+2^-F`. `|F| <= 64`, so `2^-F` is a normal `f32`.
 #[inline(always)]
 fn quantize_binary(x: f32, f: i32) -> f32 {
-    let mag = f32::from_bits(((127 - f) as u32) << 23);
-    if x.is_sign_negative() && !x.is_nan() { -mag } else { mag }
+    let mag = kernel::pow2_f32(-f);
+    if kernel::binary_negative(x) { -mag } else { mag }
 }
 
 #[inline(always)]
 fn quantize_fixed(x: f32, w: u32, f: i32, signed: bool) -> f32 {
     if w <= kernel::NARROW_FIXED {
         // Parameters built directly in f32 (2^±F from the exponent bits; |F| <= 64).
-        let scale = f32::from_bits(((f + 127) as u32) << 23);
-        let inv = f32::from_bits(((127 - f) as u32) << 23);
+        let (scale, inv) = (kernel::pow2_f32(f), kernel::pow2_f32(-f));
         let (lo, hi) = if signed { (-(1i32 << (w - 1)), (1i32 << (w - 1)) - 1) } else { (0, (1i32 << w) - 1) };
         kernel::fixed_raw32(x, scale, lo as f32, hi as f32) * inv
     } else {

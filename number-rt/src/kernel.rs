@@ -14,6 +14,18 @@ pub(crate) const fn pow2(k: i32) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
+/// `2^k` as an `f32`, for `k` in `-126..=127` (built from the exponent bits).
+#[inline(always)]
+pub(crate) const fn pow2_f32(k: i32) -> f32 {
+    f32::from_bits(((k + 127) as u32) << 23)
+}
+
+/// Whether `binary<F>` takes `x` to its negative value: the sign bit of `x`, except for NaN (→ positive).
+#[inline(always)]
+pub(crate) fn binary_negative(x: f32) -> bool {
+    x.is_sign_negative() && !x.is_nan()
+}
+
 /// Round to an integer, ties to even; `|y| <= 2^51`. `-0.0` and values rounding to zero give `+0.0`.
 #[inline(always)]
 pub(crate) fn rne(y: f64) -> f64 {

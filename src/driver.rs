@@ -537,7 +537,9 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         .map_err(|e| e.to_string())?;
     if held > 0 {
         let (bits, acc) = (outcome.param_bits, outcome.accuracy);
-        let c = outcome.confirm(|_| accuracy_on(nval..used), margin_se, held, 50);
+        let c = outcome
+            .confirm(|_| accuracy_on(nval..used), margin_se, held, 50)
+            .map_err(|e| format!("confirmation on the {held} held-out validation inputs: {e}"))?;
         println!(
             "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",
             100.0 * c.accuracy,

@@ -407,17 +407,21 @@ impl Outcome {
     /// search are tried in ascending objective, at most `limit` of them; the first whose held-out accuracy meets
     /// the tolerance's target of the held-out f32 baseline plus `z·sqrt(b(1−b)/n)` replaces
     /// [`config`](Self::config) (with its objective, accuracy on the search inputs, parameter bits and site
-    /// formats). If none does, the all-f32 baseline is kept, which the report makes plain.
+    /// formats). If none does, the all-f32 baseline is kept, which the report makes plain. A held-out f32
+    /// accuracy that is NaN or infinite is an error ([`TuneError::BaselineNotFinite`]), as in [`Tuner::run`].
     ///
     /// `number-rt/tests/tune.rs` (`confirmation_gives_up_width_that_does_not_hold_on_held_out_data`) shows it
     /// on a model whose held-out data is harsher than the search's.
-    pub fn confirm<F>(&mut self, accuracy: F, z: f64, n: usize, limit: usize) -> Confirmation
+    pub fn confirm<F>(&mut self, accuracy: F, z: f64, n: usize, limit: usize) -> Result<Confirmation, TuneError>
     where
         F: Fn(&Config) -> f64,
     {
         use crate::emulate::with_formats;
         let empty = Config::new();
         let baseline = with_formats(&empty, || accuracy(&empty));
+        if !baseline.is_finite() {
+            return Err(TuneError::BaselineNotFinite(baseline));
+        }
         let mut target = self.tolerance.target(baseline);
         if z > 0.0 && n > 0 {
             let b = baseline.clamp(0.0, 1.0);
@@ -451,7 +455,7 @@ impl Outcome {
         self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.len * s.bits as u64).sum();
         self.config = cfg;
         self.confirmation = Some(c.clone());
-        c
+        Ok(c)
     }
 
     /// Reduction of parameter bits vs f32 (`f32_param_bits / param_bits`).

@@ -961,6 +961,11 @@ fn bad_text_gives_clear_errors() {
     has("float<4,3,b>", &["expected an integer for B", "found `b`"]);
     has("fixed<-3,2>", &["W must be a non-negative integer", "-3"]);
     has("fixed<40,2>", &["W (total bits) must be in 2..=32, found W = 40", "`fixed<40,2>`"]);
+    has("binary", &["expected `<` after `binary`", "binary<F>"]);
+    has("binary<>", &["expected an integer for F", "found nothing"]);
+    has("binary<1,2>", &["binary<F> takes 1 parameter, found 2", "`binary<1,2>`"]);
+    has("binary<x>", &["expected an integer for F", "found `x`"]);
+    has("binary<65>", &["binary<F>: F must be in -64..=64, found F = 65", "`binary<65>`"]);
     has("fixed<1,0>", &["must be in 2..=32, found W = 1"]);
     has("ufixed<0,0>", &["must be in 1..=32, found W = 0"]);
     has("ufixed<33,0>", &["must be in 1..=32, found W = 33"]);

@@ -459,9 +459,9 @@ fn confirmation_gives_up_width_that_does_not_hold_on_held_out_data() {
     assert_eq!(o.config["L/dense.w"].bits(), 2, "1 - 0.04/4 = 0.99 meets 1 - 0.01");
     assert_eq!(o.feasible.first().map(|f| &f.1), Some(&o.config));
     assert!(o.feasible.last().unwrap().1.is_empty(), "the all-f32 baseline ends the candidates");
-    let same = o.clone().confirm(acc(0.04), 0.0, 1000, 10);
+    let same = o.clone().confirm(acc(0.04), 0.0, 1000, 10).unwrap();
     assert!(same.kept_best && same.tried == 1);
-    let c = o.confirm(acc(0.08), 0.0, 1000, 10);
+    let c = o.confirm(acc(0.08), 0.0, 1000, 10).unwrap();
     assert_eq!(o.config["L/dense.w"].bits(), 3, "2 bits: 0.98 on held-out data; 3 bits: 0.991");
     assert!(!c.kept_best && c.tried == 2 && c.accuracy >= c.target, "{c:?}");
     assert_eq!(c.baseline, 1.0 - 0.08 / 1024.0);
@@ -469,7 +469,13 @@ fn confirmation_gives_up_width_that_does_not_hold_on_held_out_data() {
     assert!(o.to_json().contains("\"kept_best\": false"));
     // Held-out data on which every quantized candidate fails keeps the f32 baseline.
     let mut o2 = tuner().run(acc(0.04)).unwrap();
-    let none = o2.confirm(|c: &Config| if c.is_empty() { 0.9 } else { 0.5 }, 0.0, 1000, 3);
+    let none = o2.confirm(|c: &Config| if c.is_empty() { 0.9 } else { 0.5 }, 0.0, 1000, 3).unwrap();
     assert_eq!((none.tried, none.accuracy, none.baseline), (3, 0.9, 0.9));
+    // A held-out baseline that is not a number is an error, and the outcome is left as it was.
+    let mut o3 = tuner().run(acc(0.04)).unwrap();
+    let before = o3.config.clone();
+    let e = o3.confirm(|_: &Config| f64::NAN, 0.0, 1000, 3).unwrap_err();
+    assert!(matches!(e, TuneError::BaselineNotFinite(_)) && e.to_string().contains("NaN"), "{e}");
+    assert_eq!(o3.config, before);
     assert!(o2.config.is_empty() && o2.param_bits == o2.f32_param_bits && none.accuracy == none.baseline);
 }

@@ -19,8 +19,11 @@ pub struct WeightInfo {
     pub len: usize,
     /// Format in this build (`f32` in plain and calibrate builds).
     pub format: String,
-    /// Bits per value.
+    /// Bits per value (the code width; block formats also store 3 bits per block, counted in `storage_bits`).
     pub bits: u32,
+    /// Bits the tensor occupies in storage (`Format::storage_bits`).
+    #[serde(default)]
+    pub storage_bits: u64,
     /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type).
     #[serde(default)]
     pub bytes: usize,
@@ -33,6 +36,7 @@ pub fn weight_info<T: number_rt::Number>(site: &str, w: &[T]) -> WeightInfo {
         len: w.len(),
         format: T::FORMAT.to_string(),
         bits: T::FORMAT.bits(),
+        storage_bits: T::FORMAT.storage_bits(w.len() as u64),
         bytes: std::mem::size_of_val(w),
     }
 }
@@ -142,6 +146,10 @@ enum Cmd {
         /// keeps the tolerance there is written (see `Outcome::confirm`).
         #[arg(long, default_value = "40%")]
         confirm: String,
+        /// Block fixed point for signed weight sites: a binary point per block of this many values
+        /// (`block<W,F,N>` at widths 2..=7, see `number_rt::blocked`); 0 = per-tensor formats only.
+        #[arg(long, default_value_t = 0)]
+        block: u32,
     },
 }
 
@@ -274,7 +282,7 @@ pub struct BenchReport {
 }
 
 fn bits(ws: &[WeightInfo]) -> (u64, u64) {
-    let tuned = ws.iter().map(|w| w.len as u64 * w.bits as u64).sum();
+    let tuned = ws.iter().map(|w| w.storage_bits).sum();
     let f32b = ws.iter().map(|w| w.len as u64 * 32).sum();
     (tuned, f32b)
 }
@@ -331,6 +339,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
                     let f = c.get(&w.site).copied().unwrap_or(number_rt::Format::F32);
                     w.format = f.to_string();
                     w.bits = f.bits();
+                    w.storage_bits = f.storage_bits(w.len as u64);
                 }
             }
             let (param_bits, f32_param_bits) = bits(&ws);
@@ -413,7 +422,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, block } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
@@ -423,7 +432,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm };
+            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, block };
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
@@ -473,6 +482,8 @@ struct TuneOpts {
     integer_inputs: Vec<u32>,
     margin_se: f64,
     confirm: Holdout,
+    /// Block length of block fixed point for weights (0: none).
+    block: u32,
 }
 
 /// Parses `8,10,12` (or `none`).
@@ -511,7 +522,7 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
 
 fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm } = *o;
+    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, block } = *o;
     let profile = profile(model, calib)?;
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
@@ -532,6 +543,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
         .safety_margin(margin_se, nval)
+        .space(if block > 0 { number_rt::tune::Space::default().block(block) } else { number_rt::tune::Space::default() })
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;
@@ -607,6 +619,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
                 len: p.stats.len as usize,
                 format: f.to_string(),
                 bits: f.bits(),
+                storage_bits: f.storage_bits(p.stats.len),
                 bytes: 0,
             })
         })

@@ -96,6 +96,8 @@ pub enum CodegenError {
     AmbiguousCrate(Vec<String>),
     /// The generated code does not parse (a bug, or a format whose `rust_type` is not a type).
     Parse(String),
+    /// A block format (`block<W,F,N>`) on a site that is not a weight: blocks are cut from whole weight tensors.
+    BlockNotWeight(String),
 }
 
 impl fmt::Display for CodegenError {
@@ -117,6 +119,11 @@ impl fmt::Display for CodegenError {
                 c.join(", ")
             ),
             CodegenError::Parse(m) => write!(f, "generated tuned.rs does not parse (a libnumber bug): {m}"),
+            CodegenError::BlockNotWeight(m) => write!(
+                f,
+                "site {m}: block formats are for weight sites only (their blocks are cut from the whole tensor); \
+                 give this site a per-value format, e.g. fixed<W,F>"
+            ),
         }
     }
 }
@@ -155,13 +162,13 @@ fn first_segment(m: &str) -> &str {
     m.split("::").next().unwrap_or("")
 }
 
-/// Parameter bits of a configuration (Σ over weight sites of len × bits) and of all-f32.
+/// Parameter bits of a configuration (Σ over weight sites of their storage bits) and of all-f32.
 fn param_bits(profile: &Profile, cfg: &Config) -> (u64, u64) {
     let mut bits = 0;
     let mut f32_bits = 0;
     for (n, s) in profile.sites_of(SiteKind::Weight) {
         let len = s.stats.len.max(1);
-        bits += len * cfg.get(n).map_or(32, |f| f.bits()) as u64;
+        bits += cfg.get(n).map_or(32 * len, |f| f.storage_bits(len));
         f32_bits += len * 32;
     }
     (bits, f32_bits)
@@ -217,9 +224,12 @@ impl AsConfig for crate::tune::Outcome {
 /// [`tune::Outcome`](crate::tune::Outcome)).
 pub fn tuned_rs(profile: &Profile, formats: &impl AsConfig, header: &Header) -> Result<String, CodegenError> {
     let cfg = formats.as_config();
-    for name in cfg.keys() {
-        if !profile.sites.contains_key(name) {
+    for (name, f) in cfg {
+        let Some(site) = profile.sites.get(name) else {
             return Err(CodegenError::UnknownSite(name.clone()));
+        };
+        if matches!(f, Format::Block { .. }) && site.kind != SiteKind::Weight {
+            return Err(CodegenError::BlockNotWeight(format!("{name} ({f})")));
         }
     }
     let home = match &header.crate_name {

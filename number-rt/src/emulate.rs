@@ -294,10 +294,7 @@ impl Frame {
         if self.recording {
             self.record(site, xs, Some(xs.len()));
         }
-        let f = self.formats[site];
-        for x in xs {
-            *x = f.quantize(*x);
-        }
+        self.formats[site].quantize_slice(xs);
     }
 
     /// Records a slice and returns a quantized copy (`&[f32]` parameters).
@@ -305,8 +302,9 @@ impl Frame {
         if self.recording {
             self.record(site, xs, Some(xs.len()));
         }
-        let f = self.formats[site];
-        xs.iter().map(|&x| f.quantize(x)).collect()
+        let mut v = xs.to_vec();
+        self.formats[site].quantize_slice(&mut v);
+        v
     }
 
     /// A quantized view of a weight slice, cached per thread for the current configuration: the weights are
@@ -324,7 +322,9 @@ impl Frame {
         if self.recording {
             self.record(site, xs, Some(xs.len()));
         }
-        let q: Rc<[f32]> = xs.iter().map(|&x| f.quantize(x)).collect();
+        let mut q = xs.to_vec();
+        f.quantize_slice(&mut q); // block formats cut the tensor into blocks
+        let q: Rc<[f32]> = q.into();
         LOCAL.with(|l| l.borrow_mut().weights.insert(key, q.clone()));
         Weights::Shared(q)
     }

@@ -168,6 +168,15 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
         (Format::Binary { f }, CustomFloats::AsFloat) => {
             Ok(format!("ap_fixed<2,{},AP_RND_CONV,AP_SAT>", 2 - *f as i64))
         }
+        // Every block value lies on the grid of fixed<8, F+8-W>; the blocks are the caller's to apply.
+        (Format::Block { w, f, .. }, CustomFloats::AsFloat) => {
+            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", *w as i64 - *f as i64))
+        }
+        (Format::Block { .. }, CustomFloats::Reject) => Err(ExportError(format!(
+            "site `{site}` has format `{format}` (a binary point per block of values): HLS has no block type; \
+             export it as the ap_fixed<8,·> that holds every value exactly and store the weights block-quantized \
+             yourself (`cargo number export` without `--strict`), or tune without `--block`"
+        ))),
         (Format::Binary { .. }, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}` (the sign times 2^-F, no zero): HLS has no type whose conversion \
              from float binarises; export it as the ap_fixed<2,·> that holds both values exactly and binarise the \
@@ -317,6 +326,11 @@ fn describe(format: &Format) -> String {
             -f
         ),
         Format::F32 => "f32 (not quantized)".into(),
+        Format::Block { w, f, len } => format!(
+            "{format}: {w}-bit fixed point with a binary point per block of {len} values in {f}..={}; this type holds \
+             every value exactly: store the weights block-quantized (number_rt::Format::quantize_slice)",
+            f + 8 - w as i32
+        ),
         Format::Binary { f } => format!(
             "{format}: the sign times 2^{}, no zero; this type holds both values exactly, but HLS conversions \
              round: store the weights binarised (x < 0 ? -2^{} : 2^{})",

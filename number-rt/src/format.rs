@@ -28,6 +28,7 @@ use crate::kernel::{self, FloatParams, Mode, Special, pow2};
 /// | `e4m3`, `e5m2` | [`Format::E4M3`], [`Format::E5M2`] (OCP FP8, *not* `float<4,3>`/`float<5,2>`) |
 /// | `bf16`, `f16`, `f32` | [`Format::Bf16`], [`Format::F16`], [`Format::F32`] |
 /// | `binary<F>` | [`Format::Binary`] `{ f: F }`: one bit, `±2^-F` |
+/// | `block<W,F,N>` | [`Format::Block`] `{ w: W, f: F, len: N }`: a binary point per block of `N` values |
 ///
 /// # Semantics
 ///
@@ -123,6 +124,30 @@ pub enum Format {
         /// The value's exponent is `-f`.
         f: i32,
     },
+    /// `block<W,F,N>`: signed fixed point of `w` bits (`2..=7`) with one binary point per block of `len`
+    /// consecutive values (`1..=65535`), chosen per block in `f ..= f + 8 - w` (`f` in `-64..=56+w`). Exact
+    /// semantics in the [`blocked`](crate::blocked) module: for weight tensors (per-channel fixed point when
+    /// `len` is the row length); [`quantize_slice`](Format::quantize_slice) cuts blocks, a single value
+    /// ([`quantize`](Format::quantize)) is a block of one. Every value lies on the grid of `fixed<8, f+8-w>`,
+    /// and [`encode`](Format::encode)/[`decode`](Format::decode) use that 8-bit raw integer as the code; storage
+    /// is `w` bits per value plus 3 per block ([`storage_bits`](Format::storage_bits)).
+    ///
+    /// ```
+    /// use number_rt::Format;
+    /// let b: Format = "block<4,0,2>".parse().unwrap();
+    /// let mut xs = [3.0f32, -7.9, 0.2, 0.1];
+    /// b.quantize_slice(&mut xs);
+    /// assert_eq!(xs, [3.0, -8.0, 0.1875, 0.09375]); // fixed<4,0>, then fixed<4,4> (0.2 clips)
+    /// assert_eq!(b.quantize(0.2), 0.1953125); // a block of one: fixed<4,5>
+    /// ```
+    Block {
+        /// Bits per value.
+        w: u32,
+        /// The coarsest binary point; block `b` uses `f ..= f + 8 - w`.
+        f: i32,
+        /// Values per block.
+        len: u32,
+    },
 }
 
 /// Why a format text or descriptor is not valid. The message says what was expected and quotes the input.
@@ -166,7 +191,7 @@ pub enum Overflow {
 }
 
 const EXPECTED: &str =
-    "fixed<W,F>, ufixed<W,F>, binary<F>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
+    "fixed<W,F>, ufixed<W,F>, binary<F>, block<W,F,N>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
 
 fn err(msg: String) -> FormatError {
     FormatError(msg)
@@ -259,6 +284,22 @@ impl Format {
                 }
                 Ok(())
             }
+            Format::Block { w, f, len } => {
+                let text = format!("block<{w},{f},{len}>");
+                if !(2..=7).contains(&w) {
+                    return Err(err(format!("block<W,F,N>: W must be in 2..=7, found W = {w} (in `{text}`)")));
+                }
+                let top = 56 + w as i32;
+                if !(-64..=top).contains(&f) {
+                    return Err(err(format!(
+                        "block<W,F,N>: F must be in -64..={top} (the finest block binary point F+8-W within 64), found F = {f} (in `{text}`)"
+                    )));
+                }
+                if !(1..=65535).contains(&len) {
+                    return Err(err(format!("block<W,F,N>: N must be in 1..=65535, found N = {len} (in `{text}`)")));
+                }
+                Ok(())
+            }
             Format::Binary { f } => {
                 if !Format::FRAC_RANGE.contains(&f) {
                     return Err(err(format!("binary<F>: F must be in -64..=64, found F = {f} (in `binary<{f}>`)")));
@@ -299,11 +340,37 @@ impl Format {
         match *self {
             Format::Fixed { w, .. } | Format::UFixed { w, .. } => w,
             Format::Binary { .. } => 1,
+            Format::Block { w, .. } => w,
             Format::Float { e, m, .. } => 1 + e + m,
             Format::E4M3 | Format::E5M2 => 8,
             Format::Bf16 | Format::F16 => 16,
             Format::F32 => 32,
         }
+    }
+
+    /// Bits of one code as [`encode`](Format::encode) returns it: [`bits`](Format::bits), except 8 for
+    /// `block<W,F,N>` (whose code is the raw integer on the 8-bit container grid).
+    pub const fn code_bits(&self) -> u32 {
+        match *self {
+            Format::Block { .. } => 8,
+            _ => self.bits(),
+        }
+    }
+
+    /// Bits that `n` values of this format occupy in storage: `n · bits()`, plus 3 bits per block for
+    /// `block<W,F,N>` (its block binary points).
+    ///
+    /// ```
+    /// use number_rt::Format;
+    /// assert_eq!(Format::fixed(4, 2).unwrap().storage_bits(10), 40);
+    /// assert_eq!("block<4,2,8>".parse::<Format>().unwrap().storage_bits(10), 40 + 2 * 3);
+    /// ```
+    pub const fn storage_bits(&self, n: u64) -> u64 {
+        let extra = match *self {
+            Format::Block { len, .. } => n.div_ceil(len as u64) * crate::blocked::BLOCK_EXP_BITS as u64,
+            _ => 0,
+        };
+        n * self.bits() as u64 + extra
     }
 
     /// Whether the format has negative values (all but `ufixed`).
@@ -348,6 +415,7 @@ impl Format {
             Format::Fixed { w, f } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
             Format::UFixed { w, f } => (((1i64 << w) - 1) as f64 * pow2(-f)) as f32,
             Format::Binary { f } => pow2(-f) as f32,
+            Format::Block { w, f, .. } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
             Format::F32 => f32::MAX,
             _ => self.float_layout().map_or(0.0, |(_, p, _)| p.max as f32),
         }
@@ -356,7 +424,7 @@ impl Format {
     /// Most negative finite value: `-2^(W-1)·2^-F` for `fixed`, 0 for `ufixed`, `-max()` for floats.
     pub fn lowest(&self) -> f32 {
         match *self {
-            Format::Fixed { w, f } => (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32,
+            Format::Fixed { w, f } | Format::Block { w, f, .. } => (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32,
             Format::UFixed { .. } => 0.0,
             _ => -self.max(),
         }
@@ -367,6 +435,7 @@ impl Format {
     pub fn min_positive(&self) -> f32 {
         match *self {
             Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => pow2(-f) as f32,
+            Format::Block { w, f, .. } => pow2(-(f + 8 - w as i32)) as f32,
             Format::F32 => f32::from_bits(1),
             _ => self.float_layout().map_or(0.0, |(_, p, _)| pow2(p.emin - p.m as i32) as f32),
         }
@@ -382,6 +451,7 @@ impl Format {
             Format::Fixed { w, f } => quantize_fixed(x, w, f, true),
             Format::UFixed { w, f } => quantize_fixed(x, w, f, false),
             Format::Binary { f } => quantize_binary(x, f),
+            Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as f32 * kernel::pow2_f32(-(f + 8 - w as i32)),
             Format::Float { e, m, bias } => quantize_float(x, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
@@ -410,6 +480,7 @@ impl Format {
                 (kernel::fixed_raw_f64(x, scale, lo, hi) * inv) as f32
             }
             Format::Binary { f } => quantize_binary(x as f32, f),
+            Format::Block { .. } => self.quantize(x as f32),
             _ => {
                 let (_, p, _) = self.float_layout().unwrap_or((0, FloatParams::E4M3, Special::None));
                 kernel::float_rne(x, p) as f32
@@ -417,8 +488,9 @@ impl Format {
         }
     }
 
-    /// Quantizes every element in place; equal to `*x = self.quantize(*x)` for each. The `match` is hoisted out
-    /// of the loop; the fixed-point loop is branch-free and auto-vectorizes.
+    /// Quantizes every element in place; equal to `*x = self.quantize(*x)` for each, except for
+    /// [`Format::Block`], which cuts `xs` into its blocks. The `match` is hoisted out of the loop; the
+    /// fixed-point loop is branch-free and auto-vectorizes.
     pub fn quantize_slice(&self, xs: &mut [f32]) {
         match *self {
             Format::F32 => xs.iter_mut().for_each(|x| *x = <f32 as crate::Number>::from_f32(*x)),
@@ -431,6 +503,7 @@ impl Format {
                 }
             }
             Format::Binary { f } => xs.iter_mut().for_each(|x| *x = quantize_binary(*x, f)),
+            Format::Block { w, f, len } => crate::blocked::quantize_blocks(xs, w, f, len),
             Format::Float { e, m, bias } => float_slice(xs, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => float_slice(xs, FloatParams::E4M3),
             Format::E5M2 => float_slice(xs, FloatParams::E5M2),
@@ -443,6 +516,11 @@ impl Format {
     /// fixed-point format).
     pub fn check_modes(&self, rounding: Rounding, overflow: Overflow) -> Result<(), FormatError> {
         let _ = rounding;
+        if matches!(self, Format::Block { .. }) && (rounding, overflow) != (Rounding::NearestEven, Overflow::Saturate) {
+            return Err(err(format!(
+                "`{self}` (a block format) rounds to nearest even and saturates only: use Rounding::NearestEven and Overflow::Saturate"
+            )));
+        }
         if overflow == Overflow::Wrap && !self.is_fixed() {
             return Err(err(format!(
                 "overflow mode Wrap is defined only for fixed-point formats (fixed<W,F>, ufixed<W,F>), \
@@ -498,6 +576,7 @@ impl Format {
             }
             // One rounding candidate per sign: every mode gives the sign's value.
             Format::Binary { f } => quantize_binary(x, f),
+            Format::Block { .. } => self.quantize(x),
             _ => match self.float_layout() {
                 Some((_, p, _)) => kernel::float_round_with(x as f64, p, mode) as f32,
                 None => x,
@@ -523,6 +602,7 @@ impl Format {
                 kernel::fixed_raw(x, scale, lo, hi) as i64 as u32
             }
             Format::Binary { f } => (quantize_binary(x, f) < 0.0) as u32,
+            Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as u8 as u32,
             _ => match self.float_layout() {
                 Some((e, p, _)) => {
                     let v = kernel::float_quantize(kernel::nan_to_zero(x), p) as f64;
@@ -547,6 +627,7 @@ impl Format {
             }
             Format::UFixed { w, f } => ((code as u64 & kernel::mask64(w)) as f64 * pow2(-f)) as f32,
             Format::Binary { f } => (if code & 1 == 0 { pow2(-f) } else { -pow2(-f) }) as f32,
+            Format::Block { w, f, .. } => (code as u8 as i8) as f32 * kernel::pow2_f32(-(f + 8 - w as i32)),
             Format::Bf16 => decode_bf16(code),
             _ => match self.float_layout() {
                 Some((e, p, special)) => kernel::float_decode(code, e, p, special),
@@ -564,6 +645,7 @@ impl Format {
             Format::Fixed { w, f } => format!("::number_rt::Fixed<{w}, {f}>"),
             Format::UFixed { w, f } => format!("::number_rt::UFixed<{w}, {f}>"),
             Format::Binary { f } => format!("::number_rt::Binary<{f}>"),
+            Format::Block { w, f, len } => format!("::number_rt::Blocked<{w}, {f}, {len}>"),
             Format::Float { e, m, bias } => format!("::number_rt::Float<{e}, {m}, {bias}>"),
             Format::E4M3 => "::number_rt::E4m3".to_string(),
             Format::E5M2 => "::number_rt::E5m2".to_string(),
@@ -574,8 +656,8 @@ impl Format {
     }
 
     /// An 8-byte binary descriptor (used by [`Packed`](crate::Packed) headers): kind (0 fixed, 1 ufixed,
-    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32, 8 binary), W or E, M, 0, then F or B as little-endian
-    /// `i32`.
+    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32, 8 binary, 9 block), W or E, M (for a block: its length
+    /// as a little-endian `u16` in bytes 2 and 3), 0, then F or B as little-endian `i32`.
     pub const fn to_bytes(&self) -> [u8; 8] {
         let (kind, a, b, c) = match *self {
             Format::Fixed { w, f } => (0u8, w as u8, 0u8, f),
@@ -587,6 +669,11 @@ impl Format {
             Format::F16 => (6, 0, 0, 0),
             Format::F32 => (7, 0, 0, 0),
             Format::Binary { f } => (8, 0, 0, f),
+            Format::Block { w, f, len } => {
+                let l = (len as u16).to_le_bytes();
+                let c = f.to_le_bytes();
+                return [9, w as u8, l[0], l[1], c[0], c[1], c[2], c[3]];
+            }
         };
         let c = c.to_le_bytes();
         [kind, a, b, 0, c[0], c[1], c[2], c[3]]
@@ -606,6 +693,7 @@ impl Format {
             6 => Format::F16,
             7 => Format::F32,
             8 => Format::Binary { f: c },
+            9 => Format::Block { w: a, f: c, len: u16::from_le_bytes([bytes[2], bytes[3]]) as u32 },
             k => return Err(err(format!("unknown format kind {k} in binary descriptor {bytes:02x?}"))),
         };
         let canonical = fmt.to_bytes() == bytes;
@@ -740,6 +828,7 @@ impl fmt::Display for Format {
             Format::Fixed { w, f: frac } => write!(f, "fixed<{w},{frac}>"),
             Format::UFixed { w, f: frac } => write!(f, "ufixed<{w},{frac}>"),
             Format::Binary { f: frac } => write!(f, "binary<{frac}>"),
+            Format::Block { w, f: frac, len } => write!(f, "block<{w},{frac},{len}>"),
             Format::Float { e, m, bias } => {
                 if (1..=31).contains(&e) && bias == Format::default_bias(e) {
                     write!(f, "float<{e},{m}>")
@@ -770,6 +859,7 @@ impl FromStr for Format {
             "fixed" | "ufixed" => &["W", "F"],
             "float" => &["E", "M", "B"],
             "binary" => &["F"],
+            "block" => &["W", "F", "N"],
             _ => {
                 let Some(&(canon, fmt)) = Format::NAMED.iter().find(|(n, _)| *n == lower) else {
                     return Err(err(format!("unknown number format `{name}` in `{s}`: expected {EXPECTED}")));
@@ -786,6 +876,7 @@ impl FromStr for Format {
             "float" => "float<E,M> or float<E,M,B>",
             "fixed" => "fixed<W,F>",
             "binary" => "binary<F>",
+            "block" => "block<W,F,N>",
             _ => "ufixed<W,F>",
         };
         let Some(inner) = rest.strip_prefix('<') else {
@@ -803,6 +894,7 @@ impl FromStr for Format {
         let counts_ok = match lower.as_str() {
             "float" => args.len() == 2 || args.len() == 3,
             "binary" => args.len() == 1,
+            "block" => args.len() == 3,
             _ => args.len() == 2,
         };
         if !counts_ok {
@@ -811,6 +903,7 @@ impl FromStr for Format {
                 match lower.as_str() {
                     "float" => "2 or 3",
                     "binary" => "1",
+                    "block" => "3",
                     _ => "2",
                 },
                 if lower == "binary" { "" } else { "s" },
@@ -851,6 +944,11 @@ impl FromStr for Format {
                 Format::UFixed { w: u(vals[0]), f: i(vals[1]) }
             }
             "binary" => Format::Binary { f: i(vals[0]) },
+            "block" => {
+                neg(0)?;
+                neg(2)?;
+                Format::Block { w: u(vals[0]), f: i(vals[1]), len: u(vals[2]) }
+            }
             _ => {
                 neg(0)?;
                 neg(1)?;

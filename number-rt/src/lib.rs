@@ -5,6 +5,7 @@
 //!
 //! - [`Format`]: the runtime descriptor of a number format (`fixed<8,4>`, `e4m3`, …) with exact quantisation;
 //! - static number types ([`Fixed`], [`UFixed`], the one-bit [`Binary`], [`Float`], the named 8/16-bit floats)
+//!   and block fixed point [`Blocked`] (a binary point per block of weights: per-channel or MX-style)
 //!   implementing [`Number`],
 //!   used by tuned builds, bit-identical to [`Format::quantize`];
 //! - [`Packed`]: storage of W-bit values in W bits each;
@@ -25,6 +26,7 @@ pub mod format;
 pub mod number;
 pub mod fixed;
 pub mod binary;
+pub mod blocked;
 pub mod float;
 pub mod packed;
 pub mod dot;
@@ -49,6 +51,7 @@ pub use format::{Format, FormatError, Overflow, Rounding};
 pub use number::{FixedInfo, Number};
 pub use fixed::{Fixed, UFixed};
 pub use binary::Binary;
+pub use blocked::Blocked;
 pub use float::{Float, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16};
 pub use packed::Packed;
 pub use fixed::{FixedPoint, Wide};

@@ -47,6 +47,18 @@ pub trait Number: Copy + Default + PartialEq + PartialOrd + core::fmt::Debug + S
     fn raw(self) -> i64 {
         0
     }
+    /// A tensor of this type from f32 values: `from_f32` of each value, except for block formats
+    /// ([`Blocked`](crate::Blocked)), whose blocks of consecutive values share a binary point. Equal to
+    /// [`Format::quantize_slice`] of `T::FORMAT` on the same values, bit for bit. Weight loaders use it.
+    ///
+    /// ```
+    /// use number_rt::{Fixed, Number};
+    /// let w = Fixed::<4, 2>::from_f32_slice(&[0.3, -1.0]);
+    /// assert_eq!((w[0].to_f32(), w[1].to_f32()), (0.25, -1.0));
+    /// ```
+    fn from_f32_slice(xs: &[f32]) -> alloc::vec::Vec<Self> {
+        xs.iter().map(|&x| Self::from_f32(x)).collect()
+    }
     /// The raw integers of a slice of this type when each is stored in one byte (fixed point of at most 8
     /// bits), for the integer kernels ([`crate::dot`]) to read directly; [`Raw::Other`](crate::dot::Raw) for
     /// every other type.

@@ -115,7 +115,7 @@ struct Raw {
 impl Raw {
     #[inline(always)]
     fn pack(format: Format, len: usize, codes: impl Iterator<Item = u32>) -> Raw {
-        let w = format.bits();
+        let w = format.code_bits();
         let plen = payload_len(len, w);
         let mut bytes = vec![0u8; HEADER_LEN + plen + SLACK];
         bytes[0..4].copy_from_slice(&MAGIC);
@@ -189,7 +189,7 @@ impl Raw {
         }
         let format = Format::from_bytes(bytes[4..12].try_into().unwrap()).map_err(PackError::BadFormat)?;
         let len = u64::from_le_bytes(bytes[12..20].try_into().unwrap());
-        let w = format.bits();
+        let w = format.code_bits();
         let expected = (len as u128 * w as u128).div_ceil(8);
         let found = bytes.len() - HEADER_LEN;
         if expected != found as u128 {
@@ -206,7 +206,7 @@ impl Raw {
     }
 }
 
-/// Values of a static [`Number`] type `T` stored in `T::FORMAT.bits()` bits each (see the
+/// Values of a static [`Number`] type `T` stored in `T::FORMAT.code_bits()` bits each (see the
 /// [module documentation](self) for the layout). Packing and unpacking are exact: a value round-trips to the
 /// same code. `get` reads one 64-bit word; `unpack`/`unpack_f32` read one word per value with constant shifts
 /// (and decode 8-bit-or-narrower codes through a 256-entry table).
@@ -226,7 +226,7 @@ pub struct Packed<T> {
 
 impl<T: Number> Packed<T> {
     /// Bits per value.
-    pub const BITS: u32 = T::FORMAT.bits();
+    pub const BITS: u32 = T::FORMAT.code_bits();
 
     /// Serialised size of `n` values: `HEADER_LEN + ⌈n·BITS/8⌉`.
     pub const fn byte_len(n: usize) -> usize {
@@ -240,7 +240,7 @@ impl<T: Number> Packed<T> {
 
     /// Quantizes (`T::from_f32`) and packs.
     pub fn from_f32(xs: &[f32]) -> Self {
-        Packed { raw: Raw::pack(T::FORMAT, xs.len(), xs.iter().map(|&x| T::from_f32(x).to_code())), _t: PhantomData }
+        Packed { raw: Raw::pack(T::FORMAT, xs.len(), T::from_f32_slice(xs).iter().map(|x| x.to_code())), _t: PhantomData }
     }
 
     /// The format of the values.
@@ -357,7 +357,7 @@ impl<T: Number> fmt::Debug for Packed<T> {
     }
 }
 
-/// Codes of a runtime [`Format`] stored in `format.bits()` bits each, in the same layout as [`Packed`].
+/// Codes of a runtime [`Format`] stored in `format.code_bits()` bits each, in the same layout as [`Packed`].
 ///
 /// ```
 /// use number_rt::{Format, packed::PackedCodes};
@@ -378,6 +378,11 @@ impl PackedCodes {
     /// Quantizes (`format.encode`) and packs; errors if the format is invalid.
     pub fn from_f32(format: Format, xs: &[f32]) -> Result<Self, FormatError> {
         format.validate()?;
+        if let Format::Block { w, f, len } = format {
+            // Blocks are cut from the whole slice; the codes are the container raw integers.
+            let raws = crate::blocked::block_raw_vec(xs, w, f, len);
+            return Ok(PackedCodes { format, raw: Raw::pack(format, xs.len(), raws.iter().map(|&r| r as u8 as u32)) });
+        }
         Ok(PackedCodes { format, raw: Raw::pack(format, xs.len(), xs.iter().map(|&x| format.encode(x))) })
     }
 
@@ -405,7 +410,7 @@ impl PackedCodes {
     /// Code `i`. Panics if `i >= len()`.
     pub fn get_code(&self, i: usize) -> u32 {
         assert!(i < self.raw.len, "packed array: index {i} out of bounds for length {}", self.raw.len);
-        self.raw.get(self.format.bits(), i)
+        self.raw.get(self.format.code_bits(), i)
     }
 
     /// Value `i` (`format.decode`). Panics if `i >= len()`.
@@ -428,7 +433,7 @@ impl PackedCodes {
 
     fn for_each(&self, f: impl FnMut(usize, u32)) {
         // Constant widths for the common cases, so that the inner loop is unrolled with constant shifts.
-        match self.format.bits() {
+        match self.format.code_bits() {
             4 => self.raw.for_each(4, f),
             8 => self.raw.for_each(8, f),
             16 => self.raw.for_each(16, f),

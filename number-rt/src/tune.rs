@@ -164,12 +164,16 @@ impl Objective {
     /// The objective's value for a configuration (absent sites count as f32).
     pub fn value(&self, cfg: &Config, profile: &Profile) -> f64 {
         let bits = |name: &str| cfg.get(name).map_or(32, |f| f.bits()) as f64;
+        // Storage bits of a site: block formats add their block binary points.
         let sum_kinds = |kinds: &[SiteKind]| {
             profile
                 .sites
                 .iter()
                 .filter(|(_, s)| kinds.contains(&s.kind))
-                .map(|(n, s)| space::site_len(&s.stats) as f64 * bits(n))
+                .map(|(n, s)| {
+                    let len = space::site_len(&s.stats);
+                    cfg.get(n).map_or(32 * len, |f| f.storage_bits(len)) as f64
+                })
                 .sum()
         };
         match self {
@@ -452,7 +456,7 @@ impl Outcome {
             s.format = cfg.get(&s.name).copied().unwrap_or(Format::F32);
             s.bits = s.format.bits();
         }
-        self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.len * s.bits as u64).sum();
+        self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.format.storage_bits(s.len)).sum();
         self.config = cfg;
         self.confirmation = Some(c.clone());
         Ok(c)

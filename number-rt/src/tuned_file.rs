@@ -98,6 +98,7 @@ pub fn format_of_type(ty: &syn::Type) -> Result<Format, TunedFileError> {
         ("Fixed", [w, f]) => format!("fixed<{w},{f}>"),
         ("UFixed", [w, f]) => format!("ufixed<{w},{f}>"),
         ("Binary", [f]) => format!("binary<{f}>"),
+        ("Blocked", [w, f, n]) => format!("block<{w},{f},{n}>"),
         ("Float", [e, m, b]) => format!("float<{e},{m},{b}>"),
         ("E4m3", []) => "e4m3".into(),
         ("E5m2", []) => "e5m2".into(),

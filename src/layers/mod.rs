@@ -131,7 +131,8 @@ pub fn argmax(xs: &[f32]) -> usize {
     best
 }
 
-/// Converts f32 weights to a site's storage type (f32 in plain/calibrate builds, the tuned type otherwise).
+/// Converts f32 weights to a site's storage type (f32 in plain/calibrate builds, the tuned type otherwise;
+/// block formats cut the tensor into blocks, see `number_rt::Number::from_f32_slice`).
 pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
-    xs.iter().map(|&x| T::from_f32(x)).collect()
+    T::from_f32_slice(xs)
 }

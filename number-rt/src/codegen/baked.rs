@@ -41,7 +41,7 @@ pub struct BakedTensor<'a> {
 
 /// Bytes of one stored value of `format` (the size of its static type).
 pub fn storage_bytes(format: Format) -> usize {
-    match format.bits() {
+    match format.code_bits() {
         0..=8 => 1,
         9..=16 => 2,
         _ => 4,
@@ -68,6 +68,10 @@ fn camel(name: &str) -> String {
 
 /// The values of a tensor as literals: raw integers of fixed point, codes of floats, f32 literals.
 fn literals(format: Format, values: &[f32]) -> Vec<String> {
+    if let Format::Block { w, f, len } = format {
+        // The tensor is cut into blocks: container raw integers of the whole tensor.
+        return crate::blocked::block_raw_vec(values, w, f, len).iter().map(|r| r.to_string()).collect();
+    }
     values
         .iter()
         .map(|&x| match format {
@@ -145,7 +149,7 @@ pub fn baked_weights(tensors: &[BakedTensor<'_>], command: &str, notes: &[String
         let data = placeholder(i);
         let init = match t.format {
             Format::F32 => data,
-            Format::Fixed { .. } | Format::UFixed { .. } => format!("{alias}::from_raw_array(&{data})"),
+            Format::Fixed { .. } | Format::UFixed { .. } | Format::Block { .. } => format!("{alias}::from_raw_array(&{data})"),
             _ => format!("{alias}::from_bits_array(&{data})"),
         };
         if t.format != Format::F32 {

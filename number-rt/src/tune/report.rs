@@ -149,7 +149,7 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
             s.len,
             s.format,
             s.bits,
-            s.len * s.bits as u64,
+            s.format.storage_bits(s.len),
             alone
         );
     }

@@ -44,6 +44,8 @@ struct Engine<'a, 'p, F> {
     f: &'a F,
     sites: Vec<SiteCandidates>,
     bits: Vec<Vec<u32>>,
+    /// Storage bits per value of each level (block formats add their block binary points).
+    cost_bits: Vec<Vec<f64>>,
     top: Vec<u16>,
     fixed: Config,
     cost: Cost,
@@ -172,14 +174,14 @@ where
     fn obj(&self, st: &[u16]) -> f64 {
         match &self.cost {
             Cost::Linear { c0, coef } => {
-                c0 + st.iter().enumerate().map(|(s, &l)| coef[s] * self.bits[s][l as usize] as f64).sum::<f64>()
+                c0 + st.iter().enumerate().map(|(s, &l)| coef[s] * self.cost_bits[s][l as usize]).sum::<f64>()
             }
             Cost::General => self.t.objective.value(&self.config_of(st), self.t.profile),
         }
     }
 
     fn param_bits(&self, cfg: &Config) -> u64 {
-        self.weights.iter().map(|(n, len)| len * cfg.get(n).map_or(32, |f| f.bits()) as u64).sum()
+        self.weights.iter().map(|(n, len)| cfg.get(n).map_or(32 * len, |f| f.storage_bits(*len))).sum()
     }
 
     fn feasible(&self, acc: f64) -> bool {
@@ -867,6 +869,10 @@ where
     let start = Instant::now();
     let profile = t.profile;
     let bits: Vec<Vec<u32>> = sites.iter().map(|s| s.levels.iter().map(|f| f.bits()).collect()).collect();
+    let cost_bits: Vec<Vec<f64>> = sites
+        .iter()
+        .map(|s| s.levels.iter().map(|f| f.storage_bits(s.len.max(1)) as f64 / s.len.max(1) as f64).collect())
+        .collect();
     let top: Vec<u16> = sites.iter().map(|s| (s.levels.len() - 1) as u16).collect();
     let weights: Vec<(String, u64)> = profile
         .sites
@@ -891,7 +897,10 @@ where
                 .sites
                 .iter()
                 .filter(|(n, s)| kinds.contains(&s.kind) && !searched.contains(n.as_str()))
-                .map(|(n, s)| super::space::site_len(&s.stats) as f64 * all.get(n).map_or(32, |f| f.bits()) as f64)
+                .map(|(n, s)| {
+                    let len = super::space::site_len(&s.stats);
+                    all.get(n).map_or(32 * len, |f| f.storage_bits(len)) as f64
+                })
                 .sum();
             let coef = sites.iter().map(|s| if kinds.contains(&s.kind) { s.len as f64 } else { 0.0 }).collect();
             Cost::Linear { c0, coef }
@@ -919,6 +928,7 @@ where
         f,
         sites,
         bits,
+        cost_bits,
         top,
         fixed,
         cost,

@@ -120,6 +120,12 @@ pub struct Space {
     pub kinds: Option<Vec<SiteKind>>,
     /// Per-site overrides, by full site name.
     pub overrides: BTreeMap<String, Override>,
+    /// Block fixed point for weights (default `None`): with `Some(n)`, signed weight sites take
+    /// `block<W,F,n>` (a binary point per block of `n` values, see [`Format::Block`]) instead of `fixed<W,F>`
+    /// at widths 2..=7, with `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer
+    /// binary point, up to `F + 8 − W`, and clips its outliers when that lowers its squared error). Their cost
+    /// in the objective includes the 3 bits per block.
+    pub block: Option<u32>,
 }
 
 impl Default for Space {
@@ -132,6 +138,7 @@ impl Default for Space {
             float_exponents: 2..=5,
             kinds: None,
             overrides: BTreeMap::new(),
+            block: None,
         }
     }
 }
@@ -179,6 +186,17 @@ impl Space {
     /// Keeps one site f32.
     pub fn exclude(self, site: impl Into<String>) -> Self {
         self.set(site, Override::Exclude)
+    }
+    /// Block fixed point with blocks of `n` values for signed weight sites (see [`Space::block`](field@Space::block)).
+    ///
+    /// ```
+    /// use number_rt::tune::Space;
+    /// let space = Space::default().block(32);
+    /// assert_eq!(space.block, Some(32));
+    /// ```
+    pub fn block(mut self, n: u32) -> Self {
+        self.block = Some(n);
+        self
     }
 
     /// The candidate format the tuner uses for a site with these statistics at width `w`, placed by
@@ -509,6 +527,12 @@ fn binary_cand(s: &SiteStats) -> Option<Format> {
         .map(|(_, f)| f)
 }
 
+/// `block<w, w−1−Imax, n>` (blocks may pick finer binary points), if valid.
+fn block_cand(s: &SiteStats, w: u32, n: u32) -> Option<Format> {
+    let f = Format::Block { w, f: w as i32 - 1 - int_bits(s.max_abs), len: n };
+    f.validate().ok().map(|()| f)
+}
+
 /// The candidate format of a site at width `w` (None when no family has a format of that width).
 pub(crate) fn candidate(s: &SiteStats, space: &Space, w: u32) -> Option<Format> {
     let unsigned = space.unsigned && s.is_nonnegative();
@@ -586,12 +610,19 @@ pub(crate) fn resolve(
             None if kinds.contains(&site.kind) => space.widths.clone(),
             None => continue,
         };
+        let block = space
+            .block
+            .filter(|_| site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative()));
         let mut levels: Vec<Format> = Vec::new();
         for w in widths.clone() {
             if w >= 32 {
                 break;
             }
-            if let Some(f) = candidate(&site.stats, space, w).filter(|f| !levels.contains(f)) {
+            let cand = match block {
+                Some(n) if (2..=7).contains(&w) => block_cand(&site.stats, w, n),
+                _ => candidate(&site.stats, space, w),
+            };
+            if let Some(f) = cand.filter(|f| !levels.contains(f)) {
                 levels.push(f);
             }
         }

@@ -135,7 +135,7 @@ pub(crate) fn quantize_one(x: f32, w: u32, f: i32) -> i8 {
 /// type B = Blocked<3, 1, 2>; // 3 bits, F_b in 1..=6, blocks of 2
 /// let w = B::from_f32_slice(&[1.2, -0.7, 0.05, 0.06]);
 /// let v: Vec<f32> = w.iter().map(|x| x.to_f32()).collect();
-/// assert_eq!(v, [1.0, -0.75, 0.046875, 0.0625]); // fixed<3,2> for block 0, fixed<3,6> (clamped) for block 1
+/// assert_eq!(v, [1.0, -0.5, 0.046875, 0.046875]); // fixed<3,1> for block 0, fixed<3,6> (the finest) for block 1
 /// let mut q = [1.2, -0.7, 0.05, 0.06];
 /// B::FORMAT.quantize_slice(&mut q); // the runtime format agrees bit for bit
 /// assert_eq!(q.to_vec(), v);

@@ -137,8 +137,8 @@ pub enum Format {
     /// let b: Format = "block<4,0,2>".parse().unwrap();
     /// let mut xs = [3.0f32, -7.9, 0.2, 0.1];
     /// b.quantize_slice(&mut xs);
-    /// assert_eq!(xs, [3.0, -8.0, 0.1875, 0.09375]); // fixed<4,0>, then fixed<4,4> (0.2 clips)
-    /// assert_eq!(b.quantize(0.2), 0.1953125); // a block of one: fixed<4,5>
+    /// assert_eq!(xs, [3.0, -8.0, 0.1875, 0.125]); // fixed<4,0>, then fixed<4,4> (the finest, F + 8 - W)
+    /// assert_eq!(b.quantize(0.2), 0.1875); // a block of one: also fixed<4,4>
     /// ```
     Block {
         /// Bits per value.

@@ -257,3 +257,16 @@ fn generated_code_compiles_and_names_the_formats() {
     assert_eq!(<<model::Fc2 as Dense>::acc as Number>::FORMAT, Format::F32);
     assert_eq!(<<relu::Single as relu::Formats>::x as Number>::FORMAT, Format::E5M2);
 }
+
+#[test]
+fn block_formats_only_on_weight_sites() {
+    let p = profile();
+    let mut cfg = config();
+    cfg.insert("Fc1/dense.w".into(), "block<4,2,4>".parse().unwrap());
+    let code = codegen::tuned_rs(&p, &cfg, &header()).unwrap();
+    assert!(code.contains("type w = ::number_rt::Blocked<4, 2, 4>;"), "{code}");
+    cfg.insert("Fc1/dense.acc".into(), "block<4,2,4>".parse().unwrap());
+    let e = codegen::tuned_rs(&p, &cfg, &header()).unwrap_err();
+    assert!(matches!(e, CodegenError::BlockNotWeight(_)), "{e}");
+    assert!(e.to_string().contains("Fc1/dense.acc") && e.to_string().contains("weight sites only"), "{e}");
+}

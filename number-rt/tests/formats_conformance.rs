@@ -34,6 +34,7 @@ fn kind(fmt: Format) -> Kind {
         Format::Bf16 => Kind::Float { e: 8, m: 7, bias: 127, special: Special::Ieee },
         Format::F32 => panic!("f32 is tested separately"),
         Format::Binary { .. } => panic!("binary<F> (no zero) is tested separately"),
+        Format::Block { .. } => panic!("block<W,F,N> is tested against its reference in number-rt/src/blocked.rs"),
     }
 }
 

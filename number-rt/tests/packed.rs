@@ -211,3 +211,17 @@ proptest! {
         prop_assert_eq!(p.unpack(), xs);
     }
 }
+
+#[test]
+fn block_formats_pack_their_container_codes() {
+    use number_rt::Blocked;
+    let xs: Vec<f32> = (0..100).map(|i| ((i * 37 % 23) as f32 - 11.0) * if i < 50 { 0.3 } else { 0.004 }).collect();
+    let f: Format = "block<3,1,16>".parse().unwrap();
+    let mut want = xs.clone();
+    f.quantize_slice(&mut want);
+    let codes = PackedCodes::from_f32(f, &xs).unwrap();
+    assert_eq!((0..xs.len()).map(|i| codes.get(i)).collect::<Vec<_>>(), want);
+    assert_eq!(f.decode(codes.get_code(0)), want[0]);
+    let packed = Packed::<Blocked<3, 1, 16>>::from_f32(&xs);
+    assert_eq!(packed.iter().map(|v| v.to_f32()).collect::<Vec<_>>(), want);
+}

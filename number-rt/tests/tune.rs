@@ -175,10 +175,11 @@ impl Mlp {
         m
     }
     fn q(cfg: &Config, name: &str, w: &[f32]) -> Vec<f32> {
-        match cfg.get(name) {
-            Some(f) => w.iter().map(|&v| f.quantize(v)).collect(),
-            None => w.to_vec(),
+        let mut v = w.to_vec();
+        if let Some(f) = cfg.get(name) {
+            f.quantize_slice(&mut v); // as the calibrate runtime quantizes weights (blocks cut per tensor)
         }
+        v
     }
     fn predict(&self, cfg: &Config, i: usize) -> usize {
         let (w1, b1, w2) = (Self::q(cfg, "L/mlp.w1", &self.w1), Self::q(cfg, "L/mlp.b1", &self.b1), Self::q(cfg, "L/mlp.w2", &self.w2));
@@ -478,4 +479,35 @@ fn confirmation_gives_up_width_that_does_not_hold_on_held_out_data() {
     assert!(matches!(e, TuneError::BaselineNotFinite(_)) && e.to_string().contains("NaN"), "{e}");
     assert_eq!(o3.config, before);
     assert!(o2.config.is_empty() && o2.param_bits == o2.f32_param_bits && none.accuracy == none.baseline);
+}
+
+#[test]
+fn block_formats_for_weights_cost_their_block_exponents() {
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let acc = |c: &Config| m.accuracy(c);
+    let space = Space::default().widths(2..=10).block(8);
+    let cands = quick(Tuner::new(&p)).space(space.clone()).candidates().unwrap();
+    for c in &cands {
+        for f in &c.levels {
+            if let Format::Block { w, len, .. } = *f {
+                assert!((2..=7).contains(&w) && len == 8 && c.kind == SiteKind::Weight, "{}: {f}", c.name);
+            } else if c.kind == SiteKind::Weight && f.bits() < 8 {
+                panic!("{}: {f} where a block format was expected", c.name);
+            }
+        }
+    }
+    assert!(!cands.iter().any(|c| c.kind != SiteKind::Weight && c.levels.iter().any(|f| matches!(f, Format::Block { .. }))));
+    let o = quick(Tuner::new(&p)).space(space).tolerance(Tolerance::Relative(0.02)).run(acc).unwrap();
+    assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
+    assert!(o.config.values().any(|f| matches!(f, Format::Block { .. })), "{:?}", o.config);
+    // W bits per value plus 3 per block of 8, in the outcome and in the objective the search minimised.
+    let want: u64 = p
+        .sites
+        .iter()
+        .filter(|(_, s)| s.kind == SiteKind::Weight)
+        .map(|(n, s)| o.config.get(n).map_or(32 * s.stats.len, |f| f.storage_bits(s.stats.len)))
+        .sum();
+    assert_eq!(o.param_bits, want);
+    assert_eq!(o.objective_value, want as f64);
 }

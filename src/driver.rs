@@ -146,10 +146,11 @@ enum Cmd {
         /// keeps the tolerance there is written (see `Outcome::confirm`).
         #[arg(long, default_value = "40%")]
         confirm: String,
-        /// Block fixed point for signed weight sites: a binary point per block of this many values
-        /// (`block<W,F,N>` at widths 2..=7, see `number_rt::blocked`); 0 = per-tensor formats only.
-        #[arg(long, default_value_t = 0)]
-        block: u32,
+        /// Block fixed point for signed weight sites (`block<W,F,N>` at widths 2..=7, see
+        /// `number_rt::blocked`): `rows` (per-channel: a binary point per output channel) or a block length
+        /// (`32`: MX-style blocks); without it, one format per tensor.
+        #[arg(long)]
+        block: Option<number_rt::tune::Blocks>,
     },
 }
 
@@ -482,8 +483,8 @@ struct TuneOpts {
     integer_inputs: Vec<u32>,
     margin_se: f64,
     confirm: Holdout,
-    /// Block length of block fixed point for weights (0: none).
-    block: u32,
+    /// Block fixed point for weights (None: per-tensor formats).
+    block: Option<number_rt::tune::Blocks>,
 }
 
 /// Parses `8,10,12` (or `none`).
@@ -543,7 +544,10 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
         .safety_margin(margin_se, nval)
-        .space(if block > 0 { number_rt::tune::Space::default().block(block) } else { number_rt::tune::Space::default() })
+        .space(match block {
+            Some(b) => number_rt::tune::Space::default().block(b),
+            None => number_rt::tune::Space::default(),
+        })
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;

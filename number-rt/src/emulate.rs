@@ -289,6 +289,23 @@ impl Frame {
         acc
     }
 
+    /// When profiling, records that an accumulation loop read `n` values of weight site `site` from index
+    /// `start` (see [`SiteStats::row`](crate::profile::SiteStats::row)); what `#[quantize]` emits before the
+    /// inner product of such a loop.
+    #[inline(always)]
+    pub fn row(&self, site: usize, start: usize, n: usize) {
+        if !self.recording {
+            return;
+        }
+        let Some(stats) = &self.stats else { return };
+        let slot = self.slots[site] as usize;
+        let mut st = lock(stats);
+        if st.len() <= slot {
+            st.resize(slot + 1, SiteStats::default());
+        }
+        st[slot].record_row(start, n);
+    }
+
     /// Records and quantizes a slice in place (`&mut [f32]` parameters and local buffers).
     pub fn q_slice(&self, site: usize, xs: &mut [f32]) {
         if self.recording {

@@ -69,6 +69,13 @@ pub struct SiteStats {
     pub zeros: u64,
     /// Histogram of floor(log2|x|) for finite non-zero x: bin i counts exponent `HIST_LO + i`.
     pub hist: Vec<u64>,
+    /// Weights read by accumulation loops (`acc += w[o * n + i] * x[i]`): the loop length `n` when every such
+    /// loop read a whole row of a row-major matrix (a slice of length `n` starting at a multiple of `n`), so
+    /// `n` is the row length, one output channel's weights; `Some(0)` when loops read slices of different
+    /// lengths or unaligned ones; `None` when no loop read this site. Block formats with blocks of one row
+    /// are per-channel formats ([`Blocks::Rows`](crate::tune::Blocks::Rows)).
+    #[serde(default)]
+    pub row: Option<u64>,
 }
 
 /// Exponent of the first histogram bin.
@@ -88,6 +95,7 @@ impl Default for SiteStats {
             len: 0,
             zeros: 0,
             hist: vec![0; HIST_BINS],
+            row: None,
         }
     }
 }
@@ -131,6 +139,26 @@ impl SiteStats {
     pub fn record_len(&mut self, n: usize) {
         self.len = self.len.max(n as u64);
     }
+    /// Record one read of `n` values starting at index `start` by an accumulation loop (see
+    /// [`SiteStats::row`]).
+    ///
+    /// ```
+    /// use number_rt::profile::SiteStats;
+    /// let mut s = SiteStats::default();
+    /// s.record_row(0, 25);
+    /// s.record_row(50, 25);
+    /// assert_eq!(s.row, Some(25));
+    /// s.record_row(10, 25); // not at a row boundary
+    /// assert_eq!(s.row, Some(0));
+    /// ```
+    pub fn record_row(&mut self, start: usize, n: usize) {
+        let seen = if n > 0 && start % n == 0 { n as u64 } else { 0 };
+        self.row = Some(match self.row {
+            None => seen,
+            Some(r) if r == seen => r,
+            Some(_) => 0,
+        });
+    }
     /// Add another site's statistics to these.
     pub fn merge(&mut self, o: &SiteStats) {
         self.count += o.count;
@@ -144,6 +172,10 @@ impl SiteStats {
         for (a, b) in self.hist.iter_mut().zip(&o.hist) {
             *a += *b;
         }
+        self.row = match (self.row, o.row) {
+            (None, r) | (r, None) => r,
+            (Some(a), Some(b)) => Some(if a == b { a } else { 0 }),
+        };
     }
 }
 

@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn reads_every_format_back() {
-        for f in ["fixed<4,6>", "fixed<8,-3>", "ufixed<5,7>", "binary<3>", "binary<-7>", "float<3,2,3>", "float<4,3,9>", "e4m3", "e5m2", "bf16", "f16", "f32"] {
+        for f in ["fixed<4,6>", "fixed<8,-3>", "ufixed<5,7>", "binary<3>", "binary<-7>", "block<3,2,32>", "block<7,-4,150>", "float<3,2,3>", "float<4,3,9>", "e4m3", "e5m2", "bf16", "f16", "f32"] {
             let f: Format = f.parse().unwrap();
             let ty: syn::Type = syn::parse_str(&f.rust_type()).unwrap();
             assert_eq!(format_of_type(&ty).unwrap(), f, "{}", f.rust_type());

@@ -486,7 +486,7 @@ fn block_formats_for_weights_cost_their_block_exponents() {
     let m = Mlp::new(0);
     let p = m.profile();
     let acc = |c: &Config| m.accuracy(c);
-    let space = Space::default().widths(2..=10).block(8);
+    let space = Space::default().widths(2..=10).block(number_rt::tune::Blocks::Len(8));
     let cands = quick(Tuner::new(&p)).space(space.clone()).candidates().unwrap();
     for c in &cands {
         for f in &c.levels {

@@ -67,6 +67,14 @@ pub fn conv2d<L: ::number_rt::Instance>(
                             let __nq_r = 0..k;
                             if __nq_r.start < __nq_r.end {
                                 let __nq_n = __nq_r.end - __nq_r.start;
+                                __nq.row(
+                                    0,
+                                    {
+                                        let kx = __nq_r.start;
+                                        ((o * c_in + c) * k + ky) * k + kx
+                                    },
+                                    __nq_n,
+                                );
                                 let __nq_a = {
                                     let kx = __nq_r.start;
                                     &w[((o * c_in + c) * k + ky) * k + kx..][..__nq_n]

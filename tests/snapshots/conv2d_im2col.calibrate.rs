@@ -90,6 +90,14 @@ pub fn conv2d<L: ::number_rt::Instance>(
                     let __nq_r = 0..n;
                     if __nq_r.start < __nq_r.end {
                         let __nq_n = __nq_r.end - __nq_r.start;
+                        __nq.row(
+                            0,
+                            {
+                                let i = __nq_r.start;
+                                o * n + i
+                            },
+                            __nq_n,
+                        );
                         let __nq_a = {
                             let i = __nq_r.start;
                             &w[o * n + i..][..__nq_n]

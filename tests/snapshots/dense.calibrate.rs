@@ -50,6 +50,14 @@ pub fn dense<L: ::number_rt::Instance>(w: &[f32], b: &[f32], x: &[f32], y: &mut 
             let __nq_r = 0..n_in;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                __nq.row(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        o * n_in + i
+                    },
+                    __nq_n,
+                );
                 let __nq_a = {
                     let i = __nq_r.start;
                     &w[o * n_in + i..][..__nq_n]

@@ -105,6 +105,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                __nq.row(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        j * m + i
+                    },
+                    __nq_n,
+                );
                 let __nq_a = {
                     let i = __nq_r.start;
                     &wz[j * m + i..][..__nq_n]
@@ -120,6 +128,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
             let __nq_r = 0..n;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                __nq.row(
+                    1,
+                    {
+                        let k = __nq_r.start;
+                        j * n + k
+                    },
+                    __nq_n,
+                );
                 let __nq_a = {
                     let k = __nq_r.start;
                     &uz[j * n + k..][..__nq_n]
@@ -138,6 +154,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                __nq.row(
+                    2,
+                    {
+                        let i = __nq_r.start;
+                        j * m + i
+                    },
+                    __nq_n,
+                );
                 let __nq_a = {
                     let i = __nq_r.start;
                     &wh[j * m + i..][..__nq_n]

@@ -47,6 +47,10 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
+        /// Block fixed point for weights: `rows` (per-channel) or a block length (`32`); default: one format
+        /// per tensor (the driver's `--block`).
+        #[arg(long)]
+        block: Option<String>,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -63,6 +67,11 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
+        /// Weight granularities: `tensor` (one format per weight tensor), `rows` (per-channel block formats),
+        /// or a block length (`32`: MX-style blocks); each is tuned at each tolerance. Only `tensor` runs
+        /// write the checked-in tuned.rs; the others are measured with theirs swapped in.
+        #[arg(long, value_delimiter = ',', default_value = "tensor")]
+        granularity: Vec<String>,
         /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
         #[arg(long)]
         render: bool,
@@ -163,6 +172,7 @@ fn tune(
     max_evals: Option<usize>,
     val: Option<usize>,
     margin_se: Option<f64>,
+    block: Option<&str>,
     check: bool,
 ) -> Result<(), String> {
     if !root().join("examples").join(model).join("main.rs").exists() {
@@ -184,6 +194,9 @@ fn tune(
     }
     if let Some(z) = margin_se {
         args.extend(["--margin-se".into(), z.to_string()]);
+    }
+    if let Some(b) = block {
+        args.extend(["--block".into(), b.to_string()]);
     }
     if check {
         args.push("--check".into());
@@ -260,6 +273,28 @@ struct Row {
     tune_seconds: f64,
     /// Width of the fixed-point layer inputs (None: f32).
     input_bits: Option<u64>,
+    /// Weight granularity: `tensor`, `rows` (per-channel) or a block length.
+    #[serde(default = "tensor")]
+    granularity: String,
+}
+
+fn tensor() -> String {
+    "tensor".into()
+}
+
+/// The driver's `--block` for a granularity (`None` for `tensor`).
+fn block_arg(g: &str) -> Option<&str> {
+    (g != "tensor").then_some(g)
+}
+
+/// File tag of a run: `1pct`, `1pct-rows`, `1pct-b32`.
+fn run_tag(tol: &str, g: &str) -> String {
+    let t = tol.replace('%', "pct");
+    match g {
+        "tensor" => t,
+        "rows" => format!("{t}-rows"),
+        n => format!("{t}-b{n}"),
+    }
 }
 
 /// Tunes each model at each tolerance (the first tolerance's tuned.rs is the checked-in one; the others are
@@ -271,7 +306,13 @@ fn zoo(
     max_evals: Option<usize>,
     val: Option<usize>,
     margin_se: Option<f64>,
+    granularity: &[String],
 ) -> Result<(), String> {
+    for g in granularity {
+        if g != "tensor" && g != "rows" && !g.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)) {
+            return Err(format!("--granularity `{g}`: expected `tensor`, `rows` or a block length in 1..=65535"));
+        }
+    }
     let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
     let docs = root().join("docs");
     let json_path = docs.join("zoo.json");
@@ -279,12 +320,13 @@ fn zoo(
         Ok(s) => serde_json::from_str(&s).map_err(|e| format!("{}: {e} (delete it to start a new table)", json_path.display()))?,
         Err(_) => Vec::new(),
     };
+    let runs: Vec<(&String, &String)> = granularity.iter().flat_map(|g| tolerances.iter().map(move |t| (g, t))).collect();
     for m in &models {
-        for (k, tol) in tolerances.iter().enumerate() {
+        for (k, &(g, tol)) in runs.iter().enumerate() {
             let checked_in = root().join("examples").join(m).join("tuned.rs");
             let backup = std::fs::read(&checked_in).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, margin_se, false)?;
+                tune(m, tol, max_evals, val, margin_se, block_arg(g), false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -315,15 +357,17 @@ fn zoo(
                     evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
                     tune_seconds: f(&rep, "elapsed_s"),
                     input_bits,
+                    granularity: g.clone(),
                 };
-                rows.retain(|r| !(r.model == row.model && r.tolerance == row.tolerance));
+                rows.retain(|r| !(r.model == row.model && r.tolerance == row.tolerance && r.granularity == row.granularity));
                 rows.push(row);
-                let tag = tol.replace('%', "pct");
+                let tag = run_tag(tol, g);
                 std::fs::copy(&checked_in, dir.join(format!("tuned-{tag}.rs"))).map_err(|e| e.to_string())?;
                 std::fs::copy(dir.join("tune-report.json"), dir.join(format!("tune-report-{tag}.json"))).map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             })();
-            if k > 0
+            // The checked-in tuned.rs is the first run's when that is per-tensor; every other is restored.
+            if (k > 0 || g != "tensor")
                 && let Some(b) = &backup
             {
                 std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
@@ -370,10 +414,12 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
          parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, timed back to back during the \
          zoo run on a shared machine (noisy; `docs/bench.md` has interleaved timings of the final builds). Inputs: width of the fixed-point layer inputs the tuner chose \
-         (integer inner products). Reproduce: `cargo number zoo --max-evals 100 --margin-se 1` then \
-         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 1` (`--models a,b` for some; \
-         rows merge into this table; `--margin-se 1`: accuracy one standard error above the target on validation).\n\n",
+         (integer inner products). Reproduce: `cargo number zoo --max-evals 100 --margin-se 2` then \
+         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 2` (`--models a,b` for some; \
+         rows merge into this table; `--margin-se 2`: accuracy two standard errors above the target on validation).\n\n",
     );
+    let all_rows: &[Row] = rows;
+    let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();
     md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");
     md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in rows.iter() {
@@ -402,7 +448,7 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     tols.dedup();
     md.push_str("\n| geomean | tolerance | models | size reduction | max reduction | speed-up |\n|---|---|---:|---:|---:|---:|\n");
     for tol in tols {
-        let sel: Vec<&Row> = rows.iter().filter(|r| r.tolerance == tol).collect();
+        let sel: Vec<&Row> = rows.iter().copied().filter(|r| r.tolerance == tol).collect();
         let g = |v: &dyn Fn(&Row) -> f64| (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp();
         let max = sel.iter().map(|r| r.reduction).fold(0.0, f64::max);
         md.push_str(&format!(
@@ -413,9 +459,76 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
             g(&|r| r.speedup)
         ));
     }
-    md.push_str("\n![accuracy vs size of every configuration the searches evaluated](zoo.svg)\n");
+    finer_table(&mut md, all_rows);
+    md.push_str("\n![accuracy vs size of every configuration the searches evaluated (one format per tensor)](zoo.svg)\n");
     std::fs::write(docs.join("zoo.md"), &md).map_err(|e| e.to_string())?;
-    plot::zoo_svg(&root(), rows, &docs.join("zoo.svg"))
+    let tensor_rows: Vec<Row> = rows.iter().map(|r| (*r).clone()).collect();
+    plot::zoo_svg(&root(), &tensor_rows, &docs.join("zoo.svg"))
+}
+
+/// The finer-format columns: per model and tolerance, the size reduction (and test loss) of each weight
+/// granularity next to one format per tensor, and their geomeans over the models that ran all of them.
+fn finer_table(md: &mut String, rows: &[Row]) {
+    let mut grans: Vec<&str> = rows.iter().map(|r| r.granularity.as_str()).filter(|g| *g != "tensor").collect();
+    grans.sort_by_key(|g| (*g != "rows", g.parse::<u32>().unwrap_or(0)));
+    grans.dedup();
+    if grans.is_empty() {
+        return;
+    }
+    let name = |g: &str| if g == "rows" { "per-channel".to_string() } else { format!("blocks of {g}") };
+    md.push_str(
+        "\n## Finer weight formats\n\nThe same searches with block fixed point for weights (`block<W,F,N>`: a binary point \
+         per block of N weights, each block's chosen from its own values with MSE-optimal clipping; storage W bits \
+         per weight + 3 bits per block, counted in the sizes): *per-channel* = one block per output channel \
+         (the row length the profile recorded, `tune --block rows`), *blocks of 32* = MX-style blocks \
+         (`tune --block 32`). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
+         tuned static binary, whose predictions equal the emulated ones on every test input. Reproduce: add \
+         `--granularity tensor,rows,32` to the zoo commands above.\n\n",
+    );
+    md.push_str("| model | tolerance | one format per tensor |");
+    for g in &grans {
+        md.push_str(&format!(" {} |", name(g)));
+    }
+    md.push_str("\n|---|---|---:|");
+    md.push_str(&"---:|".repeat(grans.len()));
+    md.push('\n');
+    let find = |m: &str, t: &str, g: &str| rows.iter().find(|r| r.model == m && r.tolerance == t && r.granularity == g);
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for r in rows {
+        if r.granularity != "tensor" && !keys.contains(&(r.model.as_str(), r.tolerance.as_str())) {
+            keys.push((r.model.as_str(), r.tolerance.as_str()));
+        }
+    }
+    let cell = |r: Option<&Row>| r.map_or("—".to_string(), |r| format!("{:.2}x ({:.2}%)", r.reduction, 100.0 * r.relative_loss));
+    for &(m, t) in &keys {
+        md.push_str(&format!("| {m} | {t} | {} |", cell(find(m, t, "tensor"))));
+        for g in &grans {
+            md.push_str(&format!(" {} |", cell(find(m, t, g))));
+        }
+        md.push('\n');
+    }
+    let mut tols: Vec<&str> = keys.iter().map(|k| k.1).collect();
+    tols.sort_by(|a, b| tol_value(a).total_cmp(&tol_value(b)));
+    tols.dedup();
+    for t in tols {
+        // Models with every granularity at this tolerance, so the geomeans compare like with like.
+        let ms: Vec<&str> = keys
+            .iter()
+            .filter(|k| k.1 == t)
+            .map(|k| k.0)
+            .filter(|m| find(m, t, "tensor").is_some() && grans.iter().all(|g| find(m, t, g).is_some()))
+            .collect();
+        if ms.is_empty() {
+            continue;
+        }
+        let g = |gran: &str| (ms.iter().map(|m| find(m, t, gran).unwrap().reduction.ln()).sum::<f64>() / ms.len() as f64).exp();
+        let base = g("tensor");
+        md.push_str(&format!("| **geomean** ({} models) | {t} | **{base:.2}x** |", ms.len()));
+        for gran in &grans {
+            md.push_str(&format!(" **{:.2}x** ({:+.0}%) |", g(gran), 100.0 * (g(gran) / base - 1.0)));
+        }
+        md.push('\n');
+    }
 }
 
 /// The zoo, in the order the table lists it.
@@ -634,12 +747,14 @@ fn main() -> std::process::ExitCode {
         Cmd::Test => test(),
         Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
         Cmd::Zoo { render: true, .. } => render_zoo(),
-        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, render: false } => {
-            zoo(models, &tolerances, max_evals, val, margin_se)
+        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, granularity, render: false } => {
+            zoo(models, &tolerances, max_evals, val, margin_se, &granularity)
         }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val, margin_se } => tune(&model, &max_loss, max_evals, val, margin_se, false),
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, None, true),
+        Cmd::Tune { model, max_loss, max_evals, val, margin_se, block } => {
+            tune(&model, &max_loss, max_evals, val, margin_se, block.as_deref(), false)
+        }
+        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, None, None, true),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

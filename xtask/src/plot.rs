@@ -21,7 +21,7 @@ const COLORS: [RGBColor; 10] = [
 
 /// (reduction, relative loss in %) of each point a search visited.
 fn visited(root: &Path, r: &Row) -> Vec<(f64, f64)> {
-    let tag = r.tolerance.replace('%', "pct");
+    let tag = crate::run_tag(&r.tolerance, &r.granularity);
     let p = root.join("target").join("number").join(&r.model).join(format!("tune-report-{tag}.json"));
     let Ok(s) = std::fs::read_to_string(p) else { return vec![] };
     let Ok(v) = serde_json::from_str::<Value>(&s) else { return vec![] };

@@ -63,6 +63,7 @@ struct Operand<'e> {
     name: &'e Ident,
     index: &'e Expr,
     site: Option<usize>,
+    weight: bool,
 }
 
 impl Walker<'_> {
@@ -85,7 +86,7 @@ impl Walker<'_> {
             return None;
         }
         let ts = quote!(#index);
-        (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand { name, index, site })
+        (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand { name, index, site, weight })
     }
 
     /// The kernel call replacing `f`, when it is an accumulation loop.
@@ -131,6 +132,16 @@ impl Walker<'_> {
         if a.name == acc || b.name == acc {
             return None;
         }
+        // Calibrate builds record which rows of a weight the loop reads (the profile's `row`: per-channel formats).
+        let mut rows = TokenStream::new();
+        if qgen.mode == Mode::Calibrate {
+            for o in [&a, &b] {
+                if let (true, Some(w)) = (o.weight, o.site) {
+                    let (w, i) = (super::lit_idx(w), o.index);
+                    rows.extend(quote!(__nq.row(#w, { let #var = __nq_r.start; #i }, __nq_n);));
+                }
+            }
+        }
         let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
         let (ta, tb) = (format_ident!("__nq_a"), format_ident!("__nq_b"));
         let call = match qgen.mode {
@@ -151,6 +162,7 @@ impl Walker<'_> {
             let __nq_r = #lo..#hi;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                #rows
                 let #ta = { let #var = __nq_r.start; &#an[#ai..][..__nq_n] };
                 let #tb = { let #var = __nq_r.start; &#bn[#bi..][..__nq_n] };
                 #acc = #call;

@@ -76,6 +76,37 @@ pub enum Range {
     Kl,
 }
 
+/// The block length of block fixed point for weights ([`Space::block`](field@Space::block)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocks {
+    /// Per-channel: blocks of one row, the row length the profile recorded for the site
+    /// ([`SiteStats::row`]); sites without one keep per-tensor formats.
+    Rows,
+    /// Blocks of this many consecutive values (`32`: the block size of the OCP MX formats).
+    Len(u32),
+}
+
+impl std::str::FromStr for Blocks {
+    type Err = String;
+    /// `rows` (per-channel) or a block length `1..=65535`.
+    ///
+    /// ```
+    /// use number_rt::tune::Blocks;
+    /// assert_eq!("rows".parse(), Ok(Blocks::Rows));
+    /// assert_eq!("32".parse(), Ok(Blocks::Len(32)));
+    /// assert!("0".parse::<Blocks>().unwrap_err().contains("1..=65535"));
+    /// ```
+    fn from_str(s: &str) -> Result<Blocks, String> {
+        match s.trim() {
+            "rows" => Ok(Blocks::Rows),
+            t => match t.parse::<u32>() {
+                Ok(n) if (1..=65535).contains(&n) => Ok(Blocks::Len(n)),
+                _ => Err(format!("block `{s}`: expected `rows` (per-channel) or a block length in 1..=65535")),
+            },
+        }
+    }
+}
+
 /// A per-site override of the search space.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Override {
@@ -120,12 +151,12 @@ pub struct Space {
     pub kinds: Option<Vec<SiteKind>>,
     /// Per-site overrides, by full site name.
     pub overrides: BTreeMap<String, Override>,
-    /// Block fixed point for weights (default `None`): with `Some(n)`, signed weight sites take
-    /// `block<W,F,n>` (a binary point per block of `n` values, see [`Format::Block`]) instead of `fixed<W,F>`
-    /// at widths 2..=7, with `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer
-    /// binary point, up to `F + 8 − W`, and clips its outliers when that lowers its squared error). Their cost
-    /// in the objective includes the 3 bits per block.
-    pub block: Option<u32>,
+    /// Block fixed point for weights (default `None`): signed weight sites take `block<W,F,N>` (a binary point
+    /// per block of `N` values, see [`Format::Block`]) instead of `fixed<W,F>` at widths 2..=7, with
+    /// `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer binary point, up to
+    /// `F + 8 − W`, and clips its outliers when that lowers its squared error), and `N` as [`Blocks`] says.
+    /// Their cost in the objective includes the 3 bits per block.
+    pub block: Option<Blocks>,
 }
 
 impl Default for Space {
@@ -187,15 +218,15 @@ impl Space {
     pub fn exclude(self, site: impl Into<String>) -> Self {
         self.set(site, Override::Exclude)
     }
-    /// Block fixed point with blocks of `n` values for signed weight sites (see [`Space::block`](field@Space::block)).
+    /// Block fixed point for signed weight sites (see [`Space::block`](field@Space::block)).
     ///
     /// ```
-    /// use number_rt::tune::Space;
-    /// let space = Space::default().block(32);
-    /// assert_eq!(space.block, Some(32));
+    /// use number_rt::tune::{Blocks, Space};
+    /// let space = Space::default().block(Blocks::Len(32));
+    /// assert_eq!(space.block, Some(Blocks::Len(32)));
     /// ```
-    pub fn block(mut self, n: u32) -> Self {
-        self.block = Some(n);
+    pub fn block(mut self, b: Blocks) -> Self {
+        self.block = Some(b);
         self
     }
 
@@ -610,9 +641,12 @@ pub(crate) fn resolve(
             None if kinds.contains(&site.kind) => space.widths.clone(),
             None => continue,
         };
-        let block = space
-            .block
-            .filter(|_| site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative()));
+        let block = match space.block {
+            _ if site.kind != SiteKind::Weight || (space.unsigned && site.stats.is_nonnegative()) => None,
+            Some(Blocks::Len(n)) => Some(n),
+            Some(Blocks::Rows) => site.stats.row.filter(|&r| (1..=65535).contains(&r)).map(|r| r as u32),
+            None => None,
+        };
         let mut levels: Vec<Format> = Vec::new();
         for w in widths.clone() {
             if w >= 32 {

@@ -221,6 +221,17 @@ mod tests {
     }
 
     #[test]
+    fn block_formats_bake_the_blocks_of_the_whole_tensor() {
+        let v: Vec<f32> = (0..10).map(|i| if i < 5 { i as f32 * 0.4 - 1.0 } else { i as f32 * 0.001 }).collect();
+        let f = Format::Block { w: 3, f: 1, len: 5 };
+        let a = baked_weights(&[tensor("W", f, &v)], "c", &[]).unwrap();
+        let typed = <crate::Blocked<3, 1, 5> as crate::Number>::from_f32_slice(&v);
+        let want: Vec<String> = typed.iter().map(|b| crate::Number::raw(*b).to_string()).collect();
+        assert!(a.replace(['\n', ' '], "").contains(&format!("W::from_raw_array(&[{},]", want.join(","))), "{a}");
+        assert!(a.contains("type W = ::number_rt::Blocked<3, 1, 5>;"), "{a}");
+    }
+
+    #[test]
     fn long_tensors_wrap_at_100_columns() {
         let v: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin()).collect();
         let t = tensor("LONG_NAME", Format::Fixed { w: 8, f: 6 }, &v);

@@ -8,19 +8,23 @@
 //!
 //! # Exact semantics of `block<W,F,N>`
 //!
-//! - `W` in `2..=7` value bits, `F` the *coarsest* binary point (fraction bits), `N` in `1..=65535`.
-//! - Block `b` uses `fixed<W, F_b>` with `F_b` in `F ..= F + 8 − W` (eight or fewer choices, stored in 3 bits
+//! - `W` in `1..=7` value bits, `F` the *coarsest* binary point (fraction bits), `N` in `1..=65535`. The
+//!   *finest* binary point is `T = F + 8 − W` for `W ≥ 2` and `T = F + 6` for `W = 1` ([`finest`]).
+//! - `W ≥ 2`: block `b` uses `fixed<W, F_b>` with `F_b` in `F ..= T` (at most seven choices, stored in 3 bits
 //!   per block). Let `I = ceil(log2 max|x|)` over the block's finite values (`I = 0` when all are zero or
-//!   non-finite) and `clamp(g) = min(max(g, F), F + 8 − W)`. The candidates are `F1 = clamp(W − 1 − I)` (the
+//!   non-finite) and `clamp(g) = min(max(g, F), T)`. The candidates are `F1 = clamp(W − 1 − I)` (the
 //!   block's largest magnitude fits, as [`Range::MaxAbs`](crate::tune::Range::MaxAbs)) and
 //!   `F2 = clamp(W − I)` (one bit finer: the largest values clip). `F_b` is the candidate whose rounding gives
 //!   the smaller sum of squared errors over the block's finite values (computed in `f64`; `F1` on ties): per
-//!   block, MSE-optimal clipping between the two.
-//! - Every value then rounds to nearest (ties to even) and saturates in `fixed<W, F_b>`; NaN becomes 0 and
-//!   `±inf` the largest value of its sign.
-//! - Every result lies on the grid of `fixed<8, F + 8 − W>` (the *container*): the static type stores that
-//!   raw integer in an `i8`, so the integer inner-product kernels take block weights like `fixed<8, …>`
-//!   weights, with no per-block scaling at run time.
+//!   block, MSE-optimal clipping between the two. Every value then rounds to nearest (ties to even) and
+//!   saturates in `fixed<W, F_b>`; NaN becomes 0 and `±inf` the largest value of its sign.
+//! - `W = 1`: block `b` is `binary<F_b>` (`±2^-F_b`, the sign bit of each value as [`Format::Binary`]: NaN
+//!   and `+0.0` positive), with the `F_b` in `F ..= T` of the smallest sum of squared errors over the block's
+//!   finite values (the coarsest on ties): a power-of-two scale per block (per channel: XNOR-Net's binary
+//!   weights with one scale per output channel).
+//! - Every result lies on the grid of `fixed<8, T>` (the *container*): the static type stores that raw
+//!   integer in an `i8`, so the integer inner-product kernels take block weights like `fixed<8, …>` weights,
+//!   with no per-block scaling at run time.
 //! - A single value ([`Format::quantize`]) is a block of one.
 //! - Storage: `W` bits per value plus 3 bits per block ([`Format::storage_bits`]).
 //!
@@ -42,6 +46,17 @@ use crate::{Format, Number};
 /// Bits that store one block's binary point (`F_b − F` in `0..=6`).
 pub const BLOCK_EXP_BITS: u32 = 3;
 
+/// The finest block binary point `T` of `block<w,f,·>` (the container's fraction bits): `f + 8 − w`, and
+/// `f + 6` for `w = 1` (so that the container raw `±2^(T−F_b)` fits an `i8`).
+///
+/// ```
+/// assert_eq!(number_rt::blocked::finest(4, 2), 6);
+/// assert_eq!(number_rt::blocked::finest(1, 2), 8);
+/// ```
+pub const fn finest(w: u32, f: i32) -> i32 {
+    f + if w == 1 { 6 } else { 8 - w as i32 }
+}
+
 /// `ceil(log2 r)` for finite `r > 0` (exact), 0 otherwise.
 fn int_bits(r: f32) -> i32 {
     if !(r.is_finite() && r > 0.0) {
@@ -59,33 +74,47 @@ fn int_bits(r: f32) -> i32 {
     if pow2 { floor } else { floor + 1 }
 }
 
-/// The raw integer of `x` in `fixed<w, fb>` (signed, saturating, NaN → 0), as an `f32` holding an integer.
+/// The raw integer of `x` in `fixed<w, fb>` (signed, saturating, NaN → 0), or `±1` of `binary<fb>` for
+/// `w = 1`, as an `f32` holding an integer.
 #[inline(always)]
 fn raw_in(x: f32, w: u32, fb: i32) -> f32 {
+    if w == 1 {
+        return if kernel::binary_negative(x) { -1.0 } else { 1.0 };
+    }
     let hi = ((1i32 << (w - 1)) - 1) as f32;
     kernel::fixed_raw32(x, kernel::pow2_f32(fb), -hi - 1.0, hi)
 }
 
 /// The binary point `F_b` of one block (see the module documentation).
 pub(crate) fn block_frac(xs: &[f32], w: u32, f: i32) -> i32 {
+    let top = finest(w, f);
+    let sse = |fb: i32| -> f64 {
+        let inv = kernel::pow2_f32(-fb);
+        xs.iter().filter(|x| x.is_finite()).map(|&x| ((raw_in(x, w, fb) * inv) as f64 - x as f64).powi(2)).sum()
+    };
+    if w == 1 {
+        let mut best = (sse(f), f);
+        for fb in f + 1..=top {
+            let e = sse(fb);
+            if e < best.0 {
+                best = (e, fb);
+            }
+        }
+        return best.1;
+    }
     let m = xs.iter().filter(|x| x.is_finite()).fold(0.0f32, |m, x| m.max(x.abs()));
-    let top = f + 8 - w as i32;
     let i = int_bits(m);
     let f1 = (w as i32 - 1 - i).clamp(f, top);
     let f2 = (w as i32 - i).clamp(f, top);
     if f1 == f2 {
         return f1;
     }
-    let sse = |fb: i32| -> f64 {
-        let inv = kernel::pow2_f32(-fb);
-        xs.iter().filter(|x| x.is_finite()).map(|&x| ((raw_in(x, w, fb) * inv) as f64 - x as f64).powi(2)).sum()
-    };
     if sse(f2) < sse(f1) { f2 } else { f1 }
 }
 
 /// The container raw integers (grid `2^-(F+8−W)`) of `xs` under `block<w,f,len>`, one call of `out` per value.
 pub(crate) fn block_raws(xs: &[f32], w: u32, f: i32, len: u32, mut out: impl FnMut(i8)) {
-    let top = f + 8 - w as i32;
+    let top = finest(w, f);
     for blk in xs.chunks(len.max(1) as usize) {
         let fb = block_frac(blk, w, f);
         let up = kernel::pow2_f32(top - fb); // exact: the raw fits W bits, the shift at most 8 − W
@@ -97,7 +126,7 @@ pub(crate) fn block_raws(xs: &[f32], w: u32, f: i32, len: u32, mut out: impl FnM
 
 /// `xs` quantized in place under `block<w,f,len>` (the values, see the module documentation).
 pub(crate) fn quantize_blocks(xs: &mut [f32], w: u32, f: i32, len: u32) {
-    let top = f + 8 - w as i32;
+    let top = finest(w, f);
     let inv = kernel::pow2_f32(-top);
     for blk in xs.chunks_mut(len.max(1) as usize) {
         let fb = block_frac(blk, w, f);
@@ -128,7 +157,8 @@ pub(crate) fn quantize_one(x: f32, w: u32, f: i32) -> i8 {
 ///
 /// Blocks are a property of a *slice*: build weight tensors with [`Number::from_f32_slice`], which cuts them
 /// into blocks of `N` (what the zoo's weight loaders do); [`from_f32`](Number::from_f32) quantizes a block of
-/// one. The checks `2 <= W <= 7`, `-64 <= F <= 56 + W` and `1 <= N <= 65535` run at compile time.
+/// one. The checks `1 <= W <= 7`, `-64 <= F` and `finest(W, F) <= 64`, and `1 <= N <= 65535` run at
+/// compile time.
 ///
 /// ```
 /// use number_rt::{Blocked, Format, Number};
@@ -147,10 +177,10 @@ pub struct Blocked<const W: u32, const F: i32, const N: usize>(i8);
 
 impl<const W: u32, const F: i32, const N: usize> Blocked<W, F, N> {
     const CHECK: () = assert!(
-        W >= 2 && W <= 7 && F >= -64 && F <= 56 + W as i32 && N >= 1 && N <= 65535,
-        "block<W,F,N>: W must be in 2..=7, F in -64..=56+W and N in 1..=65535"
+        W >= 1 && W <= 7 && F >= -64 && finest(W, F) <= 64 && N >= 1 && N <= 65535,
+        "block<W,F,N>: W must be in 1..=7, F in -64..=56+W (-64..=58 for W = 1) and N in 1..=65535"
     );
-    const FRAC: i32 = F + 8 - W as i32;
+    const FRAC: i32 = finest(W, F);
     const INV: f32 = {
         let () = Self::CHECK;
         kernel::pow2_f32(-Self::FRAC)
@@ -200,7 +230,7 @@ impl<const W: u32, const F: i32, const N: usize> Number for Blocked<W, F, N> {
     fn from_code(code: u32) -> Self {
         Blocked(code as u8 as i8)
     }
-    const FIXED: Option<FixedInfo> = Some(FixedInfo { frac: F + 8 - W as i32, raw_min: -128, raw_max: 127 });
+    const FIXED: Option<FixedInfo> = Some(FixedInfo { frac: finest(W, F), raw_min: -128, raw_max: 127 });
     #[inline(always)]
     fn raw(self) -> i64 {
         self.0 as i64
@@ -232,6 +262,9 @@ mod tests {
     /// A direct transcription of the module documentation, in f64, as the reference.
     fn reference(xs: &[f32], w: u32, f: i32, len: usize) -> Vec<f32> {
         let q = |x: f32, fb: i32| -> f64 {
+            if w == 1 {
+                return if x.is_sign_negative() && !x.is_nan() { -(2f64.powi(-fb)) } else { 2f64.powi(-fb) };
+            }
             if x.is_nan() {
                 return 0.0;
             }
@@ -245,10 +278,16 @@ mod tests {
         for blk in xs.chunks(len) {
             let m = blk.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs() as f64));
             let i = if m == 0.0 { 0 } else { m.log2().ceil() as i32 };
-            let top = f + 8 - w as i32;
+            let top = if w == 1 { f + 6 } else { f + 8 - w as i32 };
             let (f1, f2) = ((w as i32 - 1 - i).clamp(f, top), (w as i32 - i).clamp(f, top));
             let sse = |fb| blk.iter().filter(|x| x.is_finite()).map(|&x| (q(x, fb) - x as f64).powi(2)).sum::<f64>();
-            let fb = if f1 != f2 && sse(f2) < sse(f1) { f2 } else { f1 };
+            let fb = if w == 1 {
+                (f..=top).fold(f, |b, g| if sse(g) < sse(b) { g } else { b })
+            } else if f1 != f2 && sse(f2) < sse(f1) {
+                f2
+            } else {
+                f1
+            };
             out.extend(blk.iter().map(|&x| q(x, fb) as f32));
         }
         out
@@ -283,6 +322,9 @@ mod tests {
 
     #[test]
     fn static_runtime_and_reference_agree() {
+        check::<1, 0, 1>();
+        check::<1, 3, 25>();
+        check::<1, -5, 400>();
         check::<2, 0, 1>();
         check::<3, 2, 32>();
         check::<4, 3, 150>();
@@ -298,7 +340,8 @@ mod tests {
         assert_eq!(f.storage_bits(100), 300 + 4 * 3);
         assert_eq!(f.rust_type(), "::number_rt::Blocked<3, 4, 32>");
         assert_eq!(Format::from_bytes(f.to_bytes()), Ok(f));
-        for bad in ["block<8,0,32>", "block<1,0,32>", "block<4,0,0>", "block<4,0,70000>", "block<4,61,8>", "block<4,2>"] {
+        assert_eq!("block<1,2,8>".parse::<Format>().unwrap().storage_bits(16), 16 + 2 * 3);
+        for bad in ["block<8,0,32>", "block<0,0,32>", "block<1,59,8>", "block<4,0,0>", "block<4,0,70000>", "block<4,61,8>", "block<4,2>"] {
             assert!(bad.parse::<Format>().is_err(), "{bad}");
         }
     }

@@ -170,7 +170,7 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
         }
         // Every block value lies on the grid of fixed<8, F+8-W>; the blocks are the caller's to apply.
         (Format::Block { w, f, .. }, CustomFloats::AsFloat) => {
-            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", *w as i64 - *f as i64))
+            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", 8 - crate::blocked::finest(*w, *f) as i64))
         }
         (Format::Block { .. }, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}` (a binary point per block of values): HLS has no block type; \
@@ -329,7 +329,7 @@ fn describe(format: &Format) -> String {
         Format::Block { w, f, len } => format!(
             "{format}: {w}-bit fixed point with a binary point per block of {len} values in {f}..={}; this type holds \
              every value exactly: store the weights block-quantized (number_rt::Format::quantize_slice)",
-            f + 8 - w as i32
+            crate::blocked::finest(w, f)
         ),
         Format::Binary { f } => format!(
             "{format}: the sign times 2^{}, no zero; this type holds both values exactly, but HLS conversions \

@@ -124,8 +124,9 @@ pub enum Format {
         /// The value's exponent is `-f`.
         f: i32,
     },
-    /// `block<W,F,N>`: signed fixed point of `w` bits (`2..=7`) with one binary point per block of `len`
-    /// consecutive values (`1..=65535`), chosen per block in `f ..= f + 8 - w` (`f` in `-64..=56+w`). Exact
+    /// `block<W,F,N>`: signed fixed point of `w` bits (`2..=7`; `1`: `binary`) with one binary point per block
+    /// of `len` consecutive values (`1..=65535`), chosen per block in `f ..= finest(w, f)`
+    /// ([`finest`](crate::blocked::finest): `f + 8 - w`, `f + 6` for `w = 1`). Exact
     /// semantics in the [`blocked`](crate::blocked) module: for weight tensors (per-channel fixed point when
     /// `len` is the row length); [`quantize_slice`](Format::quantize_slice) cuts blocks, a single value
     /// ([`quantize`](Format::quantize)) is a block of one. Every value lies on the grid of `fixed<8, f+8-w>`,
@@ -141,9 +142,9 @@ pub enum Format {
     /// assert_eq!(b.quantize(0.2), 0.1875); // a block of one: also fixed<4,4>
     /// ```
     Block {
-        /// Bits per value.
+        /// Bits per value (1: binary blocks).
         w: u32,
-        /// The coarsest binary point; block `b` uses `f ..= f + 8 - w`.
+        /// The coarsest binary point; block `b` uses `f ..= finest(w, f)`.
         f: i32,
         /// Values per block.
         len: u32,
@@ -286,13 +287,13 @@ impl Format {
             }
             Format::Block { w, f, len } => {
                 let text = format!("block<{w},{f},{len}>");
-                if !(2..=7).contains(&w) {
-                    return Err(err(format!("block<W,F,N>: W must be in 2..=7, found W = {w} (in `{text}`)")));
+                if !(1..=7).contains(&w) {
+                    return Err(err(format!("block<W,F,N>: W must be in 1..=7, found W = {w} (in `{text}`)")));
                 }
-                let top = 56 + w as i32;
+                let top = 64 - crate::blocked::finest(w, 0);
                 if !(-64..=top).contains(&f) {
                     return Err(err(format!(
-                        "block<W,F,N>: F must be in -64..={top} (the finest block binary point F+8-W within 64), found F = {f} (in `{text}`)"
+                        "block<W,F,N>: F must be in -64..={top} (the finest block binary point within 64), found F = {f} (in `{text}`)"
                     )));
                 }
                 if !(1..=65535).contains(&len) {
@@ -415,6 +416,7 @@ impl Format {
             Format::Fixed { w, f } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
             Format::UFixed { w, f } => (((1i64 << w) - 1) as f64 * pow2(-f)) as f32,
             Format::Binary { f } => pow2(-f) as f32,
+            Format::Block { w: 1, f, .. } => pow2(-f) as f32,
             Format::Block { w, f, .. } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
             Format::F32 => f32::MAX,
             _ => self.float_layout().map_or(0.0, |(_, p, _)| p.max as f32),
@@ -435,7 +437,7 @@ impl Format {
     pub fn min_positive(&self) -> f32 {
         match *self {
             Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => pow2(-f) as f32,
-            Format::Block { w, f, .. } => pow2(-(f + 8 - w as i32)) as f32,
+            Format::Block { w, f, .. } => pow2(-crate::blocked::finest(w, f)) as f32,
             Format::F32 => f32::from_bits(1),
             _ => self.float_layout().map_or(0.0, |(_, p, _)| pow2(p.emin - p.m as i32) as f32),
         }
@@ -451,7 +453,7 @@ impl Format {
             Format::Fixed { w, f } => quantize_fixed(x, w, f, true),
             Format::UFixed { w, f } => quantize_fixed(x, w, f, false),
             Format::Binary { f } => quantize_binary(x, f),
-            Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as f32 * kernel::pow2_f32(-(f + 8 - w as i32)),
+            Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f)),
             Format::Float { e, m, bias } => quantize_float(x, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
@@ -627,7 +629,7 @@ impl Format {
             }
             Format::UFixed { w, f } => ((code as u64 & kernel::mask64(w)) as f64 * pow2(-f)) as f32,
             Format::Binary { f } => (if code & 1 == 0 { pow2(-f) } else { -pow2(-f) }) as f32,
-            Format::Block { w, f, .. } => (code as u8 as i8) as f32 * kernel::pow2_f32(-(f + 8 - w as i32)),
+            Format::Block { w, f, .. } => (code as u8 as i8) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f)),
             Format::Bf16 => decode_bf16(code),
             _ => match self.float_layout() {
                 Some((e, p, special)) => kernel::float_decode(code, e, p, special),

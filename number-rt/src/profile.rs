@@ -74,7 +74,7 @@ pub struct SiteStats {
     /// `n` is the row length, one output channel's weights; `Some(0)` when loops read slices of different
     /// lengths or unaligned ones; `None` when no loop read this site. Block formats with blocks of one row
     /// are per-channel formats ([`Blocks::Rows`](crate::tune::Blocks::Rows)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
 }
 

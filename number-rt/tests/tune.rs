@@ -491,7 +491,7 @@ fn block_formats_for_weights_cost_their_block_exponents() {
     for c in &cands {
         for f in &c.levels {
             if let Format::Block { w, len, .. } = *f {
-                assert!((2..=7).contains(&w) && len == 8 && c.kind == SiteKind::Weight, "{}: {f}", c.name);
+                assert!((1..=7).contains(&w) && len == 8 && c.kind == SiteKind::Weight, "{}: {f}", c.name);
             } else if c.kind == SiteKind::Weight && f.bits() < 8 {
                 panic!("{}: {f} where a block format was expected", c.name);
             }

@@ -154,7 +154,9 @@ pub struct Space {
     /// Block fixed point for weights (default `None`): signed weight sites take `block<W,F,N>` (a binary point
     /// per block of `N` values, see [`Format::Block`]) instead of `fixed<W,F>` at widths 2..=7, with
     /// `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer binary point, up to
-    /// `F + 8 − W`, and clips its outliers when that lowers its squared error), and `N` as [`Blocks`] says.
+    /// `F + 8 − W`, and clips its outliers when that lowers its squared error), and binary blocks
+    /// (`block<1,F,N>`, a power-of-two scale per block) instead of `binary<F>` at width 1; `N` as [`Blocks`]
+    /// says.
     /// Their cost in the objective includes the 3 bits per block.
     pub block: Option<Blocks>,
 }
@@ -558,9 +560,16 @@ fn binary_cand(s: &SiteStats) -> Option<Format> {
         .map(|(_, f)| f)
 }
 
-/// `block<w, w−1−Imax, n>` (blocks may pick finer binary points), if valid.
+/// `block<w, w−1−Imax, n>` (blocks may pick finer binary points), if valid; at `w = 1`, binary blocks whose
+/// seven scales are centred on the tensor's best `binary<F>` (`block<1, F−3, n>`).
 fn block_cand(s: &SiteStats, w: u32, n: u32) -> Option<Format> {
-    let f = Format::Block { w, f: w as i32 - 1 - int_bits(s.max_abs), len: n };
+    let f = match w {
+        1 => match binary_cand(s)? {
+            Format::Binary { f } => Format::Block { w, f: f - 3, len: n },
+            _ => return None,
+        },
+        _ => Format::Block { w, f: w as i32 - 1 - int_bits(s.max_abs), len: n },
+    };
     f.validate().ok().map(|()| f)
 }
 
@@ -653,7 +662,7 @@ pub(crate) fn resolve(
                 break;
             }
             let cand = match block {
-                Some(n) if (2..=7).contains(&w) => block_cand(&site.stats, w, n),
+                Some(n) if (1..=7).contains(&w) => block_cand(&site.stats, w, n),
                 _ => candidate(&site.stats, space, w),
             };
             if let Some(f) = cand.filter(|f| !levels.contains(f)) {

@@ -1,11 +1,11 @@
 //! The build modes against each other:
 //! (a) one tuned layer function serving two instances with different formats;
 //! (b) calibrate-mode emulation vs tuned static code: bit-identical for the same formats (dense, conv, GRU-style
-//!     cell; fixed, ufixed, float and e4m3 format sets; random inputs with NaN, infinities and huge values);
+//!     cell; fixed, ufixed, float, e4m3 and block-weight format sets; random inputs with NaN, infinities and huge values);
 //! (c) calibrate-mode profiling: site names and counts.
 use number_rt::emulate::{self, Config};
 use number_rt::{quantize, Format, Instance, Number};
-use number_rt::{Bf16, E3m2, E4m3, E5m2, Fixed, Float, UFixed, F16};
+use number_rt::{Bf16, Blocked, E3m2, E4m3, E5m2, Fixed, Float, UFixed, F16};
 
 // ------------------------------------------------------------------ the layers, in two modes each
 
@@ -100,7 +100,7 @@ macro_rules! formats {
     };
 }
 
-number_rt::instances!(Fx, Mixed, Flt, Fp8, Fc1, Fc2, P1, P2);
+number_rt::instances!(Fx, Mixed, Flt, Fp8, Blk, Fc1, Fc2, P1, P2);
 
 formats!(fx_dense: Fx, dense_tun, "dense_cal", { w = Fixed<8, 6>, b = Fixed<12, 8>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<16, 8>, lit0 = Fixed<4, 2> });
 formats!(fx_conv: Fx, conv_tun, "conv_cal", { w = Fixed<6, 5>, b = Fixed<8, 6>, x = Fixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
@@ -115,12 +115,18 @@ formats!(fp8_dense: Fp8, dense_tun, "dense_cal", { w = E4m3, b = E4m3, x = E4m3,
 formats!(fp8_conv: Fp8, conv_tun, "conv_cal", { w = E4m3, b = E4m3, x = E4m3, y = E4m3, acc = E4m3, lit0 = E4m3, lit1 = E4m3 });
 formats!(fp8_gru: Fp8, gru_tun, "gru_cal", { wz = E4m3, uz = E4m3, wh = E4m3, uh = E4m3, x = E4m3, h = E4m3, h_new = E4m3, az = E4m3, lit0 = E4m3, z = E4m3, lit1 = E4m3, lit2 = E4m3, ah = E4m3, lit3 = E4m3, lit4 = E4m3 });
 
+// Block weights (per-channel when N is the row length; N = 5 and 16 straddle rows), incl. binary blocks.
+formats!(blk_dense: Blk, dense_tun, "dense_cal", { w = Blocked<3, 0, 7>, b = Blocked<1, -1, 5>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = f32, lit0 = Fixed<4, 2> });
+formats!(blk_conv: Blk, conv_tun, "conv_cal", { w = Blocked<4, 0, 5>, b = Blocked<6, -2, 3>, x = UFixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
+formats!(blk_gru: Blk, gru_tun, "gru_cal", { wz = Blocked<2, 0, 3>, uz = Blocked<5, -1, 4>, wh = Blocked<1, 0, 3>, uh = Blocked<7, -2, 16>, x = Fixed<8, 5>, h = Fixed<8, 6>, h_new = Fixed<10, 7>, az = f32, lit0 = Fixed<2, 0>, z = Fixed<9, 8>, lit1 = Fixed<3, 1>, lit2 = Fixed<3, 1>, ah = Fixed<12, 6>, lit3 = Fixed<3, 1>, lit4 = Fixed<3, 1> });
+
 fn configs() -> Vec<(&'static str, Config)> {
     vec![
         ("fixed", [fx_dense(), fx_conv(), fx_gru()].into_iter().flatten().collect()),
         ("ufixed", [mixed_dense(), mixed_conv(), mixed_gru()].into_iter().flatten().collect()),
         ("float", [flt_dense(), flt_conv(), flt_gru()].into_iter().flatten().collect()),
         ("e4m3", [fp8_dense(), fp8_conv(), fp8_gru()].into_iter().flatten().collect()),
+        ("block", [blk_dense(), blk_conv(), blk_gru()].into_iter().flatten().collect()),
     ]
 }
 
@@ -149,9 +155,9 @@ fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
-/// Stores f32 weights in a static number type, as a tuned model does.
+/// Stores f32 weights in a static number type, as a tuned model does (block formats cut the tensor).
 fn store<T: Number>(v: &[f32]) -> Vec<T> {
-    v.iter().map(|&x| T::from_f32(x)).collect()
+    T::from_f32_slice(v)
 }
 
 // ------------------------------------------------------------------ (b) calibrate vs tuned
@@ -199,7 +205,7 @@ fn gru_both<L: Instance + gru_tun::Formats>(cfg: &Config, r: &mut Rng) -> usize 
 #[test]
 fn calibrate_and_tuned_are_bit_identical() {
     let sets = configs();
-    assert_eq!(sets.len(), 4);
+    assert_eq!(sets.len(), 5);
     let mut r = Rng(0x2545_f491_4f6c_dd1d);
     for (name, cfg) in &sets {
         let mut nonzero = 0;
@@ -210,6 +216,7 @@ fn calibrate_and_tuned_are_bit_identical() {
                     dense_both::<Mixed>(cfg, &mut r) + conv_both::<Mixed>(cfg, &mut r) + gru_both::<Mixed>(cfg, &mut r)
                 }
                 "float" => dense_both::<Flt>(cfg, &mut r) + conv_both::<Flt>(cfg, &mut r) + gru_both::<Flt>(cfg, &mut r),
+                "block" => dense_both::<Blk>(cfg, &mut r) + conv_both::<Blk>(cfg, &mut r) + gru_both::<Blk>(cfg, &mut r),
                 _ => dense_both::<Fp8>(cfg, &mut r) + conv_both::<Fp8>(cfg, &mut r) + gru_both::<Fp8>(cfg, &mut r),
             };
         }
@@ -235,6 +242,7 @@ fn configurations_change_the_outputs() {
             "fixed" => dense_f32_and_q::<Fx>(&cfg, &w, &b, &x),
             "ufixed" => dense_f32_and_q::<Mixed>(&cfg, &w, &b, &x),
             "float" => dense_f32_and_q::<Flt>(&cfg, &w, &b, &x),
+            "block" => dense_f32_and_q::<Blk>(&cfg, &w, &b, &x),
             _ => dense_f32_and_q::<Fp8>(&cfg, &w, &b, &x),
         };
         assert_ne!(y32, yq, "{name}: quantization had no effect");
@@ -350,6 +358,11 @@ fn profiling_records_sites_by_instance() {
         assert_eq!(p.sites[&s("lit0")].kind, number_rt::profile::SiteKind::Literal);
         assert_eq!(p.sites[&s("y")].kind, number_rt::profile::SiteKind::Output);
         assert_eq!(p.sites[&s("x")].stats.max, 1.0);
+        // The accumulation loop read whole rows of `w` (per-channel block formats use their length); `b` and
+        // `x` are not weights read by such loops.
+        assert_eq!(site.stats.row, Some(n_in as u64));
+        assert_eq!(p.sites[&s("b")].stats.row, None);
+        assert_eq!(p.sites[&s("x")].stats.row, None);
     }
     // The GRU's shared sites `z` and `r` are one site.
     let mut h = vec![0.1; 2];

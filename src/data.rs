@@ -144,16 +144,32 @@ pub fn mnist(split: Split) -> Result<Dataset, DataError> {
     mnist_from(&mnist_dir(), split)
 }
 
-/// MNIST split for a model trained elsewhere, possibly on all 60,000 training images (the third-party
-/// `digit_recognizer`): then the usual validation images (training images 55,000..60,000) were seen in
-/// training, accuracy on them overstates (99.8% against 99.1% on the test set) and a tolerance met there is
-/// not met on unseen data. So validation is the official test images `0..5_000` and test the images
-/// `5_000..10_000` — disjoint, both unseen; train stays the training images `0..55_000`.
+/// MNIST with validation and test images from the same writers: validation is the official test images of
+/// even index (5,000) and test those of odd index (5,000) — disjoint, both unseen in training; train stays the
+/// training images `0..55_000`. Every zoo model on MNIST uses it. Why not the usual validation images
+/// (training images `55_000..60_000`): MNIST's training and test writers are disjoint, and a model — all the more
+/// a quantized one — does better on writers it was trained on, so a tolerance met there is not met on the test
+/// set (LeNet tuned to 1% there lost 0.30% on held-out validation images but 1.08% on the test set); and a
+/// third-party model (`digit_recognizer`) may have trained on all 60,000. Interleaving (not the two halves)
+/// because the official test set's first 5,000 images are from cleaner writers than its last 5,000.
 pub fn mnist_unseen(split: Split) -> Result<Dataset, DataError> {
     match split {
         Split::Train => mnist(Split::Train),
-        Split::Validation => mnist(Split::Test).map(|d| slice(&d, 0, 5_000)),
-        Split::Test => mnist(Split::Test).map(|d| slice(&d, 5_000, 10_000)),
+        Split::Validation => mnist(Split::Test).map(|d| every_other(&d, 0)),
+        Split::Test => mnist(Split::Test).map(|d| every_other(&d, 1)),
+    }
+}
+
+/// Examples `start, start + 2, start + 4, …` of `ds`.
+fn every_other(ds: &Dataset, start: usize) -> Dataset {
+    let d = ds.dim();
+    let idx: Vec<usize> = (start..ds.n).step_by(2).collect();
+    Dataset {
+        images: idx.iter().flat_map(|&i| ds.images[i * d..(i + 1) * d].iter().copied()).collect(),
+        labels: idx.iter().map(|&i| ds.labels[i]).collect(),
+        n: idx.len(),
+        rows: ds.rows,
+        cols: ds.cols,
     }
 }
 

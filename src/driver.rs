@@ -146,6 +146,11 @@ enum Cmd {
         /// keeps the tolerance there is written (see `Outcome::confirm`).
         #[arg(long, default_value = "40%")]
         confirm: String,
+        /// The confirmation's margin in standard errors of the *paired* accuracy difference from f32 on the
+        /// held-out inputs (`Outcome::confirm_paired`): 2 keeps a configuration only if its loss is within
+        /// the tolerance with ~97.7% one-sided confidence.
+        #[arg(long, default_value_t = 2.0)]
+        confirm_se: f64,
         /// Block fixed point for signed weight sites (`block<W,F,N>` at widths 2..=7, see
         /// `number_rt::blocked`): `rows` (per-channel: a binary point per output channel) or a block length
         /// (`32`: MX-style blocks); without it, one format per tensor.
@@ -423,7 +428,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, block } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, confirm_se, block } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
@@ -433,7 +438,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, block };
+            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, confirm_se, block };
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
@@ -483,6 +488,8 @@ struct TuneOpts {
     integer_inputs: Vec<u32>,
     margin_se: f64,
     confirm: Holdout,
+    /// Paired margin of the confirmation, in standard errors.
+    confirm_se: f64,
     /// Block fixed point for weights (None: per-tensor formats).
     block: Option<number_rt::tune::Blocks>,
 }
@@ -523,7 +530,7 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
 
 fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, block } = *o;
+    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, confirm_se, block } = *o;
     let profile = profile(model, calib)?;
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
@@ -537,6 +544,9 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         ok as f64 / n.max(1) as f64
     };
     let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(0..nval) };
+    let correct_on = |range: std::ops::Range<usize>| -> Vec<bool> {
+        range.map(|i| model.predict(valset.image(i)) == valset.labels[i] as usize).collect()
+    };
     let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
     let mut outcome = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(tol))
@@ -554,7 +564,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     if held > 0 {
         let (bits, acc) = (outcome.param_bits, outcome.accuracy);
         let c = outcome
-            .confirm(|_| accuracy_on(nval..used), margin_se, held, 50)
+            .confirm_paired(|_| correct_on(nval..used), confirm_se, 50)
             .map_err(|e| format!("confirmation on the {held} held-out validation inputs: {e}"))?;
         println!(
             "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",

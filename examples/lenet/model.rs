@@ -49,7 +49,7 @@ impl Classifier for LeNet {
     }
 
     fn dataset(split: Split) -> Result<Dataset, String> {
-        zoo::data::mnist(split).map_err(|e| e.to_string())
+        zoo::data::mnist_unseen(split).map_err(|e| e.to_string())
     }
 
     fn logits(&self, x: &[f32]) -> Vec<f32> {

@@ -57,7 +57,7 @@ impl Classifier for ResNet {
     }
 
     fn dataset(split: Split) -> Result<Dataset, String> {
-        zoo::data::mnist(split).map_err(|e| e.to_string())
+        zoo::data::mnist_unseen(split).map_err(|e| e.to_string())
     }
 
     fn logits(&self, x: &[f32]) -> Vec<f32> {

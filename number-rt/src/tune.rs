@@ -391,7 +391,8 @@ pub struct Confirmation {
     pub inputs: usize,
     /// f32 accuracy on them.
     pub baseline: f64,
-    /// Required accuracy on them: the tolerance's target of that baseline, plus the margin.
+    /// Required accuracy on them: the tolerance's target of that baseline, plus the margin (for
+    /// [`Outcome::confirm_paired`], the kept configuration's; none when f32 is kept).
     pub target: f64,
     /// Accuracy of the kept configuration on them.
     pub accuracy: f64,
@@ -431,24 +432,77 @@ impl Outcome {
             let b = baseline.clamp(0.0, 1.0);
             target += z * (b * (1.0 - b) / n as f64).sqrt();
         }
+        let c = self.confirm_by(baseline, n, limit, |cfg| {
+            let a = with_formats(cfg, || accuracy(cfg));
+            (a, target)
+        });
+        Ok(c)
+    }
+
+    /// [`confirm`](Self::confirm) with a *paired* margin: `correct` says, for each held-out input, whether the
+    /// model under the configuration gets it right (the same inputs in the same order every call). With `b_i`
+    /// and `c_i` the f32 and the candidate's outcomes (1 right, 0 wrong), `d_i = b_i − c_i`, a candidate passes
+    /// when its held-out accuracy minus `z` standard errors of the mean difference, `z·sqrt(var(d)/n)`, meets
+    /// the tolerance's target of the held-out f32 accuracy: the loss is within tolerance with one-sided
+    /// confidence ~Φ(z). The standard error counts only the inputs on which the two disagree, so it is far
+    /// smaller than [`confirm`](Self::confirm)'s `sqrt(b(1−b)/n)` (which treats the two accuracies as
+    /// independent) and tightens as the candidate nears f32. [`Confirmation::target`] is the target plus the
+    /// kept candidate's margin.
+    ///
+    /// `number-rt/tests/tune.rs` (`paired_confirmation_counts_only_disagreements`) shows it.
+    pub fn confirm_paired<F>(&mut self, correct: F, z: f64, limit: usize) -> Result<Confirmation, TuneError>
+    where
+        F: Fn(&Config) -> Vec<bool>,
+    {
+        use crate::emulate::with_formats;
+        let empty = Config::new();
+        let base = with_formats(&empty, || correct(&empty));
+        let n = base.len();
+        let mean = |v: &[bool]| v.iter().filter(|&&x| x).count() as f64 / n.max(1) as f64;
+        let baseline = mean(&base);
+        let target = self.tolerance.target(baseline);
+        let c = self.confirm_by(baseline, n, limit, |cfg| {
+            let out = with_formats(cfg, || correct(cfg));
+            if out.len() != n {
+                // A closure that measures different inputs per call cannot be paired: never pass.
+                return (f64::NAN, f64::INFINITY);
+            }
+            let d: Vec<f64> = base.iter().zip(&out).map(|(&b, &c)| b as i32 as f64 - c as i32 as f64).collect();
+            let md = d.iter().sum::<f64>() / n as f64;
+            let var = d.iter().map(|x| x * x).sum::<f64>() / n as f64 - md * md;
+            (mean(&out), target + z.max(0.0) * (var.max(0.0) / n as f64).sqrt())
+        });
+        Ok(c)
+    }
+
+    /// The confirmation loop: `measure(cfg)` gives a candidate's held-out accuracy and the accuracy it needs.
+    fn confirm_by(&mut self, baseline: f64, n: usize, limit: usize, measure: impl Fn(&Config) -> (f64, f64)) -> Confirmation {
+        let empty = Config::new();
         let mut tried = 0;
         let mut kept = None;
         for (i, (obj, cfg, acc)) in self.feasible.iter().enumerate() {
             if cfg.is_empty() {
-                kept = Some((i, *obj, cfg.clone(), *acc, baseline));
+                kept = Some((i, *obj, cfg.clone(), *acc, baseline, self.tolerance.target(baseline)));
                 break;
             }
             if tried == limit {
                 continue;
             }
             tried += 1;
-            let a = with_formats(cfg, || accuracy(cfg));
-            if a >= target {
-                kept = Some((i, *obj, cfg.clone(), *acc, a));
+            let (a, need) = measure(cfg);
+            if a >= need {
+                kept = Some((i, *obj, cfg.clone(), *acc, a, need));
                 break;
             }
         }
-        let (i, obj, cfg, acc, held) = kept.unwrap_or((usize::MAX, self.baseline_objective, empty, self.baseline, baseline));
+        let (i, obj, cfg, acc, held, target) = kept.unwrap_or((
+            usize::MAX,
+            self.baseline_objective,
+            empty,
+            self.baseline,
+            baseline,
+            self.tolerance.target(baseline),
+        ));
         let c = Confirmation { inputs: n, baseline, target, accuracy: held, tried, kept_best: i == 0 };
         self.objective_value = obj;
         self.accuracy = acc;
@@ -459,7 +513,7 @@ impl Outcome {
         self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.format.storage_bits(s.len)).sum();
         self.config = cfg;
         self.confirmation = Some(c.clone());
-        Ok(c)
+        c
     }
 
     /// Reduction of parameter bits vs f32 (`f32_param_bits / param_bits`).

@@ -511,3 +511,43 @@ fn block_formats_for_weights_cost_their_block_exponents() {
     assert_eq!(o.param_bits, want);
     assert_eq!(o.objective_value, want as f64);
 }
+
+#[test]
+fn paired_confirmation_counts_only_disagreements() {
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
+    // 1000 held-out inputs; f32 gets the first 900 right. A candidate of `b` bits flips `k(b)` of the inputs f32
+    // gets right to wrong (and nothing else): loss k/1000, paired standard error ~sqrt(k)/1000.
+    let flips = |b: f64| -> usize {
+        match b as u32 {
+            1 => 30,
+            2 => 12, // loss 1.2%
+            3 => 8,  // 0.8% + 2·0.28% > 1.3%
+            4 => 3,  // 0.3% + 2·0.17% < 1.3%
+            _ => 0,
+        }
+    };
+    let correct = |c: &Config| -> Vec<bool> {
+        let k = if c.is_empty() { 0 } else { flips(bits(c, "L/dense.w")) };
+        (0..1000).map(|i| i < 900 && i >= k).collect()
+    };
+    let acc = |c: &Config| 1.0 - 0.01 * flips(bits(c, "L/dense.w")) as f64 / 10.0;
+    let tuner = || Tuner::new(&p).progress(false).tolerance(Tolerance::Absolute(0.013));
+    let mut o = tuner().run(acc).unwrap();
+    assert_eq!(o.config["L/dense.w"].bits(), 2);
+    let c = o.confirm_paired(correct, 2.0, 10).unwrap();
+    assert_eq!(o.config["L/dense.w"].bits(), 4, "{c:?}");
+    assert_eq!((c.tried, c.inputs, c.baseline, c.accuracy), (3, 1000, 0.9, 0.897));
+    let se = (0.003f64 - 0.003 * 0.003).sqrt() / 1000f64.sqrt();
+    assert!((c.target - (0.9 - 0.013 + 2.0 * se)).abs() < 1e-12, "{c:?}");
+    // Without a margin the search's 2-bit choice (loss 1.2%) passes; the unpaired margin sqrt(b(1-b)/n) = 1.9%
+    // of `confirm` rejects even the 4-bit one and keeps f32.
+    let mut o0 = tuner().run(acc).unwrap();
+    assert!(o0.confirm_paired(correct, 0.0, 10).unwrap().kept_best);
+    assert_eq!(o0.config["L/dense.w"].bits(), 2);
+    let mut ou = tuner().run(acc).unwrap();
+    let frac = |c: &Config| correct(c).iter().filter(|&&x| x).count() as f64 / 1000.0;
+    ou.confirm(frac, 2.0, 1000, 10).unwrap();
+    assert!(ou.config.is_empty(), "{:?}", ou.config);
+}

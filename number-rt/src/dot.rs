@@ -306,6 +306,9 @@ mod tests {
                 check::<f32, Fixed<8, 7>, Fixed<8, 7>>(scale, n, seed);
                 check::<f32, UFixed<8, 0>, Fixed<8, 0>>(scale, n, seed);
                 check::<f32, Fixed<8, 0>, Fixed<8, 0>>(scale, n, seed);
+                // Block weights: raw integers on their 8-bit container grid.
+                check::<f32, crate::Blocked<3, 2, 32>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, crate::Blocked<1, 0, 7>, Fixed<8, 5>>(scale, n, seed);
             }
         }
     }

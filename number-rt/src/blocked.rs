@@ -39,7 +39,7 @@
 //! ```
 use core::fmt;
 
-use crate::kernel;
+use crate::kernel::{self, int_bits};
 use crate::number::FixedInfo;
 use crate::{Format, Number};
 
@@ -55,23 +55,6 @@ pub const BLOCK_EXP_BITS: u32 = 3;
 /// ```
 pub const fn finest(w: u32, f: i32) -> i32 {
     f + if w == 1 { 6 } else { 8 - w as i32 }
-}
-
-/// `ceil(log2 r)` for finite `r > 0` (exact), 0 otherwise.
-fn int_bits(r: f32) -> i32 {
-    if !(r.is_finite() && r > 0.0) {
-        return 0;
-    }
-    let bits = r.to_bits();
-    let exp = (bits >> 23) as i32;
-    let mant = bits & 0x7f_ffff;
-    let (floor, pow2) = if exp == 0 {
-        let lead = 31 - mant.leading_zeros() as i32;
-        (-149 + lead, mant == 1 << lead)
-    } else {
-        (exp - 127, mant == 0)
-    };
-    if pow2 { floor } else { floor + 1 }
 }
 
 /// The raw integer of `x` in `fixed<w, fb>` (signed, saturating, NaN → 0), or `±1` of `binary<fb>` for

@@ -24,6 +24,7 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::kernel::int_bits;
 use crate::{Format, FormatError};
 
 /// Per-channel (per-row) fixed point: row `r` of a row-major matrix has format `fixed<w, fracs[r]>`
@@ -45,23 +46,6 @@ pub struct PerChannel {
     pub signed: bool,
     /// Fraction bits of each row (in [`Format::FRAC_RANGE`]).
     pub fracs: Vec<i32>,
-}
-
-/// `ceil(log2 r)` for finite `r > 0` (exact), 0 otherwise: the integer bits needed to hold `r`.
-fn int_bits(r: f32) -> i32 {
-    if !(r.is_finite() && r > 0.0) {
-        return 0;
-    }
-    let bits = r.to_bits();
-    let exp = (bits >> 23) as i32;
-    let mant = bits & 0x7f_ffff;
-    let (floor, pow2) = if exp == 0 {
-        let lead = 31 - mant.leading_zeros() as i32; // bit index of the leading one
-        (-149 + lead, mant == 1 << lead)
-    } else {
-        (exp - 127, mant == 0)
-    };
-    if pow2 { floor } else { floor + 1 }
 }
 
 impl PerChannel {

@@ -406,18 +406,22 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
         "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
-         (column `validation`: inputs the search compared configurations on + inputs held out to confirm its choice, \
-         see `tune --confirm`; MNIST-style sets: the last 5,000 images of the training set, never used for training; \
-         `digit_recognizer`, whose third-party weights may have seen every training image: the first 5,000 test images, \
-         and its test split is the other 5,000), \
+         (column `validation`: inputs the search compared configurations on, with its target raised by one standard \
+         error (`--margin-se 1`) + inputs held out to confirm its choice: the first feasible configuration, in \
+         ascending size, whose loss on them stays within the tolerance with a two-standard-error margin on the paired \
+         per-input difference from f32 is kept, see `tune --confirm`, `--confirm-se`), \
          then measured by the **tuned static binary** on the whole test split; \
-         its predictions were checked equal to the emulated ones on every test input. Bits/weight is the mean over all \
-         parameters. Speed: µs per input on one thread, plain f32 build vs tuned build, timed back to back during the \
-         zoo run on a shared machine (noisy; `docs/bench.md` has interleaved timings of the final builds). Inputs: width of the fixed-point layer inputs the tuner chose \
-         (integer inner products). Reproduce: `cargo number zoo --max-evals 100 --margin-se 2` then \
-         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 2` (`--models a,b` for some; \
-         rows merge into this table; `--margin-se 2`: accuracy two standard errors above the target on validation).\n\n",
-    );
+         its predictions were checked equal to the emulated ones on every test input. Splits: the MNIST models \
+         validate on the official test images of even index and are measured on those of odd index (5,000 each: \
+         the same writers, none seen in training; `zoo::data::mnist_unseen`); Fashion-MNIST: validation = the last \
+         5,000 training images (never trained on), test = the official 10,000; UCI digits: a fixed shuffle. \
+         Bits/weight is the mean over all parameters (block formats include their block exponents). Speed: µs per \
+         input on one thread, plain f32 build vs tuned build, timed back to back during the zoo run on a shared \
+         machine (noisy; `docs/bench.md` has interleaved timings). Inputs: width of the fixed-point layer inputs the \
+         tuner chose (integer inner products). Reproduce: `cargo number zoo --models \
+         digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer --max-evals 100 --margin-se 1` then \
+         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 1` (rows merge into this \
+         table).\n\n",    );
     let all_rows: &[Row] = rows;
     let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();
     md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");
@@ -482,8 +486,9 @@ fn finer_table(md: &mut String, rows: &[Row]) {
          per weight + 3 bits per block, counted in the sizes): *per-channel* = one block per output channel \
          (the row length the profile recorded, `tune --block rows`), *blocks of 32* = MX-style blocks \
          (`tune --block 32`). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
-         tuned static binary, whose predictions equal the emulated ones on every test input. Reproduce: add \
-         `--granularity tensor,rows,32` to the zoo commands above.\n\n",
+         tuned static binary, whose predictions equal the emulated ones on every test input; same splits, search \
+         budget and confirmation as above. Reproduce: the two zoo commands above with \
+         `--granularity rows,32 --tolerances 1%` added (`--granularity tensor,rows,32` runs all three).\n\n",
     );
     md.push_str("| model | tolerance | one format per tensor |");
     for g in &grans {

@@ -250,7 +250,8 @@ mod bytes {
                     c0 = _mm512_dpbusd_epi32(c0, ones, sv);
                     i += 64;
                 }
-                _mm512_reduce_add_epi32(a0).wrapping_sub(_mm512_reduce_add_epi32(c0).wrapping_mul(128))
+                // One horizontal sum of Σ(x + 128)·s − 128·Σs, lane by lane (wrapping, as the whole sum).
+                _mm512_reduce_add_epi32(_mm512_sub_epi32(a0, _mm512_slli_epi32::<7>(c0)))
             }
         }
     }

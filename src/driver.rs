@@ -464,6 +464,13 @@ impl Holdout {
     }
 }
 
+/// Splits `0..n` into the search's inputs and `held` held-out ones spread evenly over it (input `i` is held out
+/// when `⌊(i+1)·held/n⌋ > ⌊i·held/n⌋`), so both parts mix the split's inputs alike — the tail of a split can
+/// differ from its head (MNIST's test images come in writer groups).
+fn interleave(n: usize, held: usize) -> (Vec<usize>, Vec<usize>) {
+    (0..n).partition(|&i| (i + 1) * held / n.max(1) == i * held / n.max(1))
+}
+
 /// Parses `40%`, `2000` or `0`.
 fn parse_confirm(s: &str) -> Result<Holdout, String> {
     let t = s.trim();
@@ -535,18 +542,15 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
     let used = val.unwrap_or(valset.n).min(valset.n);
-    // The search sees the first `nval` inputs; the rest confirm its choice.
+    // The search sees `nval` of the first `used` inputs; the others, spread evenly among them, confirm its choice.
     let held = confirm.of(used);
-    let nval = used - held;
-    let accuracy_on = |range: std::ops::Range<usize>| {
-        let n = range.len();
-        let ok = range.filter(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize).count();
-        ok as f64 / n.max(1) as f64
+    let (search_idx, held_idx) = interleave(used, held);
+    let nval = search_idx.len();
+    let correct_on = |idx: &[usize]| -> Vec<bool> {
+        idx.iter().map(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize).collect()
     };
-    let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(0..nval) };
-    let correct_on = |range: std::ops::Range<usize>| -> Vec<bool> {
-        range.map(|i| model.predict(valset.image(i)) == valset.labels[i] as usize).collect()
-    };
+    let accuracy_on = |idx: &[usize]| correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64;
+    let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
     let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
     let mut outcome = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(tol))
@@ -564,7 +568,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     if held > 0 {
         let (bits, acc) = (outcome.param_bits, outcome.accuracy);
         let c = outcome
-            .confirm_paired(|_| correct_on(nval..used), confirm_se, 50)
+            .confirm_paired(|_| correct_on(&held_idx), confirm_se, 50)
             .map_err(|e| format!("confirmation on the {held} held-out validation inputs: {e}"))?;
         println!(
             "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",
@@ -666,6 +670,12 @@ mod tests {
     #[test]
     fn confirm_shares_parse_and_leave_the_search_an_input() {
         assert_eq!(parse_confirm("40%").unwrap(), Holdout::Fraction(0.4));
+        let (s, h) = interleave(10, 4);
+        assert_eq!((s, h), (vec![0, 1, 3, 5, 6, 8], vec![2, 4, 7, 9]));
+        let (s, h) = interleave(5000, 2000);
+        assert_eq!((s.len(), h.len()), (3000, 2000));
+        assert!(h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500), "spread evenly");
+        assert_eq!(interleave(7, 0), ((0..7).collect(), vec![]));
         assert_eq!(parse_confirm(" 2000 ").unwrap(), Holdout::Count(2000));
         assert_eq!(parse_confirm("0").unwrap(), Holdout::Count(0));
         for bad in ["100%", "-5%", "x", "", "1.5"] {

@@ -73,7 +73,13 @@ pub(crate) fn block_frac(xs: &[f32], w: u32, f: i32) -> i32 {
     let top = finest(w, f);
     let sse = |fb: i32| -> f64 {
         let inv = kernel::pow2_f32(-fb);
-        xs.iter().filter(|x| x.is_finite()).map(|&x| ((raw_in(x, w, fb) * inv) as f64 - x as f64).powi(2)).sum()
+        xs.iter()
+            .filter(|x| x.is_finite())
+            .map(|&x| {
+                let e = (raw_in(x, w, fb) * inv) as f64 - x as f64;
+                e * e // (no `powi` in `core`: the deploy crate builds this `#![no_std]`)
+            })
+            .sum()
     };
     if w == 1 {
         let mut best = (sse(f), f);

@@ -4,7 +4,7 @@
 // profile: 0x93a81f59faa92d68 (12 sites)
 // objective: param_bits; tolerance: relative 1%
 // accuracy: baseline (f32) 0.9888888888888889, tuned 0.9888888888888889 (target >= 0.9868129715221219)
-// parameter bits: 16942 (f32: 77120, 4.55x smaller)
+// parameter bits: 14366 (f32: 77120, 5.37x smaller)
 
 const _: () = assert!(
     ::zoo::layers::dense::FINGERPRINT == 0xc8249b1cc52aaaa3,
@@ -12,17 +12,17 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Blocked<4, 3, 32>;
+    type b = ::number_rt::Fixed<4, 3>;
     type lit0 = f32;
-    type w = ::number_rt::Blocked<7, 5, 32>;
+    type w = ::number_rt::Fixed<6, 4>;
     type x = ::number_rt::UFixed<8, 8>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Blocked<1, -1, 32>;
+    type b = ::number_rt::Fixed<3, 3>;
     type lit0 = f32;
-    type w = ::number_rt::Blocked<7, 4, 32>;
+    type w = ::number_rt::Fixed<6, 4>;
     type x = ::number_rt::UFixed<8, 5>;
     type y = f32;
 }

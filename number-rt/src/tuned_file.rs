@@ -146,6 +146,10 @@ mod tests {
         let unk = format!("{GENERATED}\nimpl a::Formats for B {{ type w = ::number_rt::Posit<8>; }}");
         let e = parse(&unk).unwrap_err().0;
         assert!(e.contains("site `B/a.w`") && e.contains("`Posit`"), "{e}");
+        // An out-of-range block format (W = 9) is refused with the format's own message.
+        let blk = format!("{GENERATED}\nimpl a::Formats for B {{ type w = ::number_rt::Blocked<9, 0, 32>; }}");
+        let e = parse(&blk).unwrap_err().0;
+        assert!(e.contains("site `B/a.w`") && e.contains("W must be in 1..=7"), "{e}");
     }
 
     #[test]

@@ -100,8 +100,8 @@ impl<const F: i32> Number for Binary<F> {
     }
     #[inline(always)]
     fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
-        // SAFETY: `Binary<F>` is `#[repr(transparent)]` over `i8` (the raw ±1), so the slice is `s.len()` `i8`s.
-        crate::dot::Raw::I8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const i8, s.len()) })
+        // SAFETY: `Binary<F>` is `#[repr(transparent)]` over `i8` (its raw integer).
+        unsafe { crate::dot::Raw::of_i8(s) }
     }
 }
 

@@ -226,8 +226,8 @@ impl<const W: u32, const F: i32, const N: usize> Number for Blocked<W, F, N> {
     }
     #[inline(always)]
     fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
-        // SAFETY: `Blocked` is `#[repr(transparent)]` over `i8`, so the slice is `s.len()` `i8`s.
-        crate::dot::Raw::I8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const i8, s.len()) })
+        // SAFETY: `Blocked` is `#[repr(transparent)]` over `i8` (its raw integer).
+        unsafe { crate::dot::Raw::of_i8(s) }
     }
     fn from_f32_slice(xs: &[f32]) -> alloc::vec::Vec<Self> {
         let () = Self::CHECK;

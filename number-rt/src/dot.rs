@@ -171,6 +171,18 @@ pub enum Raw<'a> {
     Other,
 }
 
+impl<'a> Raw<'a> {
+    /// The raw bytes of a slice of a type stored as its raw integer in one `i8` (`Binary`, `Blocked`).
+    ///
+    /// # Safety
+    /// `T` must be `#[repr(transparent)]` over `i8`.
+    #[inline(always)]
+    pub(crate) unsafe fn of_i8<T>(s: &'a [T]) -> Raw<'a> {
+        // SAFETY: by the caller, `s` is `s.len()` `i8`s.
+        Raw::I8(unsafe { core::slice::from_raw_parts(s.as_ptr() as *const i8, s.len()) })
+    }
+}
+
 /// Inner products of byte operands with the CPU's 8-bit dot-product instruction (AVX-512 VNNI `vpdpbusd`:
 /// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), when the build
 /// targets it (`-C target-cpu=native` on such a machine, as `.cargo/config.toml` sets); `None` otherwise, and

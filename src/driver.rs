@@ -151,11 +151,12 @@ enum Cmd {
         /// the tolerance with ~97.7% one-sided confidence.
         #[arg(long, default_value_t = 2.0)]
         confirm_se: f64,
-        /// Block fixed point for signed weight sites (`block<W,F,N>` at widths 2..=7, see
-        /// `number_rt::blocked`): `rows` (per-channel: a binary point per output channel) or a block length
-        /// (`32`: MX-style blocks); without it, one format per tensor.
-        #[arg(long)]
-        block: Option<number_rt::tune::Blocks>,
+        /// Granularities of signed weight sites' formats, `+`-separated: `tensor` (one format per tensor),
+        /// `rows` (per-channel block fixed point: a binary point per output channel), a block length (`32`:
+        /// MX-style blocks of block fixed point, `block<W,F,N>` at widths 1..=7, see `number_rt::blocked`).
+        /// With several, the search picks one per site (`tensor+rows+32`). `--block` is an alias.
+        #[arg(long, alias = "block", default_value = "tensor", value_parser = number_rt::tune::parse_granularities)]
+        granularity: Granularities,
     },
 }
 
@@ -428,7 +429,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, confirm_se, block } => {
+        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, confirm_se, granularity } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
@@ -438,7 +439,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, confirm_se, block };
+            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, confirm_se, granularity };
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
@@ -497,9 +498,12 @@ struct TuneOpts {
     confirm: Holdout,
     /// Paired margin of the confirmation, in standard errors.
     confirm_se: f64,
-    /// Block fixed point for weights (None: per-tensor formats).
-    block: Option<number_rt::tune::Blocks>,
+    /// Granularities of weight formats (`[Tensor]`: per-tensor formats only).
+    granularity: Granularities,
 }
+
+/// A list of weight granularities given as one argument (`tensor+rows+32`).
+type Granularities = Vec<number_rt::tune::Granularity>;
 
 /// Parses `8,10,12` (or `none`).
 fn parse_widths(s: &str) -> Result<Vec<u32>, String> {
@@ -537,7 +541,7 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
 
 fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, confirm_se, block } = *o;
+    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, confirm_se, ref granularity } = *o;
     let profile = profile(model, calib)?;
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
@@ -558,10 +562,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
         .safety_margin(margin_se, nval)
-        .space(match block {
-            Some(b) => number_rt::tune::Space::default().block(b),
-            None => number_rt::tune::Space::default(),
-        })
+        .space(number_rt::tune::Space::default().granularity(granularity.iter().copied()))
         .progress(true)
         .run(eval)
         .map_err(|e| e.to_string())?;

@@ -513,6 +513,50 @@ fn block_formats_for_weights_cost_their_block_exponents() {
 }
 
 #[test]
+fn mixed_granularities_form_one_ladder_in_storage_cost() {
+    use number_rt::tune::Granularity;
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let acc = |c: &Config| m.accuracy(c);
+    let space = Space::default().widths(1..=10).granularity([Granularity::Tensor, Granularity::Len(8)]);
+    let cands = quick(Tuner::new(&p)).space(space.clone()).candidates().unwrap();
+    let mut weight_sites = 0;
+    for c in &cands {
+        let cost: Vec<u64> = c.levels.iter().map(|f| f.storage_bits(c.len)).collect();
+        assert!(cost.windows(2).all(|w| w[0] <= w[1]), "{}: not ascending in storage {:?}", c.name, c.levels);
+        let blocks: Vec<u32> =
+            c.levels.iter().filter_map(|f| if let Format::Block { w, .. } = *f { Some(w) } else { None }).collect();
+        if c.kind == SiteKind::Weight && !c.levels.iter().any(|f| matches!(f, Format::UFixed { .. })) {
+            weight_sites += 1;
+            // Every width 1..=7 has its block format right after the per-tensor one (3 bits per block of 8 is
+            // less than one bit per value), and per-tensor formats stay at every width.
+            assert_eq!(blocks, (1..=7).collect::<Vec<_>>(), "{}: {:?}", c.name, c.levels);
+            for w in 1..=7 {
+                let at: Vec<&Format> = c.levels.iter().filter(|f| f.bits() == w).collect();
+                assert!(
+                    at.len() == 2 && !matches!(at[0], Format::Block { .. }) && matches!(at[1], Format::Block { .. }),
+                    "{}: width {w}: {at:?}",
+                    c.name
+                );
+            }
+        } else {
+            assert!(blocks.is_empty(), "{}: {:?}", c.name, c.levels);
+        }
+    }
+    assert!(weight_sites > 0);
+    // One search picks per site; its result is feasible and costed with the block exponents.
+    let o = quick(Tuner::new(&p)).space(space).tolerance(Tolerance::Relative(0.02)).run(acc).unwrap();
+    assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
+    let want: u64 = p
+        .sites
+        .iter()
+        .filter(|(_, s)| s.kind == SiteKind::Weight)
+        .map(|(n, s)| o.config.get(n).map_or(32 * s.stats.len, |f| f.storage_bits(s.stats.len)))
+        .sum();
+    assert_eq!(o.param_bits, want);
+}
+
+#[test]
 fn paired_confirmation_counts_only_disagreements() {
     let mut p = Profile::new();
     let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();

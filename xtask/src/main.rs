@@ -47,10 +47,10 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
-        /// Block fixed point for weights: `rows` (per-channel) or a block length (`32`); default: one format
-        /// per tensor (the driver's `--block`).
-        #[arg(long)]
-        block: Option<String>,
+        /// Weight granularities, `+`-separated: `tensor`, `rows` (per-channel), a block length (`32`); with
+        /// several, the search picks one per site (the driver's `--granularity`). Default: `tensor`.
+        #[arg(long, alias = "block")]
+        granularity: Option<String>,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -67,9 +67,10 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
-        /// Weight granularities: `tensor` (one format per weight tensor), `rows` (per-channel block formats),
-        /// or a block length (`32`: MX-style blocks); each is tuned at each tolerance. Only `tensor` runs
-        /// write the checked-in tuned.rs; the others are measured with theirs swapped in.
+        /// Weight granularities, one search each: `tensor` (one format per weight tensor), `rows`
+        /// (per-channel block formats), a block length (`32`: MX-style blocks), or several joined by `+`
+        /// (`tensor+rows+32`: the search picks one per site); each is tuned at each tolerance. Only `tensor`
+        /// runs write the checked-in tuned.rs; the others are measured with theirs swapped in.
         #[arg(long, value_delimiter = ',', default_value = "tensor")]
         granularity: Vec<String>,
         /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
@@ -172,7 +173,7 @@ fn tune(
     max_evals: Option<usize>,
     val: Option<usize>,
     margin_se: Option<f64>,
-    block: Option<&str>,
+    granularity: Option<&str>,
     check: bool,
 ) -> Result<(), String> {
     if !root().join("examples").join(model).join("main.rs").exists() {
@@ -195,8 +196,8 @@ fn tune(
     if let Some(z) = margin_se {
         args.extend(["--margin-se".into(), z.to_string()]);
     }
-    if let Some(b) = block {
-        args.extend(["--block".into(), b.to_string()]);
+    if let Some(g) = granularity {
+        args.extend(["--granularity".into(), g.to_string()]);
     }
     if check {
         args.push("--check".into());
@@ -282,18 +283,42 @@ fn tensor() -> String {
     "tensor".into()
 }
 
-/// The driver's `--block` for a granularity (`None` for `tensor`).
+/// The driver's `--granularity` for a granularity (`None` for `tensor`, the driver's default).
 fn block_arg(g: &str) -> Option<&str> {
     (g != "tensor").then_some(g)
 }
 
-/// File tag of a run: `1pct`, `1pct-rows`, `1pct-b32`.
+/// A zoo `--granularity` entry in canonical form (`tensor`, `rows`, `32`, `tensor+rows+32`), or an error naming it.
+fn canonical_granularity(g: &str) -> Result<String, String> {
+    let v = number_rt::tune::parse_granularities(g).map_err(|e| format!("--granularity `{g}`: {e}"))?;
+    Ok(v.iter().map(ToString::to_string).collect::<Vec<_>>().join("+"))
+}
+
+/// File tag of a run: `1pct`, `1pct-rows`, `1pct-b32`, `1pct-t+rows+b32` (granularities searched per site).
 fn run_tag(tol: &str, g: &str) -> String {
     let t = tol.replace('%', "pct");
+    let part = |p: &str| match p {
+        "tensor" => "t".to_string(),
+        "rows" => "rows".to_string(),
+        n => format!("b{n}"),
+    };
     match g {
         "tensor" => t,
-        "rows" => format!("{t}-rows"),
-        n => format!("{t}-b{n}"),
+        g => format!("{t}-{}", g.split('+').map(part).collect::<Vec<_>>().join("+")),
+    }
+}
+
+/// Column name of a granularity in the finer-formats table.
+fn granularity_name(g: &str) -> String {
+    let one = |p: &str| match p {
+        "tensor" => "per tensor".to_string(),
+        "rows" => "per-channel".to_string(),
+        n => format!("blocks of {n}"),
+    };
+    if g.contains('+') {
+        format!("searched per site ({})", g.split('+').map(one).collect::<Vec<_>>().join(", "))
+    } else {
+        one(g)
     }
 }
 
@@ -308,11 +333,8 @@ fn zoo(
     margin_se: Option<f64>,
     granularity: &[String],
 ) -> Result<(), String> {
-    for g in granularity {
-        if g != "tensor" && g != "rows" && !g.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)) {
-            return Err(format!("--granularity `{g}`: expected `tensor`, `rows` or a block length in 1..=65535"));
-        }
-    }
+    let granularity: Vec<String> = granularity.iter().map(|g| canonical_granularity(g)).collect::<Result<_, _>>()?;
+    let granularity = &granularity[..];
     let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
     let docs = root().join("docs");
     let json_path = docs.join("zoo.json");
@@ -474,12 +496,12 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
 /// granularity next to one format per tensor, and their geomeans over the models that ran all of them.
 fn finer_table(md: &mut String, rows: &[Row]) {
     let mut grans: Vec<&str> = rows.iter().map(|r| r.granularity.as_str()).filter(|g| *g != "tensor").collect();
-    grans.sort_by_key(|g| (*g != "rows", g.parse::<u32>().unwrap_or(0)));
+    grans.sort_by_key(|g| (g.contains('+'), *g != "rows", g.parse::<u32>().unwrap_or(0)));
     grans.dedup();
     if grans.is_empty() {
         return;
     }
-    let name = |g: &str| if g == "rows" { "per-channel".to_string() } else { format!("blocks of {g}") };
+    let name = granularity_name;
     md.push_str(
         "\n## Finer weight formats\n\nThe same searches with block fixed point for weights (`block<W,F,N>`: a binary point \
          per block of N weights, each block's chosen from its own values with MSE-optimal clipping; storage W bits \
@@ -526,13 +548,38 @@ fn finer_table(md: &mut String, rows: &[Row]) {
         if ms.is_empty() {
             continue;
         }
-        let g = |gran: &str| (ms.iter().map(|m| find(m, t, gran).unwrap().reduction.ln()).sum::<f64>() / ms.len() as f64).exp();
-        let base = g("tensor");
-        md.push_str(&format!("| **geomean** ({} models) | {t} | **{base:.2}x** |", ms.len()));
+        let gm = |ms: &[&str], gran: &str| {
+            (ms.iter().map(|m| find(m, t, gran).unwrap().reduction.ln()).sum::<f64>() / ms.len() as f64).exp()
+        };
+        let base = gm(&ms, "tensor");
+        md.push_str(&format!("| **geomean** ({} models with every column) | {t} | **{base:.2}x** |", ms.len()));
         for gran in &grans {
-            md.push_str(&format!(" **{:.2}x** ({:+.0}%) |", g(gran), 100.0 * (g(gran) / base - 1.0)));
+            md.push_str(&format!(" **{:.2}x** ({:+.0}%) |", gm(&ms, gran), 100.0 * (gm(&ms, gran) / base - 1.0)));
         }
         md.push('\n');
+        // Each column against per-tensor over the models that ran both (when that is more than the row above).
+        let each: Vec<Vec<&str>> = grans
+            .iter()
+            .map(|gran| {
+                keys.iter()
+                    .filter(|k| k.1 == t && find(k.0, t, "tensor").is_some() && find(k.0, t, gran).is_some())
+                    .map(|k| k.0)
+                    .collect()
+            })
+            .collect();
+        if each.iter().any(|e| e.len() > ms.len()) {
+            md.push_str(&format!("| geomean, each column vs per tensor on the models that ran both | {t} | |"));
+            for (gran, e) in grans.iter().zip(&each) {
+                md.push_str(&format!(
+                    " {:.2}x vs {:.2}x ({:+.0}%, {} models) |",
+                    gm(e, gran),
+                    gm(e, "tensor"),
+                    100.0 * (gm(e, gran) / gm(e, "tensor") - 1.0),
+                    e.len()
+                ));
+            }
+            md.push('\n');
+        }
         // The smallest configuration of each model over the granularities: chosen by size, which needs no test data.
         let best = (ms
             .iter()
@@ -772,8 +819,8 @@ fn main() -> std::process::ExitCode {
             zoo(models, &tolerances, max_evals, val, margin_se, &granularity)
         }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val, margin_se, block } => {
-            tune(&model, &max_loss, max_evals, val, margin_se, block.as_deref(), false)
+        Cmd::Tune { model, max_loss, max_evals, val, margin_se, granularity } => {
+            tune(&model, &max_loss, max_evals, val, margin_se, granularity.as_deref(), false)
         }
         Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, None, None, true),
         Cmd::Export { model, strict } => export(&model, strict),

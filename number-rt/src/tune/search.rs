@@ -379,8 +379,14 @@ where
         for &w in &widths {
             let st: State = (0..self.n())
                 .map(|s| {
+                    // The most accurate level of width w (the last: levels ascend in cost, and at one width a
+                    // finer granularity costs more), else the first wider one.
                     let b = &self.bits[s];
-                    let l = b.iter().position(|&x| x >= w).unwrap_or(b.len() - 1);
+                    let l = b[..b.len() - 1]
+                        .iter()
+                        .rposition(|&x| x == w)
+                        .or_else(|| b.iter().position(|&x| x >= w))
+                        .unwrap_or(b.len() - 1);
                     l.min(b.len() - 2) as u16
                 })
                 .collect();

@@ -76,35 +76,74 @@ pub enum Range {
     Kl,
 }
 
-/// The block length of block fixed point for weights ([`Space::block`](field@Space::block)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Blocks {
+/// The granularity of a weight site's format: one binary point for the whole tensor, one per output channel, or
+/// one per block of `N` consecutive values ([`Space::granularity`](field@Space::granularity)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Granularity {
+    /// Per-tensor: `fixed<W,F>` / `binary<F>` (and, for the other families, their formats).
+    Tensor,
     /// Per-channel: blocks of one row, the row length the profile recorded for the site
-    /// ([`SiteStats::row`]); sites without one keep per-tensor formats.
+    /// ([`SiteStats::row`]); sites without one get no candidate of this granularity.
     Rows,
     /// Blocks of this many consecutive values (`32`: the block size of the OCP MX formats).
     Len(u32),
 }
 
-impl std::str::FromStr for Blocks {
+/// The former name of [`Granularity`], from when a search used either blocks or per-tensor formats.
+pub type Blocks = Granularity;
+
+impl std::str::FromStr for Granularity {
     type Err = String;
-    /// `rows` (per-channel) or a block length `1..=65535`.
+    /// `tensor`, `rows` (per-channel) or a block length `1..=65535`.
     ///
     /// ```
-    /// use number_rt::tune::Blocks;
-    /// assert_eq!("rows".parse(), Ok(Blocks::Rows));
-    /// assert_eq!("32".parse(), Ok(Blocks::Len(32)));
-    /// assert!("0".parse::<Blocks>().unwrap_err().contains("1..=65535"));
+    /// use number_rt::tune::Granularity;
+    /// assert_eq!("tensor".parse(), Ok(Granularity::Tensor));
+    /// assert_eq!("rows".parse(), Ok(Granularity::Rows));
+    /// assert_eq!("32".parse(), Ok(Granularity::Len(32)));
+    /// assert!("0".parse::<Granularity>().unwrap_err().contains("1..=65535"));
     /// ```
-    fn from_str(s: &str) -> Result<Blocks, String> {
+    fn from_str(s: &str) -> Result<Granularity, String> {
         match s.trim() {
-            "rows" => Ok(Blocks::Rows),
+            "tensor" => Ok(Granularity::Tensor),
+            "rows" => Ok(Granularity::Rows),
             t => match t.parse::<u32>() {
-                Ok(n) if (1..=65535).contains(&n) => Ok(Blocks::Len(n)),
-                _ => Err(format!("block `{s}`: expected `rows` (per-channel) or a block length in 1..=65535")),
+                Ok(n) if (1..=65535).contains(&n) => Ok(Granularity::Len(n)),
+                _ => Err(format!(
+                    "granularity `{s}`: expected `tensor`, `rows` (per-channel) or a block length in 1..=65535"
+                )),
             },
         }
     }
+}
+
+impl std::fmt::Display for Granularity {
+    /// The text [`FromStr`](std::str::FromStr) reads: `tensor`, `rows`, `32`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Granularity::Tensor => f.write_str("tensor"),
+            Granularity::Rows => f.write_str("rows"),
+            Granularity::Len(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Parses a `+`- or comma-separated list of granularities (`tensor+rows+32`), in order, without repeats.
+///
+/// ```
+/// use number_rt::tune::{parse_granularities, Granularity};
+/// assert_eq!(parse_granularities("tensor+32"), Ok(vec![Granularity::Tensor, Granularity::Len(32)]));
+/// assert!(parse_granularities("").is_err());
+/// ```
+pub fn parse_granularities(s: &str) -> Result<Vec<Granularity>, String> {
+    let mut v: Vec<Granularity> = Vec::new();
+    for part in s.split(['+', ',']) {
+        let g: Granularity = part.parse()?;
+        if !v.contains(&g) {
+            v.push(g);
+        }
+    }
+    Ok(v)
 }
 
 /// A per-site override of the search space.
@@ -151,14 +190,19 @@ pub struct Space {
     pub kinds: Option<Vec<SiteKind>>,
     /// Per-site overrides, by full site name.
     pub overrides: BTreeMap<String, Override>,
-    /// Block fixed point for weights (default `None`): signed weight sites take `block<W,F,N>` (a binary point
-    /// per block of `N` values, see [`Format::Block`]) instead of `fixed<W,F>` at widths 2..=7, with
-    /// `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer binary point, up to
-    /// `F + 8 − W`, and clips its outliers when that lowers its squared error), and binary blocks
-    /// (`block<1,F,N>`, a power-of-two scale per block) instead of `binary<F>` at width 1; `N` as [`Blocks`]
-    /// says.
-    /// Their cost in the objective includes the 3 bits per block.
-    pub block: Option<Blocks>,
+    /// The granularities of signed weight sites' formats (default `[Tensor]`). Each granularity other than
+    /// [`Granularity::Tensor`] adds, at widths 2..=7, `block<W,F,N>` (a binary point per block of `N` values, see
+    /// [`Format::Block`]) with `F = W − 1 − Imax` (the whole tensor's range; each block then picks a finer binary
+    /// point, up to `F + 8 − W`, and clips its outliers when that lowers its squared error), and at width 1
+    /// binary blocks (`block<1,F,N>`, a power-of-two scale per block); `N` as the [`Granularity`] says.
+    ///
+    /// A site's candidates of all listed granularities form one ladder in ascending storage cost per value
+    /// (blocks include their 3 bits per block: `fixed<4,F>`, then `block<4,F,row>`, then `block<4,F,32>`, then
+    /// width 5), so the search picks the granularity per site as it picks the width: a block format at width
+    /// `W` is one step below the per-tensor format at `W + 1`. Widths without a candidate of any listed
+    /// granularity (above 7, or a site with no recorded row for [`Granularity::Rows`]) fall back to the
+    /// per-tensor one. Unsigned and non-weight sites always take per-tensor formats.
+    pub granularity: Vec<Granularity>,
 }
 
 impl Default for Space {
@@ -171,7 +215,7 @@ impl Default for Space {
             float_exponents: 2..=5,
             kinds: None,
             overrides: BTreeMap::new(),
-            block: None,
+            granularity: vec![Granularity::Tensor],
         }
     }
 }
@@ -220,16 +264,26 @@ impl Space {
     pub fn exclude(self, site: impl Into<String>) -> Self {
         self.set(site, Override::Exclude)
     }
-    /// Block fixed point for signed weight sites (see [`Space::block`](field@Space::block)).
+    /// Sets the granularities of weight formats (see [`Space::granularity`](field@Space::granularity)).
     ///
     /// ```
-    /// use number_rt::tune::{Blocks, Space};
-    /// let space = Space::default().block(Blocks::Len(32));
-    /// assert_eq!(space.block, Some(Blocks::Len(32)));
+    /// use number_rt::tune::{Granularity, Space};
+    /// let space = Space::default().granularity([Granularity::Tensor, Granularity::Len(32)]);
+    /// assert_eq!(space.granularity, [Granularity::Tensor, Granularity::Len(32)]);
     /// ```
-    pub fn block(mut self, b: Blocks) -> Self {
-        self.block = Some(b);
+    pub fn granularity(mut self, g: impl IntoIterator<Item = Granularity>) -> Self {
+        self.granularity = g.into_iter().collect();
         self
+    }
+    /// Block fixed point only, of one block granularity, for signed weight sites: `granularity([b])`.
+    ///
+    /// ```
+    /// use number_rt::tune::{Granularity, Space};
+    /// let space = Space::default().block(Granularity::Len(32));
+    /// assert_eq!(space.granularity, [Granularity::Len(32)]);
+    /// ```
+    pub fn block(self, b: Granularity) -> Self {
+        self.granularity([b])
     }
 
     /// The candidate format the tuner uses for a site with these statistics at width `w`, placed by
@@ -650,23 +704,34 @@ pub(crate) fn resolve(
             None if kinds.contains(&site.kind) => space.widths.clone(),
             None => continue,
         };
-        let block = match space.block {
-            _ if site.kind != SiteKind::Weight || (space.unsigned && site.stats.is_nonnegative()) => None,
-            Some(Blocks::Len(n)) => Some(n),
-            Some(Blocks::Rows) => site.stats.row.filter(|&r| (1..=65535).contains(&r)).map(|r| r as u32),
-            None => None,
-        };
+        // Block lengths of this site, in the order of the space's granularities.
+        let signed_weight = site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative());
+        let mut per_tensor = !signed_weight || space.granularity.is_empty();
+        let mut blocks: Vec<u32> = Vec::new();
+        for g in &space.granularity {
+            match *g {
+                Granularity::Tensor => per_tensor = true,
+                _ if !signed_weight => {}
+                Granularity::Len(n) => blocks.push(n),
+                Granularity::Rows => blocks.extend(site.stats.row.filter(|r| (1..=65535).contains(r)).map(|r| r as u32)),
+            }
+        }
         let mut levels: Vec<Format> = Vec::new();
         for w in widths.clone() {
             if w >= 32 {
                 break;
             }
-            let cand = match block {
-                Some(n) if (1..=7).contains(&w) => block_cand(&site.stats, w, n),
-                _ => candidate(&site.stats, space, w),
-            };
-            if let Some(f) = cand.filter(|f| !levels.contains(f)) {
-                levels.push(f);
+            let mut at_w: Vec<Format> = Vec::new();
+            if (1..=7).contains(&w) {
+                at_w.extend(blocks.iter().filter_map(|&n| block_cand(&site.stats, w, n)));
+            }
+            if per_tensor || at_w.is_empty() {
+                at_w.extend(candidate(&site.stats, space, w));
+            }
+            for f in at_w {
+                if !levels.contains(&f) {
+                    levels.push(f);
+                }
             }
         }
         if levels.is_empty() {
@@ -676,7 +741,9 @@ pub(crate) fn resolve(
                 widths.end()
             ));
         }
-        levels.sort_by_key(|f| f.bits());
+        // Ascending storage cost per value (a stable sort: equal costs keep the order above).
+        let len = site_len(&site.stats);
+        levels.sort_by_key(|f| f.storage_bits(len));
         levels.push(Format::F32);
         searched.push(SiteCandidates { name: name.clone(), kind: site.kind, len: site_len(&site.stats), levels });
     }

@@ -103,14 +103,13 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
     if !(-104..=126).contains(&s) || pmax >= EXACT || !small(la, EA::FIXED.is_some()) || !small(lb, EB::FIXED.is_some()) {
         return None;
     }
-    // The per-call check, in f32 only: the products add up to at most n·pmax units; `acc` must be k units with
-    // |k| + n·pmax < 2^24. `acc · 2^s` is exact unless it overflows (then it fails the bound) or underflows (then
-    // it truncates to 0, and the round trip below gives +0.0, not `acc`). NaN fails the bound.
+    // The per-call check, in f32 only: the products add up to at most `prods` units (n·pmax, or for long
+    // slices the bound from the data, below); `acc` must be k units with |k| + prods < 2^24. `acc · 2^s` is
+    // exact unless it overflows (then it fails the bound) or underflows (then it truncates to 0, and the round
+    // trip below gives +0.0, not `acc`). NaN fails the bound.
     let n = a.len();
-    if n as u64 >= (EXACT / pmax.max(1)) as u64 {
-        return None;
-    }
-    let room = (EXACT - n as i64 * pmax) as f32; // exact: an integer below 2^24
+    let prods = if (n as u64) < (EXACT / pmax.max(1)) as u64 { n as i64 * pmax } else { data_bound(a, la, b, lb)? };
+    let room = (EXACT - prods) as f32; // exact: an integer below 2^24
     let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
     let v = acc * up;
     let ai: i32 = if v.abs() < room {
@@ -133,7 +132,7 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
             if !(0..=38).contains(&up) {
                 return None;
             }
-            let bound = (ai as i64).abs() + n as i64 * pmax;
+            let bound = (ai as i64).abs() + prods;
             let hi = bound << up;
             if hi > acc_l.raw_max || -hi < acc_l.raw_min {
                 return None;
@@ -157,6 +156,32 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
     }
     // |ai + sum| < 2^24: the conversion and the scaling are exact.
     Some((ai + sum) as f32 * down)
+}
+
+/// For slices too long for the format bound n·max|a|·max|b| (an 8-bit weight row of more than 514 values
+/// against 8-bit unsigned inputs, say): `Σ|a_k| · max|b|` or `|a|max · Σ|b_k|` from the raw integers, the smaller,
+/// if below 2^24 units. Every partial sum of the products is at most `Σ|a_k·b_k|`, which both bound. One pass
+/// over one or both operands (in chunks whose i32 sums cannot overflow: |raw| < 2^22, see [`integer`]).
+#[inline(never)]
+fn data_bound<EA: Number, EB: Number>(a: &[EA], la: FixedInfo, b: &[EB], lb: FixedInfo) -> Option<i64> {
+    fn abs_sum<E: Number>(x: &[E], scale: f32) -> i64 {
+        let mut s: i64 = 0;
+        for chunk in x.chunks(256) {
+            let mut c: i32 = 0;
+            for e in chunk {
+                c += raw_of(*e, scale).abs();
+            }
+            s += c as i64;
+        }
+        s
+    }
+    let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
+    let via_a = abs_sum(a, sa).saturating_mul(lb.max_abs());
+    if via_a < EXACT {
+        return Some(via_a);
+    }
+    let via_b = abs_sum(b, sb).saturating_mul(la.max_abs());
+    (via_b < EXACT).then_some(via_b)
 }
 
 /// The raw integers of a fixed-point slice stored one byte per value ([`Number::raw_slice`]).
@@ -348,6 +373,36 @@ mod tests {
         let wb: Vec<B> = (0..400).map(|i| B::from_f32(if i % 3 == 0 { -1.0 } else { 1.0 })).collect();
         let r = integer::<f32, B, f32>(0.5, &wb, &x, B::FIXED.unwrap(), lx);
         assert_eq!(r, Some(reference::<f32, B, f32>(0.5, &wb, &x)));
+    }
+
+    #[test]
+    fn long_slices_take_the_integer_path_when_their_data_allow() {
+        // 8-bit weights against 8-bit unsigned inputs: the format bound n·128·255 passes 2^24 units from 514
+        // terms on, so longer rows need the bound from the data, Σ|w|·255 (or 128·Σ|x|).
+        type W = Fixed<8, 7>;
+        type X = UFixed<8, 8>;
+        let (lw, lx) = (W::FIXED.unwrap(), X::FIXED.unwrap());
+        let raw_w = |r: i32| W::from_f32(r as f32 / 128.0);
+        let mut seed = 5;
+        for n in [600usize, 784, 9216] {
+            let w: Vec<W> = (0..n).map(|_| W::from_f32(rng(&mut seed) / 16.0)).collect(); // |raw| ≤ 8
+            let x: Vec<X> = (0..n).map(|_| X::from_f32(rng(&mut seed).abs())).collect();
+            let want = reference::<f32, W, X>(0.25, &w, &x).to_bits();
+            assert_eq!(integer::<f32, W, X>(0.25, &w, &x, lw, lx).map(f32::to_bits), Some(want), "n {n}");
+            assert_eq!(integer::<f32, X, W>(0.25, &x, &w, lx, lw).map(f32::to_bits), Some(want), "n {n}, swapped");
+        }
+        // At the edge: Σ|w| = 65793 and every x = 255 units give 65793·255 = 2^24 − 1 units of room for the
+        // products, and `acc` = 0 fits; one more unit of weight does not (nor does the bound via x).
+        let mut w: Vec<W> = (0..1000).map(|i| raw_w(if i < 513 { -128 } else { 0 })).collect();
+        w[600] = raw_w(127);
+        w[601] = raw_w(2);
+        let x = vec![X::from_f32(255.0 / 256.0); 1000];
+        assert_eq!(w.iter().map(|v| v.raw().abs() as i64).sum::<i64>(), 65793);
+        let want = reference::<f32, W, X>(0.0, &w, &x);
+        assert_eq!(integer::<f32, W, X>(0.0, &w, &x, lw, lx), Some(want));
+        w[602] = raw_w(1);
+        assert_eq!(integer::<f32, W, X>(0.0, &w, &x, lw, lx), None);
+        assert_eq!(dot::<f32, W, X, W, X>(0.0, &w, &x).to_bits(), reference::<f32, W, X>(0.0, &w, &x).to_bits());
     }
 
     #[test]

@@ -506,11 +506,13 @@ fn finer_table(md: &mut String, rows: &[Row]) {
         "\n## Finer weight formats\n\nThe same searches with block fixed point for weights (`block<W,F,N>`: a binary point \
          per block of N weights, each block's chosen from its own values with MSE-optimal clipping; storage W bits \
          per weight + 3 bits per block, counted in the sizes): *per-channel* = one block per output channel \
-         (the row length the profile recorded, `tune --block rows`), *blocks of 32* = MX-style blocks \
-         (`tune --block 32`). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
-         tuned static binary, whose predictions equal the emulated ones on every test input; same splits, search \
-         budget and confirmation as above. Reproduce: the two zoo commands above with \
-         `--granularity rows,32 --tolerances 1%` added (`--granularity tensor,rows,32` runs all three).\n\n",
+         (the row length the profile recorded, `tune --granularity rows`), *blocks of 32* = MX-style blocks \
+         (`tune --granularity 32`), *searched per site* = one search whose ladder holds the candidates of every \
+         listed granularity in ascending storage cost, so that it picks the granularity of each weight site with \
+         its width (`tune --granularity tensor+rows+32`). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
+         tuned static binary, whose predictions equal the emulated ones on every test input; same splits and \
+         confirmation as above, and within a row the same search budget (each run's evaluations are in \
+         docs/zoo.json; README \"Results\" gives the commands).\n\n",
     );
     md.push_str("| model | tolerance | one format per tensor |");
     for g in &grans {

@@ -557,6 +557,24 @@ fn mixed_granularities_form_one_ladder_in_storage_cost() {
 }
 
 #[test]
+fn a_site_may_fix_its_own_calibration_rule() {
+    use number_rt::tune::Range;
+    // One outlier among small values: max-abs covers it, the 99th percentile clips it.
+    let vals: Vec<f32> = (0..1000).map(|i| if i == 0 { 100.0 } else { (i % 7) as f32 * 0.1 }).collect();
+    let mut p = Profile::new();
+    p.sites.insert("L/dense.x".into(), site(SiteKind::Input, "x", &vals));
+    p.sites.insert("M/dense.x".into(), site(SiteKind::Input, "x", &vals));
+    let at8 = |space: Space| -> Vec<String> {
+        let c = Tuner::new(&p).space(space.kinds([SiteKind::Input])).candidates().unwrap();
+        c.iter().map(|c| c.levels.iter().find(|f| f.bits() == 8).unwrap().to_string()).collect()
+    };
+    let space = Space::default().range(Range::MaxAbs);
+    assert_eq!(at8(space.clone()), ["ufixed<8,1>", "ufixed<8,1>"]); // 2^7 > 100
+    let own = space.site_range("M/dense.x", Range::Percentile(0.99));
+    assert_eq!(at8(own), ["ufixed<8,1>", "ufixed<8,8>"]); // only M clips: 0.6 < 2^0
+}
+
+#[test]
 fn paired_confirmation_counts_only_disagreements() {
     let mut p = Profile::new();
     let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();

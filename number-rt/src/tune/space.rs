@@ -157,6 +157,9 @@ pub enum Override {
     Search,
     /// Searched, with these widths instead of [`Space::widths`].
     Widths(RangeInclusive<u32>),
+    /// Searched, its ranges placed by this calibration rule instead of [`Space::range`] (the user fixing the
+    /// calibration of one site: `Range::Percentile(0.999)` for an activation with rare outliers, say).
+    Range(Range),
 }
 
 /// The search space of the tuner.
@@ -263,6 +266,16 @@ impl Space {
     /// Keeps one site f32.
     pub fn exclude(self, site: impl Into<String>) -> Self {
         self.set(site, Override::Exclude)
+    }
+    /// Places one site's ranges by its own calibration rule (see [`Override::Range`]).
+    ///
+    /// ```
+    /// use number_rt::tune::{Override, Range, Space};
+    /// let space = Space::default().site_range("Fc1/dense.x", Range::Percentile(0.999));
+    /// assert_eq!(space.overrides["Fc1/dense.x"], Override::Range(Range::Percentile(0.999)));
+    /// ```
+    pub fn site_range(self, site: impl Into<String>, r: Range) -> Self {
+        self.set(site, Override::Range(r))
     }
     /// Sets the granularities of weight formats (see [`Space::granularity`](field@Space::granularity)).
     ///
@@ -701,8 +714,18 @@ pub(crate) fn resolve(
             Some(Override::Exclude) => continue,
             Some(Override::Search) => space.widths.clone(),
             Some(Override::Widths(w)) => w.clone(),
+            Some(Override::Range(_)) => space.widths.clone(),
             None if kinds.contains(&site.kind) => space.widths.clone(),
             None => continue,
+        };
+        // The site's own calibration rule, if the user fixed one.
+        let own;
+        let site_space = match space.overrides.get(name) {
+            Some(Override::Range(r)) => {
+                own = Space { range: *r, ..space.clone() };
+                &own
+            }
+            _ => space,
         };
         // Block lengths of this site, in the order of the space's granularities.
         let signed_weight = site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative());
@@ -726,7 +749,7 @@ pub(crate) fn resolve(
                 at_w.extend(blocks.iter().filter_map(|&n| block_cand(&site.stats, w, n)));
             }
             if per_tensor || at_w.is_empty() {
-                at_w.extend(candidate(&site.stats, space, w));
+                at_w.extend(candidate(&site.stats, site_space, w));
             }
             for f in at_w {
                 if !levels.contains(&f) {

@@ -711,6 +711,10 @@ impl<'p> Tuner<'p> {
     }
 
     fn resolve(&self) -> Result<(Vec<SiteCandidates>, Config), TuneError> {
+        self.resolve_in(&self.space)
+    }
+
+    fn resolve_in(&self, space: &Space) -> Result<(Vec<SiteCandidates>, Config), TuneError> {
         if self.profile.sites.is_empty() {
             return Err(TuneError::EmptyProfile);
         }
@@ -724,10 +728,10 @@ impl<'p> Tuner<'p> {
             }
             _ => {}
         }
-        if self.space.widths.is_empty() {
-            return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", self.space.widths)));
+        if space.widths.is_empty() {
+            return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", space.widths)));
         }
-        let mut space = self.space.clone();
+        let mut space = space.clone();
         if let Objective::BitOps(m) = &self.objective {
             for p in m {
                 for n in [&p.weight, &p.activation] {
@@ -761,6 +765,40 @@ impl<'p> Tuner<'p> {
         F: Fn(&Config) -> f64 + Sync,
     {
         let (sites, fixed) = self.resolve()?;
-        search::run(&self, sites, fixed, &accuracy)
+        let limit = self.budget.evaluations;
+        let g = &self.space.granularity;
+        if g.len() < 2 || !g.contains(&Granularity::Tensor) {
+            return search::run(&self, sites, fixed, &accuracy, None, limit);
+        }
+        // Several granularities with per-tensor among them: search the per-tensor ladders first, with half the
+        // evaluations, then the full ladders from that result, with the rest. The finer candidates then start
+        // from where per-tensor formats end, and the result is never larger than the per-tensor search's.
+        let coarse = Space { granularity: vec![Granularity::Tensor], ..self.space.clone() };
+        let (sites1, fixed1) = self.resolve_in(&coarse)?;
+        let first = match search::run(&self, sites1, fixed1, &accuracy, None, limit.map(|n| n / 2)) {
+            Ok(o) => Some(o),
+            Err(TuneError::Infeasible { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let used = first.as_ref().map_or(0, |o| o.evaluations);
+        let rest = limit.map(|n| n.saturating_sub(used).max(1));
+        let mut out = search::run(&self, sites, fixed, &accuracy, first.as_ref().map(|o| o.config.clone()), rest)?;
+        if let Some(first) = first {
+            out.evaluations += first.evaluations;
+            out.cache_hits += first.cache_hits;
+            out.elapsed += first.elapsed;
+            out.budget_exhausted |= first.budget_exhausted;
+            let mut visited = first.visited;
+            visited.extend(std::mem::take(&mut out.visited));
+            out.visited = visited;
+            // Both stages' feasible configurations are confirmation candidates, in ascending objective.
+            let f32_last = out.feasible.pop();
+            out.feasible.extend(first.feasible.into_iter().filter(|(_, c, _)| !c.is_empty()));
+            out.feasible.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
+            let mut seen = std::collections::HashSet::new();
+            out.feasible.retain(|(_, c, _)| seen.insert(search::config_string(c)));
+            out.feasible.extend(f32_last);
+        }
+        Ok(out)
     }
 }

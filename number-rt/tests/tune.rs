@@ -545,8 +545,19 @@ fn mixed_granularities_form_one_ladder_in_storage_cost() {
     }
     assert!(weight_sites > 0);
     // One search picks per site; its result is feasible and costed with the block exponents.
-    let o = quick(Tuner::new(&p)).space(space).tolerance(Tolerance::Relative(0.02)).run(acc).unwrap();
+    let o = quick(Tuner::new(&p)).space(space.clone()).tolerance(Tolerance::Relative(0.02)).run(acc).unwrap();
     assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
+    // With a budget: per-tensor ladders first with half of it, then the full ladders from that result, so the
+    // result is no larger than the per-tensor search's with that half, and the budget holds for both stages.
+    let budget = Budget { evaluations: Some(40), time: None };
+    let tol = Tolerance::Relative(0.02);
+    let mixed = quick(Tuner::new(&p)).space(space.clone()).tolerance(tol).budget(budget).run(acc).unwrap();
+    let half = Budget { evaluations: Some(20), time: None };
+    let tensor = space.clone().granularity([Granularity::Tensor]);
+    let coarse = quick(Tuner::new(&p)).space(tensor).tolerance(tol).budget(half).run(acc).unwrap();
+    assert!(mixed.evaluations <= 40 && mixed.visited.len() > coarse.visited.len());
+    assert!(mixed.objective_value <= coarse.objective_value, "{} > {}", mixed.objective_value, coarse.objective_value);
+    assert!(mixed.feasible.iter().any(|(_, c, _)| *c == coarse.config), "the first stage's result is a candidate");
     let want: u64 = p
         .sites
         .iter()

@@ -78,6 +78,10 @@ struct Engine<'a, 'p, F> {
     exact_complete: bool,
     /// The width [`Engine::integer_inputs`] chose.
     inputs: Option<u32>,
+    /// Most evaluations of this search (the budget's, or this stage's share of it).
+    limit: Option<usize>,
+    /// A configuration to descend from before the search proper (the result of a coarser search).
+    warm: Option<Config>,
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -311,7 +315,7 @@ where
             if self.out_of_time() {
                 return Err(Halt::Budget);
             }
-            if let Some(limit) = self.t.budget.evaluations {
+            if let Some(limit) = self.limit {
                 let remaining = limit.saturating_sub(self.evaluations);
                 if todo.len() > remaining {
                     todo.truncate(remaining);
@@ -784,7 +788,7 @@ where
                 c
             })
             .collect();
-        if let Some(limit) = self.t.budget.evaluations
+        if let Some(limit) = self.limit
             && self.evaluations + cfgs.len() > limit
         {
             return Err(Halt::Budget);
@@ -827,10 +831,27 @@ where
     }
 
     fn search(&mut self) -> Result<(), Halt> {
+        let mut done: Vec<State> = Vec::new();
+        if let Some(w) = self.warm.take() {
+            // A coarser search's result: its formats are levels of these ladders, so descending from it can only
+            // find smaller feasible configurations.
+            self.phase = "warm";
+            let st: State = (0..self.n())
+                .map(|s| {
+                    let c = &self.sites[s];
+                    w.get(&c.name).and_then(|f| c.levels.iter().position(|l| l == f)).map_or(self.top[s], |l| l as u16)
+                })
+                .collect();
+            let a = self.eval1(&st)?;
+            if self.feasible(a) {
+                self.phase = "descent";
+                done.push(st.clone());
+                self.descend(st)?;
+            }
+        }
         self.uniform_sweep()?;
         // Descend from the best uniform point first: it is feasible, and single-site moves from it improve the
         // result from the first steps on, so a search cut short by its budget still gets most of the gain.
-        let mut done: Vec<State> = Vec::new();
         if let Some(u) = self.uniform_best.clone() {
             self.phase = "descent";
             done.push(u.clone());
@@ -868,7 +889,16 @@ where
     }
 }
 
-pub(super) fn run<F>(t: &Tuner<'_>, sites: Vec<SiteCandidates>, fixed: Config, f: &F) -> Result<Outcome, TuneError>
+/// One search over `sites` with at most `limit` evaluations, descending first from `warm` (if given, and
+/// feasible) when its formats are on the sites' ladders (a site whose format is not is taken at f32).
+pub(super) fn run<F>(
+    t: &Tuner<'_>,
+    sites: Vec<SiteCandidates>,
+    fixed: Config,
+    f: &F,
+    warm: Option<Config>,
+    limit: Option<usize>,
+) -> Result<Outcome, TuneError>
 where
     F: Fn(&Config) -> f64 + Sync,
 {
@@ -914,7 +944,7 @@ where
         None => Cost::General,
     };
     let pb = if t.progress && std::io::stderr().is_terminal() {
-        let pb = match t.budget.evaluations {
+        let pb = match limit {
             Some(n) => ProgressBar::new(n as u64).with_style(
                 ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} evals  {msg}")
                     .expect("valid template"),
@@ -961,6 +991,8 @@ where
         phase: "baseline",
         exact_complete: false,
         inputs: None,
+        limit,
+        warm,
     };
 
     // Baseline: every site f32.

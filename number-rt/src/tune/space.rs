@@ -205,6 +205,11 @@ pub struct Space {
     /// `W` is one step below the per-tensor format at `W + 1`. Widths without a candidate of any listed
     /// granularity (above 7, or a site with no recorded row for [`Granularity::Rows`]) fall back to the
     /// per-tensor one. Unsigned and non-weight sites always take per-tensor formats.
+    ///
+    /// When [`Granularity::Tensor`] is listed with others, [`Tuner::run`](super::Tuner::run) searches in two
+    /// stages: the per-tensor ladders alone with half the evaluation budget, then the full ladders starting
+    /// from that result (a descent from it first) with the rest. Finer formats then refine where per-tensor
+    /// ones end, and the result is never larger than the first stage's.
     pub granularity: Vec<Granularity>,
 }
 

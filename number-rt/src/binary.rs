@@ -15,7 +15,7 @@ use crate::{Format, Number};
 /// the mean squared error of the site's profiled values is smallest (near `log2 mean|w|`).
 ///
 /// As an integer it is `raw · 2^-F` with `raw ∈ {-1, +1}` ([`Number::FIXED`]), so the integer inner-product
-/// kernels ([`dot`](crate::dot())) take it like a fixed-point value. Stored as that raw integer in an `i8`, so
+/// kernels ([`dot`](crate::dot::dot)) take it like a fixed-point value. Stored as that raw integer in an `i8`, so
 /// slices feed the byte kernels directly; the code (bit 0: 1 = negative) is what packed storage
 /// ([`Packed`](crate::Packed)) keeps, one bit per value. Equality and order are those of the value; the default
 /// is `+2^-F` (code 0).

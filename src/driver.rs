@@ -687,6 +687,21 @@ mod tests {
     }
 
     #[test]
+    fn granularities_parse_as_one_argument_with_an_alias() {
+        use number_rt::tune::Granularity::*;
+        let g = |args: &[&str]| match Cli::try_parse_from(["m", "tune"].iter().chain(args)) {
+            Ok(Cli { cmd: Cmd::Tune { granularity, .. }, .. }) => Ok(granularity),
+            Ok(_) => unreachable!(),
+            Err(e) => Err(e.to_string()),
+        };
+        assert_eq!(g(&[]).unwrap(), vec![Tensor]);
+        assert_eq!(g(&["--granularity", "tensor+rows+32"]).unwrap(), vec![Tensor, Rows, Len(32)]);
+        assert_eq!(g(&["--block", "rows"]).unwrap(), vec![Rows]);
+        let e = g(&["--granularity", "tensor+channel"]).unwrap_err();
+        assert!(e.contains("granularity `channel`") && e.contains("1..=65535"), "{e}");
+    }
+
+    #[test]
     fn widths_and_losses_parse_or_say_what_was_expected() {
         assert_eq!(parse_widths("8,10, 12").unwrap(), vec![8, 10, 12]);
         assert_eq!(parse_widths("none").unwrap(), Vec::<u32>::new());

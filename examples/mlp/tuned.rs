@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0x4d2e7e86ced13b2d (18 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9916666666666667, tuned 0.9886666666666667 (target >= 0.9834097076940322)
-// parameter bits: 907816 (f32: 7524672, 8.29x smaller)
+// accuracy: baseline (f32) 0.9916666666666667, tuned 0.985 (target >= 0.9834097076940322)
+// parameter bits: 540554 (f32: 7524672, 13.92x smaller)
 
 const _: () = assert!(
     ::zoo::layers::dense::FINGERPRINT == 0xc8249b1cc52aaaa3,
@@ -12,25 +12,25 @@ const _: () = assert!(
 );
 impl ::zoo::layers::dense::Formats for crate::model::Fc1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<4, 7>;
+    type b = ::number_rt::Binary<6>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<4, 5>;
+    type w = ::number_rt::Fixed<2, 4>;
     type x = ::number_rt::Fixed<8, 5>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc2 {
     type acc = f32;
-    type b = ::number_rt::Fixed<4, 5>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<3, 4>;
+    type w = ::number_rt::Fixed<4, 5>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }
 impl ::zoo::layers::dense::Formats for crate::model::Fc3 {
     type acc = f32;
-    type b = ::number_rt::Fixed<4, 5>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
-    type w = ::number_rt::Fixed<4, 4>;
+    type w = ::number_rt::Fixed<6, 6>;
     type x = ::number_rt::UFixed<8, 4>;
     type y = f32;
 }

@@ -440,10 +440,14 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          Bits/weight is the mean over all parameters (block formats include their block exponents). Speed: µs per \
          input on one thread, plain f32 build vs tuned build, timed back to back during the zoo run on a shared \
          machine (noisy; `docs/bench.md` has interleaved timings). Inputs: width of the fixed-point layer inputs the \
-         tuner chose (integer inner products). Reproduce: `cargo number zoo --models \
-         digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer --max-evals 100 --margin-se 1` then \
-         `cargo number zoo --models digit_recognizer --val 2000 --max-evals 60 --margin-se 1` (rows merge into this \
-         table).\n\n",    );
+         tuner chose (integer inner products). Reproduce (rows merge into this table; column `evaluations` is \
+         each search's budget): with M = `digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer`, \
+         `cargo number zoo --models M --tolerances 1% --granularity tensor,tensor+rows+32 --max-evals 200 \
+         --margin-se 1`, `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
+         `cargo number zoo --models digit_recognizer --tolerances 1% --granularity tensor,tensor+rows+32 --val \
+         2000 --max-evals 120 --margin-se 1` and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
+         2000 --max-evals 60 --margin-se 1`.\n\n",
+    );
     let all_rows: &[Row] = rows;
     let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();
     md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");

@@ -391,6 +391,23 @@ pub(crate) fn div_rne_sat(n: i128, d: i128, lo: i64, hi: i64) -> i64 {
     }
 }
 
+/// `ceil(log2 r)` for finite `r > 0` (exact), 0 otherwise: the integer bits needed to hold `r`.
+pub(crate) fn int_bits(r: f32) -> i32 {
+    if !(r.is_finite() && r > 0.0) {
+        return 0;
+    }
+    let bits = r.to_bits();
+    let exp = (bits >> 23) as i32;
+    let mant = bits & 0x7f_ffff;
+    let (floor, pow2) = if exp == 0 {
+        let lead = 31 - mant.leading_zeros() as i32; // bit index of the leading one
+        (-149 + lead, mant == 1 << lead)
+    } else {
+        (exp - 127, mant == 0)
+    };
+    if pow2 { floor } else { floor + 1 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,21 +465,4 @@ mod tests {
         assert_eq!(wrap_low_bits(-(2f64.powi(70)), 32), 0);
         assert_eq!(wrap_low_bits(-(2f64.powi(63) + 2048.0), 16), (2048u64).wrapping_neg() & 0xffff);
     }
-}
-
-/// `ceil(log2 r)` for finite `r > 0` (exact), 0 otherwise: the integer bits needed to hold `r`.
-pub(crate) fn int_bits(r: f32) -> i32 {
-    if !(r.is_finite() && r > 0.0) {
-        return 0;
-    }
-    let bits = r.to_bits();
-    let exp = (bits >> 23) as i32;
-    let mant = bits & 0x7f_ffff;
-    let (floor, pow2) = if exp == 0 {
-        let lead = 31 - mant.leading_zeros() as i32; // bit index of the leading one
-        (-149 + lead, mant == 1 << lead)
-    } else {
-        (exp - 127, mant == 0)
-    };
-    if pow2 { floor } else { floor + 1 }
 }

@@ -152,7 +152,7 @@ impl SiteStats {
     /// assert_eq!(s.row, Some(0));
     /// ```
     pub fn record_row(&mut self, start: usize, n: usize) {
-        let seen = if n > 0 && start % n == 0 { n as u64 } else { 0 };
+        let seen = if n > 0 && start.is_multiple_of(n) { n as u64 } else { 0 };
         self.row = Some(match self.row {
             None => seen,
             Some(r) if r == seen => r,

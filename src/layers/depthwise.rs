@@ -42,6 +42,7 @@ impl Depthwise {
 
 /// Depthwise 2-D convolution (weights `[c][1][k][k]`, bias `[c]`), optionally followed by ReLU.
 #[quantize(weights(w, b))]
+#[inline]
 pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depthwise, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
     for c in 0..g.c {

@@ -59,11 +59,16 @@ impl Conv {
 
 /// 2-D convolution (weights `[out_c][in_c][k][k]`, bias `[out_c]`), optionally followed by ReLU.
 ///
+/// `#[inline]` (here and on the other heavy layers; attributes are not part of a function's fingerprint, so
+/// tuned.rs files stay valid): inlined into a model's forward pass, the geometry is a constant and the loops
+/// specialise — measured on LeNet, 200 → 136 µs per image in the f32 build and 63 → 45 µs in the tuned one.
+///
 /// Written as im2col: for each output position the input window is gathered into `patch` (zeros where it
 /// covers padding), then every output channel is one inner product of length `in_c·k·k` with its weights. The
 /// patch holds copies of input values, so it shares the input's format (`share(x, patch)`), and each inner
 /// product is an accumulation loop that tuned builds run in integers.
 #[quantize(weights(w, b), share(x, patch))]
+#[inline]
 pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
     let n = g.in_c * g.k * g.k;
@@ -94,6 +99,7 @@ pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: 
 
 /// Fully connected layer `y = W x + b` (weights `[out][in]` row-major), optionally followed by ReLU.
 #[quantize(weights(w, b))]
+#[inline]
 pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
     let n = x.len();
     for o in 0..y.len() {

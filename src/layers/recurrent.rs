@@ -21,6 +21,7 @@ use number_rt::quantize;
 // bypass it.
 #[allow(clippy::manual_memcpy)]
 #[quantize(weights(w_ih, w_hh, b_ih, b_hh))]
+#[inline]
 pub fn gru_cell<L>(w_ih: &[f32], w_hh: &[f32], b_ih: &[f32], b_hh: &[f32], x: &[f32], h: &mut [f32]) {
     let (n, m) = (h.len(), x.len());
     let mut h_new: Vec<f32> = vec![0.0; n];

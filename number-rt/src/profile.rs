@@ -73,7 +73,7 @@ pub struct SiteStats {
     /// loop read a whole row of a row-major matrix (a slice of length `n` starting at a multiple of `n`), so
     /// `n` is the row length, one output channel's weights; `Some(0)` when loops read slices of different
     /// lengths or unaligned ones; `None` when no loop read this site. Block formats with blocks of one row
-    /// are per-channel formats ([`Blocks::Rows`](crate::tune::Blocks::Rows)).
+    /// are per-channel formats ([`Granularity::Rows`](crate::tune::Granularity::Rows)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
 }

@@ -69,7 +69,7 @@ mod report;
 mod search;
 mod space;
 
-pub use space::{Blocks, Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities};
+pub use space::{Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities};
 
 /// How much accuracy may be lost against the f32 baseline.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -115,6 +115,15 @@ fn analytic_acc(sens: &[(String, f64)]) -> impl Fn(&Config) -> f64 + Sync + '_ {
     }
 }
 
+/// Storage bits of every weight site under `cfg` (f32 where absent; block formats with their block exponents).
+fn weight_storage_bits(p: &Profile, cfg: &Config) -> u64 {
+    p.sites
+        .iter()
+        .filter(|(_, s)| s.kind == SiteKind::Weight)
+        .map(|(n, s)| cfg.get(n).map_or(32 * s.stats.len, |f| f.storage_bits(s.stats.len)))
+        .sum()
+}
+
 fn quick(t: Tuner) -> Tuner {
     t.progress(false).space(Space::default().widths(2..=10))
 }
@@ -486,7 +495,7 @@ fn block_formats_for_weights_cost_their_block_exponents() {
     let m = Mlp::new(0);
     let p = m.profile();
     let acc = |c: &Config| m.accuracy(c);
-    let space = Space::default().widths(2..=10).block(number_rt::tune::Blocks::Len(8));
+    let space = Space::default().widths(2..=10).block(number_rt::tune::Granularity::Len(8));
     let cands = quick(Tuner::new(&p)).space(space.clone()).candidates().unwrap();
     for c in &cands {
         for f in &c.levels {
@@ -502,12 +511,7 @@ fn block_formats_for_weights_cost_their_block_exponents() {
     assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
     assert!(o.config.values().any(|f| matches!(f, Format::Block { .. })), "{:?}", o.config);
     // W bits per value plus 3 per block of 8, in the outcome and in the objective the search minimised.
-    let want: u64 = p
-        .sites
-        .iter()
-        .filter(|(_, s)| s.kind == SiteKind::Weight)
-        .map(|(n, s)| o.config.get(n).map_or(32 * s.stats.len, |f| f.storage_bits(s.stats.len)))
-        .sum();
+    let want = weight_storage_bits(&p, &o.config);
     assert_eq!(o.param_bits, want);
     assert_eq!(o.objective_value, want as f64);
 }
@@ -558,12 +562,7 @@ fn mixed_granularities_form_one_ladder_in_storage_cost() {
     assert!(mixed.evaluations <= 40 && mixed.visited.len() > coarse.visited.len());
     assert!(mixed.objective_value <= coarse.objective_value, "{} > {}", mixed.objective_value, coarse.objective_value);
     assert!(mixed.feasible.iter().any(|(_, c, _)| *c == coarse.config), "the first stage's result is a candidate");
-    let want: u64 = p
-        .sites
-        .iter()
-        .filter(|(_, s)| s.kind == SiteKind::Weight)
-        .map(|(n, s)| o.config.get(n).map_or(32 * s.stats.len, |f| f.storage_bits(s.stats.len)))
-        .sum();
+    let want = weight_storage_bits(&p, &o.config);
     assert_eq!(o.param_bits, want);
 }
 

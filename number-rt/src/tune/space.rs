@@ -89,9 +89,6 @@ pub enum Granularity {
     Len(u32),
 }
 
-/// The former name of [`Granularity`], from when a search used either blocks or per-tensor formats.
-pub type Blocks = Granularity;
-
 impl std::str::FromStr for Granularity {
     type Err = String;
     /// `tensor`, `rows` (per-channel) or a block length `1..=65535`.

@@ -580,8 +580,20 @@ fn a_site_may_fix_its_own_calibration_rule() {
     };
     let space = Space::default().range(Range::MaxAbs);
     assert_eq!(at8(space.clone()), ["ufixed<8,1>", "ufixed<8,1>"]); // 2^7 > 100
-    let own = space.site_range("M/dense.x", Range::Percentile(0.99));
+    let own = space.clone().site_range("M/dense.x", Range::Percentile(0.99));
     assert_eq!(at8(own), ["ufixed<8,1>", "ufixed<8,8>"]); // only M clips: 0.6 < 2^0
+    // A percentile outside (0, 1] (or NaN), here or space-wide, and a block length of 0 are errors naming them.
+    let err = |s: Space| match Tuner::new(&p).space(s.kinds([SiteKind::Input])).candidates() {
+        Err(TuneError::InvalidSpace(m)) => m,
+        other => panic!("expected InvalidSpace, got {other:?}"),
+    };
+    for bad in [f64::NAN, 0.0, 1.5] {
+        let m = err(space.clone().site_range("M/dense.x", Range::Percentile(bad)));
+        assert!(m.contains("`M/dense.x`") && m.contains("(0, 1]"), "{m}");
+        assert!(err(Space::default().range(Range::Percentile(bad))).contains("(0, 1]"));
+    }
+    let m = err(Space::default().granularity([number_rt::tune::Granularity::Len(0)]));
+    assert!(m.contains("Len(0)") && m.contains("1..=65535"), "{m}");
 }
 
 #[test]

@@ -702,6 +702,20 @@ pub(crate) fn resolve(
     if space.families.is_empty() {
         return Err("the space has no format family".into());
     }
+    let bad_p = |r: &Range| matches!(*r, Range::Percentile(p) if !(p > 0.0 && p <= 1.0));
+    if bad_p(&space.range) {
+        return Err(format!("the space's range {:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)", space.range));
+    }
+    for (name, o) in &space.overrides {
+        if let Override::Range(r) = o
+            && bad_p(r)
+        {
+            return Err(format!("site `{name}`: range {r:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)"));
+        }
+    }
+    if let Some(g) = space.granularity.iter().find(|g| matches!(g, Granularity::Len(n) if !(1..=65535).contains(n))) {
+        return Err(format!("granularity {g:?}: a block length must be in 1..=65535 (32 for MX-sized blocks)"));
+    }
     let kinds: &[SiteKind] = space.kinds.as_deref().unwrap_or(default_kinds);
     let mut searched = Vec::new();
     let mut fixed = BTreeMap::new();

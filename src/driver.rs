@@ -141,6 +141,11 @@ enum Cmd {
         /// loss against the optimism of picking the best of many configurations on the same data); 0 = off.
         #[arg(long, default_value_t = 0.0)]
         margin_se: f64,
+        /// Make `--margin-se` a *paired* margin (`Tuner::run_paired`): a configuration is feasible when its
+        /// accuracy minus that many standard errors of its paired difference from f32 meets the target — the
+        /// test the confirmation applies on the held-out inputs.
+        #[arg(long)]
+        paired: bool,
         /// Validation inputs held out from the search to confirm its choice (`40%` of them, a count, or `0`
         /// for none): the feasible configurations are re-measured on them in ascending size, and the first that
         /// keeps the tolerance there is written (see `Outcome::confirm`).
@@ -429,7 +434,22 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune { max_loss, calib, val, max_evals, seed, out, report_dir: rd, check, integer_inputs, margin_se, confirm, confirm_se, granularity } => {
+        Cmd::Tune {
+            max_loss,
+            calib,
+            val,
+            max_evals,
+            seed,
+            out,
+            report_dir: rd,
+            check,
+            integer_inputs,
+            margin_se,
+            paired,
+            confirm,
+            confirm_se,
+            granularity,
+        } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
@@ -439,7 +459,8 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let opts = TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, confirm, confirm_se, granularity };
+            let opts =
+                TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, paired, confirm, confirm_se, granularity };
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
@@ -495,6 +516,8 @@ struct TuneOpts {
     check: bool,
     integer_inputs: Vec<u32>,
     margin_se: f64,
+    /// `margin_se` is paired (`Tuner::run_paired`).
+    paired: bool,
     confirm: Holdout,
     /// Paired margin of the confirmation, in standard errors.
     confirm_se: f64,
@@ -541,7 +564,8 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
 
 fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, confirm, confirm_se, ref granularity } = *o;
+    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, paired, confirm, confirm_se, ref granularity } =
+        *o;
     let profile = profile(model, calib)?;
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
@@ -556,16 +580,19 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     let accuracy_on = |idx: &[usize]| correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64;
     let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
     let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
-    let mut outcome = Tuner::new(&profile)
+    let tuner = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(tol))
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
-        .safety_margin(margin_se, nval)
         .space(number_rt::tune::Space::default().granularity(granularity.iter().copied()))
-        .progress(true)
-        .run(eval)
-        .map_err(|e| e.to_string())?;
+        .progress(true);
+    let mut outcome = if paired {
+        tuner.run_paired(|_| correct_on(&search_idx), margin_se)
+    } else {
+        tuner.safety_margin(margin_se, nval).run(eval)
+    }
+    .map_err(|e| e.to_string())?;
     if held > 0 {
         let (bits, acc) = (outcome.param_bits, outcome.accuracy);
         let c = outcome

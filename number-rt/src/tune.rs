@@ -383,6 +383,17 @@ impl AsRef<Config> for Outcome {
     }
 }
 
+/// `(accuracy − z·sqrt(var(d)/n), accuracy)` of the outcomes `out` paired with the f32 outcomes `base`
+/// (`d_i = base_i − out_i`; equal lengths).
+fn paired_score(base: &[bool], out: &[bool], z: f64) -> search::Scored {
+    let n = base.len().max(1) as f64;
+    let acc = out.iter().filter(|&&c| c).count() as f64 / n;
+    let d: Vec<f64> = base.iter().zip(out).map(|(&b, &c)| b as i32 as f64 - c as i32 as f64).collect();
+    let md = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| x * x).sum::<f64>() / n - md * md;
+    (acc - z * (var.max(0.0) / n).sqrt(), acc)
+}
+
 /// The result of [`Outcome::confirm`]: the accuracy of the kept configuration on held-out inputs the search
 /// never saw.
 #[derive(Clone, Debug, PartialEq)]
@@ -467,10 +478,8 @@ impl Outcome {
                 // A closure that measures different inputs per call cannot be paired: never pass.
                 return (f64::NAN, f64::INFINITY);
             }
-            let d: Vec<f64> = base.iter().zip(&out).map(|(&b, &c)| b as i32 as f64 - c as i32 as f64).collect();
-            let md = d.iter().sum::<f64>() / n as f64;
-            let var = d.iter().map(|x| x * x).sum::<f64>() / n as f64 - md * md;
-            (mean(&out), target + z.max(0.0) * (var.max(0.0) / n as f64).sqrt())
+            let (score, acc) = paired_score(&base, &out, z.max(0.0));
+            (acc, target + (acc - score))
         });
         Ok(c)
     }
@@ -763,6 +772,59 @@ impl<'p> Tuner<'p> {
     pub fn run<F>(self, accuracy: F) -> Result<Outcome, TuneError>
     where
         F: Fn(&Config) -> f64 + Sync,
+    {
+        self.run_scored(|c: &Config| {
+            let a = accuracy(c);
+            (a, a)
+        })
+    }
+
+    /// Searches with a *paired* feasibility test, the one [`Outcome::confirm_paired`] applies to held-out
+    /// data. `correct(cfg)` says, for each validation input (the same inputs in the same order every call),
+    /// whether the model under `cfg` gets it right. With `b_i` and `c_i` the f32 and the configuration's
+    /// outcomes (1 right, 0 wrong) and `d_i = b_i − c_i`, a configuration is feasible when its accuracy minus
+    /// `z·sqrt(var(d)/n)` meets the tolerance's target of the f32 accuracy: the search then keeps only what it
+    /// can tell apart from a loss beyond the tolerance, as the confirmation will. Unlike
+    /// [`safety_margin`](Self::safety_margin) (`z` standard errors of the baseline, the same for every
+    /// configuration), the margin grows with the inputs on which a configuration disagrees with f32, which is
+    /// where a search that compares many configurations on the same inputs overrates them. `z = 0` is
+    /// [`run`](Self::run) on the mean of `correct`. Reports ([`Outcome::accuracy`], [`Point::accuracy`]) show
+    /// the plain accuracy; [`Point::feasible`] is the paired test. A `correct` that returns a different number
+    /// of outcomes than for f32 is an error ([`TuneError::Panicked`] naming the configuration).
+    ///
+    /// ```
+    /// use number_rt::tune::{Tolerance, Tuner};
+    /// # let profile = number_rt::profile::Profile::default();
+    /// # let correct = |_: &number_rt::emulate::Config| vec![true; 10];
+    /// let outcome = Tuner::new(&profile).tolerance(Tolerance::Relative(0.01)).run_paired(correct, 2.0);
+    /// # assert!(outcome.is_err()); // an empty profile has nothing to tune
+    /// ```
+    pub fn run_paired<F>(self, correct: F, z: f64) -> Result<Outcome, TuneError>
+    where
+        F: Fn(&Config) -> Vec<bool> + Sync,
+    {
+        let (_, _) = self.resolve()?;
+        if !(z.is_finite() && z >= 0.0) {
+            return Err(TuneError::InvalidSpace(format!("paired margin {z}: expected a number of standard errors >= 0")));
+        }
+        let empty = Config::new();
+        let base = crate::emulate::with_formats(&empty, || correct(&empty));
+        let n = base.len();
+        self.run_scored(|c: &Config| {
+            let out = correct(c);
+            assert!(
+                out.len() == n,
+                "the paired accuracy closure gave {} outcomes for this configuration and {n} for f32: it must measure \
+                 the same inputs in the same order every call",
+                out.len()
+            );
+            paired_score(&base, &out, z)
+        })
+    }
+
+    fn run_scored<F>(self, accuracy: F) -> Result<Outcome, TuneError>
+    where
+        F: Fn(&Config) -> search::Scored + Sync,
     {
         let (sites, fixed) = self.resolve()?;
         let limit = self.budget.evaluations;

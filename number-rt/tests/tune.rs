@@ -635,3 +635,43 @@ fn paired_confirmation_counts_only_disagreements() {
     ou.confirm(frac, 2.0, 1000, 10).unwrap();
     assert!(ou.config.is_empty(), "{:?}", ou.config);
 }
+
+#[test]
+fn paired_search_keeps_what_it_can_tell_apart_from_the_tolerance() {
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
+    // As above: 1000 inputs, f32 right on the first 900; `b` bits flip k(b) of them to wrong.
+    let flips = |b: u32| -> usize {
+        match b {
+            1 => 30,
+            2 => 12, // loss 1.2%: within 1.3%, but not by two paired SEs (2·0.34% = 0.69%)
+            3 => 8,  // 0.8% + 2·0.28% = 1.36% > 1.3%
+            4 => 3,  // 0.3% + 2·0.17% = 0.65% ≤ 1.3%
+            _ => 0,
+        }
+    };
+    let correct = |c: &Config| -> Vec<bool> {
+        let k = if c.is_empty() { 0 } else { flips(bits(c, "L/dense.w") as u32) };
+        (0..1000).map(|i| i < 900 && i >= k).collect()
+    };
+    let tuner = || Tuner::new(&p).progress(false).tolerance(Tolerance::Absolute(0.013));
+    let o = tuner().run_paired(correct, 2.0).unwrap();
+    assert_eq!(o.config["L/dense.w"].bits(), 4);
+    // Reports show the plain accuracy, feasibility is the paired test.
+    assert_eq!(o.accuracy, 0.897);
+    let at = |b: u32| o.visited.iter().find(|v| v.label == b.to_string()).unwrap_or_else(|| panic!("{b} bits not visited"));
+    assert_eq!((at(2).accuracy, at(2).feasible), (0.888, false));
+    assert!(o.feasible.iter().all(|(_, c, _)| c.is_empty() || bits(c, "L/dense.w") >= 4.0));
+    // z = 0 is the plain search on the mean: 2 bits.
+    assert_eq!(tuner().run_paired(correct, 0.0).unwrap().config["L/dense.w"].bits(), 2);
+    // The paired search's choice passes the paired confirmation as it is.
+    let mut o = tuner().run_paired(correct, 2.0).unwrap();
+    assert!(o.confirm_paired(correct, 2.0, 10).unwrap().kept_best);
+    // A closure that measures other inputs than for f32 is an error naming the configuration, not a silent loss.
+    let ragged = |c: &Config| vec![true; if c.is_empty() { 10 } else { 9 }];
+    let e = tuner().run_paired(ragged, 2.0).unwrap_err().to_string();
+    assert!(e.contains("9 outcomes") && e.contains("10 for f32"), "{e}");
+    let e = tuner().run_paired(correct, f64::NAN).unwrap_err().to_string();
+    assert!(e.contains("paired margin NaN"), "{e}");
+}

@@ -47,6 +47,10 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
+        /// The margin is paired: standard errors of each configuration's difference from f32 (the driver's
+        /// `--paired`, the confirmation's test).
+        #[arg(long)]
+        paired: bool,
         /// Weight granularities, `+`-separated: `tensor`, `rows` (per-channel), a block length (`32`); with
         /// several, the search picks one per site (the driver's `--granularity`). Default: `tensor`.
         #[arg(long, alias = "block")]
@@ -67,6 +71,10 @@ enum Cmd {
         /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
         #[arg(long)]
         margin_se: Option<f64>,
+        /// The margin is paired: standard errors of each configuration's difference from f32 (the driver's
+        /// `--paired`, the confirmation's test).
+        #[arg(long)]
+        paired: bool,
         /// Weight granularities, one search each: `tensor` (one format per weight tensor), `rows`
         /// (per-channel block formats), a block length (`32`: MX-style blocks), or several joined by `+`
         /// (`tensor+rows+32`: the search picks one per site); each is tuned at each tolerance. Only `tensor`
@@ -167,12 +175,19 @@ fn f(v: &Value, k: &str) -> f64 {
     v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
 }
 
+/// The search's accuracy margin (the driver's `--margin-se` and `--paired`).
+#[derive(Clone, Copy, Default)]
+struct Margin {
+    se: Option<f64>,
+    paired: bool,
+}
+
 fn tune(
     model: &str,
     max_loss: &str,
     max_evals: Option<usize>,
     val: Option<usize>,
-    margin_se: Option<f64>,
+    margin: Margin,
     granularity: Option<&str>,
     check: bool,
 ) -> Result<(), String> {
@@ -193,8 +208,11 @@ fn tune(
     if let Some(n) = val {
         args.extend(["--val".into(), n.to_string()]);
     }
-    if let Some(z) = margin_se {
+    if let Some(z) = margin.se {
         args.extend(["--margin-se".into(), z.to_string()]);
+    }
+    if margin.paired {
+        args.push("--paired".into());
     }
     if let Some(g) = granularity {
         args.extend(["--granularity".into(), g.to_string()]);
@@ -330,7 +348,7 @@ fn zoo(
     tolerances: &[String],
     max_evals: Option<usize>,
     val: Option<usize>,
-    margin_se: Option<f64>,
+    margin: Margin,
     granularity: &[String],
 ) -> Result<(), String> {
     let granularity: Vec<String> = granularity.iter().map(|g| canonical_granularity(g)).collect::<Result<_, _>>()?;
@@ -348,7 +366,7 @@ fn zoo(
             let checked_in = root().join("examples").join(m).join("tuned.rs");
             let backup = std::fs::read(&checked_in).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, margin_se, block_arg(g), false)?;
+                tune(m, tol, max_evals, val, margin, block_arg(g), false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -821,14 +839,14 @@ fn main() -> std::process::ExitCode {
         Cmd::Test => test(),
         Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
         Cmd::Zoo { render: true, .. } => render_zoo(),
-        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, granularity, render: false } => {
-            zoo(models, &tolerances, max_evals, val, margin_se, &granularity)
+        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, paired, granularity, render: false } => {
+            zoo(models, &tolerances, max_evals, val, Margin { se: margin_se, paired }, &granularity)
         }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val, margin_se, granularity } => {
-            tune(&model, &max_loss, max_evals, val, margin_se, granularity.as_deref(), false)
+        Cmd::Tune { model, max_loss, max_evals, val, margin_se, paired, granularity } => {
+            tune(&model, &max_loss, max_evals, val, Margin { se: margin_se, paired }, granularity.as_deref(), false)
         }
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, None, None, true),
+        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Margin::default(), None, true),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

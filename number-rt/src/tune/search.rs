@@ -35,9 +35,15 @@ enum Cost {
 struct Best {
     state: Option<State>,
     config: Config,
-    accuracy: f64,
+    /// The feasibility score (see [`Scored`]).
+    score: f64,
     objective: f64,
 }
+
+/// What the engine's closure returns for a configuration: `(score, accuracy)`. Feasibility, pruning and the
+/// noise estimate use the score; reports show the accuracy. They are equal for [`Tuner::run`]; for
+/// [`Tuner::run_paired`] the score is the accuracy minus the paired margin.
+pub(super) type Scored = (f64, f64);
 
 struct Engine<'a, 'p, F> {
     t: &'a Tuner<'p>,
@@ -52,7 +58,10 @@ struct Engine<'a, 'p, F> {
     weights: Vec<(String, u64)>,
     baseline: f64,
     target: f64,
+    /// Score of every evaluated configuration.
     cache: HashMap<Config, f64>,
+    /// Accuracy of every evaluated configuration.
+    accuracy: HashMap<Config, f64>,
     evaluations: usize,
     cache_hits: usize,
     visited: Vec<Point>,
@@ -156,7 +165,7 @@ impl Ord for OrdF64 {
 
 impl<'a, 'p, F> Engine<'a, 'p, F>
 where
-    F: Fn(&Config) -> f64 + Sync,
+    F: Fn(&Config) -> Scored + Sync,
 {
     fn n(&self) -> usize {
         self.sites.len()
@@ -201,7 +210,7 @@ where
         Point {
             objective: self.obj(st),
             param_bits: self.param_bits(&cfg),
-            accuracy: acc,
+            accuracy: self.accuracy.get(&cfg).copied().unwrap_or(acc),
             feasible: self.feasible(acc),
             label: self.label(st),
             phase: self.phase,
@@ -292,7 +301,10 @@ where
         };
         self.pb.set_message(format!(
             "{}: best {size}, accuracy {:.4} (target {:.4}), {} cache hits",
-            self.phase, b.accuracy, self.target, self.cache_hits
+            self.phase,
+            self.accuracy.get(&b.config).copied().unwrap_or(b.score),
+            self.target,
+            self.cache_hits
         ));
     }
 
@@ -325,7 +337,7 @@ where
         }
         let f = self.f;
         let pb = &self.pb;
-        let results: Vec<Result<f64, String>> = todo
+        let results: Vec<Result<Scored, String>> = todo
             .par_iter()
             .map(|&i| {
                 let cfg = &cfgs[i];
@@ -336,7 +348,10 @@ where
             .collect();
         for (k, &i) in todo.iter().enumerate() {
             let acc = match &results[k] {
-                Ok(a) => *a,
+                Ok((score, a)) => {
+                    self.accuracy.insert(cfgs[i].clone(), *a);
+                    *score
+                }
                 Err(m) => {
                     return Err(Halt::Error(TuneError::Panicked { config: config_string(&cfgs[i]), message: m.clone() }));
                 }
@@ -346,9 +361,9 @@ where
             let p = self.point(&states[i], acc);
             self.record(&states[i], acc);
             if p.feasible && p.objective < self.best.objective
-                || (p.objective == self.best.objective && acc > self.best.accuracy)
+                || (p.objective == self.best.objective && acc > self.best.score)
             {
-                self.best = Best { state: Some(states[i].clone()), config: cfgs[i].clone(), accuracy: acc, objective: p.objective };
+                self.best = Best { state: Some(states[i].clone()), config: cfgs[i].clone(), score: acc, objective: p.objective };
             }
             self.visited.push(p);
         }
@@ -795,7 +810,7 @@ where
         }
         let f = self.f;
         let pb = &self.pb;
-        let results: Vec<Result<f64, String>> = cfgs
+        let results: Vec<Result<Scored, String>> = cfgs
             .par_iter()
             .map(|cfg| {
                 let r = catch_unwind(AssertUnwindSafe(|| with_formats(cfg, || f(cfg))));
@@ -806,14 +821,15 @@ where
         let good = self.baseline - (self.baseline - self.target) / 4.0;
         let mut chosen = None;
         for ((cfg, r), &w) in cfgs.iter().zip(results).zip(&widths) {
-            let acc = r.map_err(|m| Halt::Error(TuneError::Panicked { config: config_string(cfg), message: m }))?;
+            let (acc, raw) = r.map_err(|m| Halt::Error(TuneError::Panicked { config: config_string(cfg), message: m }))?;
             self.evaluations += 1;
             self.cache.insert(cfg.clone(), acc);
+            self.accuracy.insert(cfg.clone(), raw);
             let param_bits = self.param_bits(cfg);
             self.visited.push(Point {
                 objective: self.t.objective.value(cfg, self.t.profile),
                 param_bits,
-                accuracy: acc,
+                accuracy: raw,
                 feasible: acc >= self.target,
                 label: format!("inputs {w}"),
                 phase: self.phase,
@@ -900,7 +916,7 @@ pub(super) fn run<F>(
     limit: Option<usize>,
 ) -> Result<Outcome, TuneError>
 where
-    F: Fn(&Config) -> f64 + Sync,
+    F: Fn(&Config) -> Scored + Sync,
 {
     let start = Instant::now();
     let profile = t.profile;
@@ -972,6 +988,7 @@ where
         baseline: f64::NAN,
         target: f64::NAN,
         cache: HashMap::new(),
+        accuracy: HashMap::new(),
         evaluations: 0,
         cache_hits: 0,
         visited: Vec::new(),
@@ -981,7 +998,7 @@ where
         strong: Vec::new(),
         weak: Vec::new(),
         strong_margin: f64::NAN,
-        best: Best { state: None, config: Config::new(), accuracy: f64::NAN, objective: f64::INFINITY },
+        best: Best { state: None, config: Config::new(), score: f64::NAN, objective: f64::INFINITY },
         lb: vec![0; n],
         min_alone: vec![None; n],
         uniform: Vec::new(),
@@ -997,7 +1014,7 @@ where
 
     // Baseline: every site f32.
     let empty = Config::new();
-    let baseline = catch_unwind(AssertUnwindSafe(|| with_formats(&empty, || f(&empty))))
+    let (_, baseline) = catch_unwind(AssertUnwindSafe(|| with_formats(&empty, || f(&empty))))
         .map_err(|p| TuneError::Panicked { config: config_string(&empty), message: panic_message(p) })?;
     if !baseline.is_finite() {
         return Err(TuneError::BaselineNotFinite(baseline));
@@ -1010,6 +1027,7 @@ where
     }
     e.evaluations = 1;
     e.cache.insert(empty.clone(), baseline);
+    e.accuracy.insert(empty.clone(), baseline);
     let base_obj = t.objective.value(&empty, profile);
     let f32_param_bits = e.param_bits(&empty);
     e.visited.push(Point {
@@ -1020,7 +1038,7 @@ where
         label: "f32".into(),
         phase: "baseline",
     });
-    e.best = Best { state: None, config: empty, accuracy: baseline, objective: base_obj };
+    e.best = Best { state: None, config: empty, score: baseline, objective: base_obj };
     match e.integer_inputs() {
         Ok(()) | Err(Halt::Budget) => {}
         Err(Halt::Error(err)) => {
@@ -1070,11 +1088,14 @@ where
         .iter()
         .filter(|(_, a)| e.feasible(*a))
         .map(|(st, a)| (e.obj(st), e.config_of(st), *a))
-        .chain(std::iter::once((e.best.objective, config.clone(), e.best.accuracy)))
+        .chain(std::iter::once((e.best.objective, config.clone(), e.best.score)))
         .collect();
+    // Ordered by score (ties: higher first); reported with their accuracies.
+    let raw = |c: &Config, score: f64| e.accuracy.get(c).copied().unwrap_or(score);
     feasible.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
     let mut seen = std::collections::HashSet::new();
     feasible.retain(|(_, c, _)| !c.is_empty() && seen.insert(config_string(c)));
+    let mut feasible: Vec<(f64, Config, f64)> = feasible.into_iter().map(|(o, c, a)| { let a = raw(&c, a); (o, c, a) }).collect();
     feasible.push((base_obj, Config::new(), baseline));
     let alone: HashMap<&str, Option<u32>> = sensitivities.iter().map(|(n, w)| (n.as_str(), *w)).collect();
     let site_reports = profile
@@ -1098,7 +1119,7 @@ where
         config,
         baseline,
         target: e.target,
-        accuracy: e.best.accuracy,
+        accuracy: raw(&e.best.config, e.best.score),
         tolerance: t.tolerance,
         objective: t.objective.name(),
         objective_value: e.best.objective,

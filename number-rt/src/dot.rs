@@ -94,21 +94,50 @@ pub fn reference<A: Number, EA: Number, EB: Number>(mut acc: f32, a: &[EA], b: &
 
 #[inline(always)]
 fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: FixedInfo, lb: FixedInfo) -> Option<f32> {
-    let s = la.frac + lb.frac;
-    let pmax = la.max_abs().saturating_mul(lb.max_abs());
-    // Every value k·2^-s with |k| < 2^24 is an f32 when -104 <= s <= 149; below 127, 2^s is an f32 too (the
-    // conversion of `acc` below). f32 elements convert exactly below 2^22 (see `raw_of`). All of this is known
-    // at compile time.
-    let small = |l: FixedInfo, typed: bool| typed || l.max_abs() < 1 << 22;
-    if !(-104..=126).contains(&s) || pmax >= EXACT || !small(la, EA::FIXED.is_some()) || !small(lb, EB::FIXED.is_some()) {
-        return None;
-    }
-    // The per-call check, in f32 only: the products add up to at most `prods` units (n·pmax, or for long
-    // slices the bound from the data, below); `acc` must be k units with |k| + prods < 2^24. `acc · 2^s` is
-    // exact unless it overflows (then it fails the bound) or underflows (then it truncates to 0, and the round
-    // trip below gives +0.0, not `acc`). NaN fails the bound.
+    let (s, pmax) = grid::<EA, EB>(la, lb)?;
+    // The products add up to at most `prods` units (n·pmax, or for long slices the bound from the data).
     let n = a.len();
     let prods = if (n as u64) < (EXACT / pmax.max(1)) as u64 { n as i64 * pmax } else { data_bound(a, la, b, lb)? };
+    let ai = acc_units::<A>(acc, s, prods)?;
+    let down = pow2(-s) as f32;
+    if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
+        return Some((ai + sum) as f32 * down);
+    }
+    let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
+    let mut sum: i32 = 0;
+    if la.max_abs() <= i16::MAX as i64 && lb.max_abs() <= i16::MAX as i64 {
+        // 16-bit operands: products of sign-extended i16 pairs, which SSE2 sums pairwise (pmaddwd).
+        for (x, y) in a.iter().zip(b) {
+            sum += raw_of(*x, sa) as i16 as i32 * raw_of(*y, sb) as i16 as i32;
+        }
+    } else {
+        for (x, y) in a.iter().zip(b) {
+            sum += raw_of(*x, sa) * raw_of(*y, sb);
+        }
+    }
+    // |ai + sum| < 2^24: the conversion and the scaling are exact.
+    Some((ai + sum) as f32 * down)
+}
+
+/// The binary point `s` of the products of layouts `la` × `lb` (value = k·2^-s) and the largest |product| in
+/// units, when the integer path can be exact for them at all: every value k·2^-s with |k| < 2^24 is an f32
+/// when -104 <= s <= 149; below 127, 2^s is an f32 too (the conversion of `acc`). f32 elements convert exactly
+/// below 2^22 (see `raw_of`). All of this is known at compile time.
+#[inline(always)]
+fn grid<EA: Number, EB: Number>(la: FixedInfo, lb: FixedInfo) -> Option<(i32, i64)> {
+    let s = la.frac + lb.frac;
+    let pmax = la.max_abs().saturating_mul(lb.max_abs());
+    let small = |l: FixedInfo, typed: bool| typed || l.max_abs() < 1 << 22;
+    let ok = (-104..=126).contains(&s) && pmax < EXACT && small(la, EA::FIXED.is_some()) && small(lb, EB::FIXED.is_some());
+    ok.then_some((s, pmax))
+}
+
+/// The per-call check, in f32 only: `acc` as `k` units of 2^-s, when |k| + `prods` < 2^24, `acc` lies on the
+/// grid, and the accumulator format `A` holds every partial sum unrounded. `acc · 2^s` is exact unless it
+/// overflows (then it fails the bound) or underflows (then it truncates to 0, and the round trip below gives
+/// +0.0, not `acc`). NaN fails the bound.
+#[inline(always)]
+fn acc_units<A: Number>(acc: f32, s: i32, prods: i64) -> Option<i32> {
     let room = (EXACT - prods) as f32; // exact: an integer below 2^24
     let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
     let v = acc * up;
@@ -139,23 +168,7 @@ fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: 
             }
         }
     }
-    if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
-        return Some((ai + sum) as f32 * down);
-    }
-    let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
-    let mut sum: i32 = 0;
-    if la.max_abs() <= i16::MAX as i64 && lb.max_abs() <= i16::MAX as i64 {
-        // 16-bit operands: products of sign-extended i16 pairs, which SSE2 sums pairwise (pmaddwd).
-        for (x, y) in a.iter().zip(b) {
-            sum += raw_of(*x, sa) as i16 as i32 * raw_of(*y, sb) as i16 as i32;
-        }
-    } else {
-        for (x, y) in a.iter().zip(b) {
-            sum += raw_of(*x, sa) * raw_of(*y, sb);
-        }
-    }
-    // |ai + sum| < 2^24: the conversion and the scaling are exact.
-    Some((ai + sum) as f32 * down)
+    Some(ai)
 }
 
 /// For slices too long for the format bound n·max|a|·max|b| (an 8-bit weight row of more than 514 values

@@ -328,7 +328,9 @@ pub struct Outcome {
     pub config: Config,
     /// Accuracy of the f32 baseline.
     pub baseline: f64,
-    /// Required accuracy.
+    /// Required accuracy: the tolerance's target of the baseline, plus [`Tuner::safety_margin`]'s margin. For
+    /// [`Tuner::run_paired`] the margin is each configuration's own (not included here): feasible means
+    /// accuracy − margin ≥ target ([`Point::feasible`]).
     pub target: f64,
     /// Accuracy of [`config`](Self::config).
     pub accuracy: f64,

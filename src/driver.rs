@@ -45,6 +45,10 @@ pub fn weight_info<T: number_rt::Number>(site: &str, w: &[T]) -> WeightInfo {
 pub trait Classifier: Sync + Sized {
     /// Short name (`lenet`), also the example name.
     const NAME: &'static str;
+    /// Output sites the layer also reads (a recurrent cell's hidden state, `gru_cell.h`) that `tune` gives a
+    /// fixed-point format with the layer inputs (`Tuner::integer_state`), so that the inner products over them
+    /// run in integers too.
+    const INTEGER_STATE: &'static [&'static str] = &[];
     /// Loads the committed f32 weights, converting each tensor to its site's storage type.
     fn load(path: &Path) -> Result<Self, String>;
     /// The model's data set.
@@ -585,6 +589,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
         .integer_inputs(integer_inputs.iter().copied())
+        .integer_state(M::INTEGER_STATE.iter().copied())
         .space(number_rt::tune::Space::default().granularity(granularity.iter().copied()))
         .progress(true);
     let mut outcome = if paired {
@@ -646,7 +651,11 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         outcome.elapsed
     );
     match outcome.integer_inputs {
-        Some(w) => println!("layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"),
+        Some(w) if M::INTEGER_STATE.is_empty() => println!("layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"),
+        Some(w) => println!(
+            "layer inputs and state {}: {w}-bit fixed point (integer inner products in the tuned build)",
+            M::INTEGER_STATE.join(", ")
+        ),
         None if !integer_inputs.is_empty() => println!("layer inputs: f32 (no fixed-point width of {integer_inputs:?} kept the accuracy)"),
         None => {}
     }

@@ -26,6 +26,8 @@ use zoo::driver::weight_info as info;
 
 impl Classifier for Gru {
     const NAME: &'static str = "gru";
+    // The hidden state is the next step's operand of `w_hh · h`: fixed point, those inner products run in integers.
+    const INTEGER_STATE: &'static [&'static str] = &["gru_cell.h"];
 
     fn load(path: &Path) -> Result<Self, String> {
         let t = zoo::weights::Weights::load(path)?;

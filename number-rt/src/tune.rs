@@ -593,6 +593,7 @@ pub struct Tuner<'p> {
     monotone: bool,
     sweep: bool,
     integer_inputs: Vec<u32>,
+    integer_state: Vec<String>,
     margin: Option<(f64, usize)>,
 }
 
@@ -615,6 +616,7 @@ impl<'p> Tuner<'p> {
             monotone: true,
             sweep: false,
             integer_inputs: Vec::new(),
+            integer_state: Vec::new(),
             margin: None,
         }
     }
@@ -632,6 +634,26 @@ impl<'p> Tuner<'p> {
     pub fn integer_inputs(mut self, widths: impl IntoIterator<Item = u32>) -> Self {
         self.integer_inputs = widths.into_iter().collect();
         self
+    }
+    /// State that [`integer_inputs`](Self::integer_inputs) treats as a layer input: `&mut [f32]` parameters
+    /// (output sites) that the layer also reads, such as a recurrent cell's hidden state `h`, which its next
+    /// step's inner products take as an operand. Each name is a site name (`Gru1/gru_cell.h`) or its part after
+    /// the instance (`gru_cell.h`, every instance); a name that matches no output site is an
+    /// [`InvalidSpace`](TuneError::InvalidSpace) error naming it.
+    ///
+    /// ```
+    /// # let profile = number_rt::profile::Profile::default();
+    /// let tuner = number_rt::tune::Tuner::new(&profile).integer_inputs([8, 10, 12]).integer_state(["gru_cell.h"]);
+    /// ```
+    pub fn integer_state<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.integer_state = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether site `name` is named by [`integer_state`](Self::integer_state).
+    fn is_state(&self, name: &str) -> bool {
+        let short = name.rsplit_once('/').map_or(name, |(_, s)| s);
+        self.integer_state.iter().any(|n| n == name || n == short)
     }
     /// A safety margin for accuracies that are fractions of `n` held-out inputs: the target is raised by `z`
     /// standard errors of the baseline, `z·sqrt(b(1−b)/n)`, so that the configuration chosen on the validation
@@ -741,6 +763,17 @@ impl<'p> Tuner<'p> {
         }
         if space.widths.is_empty() {
             return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", space.widths)));
+        }
+        for n in &self.integer_state {
+            let hit = |(name, st): (&String, &crate::profile::SiteProfile)| {
+                st.kind == SiteKind::Output && (name == n || name.rsplit_once('/').is_some_and(|(_, s)| s == n))
+            };
+            if !self.profile.sites.iter().any(hit) {
+                return Err(TuneError::InvalidSpace(format!(
+                    "integer_state names `{n}`, which matches no output site of the profile (a `&mut [f32]` parameter: \
+                     `Instance/function.param` or `function.param`)"
+                )));
+            }
         }
         let mut space = space.clone();
         if let Objective::BitOps(m) = &self.objective {

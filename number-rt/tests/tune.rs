@@ -675,3 +675,29 @@ fn paired_search_keeps_what_it_can_tell_apart_from_the_tolerance() {
     let e = tuner().run_paired(correct, f64::NAN).unwrap_err().to_string();
     assert!(e.contains("paired margin NaN"), "{e}");
 }
+
+#[test]
+fn integer_state_gives_read_outputs_the_input_format() {
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
+    p.sites.insert("L/dense.x".into(), site(SiteKind::Input, "x", &vals));
+    p.sites.insert("L/dense.h".into(), site(SiteKind::Output, "h", &vals));
+    p.sites.insert("L/dense.y".into(), site(SiteKind::Output, "y", &vals));
+    let acc = |c: &Config| if bits(c, "L/dense.w") >= 4.0 { 0.99 } else { 0.5 };
+    let tuner = || Tuner::new(&p).progress(false).integer_inputs([8]);
+    let o = tuner().integer_state(["dense.h"]).run(acc).unwrap();
+    assert_eq!(o.integer_inputs, Some(8));
+    for s in ["L/dense.x", "L/dense.h"] {
+        assert!(matches!(o.config[s], Format::Fixed { .. }) && o.config[s].bits() == 8, "{s}: {}", o.config[s]);
+    }
+    assert!(!o.config.contains_key("L/dense.y"), "an output not named stays f32");
+    // The full name works too; without the option the state stays f32.
+    assert!(o.config == tuner().integer_state(["L/dense.h"]).run(acc).unwrap().config);
+    assert!(!tuner().run(acc).unwrap().config.contains_key("L/dense.h"));
+    // A name that is no output site is an error naming it (an input is not state: integer_inputs covers it).
+    for bad in ["dense.q", "dense.x", "M/dense.h"] {
+        let e = tuner().integer_state([bad]).run(acc).unwrap_err().to_string();
+        assert!(e.contains(&format!("`{bad}`")) && e.contains("no output site"), "{e}");
+    }
+}

@@ -785,7 +785,11 @@ where
             .profile
             .sites
             .iter()
-            .filter(|(n, s)| s.kind == SiteKind::Input && !searched.contains(n.as_str()) && !self.fixed.contains_key(*n))
+            .filter(|(n, s)| {
+                (s.kind == SiteKind::Input || s.kind == SiteKind::Output && self.t.is_state(n))
+                    && !searched.contains(n.as_str())
+                    && !self.fixed.contains_key(*n)
+            })
             .map(|(n, s)| (n, &s.stats))
             .collect();
         if inputs.is_empty() {

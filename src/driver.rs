@@ -600,8 +600,12 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     .map_err(|e| e.to_string())?;
     if held > 0 {
         let (bits, acc) = (outcome.param_bits, outcome.accuracy);
+        // Every feasible configuration may be tried, in ascending size: with a cap (it was 50) a search with
+        // many near-identical candidates that all fail exhausted it and fell back to f32 (mobilenet, per-site
+        // granularity), though a larger candidate passed.
+        let limit = outcome.feasible.len();
         let c = outcome
-            .confirm_paired(|_| correct_on(&held_idx), confirm_se, 50)
+            .confirm_paired(|_| correct_on(&held_idx), confirm_se, limit)
             .map_err(|e| format!("confirmation on the {held} held-out validation inputs: {e}"))?;
         println!(
             "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",

@@ -3,7 +3,7 @@
 // tool: libnumber 0.1.0
 // profile: 0x0ead1dae80df89c0 (25 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9883333333333333, tuned 0.9863333333333333 (target >= 0.9804104893569)
+// accuracy: baseline (f32) 0.9883333333333333, tuned 0.9866666666666667 (target >= 0.9804104893569)
 // parameter bits: 74792 (f32: 598336, 8.00x smaller)
 
 const _: () = assert!(
@@ -28,7 +28,7 @@ impl ::zoo::layers::recurrent::gru_cell::Formats for crate::model::Gru1 {
     type b_hh = ::number_rt::Fixed<4, 4>;
     type b_ih = ::number_rt::Fixed<4, 4>;
     type c = f32;
-    type h = f32;
+    type h = ::number_rt::Fixed<8, 7>;
     type h_new = f32;
     type hn = f32;
     type lit0 = f32;

@@ -446,11 +446,10 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
     let mut md = String::from(
         "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
-         (column `validation`: inputs the search compared configurations on + inputs held out to confirm its choice). \
-         The search counts a configuration feasible when its loss stays within the tolerance by two standard errors \
-         of its paired per-input difference from f32 (`--margin-se 2 --paired`, `Tuner::run_paired`); the \
-         confirmation then keeps the first feasible configuration, in ascending size, that passes the same test on \
-         the held-out inputs (`tune --confirm`, `--confirm-se`). \
+         (column `validation`: inputs the search compared configurations on, with its target raised by one standard \
+         error (`--margin-se 1`) + inputs held out to confirm its choice: the first feasible configuration, in \
+         ascending size, whose loss on them stays within the tolerance with a two-standard-error margin on the paired \
+         per-input difference from f32 is kept, see `tune --confirm`, `--confirm-se`), \
          then measured by the **tuned static binary** on the whole test split; \
          its predictions were checked equal to the emulated ones on every test input. Splits: the MNIST models \
          validate on the official test images of even index and are measured on those of odd index (5,000 each: \
@@ -462,10 +461,10 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          tuner chose (integer inner products). Reproduce (rows merge into this table; column `evaluations` is \
          each search's budget): with M = `digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer`, \
          `cargo number zoo --models M --tolerances 1% --granularity tensor,tensor+rows+32 --max-evals 200 \
-         --margin-se 2 --paired`, `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 2 --paired`, \
+         --margin-se 1`, `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
          `cargo number zoo --models digit_recognizer --tolerances 1% --granularity tensor,tensor+rows+32 --val \
-         2000 --max-evals 120 --margin-se 2 --paired` and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
-         2000 --max-evals 60 --margin-se 2 --paired`.\n\n",
+         2000 --max-evals 120 --margin-se 1` and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
+         2000 --max-evals 60 --margin-se 1`.\n\n",
     );
     let all_rows: &[Row] = rows;
     let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();

@@ -457,9 +457,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
             let inputs = parse_widths(&integer_inputs)?;
-            if !(margin_se.is_finite() && margin_se >= 0.0) {
-                return Err(format!("--margin-se {margin_se}: expected a number of standard errors >= 0 (0 = off)"));
-            }
+            check_margin(margin_se, paired)?;
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
@@ -468,6 +466,17 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
+}
+
+/// Validates `--margin-se` and `--paired`.
+fn check_margin(margin_se: f64, paired: bool) -> Result<(), String> {
+    if !(margin_se.is_finite() && margin_se >= 0.0) {
+        return Err(format!("--margin-se {margin_se}: expected a number of standard errors >= 0 (0 = off)"));
+    }
+    if paired && margin_se == 0.0 {
+        return Err("--paired makes --margin-se paired, but the margin is 0: give --margin-se Z (e.g. 2)".into());
+    }
+    Ok(())
 }
 
 /// How many validation inputs confirm the search's choice (`--confirm`).
@@ -707,6 +716,15 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paired_needs_a_margin() {
+        assert!(check_margin(2.0, true).is_ok() && check_margin(0.0, false).is_ok() && check_margin(1.0, false).is_ok());
+        assert!(check_margin(0.0, true).unwrap_err().contains("--margin-se Z"));
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            assert!(check_margin(bad, false).unwrap_err().contains("--margin-se"), "{bad}");
+        }
+    }
 
     #[test]
     fn confirm_shares_parse_and_leave_the_search_an_input() {

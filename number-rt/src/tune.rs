@@ -385,6 +385,12 @@ impl AsRef<Config> for Outcome {
     }
 }
 
+/// Whether `pattern` names site `name`: the whole name (`Gru1/gru_cell.h`) or its part after the instance
+/// (`gru_cell.h`).
+fn names_site(pattern: &str, name: &str) -> bool {
+    pattern == name || name.rsplit_once('/').is_some_and(|(_, short)| short == pattern)
+}
+
 /// `(accuracy − z·sqrt(var(d)/n), accuracy)` of the outcomes `out` paired with the f32 outcomes `base`
 /// (`d_i = base_i − out_i`; equal lengths).
 fn paired_score(base: &[bool], out: &[bool], z: f64) -> search::Scored {
@@ -652,8 +658,7 @@ impl<'p> Tuner<'p> {
 
     /// Whether site `name` is named by [`integer_state`](Self::integer_state).
     fn is_state(&self, name: &str) -> bool {
-        let short = name.rsplit_once('/').map_or(name, |(_, s)| s);
-        self.integer_state.iter().any(|n| n == name || n == short)
+        self.integer_state.iter().any(|n| names_site(n, name))
     }
     /// A safety margin for accuracies that are fractions of `n` held-out inputs: the target is raised by `z`
     /// standard errors of the baseline, `z·sqrt(b(1−b)/n)`, so that the configuration chosen on the validation
@@ -765,10 +770,7 @@ impl<'p> Tuner<'p> {
             return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", space.widths)));
         }
         for n in &self.integer_state {
-            let hit = |(name, st): (&String, &crate::profile::SiteProfile)| {
-                st.kind == SiteKind::Output && (name == n || name.rsplit_once('/').is_some_and(|(_, s)| s == n))
-            };
-            if !self.profile.sites.iter().any(hit) {
+            if !self.profile.sites.iter().any(|(name, st)| st.kind == SiteKind::Output && names_site(n, name)) {
                 return Err(TuneError::InvalidSpace(format!(
                     "integer_state names `{n}`, which matches no output site of the profile (a `&mut [f32]` parameter: \
                      `Instance/function.param` or `function.param`)"
@@ -838,7 +840,6 @@ impl<'p> Tuner<'p> {
     where
         F: Fn(&Config) -> Vec<bool> + Sync,
     {
-        let (_, _) = self.resolve()?;
         if !(z.is_finite() && z >= 0.0) {
             return Err(TuneError::InvalidSpace(format!("paired margin {z}: expected a number of standard errors >= 0")));
         }

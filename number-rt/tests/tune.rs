@@ -596,26 +596,36 @@ fn a_site_may_fix_its_own_calibration_rule() {
     assert!(m.contains("Len(0)") && m.contains("1..=65535"), "{m}");
 }
 
-#[test]
-fn paired_confirmation_counts_only_disagreements() {
+/// One weight site `L/dense.w` and 1000 inputs of which f32 gets the first 900 right. A configuration giving
+/// the weight `b` bits flips `flips(b)` of the inputs f32 gets right to wrong (and nothing else): loss
+/// k/1000, paired standard error ~sqrt(k)/1000.
+fn flipping_weight() -> Profile {
     let mut p = Profile::new();
     let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
     p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
-    // 1000 held-out inputs; f32 gets the first 900 right. A candidate of `b` bits flips `k(b)` of the inputs f32
-    // gets right to wrong (and nothing else): loss k/1000, paired standard error ~sqrt(k)/1000.
-    let flips = |b: f64| -> usize {
-        match b as u32 {
-            1 => 30,
-            2 => 12, // loss 1.2%
-            3 => 8,  // 0.8% + 2·0.28% > 1.3%
-            4 => 3,  // 0.3% + 2·0.17% < 1.3%
-            _ => 0,
-        }
-    };
-    let correct = |c: &Config| -> Vec<bool> {
-        let k = if c.is_empty() { 0 } else { flips(bits(c, "L/dense.w")) };
-        (0..1000).map(|i| i < 900 && i >= k).collect()
-    };
+    p
+}
+
+fn flips(b: f64) -> usize {
+    match b as u32 {
+        1 => 30,
+        2 => 12, // loss 1.2%: within 1.3%, but not by two paired SEs (2·0.34% = 0.69%)
+        3 => 8,  // 0.8% + 2·0.28% = 1.36% > 1.3%
+        4 => 3,  // 0.3% + 2·0.17% = 0.65% ≤ 1.3%
+        _ => 0,
+    }
+}
+
+/// Per input of [`flipping_weight`], whether the model under `c` gets it right.
+fn flipped(c: &Config) -> Vec<bool> {
+    let k = if c.is_empty() { 0 } else { flips(bits(c, "L/dense.w")) };
+    (0..1000).map(|i| i < 900 && i >= k).collect()
+}
+
+#[test]
+fn paired_confirmation_counts_only_disagreements() {
+    let p = flipping_weight();
+    let correct = flipped;
     let acc = |c: &Config| 1.0 - 0.01 * flips(bits(c, "L/dense.w")) as f64 / 10.0;
     let tuner = || Tuner::new(&p).progress(false).tolerance(Tolerance::Absolute(0.013));
     let mut o = tuner().run(acc).unwrap();
@@ -638,23 +648,8 @@ fn paired_confirmation_counts_only_disagreements() {
 
 #[test]
 fn paired_search_keeps_what_it_can_tell_apart_from_the_tolerance() {
-    let mut p = Profile::new();
-    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
-    p.sites.insert("L/dense.w".into(), site(SiteKind::Weight, "w", &vals));
-    // As above: 1000 inputs, f32 right on the first 900; `b` bits flip k(b) of them to wrong.
-    let flips = |b: u32| -> usize {
-        match b {
-            1 => 30,
-            2 => 12, // loss 1.2%: within 1.3%, but not by two paired SEs (2·0.34% = 0.69%)
-            3 => 8,  // 0.8% + 2·0.28% = 1.36% > 1.3%
-            4 => 3,  // 0.3% + 2·0.17% = 0.65% ≤ 1.3%
-            _ => 0,
-        }
-    };
-    let correct = |c: &Config| -> Vec<bool> {
-        let k = if c.is_empty() { 0 } else { flips(bits(c, "L/dense.w") as u32) };
-        (0..1000).map(|i| i < 900 && i >= k).collect()
-    };
+    let p = flipping_weight();
+    let correct = flipped;
     let tuner = || Tuner::new(&p).progress(false).tolerance(Tolerance::Absolute(0.013));
     let o = tuner().run_paired(correct, 2.0).unwrap();
     assert_eq!(o.config["L/dense.w"].bits(), 4);

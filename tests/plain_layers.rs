@@ -4,13 +4,13 @@
 //! `benches/plain_overhead.rs` times against the same hand copies.
 #![cfg(not(any(feature = "calibrate", feature = "tuned")))]
 
-use zoo::layers::{Conv, conv2d, dense};
+use zoo::layers::{Conv, Depthwise, conv2d, dense, depthwise_conv2d};
 
 number_rt::instances!(Fc, Cv);
 
 #[path = "common/hand_layers.rs"]
 mod hand_layers;
-use hand_layers::{conv2d_hand, dense_hand};
+use hand_layers::{conv2d_direct, conv2d_hand, dense_hand, depthwise_direct};
 
 struct Rng(u64);
 impl Rng {
@@ -77,5 +77,37 @@ fn zoo_conv2d_equals_hand_copy() {
             conv2d::<Cv>(&wq, &bq, &x, &mut y1, g, relu);
             assert_eq!(bits(&y0), bits(&y1), "conv2d {g:?} relu={relu}");
         }
+    }
+}
+
+/// The zoo's convolutions sum all output positions side by side; each output must still see the steps of its
+/// own inner product in order (bias, then the taps), so they equal per-output references bit for bit.
+#[test]
+fn convolutions_equal_per_output_inner_products() {
+    let mut r = Rng(0x51_7cc1_b727_220a);
+    for g in [
+        Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 6, k: 5, pad: 2 },
+        Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 },
+        Conv { in_c: 3, in_h: 9, in_w: 7, out_c: 4, k: 3, pad: 1 },
+        Conv { in_c: 2, in_h: 4, in_w: 3, out_c: 2, k: 5, pad: 3 },
+        Conv { in_c: 16, in_h: 7, in_w: 7, out_c: 8, k: 1, pad: 0 },
+    ] {
+        let (w, b, x) = (r.vec(g.weight_len()), r.vec(g.out_c), r.vec(g.in_c * g.in_h * g.in_w));
+        let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
+        conv2d_direct(&w, &b, &x, &mut y0, g, true);
+        conv2d::<Cv>(&w, &b, &x, &mut y1, g, true);
+        assert_eq!(bits(&y0), bits(&y1), "conv2d {g:?}");
+    }
+    for g in [
+        Depthwise { c: 16, in_h: 28, in_w: 28, k: 5, pad: 2, stride: 2 },
+        Depthwise { c: 3, in_h: 7, in_w: 9, k: 3, pad: 1, stride: 1 },
+        Depthwise { c: 2, in_h: 5, in_w: 6, k: 3, pad: 0, stride: 2 },
+        Depthwise { c: 2, in_h: 3, in_w: 4, k: 5, pad: 3, stride: 3 },
+    ] {
+        let (w, b, x) = (r.vec(g.weight_len()), r.vec(g.c), r.vec(g.c * g.in_h * g.in_w));
+        let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
+        depthwise_direct(&w, &b, &x, &mut y0, g, false);
+        depthwise_conv2d::<Cv>(&w, &b, &x, &mut y1, g, false);
+        assert_eq!(bits(&y0), bits(&y1), "depthwise {g:?}");
     }
 }

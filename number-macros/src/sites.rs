@@ -232,6 +232,22 @@ fn single_ident(e: &Expr) -> Option<&Ident> {
     }
 }
 
+/// The element and length of `vec![e; n]`.
+fn vec_repeat(e: &Expr) -> Option<(Expr, Expr)> {
+    let Expr::Macro(m) = e else { return None };
+    if !m.mac.path.is_ident("vec") {
+        return None;
+    }
+    m.mac
+        .parse_body_with(|input: syn::parse::ParseStream| {
+            let e: Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            let n: Expr = input.parse()?;
+            Ok((e, n))
+        })
+        .ok()
+}
+
 fn pat_idents(p: &Pat, out: &mut Vec<String>) {
     match p {
         Pat::Ident(i) => {
@@ -641,10 +657,19 @@ impl<'a> Walker<'a> {
                     // A typed local: `let mut p: Vec<T> = <the f32 initializer, converted>`.
                     let t = qgen.tuned_ty(&self.sites[idx].ident);
                     let v = &init.expr;
-                    *init.expr = parse_quote!({
-                        let __nq_v: ::number_rt::__private::Vec<f32> = #v;
-                        __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
-                    });
+                    *init.expr = match vec_repeat(v) {
+                        // `vec![e; n]`: every element is `e`, converted once.
+                        Some((e, n)) => parse_quote!({
+                            let __nq_e: f32 = #e;
+                            let mut __nq_v = ::number_rt::__private::Vec::<#t>::new();
+                            __nq_v.resize(#n, <#t as ::number_rt::Number>::from_f32(__nq_e));
+                            __nq_v
+                        }),
+                        None => parse_quote!({
+                            let __nq_v: ::number_rt::__private::Vec<f32> = #v;
+                            __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
+                        }),
+                    };
                     if let Pat::Type(pt) = &mut l.pat {
                         *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>);
                     }
@@ -848,7 +873,7 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
-                if let Some(kernel) = self.reduction(f) {
+                if let Some(kernel) = self.reduction(f).or_else(|| self.columns(f)).or_else(|| self.copy_loop(f)) {
                     *e = kernel;
                     return;
                 }

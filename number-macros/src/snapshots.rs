@@ -97,35 +97,48 @@ fn conv2d() {
 }
 
 #[test]
-fn conv2d_im2col() {
-    // The zoo's conv2d (src/layers/mod.rs): a typed patch shared with the input, one kernel call per output.
+fn conv2d_lanes() {
+    // The zoo's conv2d (src/layers/mod.rs): a typed im2col matrix shared with the input, filled by row copies,
+    // and one kernel call per output channel that sums all positions side by side.
     check(
-        "conv2d_im2col",
+        "conv2d_lanes",
         quote!(weights(w, b), share(x, patch)),
         quote! {
             pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
                 let (oh, ow) = (g.out_h(), g.out_w());
-                let n = g.in_c * g.k * g.k;
-                let mut patch: Vec<f32> = vec![0.0; n];
-                for oy in 0..oh {
-                    for ox in 0..ow {
-                        for c in 0..g.in_c {
-                            for ky in 0..g.k {
+                let (n, np) = (g.in_c * g.k * g.k, oh * ow);
+                let mut patch: Vec<f32> = vec![0.0; n * np];
+                for c in 0..g.in_c {
+                    for ky in 0..g.k {
+                        for kx in 0..g.k {
+                            let row = ((c * g.k + ky) * g.k + kx) * np;
+                            // Output columns whose tap lies inside the input (the others keep their padding zeros).
+                            let (lo, hi) = (g.pad.saturating_sub(kx), (g.in_w + g.pad).saturating_sub(kx).min(ow));
+                            for oy in 0..oh {
+                                // Input row of this tap (wrapping below zero: outside, like past the end).
                                 let iy = (oy + ky).wrapping_sub(g.pad);
-                                for kx in 0..g.k {
-                                    let ix = (ox + kx).wrapping_sub(g.pad);
-                                    let inside = iy < g.in_h && ix < g.in_w;
-                                    patch[(c * g.k + ky) * g.k + kx] = if inside { x[(c * g.in_h + iy) * g.in_w + ix] } else { 0.0 };
+                                if iy < g.in_h {
+                                    let src = (c * g.in_h + iy) * g.in_w + kx;
+                                    for ox in lo..hi {
+                                        patch[row + oy * ow + ox] = x[src + ox - g.pad];
+                                    }
                                 }
                             }
                         }
-                        for o in 0..g.out_c {
-                            let mut acc: f32 = b[o];
-                            for i in 0..n {
-                                acc += w[o * n + i] * patch[i];
-                            }
-                            y[(o * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
+                    }
+                }
+                let mut acc: Vec<f32> = vec![0.0; np];
+                for o in 0..g.out_c {
+                    for p in 0..np {
+                        acc[p] = b[o];
+                    }
+                    for i in 0..n {
+                        for p in 0..np {
+                            acc[p] += w[o * n + i] * patch[i * np + p];
                         }
+                    }
+                    for p in 0..np {
+                        y[o * np + p] = if relu { acc[p].max(0.0) } else { acc[p] };
                     }
                 }
             }

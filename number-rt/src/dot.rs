@@ -32,6 +32,9 @@
 use crate::number::FixedInfo;
 use crate::{Format, Number};
 
+mod columns;
+pub use columns::columns;
+
 /// The fixed-point layout of an operand: its element type's own when that is fixed point (typed weights), else
 /// its site type's (f32 elements holding values of the site's format).
 #[inline(always)]
@@ -133,42 +136,51 @@ fn grid<EA: Number, EB: Number>(la: FixedInfo, lb: FixedInfo) -> Option<(i32, i6
 }
 
 /// The per-call check, in f32 only: `acc` as `k` units of 2^-s, when |k| + `prods` < 2^24, `acc` lies on the
-/// grid, and the accumulator format `A` holds every partial sum unrounded. `acc · 2^s` is exact unless it
-/// overflows (then it fails the bound) or underflows (then it truncates to 0, and the round trip below gives
-/// +0.0, not `acc`). NaN fails the bound.
+/// grid, and the accumulator format `A` holds every partial sum unrounded (|k| <= [`acc_limit`]). `acc · 2^s` is
+/// exact unless it overflows (then it fails the bound) or underflows (then it truncates to 0, and the round trip
+/// below gives +0.0, not `acc`). NaN fails the bound.
 #[inline(always)]
 fn acc_units<A: Number>(acc: f32, s: i32, prods: i64) -> Option<i32> {
+    let limit = acc_limit::<A>(s, prods)?;
+    let (ai, ok) = units(acc, s, prods);
+    (ok && ai.unsigned_abs() <= limit).then_some(ai)
+}
+
+/// `acc` as units of 2^-s and whether that is exact and leaves `prods` units of room below 2^24 (see
+/// [`acc_units`]); branch-free, so that a loop over many accumulators vectorizes.
+#[inline(always)]
+fn units(acc: f32, s: i32, prods: i64) -> (i32, bool) {
     let room = (EXACT - prods) as f32; // exact: an integer below 2^24
     let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
     let v = acc * up;
-    let ai: i32 = if v.abs() < room {
-        // SAFETY: |v| < 2^24 (so v is not NaN), so v truncates to an i32.
-        unsafe { v.to_int_unchecked() }
-    } else {
-        return None; // too large, infinite or NaN
-    };
+    let inside = v.abs() < room; // false for NaN
+    // Saturating and NaN → 0, so defined for every input; exact when `inside`.
+    let ai = if inside { v as i32 } else { 0 };
     // The round trip is exact (|ai| < 2^24, `down` a power of two with every k·down an f32) and equals `acc`'s
     // bits only when `acc` is on the grid of the products: this also rejects -0.0, which stays -0.0 through a
     // sum of -0.0 products where the integer sum cannot say so.
-    if (ai as f32 * down).to_bits() != acc.to_bits() {
-        return None;
-    }
+    (ai, inside & ((ai as f32 * down).to_bits() == acc.to_bits()))
+}
+
+/// The largest |units| of a starting `acc` for which the accumulator format `A` holds every partial sum of the
+/// products (`prods` units of 2^-s at most) unrounded: any for `f32` (the 2^24 bound of [`units`] applies),
+/// `None` when no start qualifies (a float format other than f32, a fixed format too coarse or too narrow).
+#[inline(always)]
+fn acc_limit<A: Number>(s: i32, prods: i64) -> Option<u32> {
     match A::FIXED {
-        None if matches!(A::FORMAT, Format::F32) => {}
-        None => return None,
+        None if matches!(A::FORMAT, Format::F32) => Some(u32::MAX),
+        None => None,
         Some(acc_l) => {
             let up = acc_l.frac - s;
             if !(0..=38).contains(&up) {
                 return None;
             }
-            let bound = (ai as i64).abs() + prods;
-            let hi = bound << up;
-            if hi > acc_l.raw_max || -hi < acc_l.raw_min {
-                return None;
-            }
+            // (|k| + prods) << up must lie in raw_min..=raw_max.
+            let room = acc_l.raw_max.min(acc_l.raw_min.saturating_neg()) >> up;
+            let limit = room - prods;
+            (limit >= 0).then(|| limit.min(u32::MAX as i64) as u32)
         }
     }
-    Some(ai)
 }
 
 /// For slices too long for the format bound n·max|a|·max|b| (an 8-bit weight row of more than 514 values
@@ -177,17 +189,6 @@ fn acc_units<A: Number>(acc: f32, s: i32, prods: i64) -> Option<i32> {
 /// over one or both operands (in chunks whose i32 sums cannot overflow: |raw| < 2^22, see [`integer`]).
 #[inline(never)]
 fn data_bound<EA: Number, EB: Number>(a: &[EA], la: FixedInfo, b: &[EB], lb: FixedInfo) -> Option<i64> {
-    fn abs_sum<E: Number>(x: &[E], scale: f32) -> i64 {
-        let mut s: i64 = 0;
-        for chunk in x.chunks(256) {
-            let mut c: i32 = 0;
-            for e in chunk {
-                c += raw_of(*e, scale).abs();
-            }
-            s += c as i64;
-        }
-        s
-    }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
     let via_a = abs_sum(a, sa).saturating_mul(lb.max_abs());
     if via_a < EXACT {
@@ -195,6 +196,19 @@ fn data_bound<EA: Number, EB: Number>(a: &[EA], la: FixedInfo, b: &[EB], lb: Fix
     }
     let via_b = abs_sum(b, sb).saturating_mul(la.max_abs());
     (via_b < EXACT).then_some(via_b)
+}
+
+/// `Σ|raw|` of a fixed-point slice of layout scale `scale` (= 2^frac), in chunks whose i32 sums cannot overflow.
+fn abs_sum<E: Number>(x: &[E], scale: f32) -> i64 {
+    let mut s: i64 = 0;
+    for chunk in x.chunks(256) {
+        let mut c: i32 = 0;
+        for e in chunk {
+            c += raw_of(*e, scale).abs();
+        }
+        s += c as i64;
+    }
+    s
 }
 
 /// The raw integers of a fixed-point slice stored one byte per value ([`Number::raw_slice`]).

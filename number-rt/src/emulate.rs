@@ -289,6 +289,33 @@ impl Frame {
         acc
     }
 
+    /// Every lane `p` of `acc` after `acc[p] = q(site, acc[p] + a[k] * col(k)[p])` for every `k`: what
+    /// `#[quantize]` emits for a loop nest of accumulation loops that share the row `a` (see
+    /// [`crate::dot::columns`]). Lane by lane the same steps as [`dot`](Self::dot) (so the same values are
+    /// recorded, in another order); with an `f32` accumulator the sums run without the per-step rounding when
+    /// every lane's result is finite.
+    #[inline]
+    pub fn columns<'b>(&self, site: usize, acc: &mut [f32], a: &[f32], col: impl Fn(usize) -> &'b [f32]) {
+        let m = acc.len();
+        if self.formats[site] == Format::F32 && !self.recording {
+            let mut s = acc.to_vec();
+            for (k, &x) in a.iter().enumerate() {
+                for (s, &y) in s.iter_mut().zip(&col(k)[..m]) {
+                    *s += x * y;
+                }
+            }
+            if s.iter().all(|v| v.is_finite()) {
+                acc.copy_from_slice(&s);
+                return;
+            }
+        }
+        for (k, &x) in a.iter().enumerate() {
+            for (s, &y) in acc.iter_mut().zip(&col(k)[..m]) {
+                *s = self.q(site, *s + x * y);
+            }
+        }
+    }
+
     /// When profiling, records that an accumulation loop read `n` values of weight site `site` from index
     /// `start` (see [`SiteStats::row`](crate::profile::SiteStats::row)); what `#[quantize]` emits before the
     /// inner product of such a loop.

@@ -41,30 +41,48 @@ impl Depthwise {
 }
 
 /// Depthwise 2-D convolution (weights `[c][1][k][k]`, bias `[c]`), optionally followed by ReLU.
-#[quantize(weights(w, b))]
+///
+/// Written like [`conv2d`](super::conv2d), one channel at a time: `patch` holds the channel's `k·k` taps for
+/// every output position (zero where a tap covers padding, so padding taps add `w · 0`), and the taps are
+/// added to all positions' accumulators one after the other — one call of the kernel that sums positions side
+/// by side.
+#[quantize(weights(w, b), share(x, patch))]
 #[inline]
 pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depthwise, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
+    let (kk, np) = (g.k * g.k, oh * ow);
+    let mut patch: Vec<f32> = vec![0.0; kk * np];
+    let mut acc: Vec<f32> = vec![0.0; np];
     for c in 0..g.c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut acc: f32 = b[c];
-                for ky in 0..g.k {
-                    // Input row `oy·stride + ky − pad`; taps outside the input multiply padding zeros.
-                    let iy = oy * g.stride + ky;
-                    if iy < g.pad || iy >= g.in_h + g.pad {
-                        continue;
-                    }
-                    for kx in 0..g.k {
-                        let ix = ox * g.stride + kx;
-                        if ix < g.pad || ix >= g.in_w + g.pad {
-                            continue;
+        for ky in 0..g.k {
+            for kx in 0..g.k {
+                let row = (ky * g.k + kx) * np;
+                // Output columns whose tap lies inside the input, `ox·stride + kx − pad` in `0..in_w` (the
+                // others keep their padding zeros).
+                let lo = g.pad.saturating_sub(kx).div_ceil(g.stride).min(ow);
+                let hi = (g.in_w + g.pad).saturating_sub(kx).div_ceil(g.stride).min(ow);
+                for oy in 0..oh {
+                    // Input row `oy·stride + ky − pad` (wrapping below zero: outside, like past the end).
+                    let iy = (oy * g.stride + ky).wrapping_sub(g.pad);
+                    if iy < g.in_h {
+                        let src = (c * g.in_h + iy) * g.in_w + kx;
+                        for ox in lo..hi {
+                            patch[row + oy * ow + ox] = x[src + ox * g.stride - g.pad];
                         }
-                        acc += w[(c * g.k + ky) * g.k + kx] * x[(c * g.in_h + iy - g.pad) * g.in_w + ix - g.pad];
                     }
                 }
-                y[(c * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
             }
+        }
+        for p in 0..np {
+            acc[p] = b[c];
+        }
+        for i in 0..kk {
+            for p in 0..np {
+                acc[p] += w[c * kk + i] * patch[i * np + p];
+            }
+        }
+        for p in 0..np {
+            y[c * np + p] = if relu { acc[p].max(0.0) } else { acc[p] };
         }
     }
 }

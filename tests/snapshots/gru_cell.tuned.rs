@@ -19,11 +19,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
     }
     let (n, m) = (h.len(), x.len());
     let mut h_new: ::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new> = {
-        let __nq_v: ::number_rt::__private::Vec<f32> = vec![0.0; n];
+        let __nq_e: f32 = 0.0;
+        let mut __nq_v = ::number_rt::__private::Vec::<
+            <L as gru_cell::Formats>::h_new,
+        >::new();
         __nq_v
-            .into_iter()
-            .map(<<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32)
-            .collect::<::number_rt::__private::Vec<<L as gru_cell::Formats>::h_new>>()
+            .resize(
+                n,
+                <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
+                    __nq_e,
+                ),
+            );
+        __nq_v
     };
     for j in 0..n {
         let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(

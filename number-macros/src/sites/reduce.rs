@@ -89,9 +89,9 @@ impl Walker<'_> {
         (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand { name, index, site, weight })
     }
 
-    /// The kernel call replacing `f`, when it is an accumulation loop.
-    pub(super) fn reduction(&self, f: &ExprForLoop) -> Option<Expr> {
-        let qgen = self.qgen?;
+    /// `for var in lo..hi { body }` with a plain loop variable, a half-open range whose bounds mention no site,
+    /// no float literal and not `var`, and a body of one expression statement.
+    fn simple_loop<'f>(&self, f: &'f ExprForLoop) -> Option<(&'f Ident, &'f Expr, &'f Expr, &'f Expr)> {
         if f.label.is_some() || !f.attrs.is_empty() || f.body.stmts.len() != 1 {
             return None;
         }
@@ -107,28 +107,37 @@ impl Walker<'_> {
         if !self.site_free(&bounds) || has_float_literal(&bounds) || mentions(&bounds, var) {
             return None;
         }
-        let body = match &f.body.stmts[0] {
-            Stmt::Expr(e, _) => e,
-            _ => return None,
-        };
-        let Expr::Binary(add) = body else { return None };
+        match &f.body.stmts[0] {
+            Stmt::Expr(e, _) => Some((var, lo, hi, e)),
+            _ => None,
+        }
+    }
+
+    /// `place += a * b` (parentheses allowed around the product).
+    fn multiply_add(e: &Expr) -> Option<(&Expr, &Expr, &Expr)> {
+        let Expr::Binary(add) = e else { return None };
         if !matches!(add.op, BinOp::AddAssign(_)) {
             return None;
         }
-        let acc = single_ident(&add.left)?;
-        let acc_site = match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
-            _ => return None,
-        };
         let mut prod = &*add.right;
         while let Expr::Paren(p) = prod {
             prod = &p.expr;
         }
         let Expr::Binary(mul) = prod else { return None };
-        if !matches!(mul.op, BinOp::Mul(_)) {
-            return None;
-        }
-        let (a, b) = (self.operand(&mul.left, var)?, self.operand(&mul.right, var)?);
+        matches!(mul.op, BinOp::Mul(_)).then_some((&*add.left, &*mul.left, &*mul.right))
+    }
+
+    /// The kernel call replacing `f`, when it is an accumulation loop.
+    pub(super) fn reduction(&self, f: &ExprForLoop) -> Option<Expr> {
+        let qgen = self.qgen?;
+        let (var, lo, hi, body) = self.simple_loop(f)?;
+        let (place, left, right) = Self::multiply_add(body)?;
+        let acc = single_ident(place)?;
+        let acc_site = match self.lookup(&acc.to_string())? {
+            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
+            _ => return None,
+        };
+        let (a, b) = (self.operand(left, var)?, self.operand(right, var)?);
         if a.name == acc || b.name == acc {
             return None;
         }
@@ -146,11 +155,7 @@ impl Walker<'_> {
         let (ta, tb) = (format_ident!("__nq_a"), format_ident!("__nq_b"));
         let call = match qgen.mode {
             Mode::Tuned => {
-                let ty = |s: Option<usize>| match s {
-                    Some(i) => qgen.tuned_ty(&self.sites[i].ident),
-                    None => quote!(f32),
-                };
-                let (tacc, t_a, t_b) = (ty(Some(acc_site)), ty(a.site), ty(b.site));
+                let (tacc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
                 quote!(::number_rt::dot::dot::<#tacc, #t_a, #t_b, _, _>(#acc, #ta, #tb))
             }
             _ => {
@@ -166,6 +171,130 @@ impl Walker<'_> {
                 let #ta = { let #var = __nq_r.start; &#an[#ai..][..__nq_n] };
                 let #tb = { let #var = __nq_r.start; &#bn[#bi..][..__nq_n] };
                 #acc = #call;
+            }
+        }))
+    }
+
+    /// The static type of a site in tuned builds (`f32` for a binding that is not a site of its own).
+    fn site_ty(&self, s: Option<usize>) -> TokenStream {
+        match (s, self.qgen) {
+            (Some(i), Some(qgen)) => qgen.tuned_ty(&self.sites[i].ident),
+            _ => quote!(f32),
+        }
+    }
+
+    /// An operand stepping by one with `k` whose index does not mention `p`.
+    fn row_operand<'e>(&self, e: &'e Expr, k: &Ident, p: &Ident) -> Option<Operand<'e>> {
+        let o = self.operand(e, k)?;
+        let ix = o.index;
+        (!mentions(&quote!(#ix), p)).then_some(o)
+    }
+
+    /// The kernel call replacing `f`, when it is a nest of accumulation loops that share a row:
+    ///
+    /// ```text
+    /// for k in lo..hi { for p in plo..phi { acc[ip] += a[ia] * b[ib]; } }
+    /// ```
+    ///
+    /// with `acc` a slice-like site, `ip` stepping by one with `p` and free of `k`, the row `a[ia]` stepping by
+    /// one with `k` and free of `p`, and the column operand `b[ib]` stepping by one with `p` (its row start may
+    /// depend on `k` in any way); in either order of the product. Each lane `p` is then an accumulation loop
+    /// over `k`, and the call (`number_rt::dot::columns`, `Frame::columns`) sums the lanes side by side.
+    pub(super) fn columns(&self, f: &ExprForLoop) -> Option<Expr> {
+        let qgen = self.qgen?;
+        let (k, lo, hi, inner) = self.simple_loop(f)?;
+        let Expr::ForLoop(inner) = inner else { return None };
+        let (p, plo, phi, body) = self.simple_loop(inner)?;
+        if mentions(&quote!(#plo #phi), k) || p == k {
+            return None;
+        }
+        let (place, left, right) = Self::multiply_add(body)?;
+        let (acc, ip) = indexed(place)?;
+        let acc_site = match self.lookup(&acc.to_string())? {
+            Binding::Site { site: Some(i), shape, weight: false, .. } if shape.indexable() => *i,
+            _ => return None,
+        };
+        let ipt = quote!(#ip);
+        if coefficient(ip, p) != Some(1) || mentions(&ipt, k) || !self.site_free(&ipt) || has_float_literal(&ipt) {
+            return None;
+        }
+        let (a, b) = match (self.row_operand(left, k, p), self.operand(right, p)) {
+            (Some(a), Some(b)) => (a, b),
+            _ => (self.row_operand(right, k, p)?, self.operand(left, p)?),
+        };
+        if a.name == acc || b.name == acc {
+            return None;
+        }
+        let mut rows = TokenStream::new();
+        if let (Mode::Calibrate, true, Some(w)) = (qgen.mode, a.weight, a.site) {
+            let (w, i) = (super::lit_idx(w), a.index);
+            rows.extend(quote!(__nq.row(#w, { let #k = __nq_r.start; #i }, __nq_n);));
+        }
+        let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
+        let (tacc, ta) = (format_ident!("__nq_acc"), format_ident!("__nq_a"));
+        let col = quote!(|__nq_k: usize| {
+            #[allow(unused_variables)]
+            let #k = __nq_r.start + __nq_k;
+            let #p = __nq_q.start;
+            &#bn[#bi..][..__nq_m]
+        });
+        let call = match qgen.mode {
+            Mode::Tuned => {
+                let (t_acc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
+                quote!(::number_rt::dot::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col))
+            }
+            _ => {
+                let i = super::lit_idx(acc_site);
+                quote!(__nq.columns(#i, #tacc, #ta, #col))
+            }
+        };
+        Some(syn::parse_quote!({
+            let __nq_r = #lo..#hi;
+            let __nq_q = #plo..#phi;
+            if __nq_r.start < __nq_r.end && __nq_q.start < __nq_q.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_m = __nq_q.end - __nq_q.start;
+                #rows
+                let #ta = { let #k = __nq_r.start; &#an[#ai..][..__nq_n] };
+                let #tacc = { let #p = __nq_q.start; &mut #acc[#ip..][..__nq_m] };
+                #call;
+            }
+        }))
+    }
+
+    /// The slice copy replacing `f` in tuned builds, when it copies between typed bindings of one format:
+    /// `for i in lo..hi { dst[id] = src[is]; }` with both indices stepping by one with `i` (and free of sites
+    /// and float literals). Element copies of typed bindings move the stored values, so one `copy_from_slice`
+    /// does the same (an im2col row, say).
+    pub(super) fn copy_loop(&self, f: &ExprForLoop) -> Option<Expr> {
+        if self.qgen?.mode != Mode::Tuned {
+            return None;
+        }
+        let (var, lo, hi, body) = self.simple_loop(f)?;
+        let Expr::Assign(asg) = body else { return None };
+        let (dst, id) = indexed(&asg.left)?;
+        let (src, is) = indexed(&asg.right)?;
+        let typed = |name: &Ident| match self.lookup(&name.to_string()) {
+            Some(Binding::Site { site: Some(i), typed: true, weight: false, .. }) => Some(*i),
+            _ => None,
+        };
+        let (d, s) = (typed(dst)?, typed(src)?);
+        if dst == src || self.sites[d].ident != self.sites[s].ident {
+            return None;
+        }
+        for ix in [id, is] {
+            let ts = quote!(#ix);
+            if coefficient(ix, var) != Some(1) || !self.site_free(&ts) || has_float_literal(&ts) {
+                return None;
+            }
+        }
+        Some(syn::parse_quote!({
+            let __nq_r = #lo..#hi;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_d = { let #var = __nq_r.start; #id };
+                let __nq_s = { let #var = __nq_r.start; #is };
+                #dst[__nq_d..][..__nq_n].copy_from_slice(&#src[__nq_s..][..__nq_n]);
             }
         }))
     }

@@ -4,13 +4,13 @@
 //! `benches/plain_overhead.rs` times against the same hand copies.
 #![cfg(not(any(feature = "calibrate", feature = "tuned")))]
 
-use zoo::layers::{Conv, Depthwise, conv2d, dense, depthwise_conv2d};
+use zoo::layers::{Conv, Depthwise, conv2d, dense, depthwise_conv2d, patch_embed, self_attention};
 
 number_rt::instances!(Fc, Cv);
 
 #[path = "common/hand_layers.rs"]
 mod hand_layers;
-use hand_layers::{conv2d_direct, conv2d_hand, dense_hand, depthwise_direct};
+use hand_layers::{conv2d_direct, conv2d_hand, dense_hand, depthwise_direct, patch_embed_direct, self_attention_direct};
 
 struct Rng(u64);
 impl Rng {
@@ -109,5 +109,27 @@ fn convolutions_equal_per_output_inner_products() {
         depthwise_direct(&w, &b, &x, &mut y0, g, false);
         depthwise_conv2d::<Cv>(&w, &b, &x, &mut y1, g, false);
         assert_eq!(bits(&y0), bits(&y1), "depthwise {g:?}");
+    }
+}
+
+/// `patch_embed` and `self_attention` run their inner products with tokens or keys as lanes; each value must
+/// equal its per-output reference bit for bit.
+#[test]
+fn attention_layers_equal_per_output_inner_products() {
+    let mut r = Rng(0x3c6e_f372_fe94_f82b);
+    for (side, p, d) in [(28, 7, 32), (12, 3, 5), (8, 8, 4)] {
+        let nt = (side / p) * (side / p);
+        let (w, b, pos, x) = (r.vec(d * p * p), r.vec(d), r.vec(nt * d), r.vec(side * side));
+        let (mut y0, mut y1) = (vec![0.0; nt * d], vec![0.0; nt * d]);
+        patch_embed_direct(&w, &b, &pos, &x, &mut y0, side, p);
+        patch_embed::<Cv>(&w, &b, &pos, &x, &mut y1, side, p);
+        assert_eq!(bits(&y0), bits(&y1), "patch_embed side {side} p {p} d {d}");
+    }
+    for (n, d, heads) in [(16, 32, 4), (5, 6, 2), (1, 4, 1), (70, 8, 1)] {
+        let qkv = r.vec(n * 3 * d);
+        let (mut y0, mut y1) = (vec![0.0; n * d], vec![0.0; n * d]);
+        self_attention_direct(&qkv, &mut y0, n, heads);
+        self_attention::<Cv>(&qkv, &mut y1, n, heads);
+        assert_eq!(bits(&y0), bits(&y1), "self_attention n {n} d {d} heads {heads}");
     }
 }

@@ -14,20 +14,36 @@ use number_rt::quantize;
 /// `y[t][o] = b[o] + pos[t][o] + Σ_{py,px} w[o][py·p + px] · x[(ty·p + py)·side + tx·p + px]`.
 ///
 /// Weights: `w` `[d][p·p]`, `b` `[d]`, `pos` `[n][d]` (`d = b.len()`, `n = y.len() / d`).
-#[quantize(weights(w, b, pos))]
+///
+/// Written with the tokens as lanes (like [`conv2d`](super::conv2d)): `patch` holds pixel `(py, px)` of every
+/// patch in row `py·p + px` (copies of input values: `share(x, patch)`), and each output feature adds the
+/// pixels to all tokens' accumulators one after the other — the same steps per output as one inner product.
+#[quantize(weights(w, b, pos), share(x, patch))]
 pub fn patch_embed<L>(w: &[f32], b: &[f32], pos: &[f32], x: &[f32], y: &mut [f32], side: usize, p: usize) {
     let d = b.len();
     let per_row = side / p;
-    for t in 0..per_row * per_row {
-        let (ty, tx) = (t / per_row, t % per_row);
-        for o in 0..d {
-            let mut acc: f32 = b[o];
-            for py in 0..p {
-                for px in 0..p {
-                    acc += w[o * p * p + py * p + px] * x[(ty * p + py) * side + tx * p + px];
-                }
+    let (pp, nt) = (p * p, per_row * per_row);
+    let mut patch: Vec<f32> = vec![0.0; pp * nt];
+    for py in 0..p {
+        for px in 0..p {
+            for t in 0..nt {
+                let (ty, tx) = (t / per_row, t % per_row);
+                patch[(py * p + px) * nt + t] = x[(ty * p + py) * side + tx * p + px];
             }
-            y[t * d + o] = acc + pos[t * d + o];
+        }
+    }
+    let mut acc: Vec<f32> = vec![0.0; nt];
+    for o in 0..d {
+        for t in 0..nt {
+            acc[t] = b[o];
+        }
+        for i in 0..pp {
+            for t in 0..nt {
+                acc[t] += w[o * pp + i] * patch[i * nt + t];
+            }
+        }
+        for t in 0..nt {
+            y[t * d + o] = acc[t] + pos[t * d + o];
         }
     }
 }
@@ -60,24 +76,41 @@ pub fn layer_norm<L>(g: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
 /// `qkv` is `[n][3d]`: each token's query, key and value (each `d = y.len() / n` wide, split into `heads`
 /// heads of `d / heads`). `y` is `[n][d]`, the heads' outputs side by side (before the output projection):
 /// `y[i][head] = Σ_j softmax_j(q_i · k_j / sqrt(d_head)) v_j`.
+///
+/// The inner products run with lanes (one kernel call each): a query's scores against all keys at once over
+/// the transposed keys `kt` (copies of `qkv` values: `share(qkv, kt)`), and its output over all components of
+/// the head at once. Each score and each output sees the same steps in the same order as its own inner product.
 // Index loops on purpose: `#[quantize]` sees writes `p[j] = …` as assignments to the site `p`, not writes
 // through `iter_mut()` (which clippy's `needless_range_loop` would suggest).
 #[allow(clippy::needless_range_loop)]
-#[quantize]
+#[quantize(share(qkv, kt))]
 pub fn self_attention<L>(qkv: &[f32], y: &mut [f32], n: usize, heads: usize) {
     let d = y.len() / n;
     let dh = d / heads;
     let scale = 1.0 / (dh as f32).sqrt();
+    // Keys transposed: `kt[c·n + j]` is component `c` of key `j`.
+    let mut kt: Vec<f32> = vec![0.0; d * n];
+    for j in 0..n {
+        for c in 0..d {
+            kt[c * n + j] = qkv[j * 3 * d + d + c];
+        }
+    }
+    let mut s: Vec<f32> = vec![0.0; n];
     let mut p: Vec<f32> = vec![0.0; n];
+    let mut acc: Vec<f32> = vec![0.0; dh];
     for h in 0..heads {
         for i in 0..n {
             // Scores of query i against every key.
             for j in 0..n {
-                let mut s: f32 = 0.0;
-                for c in 0..dh {
-                    s += qkv[i * 3 * d + h * dh + c] * qkv[j * 3 * d + d + h * dh + c];
+                s[j] = 0.0;
+            }
+            for c in 0..dh {
+                for j in 0..n {
+                    s[j] += qkv[i * 3 * d + h * dh + c] * kt[(h * dh + c) * n + j];
                 }
-                p[j] = s * scale;
+            }
+            for j in 0..n {
+                p[j] = s[j] * scale;
             }
             // Softmax over the keys (shifted by the largest score).
             let mut m: f32 = p[0];
@@ -94,11 +127,15 @@ pub fn self_attention<L>(qkv: &[f32], y: &mut [f32], n: usize, heads: usize) {
             }
             // Weighted sum of the values.
             for c in 0..dh {
-                let mut acc: f32 = 0.0;
-                for j in 0..n {
-                    acc += p[j] * qkv[j * 3 * d + 2 * d + h * dh + c];
+                acc[c] = 0.0;
+            }
+            for j in 0..n {
+                for c in 0..dh {
+                    acc[c] += p[j] * qkv[j * 3 * d + 2 * d + h * dh + c];
                 }
-                y[i * d + h * dh + c] = acc;
+            }
+            for c in 0..dh {
+                y[i * d + h * dh + c] = acc[c];
             }
         }
     }

@@ -114,3 +114,63 @@ pub fn depthwise_direct(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depth
         }
     }
 }
+
+/// The reference for the zoo's `patch_embed`: one inner product per token and feature.
+pub fn patch_embed_direct(w: &[f32], b: &[f32], pos: &[f32], x: &[f32], y: &mut [f32], side: usize, p: usize) {
+    let d = b.len();
+    let per_row = side / p;
+    for t in 0..per_row * per_row {
+        let (ty, tx) = (t / per_row, t % per_row);
+        for o in 0..d {
+            let mut acc: f32 = b[o];
+            for py in 0..p {
+                for px in 0..p {
+                    acc += w[o * p * p + py * p + px] * x[(ty * p + py) * side + tx * p + px];
+                }
+            }
+            y[t * d + o] = acc + pos[t * d + o];
+        }
+    }
+}
+
+/// The reference for the zoo's `self_attention`: one inner product per score and per output component.
+#[allow(clippy::needless_range_loop)]
+pub fn self_attention_direct(qkv: &[f32], y: &mut [f32], n: usize, heads: usize) {
+    let d = y.len() / n;
+    let dh = d / heads;
+    let scale = 1.0 / (dh as f32).sqrt();
+    let mut p: Vec<f32> = vec![0.0; n];
+    for h in 0..heads {
+        for i in 0..n {
+            // Scores of query i against every key.
+            for j in 0..n {
+                let mut s: f32 = 0.0;
+                for c in 0..dh {
+                    s += qkv[i * 3 * d + h * dh + c] * qkv[j * 3 * d + d + h * dh + c];
+                }
+                p[j] = s * scale;
+            }
+            // Softmax over the keys (shifted by the largest score).
+            let mut m: f32 = p[0];
+            for j in 1..n {
+                m = m.max(p[j]);
+            }
+            let mut sum: f32 = 0.0;
+            for j in 0..n {
+                p[j] = (p[j] - m).exp();
+                sum += p[j];
+            }
+            for j in 0..n {
+                p[j] /= sum;
+            }
+            // Weighted sum of the values.
+            for c in 0..dh {
+                let mut acc: f32 = 0.0;
+                for j in 0..n {
+                    acc += p[j] * qkv[j * 3 * d + 2 * d + h * dh + c];
+                }
+                y[i * d + h * dh + c] = acc;
+            }
+        }
+    }
+}

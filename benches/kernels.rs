@@ -27,6 +27,7 @@ pub fn dense_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
     }
 }
 
+#[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b), share(x, patch), mode = "tuned")]
 pub fn conv2d_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());

@@ -3,6 +3,7 @@
 //! (b) calibrate-mode emulation vs tuned static code: bit-identical for the same formats (dense, conv, GRU-style
 //!     cell; fixed, ufixed, float, e4m3 and block-weight format sets; random inputs with NaN, infinities and huge values);
 //! (c) calibrate-mode profiling: site names and counts.
+#![allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
 use number_rt::{quantize, Format, Instance, Number};
 use number_rt::{Bf16, Blocked, E3m2, E4m3, E5m2, Fixed, Float, UFixed, F16};

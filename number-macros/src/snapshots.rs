@@ -147,6 +147,56 @@ fn conv2d_lanes() {
 }
 
 #[test]
+fn depthwise_strided() {
+    // The zoo's depthwise_conv2d (src/layers/depthwise.rs): a strided gather (one `copy_strided` per row) and
+    // one lanes kernel call per channel.
+    check(
+        "depthwise_strided",
+        quote!(weights(w, b), share(x, patch)),
+        quote! {
+            pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depthwise, relu: bool) {
+                let (oh, ow) = (g.out_h(), g.out_w());
+                let (kk, np) = (g.k * g.k, oh * ow);
+                let mut patch: Vec<f32> = vec![0.0; kk * np];
+                let mut acc: Vec<f32> = vec![0.0; np];
+                for c in 0..g.c {
+                    for ky in 0..g.k {
+                        for kx in 0..g.k {
+                            let row = (ky * g.k + kx) * np;
+                            // Output columns whose tap lies inside the input, `ox·stride + kx − pad` in `0..in_w` (the
+                            // others keep their padding zeros).
+                            let lo = g.pad.saturating_sub(kx).div_ceil(g.stride).min(ow);
+                            let hi = (g.in_w + g.pad).saturating_sub(kx).div_ceil(g.stride).min(ow);
+                            for oy in 0..oh {
+                                // Input row `oy·stride + ky − pad` (wrapping below zero: outside, like past the end).
+                                let iy = (oy * g.stride + ky).wrapping_sub(g.pad);
+                                if iy < g.in_h {
+                                    let src = (c * g.in_h + iy) * g.in_w + kx;
+                                    for ox in lo..hi {
+                                        patch[row + oy * ow + ox] = x[src + ox * g.stride - g.pad];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for p in 0..np {
+                        acc[p] = b[c];
+                    }
+                    for i in 0..kk {
+                        for p in 0..np {
+                            acc[p] += w[c * kk + i] * patch[i * np + p];
+                        }
+                    }
+                    for p in 0..np {
+                        y[c * np + p] = if relu { acc[p].max(0.0) } else { acc[p] };
+                    }
+                }
+            }
+        },
+    );
+}
+
+#[test]
 fn gru_cell() {
     check(
         "gru_cell",

@@ -154,8 +154,9 @@ fn units(acc: f32, s: i32, prods: i64) -> (i32, bool) {
     let (up, down) = (pow2(s) as f32, pow2(-s) as f32);
     let v = acc * up;
     let inside = v.abs() < room; // false for NaN
-    // Saturating and NaN → 0, so defined for every input; exact when `inside`.
-    let ai = if inside { v as i32 } else { 0 };
+    // SAFETY: |v| < 2^24 or 0.0, which truncate to an i32 (exact when `inside`); no saturation fix-ups, so a
+    // loop over many starts vectorizes.
+    let ai: i32 = unsafe { (if inside { v } else { 0.0 }).to_int_unchecked() };
     // The round trip is exact (|ai| < 2^24, `down` a power of two with every k·down an f32) and equals `acc`'s
     // bits only when `acc` is on the grid of the products: this also rejects -0.0, which stays -0.0 through a
     // sum of -0.0 products where the integer sum cannot say so.

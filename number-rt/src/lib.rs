@@ -121,6 +121,47 @@ pub mod __private {
     /// tuned layers build in `#![no_std]` crates (with `alloc`).
     pub use alloc::vec::Vec;
 
+    /// `dst[k·ds] = src[k·ss]` for `k` in `0..n`: what `#[quantize]` emits in tuned builds for a loop copying
+    /// between typed bindings of one format. Panics (like the loop would, at its last element) when either slice
+    /// is too short. Unit steps move the bytes at once: with a masked 64-byte load and store when they fit one
+    /// (AVX-512 builds: no call for the short rows of an im2col gather), else `copy_from_slice`.
+    #[inline(always)]
+    pub fn copy_strided<T: Copy>(dst: &mut [T], ds: usize, src: &[T], ss: usize, n: usize) {
+        let span = |step: usize| {
+            (n - 1).checked_mul(step).and_then(|v| v.checked_add(1)).expect("copy_strided: index arithmetic overflows")
+        };
+        if n == 0 {
+            return;
+        }
+        let (dst, src) = (&mut dst[..span(ds)], &src[..span(ss)]);
+        if ds == 0 {
+            dst[0] = src[src.len() - 1]; // every step writes the same element: the last write stays
+        } else if ss == 0 {
+            for d in dst.iter_mut().step_by(ds) {
+                *d = src[0];
+            }
+        } else if ds == 1 && ss == 1 {
+            #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw"))]
+            if (1..=64).contains(&core::mem::size_of_val(src)) {
+                use core::arch::x86_64::*;
+                let m: __mmask64 = u64::MAX >> (64 - core::mem::size_of_val(src));
+                // SAFETY: both slices hold exactly the masked bytes (the same length, checked above), and masked-off
+                // bytes are neither read nor written; `T: Copy` values are moved as their bytes.
+                unsafe {
+                    let v = _mm512_maskz_loadu_epi8(m, src.as_ptr().cast());
+                    _mm512_mask_storeu_epi8(dst.as_mut_ptr().cast(), m, v);
+                }
+                return;
+            }
+            dst.copy_from_slice(src);
+        } else {
+            for k in 0..n {
+                // SAFETY: k·ds <= (n-1)·ds < dst.len() and k·ss <= (n-1)·ss < src.len() (the spans above).
+                unsafe { *dst.get_unchecked_mut(k * ds) = *src.get_unchecked(k * ss) };
+            }
+        }
+    }
+
     /// The quantized copy of an input slice in tuned builds (`let x: &[T] = &Typed::<T, 1024>::new(x)`): the values
     /// `T::from_f32(x[i])`, on the stack when there are at most `N` of them (no allocation per call), else in a
     /// `Vec`.
@@ -166,5 +207,37 @@ pub mod __private {
     }
     impl<T: ?Sized> AnyF32 for T {
         type F32 = f32;
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::copy_strided;
+
+        /// `copy_strided` against the element loop it replaces, for every kind of step.
+        #[test]
+        fn strided_copies_equal_the_element_loop() {
+            let src: Vec<u16> = (0..300).collect();
+            for (d0, ds, s0, ss, n) in
+                [(0, 1, 0, 1, 1), (3, 1, 5, 1, 32), (0, 1, 7, 1, 33), (1, 1, 0, 1, 200), (2, 3, 1, 2, 40), (0, 1, 4, 0, 9), (5, 0, 2, 3, 7), (0, 2, 0, 1, 1)]
+            {
+                let mut want = vec![9u16; 300];
+                for k in 0..n {
+                    want[d0 + k * ds] = src[s0 + k * ss];
+                }
+                let mut got = vec![9u16; 300];
+                copy_strided(&mut got[d0..], ds, &src[s0..], ss, n);
+                assert_eq!(got, want, "d0 {d0} ds {ds} s0 {s0} ss {ss} n {n}");
+            }
+            let mut none = vec![1u8; 4];
+            copy_strided(&mut none, 1, &[], 1, 0);
+            assert_eq!(none, [1; 4]);
+        }
+
+        #[test]
+        #[should_panic]
+        fn a_short_source_panics_like_the_loop() {
+            let mut d = [0u8; 10];
+            copy_strided(&mut d, 1, &[1u8; 5], 2, 4);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! LeNet-5 (examples/lenet) in tract, f32 and int8, on the 10,000 MNIST test images; timed at batch 1 and batch
-//! 64 (one thread), next to libnumber's own plain f32 build (`cargo run --release --example lenet -- eval`, run as a
-//! separate process so that no features mix).
+//! 64 (one thread), next to libnumber's own plain f32 build (`cargo run --release --example lenet -- eval`) and its
+//! tuned build (`--features tuned`), each run as a separate process so that no features mix.
 //!
 //! `cargo run --release [-- --timed N] [--no-ours]` from `peer/`. Needs MNIST in `../target/testdata/mnist`
 //! (`cargo number fetch mnist`) or in `$LIBNUMBER_DATA`.
@@ -59,13 +59,17 @@ fn time(e: &Engine, imgs: &Images, n: usize, reps: usize) -> TractResult<f64> {
     Ok(ts[ts.len() / 2])
 }
 
-/// Our own plain f32 LeNet, run by cargo in the main workspace: (accuracy, predictions, µs/input).
-fn ours(timed: usize) -> Result<(f64, Vec<u32>, f64), String> {
+/// Our own LeNet, run by cargo in the main workspace: the plain f32 build, or the tuned one (`--features tuned`,
+/// examples/lenet/tuned.rs): (accuracy, predictions, µs/input).
+fn run_ours(timed: usize, tuned: bool) -> Result<(f64, Vec<u32>, f64), String> {
     let json = std::env::temp_dir().join(format!("libnumber-peer-ours-{}.json", std::process::id()));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(root())
-        .args(["run", "--quiet", "--release", "--example", "lenet", "--", "eval", "--timed"])
+    cmd.current_dir(root()).args(["run", "--quiet", "--release", "--example", "lenet"]);
+    if tuned {
+        cmd.args(["--features", "tuned"]);
+    }
+    cmd.args(["--", "eval", "--timed"])
         .arg(timed.to_string())
         .arg("--json")
         .arg(&json);
@@ -128,12 +132,19 @@ fn main() -> TractResult<()> {
         preds.push(p1);
     }
 
-    // Our build runs in another process, so it cannot be interleaved: tract f32 at batch 1 is timed again right
-    // after it, and the ratio uses the mean of the two tract timings.
+    // Our builds run in other processes, so they cannot be interleaved: tract f32 at batch 1 is timed again right
+    // after each, and each ratio uses the mean of the tract timings before and after it.
     let ours = if with_ours {
-        let r = ours(timed);
+        let r = run_ours(timed, false);
         let again = time(&Engine::new(&w, &q, 1, Precision::F32)?, &test, timed, 5)?;
         Some(r.map(|(acc, p, us)| (acc, p, us, again)))
+    } else {
+        None
+    };
+    let tuned = if with_ours {
+        let r = run_ours(timed, true);
+        let again = time(&Engine::new(&w, &q, 1, Precision::F32)?, &test, timed, 5)?;
+        Some(r.map(|(acc, _, us)| (acc, us, again)))
     } else {
         None
     };
@@ -147,6 +158,8 @@ fn main() -> TractResult<()> {
             println!("  (batch 64 and batch 1 predictions differ on {} images)", n - a);
         }
     }
+    // The tract f32 timing right after the plain process is the one right before the tuned process.
+    let tract_between = ours.as_ref().and_then(|o| o.as_ref().ok()).map_or(rows[0].2, |o| o.3);
     if let Some(ours) = ours {
         match ours {
             Ok((acc, p, us, again)) => {
@@ -178,6 +191,21 @@ fn main() -> TractResult<()> {
             }
             Err(e) => println!("libnumber plain f32: not measured ({e})"),
         }
+    }
+    match tuned {
+        Some(Ok((acc, us, again))) => {
+            let before = tract_between;
+            println!(
+                "\nlibnumber tuned (examples/lenet/tuned.rs, separate process: `cargo run --release --example lenet --features tuned -- eval --timed {timed}`): {:.2}% on its test split, {us:.1} µs/image at batch 1",
+                100.0 * acc
+            );
+            println!(
+                "ratio libnumber tuned / tract f32, batch 1: {:.2} (tract f32 timed {before:.1} µs before and {again:.1} µs after our process)",
+                us / ((before + again) / 2.0)
+            );
+        }
+        Some(Err(e)) => println!("libnumber tuned: not measured ({e})"),
+        None => {}
     }
     let (f1, f64_) = (rows[0].2, rows[0].3);
     for ((name, _, t1, t64, _), pr) in rows.iter().zip(&preds).skip(1) {

@@ -18,6 +18,8 @@ use number_rt::quantize;
 /// Written with the tokens as lanes (like [`conv2d`](super::conv2d)): `patch` holds pixel `(py, px)` of every
 /// patch in row `py·p + px` (copies of input values: `share(x, patch)`), and each output feature adds the
 /// pixels to all tokens' accumulators one after the other — the same steps per output as one inner product.
+// Index loops on purpose: `#[quantize]` sees `acc[p] = …` as assignments to the site `acc`.
+#[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b, pos), share(x, patch))]
 pub fn patch_embed<L>(w: &[f32], b: &[f32], pos: &[f32], x: &[f32], y: &mut [f32], side: usize, p: usize) {
     let d = b.len();

@@ -46,6 +46,8 @@ impl Depthwise {
 /// every output position (zero where a tap covers padding, so padding taps add `w · 0`), and the taps are
 /// added to all positions' accumulators one after the other — one call of the kernel that sums positions side
 /// by side.
+// Index loops on purpose: `#[quantize]` sees `acc[p] = …` as assignments to the site `acc`.
+#[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b), share(x, patch))]
 #[inline]
 pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depthwise, relu: bool) {

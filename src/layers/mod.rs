@@ -70,6 +70,8 @@ impl Conv {
 /// other. Every position's accumulator sees the same steps in the same order as a per-position inner product
 /// (`acc = b[o]; for i { acc += w[o·n+i] · patch_i }`), and the loop nest is one call of an inner-product
 /// kernel that sums the positions side by side (integer SIMD lanes in tuned builds, no reduction per output).
+// Index loops on purpose: `#[quantize]` sees `acc[p] = …` as assignments to the site `acc`.
+#[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b), share(x, patch))]
 #[inline]
 pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {

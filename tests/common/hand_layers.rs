@@ -1,7 +1,7 @@
 //! Hand copies of the zoo's `dense` and `conv2d` (src/layers/mod.rs) without `#[quantize]`: signature and body
 //! verbatim, for `tests/plain_layers.rs` (bit identity) and `benches/plain_overhead.rs` (speed). Keep in sync
 //! with the originals (the test fails if they compute different bits).
-#![allow(dead_code, clippy::extra_unused_type_parameters)]
+#![allow(dead_code, clippy::extra_unused_type_parameters, clippy::needless_range_loop)]
 use zoo::layers::{Conv, Depthwise};
 
 /// `zoo::layers::conv2d` without the attribute.

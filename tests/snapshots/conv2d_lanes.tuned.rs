@@ -42,17 +42,21 @@ pub fn conv2d<L: conv2d::Formats>(
                         {
                             let __nq_r = lo..hi;
                             if __nq_r.start < __nq_r.end {
-                                let __nq_n = __nq_r.end - __nq_r.start;
-                                let __nq_d = {
+                                let __nq_d: usize = {
                                     let ox = __nq_r.start;
                                     row + oy * ow + ox
                                 };
-                                let __nq_s = {
+                                let __nq_s: usize = {
                                     let ox = __nq_r.start;
                                     src + ox - g.pad
                                 };
-                                patch[__nq_d..][..__nq_n]
-                                    .copy_from_slice(&x[__nq_s..][..__nq_n]);
+                                ::number_rt::__private::copy_strided(
+                                    &mut patch[__nq_d..],
+                                    1,
+                                    &x[__nq_s..],
+                                    1,
+                                    __nq_r.end - __nq_r.start,
+                                );
                             }
                         }
                     }

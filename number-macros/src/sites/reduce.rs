@@ -25,6 +25,38 @@ fn coefficient(e: &Expr, var: &Ident) -> Option<i32> {
     }
 }
 
+/// The step of an index in `var` when the index is affine in it with a nonnegative step: built from `+`, `-`
+/// (with `var` only on the left) and `*` (with `var` on one side only) over unsigned index arithmetic. `Some(None)`
+/// when the index does not mention `var`; `None` when it is not of that form.
+fn step(e: &Expr, var: &Ident) -> Option<Option<TokenStream>> {
+    match e {
+        Expr::Paren(p) => step(&p.expr, var),
+        Expr::Group(g) => step(&g.expr, var),
+        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => Some(match (step(&b.left, var)?, step(&b.right, var)?) {
+            (Some(l), Some(r)) => Some(quote!((#l + #r))),
+            (l, r) => l.or(r),
+        }),
+        Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => match step(&b.right, var)? {
+            None => step(&b.left, var),
+            Some(_) => None,
+        },
+        Expr::Binary(b) if matches!(b.op, BinOp::Mul(_)) => match (step(&b.left, var)?, step(&b.right, var)?) {
+            (Some(l), None) => {
+                let r = &b.right;
+                Some(Some(quote!((#l * (#r)))))
+            }
+            (None, Some(r)) => {
+                let l = &b.left;
+                Some(Some(quote!(((#l) * #r))))
+            }
+            (None, None) => Some(None),
+            (Some(_), Some(_)) => None,
+        },
+        _ if single_ident(e) == Some(var) => Some(Some(quote!(1))),
+        other => (!mentions(&quote!(#other), var)).then_some(None),
+    }
+}
+
 fn mentions(ts: &TokenStream, var: &Ident) -> bool {
     ts.clone().into_iter().any(|t| match t {
         TokenTree::Ident(i) => i == *var,
@@ -262,10 +294,11 @@ impl Walker<'_> {
         }))
     }
 
-    /// The slice copy replacing `f` in tuned builds, when it copies between typed bindings of one format:
-    /// `for i in lo..hi { dst[id] = src[is]; }` with both indices stepping by one with `i` (and free of sites
-    /// and float literals). Element copies of typed bindings move the stored values, so one `copy_from_slice`
-    /// does the same (an im2col row, say).
+    /// The strided copy replacing `f` in tuned builds, when it copies between typed bindings of one format:
+    /// `for i in lo..hi { dst[id] = src[is]; }` with both indices affine in `i` with a step that is known before
+    /// the loop ([`step`]; the indices free of sites and float literals). Element copies of typed bindings move
+    /// the stored values, so one `copy_strided` call (a masked move or `copy_from_slice` for unit steps, a loop
+    /// without per-element bounds checks otherwise) does the same: an im2col row, a strided gather.
     pub(super) fn copy_loop(&self, f: &ExprForLoop) -> Option<Expr> {
         if self.qgen?.mode != Mode::Tuned {
             return None;
@@ -282,19 +315,23 @@ impl Walker<'_> {
         if dst == src || self.sites[d].ident != self.sites[s].ident {
             return None;
         }
+        let mut steps = Vec::new();
         for ix in [id, is] {
             let ts = quote!(#ix);
-            if coefficient(ix, var) != Some(1) || !self.site_free(&ts) || has_float_literal(&ts) {
+            if !self.site_free(&ts) || has_float_literal(&ts) {
                 return None;
             }
+            steps.push(step(ix, var)?.unwrap_or_else(|| quote!(0)));
         }
+        let (ds, ss) = (&steps[0], &steps[1]);
         Some(syn::parse_quote!({
             let __nq_r = #lo..#hi;
             if __nq_r.start < __nq_r.end {
-                let __nq_n = __nq_r.end - __nq_r.start;
-                let __nq_d = { let #var = __nq_r.start; #id };
-                let __nq_s = { let #var = __nq_r.start; #is };
-                #dst[__nq_d..][..__nq_n].copy_from_slice(&#src[__nq_s..][..__nq_n]);
+                let __nq_d: usize = { let #var = __nq_r.start; #id };
+                let __nq_s: usize = { let #var = __nq_r.start; #is };
+                ::number_rt::__private::copy_strided(
+                    &mut #dst[__nq_d..], #ds, &#src[__nq_s..], #ss, __nq_r.end - __nq_r.start,
+                );
             }
         }))
     }

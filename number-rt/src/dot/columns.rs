@@ -83,14 +83,24 @@ fn integer<'b, EC: Number, EA: Number, EB: Number + 'b>(
 ) -> bool {
     let l = lanes.len();
     let mut start = [0i32; LANES];
-    let mut ok = true;
-    for (u, v) in start.iter_mut().zip(lanes.iter()) {
-        let (k, exact) = units(v.to_f32(), g.s, g.prods);
-        ok &= exact & (k.unsigned_abs() <= g.limit);
-        *u = k;
-    }
-    if !ok {
-        return false;
+    let first = lanes[0].to_f32();
+    if lanes.iter().all(|v| v.to_f32().to_bits() == first.to_bits()) {
+        // One start for every lane (a bias broadcast to all positions): one check.
+        let (k, exact) = units(first, g.s, g.prods);
+        if !(exact && k.unsigned_abs() <= g.limit) {
+            return false;
+        }
+        start = [k; LANES];
+    } else {
+        let mut ok = true;
+        for (u, v) in start.iter_mut().zip(lanes.iter()) {
+            let (k, exact) = units(v.to_f32(), g.s, g.prods);
+            ok &= exact & (k.unsigned_abs() <= g.limit);
+            *u = k;
+        }
+        if !ok {
+            return false;
+        }
     }
     let mut sums = [0i32; LANES];
     if !bytes::columns(EA::raw_slice(a), |k| EB::raw_slice(&col(k)[..l]), &mut sums[..l]) {
@@ -247,13 +257,23 @@ mod bytes {
                     (true, true) => sum.wrapping_mul(-128),
                     (true, false) => sum.wrapping_mul(128),
                 };
-                let mut lanes = [[0i32; 16]; 4];
-                for j in 0..4 {
-                    _mm512_storeu_si512(lanes[j].as_mut_ptr().cast(), acc[j]);
-                }
-                for (p, o) in out.iter_mut().enumerate() {
-                    let (block, j, d) = (p / 16, (p % 16) / 4, p % 4);
-                    *o = lanes[j][block * 4 + d].wrapping_add(corr);
+                // Back to lane order: output register r holds 128-bit block r of each q_j (columns 16r..16r+16).
+                let t0 = _mm512_shuffle_i32x4::<0x44>(acc[0], acc[1]); // q0.0 q0.1 q1.0 q1.1
+                let t1 = _mm512_shuffle_i32x4::<0x44>(acc[2], acc[3]); // q2.0 q2.1 q3.0 q3.1
+                let t2 = _mm512_shuffle_i32x4::<0xEE>(acc[0], acc[1]); // q0.2 q0.3 q1.2 q1.3
+                let t3 = _mm512_shuffle_i32x4::<0xEE>(acc[2], acc[3]); // q2.2 q2.3 q3.2 q3.3
+                let c = _mm512_set1_epi32(corr);
+                let rows = [
+                    _mm512_shuffle_i32x4::<0x88>(t0, t1),
+                    _mm512_shuffle_i32x4::<0xDD>(t0, t1),
+                    _mm512_shuffle_i32x4::<0x88>(t2, t3),
+                    _mm512_shuffle_i32x4::<0xDD>(t2, t3),
+                ];
+                for (r, v) in rows.into_iter().enumerate() {
+                    if 16 * r < l {
+                        let m: __mmask16 = if l >= 16 * (r + 1) { !0 } else { (1u16 << (l - 16 * r)) - 1 };
+                        _mm512_mask_storeu_epi32(out.as_mut_ptr().add(16 * r).cast(), m, _mm512_add_epi32(v, c));
+                    }
                 }
             }
             true
@@ -272,31 +292,38 @@ mod tests {
         ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 
-    /// `columns` against the reference loop of every lane, with typed and f32 operands and accumulators.
+    /// `columns` against the reference loop of every lane, with typed and f32 operands and accumulators, from
+    /// different starts per lane and from one start for all lanes.
     fn check<A: Number, TA: Number, TB: Number>(scale: f32, n: usize, m: usize, seed: u64) {
         let mut s = seed;
         let a: Vec<TA> = (0..n).map(|_| TA::from_f32(rng(&mut s) * scale)).collect();
         let stride = m + 3;
         let b: Vec<f32> = (0..n * stride).map(|_| TB::quantize(rng(&mut s) * scale)).collect();
         let acc: Vec<f32> = (0..m).map(|_| A::quantize(rng(&mut s) * scale)).collect();
+        check_from::<A, TA, TB>(&a, &b, stride, &acc);
+        check_from::<A, TA, TB>(&a, &b, stride, &vec![acc.first().copied().unwrap_or(0.0); m]);
+    }
+
+    fn check_from<A: Number, TA: Number, TB: Number>(a: &[TA], b: &[f32], stride: usize, acc: &[f32]) {
+        let (n, m) = (a.len(), acc.len());
         let want: Vec<u32> = (0..m)
             .map(|p| {
                 let colp: Vec<f32> = (0..n).map(|k| b[k * stride + 1 + p]).collect();
-                reference::<A, TA, f32>(acc[p], &a, &colp).to_bits()
+                reference::<A, TA, f32>(acc[p], a, &colp).to_bits()
             })
             .collect();
         let what = format!("{} · {} into {}, n {n}, m {m}", TA::FORMAT, TB::FORMAT, A::FORMAT);
-        let mut got = acc.clone();
-        columns::<A, TA, TB, f32, TA, f32>(&mut got, &a, |k| &b[k * stride + 1..][..m]);
+        let mut got = acc.to_vec();
+        columns::<A, TA, TB, f32, TA, f32>(&mut got, a, |k| &b[k * stride + 1..][..m]);
         assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want, "{what}");
         // Typed columns and accumulator.
         let bt: Vec<TB> = b.iter().map(|&v| TB::from_f32(v)).collect();
         let mut got: Vec<A> = acc.iter().map(|&v| A::from_f32(v)).collect();
-        columns::<A, TA, TB, A, TA, TB>(&mut got, &a, |k| &bt[k * stride + 1..][..m]);
+        columns::<A, TA, TB, A, TA, TB>(&mut got, a, |k| &bt[k * stride + 1..][..m]);
         assert_eq!(got.iter().map(|v| v.to_f32().to_bits()).collect::<Vec<_>>(), want, "{what}, typed");
         // Everything as f32.
         let af: Vec<f32> = a.iter().map(|v| v.to_f32()).collect();
-        let mut got = acc.clone();
+        let mut got = acc.to_vec();
         columns::<A, TA, TB, f32, f32, f32>(&mut got, &af, |k| &b[k * stride + 1..][..m]);
         assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want, "{what}, f32");
     }

@@ -1,0 +1,51 @@
+pub fn depthwise_conv2d<L>(
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    g: Depthwise,
+    relu: bool,
+) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let (kk, np) = (g.k * g.k, oh * ow);
+    let mut patch: Vec<f32> = vec![0.0; kk * np];
+    let mut acc: Vec<f32> = vec![0.0; np];
+    for c in 0..g.c {
+        for ky in 0..g.k {
+            for kx in 0..g.k {
+                let row = (ky * g.k + kx) * np;
+                let lo = g.pad.saturating_sub(kx).div_ceil(g.stride).min(ow);
+                let hi = (g.in_w + g.pad).saturating_sub(kx).div_ceil(g.stride).min(ow);
+                for oy in 0..oh {
+                    let iy = (oy * g.stride + ky).wrapping_sub(g.pad);
+                    if iy < g.in_h {
+                        let src = (c * g.in_h + iy) * g.in_w + kx;
+                        for ox in lo..hi {
+                            patch[row + oy * ow + ox] = x[src + ox * g.stride - g.pad];
+                        }
+                    }
+                }
+            }
+        }
+        for p in 0..np {
+            acc[p] = b[c];
+        }
+        for i in 0..kk {
+            for p in 0..np {
+                acc[p] += w[c * kk + i] * patch[i * np + p];
+            }
+        }
+        for p in 0..np {
+            y[c * np + p] = if relu { acc[p].max(0.0) } else { acc[p] };
+        }
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `depthwise_conv2d`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod depthwise_conv2d {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xb167c44cbf485db5;
+    pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

@@ -12,7 +12,7 @@ use number_rt::{Bf16, Blocked, E3m2, E4m3, E5m2, Fixed, Float, UFixed, F16};
 
 /// Emits the same layer code under two names and modes.
 macro_rules! layers {
-    ($mode:tt, $dense:ident, $conv:ident, $lanes:ident, $gru:ident) => {
+    ($mode:tt, $dense:ident, $conv:ident, $lanes:ident, $pool:ident, $gru:ident) => {
         #[quantize(weights(w, b), mode = $mode)]
         pub fn $dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
             let n_in = x.len();
@@ -73,6 +73,18 @@ macro_rules! layers {
             }
         }
 
+        /// Average pooling of `y.len()` channels of `hw` values: a summing loop (`number_rt::dot::sum`).
+        #[quantize(mode = $mode)]
+        pub fn $pool<L>(x: &[f32], y: &mut [f32], hw: usize) {
+            for c in 0..y.len() {
+                let mut acc: f32 = 0.0;
+                for i in 0..hw {
+                    acc += x[c * hw + i];
+                }
+                y[c] = acc / hw as f32;
+            }
+        }
+
         /// A GRU-style cell (update gate, candidate, interpolation), `h` updated in place.
         #[quantize(weights(wz, uz, wh, uh), share(z, r), mode = $mode)]
         pub fn $gru<L>(wz: &[f32], uz: &[f32], wh: &[f32], uh: &[f32], x: &[f32], h: &mut [f32]) {
@@ -105,8 +117,8 @@ macro_rules! layers {
     };
 }
 
-layers!("calibrate", dense_cal, conv_cal, lanes_cal, gru_cal);
-layers!("tuned", dense_tun, conv_tun, lanes_tun, gru_tun);
+layers!("calibrate", dense_cal, conv_cal, lanes_cal, pool_cal, gru_cal);
+layers!("tuned", dense_tun, conv_tun, lanes_tun, pool_tun, gru_tun);
 
 // ------------------------------------------------------------------ format sets
 
@@ -133,33 +145,38 @@ number_rt::instances!(Fx, Mixed, Flt, Fp8, Blk, Fc1, Fc2, P1, P2);
 formats!(fx_dense: Fx, dense_tun, "dense_cal", { w = Fixed<8, 6>, b = Fixed<12, 8>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<16, 8>, lit0 = Fixed<4, 2> });
 formats!(fx_conv: Fx, conv_tun, "conv_cal", { w = Fixed<6, 5>, b = Fixed<8, 6>, x = Fixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
 formats!(fx_lanes: Fx, lanes_tun, "lanes_cal", { w = Fixed<6, 5>, b = Fixed<8, 6>, x = Fixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
+formats!(fx_pool: Fx, pool_tun, "pool_cal", { x = Fixed<8, 4>, y = Fixed<10, 5>, acc = Fixed<16, 4>, lit0 = Fixed<4, 2> });
 formats!(fx_gru: Fx, gru_tun, "gru_cal", { wz = Fixed<6, 4>, uz = Fixed<6, 4>, wh = Fixed<5, 4>, uh = Fixed<5, 4>, x = Fixed<8, 5>, h = Fixed<8, 6>, h_new = Fixed<10, 7>, az = Fixed<12, 6>, lit0 = Fixed<2, 0>, z = Fixed<9, 8>, lit1 = Fixed<3, 1>, lit2 = Fixed<3, 1>, ah = Fixed<12, 6>, lit3 = Fixed<3, 1>, lit4 = Fixed<3, 1> });
 formats!(mixed_dense: Mixed, dense_tun, "dense_cal", { w = Fixed<4, 3>, b = Fixed<6, 4>, x = UFixed<8, 4>, y = UFixed<8, 3>, acc = Fixed<12, 5>, lit0 = UFixed<1, 0> });
 formats!(mixed_conv: Mixed, conv_tun, "conv_cal", { w = Fixed<3, 2>, b = Fixed<5, 3>, x = UFixed<6, 4>, y = Fixed<7, 3>, acc = Fixed<10, 4>, lit0 = UFixed<2, 1>, lit1 = UFixed<4, 5> });
 formats!(mixed_lanes: Mixed, lanes_tun, "lanes_cal", { w = Fixed<3, 2>, b = Fixed<5, 3>, x = UFixed<6, 4>, y = Fixed<7, 3>, acc = Fixed<10, 4>, lit0 = UFixed<2, 1>, lit1 = UFixed<4, 5> });
+formats!(mixed_pool: Mixed, pool_tun, "pool_cal", { x = UFixed<8, 3>, y = UFixed<8, 4>, acc = Fixed<9, 3>, lit0 = UFixed<1, 0> });
 formats!(mixed_gru: Mixed, gru_tun, "gru_cal", { wz = Fixed<4, 3>, uz = Fixed<4, 3>, wh = Fixed<4, 3>, uh = Fixed<4, 3>, x = UFixed<6, 4>, h = Fixed<6, 5>, h_new = Fixed<7, 6>, az = Fixed<10, 5>, lit0 = UFixed<1, 0>, z = UFixed<6, 6>, lit1 = UFixed<2, 1>, lit2 = UFixed<2, 1>, ah = Fixed<10, 5>, lit3 = UFixed<2, 1>, lit4 = UFixed<1, 0> });
 formats!(flt_dense: Flt, dense_tun, "dense_cal", { w = E3m2, b = Bf16, x = Float<4, 2, 6>, y = E5m2, acc = F16, lit0 = E3m2 });
 formats!(flt_conv: Flt, conv_tun, "conv_cal", { w = Float<3, 3, 4>, b = Bf16, x = E5m2, y = Float<5, 4, 15>, acc = F16, lit0 = E3m2, lit1 = Float<3, 1, 3> });
 formats!(flt_lanes: Flt, lanes_tun, "lanes_cal", { w = Float<3, 3, 4>, b = Bf16, x = E5m2, y = Float<5, 4, 15>, acc = F16, lit0 = E3m2, lit1 = Float<3, 1, 3> });
+formats!(flt_pool: Flt, pool_tun, "pool_cal", { x = E5m2, y = F16, acc = Bf16, lit0 = E3m2 });
 formats!(flt_gru: Flt, gru_tun, "gru_cal", { wz = E3m2, uz = E3m2, wh = Float<4, 2, 7>, uh = Float<4, 2, 7>, x = E5m2, h = Bf16, h_new = F16, az = F16, lit0 = E3m2, z = Float<4, 5, 8>, lit1 = E3m2, lit2 = E3m2, ah = Bf16, lit3 = E3m2, lit4 = E3m2 });
 formats!(fp8_dense: Fp8, dense_tun, "dense_cal", { w = E4m3, b = E4m3, x = E4m3, y = E4m3, acc = E4m3, lit0 = E4m3 });
 formats!(fp8_conv: Fp8, conv_tun, "conv_cal", { w = E4m3, b = E4m3, x = E4m3, y = E4m3, acc = E4m3, lit0 = E4m3, lit1 = E4m3 });
 formats!(fp8_lanes: Fp8, lanes_tun, "lanes_cal", { w = E4m3, b = E4m3, x = E4m3, y = E4m3, acc = E4m3, lit0 = E4m3, lit1 = E4m3 });
+formats!(fp8_pool: Fp8, pool_tun, "pool_cal", { x = E4m3, y = E4m3, acc = E4m3, lit0 = E4m3 });
 formats!(fp8_gru: Fp8, gru_tun, "gru_cal", { wz = E4m3, uz = E4m3, wh = E4m3, uh = E4m3, x = E4m3, h = E4m3, h_new = E4m3, az = E4m3, lit0 = E4m3, z = E4m3, lit1 = E4m3, lit2 = E4m3, ah = E4m3, lit3 = E4m3, lit4 = E4m3 });
 
 // Block weights (per-channel when N is the row length; N = 5 and 16 straddle rows), incl. binary blocks.
 formats!(blk_dense: Blk, dense_tun, "dense_cal", { w = Blocked<3, 0, 7>, b = Blocked<1, -1, 5>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = f32, lit0 = Fixed<4, 2> });
 formats!(blk_conv: Blk, conv_tun, "conv_cal", { w = Blocked<4, 0, 5>, b = Blocked<6, -2, 3>, x = UFixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
 formats!(blk_lanes: Blk, lanes_tun, "lanes_cal", { w = Blocked<4, 0, 5>, b = Blocked<6, -2, 3>, x = UFixed<8, 5>, y = Fixed<9, 5>, acc = Fixed<14, 8>, lit0 = Fixed<4, 2>, lit1 = Fixed<4, 3> });
+formats!(blk_pool: Blk, pool_tun, "pool_cal", { x = UFixed<8, 5>, y = Fixed<9, 5>, acc = f32, lit0 = Fixed<4, 2> });
 formats!(blk_gru: Blk, gru_tun, "gru_cal", { wz = Blocked<2, 0, 3>, uz = Blocked<5, -1, 4>, wh = Blocked<1, 0, 3>, uh = Blocked<7, -2, 16>, x = Fixed<8, 5>, h = Fixed<8, 6>, h_new = Fixed<10, 7>, az = f32, lit0 = Fixed<2, 0>, z = Fixed<9, 8>, lit1 = Fixed<3, 1>, lit2 = Fixed<3, 1>, ah = Fixed<12, 6>, lit3 = Fixed<3, 1>, lit4 = Fixed<3, 1> });
 
 fn configs() -> Vec<(&'static str, Config)> {
     vec![
-        ("fixed", [fx_dense(), fx_conv(), fx_lanes(), fx_gru()].into_iter().flatten().collect()),
-        ("ufixed", [mixed_dense(), mixed_conv(), mixed_lanes(), mixed_gru()].into_iter().flatten().collect()),
-        ("float", [flt_dense(), flt_conv(), flt_lanes(), flt_gru()].into_iter().flatten().collect()),
-        ("e4m3", [fp8_dense(), fp8_conv(), fp8_lanes(), fp8_gru()].into_iter().flatten().collect()),
-        ("block", [blk_dense(), blk_conv(), blk_lanes(), blk_gru()].into_iter().flatten().collect()),
+        ("fixed", [fx_dense(), fx_conv(), fx_lanes(), fx_pool(), fx_gru()].into_iter().flatten().collect()),
+        ("ufixed", [mixed_dense(), mixed_conv(), mixed_lanes(), mixed_pool(), mixed_gru()].into_iter().flatten().collect()),
+        ("float", [flt_dense(), flt_conv(), flt_lanes(), flt_pool(), flt_gru()].into_iter().flatten().collect()),
+        ("e4m3", [fp8_dense(), fp8_conv(), fp8_lanes(), fp8_pool(), fp8_gru()].into_iter().flatten().collect()),
+        ("block", [blk_dense(), blk_conv(), blk_lanes(), blk_pool(), blk_gru()].into_iter().flatten().collect()),
     ]
 }
 
@@ -234,6 +251,16 @@ fn lanes_both<L: Instance + lanes_tun::Formats>(cfg: &Config, r: &mut Rng) -> us
     yc.iter().filter(|v| **v != 0.0).count()
 }
 
+fn pool_both<L: Instance + pool_tun::Formats>(cfg: &Config, r: &mut Rng) -> usize {
+    let (c, hw) = (3, 49);
+    let x = r.vec(c * hw);
+    let (mut yc, mut yt) = (vec![0.0; c], vec![0.0; c]);
+    emulate::with_formats(cfg, || pool_cal::<L>(&x, &mut yc, hw));
+    pool_tun::<L>(&x, &mut yt, hw);
+    assert_eq!(bits(&yc), bits(&yt), "pool::<{}>", L::NAME);
+    yc.iter().filter(|v| **v != 0.0).count()
+}
+
 fn gru_both<L: Instance + gru_tun::Formats>(cfg: &Config, r: &mut Rng) -> usize {
     let (n, m) = (4, 3);
     let (wz, uz, wh, uh) = (r.vec(n * m), r.vec(n * n), r.vec(n * m), r.vec(n * n));
@@ -260,13 +287,13 @@ fn calibrate_and_tuned_are_bit_identical() {
         let mut nonzero = 0;
         for _ in 0..60 {
             nonzero += match *name {
-                "fixed" => dense_both::<Fx>(cfg, &mut r) + conv_both::<Fx>(cfg, &mut r) + lanes_both::<Fx>(cfg, &mut r) + gru_both::<Fx>(cfg, &mut r),
+                "fixed" => dense_both::<Fx>(cfg, &mut r) + conv_both::<Fx>(cfg, &mut r) + lanes_both::<Fx>(cfg, &mut r) + pool_both::<Fx>(cfg, &mut r) + gru_both::<Fx>(cfg, &mut r),
                 "ufixed" => {
-                    dense_both::<Mixed>(cfg, &mut r) + conv_both::<Mixed>(cfg, &mut r) + lanes_both::<Mixed>(cfg, &mut r) + gru_both::<Mixed>(cfg, &mut r)
+                    dense_both::<Mixed>(cfg, &mut r) + conv_both::<Mixed>(cfg, &mut r) + lanes_both::<Mixed>(cfg, &mut r) + pool_both::<Mixed>(cfg, &mut r) + gru_both::<Mixed>(cfg, &mut r)
                 }
-                "float" => dense_both::<Flt>(cfg, &mut r) + conv_both::<Flt>(cfg, &mut r) + lanes_both::<Flt>(cfg, &mut r) + gru_both::<Flt>(cfg, &mut r),
-                "block" => dense_both::<Blk>(cfg, &mut r) + conv_both::<Blk>(cfg, &mut r) + lanes_both::<Blk>(cfg, &mut r) + gru_both::<Blk>(cfg, &mut r),
-                _ => dense_both::<Fp8>(cfg, &mut r) + conv_both::<Fp8>(cfg, &mut r) + lanes_both::<Fp8>(cfg, &mut r) + gru_both::<Fp8>(cfg, &mut r),
+                "float" => dense_both::<Flt>(cfg, &mut r) + conv_both::<Flt>(cfg, &mut r) + lanes_both::<Flt>(cfg, &mut r) + pool_both::<Flt>(cfg, &mut r) + gru_both::<Flt>(cfg, &mut r),
+                "block" => dense_both::<Blk>(cfg, &mut r) + conv_both::<Blk>(cfg, &mut r) + lanes_both::<Blk>(cfg, &mut r) + pool_both::<Blk>(cfg, &mut r) + gru_both::<Blk>(cfg, &mut r),
+                _ => dense_both::<Fp8>(cfg, &mut r) + conv_both::<Fp8>(cfg, &mut r) + lanes_both::<Fp8>(cfg, &mut r) + pool_both::<Fp8>(cfg, &mut r) + gru_both::<Fp8>(cfg, &mut r),
             };
         }
         assert!(nonzero > 100, "{name}: outputs are mostly zero; the comparison would be vacuous");

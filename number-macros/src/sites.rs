@@ -873,7 +873,9 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
-                if let Some(kernel) = self.reduction(f).or_else(|| self.columns(f)).or_else(|| self.copy_loop(f)) {
+                if let Some(kernel) =
+                    self.reduction(f).or_else(|| self.summation(f)).or_else(|| self.columns(f)).or_else(|| self.copy_loop(f))
+                {
                     *e = kernel;
                     return;
                 }

@@ -197,6 +197,26 @@ fn depthwise_strided() {
 }
 
 #[test]
+fn pool_sum() {
+    // A summing loop (the zoo's global_avg_pool): one `dot::sum` / `Frame::sum` call per channel.
+    check(
+        "pool_sum",
+        quote!(),
+        quote! {
+            pub fn global_avg_pool<L>(x: &[f32], y: &mut [f32], hw: usize) {
+                for c in 0..y.len() {
+                    let mut acc: f32 = 0.0;
+                    for i in 0..hw {
+                        acc += x[c * hw + i];
+                    }
+                    y[c] = acc / hw as f32;
+                }
+            }
+        },
+    );
+}
+
+#[test]
 fn gru_cell() {
     check(
         "gru_cell",

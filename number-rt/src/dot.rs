@@ -86,6 +86,53 @@ pub fn dot<A: Number, TA: Number, TB: Number, EA: Number, EB: Number>(acc: f32, 
     reference::<A, EA, EB>(acc, a, b)
 }
 
+/// `acc` after `acc = A::quantize(acc + x[k])` for every `k`: what `#[quantize]` emits for a summing loop
+/// `for i in lo..hi { acc += x[ix]; }` (same conditions as an accumulation loop, one operand). Integer sum when `x`
+/// is fixed point and every partial sum is provably exact and held by `A` (the argument of [`dot`] with products
+/// `x[k]·1`); else the f32 chain (f32 accumulator, finite result); else the reference.
+///
+/// ```
+/// use number_rt::{dot::sum, Number, UFixed};
+/// type X = UFixed<8, 4>;
+/// let x: Vec<X> = [1.5f32, 2.25, 0.0625].iter().map(|&v| X::from_f32(v)).collect();
+/// assert_eq!(sum::<f32, X, _>(0.5, &x), 0.5 + 1.5 + 2.25 + 0.0625);
+/// ```
+#[inline(always)]
+pub fn sum<A: Number, TX: Number, EX: Number>(acc: f32, x: &[EX]) -> f32 {
+    if let Some(lx) = layout(TX::FIXED, EX::FIXED)
+        && (-104..=126).contains(&lx.frac)
+        && (EX::FIXED.is_some() || lx.max_abs() < 1 << 22)
+    {
+        let (n, max) = (x.len() as i64, lx.max_abs());
+        let scale = pow2(lx.frac) as f32;
+        let prods = if n < EXACT / max.max(1) { n * max } else { abs_sum(x, scale) };
+        if prods < EXACT
+            && let Some(ai) = acc_units::<A>(acc, lx.frac, prods)
+        {
+            let mut s: i32 = 0;
+            for e in x {
+                s += raw_of(*e, scale);
+            }
+            // |ai + s| < 2^24: exact.
+            return (ai + s) as f32 * pow2(-lx.frac) as f32;
+        }
+    }
+    if matches!(A::FORMAT, Format::F32) {
+        let mut s = acc;
+        for e in x {
+            s += e.to_f32();
+        }
+        if s.is_finite() {
+            return s;
+        }
+    }
+    let mut acc = acc;
+    for e in x {
+        acc = A::quantize(acc + e.to_f32());
+    }
+    acc
+}
+
 /// The reference loop.
 #[inline(never)]
 pub fn reference<A: Number, EA: Number, EB: Number>(mut acc: f32, a: &[EA], b: &[EB]) -> f32 {
@@ -375,6 +422,35 @@ mod tests {
                 // Block weights: raw integers on their 8-bit container grid.
                 check::<f32, crate::Blocked<3, 2, 32>, UFixed<8, 4>>(scale, n, seed);
                 check::<f32, crate::Blocked<1, 0, 7>, Fixed<8, 5>>(scale, n, seed);
+            }
+        }
+    }
+
+    #[test]
+    fn sums_equal_the_reference() {
+        fn check<A: Number, TX: Number>(scale: f32, n: usize, seed: u64) {
+            let mut s = seed;
+            let x: Vec<TX> = (0..n).map(|_| TX::from_f32(rng(&mut s) * scale)).collect();
+            let xf: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
+            for acc in [A::quantize(rng(&mut s) * scale), 0.0, -0.0, 0.1, f32::NAN, f32::INFINITY, 1e30] {
+                let mut want = acc;
+                for v in &xf {
+                    want = A::quantize(want + v);
+                }
+                assert_eq!(sum::<A, TX, TX>(acc, &x).to_bits(), want.to_bits(), "{} into {}, n {n}, acc {acc}", TX::FORMAT, A::FORMAT);
+                assert_eq!(sum::<A, TX, f32>(acc, &xf).to_bits(), want.to_bits(), "{} (f32) into {}", TX::FORMAT, A::FORMAT);
+            }
+        }
+        for (n, seed) in [(0, 1), (1, 2), (49, 3), (400, 4), (70000, 5)] {
+            for scale in [0.01f32, 1.0, 300.0, 1e30] {
+                check::<f32, UFixed<8, 3>>(scale, n, seed);
+                check::<f32, Fixed<8, 5>>(scale, n, seed);
+                check::<f32, Fixed<16, 12>>(scale, n, seed);
+                check::<Fixed<16, 3>, UFixed<8, 3>>(scale, n, seed);
+                check::<Fixed<10, 3>, UFixed<8, 3>>(scale, n, seed);
+                check::<E4m3, UFixed<8, 3>>(scale, n, seed);
+                check::<f32, E4m3>(scale, n, seed);
+                check::<f32, f32>(scale, n, seed);
             }
         }
     }

@@ -289,6 +289,23 @@ impl Frame {
         acc
     }
 
+    /// `acc` after `acc = q(site, acc + x[k])` for every `k`: what `#[quantize]` emits for a summing loop (see
+    /// [`crate::dot::sum`]); with an `f32` accumulator the sum runs without the per-step rounding when the
+    /// result is finite.
+    #[inline]
+    pub fn sum(&self, site: usize, mut acc: f32, x: &[f32]) -> f32 {
+        if self.formats[site] == Format::F32 && !self.recording {
+            let s = x.iter().fold(acc, |s, v| s + v);
+            if s.is_finite() {
+                return s;
+            }
+        }
+        for &v in x {
+            acc = self.q(site, acc + v);
+        }
+        acc
+    }
+
     /// Every lane `p` of `acc` after `acc[p] = q(site, acc[p] + a[k] * col(k)[p])` for every `k`: what
     /// `#[quantize]` emits for a loop nest of accumulation loops that share the row `a` (see
     /// [`crate::dot::columns`]). Lane by lane the same steps as [`dot`](Self::dot) (so the same values are

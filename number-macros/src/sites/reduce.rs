@@ -159,6 +159,45 @@ impl Walker<'_> {
         matches!(mul.op, BinOp::Mul(_)).then_some((&*add.left, &*mul.left, &*mul.right))
     }
 
+    /// The kernel call replacing `f`, when it is a summing loop `for i in lo..hi { acc += x[ix]; }` (the
+    /// conditions of an accumulation loop with one operand): `number_rt::dot::sum` / `Frame::sum`.
+    pub(super) fn summation(&self, f: &ExprForLoop) -> Option<Expr> {
+        let qgen = self.qgen?;
+        let (var, lo, hi, body) = self.simple_loop(f)?;
+        let Expr::Binary(add) = body else { return None };
+        if !matches!(add.op, BinOp::AddAssign(_)) {
+            return None;
+        }
+        let acc = single_ident(&add.left)?;
+        let acc_site = match self.lookup(&acc.to_string())? {
+            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
+            _ => return None,
+        };
+        let x = self.operand(&add.right, var)?;
+        if x.name == acc {
+            return None;
+        }
+        let (xn, xi) = (x.name, x.index);
+        let call = match qgen.mode {
+            Mode::Tuned => {
+                let (t_acc, t_x) = (self.site_ty(Some(acc_site)), self.site_ty(x.site));
+                quote!(::number_rt::dot::sum::<#t_acc, #t_x, _>(#acc, __nq_x))
+            }
+            _ => {
+                let i = super::lit_idx(acc_site);
+                quote!(__nq.sum(#i, #acc, __nq_x))
+            }
+        };
+        Some(syn::parse_quote!({
+            let __nq_r = #lo..#hi;
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_x = { let #var = __nq_r.start; &#xn[#xi..][..__nq_n] };
+                #acc = #call;
+            }
+        }))
+    }
+
     /// The kernel call replacing `f`, when it is an accumulation loop.
     pub(super) fn reduction(&self, f: &ExprForLoop) -> Option<Expr> {
         let qgen = self.qgen?;

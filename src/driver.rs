@@ -184,6 +184,10 @@ pub struct EvalReport {
     pub accuracy: f64,
     /// Predicted classes.
     pub predictions: Vec<u32>,
+    /// FNV-1a 64 of the bit patterns of every input's logits, in order ([`logits_digest`]): two builds that
+    /// agree on it computed the same logits bit for bit (absent in reports written before it existed).
+    #[serde(default)]
+    pub logits_fnv: Option<u64>,
     /// Mean inference time per input, single thread, in microseconds (not measured for emulation).
     pub micros_per_input: Option<f64>,
     /// Weight tensors and formats.
@@ -231,17 +235,41 @@ pub fn parse_loss(s: &str) -> Result<f64, String> {
 }
 
 /// Predictions over `data[..n]`, in parallel, each worker under `cfg` when one is given (calibrate builds).
-fn predict_all<M: Classifier>(m: &M, data: &Dataset, n: usize, cfg: Option<&number_rt::emulate::Config>) -> Vec<u32> {
+/// FNV-1a 64 over the bit patterns of logit vectors, in order.
+///
+/// ```
+/// use zoo::driver::logits_digest;
+/// assert_eq!(logits_digest([[1.0f32, 2.0].as_slice()]), logits_digest([[1.0f32, 2.0].as_slice()]));
+/// assert_ne!(logits_digest([[0.0f32].as_slice()]), logits_digest([[-0.0f32].as_slice()]));
+/// ```
+pub fn logits_digest<'a>(all: impl IntoIterator<Item = &'a [f32]>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for logits in all {
+        for v in logits {
+            for b in v.to_bits().to_le_bytes() {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
+/// The predictions on the first `n` inputs and the digest of their logits ([`logits_digest`]).
+fn predict_all<M: Classifier>(m: &M, data: &Dataset, n: usize, cfg: Option<&number_rt::emulate::Config>) -> (Vec<u32>, u64) {
     let idx: Vec<usize> = (0..n).collect();
-    idx.par_chunks(250)
+    let logits: Vec<Vec<f32>> = idx
+        .par_chunks(250)
         .flat_map_iter(|chunk| {
-            let run = || chunk.iter().map(|&i| m.predict(data.image(i)) as u32).collect::<Vec<_>>();
+            let run = || chunk.iter().map(|&i| m.logits(data.image(i))).collect::<Vec<_>>();
             match cfg {
                 Some(c) => number_rt::emulate::with_formats(c, run),
                 None => run(),
             }
         })
-        .collect()
+        .collect();
+    let predictions = logits.iter().map(|l| crate::layers::argmax(l) as u32).collect();
+    (predictions, logits_digest(logits.iter().map(|l| l.as_slice())))
 }
 
 fn accuracy(pred: &[u32], data: &Dataset) -> f64 {
@@ -317,6 +345,47 @@ pub fn read_report(path: &Path) -> Result<EvalReport, String> {
     serde_json::from_str(&s).map_err(|e| format!("{} is not an evaluation report: {e}", path.display()))
 }
 
+/// Whether `rep` reproduces `other` (the report in `path`): the same inputs, the same predictions and, when both
+/// carry a logits digest, the same logits bit for bit. The success message, or an error naming what differs.
+fn compare_reports(other: &EvalReport, rep: &EvalReport, path: &Path) -> Result<String, String> {
+    let n = rep.n;
+    if other.split != rep.split || other.n != rep.n {
+        return Err(format!(
+            "{} holds {} predictions on the {} split; this run made {} on {}: evaluate the same inputs",
+            path.display(),
+            other.n,
+            other.split,
+            rep.n,
+            rep.split
+        ));
+    }
+    let diff = other.predictions.iter().zip(&rep.predictions).filter(|(a, b)| a != b).count();
+    if diff > 0 {
+        return Err(format!(
+            "{diff} of {n} predictions differ from {} ({} build): the {} build is not bit-identical",
+            path.display(),
+            other.mode,
+            rep.mode
+        ));
+    }
+    match (other.logits_fnv, rep.logits_fnv) {
+        (Some(a), Some(b)) if a != b => Err(format!(
+            "the logits differ in their bits from {} ({} build) although all {n} predictions agree: the {} build is not bit-identical",
+            path.display(),
+            other.mode,
+            rep.mode
+        )),
+        (Some(_), Some(_)) => {
+            Ok(format!("predictions and logits (every bit) identical to {} ({} build) on all {n} inputs", path.display(), other.mode))
+        }
+        _ => Ok(format!(
+            "predictions identical to {} ({} build) on all {n} inputs (no logits digest in one of the reports: re-run it to compare the logits too)",
+            path.display(),
+            other.mode
+        )),
+    }
+}
+
 /// Entry point of a zoo example: parses the command line and runs it.
 pub fn main<M: Classifier>() -> std::process::ExitCode {
     match run::<M>(Cli::parse()) {
@@ -343,7 +412,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
                 }
                 None => None,
             };
-            let predictions = predict_all(&model, &data, n, cfg.as_ref());
+            let (predictions, fnv) = predict_all(&model, &data, n, cfg.as_ref());
             let acc = accuracy(&predictions, &data);
             let us = match &cfg {
                 Some(c) => number_rt::emulate::with_formats(c, || time_per_input(&model, &data, timed)),
@@ -366,6 +435,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
                 n,
                 accuracy: acc,
                 predictions,
+                logits_fnv: Some(fnv),
                 micros_per_input: Some(us),
                 weights: ws,
                 param_bits,
@@ -386,27 +456,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
                 write_json(p, &rep)?;
             }
             if let Some(p) = compare {
-                let other = read_report(&p)?;
-                if other.split != rep.split || other.n != rep.n {
-                    return Err(format!(
-                        "{} holds {} predictions on the {} split; this run made {} on {}: evaluate the same inputs",
-                        p.display(),
-                        other.n,
-                        other.split,
-                        rep.n,
-                        rep.split
-                    ));
-                }
-                let diff = other.predictions.iter().zip(&rep.predictions).filter(|(a, b)| a != b).count();
-                if diff > 0 {
-                    return Err(format!(
-                        "{diff} of {n} predictions differ from {} ({} build): the {} build is not bit-identical",
-                        p.display(),
-                        other.mode,
-                        rep.mode
-                    ));
-                }
-                println!("predictions identical to {} ({} build) on all {n} inputs", p.display(), other.mode);
+                println!("{}", compare_reports(&read_report(&p)?, &rep, &p)?);
             }
             Ok(())
         }
@@ -692,7 +742,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
             })
         })
         .collect();
-    for (name, pred, ws) in [("emulated-f32", f32_pred, vec![]), ("emulated", pred, ws)] {
+    for (name, (pred, fnv), ws) in [("emulated-f32", f32_pred, vec![]), ("emulated", pred, ws)] {
         let acc = accuracy(&pred, &test);
         let (param_bits, f32_param_bits) = (outcome.param_bits, outcome.f32_param_bits);
         let rep = EvalReport {
@@ -702,6 +752,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
             n: test.n,
             accuracy: acc,
             predictions: pred,
+            logits_fnv: Some(fnv),
             micros_per_input: None,
             weights: ws,
             param_bits,
@@ -724,6 +775,36 @@ mod tests {
         for bad in [f64::NAN, -1.0, f64::INFINITY] {
             assert!(check_margin(bad, false).unwrap_err().contains("--margin-se"), "{bad}");
         }
+    }
+
+    #[test]
+    fn comparison_catches_differing_predictions_and_logit_bits() {
+        let report = |mode: &str, predictions: Vec<u32>, logits: &[[f32; 2]]| EvalReport {
+            model: "m".into(),
+            mode: mode.into(),
+            split: "test".into(),
+            n: predictions.len(),
+            accuracy: 0.0,
+            predictions,
+            logits_fnv: Some(logits_digest(logits.iter().map(|l| l.as_slice()))),
+            micros_per_input: None,
+            weights: vec![],
+            param_bits: 0,
+            f32_param_bits: 0,
+        };
+        let p = Path::new("emulated.json");
+        let emulated = report("calibrate", vec![1, 0], &[[0.5, 1.0], [2.0, -1.0]]);
+        let same = report("tuned", vec![1, 0], &[[0.5, 1.0], [2.0, -1.0]]);
+        assert!(compare_reports(&emulated, &same, p).unwrap().contains("logits (every bit) identical"));
+        // One logit one ulp off: the same predictions, different bits.
+        let ulp = report("tuned", vec![1, 0], &[[0.5, 1.0], [f32::from_bits(2.0f32.to_bits() + 1), -1.0]]);
+        assert!(compare_reports(&emulated, &ulp, p).unwrap_err().contains("logits differ in their bits"));
+        let other = report("tuned", vec![1, 1], &[[0.5, 1.0], [2.0, 3.0]]);
+        assert!(compare_reports(&emulated, &other, p).unwrap_err().contains("1 of 2 predictions differ"));
+        let shorter = report("tuned", vec![1], &[[0.5, 1.0]]);
+        assert!(compare_reports(&emulated, &shorter, p).unwrap_err().contains("evaluate the same inputs"));
+        let old = EvalReport { logits_fnv: None, ..report("calibrate", vec![1, 0], &[]) };
+        assert!(compare_reports(&old, &same, p).unwrap().contains("no logits digest"));
     }
 
     #[test]

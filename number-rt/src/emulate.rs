@@ -313,22 +313,26 @@ impl Frame {
     /// every lane's result is finite.
     #[inline]
     pub fn columns<'b>(&self, site: usize, acc: &mut [f32], a: &[f32], col: impl Fn(usize) -> &'b [f32]) {
-        let m = acc.len();
-        if self.formats[site] == Format::F32 && !self.recording {
-            let mut s = acc.to_vec();
-            for (k, &x) in a.iter().enumerate() {
-                for (s, &y) in s.iter_mut().zip(&col(k)[..m]) {
-                    *s += x * y;
+        // Blocks of 64 lanes, summed in a stack buffer (no allocation per call).
+        for (b, lanes) in acc.chunks_mut(64).enumerate() {
+            let (p0, l) = (b * 64, lanes.len());
+            if self.formats[site] == Format::F32 && !self.recording {
+                let mut s = [0f32; 64];
+                s[..l].copy_from_slice(lanes);
+                for (k, &x) in a.iter().enumerate() {
+                    for (s, &y) in s[..l].iter_mut().zip(&col(k)[p0..p0 + l]) {
+                        *s += x * y;
+                    }
+                }
+                if s[..l].iter().all(|v| v.is_finite()) {
+                    lanes.copy_from_slice(&s[..l]);
+                    continue;
                 }
             }
-            if s.iter().all(|v| v.is_finite()) {
-                acc.copy_from_slice(&s);
-                return;
-            }
-        }
-        for (k, &x) in a.iter().enumerate() {
-            for (s, &y) in acc.iter_mut().zip(&col(k)[..m]) {
-                *s = self.q(site, *s + x * y);
+            for (k, &x) in a.iter().enumerate() {
+                for (s, &y) in lanes.iter_mut().zip(&col(k)[p0..p0 + l]) {
+                    *s = self.q(site, *s + x * y);
+                }
             }
         }
     }

@@ -873,16 +873,23 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
-                if let Some(kernel) =
-                    self.reduction(f).or_else(|| self.summation(f)).or_else(|| self.columns(f)).or_else(|| self.copy_loop(f))
-                {
+                if let Some(kernel) = self.reduction(f).or_else(|| self.summation(f)).or_else(|| self.columns(f)) {
                     *e = kernel;
+                    return;
+                }
+                let copy = self.copy_loop(f);
+                if let (Some(c), true) = (&copy, self.tuned()) {
+                    *e = c.clone();
                     return;
                 }
                 self.visit_expr_mut(&mut f.expr);
                 let mut names = Vec::new();
                 pat_idents(&f.pat, &mut names);
                 self.with_scope(names, |w| w.visit_block_mut(&mut f.body));
+                if let Some(c) = copy {
+                    // Calibrate builds: the element loop (rewritten above) when profiling, else the copy.
+                    *e = parse_quote!(if __nq.recording() { #e } else { #c });
+                }
             }
             Expr::If(i) => {
                 let mut names = Vec::new();

@@ -257,13 +257,23 @@ impl Frame {
         }
     }
 
+    /// Whether this run profiles (records every value assigned to a site).
+    #[inline(always)]
+    pub fn recording(&self) -> bool {
+        self.recording
+    }
+
     /// Records `x` (when profiling) and returns it quantized to the site's format.
     #[inline(always)]
     pub fn q(&self, site: usize, x: f32) -> f32 {
         if self.recording {
             self.record(site, &[x], None);
         }
-        self.formats[site].quantize(x)
+        match self.formats[site] {
+            // The common case (profiling runs, f32 sites of a configuration) without a call: the same result.
+            Format::F32 => <f32 as crate::Number>::quantize(x),
+            f => f.quantize(x),
+        }
     }
 
     /// `acc` after `acc = q(site, acc + a[k] * b[k])` for every `k`: what `#[quantize]` emits for an

@@ -75,9 +75,32 @@ pub fn depthwise_conv2d<L: ::number_rt::Instance>(
                     let iy = (oy * g.stride + ky).wrapping_sub(g.pad);
                     if iy < g.in_h {
                         let src = (c * g.in_h + iy) * g.in_w + kx;
-                        for ox in lo..hi {
-                            patch[row + oy * ow + ox] = __nq
-                                .q(4, x[src + ox * g.stride - g.pad]);
+                        if __nq.recording() {
+                            for ox in lo..hi {
+                                patch[row + oy * ow + ox] = __nq
+                                    .q(4, x[src + ox * g.stride - g.pad]);
+                            }
+                        } else {
+                            {
+                                let __nq_r = lo..hi;
+                                if __nq_r.start < __nq_r.end {
+                                    let __nq_d: usize = {
+                                        let ox = __nq_r.start;
+                                        row + oy * ow + ox
+                                    };
+                                    let __nq_s: usize = {
+                                        let ox = __nq_r.start;
+                                        src + ox * g.stride - g.pad
+                                    };
+                                    ::number_rt::__private::copy_strided(
+                                        &mut patch[__nq_d..],
+                                        1,
+                                        &x[__nq_s..],
+                                        (1 * (g.stride)),
+                                        __nq_r.end - __nq_r.start,
+                                    );
+                                }
+                            }
                         }
                     }
                 }

@@ -338,16 +338,19 @@ impl Walker<'_> {
     /// the loop ([`step`]; the indices free of sites and float literals). Element copies of typed bindings move
     /// the stored values, so one `copy_strided` call (a masked move or `copy_from_slice` for unit steps, a loop
     /// without per-element bounds checks otherwise) does the same: an im2col row, a strided gather.
+    ///
+    /// In calibrate builds the same copy is returned for the caller to run when not profiling (the element loop
+    /// assigns values of the site's format to the same site, and rounding is idempotent, so the copy is the
+    /// same; when profiling, the element loop records each value).
     pub(super) fn copy_loop(&self, f: &ExprForLoop) -> Option<Expr> {
-        if self.qgen?.mode != Mode::Tuned {
-            return None;
-        }
+        let tuned = self.qgen?.mode == Mode::Tuned;
         let (var, lo, hi, body) = self.simple_loop(f)?;
         let Expr::Assign(asg) = body else { return None };
         let (dst, id) = indexed(&asg.left)?;
         let (src, is) = indexed(&asg.right)?;
         let typed = |name: &Ident| match self.lookup(&name.to_string()) {
-            Some(Binding::Site { site: Some(i), typed: true, weight: false, .. }) => Some(*i),
+            Some(Binding::Site { site: Some(i), typed: true, weight: false, .. }) if tuned => Some(*i),
+            Some(Binding::Site { site: Some(i), weight: false, shape, .. }) if !tuned && shape.indexable() => Some(*i),
             _ => None,
         };
         let (d, s) = (typed(dst)?, typed(src)?);

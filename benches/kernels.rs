@@ -14,8 +14,9 @@ use zoo::layers::Conv;
 
 number_rt::instances!(pub A);
 
-// The zoo's layer bodies (src/layers/mod.rs), forced into tuned mode.
+// The zoo's layer bodies (src/layers/mod.rs), forced into tuned mode; `#[inline]` like the zoo's.
 #[quantize(weights(w, b), mode = "tuned")]
+#[inline]
 pub fn dense_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
     let n = x.len();
     for o in 0..y.len() {
@@ -29,6 +30,7 @@ pub fn dense_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], relu: bool) {
 
 #[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b), share(x, patch), mode = "tuned")]
+#[inline]
 pub fn conv2d_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
     let (n, np) = (g.in_c * g.k * g.k, oh * ow);

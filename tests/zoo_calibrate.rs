@@ -80,12 +80,15 @@ fn profile_names_every_lenet_site_with_its_tensor_size() {
     }
     // Activations: conv1's input is the normalised image, its output is after ReLU.
     let x = &p.sites["Conv1/conv2d.x"].stats;
-    // The site `x` shares its format with conv2d's im2col `patch`: per image the 784 inputs, the patch's 25
-    // initial zeros, and its 25 values at each of the 28×28 output positions.
-    assert_eq!(x.count, 64 * (784 + 25 + 28 * 28 * 25));
+    // The site `x` shares its format with conv2d's im2col matrix `patch` (25 taps × 28·28 positions): per image
+    // the 784 inputs, the matrix's 25·784 initial zeros, and the values of the taps that lie inside the image
+    // (the others keep their zeros): per tap row `ky`, 28 − |ky − 2| output rows, likewise per column, so
+    // (26 + 27 + 28 + 27 + 26)² = 134² of them.
+    assert_eq!(x.count, 64 * (784 + 25 * 28 * 28 + 134 * 134));
+    assert_eq!(x.zeros + x.hist.iter().sum::<u64>(), x.count);
     assert!(x.min < -0.4 && x.max > 2.7, "normalised MNIST range, got {}..{}", x.min, x.max);
     assert!(p.sites["Conv1/conv2d.y"].stats.min >= 0.0);
-    assert_eq!(p.sites.len(), 32, "conv2d: 7 sites (w, b, x, y, acc, two literals) × 2, dense: 6 × 3");
+    assert_eq!(p.sites.len(), 30, "conv2d: 6 sites (w, b, x, y, acc, one literal) × 2, dense: 6 × 3");
 }
 
 #[test]

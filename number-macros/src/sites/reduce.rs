@@ -159,6 +159,15 @@ impl Walker<'_> {
         matches!(mul.op, BinOp::Mul(_)).then_some((&*add.left, &*mul.left, &*mul.right))
     }
 
+    /// The accumulator of a reduction: a plain identifier bound to a scalar site that is not a weight.
+    fn scalar_acc<'e>(&self, place: &'e Expr) -> Option<(&'e Ident, usize)> {
+        let acc = single_ident(place)?;
+        match self.lookup(&acc.to_string())? {
+            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => Some((acc, *i)),
+            _ => None,
+        }
+    }
+
     /// The kernel call replacing `f`, when it is a summing loop `for i in lo..hi { acc += x[ix]; }` (the
     /// conditions of an accumulation loop with one operand): `number_rt::dot::sum` / `Frame::sum`.
     pub(super) fn summation(&self, f: &ExprForLoop) -> Option<Expr> {
@@ -168,11 +177,7 @@ impl Walker<'_> {
         if !matches!(add.op, BinOp::AddAssign(_)) {
             return None;
         }
-        let acc = single_ident(&add.left)?;
-        let acc_site = match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
-            _ => return None,
-        };
+        let (acc, acc_site) = self.scalar_acc(&add.left)?;
         let x = self.operand(&add.right, var)?;
         if x.name == acc {
             return None;
@@ -203,11 +208,7 @@ impl Walker<'_> {
         let qgen = self.qgen?;
         let (var, lo, hi, body) = self.simple_loop(f)?;
         let (place, left, right) = Self::multiply_add(body)?;
-        let acc = single_ident(place)?;
-        let acc_site = match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => *i,
-            _ => return None,
-        };
+        let (acc, acc_site) = self.scalar_acc(place)?;
         let (a, b) = (self.operand(left, var)?, self.operand(right, var)?);
         if a.name == acc || b.name == acc {
             return None;

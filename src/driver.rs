@@ -166,6 +166,15 @@ enum Cmd {
         /// With several, the search picks one per site (`tensor+rows+32`). `--block` is an alias.
         #[arg(long, alias = "block", default_value = "tensor", value_parser = number_rt::tune::parse_granularities)]
         granularity: Granularities,
+        /// How weights are rounded onto their formats: `nearest` (each weight to the nearest value) or `gptq`
+        /// (Hessian-aware: each rounding error compensated on the row's later weights along the inputs' second
+        /// moments, captured on the first `--gptq-inputs` calibration inputs; `number_rt::rounding`). With `gptq`
+        /// the rounded weights are written to `tuned.safetensors` beside tuned.rs, which tuned builds load.
+        #[arg(long, default_value = "nearest", value_parser = ["nearest", "gptq"])]
+        rounding: String,
+        /// Calibration inputs whose layer inputs GPTQ's second moments are summed over.
+        #[arg(long, default_value_t = 512)]
+        gptq_inputs: usize,
     },
 }
 
@@ -399,7 +408,20 @@ pub fn main<M: Classifier>() -> std::process::ExitCode {
 
 fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
     let weights = cli.weights.unwrap_or_else(|| root().join("examples").join(M::NAME).join("weights.safetensors"));
+    // Tuned builds (and calibrate builds emulating a tuned.rs) load the GPTQ-rounded weights that go with it.
+    let tuned_rs = match (&cli.cmd, MODE) {
+        (_, Mode::Tuned) => Some(root().join("examples").join(M::NAME).join("tuned.rs")),
+        (Cmd::Eval { formats: Some(p), .. }, Mode::Calibrate) => Some(p.clone()),
+        _ => None,
+    };
+    let rounded = match &tuned_rs {
+        Some(p) if p.exists() => install_rounded(p)?,
+        _ => None,
+    };
     let model = M::load(&weights)?;
+    if let Some(file) = &rounded {
+        number_rt::rounding::check_installed(file)?;
+    }
     let report_dir = root().join("target").join("number").join(M::NAME);
     match cli.cmd {
         Cmd::Eval { split, limit, json, compare, timed, formats } => {
@@ -503,6 +525,8 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             confirm,
             confirm_se,
             granularity,
+            rounding,
+            gptq_inputs,
         } => {
             require_calibrate("tune")?;
             let tol = parse_loss(&max_loss)?;
@@ -511,11 +535,75 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let confirm = parse_confirm(&confirm)?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let opts =
-                TuneOpts { calib, val, max_evals, seed, check, integer_inputs: inputs, margin_se, paired, confirm, confirm_se, granularity };
+            let gptq = (rounding == "gptq").then_some(gptq_inputs);
+            let opts = TuneOpts {
+                calib,
+                val,
+                max_evals,
+                seed,
+                check,
+                integer_inputs: inputs,
+                margin_se,
+                paired,
+                confirm,
+                confirm_se,
+                granularity,
+                gptq,
+            };
             tune(&model, tol, &opts, &out, &report_dir, &max_loss)
         }
     }
+}
+
+/// The bytes of `tuned.safetensors` for the GPTQ-rounded weight sites of `config` and their count (`None` when
+/// no site was rounded): one F32 tensor per site, named by the site, with metadata `<site>` =
+/// `<format>;<content key of the trained tensor>`.
+fn rounded_weights(config: &number_rt::emulate::Config) -> Result<Option<(Vec<u8>, usize)>, String> {
+    let sites = number_rt::rounding::rounded_sites(config);
+    if sites.is_empty() {
+        return Ok(None);
+    }
+    let mut tensors = crate::weights::Tensors::new();
+    let mut meta = std::collections::BTreeMap::new();
+    meta.insert("content".to_string(), "GPTQ-rounded weights of tuned.rs (number_rt::rounding)".to_string());
+    for (site, r) in &sites {
+        tensors.insert(site.clone(), (vec![r.values.len()], r.values.clone()));
+        meta.insert(site.clone(), format!("{};{:#018x}", r.format, r.key));
+    }
+    let bytes = crate::weights::to_bytes(&tensors, &meta)?;
+    Ok(Some((bytes, sites.len())))
+}
+
+/// Installs the rounded weights that `tuned_rs` names in its header (`number_rt::rounding::HEADER_LINE`), so that
+/// loading the model substitutes them; `Ok(None)` when it names none. The file must be beside it, with the
+/// digest the header gives.
+fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
+    let text = std::fs::read_to_string(tuned_rs).map_err(|e| format!("reading {}: {e}", tuned_rs.display()))?;
+    number_rt::rounding::install(vec![]);
+    let Some((file, digest)) = number_rt::rounding::header_file(&text) else { return Ok(None) };
+    let path = tuned_rs.with_file_name(&file);
+    let regen = "re-run the tune command in its header";
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("{} names the rounded weights {} but they cannot be read ({e}): {regen}", tuned_rs.display(), path.display())
+    })?;
+    if number_rt::rounding::digest(&bytes) != digest {
+        return Err(format!(
+            "{} is stale: its digest is not the {digest:#018x} that {} names; {regen}",
+            path.display(),
+            tuned_rs.display()
+        ));
+    }
+    let w = crate::weights::Weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut entries = Vec::new();
+    for (site, (_, values)) in w.tensors {
+        let bad = || format!("{}: tensor `{site}` has no valid `format;key` metadata; {regen}", path.display());
+        let (f, key) = w.metadata.get(&site).and_then(|m| m.split_once(';')).ok_or_else(bad)?;
+        let format: number_rt::Format = f.parse().map_err(|_| bad())?;
+        let key = u64::from_str_radix(key.trim_start_matches("0x"), 16).map_err(|_| bad())?;
+        entries.push((site, number_rt::rounding::Rounded { key, format, values }));
+    }
+    number_rt::rounding::install(entries);
+    Ok(Some(path.display().to_string()))
 }
 
 /// Validates `--margin-se` and `--paired`.
@@ -586,6 +674,8 @@ struct TuneOpts {
     confirm_se: f64,
     /// Granularities of weight formats (`[Tensor]`: per-tensor formats only).
     granularity: Granularities,
+    /// GPTQ rounding, with second moments over this many calibration inputs (`None`: rounding to nearest).
+    gptq: Option<usize>,
 }
 
 /// A list of weight granularities given as one argument (`tensor+rows+32`).
@@ -627,9 +717,40 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
 
 fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts { calib, val, max_evals, seed, check, ref integer_inputs, margin_se, paired, confirm, confirm_se, ref granularity } =
-        *o;
+    let TuneOpts {
+        calib,
+        val,
+        max_evals,
+        seed,
+        check,
+        ref integer_inputs,
+        margin_se,
+        paired,
+        confirm,
+        confirm_se,
+        ref granularity,
+        gptq,
+    } = *o;
     let profile = profile(model, calib)?;
+    number_rt::rounding::set_enabled(false);
+    if let Some(k) = gptq {
+        let train = M::dataset(Split::Train)?;
+        let k = k.min(train.n).max(1);
+        let t = std::time::Instant::now();
+        number_rt::rounding::start_capture();
+        (0..k).into_par_iter().for_each(|i| {
+            model.logits(train.image(i));
+        });
+        let sites = number_rt::rounding::finish_capture();
+        number_rt::rounding::set_enabled(true);
+        println!(
+            "GPTQ rounding: inputs of {} weight site{} captured on {k} calibration inputs in {:.1?} ({})",
+            sites.len(),
+            if sites.len() == 1 { "" } else { "s" },
+            t.elapsed(),
+            sites.join(", ")
+        );
+    }
     profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
     let used = val.unwrap_or(valset.n).min(valset.n);
@@ -684,7 +805,20 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
             }
         );
     }
-    let header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
+    let mut command = command;
+    if gptq.is_some() {
+        command.push_str(" --rounding gptq");
+    }
+    let mut header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
+    // GPTQ: the rounded weights of the chosen formats go to tuned.safetensors beside tuned.rs, named in its header.
+    let rounded_file = out.with_file_name("tuned.safetensors");
+    let rounded = if gptq.is_some() { rounded_weights(&outcome.config)? } else { None };
+    if let Some((bytes, count)) = &rounded {
+        header.rounded_weights = Some(format!(
+            "tuned.safetensors (digest {:#018x}, {count} GPTQ-rounded weight tensors)",
+            number_rt::rounding::digest(bytes)
+        ));
+    }
     let code = number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
     if check {
         number_rt::codegen::check(out, &code).map_err(|e| e.to_string())?;
@@ -695,6 +829,14 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
     }
     std::fs::write(out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    match &rounded {
+        Some((bytes, _)) => std::fs::write(&rounded_file, bytes)
+            .map_err(|e| format!("writing {}: {e}", rounded_file.display()))?,
+        // A tuned.rs without rounded weights: an old tuned.safetensors beside it would only mislead.
+        None if rounded_file.exists() => std::fs::remove_file(&rounded_file)
+            .map_err(|e| format!("removing the stale {}: {e}", rounded_file.display()))?,
+        None => {}
+    }
     outcome.write_report(report_dir).map_err(|e| e.to_string())?;
     // The report also says how many validation inputs the accuracy was measured on.
     let rp = report_dir.join("tune-report.json");

@@ -139,7 +139,7 @@ impl Weights {
 
 /// Serialises with the `safetensors` crate, then rewrites the JSON header in a canonical order
 /// (the crate keeps metadata in a `HashMap`, whose order varies from run to run).
-fn to_bytes(tensors: &Tensors, metadata: &BTreeMap<String, String>) -> Result<Vec<u8>, String> {
+pub fn to_bytes(tensors: &Tensors, metadata: &BTreeMap<String, String>) -> Result<Vec<u8>, String> {
     let mut raw: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::with_capacity(tensors.len());
     for (name, (shape, data)) in tensors {
         let n: usize = shape.iter().product();

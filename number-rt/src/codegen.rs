@@ -48,6 +48,9 @@ pub struct Header {
     pub accuracy: Option<f64>,
     /// The crate that includes the file (default: inferred from the instances' modules).
     pub crate_name: Option<String>,
+    /// The file of rounded weights that goes with this one ([`crate::rounding`]): `tuned.safetensors (digest …)`,
+    /// written as the line `// rounded weights: …` ([`crate::rounding::HEADER_LINE`]).
+    pub rounded_weights: Option<String>,
 }
 
 impl Header {
@@ -62,6 +65,7 @@ impl Header {
             target: None,
             accuracy: None,
             crate_name: None,
+            rounded_weights: None,
         }
     }
 
@@ -199,6 +203,9 @@ fn header_text(profile: &Profile, cfg: &Config, h: &Header) -> String {
         "// parameter bits: {bits} (f32: {f32_bits}, {:.2}x smaller)\n",
         f32_bits as f64 / bits.max(1) as f64
     ));
+    if let Some(w) = &h.rounded_weights {
+        s.push_str(&format!("{}{w}\n", crate::rounding::HEADER_LINE));
+    }
     s
 }
 

@@ -78,6 +78,11 @@ fn registry() -> &'static Mutex<Registry> {
     R.get_or_init(Default::default)
 }
 
+/// The name of every registered site, by slot.
+pub(crate) fn site_names() -> Vec<String> {
+    lock(registry()).slots.iter().map(|(n, _)| n.clone()).collect()
+}
+
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static EPOCH: AtomicU64 = AtomicU64::new(1);
 
@@ -364,6 +369,25 @@ impl Frame {
         st[slot].record_row(start, n);
     }
 
+    /// While second moments are captured ([`crate::rounding`]), adds `x xᵀ` for the row of weight site `site`
+    /// that starts at index `start` and multiplies `x`: what `#[quantize]` emits for an accumulation loop over a
+    /// weight row.
+    #[inline(always)]
+    pub fn gram(&self, site: usize, start: usize, x: &[f32]) {
+        if crate::rounding::capturing() {
+            crate::rounding::record_dot(self.slots[site], start, x);
+        }
+    }
+
+    /// [`gram`](Self::gram) for a lanes nest: the row of `n` values of weight site `site` that starts at `start`
+    /// multiplies the column `(col(k)[p])_k` of every lane `p < m`.
+    #[inline(always)]
+    pub fn gram_columns<'b>(&self, site: usize, start: usize, n: usize, m: usize, col: impl Fn(usize) -> &'b [f32]) {
+        if crate::rounding::capturing() {
+            crate::rounding::record_columns(self.slots[site], start, n, m, col);
+        }
+    }
+
     /// Records and quantizes a slice in place (`&mut [f32]` parameters and local buffers).
     pub fn q_slice(&self, site: usize, xs: &mut [f32]) {
         if self.recording {
@@ -397,7 +421,11 @@ impl Frame {
         if self.recording {
             self.record(site, xs, Some(xs.len()));
         }
-        let mut q = xs.to_vec();
+        // GPTQ rounding (when enabled and the site's inputs were captured), else the trained values.
+        let mut q = match crate::rounding::rounded(slot, f, xs) {
+            Some(r) => r.values.clone(),
+            None => xs.to_vec(),
+        };
         f.quantize_slice(&mut q); // block formats cut the tensor into blocks
         let q: Rc<[f32]> = q.into();
         LOCAL.with(|l| l.borrow_mut().weights.insert(key, q.clone()));

@@ -46,6 +46,8 @@ pub mod codegen;
 pub mod tuned_file;
 #[cfg(feature = "std")]
 pub mod export;
+#[cfg(feature = "std")]
+pub mod rounding;
 
 pub use format::{Format, FormatError, Overflow, Rounding};
 pub use number::{FixedInfo, Number};

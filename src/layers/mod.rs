@@ -155,6 +155,13 @@ pub fn argmax(xs: &[f32]) -> usize {
 
 /// Converts f32 weights to a site's storage type (f32 in plain/calibrate builds, the tuned type otherwise;
 /// block formats cut the tensor into blocks, see `number_rt::Number::from_f32_slice`).
+///
+/// With `std`, a tensor for which the driver installed a GPTQ-rounded replacement (`number_rt::rounding`, read
+/// from `tuned.safetensors`) loads the rounded values instead.
 pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
+    #[cfg(feature = "std")]
+    if let Some(r) = number_rt::rounding::substitute(xs, T::FORMAT) {
+        return T::from_f32_slice(&r);
+    }
     T::from_f32_slice(xs)
 }

@@ -55,6 +55,10 @@ enum Cmd {
         /// several, the search picks one per site (the driver's `--granularity`). Default: `tensor`.
         #[arg(long, alias = "block")]
         granularity: Option<String>,
+        /// How weights are rounded onto their formats: `nearest` (default) or `gptq` (Hessian-aware rounding;
+        /// the rounded weights go to examples/<model>/tuned.safetensors beside tuned.rs).
+        #[arg(long, value_parser = ["nearest", "gptq"])]
+        rounding: Option<String>,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -77,8 +81,9 @@ enum Cmd {
         paired: bool,
         /// Weight granularities, one search each: `tensor` (one format per weight tensor), `rows`
         /// (per-channel block formats), a block length (`32`: MX-style blocks), or several joined by `+`
-        /// (`tensor+rows+32`: the search picks one per site); each is tuned at each tolerance. Only `tensor`
-        /// runs write the checked-in tuned.rs; the others are measured with theirs swapped in.
+        /// (`tensor+rows+32`: the search picks one per site), each optionally with `/gptq` (Hessian-aware weight
+        /// rounding, `tensor+rows+32/gptq`); each is tuned at each tolerance. The first run (first granularity,
+        /// first tolerance) writes the checked-in tuned.rs; the others are measured with theirs swapped in.
         #[arg(long, value_delimiter = ',', default_value = "tensor")]
         granularity: Vec<String>,
         /// Only re-render docs/zoo.md and docs/zoo.svg from docs/zoo.json (no tuning).
@@ -189,6 +194,7 @@ fn tune(
     val: Option<usize>,
     margin: Margin,
     granularity: Option<&str>,
+    rounding: Option<&str>,
     check: bool,
 ) -> Result<(), String> {
     if !root().join("examples").join(model).join("main.rs").exists() {
@@ -216,6 +222,9 @@ fn tune(
     }
     if let Some(g) = granularity {
         args.extend(["--granularity".into(), g.to_string()]);
+    }
+    if let Some(r) = rounding {
+        args.extend(["--rounding".into(), r.to_string()]);
     }
     if check {
         args.push("--check".into());
@@ -301,19 +310,35 @@ fn tensor() -> String {
     "tensor".into()
 }
 
-/// The driver's `--granularity` for a granularity (`None` for `tensor`, the driver's default).
+/// The driver's `--granularity` for a zoo granularity (`None` for `tensor`, the driver's default).
 fn block_arg(g: &str) -> Option<&str> {
+    let g = g.split_once('/').map_or(g, |(g, _)| g);
     (g != "tensor").then_some(g)
 }
 
+/// The driver's `--rounding` for a zoo granularity (`tensor+rows+32/gptq` → `gptq`).
+fn rounding_arg(g: &str) -> Option<&str> {
+    g.split_once('/').map(|(_, r)| r)
+}
+
 /// A zoo `--granularity` entry in canonical form (`tensor`, `rows`, `32`, `tensor+rows+32`), or an error naming it.
+/// A `/gptq` suffix asks for GPTQ rounding (`tensor+rows+32/gptq`); `/nearest` is the default and dropped.
 fn canonical_granularity(g: &str) -> Result<String, String> {
-    let v = number_rt::tune::parse_granularities(g).map_err(|e| format!("--granularity `{g}`: {e}"))?;
-    Ok(v.iter().map(ToString::to_string).collect::<Vec<_>>().join("+"))
+    let (gr, rounding) = g.split_once('/').map_or((g, None), |(a, b)| (a, Some(b.trim())));
+    let v = number_rt::tune::parse_granularities(gr).map_err(|e| format!("--granularity `{g}`: {e}"))?;
+    let base = v.iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
+    match rounding {
+        None | Some("nearest") => Ok(base),
+        Some("gptq") => Ok(format!("{base}/gptq")),
+        Some(r) => Err(format!("--granularity `{g}`: unknown rounding `{r}` (expected `/gptq` or `/nearest`)")),
+    }
 }
 
 /// File tag of a run: `1pct`, `1pct-rows`, `1pct-b32`, `1pct-t+rows+b32` (granularities searched per site).
 fn run_tag(tol: &str, g: &str) -> String {
+    if let Some((g, r)) = g.split_once('/') {
+        return format!("{}-{r}", run_tag(tol, g));
+    }
     let t = tol.replace('%', "pct");
     let part = |p: &str| match p {
         "tensor" => "t".to_string(),
@@ -328,6 +353,9 @@ fn run_tag(tol: &str, g: &str) -> String {
 
 /// Column name of a granularity in the finer-formats table.
 fn granularity_name(g: &str) -> String {
+    if let Some((g, r)) = g.split_once('/') {
+        return format!("{}, {} rounding", granularity_name(g), r.to_uppercase());
+    }
     let one = |p: &str| match p {
         "tensor" => "per tensor".to_string(),
         "rows" => "per-channel".to_string(),
@@ -364,9 +392,11 @@ fn zoo(
     for m in &models {
         for (k, &(g, tol)) in runs.iter().enumerate() {
             let checked_in = root().join("examples").join(m).join("tuned.rs");
+            let rounded = checked_in.with_file_name("tuned.safetensors");
             let backup = std::fs::read(&checked_in).ok();
+            let backup_rounded = std::fs::read(&rounded).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, margin, block_arg(g), false)?;
+                tune(m, tol, max_evals, val, margin, block_arg(g), rounding_arg(g), false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -403,14 +433,22 @@ fn zoo(
                 rows.push(row);
                 let tag = run_tag(tol, g);
                 std::fs::copy(&checked_in, dir.join(format!("tuned-{tag}.rs"))).map_err(|e| e.to_string())?;
+                if rounded.exists() {
+                    std::fs::copy(&rounded, dir.join(format!("tuned-{tag}.safetensors"))).map_err(|e| e.to_string())?;
+                }
                 std::fs::copy(dir.join("tune-report.json"), dir.join(format!("tune-report-{tag}.json"))).map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             })();
-            // The checked-in tuned.rs is the first run's when that is per-tensor; every other is restored.
-            if (k > 0 || g != "tensor")
+            // The checked-in tuned.rs (and its rounded weights) is the first run's; every other is restored.
+            if k > 0
                 && let Some(b) = &backup
             {
                 std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
+                match &backup_rounded {
+                    Some(b) => std::fs::write(&rounded, b).map_err(|e| e.to_string())?,
+                    None if rounded.exists() => std::fs::remove_file(&rounded).map_err(|e| e.to_string())?,
+                    None => {}
+                }
                 if bake_table(m).is_some() {
                     bake(m, false)?;
                 }
@@ -732,27 +770,31 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
     let out_rel = format!("deploy/{model}-nostd/src/weights.rs");
     let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
     let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
-    // safetensors: u64 header length, a JSON header {name: {dtype, shape, data_offsets}}, the data.
-    let bad = |m: &str| format!("{w_rel}: {m}");
-    let n = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("truncated"))?.try_into().unwrap()) as usize;
-    let header: Value =
-        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
-    let data = &bytes[8 + n..];
+    // GPTQ-rounded weights named in tuned.rs's header replace the trained ones (tensors named by site).
+    let tuned_text = std::fs::read_to_string(root().join(&t_rel)).map_err(|e| format!("reading {t_rel}: {e}"))?;
+    let rounded = match number_rt::rounding::header_file(&tuned_text) {
+        Some((file, digest)) => {
+            let r_rel = format!("examples/{model}/{file}");
+            let b = std::fs::read(root().join(&r_rel)).map_err(|e| format!("reading {r_rel} (named in {t_rel}): {e}"))?;
+            if number_rt::rounding::digest(&b) != digest {
+                return Err(format!("{r_rel} is stale: its digest is not the one {t_rel} names; re-run the tune command in its header"));
+            }
+            Some((r_rel, b))
+        }
+        None => None,
+    };
     let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
     for (name, shape, site) in table {
-        let t = header.get(name).ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
-        let got: Vec<usize> =
-            t["shape"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
-        if t["dtype"] != "F32" || got != *shape {
-            return Err(bad(&format!("`{name}` is {} {got:?}, expected F32 {shape:?}", t["dtype"])));
-        }
-        let off: Vec<usize> = t["data_offsets"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
-        let raw = match off[..] {
-            [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => &data[a..b],
-            _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
-        };
-        let values = raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
         let format = *cfg.get(*site).ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;
+        let n: usize = shape.iter().product();
+        let values = match &rounded {
+            Some((r_rel, b)) if safetensors_has(b, site) => {
+                let v = safetensors_f32(b, r_rel, site, &[n])?;
+                tensors.push((format!("{name} {shape:?}, GPTQ-rounded ({r_rel})"), v, site, format));
+                continue;
+            }
+            _ => safetensors_f32(&bytes, &w_rel, name, shape)?,
+        };
         tensors.push((format!("{name} {shape:?}"), values, site, format));
     }
     let baked: Vec<BakedTensor> = tensors
@@ -783,6 +825,37 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
         println!("{out_rel} {}", if changed { "written" } else { "unchanged" });
     }
     Ok(())
+}
+
+/// Whether a safetensors file has a tensor `name`.
+fn safetensors_has(bytes: &[u8], name: &str) -> bool {
+    safetensors_header(bytes, "").is_ok_and(|(h, _)| h.get(name).is_some())
+}
+
+/// The JSON header and the data of a safetensors file (`u64` header length, the header, the data).
+fn safetensors_header<'b>(bytes: &'b [u8], path: &str) -> Result<(Value, &'b [u8]), String> {
+    let bad = |m: &str| format!("{path}: {m}");
+    let n = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("truncated"))?.try_into().unwrap()) as usize;
+    let header: Value =
+        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
+    Ok((header, &bytes[8 + n..]))
+}
+
+/// The values of the F32 tensor `name` of shape `shape` in a safetensors file.
+fn safetensors_f32(bytes: &[u8], path: &str, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+    let bad = |m: &str| format!("{path}: {m}");
+    let (header, data) = safetensors_header(bytes, path)?;
+    let t = header.get(name).ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
+    let got: Vec<usize> = t["shape"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+    if t["dtype"] != "F32" || got != *shape {
+        return Err(bad(&format!("`{name}` is {} {got:?}, expected F32 {shape:?}", t["dtype"])));
+    }
+    let off: Vec<usize> = t["data_offsets"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+    let raw = match off[..] {
+        [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => &data[a..b],
+        _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
+    };
+    Ok(raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect())
 }
 
 /// The no_std deploy crate (its own workspace): its baked weights are what `bake` writes, then its tests (the
@@ -843,10 +916,17 @@ fn main() -> std::process::ExitCode {
             zoo(models, &tolerances, max_evals, val, Margin { se: margin_se, paired }, &granularity)
         }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val, margin_se, paired, granularity } => {
-            tune(&model, &max_loss, max_evals, val, Margin { se: margin_se, paired }, granularity.as_deref(), false)
-        }
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Margin::default(), None, true),
+        Cmd::Tune { model, max_loss, max_evals, val, margin_se, paired, granularity, rounding } => tune(
+            &model,
+            &max_loss,
+            max_evals,
+            val,
+            Margin { se: margin_se, paired },
+            granularity.as_deref(),
+            rounding.as_deref(),
+            false,
+        ),
+        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Margin::default(), None, None, true),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

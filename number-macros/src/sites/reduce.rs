@@ -223,8 +223,18 @@ impl Walker<'_> {
                 }
             }
         }
-        let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
         let (ta, tb) = (format_ident!("__nq_a"), format_ident!("__nq_b"));
+        // …and, while GPTQ captures second moments, the inputs each weight row multiplies.
+        let mut grams = TokenStream::new();
+        if qgen.mode == Mode::Calibrate {
+            for (o, other, t_other) in [(&a, &b, &tb), (&b, &a, &ta)] {
+                if let (true, Some(w), false) = (o.weight, o.site, other.weight) {
+                    let (w, i) = (super::lit_idx(w), o.index);
+                    grams.extend(quote!(__nq.gram(#w, { let #var = __nq_r.start; #i }, #t_other);));
+                }
+            }
+        }
+        let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (tacc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
@@ -242,6 +252,7 @@ impl Walker<'_> {
                 #rows
                 let #ta = { let #var = __nq_r.start; &#an[#ai..][..__nq_n] };
                 let #tb = { let #var = __nq_r.start; &#bn[#bi..][..__nq_n] };
+                #grams
                 #acc = #call;
             }
         }))
@@ -317,7 +328,18 @@ impl Walker<'_> {
             }
             _ => {
                 let i = super::lit_idx(acc_site);
-                quote!(__nq.columns(#i, #tacc, #ta, #col))
+                match (a.weight, a.site, b.weight) {
+                    // While GPTQ captures second moments: the columns the weight row multiplies.
+                    (true, Some(w), false) => {
+                        let (w, ai) = (super::lit_idx(w), a.index);
+                        quote!({
+                            let __nq_c = #col;
+                            __nq.gram_columns(#w, { let #k = __nq_r.start; #ai }, __nq_n, __nq_m, &__nq_c);
+                            __nq.columns(#i, #tacc, #ta, &__nq_c)
+                        })
+                    }
+                    _ => quote!(__nq.columns(#i, #tacc, #ta, #col)),
+                }
             }
         };
         Some(syn::parse_quote!({

@@ -142,3 +142,42 @@ fn tuned_lenet_is_never_larger_than_the_best_uniform_width() {
     let again = emulate::with_formats(&outcome.config, || accuracy(&m, &val, n));
     assert_eq!(again, outcome.accuracy);
 }
+
+/// GPTQ rounding on LeNet: capturing the layer inputs of every weight site, then emulating 2-bit weights
+/// (`fixed<2,F>` per tensor, `F` covering the largest weight) keeps far more accuracy than rounding each weight to
+/// nearest, and the rounded tensors are what `rounded_sites` hands to tuned.safetensors.
+#[test]
+fn gptq_rounding_beats_rounding_to_nearest_at_two_bits() {
+    use number_rt::rounding;
+    let _serial = serial();
+    let m = lenet();
+    let p = profile(&m, 64);
+    let train = data(Split::Train);
+    rounding::start_capture();
+    (0..128).into_par_iter().for_each(|i| {
+        m.logits(train.image(i));
+    });
+    let captured = rounding::finish_capture();
+    assert_eq!(captured, ["Conv1/conv2d.w", "Conv2/conv2d.w", "Fc1/dense.w", "Fc2/dense.w", "Fc3/dense.w"]);
+    let mut cfg = Config::new();
+    for (name, s) in p.sites_of(SiteKind::Weight) {
+        if name.ends_with(".w") {
+            cfg.insert(name.clone(), Format::fixed(2, 1 - int_bits(s.stats.max_abs)).unwrap());
+        }
+    }
+    let val = data(Split::Validation);
+    let n = 1000;
+    let near = emulate::with_formats(&cfg, || accuracy(&m, &val, n));
+    rounding::set_enabled(true);
+    let gptq = emulate::with_formats(&cfg, || accuracy(&m, &val, n));
+    let rounded = rounding::rounded_sites(&cfg);
+    rounding::set_enabled(false);
+    let f32_acc = accuracy(&m, &val, n);
+    eprintln!("LeNet, 2-bit weights, {n} validation images: f32 {f32_acc}, nearest {near}, GPTQ {gptq}");
+    assert!(gptq > near + 0.05 && gptq > f32_acc - 0.05, "f32 {f32_acc}, nearest {near}, GPTQ {gptq}");
+    assert_eq!(rounded.len(), 5);
+    for (site, r) in &rounded {
+        assert_eq!(Some(&r.format), cfg.get(site));
+        assert!(r.values.iter().all(|&v| r.format.quantize(v) == v), "{site}: off the grid");
+    }
+}

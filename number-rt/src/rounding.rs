@@ -496,3 +496,181 @@ pub fn check_installed(file: &str) -> Result<(), String> {
         Err(format!("{file} is stale ({}); re-run the tune command in tuned.rs's header", bad.join("; ")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serialises the tests that use the global capture and install state.
+    static GLOBAL: Mutex<()> = Mutex::new(());
+
+    /// A small deterministic generator of values in [-1, 1).
+    fn values(seed: u64, n: usize) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    /// Inputs with correlated components (what makes compensation pay): x = A z.
+    fn inputs(samples: usize, n: usize) -> Vec<Vec<f32>> {
+        let a = values(7, n * n);
+        (0..samples)
+            .map(|s| {
+                let z = values(100 + s as u64, n);
+                (0..n).map(|i| (0..n).map(|k| a[i * n + k] * z[k]).sum::<f32>() + 0.3 * z[i]).collect()
+            })
+            .collect()
+    }
+
+    fn gram(xs: &[Vec<f32>]) -> Vec<f64> {
+        let n = xs[0].len();
+        let mut h = vec![0f64; n * n];
+        for x in xs {
+            for i in 0..n {
+                for j in 0..n {
+                    h[i * n + j] += x[i] as f64 * x[j] as f64;
+                }
+            }
+        }
+        h
+    }
+
+    /// Σ over samples and rows of the squared output error (W − Q) x.
+    fn output_error(w: &[f32], q: &[f32], n: usize, xs: &[Vec<f32>]) -> f64 {
+        let mut e = 0.0;
+        for (wr, qr) in w.chunks(n).zip(q.chunks(n)) {
+            for x in xs {
+                let d: f64 = wr.iter().zip(qr).zip(x).map(|((a, b), x)| (*a as f64 - *b as f64) * *x as f64).sum();
+                e += d * d;
+            }
+        }
+        e
+    }
+
+    #[test]
+    fn inverse_factor_is_the_upper_cholesky_factor_of_the_dampened_inverse() {
+        let n = 12;
+        let h = gram(&inputs(40, n));
+        let u = inverse_factor(&h, n).unwrap();
+        let mean = (0..n).map(|i| h[i * n + i]).sum::<f64>() / n as f64;
+        // (UᵀU)(H + λI) = I.
+        for i in 0..n {
+            for j in 0..n {
+                let mut s = 0.0;
+                for k in 0..n {
+                    let inv_ik: f64 = (0..n).map(|m| u[m * n + i] * u[m * n + k]).sum();
+                    s += inv_ik * (h[k * n + j] + if k == j { DAMP * mean } else { 0.0 });
+                }
+                assert!((s - if i == j { 1.0 } else { 0.0 }).abs() < 1e-9, "({i},{j}): {s}");
+            }
+        }
+        for i in 0..n {
+            for j in 0..i {
+                assert_eq!(u[i * n + j], 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn gptq_stays_on_the_grid_and_lowers_the_output_error_of_rounding_to_nearest() {
+        let (rows, n) = (16, 24);
+        let xs = inputs(200, n);
+        let h = gram(&xs);
+        let w: Vec<f32> = values(3, rows * n).iter().map(|v| v * 0.5).collect();
+        for fmt in ["fixed<2,2>", "fixed<3,3>", "fixed<4,4>", "binary<2>", "e2m1"] {
+            let f: Format = fmt.parse().unwrap();
+            let near: Vec<f32> = w.iter().map(|&x| f.quantize(x)).collect();
+            let g = gptq(&w, n, &h, |_, x| f.quantize(x)).unwrap();
+            assert!(g.iter().all(|&v| f.quantize(v) == v), "{fmt}: off the grid");
+            let (en, eg) = (output_error(&w, &near, n, &xs), output_error(&w, &g, n, &xs));
+            assert!(eg < 0.8 * en, "{fmt}: GPTQ output error {eg} vs nearest {en}");
+        }
+    }
+
+    #[test]
+    fn block_formats_round_each_element_on_its_blocks_grid() {
+        let (rows, n) = (8, 32);
+        let xs = inputs(100, n);
+        let h = gram(&xs);
+        // Rows of very different magnitudes, so that the blocks' binary points differ.
+        let w: Vec<f32> = values(5, rows * n).iter().enumerate().map(|(j, v)| v * 0.05 * (1 + j / n) as f32).collect();
+        let f: Format = "block<3,0,32>".parse().unwrap();
+        let q = element_quantizer(f, &w);
+        let g = gptq(&w, n, &h, &q).unwrap();
+        let mut requant = g.clone();
+        f.quantize_slice(&mut requant);
+        let mut near = w.clone();
+        f.quantize_slice(&mut near);
+        // The blocks' binary points come from the trained values; requantizing keeps nearly every value.
+        let kept = g.iter().zip(&requant).filter(|(a, b)| a == b).count();
+        assert!(kept * 100 >= 95 * g.len(), "{kept} of {} kept", g.len());
+        assert!(output_error(&w, &requant, n, &xs) < output_error(&w, &near, n, &xs));
+    }
+
+    #[test]
+    fn capture_sums_shared_inputs_once_and_rows_with_their_own_inputs_per_row() {
+        let _g = lock(&GLOBAL);
+        start_capture();
+        let x = [1.0f32, 2.0, 3.0];
+        let (y, z) = ([1.0f32, 0.0, -1.0], [0.5f32, 0.5, 0.5]);
+        // Slot 900: a dense layer (every row multiplies x). Slot 901: a depthwise layer (row 1 multiplies y).
+        for start in [0, 3, 6] {
+            record_dot(900, start, &x);
+        }
+        record_dot(901, 0, &z);
+        record_dot(901, 3, &y);
+        // Slot 902: rows of 3 read from index 2: not whole rows.
+        record_dot(902, 0, &x);
+        record_dot(902, 2, &y);
+        CAPTURE.store(false, Ordering::SeqCst);
+        let g = lock(grams());
+        let d = &g[&900];
+        assert_eq!((d.n, d.rows.len()), (3, 0));
+        assert_eq!(&d.shared[..3], &[1.0, 2.0, 3.0]); // upper triangle of x xᵀ, row 0
+        assert_eq!(d.shared[4..6], [4.0, 6.0]);
+        let dw = &g[&901];
+        assert_eq!(dw.shared[0], 0.25);
+        assert_eq!(dw.rows[&1][..3], [1.0, 0.0, -1.0]);
+        assert!(g[&902].unsupported.as_deref().unwrap().contains("whole rows"));
+    }
+
+    #[test]
+    fn columns_capture_sums_every_lanes_column() {
+        let _g = lock(&GLOBAL);
+        start_capture();
+        // Two taps × three lanes: columns (1, 4), (2, 5), (3, 6).
+        let rows = [[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        record_columns(910, 0, 2, 3, |k| &rows[k][..]);
+        CAPTURE.store(false, Ordering::SeqCst);
+        let g = lock(grams());
+        assert_eq!(g[&910].shared, vec![14.0, 32.0, 0.0, 77.0]);
+    }
+
+    #[test]
+    fn installed_tensors_replace_their_trained_ones_and_stale_ones_are_named() {
+        let _g = lock(&GLOBAL);
+        let trained = [0.3f32, -0.7];
+        let f: Format = "fixed<4,3>".parse().unwrap();
+        let r = Rounded { key: content_key(&trained), format: f, values: vec![0.25, -0.75] };
+        install(vec![("Fc1/dense.w".into(), r.clone())]);
+        assert_eq!(substitute(&[0.3, -0.6], f), None);
+        assert_eq!(substitute(&trained, Format::F32), Some(vec![0.25, -0.75]));
+        assert_eq!(check_installed("tuned.safetensors"), Ok(()));
+        // Loaded as another format: stale.
+        install(vec![("Fc1/dense.w".into(), r.clone())]);
+        substitute(&trained, "fixed<8,6>".parse().unwrap());
+        let e = check_installed("tuned.safetensors").unwrap_err();
+        assert!(e.contains("`Fc1/dense.w`") && e.contains("fixed<4,3>") && e.contains("re-run"), "{e}");
+        // Never loaded (the trained weights changed): stale.
+        install(vec![("Fc1/dense.w".into(), r)]);
+        let e = check_installed("tuned.safetensors").unwrap_err();
+        assert!(e.contains("no loaded weight tensor"), "{e}");
+        install(vec![]);
+    }
+}

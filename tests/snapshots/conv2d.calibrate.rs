@@ -83,6 +83,14 @@ pub fn conv2d<L: ::number_rt::Instance>(
                                     let kx = __nq_r.start;
                                     &x[(c * h + oy + ky) * wd + ox + kx..][..__nq_n]
                                 };
+                                __nq.gram(
+                                    0,
+                                    {
+                                        let kx = __nq_r.start;
+                                        ((o * c_in + c) * k + ky) * k + kx
+                                    },
+                                    __nq_b,
+                                );
                                 acc = __nq.dot(4, acc, __nq_a, __nq_b);
                             }
                         }

@@ -66,6 +66,14 @@ pub fn dense<L: ::number_rt::Instance>(w: &[f32], b: &[f32], x: &[f32], y: &mut 
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
+                __nq.gram(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        o * n_in + i
+                    },
+                    __nq_b,
+                );
                 acc = __nq.dot(4, acc, __nq_a, __nq_b);
             }
         }

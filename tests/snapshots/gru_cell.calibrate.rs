@@ -121,6 +121,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
+                __nq.gram(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        j * m + i
+                    },
+                    __nq_b,
+                );
                 az = __nq.dot(8, az, __nq_a, __nq_b);
             }
         }
@@ -144,6 +152,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
                     let k = __nq_r.start;
                     &h[k..][..__nq_n]
                 };
+                __nq.gram(
+                    1,
+                    {
+                        let k = __nq_r.start;
+                        j * n + k
+                    },
+                    __nq_b,
+                );
                 az = __nq.dot(8, az, __nq_a, __nq_b);
             }
         }
@@ -170,6 +186,14 @@ pub fn gru_cell<L: ::number_rt::Instance>(
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
+                __nq.gram(
+                    2,
+                    {
+                        let i = __nq_r.start;
+                        j * m + i
+                    },
+                    __nq_b,
+                );
                 ah = __nq.dot(15, ah, __nq_a, __nq_b);
             }
         }

@@ -3,8 +3,8 @@
 // tool: libnumber 0.1.0
 // profile: 0xdcaa807e074bb6e8 (30 sites)
 // objective: param_bits; tolerance: relative 1%
-// accuracy: baseline (f32) 0.9933333333333333, tuned 0.9858333333333333 (target >= 0.9833999999999999)
-// parameter bits: 123182 (f32: 1974592, 16.03x smaller)
+// accuracy: baseline (f32) 0.995, tuned 0.9906666666666667 (target >= 0.9863377629181388)
+// parameter bits: 123176 (f32: 1974592, 16.03x smaller)
 // rounded weights: tuned.safetensors (digest 0xa0c7f351229421f5, 5 GPTQ-rounded weight tensors)
 
 const _: () = assert!(
@@ -13,7 +13,7 @@ const _: () = assert!(
 );
 impl ::zoo::layers::conv2d::Formats for crate::model::Conv1 {
     type acc = f32;
-    type b = ::number_rt::Fixed<2, 4>;
+    type b = ::number_rt::Binary<4>;
     type lit0 = f32;
     type w = ::number_rt::Fixed<2, 2>;
     type x = ::number_rt::Fixed<8, 5>;

@@ -73,6 +73,8 @@ struct Gram {
 }
 
 struct Factors {
+    /// Row length.
+    n: usize,
     shared: Option<Vec<f64>>,
     rows: BTreeMap<usize, Vec<f64>>,
 }
@@ -240,6 +242,7 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
             None => {
                 let n = g.n;
                 let f = Arc::new(Factors {
+                    n,
                     shared: inverse_factor(&g.shared, n),
                     rows: g.rows.iter().filter_map(|(r, h)| Some((*r, inverse_factor(h, n)?))).collect(),
                 });
@@ -248,8 +251,7 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
             }
         }
     };
-    let n = (factors.shared.as_ref().map(|u| u.len()).or_else(|| factors.rows.values().next().map(|u| u.len()))? as f64)
-        .sqrt() as usize;
+    let n = factors.n;
     let q = element_quantizer(format, w);
     let mut values = vec![0f32; w.len()];
     for (r, (row, out)) in w.chunks(n).zip(values.chunks_mut(n)).enumerate() {

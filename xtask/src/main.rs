@@ -499,9 +499,10 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          tuner chose (integer inner products). Reproduce (rows merge into this table; column `evaluations` is \
          each search's budget): with M = `digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer`, \
          `cargo number zoo --models M --tolerances 1% --granularity tensor,tensor+rows+32 --max-evals 200 \
-         --margin-se 1`, `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
+         --margin-se 1`, `cargo number zoo --models M --tolerances 1% --granularity tensor+rows+32/gptq \
+         --max-evals 200 --margin-se 1` (run last: the first run of a zoo command writes the checked-in tuned.rs), `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
          `cargo number zoo --models digit_recognizer --tolerances 1% --granularity tensor,tensor+rows+32 --val \
-         2000 --max-evals 120 --margin-se 1` and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
+         2000 --max-evals 120 --margin-se 1`, the same with `--granularity tensor+rows+32/gptq`, and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
          2000 --max-evals 60 --margin-se 1`.\n\n",
     );
     let all_rows: &[Row] = rows;
@@ -556,7 +557,7 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
 /// granularity next to one format per tensor, and their geomeans over the models that ran all of them.
 fn finer_table(md: &mut String, rows: &[Row]) {
     let mut grans: Vec<&str> = rows.iter().map(|r| r.granularity.as_str()).filter(|g| *g != "tensor").collect();
-    grans.sort_by_key(|g| (g.contains('+'), *g != "rows", g.parse::<u32>().unwrap_or(0)));
+    grans.sort_by_key(|g| (g.contains('+'), *g != "rows", g.parse::<u32>().unwrap_or(0), *g));
     grans.dedup();
     if grans.is_empty() {
         return;
@@ -569,7 +570,11 @@ fn finer_table(md: &mut String, rows: &[Row]) {
          (the row length the profile recorded, `tune --granularity rows`), *blocks of 32* = MX-style blocks \
          (`tune --granularity 32`), *searched per site* = one search whose ladder holds the candidates of every \
          listed granularity in ascending storage cost, so that it picks the granularity of each weight site with \
-         its width (`tune --granularity tensor+rows+32`). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
+         its width (`tune --granularity tensor+rows+32`); *GPTQ rounding* = the same search with every weight site \
+         that feeds an inner product rounded by GPTQ instead of to nearest (`tune --rounding gptq`: each rounding \
+         error compensated on the row's later weights along the inverse second moment of the row's inputs, \
+         captured on 512 calibration images; the rounded weights are in `examples/<model>/tuned.safetensors`, \
+         which the tuned builds load; docs/ARCHITECTURE.md). Each cell: size reduction vs f32 (relative loss on the test split), measured by the \
          tuned static binary, whose predictions equal the emulated ones on every test input; same splits and \
          confirmation as above, and within a row the same search budget (each run's evaluations are in \
          docs/zoo.json; README \"Results\" gives the commands).\n\n",

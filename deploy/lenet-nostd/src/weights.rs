@@ -18,12 +18,12 @@ pub static CONV1_W: [::zoo::layers::conv2d::w<crate::model::Conv1>; 150] = Conv1
         -1, 1, 1, 0, -1, 0, 1, 0, 0, -1, -1,
     ],
 );
-/// `fixed<2,4>`.
-type Conv1B = ::number_rt::Fixed<2, 4>;
-/// `Conv1/conv2d.b`: conv1.bias [6] in fixed<2,4> (6 values, 6 bytes; f32: 24 bytes).
-pub static CONV1_B: [::zoo::layers::conv2d::b<crate::model::Conv1>; 6] = Conv1B::from_raw_array(
+/// `binary<4>`.
+type Conv1B = ::number_rt::Binary<4>;
+/// `Conv1/conv2d.b`: conv1.bias [6] in binary<4> (6 values, 6 bytes; f32: 24 bytes).
+pub static CONV1_B: [::zoo::layers::conv2d::b<crate::model::Conv1>; 6] = Conv1B::from_bits_array(
     &[
-        -2, -1, -1, 0, -2, -2,
+        1, 1, 1, 1, 1, 1,
     ],
 );
 /// `fixed<2,3>`.

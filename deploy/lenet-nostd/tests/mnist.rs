@@ -1,7 +1,9 @@
 //! The no_std LeNet against the std world, on the whole MNIST test set (10,000 images):
 //!
 //! - the baked weights are, value for value, what the std tuned build holds (`T::from_f32` of every weight of
-//!   examples/lenet/weights.safetensors, as `to_site` converts them when `examples/lenet/model.rs` loads it);
+//!   examples/lenet/weights.safetensors, as `to_site` converts them when `examples/lenet/model.rs` loads it —
+//!   or, for the weight sites that tuned.rs had rounded by GPTQ, of the rounded tensor named by the site in the
+//!   examples/lenet/tuned.safetensors its header names);
 //! - `predict` gives the predictions of the tuned build on the zoo's LeNet test split (the test images of odd
 //!   index, `zoo::data::mnist_unseen`): those in the evaluation report `cargo number verify lenet` writes (`target/number/lenet/verify-emulated.json`, the emulation of examples/lenet/tuned.rs, which
 //!   `verify` checks the std tuned binary reproduces exactly). `$LENET_NOSTD_REFERENCE` names the report and
@@ -102,7 +104,23 @@ fn same<T: Number>(name: &str, baked: &[T], f32s: &[f32]) -> String {
 
 /// Site → format of the baked weights (checks them against the f32 weights on the way).
 fn baked_formats() -> Vec<(&'static str, String)> {
-    let t = safetensors(&root().join("examples/lenet/weights.safetensors"));
+    let mut t = safetensors(&root().join("examples/lenet/weights.safetensors"));
+    // GPTQ-rounded tensors (named by site) replace the trained ones when tuned.rs names their file.
+    let tuned = String::from_utf8(read(&root().join("examples/lenet/tuned.rs"))).unwrap();
+    if tuned.contains("// rounded weights: tuned.safetensors") {
+        let r = safetensors(&root().join("examples/lenet/tuned.safetensors"));
+        for (name, site) in [
+            ("conv1.weight", "Conv1/conv2d.w"),
+            ("conv2.weight", "Conv2/conv2d.w"),
+            ("fc1.weight", "Fc1/dense.w"),
+            ("fc2.weight", "Fc2/dense.w"),
+            ("fc3.weight", "Fc3/dense.w"),
+        ] {
+            if let Some(v) = r.get(site) {
+                t.insert(name.to_string(), v.clone());
+            }
+        }
+    }
     let w: &Weights<'_> = &BAKED;
     vec![
         (

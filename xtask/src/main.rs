@@ -500,10 +500,11 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          each search's budget): with M = `digits,mlp,lenet,fashion_bn,resnet,mobilenet,gru,transformer`, \
          `cargo number zoo --models M --tolerances 1% --granularity tensor,tensor+rows+32 --max-evals 200 \
          --margin-se 1`, `cargo number zoo --models M --tolerances 1% --granularity tensor+rows+32/gptq \
-         --max-evals 200 --margin-se 1` (run last: the first run of a zoo command writes the checked-in tuned.rs), `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
+         --max-evals 200 --margin-se 1`, `cargo number zoo --models M --tolerances 7% --max-evals 100 --margin-se 1`, \
          `cargo number zoo --models digit_recognizer --tolerances 1% --granularity tensor,tensor+rows+32 --val \
          2000 --max-evals 120 --margin-se 1`, the same with `--granularity tensor+rows+32/gptq`, and `cargo number zoo --models digit_recognizer --tolerances 7% --val \
-         2000 --max-evals 60 --margin-se 1`.\n\n",
+         2000 --max-evals 60 --margin-se 1`. The same searches with the paired search margin (`--margin-se 2 \
+         --paired`) are in docs/zoo-paired.md; the checked-in examples/*/tuned.rs are those of its GPTQ runs.\n\n",
     );
     let all_rows: &[Row] = rows;
     let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();

@@ -763,7 +763,24 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     };
     let accuracy_on = |idx: &[usize]| correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64;
     let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
-    let command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
+    // The command that regenerates this tuned.rs: `cargo number tune` with the options that differ from its defaults.
+    let mut command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
+    if let Some(v) = val {
+        command.push_str(&format!(" --val {v}"));
+    }
+    if let Some(n) = max_evals {
+        command.push_str(&format!(" --max-evals {n}"));
+    }
+    if margin_se > 0.0 {
+        command.push_str(&format!(" --margin-se {margin_se}"));
+    }
+    if paired {
+        command.push_str(" --paired");
+    }
+    if granularity.len() > 1 || granularity.first().is_some_and(|g| *g != number_rt::tune::Granularity::Tensor) {
+        let g: Vec<String> = granularity.iter().map(ToString::to_string).collect();
+        command.push_str(&format!(" --granularity {}", g.join("+")));
+    }
     let tuner = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(tol))
         .seed(seed)
@@ -805,7 +822,6 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
             }
         );
     }
-    let mut command = command;
     if gptq.is_some() {
         command.push_str(" --rounding gptq");
     }

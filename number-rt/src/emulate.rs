@@ -208,6 +208,8 @@ pub struct Frame {
     slots: Rc32,
     formats: Rc<[Format]>,
     recording: bool,
+    /// GPTQ's second moments are being captured ([`crate::rounding::capturing`] when the frame was entered).
+    capturing: bool,
     stats: Option<Stats>,
 }
 
@@ -234,6 +236,7 @@ impl Frame {
                 slots: fc.slots.clone(),
                 formats: fc.formats.clone(),
                 recording,
+                capturing: crate::rounding::capturing(),
                 stats: recording.then(|| l.stats.clone()),
             }
         })
@@ -374,7 +377,7 @@ impl Frame {
     /// weight row.
     #[inline(always)]
     pub fn gram(&self, site: usize, start: usize, x: &[f32]) {
-        if crate::rounding::capturing() {
+        if self.capturing {
             crate::rounding::record_dot(self.slots[site], start, x);
         }
     }
@@ -383,8 +386,8 @@ impl Frame {
     /// multiplies the column `(col(k)[p])_k` of every lane `p < m`.
     #[inline(always)]
     pub fn gram_columns<'b>(&self, site: usize, start: usize, n: usize, m: usize, col: impl Fn(usize) -> &'b [f32]) {
-        if crate::rounding::capturing() {
-            crate::rounding::record_columns(self.slots[site], start, n, m, col);
+        if self.capturing {
+            crate::rounding::record_columns(self.slots[site], start, n, m, &col);
         }
     }
 

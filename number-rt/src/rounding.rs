@@ -160,6 +160,8 @@ fn h_of(g: &mut Gram, row: Option<usize>) -> &mut Vec<f64> {
 }
 
 /// Adds `x xᵀ` to the second moments of weight site `slot` for a row starting at `start` (`Frame::gram`).
+#[cold]
+#[inline(never)]
 pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
     let n = x.len();
     let mut all = lock(grams());
@@ -179,7 +181,10 @@ pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
 
 /// Adds `Σ_p c_p c_pᵀ` (`c_p[k] = col(k)[p]`, `p < m`) for a row of `n` values starting at `start`
 /// (`Frame::gram_columns`: each lane of a lanes nest multiplies the row by its column).
-pub(crate) fn record_columns<'b>(slot: u32, start: usize, n: usize, m: usize, col: impl Fn(usize) -> &'b [f32]) {
+/// (Out of line and not generic: the emulated kernels it sits beside stay as small as without it.)
+#[cold]
+#[inline(never)]
+pub(crate) fn record_columns<'b>(slot: u32, start: usize, n: usize, m: usize, col: &dyn Fn(usize) -> &'b [f32]) {
     let cols: Vec<&[f32]> = (0..n).map(|k| &col(k)[..m]).collect();
     let addr = cols.first().map_or(0, |c| c.as_ptr() as usize);
     let mut all = lock(grams());

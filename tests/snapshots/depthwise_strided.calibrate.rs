@@ -132,12 +132,6 @@ pub fn depthwise_conv2d<L: ::number_rt::Instance>(
                     &mut acc[p..][..__nq_m]
                 };
                 {
-                    let __nq_c = |__nq_k: usize| {
-                        #[allow(unused_variables)]
-                        let i = __nq_r.start + __nq_k;
-                        let p = __nq_q.start;
-                        &patch[i * np + p..][..__nq_m]
-                    };
                     __nq.gram_columns(
                         0,
                         {
@@ -146,9 +140,24 @@ pub fn depthwise_conv2d<L: ::number_rt::Instance>(
                         },
                         __nq_n,
                         __nq_m,
-                        &__nq_c,
+                        |__nq_k: usize| {
+                            #[allow(unused_variables)]
+                            let i = __nq_r.start + __nq_k;
+                            let p = __nq_q.start;
+                            &patch[i * np + p..][..__nq_m]
+                        },
                     );
-                    __nq.columns(5, __nq_acc, __nq_a, &__nq_c)
+                    __nq.columns(
+                        5,
+                        __nq_acc,
+                        __nq_a,
+                        |__nq_k: usize| {
+                            #[allow(unused_variables)]
+                            let i = __nq_r.start + __nq_k;
+                            let p = __nq_q.start;
+                            &patch[i * np + p..][..__nq_m]
+                        },
+                    )
                 };
             }
         }

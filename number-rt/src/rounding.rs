@@ -653,7 +653,7 @@ mod tests {
         start_capture();
         // Two taps × three lanes: columns (1, 4), (2, 5), (3, 6).
         let rows = [[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
-        record_columns(910, 0, 2, 3, |k| &rows[k][..]);
+        record_columns(910, 0, 2, 3, &|k| &rows[k][..]);
         CAPTURE.store(false, Ordering::SeqCst);
         let g = lock(grams());
         assert_eq!(g[&910].shared, vec![14.0, 32.0, 0.0, 77.0]);

@@ -127,7 +127,7 @@ fn target(g: &mut Gram, slot: u32, start: usize, n: usize, addr: usize) -> Optio
         g.n = n;
         g.shared = vec![0.0; n * n];
     }
-    if g.n != n || start % n != 0 {
+    if g.n != n || !start.is_multiple_of(n) {
         g.unsupported = Some(format!("rows of {n} values from index {start} (expected whole rows of {})", g.n));
         return None;
     }
@@ -240,7 +240,7 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
     let factors = {
         let mut all = lock(grams());
         let g = all.get_mut(&slot)?;
-        if g.unsupported.is_some() || g.n == 0 || w.len() % g.n != 0 {
+        if g.unsupported.is_some() || g.n == 0 || !w.len().is_multiple_of(g.n) {
             return None;
         }
         match &g.factors {

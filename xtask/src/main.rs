@@ -192,11 +192,10 @@ fn tune(
     max_loss: &str,
     max_evals: Option<usize>,
     val: Option<usize>,
-    margin: Margin,
-    granularity: Option<&str>,
-    rounding: Option<&str>,
+    search: Search<'_>,
     check: bool,
 ) -> Result<(), String> {
+    let Search { margin, granularity, rounding } = search;
     if !root().join("examples").join(model).join("main.rs").exists() {
         return Err(format!("no zoo model `{model}`: expected examples/{model}/main.rs"));
     }
@@ -310,6 +309,14 @@ fn tensor() -> String {
     "tensor".into()
 }
 
+/// How `tune` searches, beyond the budget: the driver's margin, `--granularity` and `--rounding`.
+#[derive(Clone, Copy, Default)]
+struct Search<'a> {
+    margin: Margin,
+    granularity: Option<&'a str>,
+    rounding: Option<&'a str>,
+}
+
 /// The driver's `--granularity` for a zoo granularity (`None` for `tensor`, the driver's default).
 fn block_arg(g: &str) -> Option<&str> {
     let g = g.split_once('/').map_or(g, |(g, _)| g);
@@ -396,7 +403,7 @@ fn zoo(
             let backup = std::fs::read(&checked_in).ok();
             let backup_rounded = std::fs::read(&rounded).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, margin, block_arg(g), rounding_arg(g), false)?;
+                tune(m, tol, max_evals, val, Search { margin, granularity: block_arg(g), rounding: rounding_arg(g) }, false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -927,12 +934,10 @@ fn main() -> std::process::ExitCode {
             &max_loss,
             max_evals,
             val,
-            Margin { se: margin_se, paired },
-            granularity.as_deref(),
-            rounding.as_deref(),
+            Search { margin: Margin { se: margin_se, paired }, granularity: granularity.as_deref(), rounding: rounding.as_deref() },
             false,
         ),
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Margin::default(), None, None, true),
+        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Search::default(), true),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

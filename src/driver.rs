@@ -743,6 +743,9 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
         });
         let sites = number_rt::rounding::finish_capture();
         number_rt::rounding::set_enabled(true);
+        for (site, why) in number_rt::rounding::skipped() {
+            println!("GPTQ rounding: `{site}` is rounded to nearest: {why}");
+        }
         println!(
             "GPTQ rounding: inputs of {} weight site{} captured on {k} calibration inputs in {:.1?} ({})",
             sites.len(),
@@ -925,6 +928,49 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounded_weights_files_that_are_missing_stale_or_malformed_are_named_errors() {
+        let dir = std::env::temp_dir().join(format!("libnumber-rounded-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rs = dir.join("tuned.rs");
+        let st = dir.join("tuned.safetensors");
+        let header = |digest: u64| format!("// parameter bits: 1\n// rounded weights: tuned.safetensors (digest {digest:#018x}, 1 GPTQ-rounded weight tensors)\n");
+        // No header line: nothing to install.
+        std::fs::write(&rs, "// parameter bits: 1\n").unwrap();
+        assert_eq!(install_rounded(&rs), Ok(None));
+        // Named but missing.
+        let _ = std::fs::remove_file(&st);
+        std::fs::write(&rs, header(1)).unwrap();
+        let e = install_rounded(&rs).unwrap_err();
+        assert!(e.contains("cannot be read") && e.contains("re-run"), "{e}");
+        // Another digest: stale.
+        std::fs::write(&st, b"not safetensors").unwrap();
+        let e = install_rounded(&rs).unwrap_err();
+        assert!(e.contains("is stale") && e.contains("re-run"), "{e}");
+        // The digest matches but the bytes are not a safetensors file.
+        std::fs::write(&rs, header(number_rt::rounding::digest(b"not safetensors"))).unwrap();
+        let e = install_rounded(&rs).unwrap_err();
+        assert!(e.contains("tuned.safetensors") && e.contains("safetensors"), "{e}");
+        // A tensor without its `format;key` metadata.
+        let mut t = crate::weights::Tensors::new();
+        t.insert("Fc1/dense.w".into(), (vec![2], vec![0.25, -0.5]));
+        let bytes = crate::weights::to_bytes(&t, &Default::default()).unwrap();
+        std::fs::write(&st, &bytes).unwrap();
+        std::fs::write(&rs, header(number_rt::rounding::digest(&bytes))).unwrap();
+        let e = install_rounded(&rs).unwrap_err();
+        assert!(e.contains("`Fc1/dense.w`") && e.contains("format;key"), "{e}");
+        // With it (and an unknown format: the same error).
+        for (meta, ok) in [("fixed<4,3>;0x00000000000000ff", true), ("fixed<99,3>;0xff", false)] {
+            let m = [("Fc1/dense.w".to_string(), meta.to_string())].into_iter().collect();
+            let bytes = crate::weights::to_bytes(&t, &m).unwrap();
+            std::fs::write(&st, &bytes).unwrap();
+            std::fs::write(&rs, header(number_rt::rounding::digest(&bytes))).unwrap();
+            assert_eq!(install_rounded(&rs).is_ok(), ok, "{meta}");
+        }
+        number_rt::rounding::install(vec![]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn paired_needs_a_margin() {

@@ -105,9 +105,28 @@ pub fn start_capture() {
 pub fn finish_capture() -> Vec<String> {
     CAPTURE.store(false, Ordering::SeqCst);
     let names = site_names();
-    let g = lock(grams());
+    let mut g = lock(grams());
+    for gram in g.values_mut() {
+        let finite = gram.shared.iter().chain(gram.rows.values().flatten()).all(|v| v.is_finite());
+        if gram.unsupported.is_none() && !finite {
+            gram.unsupported = Some("its inputs held NaN or infinite values".into());
+        }
+    }
     let mut v: Vec<String> =
         g.iter().filter(|(_, g)| g.unsupported.is_none()).filter_map(|(s, _)| names.get(*s as usize).cloned()).collect();
+    v.sort();
+    v
+}
+
+/// The weight sites whose inputs were seen but which GPTQ cannot round (they are rounded to nearest), with the
+/// reason: rows that are not whole rows of the tensor, too many rows with inputs of their own, or inputs that
+/// held NaN or infinite values.
+pub fn skipped() -> Vec<(String, String)> {
+    let names = site_names();
+    let mut v: Vec<(String, String)> = lock(grams())
+        .iter()
+        .filter_map(|(s, g)| Some((names.get(*s as usize)?.clone(), g.unsupported.clone()?)))
+        .collect();
     v.sort();
     v
 }
@@ -324,7 +343,9 @@ fn gptq_row(row: &[f32], u: &[f64], q: impl Fn(usize, f32) -> f32, out: &mut [f3
         let qi = q(i, w[i] as f32);
         out[i] = qi;
         let d = u[i * n + i];
-        if d > 0.0 && qi.is_finite() {
+        // A NaN or infinite weight is quantized as the format quantizes it (NaN → 0, ±inf → the extreme); its
+        // "error" is not spread, so it cannot turn the rest of the row into NaN.
+        if d > 0.0 && w[i].is_finite() && qi.is_finite() {
             let e = (w[i] - qi as f64) / d;
             for (wj, uij) in w[i + 1..].iter_mut().zip(&u[i * n + i + 1..(i + 1) * n]) {
                 *wj -= e * uij;
@@ -602,6 +623,25 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_weights_round_like_the_format_and_leave_the_row_alone() {
+        let n = 8;
+        let h = gram(&inputs(50, n));
+        let f: Format = "fixed<4,3>".parse().unwrap();
+        let mut w: Vec<f32> = values(11, n).iter().map(|v| v * 0.5).collect();
+        let clean = gptq(&w, n, &h, |_, x| f.quantize(x)).unwrap();
+        w[2] = f32::NAN;
+        w[5] = f32::INFINITY;
+        let g = gptq(&w, n, &h, |_, x| f.quantize(x)).unwrap();
+        assert_eq!((g[2], g[5]), (0.0, f.max()));
+        assert!(g.iter().all(|v| v.is_finite() && f.quantize(*v) == *v), "{g:?}");
+        assert_eq!(g[..2], clean[..2]); // columns before the bad ones are untouched
+        // Second moments with NaN (an input that was NaN): no factor, so the caller rounds to nearest.
+        let mut bad = h.clone();
+        bad[1] = f64::NAN;
+        assert!(gptq(&w, n, &bad, |_, x| f.quantize(x)).is_none());
+    }
+
+    #[test]
     fn block_formats_round_each_element_on_its_blocks_grid() {
         let (rows, n) = (8, 32);
         let xs = inputs(100, n);
@@ -636,7 +676,9 @@ mod tests {
         // Slot 902: rows of 3 read from index 2: not whole rows.
         record_dot(902, 0, &x);
         record_dot(902, 2, &y);
-        CAPTURE.store(false, Ordering::SeqCst);
+        // Slot 903: an input that was NaN.
+        record_dot(903, 0, &[1.0, f32::NAN]);
+        finish_capture();
         let g = lock(grams());
         let d = &g[&900];
         assert_eq!((d.n, d.rows.len()), (3, 0));
@@ -646,6 +688,7 @@ mod tests {
         assert_eq!(dw.shared[0], 0.25);
         assert_eq!(dw.rows[&1][..3], [1.0, 0.0, -1.0]);
         assert!(g[&902].unsupported.as_deref().unwrap().contains("whole rows"));
+        assert!(g[&903].unsupported.as_deref().unwrap().contains("NaN"));
     }
 
     #[test]

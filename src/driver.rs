@@ -578,21 +578,9 @@ fn rounded_weights(config: &number_rt::emulate::Config) -> Result<Option<(Vec<u8
 /// loading the model substitutes them; `Ok(None)` when it names none. The file must be beside it, with the
 /// digest the header gives.
 fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
-    let text = std::fs::read_to_string(tuned_rs).map_err(|e| format!("reading {}: {e}", tuned_rs.display()))?;
     number_rt::rounding::install(vec![]);
-    let Some((file, digest)) = number_rt::rounding::header_file(&text) else { return Ok(None) };
-    let path = tuned_rs.with_file_name(&file);
+    let Some((path, bytes)) = number_rt::rounding::read_named_file(tuned_rs)? else { return Ok(None) };
     let regen = "re-run the tune command in its header";
-    let bytes = std::fs::read(&path).map_err(|e| {
-        format!("{} names the rounded weights {} but they cannot be read ({e}): {regen}", tuned_rs.display(), path.display())
-    })?;
-    if number_rt::rounding::digest(&bytes) != digest {
-        return Err(format!(
-            "{} is stale: its digest is not the {digest:#018x} that {} names; {regen}",
-            path.display(),
-            tuned_rs.display()
-        ));
-    }
     let w = crate::weights::Weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut entries = Vec::new();
     for (site, (_, values)) in w.tensors {

@@ -50,6 +50,26 @@ pub fn header_file(tuned_rs: &str) -> Option<(String, u64)> {
     Some((file.to_string(), u64::from_str_radix(&hex, 16).ok()?))
 }
 
+/// The file of rounded weights a tuned.rs names in its header ([`HEADER_LINE`]), read and checked against the
+/// digest there: `Ok(None)` when it names none; the errors name the file and the fix (missing, or stale).
+pub fn read_named_file(tuned_rs: &std::path::Path) -> Result<Option<(std::path::PathBuf, Vec<u8>)>, String> {
+    let text = std::fs::read_to_string(tuned_rs).map_err(|e| format!("reading {}: {e}", tuned_rs.display()))?;
+    let Some((file, digest)) = header_file(&text) else { return Ok(None) };
+    let path = tuned_rs.with_file_name(&file);
+    let regen = "re-run the tune command in its header";
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("{} names the rounded weights {} but they cannot be read ({e}): {regen}", tuned_rs.display(), path.display())
+    })?;
+    if self::digest(&bytes) != digest {
+        return Err(format!(
+            "{} is stale: its digest is not the {digest:#018x} that {} names; {regen}",
+            path.display(),
+            tuned_rs.display()
+        ));
+    }
+    Ok(Some((path, bytes)))
+}
+
 /// FNV-1a of a file's bytes (the digest in [`HEADER_LINE`]).
 pub fn digest(bytes: &[u8]) -> u64 {
     crate::profile::fnv1a64(bytes)

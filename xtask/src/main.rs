@@ -784,18 +784,8 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
     let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
     let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
     // GPTQ-rounded weights named in tuned.rs's header replace the trained ones (tensors named by site).
-    let tuned_text = std::fs::read_to_string(root().join(&t_rel)).map_err(|e| format!("reading {t_rel}: {e}"))?;
-    let rounded = match number_rt::rounding::header_file(&tuned_text) {
-        Some((file, digest)) => {
-            let r_rel = format!("examples/{model}/{file}");
-            let b = std::fs::read(root().join(&r_rel)).map_err(|e| format!("reading {r_rel} (named in {t_rel}): {e}"))?;
-            if number_rt::rounding::digest(&b) != digest {
-                return Err(format!("{r_rel} is stale: its digest is not the one {t_rel} names; re-run the tune command in its header"));
-            }
-            Some((r_rel, b))
-        }
-        None => None,
-    };
+    let rounded = number_rt::rounding::read_named_file(&root().join(&t_rel))?
+        .map(|(p, b)| (p.strip_prefix(root()).unwrap_or(&p).display().to_string(), b));
     let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
     for (name, shape, site) in table {
         let format = *cfg.get(*site).ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;

@@ -230,7 +230,7 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
                 /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
                 #[diagnostic::on_unimplemented(message = #message, note = #note)]
                 pub trait Formats: 'static {
-                    #( type #idents: ::number_rt::Number; )*
+                    #( type #idents: ::number_rt::__private::Number; )*
                 }
             ));
             let inst = match &model.instance {
@@ -275,24 +275,24 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let fp = hex(model.fingerprint);
         let infos = model.sites.iter().map(|s| {
             let ident = s.ident.to_string();
-            let kind = s.kind.path();
-            quote!(::number_rt::emulate::SiteInfo { ident: #ident, kind: #kind })
+            let kind = crate::model::kind_path(s.kind);
+            quote!(::number_rt::__private::SiteInfo { ident: #ident, kind: #kind })
         });
         let (inst, imod) = match &model.instance {
-            Some(l) => (quote!(<#l as ::number_rt::Instance>::NAME), quote!(<#l as ::number_rt::Instance>::MODULE)),
+            Some(l) => (quote!(<#l as ::number_rt::__private::Instance>::NAME), quote!(<#l as ::number_rt::__private::Instance>::MODULE)),
             None => (quote!(""), quote!("")),
         };
         out.push(quote!(
-            static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+            static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
                 name: #name,
                 module: module_path!(),
                 fingerprint: #fp,
                 sites: &[#(#infos),*],
             };
         ));
-        out.push(quote!(let __nq = ::number_rt::emulate::Frame::enter(&__NQ_INFO, #inst, #imod);));
+        out.push(quote!(let __nq = ::number_rt::__private::Frame::enter(&__NQ_INFO, #inst, #imod);));
     } else if model.params.iter().any(|p| p.typed && p.site.is_some()) {
-        out.push(quote!(use ::number_rt::Number as _;));
+        out.push(quote!(use ::number_rt::__private::Number as _;));
     }
     for p in &model.params {
         let Some(idx) = p.site else { continue };
@@ -356,7 +356,7 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
     let m = &model.mod_name;
     let bound: Option<TokenStream> = match mode {
         Mode::Plain => None,
-        Mode::Calibrate => Some(quote!(::number_rt::Instance)),
+        Mode::Calibrate => Some(quote!(::number_rt::__private::Instance)),
         Mode::Tuned => Some(quote!(#m::Formats)),
     };
     if let (Some(l), Some(bound)) = (&model.instance, &bound) {

@@ -14,29 +14,13 @@ pub enum Mode {
     Tuned,
 }
 
-/// What a site is (mirrors `number_rt::profile::SiteKind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Weight,
-    Input,
-    Output,
-    Local,
-    Literal,
-    Return,
-}
+/// What a site is: the contract's kind (the profile and the tuner use the same enum).
+pub(crate) use number_contract::SiteKind as Kind;
 
-impl Kind {
-    pub(crate) fn path(self) -> TokenStream {
-        let v = match self {
-            Kind::Weight => quote!(Weight),
-            Kind::Input => quote!(Input),
-            Kind::Output => quote!(Output),
-            Kind::Local => quote!(Local),
-            Kind::Literal => quote!(Literal),
-            Kind::Return => quote!(Return),
-        };
-        quote!(::number_rt::profile::SiteKind::#v)
-    }
+/// The path of a site kind in generated code.
+pub(crate) fn kind_path(k: Kind) -> TokenStream {
+    let v = syn::Ident::new(k.variant(), proc_macro2::Span::call_site());
+    quote!(::number_rt::__private::SiteKind::#v)
 }
 
 /// The shape of a float binding: how it is quantized on entry / assignment.

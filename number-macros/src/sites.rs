@@ -139,7 +139,7 @@ impl Gen {
         match self.mode {
             Mode::Tuned => {
                 let t = self.tuned_ty(ident);
-                parse_quote!(<#t as ::number_rt::Number>::quantize(#value))
+                parse_quote!(<#t as ::number_rt::__private::Number>::quantize(#value))
             }
             _ => {
                 let idx = lit_idx(idx);
@@ -405,7 +405,7 @@ impl<'a> Walker<'a> {
     /// `<T as Number>::from_f32(value)` for the typed site `idx`.
     fn store(&self, idx: usize, value: TokenStream) -> Expr {
         let t = self.qgen.expect("tuned").tuned_ty(&self.sites[idx].ident);
-        parse_quote!(<#t as ::number_rt::Number>::from_f32(#value))
+        parse_quote!(<#t as ::number_rt::__private::Number>::from_f32(#value))
     }
 
     fn lookup(&self, name: &str) -> Option<&Binding> {
@@ -662,12 +662,12 @@ impl<'a> Walker<'a> {
                         Some((e, n)) => parse_quote!({
                             let __nq_e: f32 = #e;
                             let mut __nq_v = ::number_rt::__private::Vec::<#t>::new();
-                            __nq_v.resize(#n, <#t as ::number_rt::Number>::from_f32(__nq_e));
+                            __nq_v.resize(#n, <#t as ::number_rt::__private::Number>::from_f32(__nq_e));
                             __nq_v
                         }),
                         None => parse_quote!({
                             let __nq_v: ::number_rt::__private::Vec<f32> = #v;
-                            __nq_v.into_iter().map(<#t as ::number_rt::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
+                            __nq_v.into_iter().map(<#t as ::number_rt::__private::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
                         }),
                     };
                     if let Pat::Type(pt) = &mut l.pat {

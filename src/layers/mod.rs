@@ -160,7 +160,7 @@ pub fn argmax(xs: &[f32]) -> usize {
 /// from `tuned.safetensors`) loads the rounded values instead.
 pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
     #[cfg(feature = "std")]
-    if let Some(r) = number_rt::rounding::substitute(xs, T::FORMAT) {
+    if let Some(r) = number_rt::rounded_weights::substitute(xs, T::FORMAT) {
         return T::from_f32_slice(&r);
     }
     T::from_f32_slice(xs)

@@ -8,21 +8,23 @@ pub fn conv2d<L: conv2d::Formats>(
     wd: usize,
     k: usize,
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<
         <L as conv2d::Formats>::x,
         1024,
     >::new(x);
     let x: &[<L as conv2d::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
-        *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);
+        *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
+            *__nq_e,
+        );
     }
     let (oh, ow) = (h - k + 1, wd - k + 1);
     let c_out = b.len();
     for o in 0..c_out {
         for oy in 0..oh {
             for ox in 0..ow {
-                let mut acc: f32 = <<L as conv2d::Formats>::acc as ::number_rt::Number>::quantize(
+                let mut acc: f32 = <<L as conv2d::Formats>::acc as ::number_rt::__private::Number>::quantize(
                     b[o].to_f32(),
                 );
                 for c in 0..c_in {
@@ -39,7 +41,7 @@ pub fn conv2d<L: conv2d::Formats>(
                                     let kx = __nq_r.start;
                                     &x[(c * h + oy + ky) * wd + ox + kx..][..__nq_n]
                                 };
-                                acc = ::number_rt::dot::dot::<
+                                acc = ::number_rt::__private::dot::<
                                     <L as conv2d::Formats>::acc,
                                     <L as conv2d::Formats>::w,
                                     <L as conv2d::Formats>::x,
@@ -50,15 +52,15 @@ pub fn conv2d<L: conv2d::Formats>(
                         }
                     }
                 }
-                y[(o * oh + oy) * ow + ox] = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(
+                y[(o * oh + oy) * ow + ox] = <<L as conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
                     if acc
-                        > <<L as conv2d::Formats>::lit0 as ::number_rt::Number>::quantize(
+                        > <<L as conv2d::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
                             0.0,
                         )
                     {
                         acc
                     } else {
-                        <<L as conv2d::Formats>::lit1 as ::number_rt::Number>::quantize(
+                        <<L as conv2d::Formats>::lit1 as ::number_rt::__private::Number>::quantize(
                             0.1,
                         ) * acc
                     },
@@ -79,13 +81,13 @@ pub mod conv2d {
         note = "tuned.rs has no `impl conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type w: ::number_rt::Number;
-        type b: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
-        type acc: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
-        type lit1: ::number_rt::Number;
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
+        type lit1: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
     pub type b<L> = <L as Formats>::b;

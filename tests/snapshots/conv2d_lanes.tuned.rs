@@ -6,14 +6,16 @@ pub fn conv2d<L: conv2d::Formats>(
     g: Conv,
     relu: bool,
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<
         <L as conv2d::Formats>::x,
         1024,
     >::new(x);
     let x: &[<L as conv2d::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
-        *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);
+        *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
+            *__nq_e,
+        );
     }
     let (oh, ow) = (g.out_h(), g.out_w());
     let (n, np) = (g.in_c * g.k * g.k, oh * ow);
@@ -23,7 +25,9 @@ pub fn conv2d<L: conv2d::Formats>(
         __nq_v
             .resize(
                 n * np,
-                <<L as conv2d::Formats>::x as ::number_rt::Number>::from_f32(__nq_e),
+                <<L as conv2d::Formats>::x as ::number_rt::__private::Number>::from_f32(
+                    __nq_e,
+                ),
             );
         __nq_v
     };
@@ -72,13 +76,15 @@ pub fn conv2d<L: conv2d::Formats>(
         __nq_v
             .resize(
                 np,
-                <<L as conv2d::Formats>::acc as ::number_rt::Number>::from_f32(__nq_e),
+                <<L as conv2d::Formats>::acc as ::number_rt::__private::Number>::from_f32(
+                    __nq_e,
+                ),
             );
         __nq_v
     };
     for o in 0..g.out_c {
         for p in 0..np {
-            acc[p] = <<L as conv2d::Formats>::acc as ::number_rt::Number>::from_f32(
+            acc[p] = <<L as conv2d::Formats>::acc as ::number_rt::__private::Number>::from_f32(
                 b[o].to_f32(),
             );
         }
@@ -96,7 +102,7 @@ pub fn conv2d<L: conv2d::Formats>(
                     let p = __nq_q.start;
                     &mut acc[p..][..__nq_m]
                 };
-                ::number_rt::dot::columns::<
+                ::number_rt::__private::columns::<
                     <L as conv2d::Formats>::acc,
                     <L as conv2d::Formats>::w,
                     <L as conv2d::Formats>::x,
@@ -116,12 +122,12 @@ pub fn conv2d<L: conv2d::Formats>(
             }
         }
         for p in 0..np {
-            y[o * np + p] = <<L as conv2d::Formats>::y as ::number_rt::Number>::quantize(
+            y[o * np + p] = <<L as conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
                 if relu {
                     acc[p]
                         .to_f32()
                         .max(
-                            <<L as conv2d::Formats>::lit0 as ::number_rt::Number>::quantize(
+                            <<L as conv2d::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
                                 0.0,
                             ),
                         )
@@ -144,12 +150,12 @@ pub mod conv2d {
         note = "tuned.rs has no `impl conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type w: ::number_rt::Number;
-        type b: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
-        type acc: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
     pub type b<L> = <L as Formats>::b;

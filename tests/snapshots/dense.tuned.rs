@@ -5,15 +5,17 @@ pub fn dense<L: dense::Formats>(
     x: &[f32],
     y: &mut [f32],
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<<L as dense::Formats>::x, 1024>::new(x);
     let x: &[<L as dense::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
-        *__nq_e = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(*__nq_e);
+        *__nq_e = <<L as dense::Formats>::y as ::number_rt::__private::Number>::quantize(
+            *__nq_e,
+        );
     }
     let n_in = x.len();
     for o in 0..y.len() {
-        let mut acc: f32 = <<L as dense::Formats>::acc as ::number_rt::Number>::quantize(
+        let mut acc: f32 = <<L as dense::Formats>::acc as ::number_rt::__private::Number>::quantize(
             b[o].to_f32(),
         );
         {
@@ -28,7 +30,7 @@ pub fn dense<L: dense::Formats>(
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
-                acc = ::number_rt::dot::dot::<
+                acc = ::number_rt::__private::dot::<
                     <L as dense::Formats>::acc,
                     <L as dense::Formats>::w,
                     <L as dense::Formats>::x,
@@ -37,8 +39,13 @@ pub fn dense<L: dense::Formats>(
                 >(acc, __nq_a, __nq_b);
             }
         }
-        y[o] = <<L as dense::Formats>::y as ::number_rt::Number>::quantize(
-            acc.max(<<L as dense::Formats>::lit0 as ::number_rt::Number>::quantize(0.0)),
+        y[o] = <<L as dense::Formats>::y as ::number_rt::__private::Number>::quantize(
+            acc
+                .max(
+                    <<L as dense::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
+                        0.0,
+                    ),
+                ),
         );
     }
 }
@@ -54,12 +61,12 @@ pub mod dense {
         note = "tuned.rs has no `impl dense::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type w: ::number_rt::Number;
-        type b: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
-        type acc: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
     pub type b<L> = <L as Formats>::b;

@@ -1,4 +1,4 @@
-pub fn depthwise_conv2d<L: ::number_rt::Instance>(
+pub fn depthwise_conv2d<L: ::number_rt::__private::Instance>(
     w: &[f32],
     b: &[f32],
     x: &[f32],
@@ -6,45 +6,45 @@ pub fn depthwise_conv2d<L: ::number_rt::Instance>(
     g: Depthwise,
     relu: bool,
 ) {
-    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+    static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
         name: "depthwise_conv2d",
         module: module_path!(),
         fingerprint: 0xb167c44cbf485db5,
         sites: &[
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "w",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "b",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "x",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "y",
-                kind: ::number_rt::profile::SiteKind::Output,
+                kind: ::number_rt::__private::SiteKind::Output,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "x",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "acc",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit0",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
         ],
     };
-    let __nq = ::number_rt::emulate::Frame::enter(
+    let __nq = ::number_rt::__private::Frame::enter(
         &__NQ_INFO,
-        <L as ::number_rt::Instance>::NAME,
-        <L as ::number_rt::Instance>::MODULE,
+        <L as ::number_rt::__private::Instance>::NAME,
+        <L as ::number_rt::__private::Instance>::MODULE,
     );
     let __nq_w = __nq.weights(0, w);
     let w: &[f32] = &__nq_w;

@@ -6,14 +6,14 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
     g: Depthwise,
     relu: bool,
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<
         <L as depthwise_conv2d::Formats>::x,
         1024,
     >::new(x);
     let x: &[<L as depthwise_conv2d::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
-        *__nq_e = <<L as depthwise_conv2d::Formats>::y as ::number_rt::Number>::quantize(
+        *__nq_e = <<L as depthwise_conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,
         );
     }
@@ -27,7 +27,7 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
         __nq_v
             .resize(
                 kk * np,
-                <<L as depthwise_conv2d::Formats>::x as ::number_rt::Number>::from_f32(
+                <<L as depthwise_conv2d::Formats>::x as ::number_rt::__private::Number>::from_f32(
                     __nq_e,
                 ),
             );
@@ -41,7 +41,7 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
         __nq_v
             .resize(
                 np,
-                <<L as depthwise_conv2d::Formats>::acc as ::number_rt::Number>::from_f32(
+                <<L as depthwise_conv2d::Formats>::acc as ::number_rt::__private::Number>::from_f32(
                     __nq_e,
                 ),
             );
@@ -82,7 +82,7 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
             }
         }
         for p in 0..np {
-            acc[p] = <<L as depthwise_conv2d::Formats>::acc as ::number_rt::Number>::from_f32(
+            acc[p] = <<L as depthwise_conv2d::Formats>::acc as ::number_rt::__private::Number>::from_f32(
                 b[c].to_f32(),
             );
         }
@@ -100,7 +100,7 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
                     let p = __nq_q.start;
                     &mut acc[p..][..__nq_m]
                 };
-                ::number_rt::dot::columns::<
+                ::number_rt::__private::columns::<
                     <L as depthwise_conv2d::Formats>::acc,
                     <L as depthwise_conv2d::Formats>::w,
                     <L as depthwise_conv2d::Formats>::x,
@@ -120,12 +120,12 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
             }
         }
         for p in 0..np {
-            y[c * np + p] = <<L as depthwise_conv2d::Formats>::y as ::number_rt::Number>::quantize(
+            y[c * np + p] = <<L as depthwise_conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
                 if relu {
                     acc[p]
                         .to_f32()
                         .max(
-                            <<L as depthwise_conv2d::Formats>::lit0 as ::number_rt::Number>::quantize(
+                            <<L as depthwise_conv2d::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
                                 0.0,
                             ),
                         )
@@ -148,12 +148,12 @@ pub mod depthwise_conv2d {
         note = "tuned.rs has no `impl depthwise_conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type w: ::number_rt::Number;
-        type b: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
-        type acc: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
     pub type b<L> = <L as Formats>::b;

@@ -1,4 +1,4 @@
-pub fn gru_cell<L: ::number_rt::Instance>(
+pub fn gru_cell<L: ::number_rt::__private::Instance>(
     wz: &[f32],
     uz: &[f32],
     wh: &[f32],
@@ -6,81 +6,81 @@ pub fn gru_cell<L: ::number_rt::Instance>(
     x: &[f32],
     h: &mut [f32],
 ) {
-    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+    static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
         name: "gru_cell",
         module: module_path!(),
         fingerprint: 0x81ba67ef5671a9b6,
         sites: &[
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "wz",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "uz",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "wh",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "uh",
-                kind: ::number_rt::profile::SiteKind::Weight,
+                kind: ::number_rt::__private::SiteKind::Weight,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "x",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "h",
-                kind: ::number_rt::profile::SiteKind::Output,
+                kind: ::number_rt::__private::SiteKind::Output,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "h_new",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit0",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "az",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit1",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit2",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "z",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit3",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "z",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit4",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "ah",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
         ],
     };
-    let __nq = ::number_rt::emulate::Frame::enter(
+    let __nq = ::number_rt::__private::Frame::enter(
         &__NQ_INFO,
-        <L as ::number_rt::Instance>::NAME,
-        <L as ::number_rt::Instance>::MODULE,
+        <L as ::number_rt::__private::Instance>::NAME,
+        <L as ::number_rt::__private::Instance>::MODULE,
     );
     let __nq_wz = __nq.weights(0, wz);
     let wz: &[f32] = &__nq_wz;

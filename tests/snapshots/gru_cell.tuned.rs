@@ -6,14 +6,14 @@ pub fn gru_cell<L: gru_cell::Formats>(
     x: &[f32],
     h: &mut [f32],
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<
         <L as gru_cell::Formats>::x,
         1024,
     >::new(x);
     let x: &[<L as gru_cell::Formats>::x] = &__nq_x;
     for __nq_e in h.iter_mut() {
-        *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
+        *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::__private::Number>::quantize(
             *__nq_e,
         );
     }
@@ -26,15 +26,17 @@ pub fn gru_cell<L: gru_cell::Formats>(
         __nq_v
             .resize(
                 n,
-                <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
+                <<L as gru_cell::Formats>::h_new as ::number_rt::__private::Number>::from_f32(
                     __nq_e,
                 ),
             );
         __nq_v
     };
     for j in 0..n {
-        let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::Number>::quantize(
-            <<L as gru_cell::Formats>::lit0 as ::number_rt::Number>::quantize(0.0),
+        let mut az: f32 = <<L as gru_cell::Formats>::az as ::number_rt::__private::Number>::quantize(
+            <<L as gru_cell::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
+                0.0,
+            ),
         );
         {
             let __nq_r = 0..m;
@@ -48,7 +50,7 @@ pub fn gru_cell<L: gru_cell::Formats>(
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
-                az = ::number_rt::dot::dot::<
+                az = ::number_rt::__private::dot::<
                     <L as gru_cell::Formats>::az,
                     <L as gru_cell::Formats>::wz,
                     <L as gru_cell::Formats>::x,
@@ -69,7 +71,7 @@ pub fn gru_cell<L: gru_cell::Formats>(
                     let k = __nq_r.start;
                     &h[k..][..__nq_n]
                 };
-                az = ::number_rt::dot::dot::<
+                az = ::number_rt::__private::dot::<
                     <L as gru_cell::Formats>::az,
                     <L as gru_cell::Formats>::uz,
                     <L as gru_cell::Formats>::h,
@@ -78,16 +80,23 @@ pub fn gru_cell<L: gru_cell::Formats>(
                 >(az, __nq_a, __nq_b);
             }
         }
-        let z = <<L as gru_cell::Formats>::z as ::number_rt::Number>::quantize(
-            <<L as gru_cell::Formats>::lit1 as ::number_rt::Number>::quantize(1.0)
-                / (<<L as gru_cell::Formats>::lit2 as ::number_rt::Number>::quantize(1.0)
-                    + (-az).exp()),
+        let z = <<L as gru_cell::Formats>::z as ::number_rt::__private::Number>::quantize(
+            <<L as gru_cell::Formats>::lit1 as ::number_rt::__private::Number>::quantize(
+                1.0,
+            )
+                / (<<L as gru_cell::Formats>::lit2 as ::number_rt::__private::Number>::quantize(
+                    1.0,
+                ) + (-az).exp()),
         );
-        let r = <<L as gru_cell::Formats>::z as ::number_rt::Number>::quantize(
-            <<L as gru_cell::Formats>::lit3 as ::number_rt::Number>::quantize(1.0) - z,
+        let r = <<L as gru_cell::Formats>::z as ::number_rt::__private::Number>::quantize(
+            <<L as gru_cell::Formats>::lit3 as ::number_rt::__private::Number>::quantize(
+                1.0,
+            ) - z,
         );
-        let mut ah: f32 = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
-            <<L as gru_cell::Formats>::lit4 as ::number_rt::Number>::quantize(0.0),
+        let mut ah: f32 = <<L as gru_cell::Formats>::ah as ::number_rt::__private::Number>::quantize(
+            <<L as gru_cell::Formats>::lit4 as ::number_rt::__private::Number>::quantize(
+                0.0,
+            ),
         );
         {
             let __nq_r = 0..m;
@@ -101,7 +110,7 @@ pub fn gru_cell<L: gru_cell::Formats>(
                     let i = __nq_r.start;
                     &x[i..][..__nq_n]
                 };
-                ah = ::number_rt::dot::dot::<
+                ah = ::number_rt::__private::dot::<
                     <L as gru_cell::Formats>::ah,
                     <L as gru_cell::Formats>::wh,
                     <L as gru_cell::Formats>::x,
@@ -111,22 +120,22 @@ pub fn gru_cell<L: gru_cell::Formats>(
             }
         }
         for k in 0..n {
-            ah = <<L as gru_cell::Formats>::ah as ::number_rt::Number>::quantize(
+            ah = <<L as gru_cell::Formats>::ah as ::number_rt::__private::Number>::quantize(
                 ah + r * (uh[j * n + k].to_f32() * h[k]),
             );
         }
-        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
+        h_new[j] = <<L as gru_cell::Formats>::h_new as ::number_rt::__private::Number>::from_f32(
             r * h[j],
         );
         {
             let __nq_i = j;
-            h_new[__nq_i] = <<L as gru_cell::Formats>::h_new as ::number_rt::Number>::from_f32(
+            h_new[__nq_i] = <<L as gru_cell::Formats>::h_new as ::number_rt::__private::Number>::from_f32(
                 h_new[__nq_i].to_f32() + z * ah.tanh(),
             );
         };
     }
     for j in 0..n {
-        h[j] = <<L as gru_cell::Formats>::h as ::number_rt::Number>::quantize(
+        h[j] = <<L as gru_cell::Formats>::h as ::number_rt::__private::Number>::quantize(
             h_new[j].to_f32(),
         );
     }
@@ -143,21 +152,21 @@ pub mod gru_cell {
         note = "tuned.rs has no `impl gru_cell::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type wz: ::number_rt::Number;
-        type uz: ::number_rt::Number;
-        type wh: ::number_rt::Number;
-        type uh: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type h: ::number_rt::Number;
-        type h_new: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
-        type az: ::number_rt::Number;
-        type lit1: ::number_rt::Number;
-        type lit2: ::number_rt::Number;
-        type z: ::number_rt::Number;
-        type lit3: ::number_rt::Number;
-        type lit4: ::number_rt::Number;
-        type ah: ::number_rt::Number;
+        type wz: ::number_rt::__private::Number;
+        type uz: ::number_rt::__private::Number;
+        type wh: ::number_rt::__private::Number;
+        type uh: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type h: ::number_rt::__private::Number;
+        type h_new: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
+        type az: ::number_rt::__private::Number;
+        type lit1: ::number_rt::__private::Number;
+        type lit2: ::number_rt::__private::Number;
+        type z: ::number_rt::__private::Number;
+        type lit3: ::number_rt::__private::Number;
+        type lit4: ::number_rt::__private::Number;
+        type ah: ::number_rt::__private::Number;
     }
     pub type wz<L> = <L as Formats>::wz;
     pub type uz<L> = <L as Formats>::uz;

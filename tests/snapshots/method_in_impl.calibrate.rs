@@ -1,23 +1,23 @@
 impl<L> Scale<L> {
     pub fn new(k: f32) -> Self
     where
-        L: ::number_rt::Instance,
+        L: ::number_rt::__private::Instance,
     {
-        static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
             name: "scale_new",
             module: module_path!(),
             fingerprint: 0x25cb4dd8ebdbc5f9,
             sites: &[
-                ::number_rt::emulate::SiteInfo {
+                ::number_rt::__private::SiteInfo {
                     ident: "k",
-                    kind: ::number_rt::profile::SiteKind::Input,
+                    kind: ::number_rt::__private::SiteKind::Input,
                 },
             ],
         };
-        let __nq = ::number_rt::emulate::Frame::enter(
+        let __nq = ::number_rt::__private::Frame::enter(
             &__NQ_INFO,
-            <L as ::number_rt::Instance>::NAME,
-            <L as ::number_rt::Instance>::MODULE,
+            <L as ::number_rt::__private::Instance>::NAME,
+            <L as ::number_rt::__private::Instance>::MODULE,
         );
         let k = __nq.q(0, k);
         Scale {
@@ -27,31 +27,31 @@ impl<L> Scale<L> {
     }
     pub fn forward(&self, g: &[f32], x: &[f32], y: &mut [f32])
     where
-        L: ::number_rt::Instance,
+        L: ::number_rt::__private::Instance,
     {
-        static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+        static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
             name: "scale_forward",
             module: module_path!(),
             fingerprint: 0x8ef7034ad1003fcd,
             sites: &[
-                ::number_rt::emulate::SiteInfo {
+                ::number_rt::__private::SiteInfo {
                     ident: "g",
-                    kind: ::number_rt::profile::SiteKind::Weight,
+                    kind: ::number_rt::__private::SiteKind::Weight,
                 },
-                ::number_rt::emulate::SiteInfo {
+                ::number_rt::__private::SiteInfo {
                     ident: "x",
-                    kind: ::number_rt::profile::SiteKind::Input,
+                    kind: ::number_rt::__private::SiteKind::Input,
                 },
-                ::number_rt::emulate::SiteInfo {
+                ::number_rt::__private::SiteInfo {
                     ident: "y",
-                    kind: ::number_rt::profile::SiteKind::Output,
+                    kind: ::number_rt::__private::SiteKind::Output,
                 },
             ],
         };
-        let __nq = ::number_rt::emulate::Frame::enter(
+        let __nq = ::number_rt::__private::Frame::enter(
             &__NQ_INFO,
-            <L as ::number_rt::Instance>::NAME,
-            <L as ::number_rt::Instance>::MODULE,
+            <L as ::number_rt::__private::Instance>::NAME,
+            <L as ::number_rt::__private::Instance>::MODULE,
         );
         let __nq_g = __nq.weights(0, g);
         let g: &[f32] = &__nq_g;

@@ -3,7 +3,9 @@ impl<L> Scale<L> {
     where
         L: scale_new::Formats,
     {
-        let k = <<L as scale_new::Formats>::k as ::number_rt::Number>::quantize(k);
+        let k = <<L as scale_new::Formats>::k as ::number_rt::__private::Number>::quantize(
+            k,
+        );
         Scale {
             k,
             _l: core::marker::PhantomData,
@@ -13,19 +15,19 @@ impl<L> Scale<L> {
     where
         L: scale_forward::Formats,
     {
-        use ::number_rt::Number as _;
+        use ::number_rt::__private::Number as _;
         let __nq_x = ::number_rt::__private::Typed::<
             <L as scale_forward::Formats>::x,
             1024,
         >::new(x);
         let x: &[<L as scale_forward::Formats>::x] = &__nq_x;
         for __nq_e in y.iter_mut() {
-            *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(
+            *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::__private::Number>::quantize(
                 *__nq_e,
             );
         }
         for i in 0..x.len() {
-            y[i] = <<L as scale_forward::Formats>::y as ::number_rt::Number>::quantize(
+            y[i] = <<L as scale_forward::Formats>::y as ::number_rt::__private::Number>::quantize(
                 g[i].to_f32() * x[i].to_f32() * self.k,
             );
         }
@@ -46,7 +48,7 @@ pub mod scale_new {
         note = "tuned.rs has no `impl scale_new::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type k: ::number_rt::Number;
+        type k: ::number_rt::__private::Number;
     }
 }
 /// Formats and fingerprint of the #[quantize] function `forward`.
@@ -61,9 +63,9 @@ pub mod scale_forward {
         note = "tuned.rs has no `impl scale_forward::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type g: ::number_rt::Number;
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
+        type g: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
     }
     pub type g<L> = <L as Formats>::g;
 }

@@ -6,58 +6,58 @@ pub(crate) fn misc(
     acc: Vec<f32>,
     scale: f32,
 ) -> f32 {
-    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+    static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
         name: "misc",
         module: module_path!(),
         fingerprint: 0x1b5700b2146ac008,
         sites: &[
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "a",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "s",
-                kind: ::number_rt::profile::SiteKind::Output,
+                kind: ::number_rt::__private::SiteKind::Output,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "v",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "r",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "acc",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "ret",
-                kind: ::number_rt::profile::SiteKind::Return,
+                kind: ::number_rt::__private::SiteKind::Return,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit0",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "tmp",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "t_2",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit1",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit2",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
         ],
     };
-    let __nq = ::number_rt::emulate::Frame::enter(&__NQ_INFO, "", "");
+    let __nq = ::number_rt::__private::Frame::enter(&__NQ_INFO, "", "");
     let a = __nq.q(0, a);
     *s = __nq.q(1, *s);
     let v = {

@@ -6,12 +6,16 @@ pub(crate) fn misc(
     acc: Vec<f32>,
     scale: f32,
 ) -> f32 {
-    let a = <<misc::Single as misc::Formats>::a as ::number_rt::Number>::quantize(a);
-    *s = <<misc::Single as misc::Formats>::s as ::number_rt::Number>::quantize(*s);
+    let a = <<misc::Single as misc::Formats>::a as ::number_rt::__private::Number>::quantize(
+        a,
+    );
+    *s = <<misc::Single as misc::Formats>::s as ::number_rt::__private::Number>::quantize(
+        *s,
+    );
     let v = {
         let mut __nq_v = v;
         for __nq_e in __nq_v.iter_mut() {
-            *__nq_e = <<misc::Single as misc::Formats>::v as ::number_rt::Number>::quantize(
+            *__nq_e = <<misc::Single as misc::Formats>::v as ::number_rt::__private::Number>::quantize(
                 *__nq_e,
             );
         }
@@ -19,7 +23,7 @@ pub(crate) fn misc(
     };
     let mut __nq_r = *r;
     for __nq_e in __nq_r.iter_mut() {
-        *__nq_e = <<misc::Single as misc::Formats>::r as ::number_rt::Number>::quantize(
+        *__nq_e = <<misc::Single as misc::Formats>::r as ::number_rt::__private::Number>::quantize(
             *__nq_e,
         );
     }
@@ -27,7 +31,7 @@ pub(crate) fn misc(
     let mut acc = {
         let mut __nq_v = acc;
         for __nq_e in __nq_v.iter_mut() {
-            *__nq_e = <<misc::Single as misc::Formats>::acc as ::number_rt::Number>::quantize(
+            *__nq_e = <<misc::Single as misc::Formats>::acc as ::number_rt::__private::Number>::quantize(
                 *__nq_e,
             );
         }
@@ -36,33 +40,38 @@ pub(crate) fn misc(
     fn helper(q: f32) -> f32 {
         q * 2.0
     }
-    let t = <<misc::Single as misc::Formats>::tmp as ::number_rt::Number>::quantize(
-        a * <<misc::Single as misc::Formats>::lit0 as ::number_rt::Number>::quantize(0.5),
+    let t = <<misc::Single as misc::Formats>::tmp as ::number_rt::__private::Number>::quantize(
+        a
+            * <<misc::Single as misc::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
+                0.5,
+            ),
     );
-    let t = <<misc::Single as misc::Formats>::t_2 as ::number_rt::Number>::quantize(
+    let t = <<misc::Single as misc::Formats>::t_2 as ::number_rt::__private::Number>::quantize(
         t + r[0],
     );
-    *s = <<misc::Single as misc::Formats>::s as ::number_rt::Number>::quantize(*s + t);
+    *s = <<misc::Single as misc::Formats>::s as ::number_rt::__private::Number>::quantize(
+        *s + t,
+    );
     let sq = |e: f32| {
         e * e
-            * <<misc::Single as misc::Formats>::lit1 as ::number_rt::Number>::quantize(
+            * <<misc::Single as misc::Formats>::lit1 as ::number_rt::__private::Number>::quantize(
                 3.0,
             )
     };
-    acc[0] = <<misc::Single as misc::Formats>::acc as ::number_rt::Number>::quantize(
+    acc[0] = <<misc::Single as misc::Formats>::acc as ::number_rt::__private::Number>::quantize(
         acc[0]
             - (sq(v[1])
-                + <<misc::Single as misc::Formats>::lit2 as ::number_rt::Number>::quantize(
+                + <<misc::Single as misc::Formats>::lit2 as ::number_rt::__private::Number>::quantize(
                     1.0,
                 )),
     );
     let n = acc.len();
     if n > 2 {
-        return <<misc::Single as misc::Formats>::ret as ::number_rt::Number>::quantize(
+        return <<misc::Single as misc::Formats>::ret as ::number_rt::__private::Number>::quantize(
             acc[1] * scale,
         );
     }
-    <<misc::Single as misc::Formats>::ret as ::number_rt::Number>::quantize(
+    <<misc::Single as misc::Formats>::ret as ::number_rt::__private::Number>::quantize(
         helper(t) + acc[0] + 4.0,
     )
 }
@@ -78,17 +87,17 @@ pub(crate) mod misc {
         note = "tuned.rs has no `impl misc::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type a: ::number_rt::Number;
-        type s: ::number_rt::Number;
-        type v: ::number_rt::Number;
-        type r: ::number_rt::Number;
-        type acc: ::number_rt::Number;
-        type ret: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
-        type tmp: ::number_rt::Number;
-        type t_2: ::number_rt::Number;
-        type lit1: ::number_rt::Number;
-        type lit2: ::number_rt::Number;
+        type a: ::number_rt::__private::Number;
+        type s: ::number_rt::__private::Number;
+        type v: ::number_rt::__private::Number;
+        type r: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+        type ret: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
+        type tmp: ::number_rt::__private::Number;
+        type t_2: ::number_rt::__private::Number;
+        type lit1: ::number_rt::__private::Number;
+        type lit2: ::number_rt::__private::Number;
     }
     /// The single instance of this function (it has no instance parameter).
     pub struct Single;

@@ -1,31 +1,35 @@
-pub fn global_avg_pool<L: ::number_rt::Instance>(x: &[f32], y: &mut [f32], hw: usize) {
-    static __NQ_INFO: ::number_rt::emulate::FnInfo = ::number_rt::emulate::FnInfo {
+pub fn global_avg_pool<L: ::number_rt::__private::Instance>(
+    x: &[f32],
+    y: &mut [f32],
+    hw: usize,
+) {
+    static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
         name: "global_avg_pool",
         module: module_path!(),
         fingerprint: 0xfb245d615cb6a0f0,
         sites: &[
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "x",
-                kind: ::number_rt::profile::SiteKind::Input,
+                kind: ::number_rt::__private::SiteKind::Input,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "y",
-                kind: ::number_rt::profile::SiteKind::Output,
+                kind: ::number_rt::__private::SiteKind::Output,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "lit0",
-                kind: ::number_rt::profile::SiteKind::Literal,
+                kind: ::number_rt::__private::SiteKind::Literal,
             },
-            ::number_rt::emulate::SiteInfo {
+            ::number_rt::__private::SiteInfo {
                 ident: "acc",
-                kind: ::number_rt::profile::SiteKind::Local,
+                kind: ::number_rt::__private::SiteKind::Local,
             },
         ],
     };
-    let __nq = ::number_rt::emulate::Frame::enter(
+    let __nq = ::number_rt::__private::Frame::enter(
         &__NQ_INFO,
-        <L as ::number_rt::Instance>::NAME,
-        <L as ::number_rt::Instance>::MODULE,
+        <L as ::number_rt::__private::Instance>::NAME,
+        <L as ::number_rt::__private::Instance>::MODULE,
     );
     let __nq_x = __nq.q_vec(0, x);
     let x: &[f32] = &__nq_x;

@@ -3,20 +3,22 @@ pub fn global_avg_pool<L: global_avg_pool::Formats>(
     y: &mut [f32],
     hw: usize,
 ) {
-    use ::number_rt::Number as _;
+    use ::number_rt::__private::Number as _;
     let __nq_x = ::number_rt::__private::Typed::<
         <L as global_avg_pool::Formats>::x,
         1024,
     >::new(x);
     let x: &[<L as global_avg_pool::Formats>::x] = &__nq_x;
     for __nq_e in y.iter_mut() {
-        *__nq_e = <<L as global_avg_pool::Formats>::y as ::number_rt::Number>::quantize(
+        *__nq_e = <<L as global_avg_pool::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,
         );
     }
     for c in 0..y.len() {
-        let mut acc: f32 = <<L as global_avg_pool::Formats>::acc as ::number_rt::Number>::quantize(
-            <<L as global_avg_pool::Formats>::lit0 as ::number_rt::Number>::quantize(0.0),
+        let mut acc: f32 = <<L as global_avg_pool::Formats>::acc as ::number_rt::__private::Number>::quantize(
+            <<L as global_avg_pool::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
+                0.0,
+            ),
         );
         {
             let __nq_r = 0..hw;
@@ -26,14 +28,14 @@ pub fn global_avg_pool<L: global_avg_pool::Formats>(
                     let i = __nq_r.start;
                     &x[c * hw + i..][..__nq_n]
                 };
-                acc = ::number_rt::dot::sum::<
+                acc = ::number_rt::__private::sum::<
                     <L as global_avg_pool::Formats>::acc,
                     <L as global_avg_pool::Formats>::x,
                     _,
                 >(acc, __nq_x);
             }
         }
-        y[c] = <<L as global_avg_pool::Formats>::y as ::number_rt::Number>::quantize(
+        y[c] = <<L as global_avg_pool::Formats>::y as ::number_rt::__private::Number>::quantize(
             acc / hw as f32,
         );
     }
@@ -50,9 +52,9 @@ pub mod global_avg_pool {
         note = "tuned.rs has no `impl global_avg_pool::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
     )]
     pub trait Formats: 'static {
-        type x: ::number_rt::Number;
-        type y: ::number_rt::Number;
-        type lit0: ::number_rt::Number;
-        type acc: ::number_rt::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type lit0: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
     }
 }

@@ -784,7 +784,7 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
     let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
     let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
     // GPTQ-rounded weights named in tuned.rs's header replace the trained ones (tensors named by site).
-    let rounded = number_rt::rounding::read_named_file(&root().join(&t_rel))?
+    let rounded = number_rt::rounded_weights::read_named_file(&root().join(&t_rel))?
         .map(|(p, b)| (p.strip_prefix(root()).unwrap_or(&p).display().to_string(), b));
     let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
     for (name, shape, site) in table {

@@ -186,7 +186,7 @@ impl Walker<'_> {
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (t_acc, t_x) = (self.site_ty(Some(acc_site)), self.site_ty(x.site));
-                quote!(::number_rt::dot::sum::<#t_acc, #t_x, _>(#acc, __nq_x))
+                quote!(::number_rt::__private::sum::<#t_acc, #t_x, _>(#acc, __nq_x))
             }
             _ => {
                 let i = super::lit_idx(acc_site);
@@ -238,7 +238,7 @@ impl Walker<'_> {
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (tacc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
-                quote!(::number_rt::dot::dot::<#tacc, #t_a, #t_b, _, _>(#acc, #ta, #tb))
+                quote!(::number_rt::__private::dot::<#tacc, #t_a, #t_b, _, _>(#acc, #ta, #tb))
             }
             _ => {
                 let i = super::lit_idx(acc_site);
@@ -324,7 +324,7 @@ impl Walker<'_> {
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (t_acc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
-                quote!(::number_rt::dot::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col))
+                quote!(::number_rt::__private::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col))
             }
             _ => {
                 let i = super::lit_idx(acc_site);

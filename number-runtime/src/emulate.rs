@@ -1,0 +1,480 @@
+//! The calibrate-mode runtime: per-site formats chosen at run time, and profiling.
+//!
+//! In a `calibrate` build, `#[quantize]` expands every function so that each site's value passes through
+//! [`Frame::q`] (or the slice helpers): the value is recorded when profiling is on, then quantized to the
+//! format the current thread's configuration gives the site (f32 when it names none).
+//!
+//! - Configurations are **per thread** ([`with_formats`]): the tuner evaluates candidates in parallel, each on
+//!   its own thread. Code run under a configuration must run the model on the calling thread.
+//! - Profiling ([`start_profiling`] / [`finish_profiling`]) is global and thread-safe: every thread records
+//!   into its own statistics, merged when the profile is taken, so parallel runs lose no counts.
+//!
+//! ```
+//! use number_runtime::emulate::{self, Config};
+//! let mut cfg = Config::new();
+//! cfg.insert("Fc1/dense.w".to_string(), "fixed<4,2>".parse().unwrap());
+//! let out = emulate::with_formats(&cfg, || 1 + 1);
+//! assert_eq!(out, 2);
+//! ```
+use crate::profile::{Profile, SiteKind, SiteProfile, SiteStats, PROFILE_VERSION};
+use crate::Format;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use number_contract::{site_name, Config};
+
+/// What `#[quantize]` records about one function (generated; one `static` per function).
+#[derive(Debug)]
+pub struct FnInfo {
+    /// The function's name.
+    pub name: &'static str,
+    /// `module_path!()` of the function.
+    pub module: &'static str,
+    /// Fingerprint of the function's tokens.
+    pub fingerprint: u64,
+    /// Its sites, in the order the generated code indexes them.
+    pub sites: &'static [SiteInfo],
+}
+
+/// One site of a [`FnInfo`].
+#[derive(Debug)]
+pub struct SiteInfo {
+    /// Identifier in the `Formats` trait (`w`, `acc`, `lit0`, `ret`); sites sharing a format share it.
+    pub ident: &'static str,
+    /// What it is.
+    pub kind: SiteKind,
+}
+
+// ---------------------------------------------------------------- global state
+
+#[derive(Default)]
+struct Registry {
+    /// slot → site description (stats empty).
+    slots: Vec<(String, SiteProfile)>,
+    by_name: HashMap<String, u32>,
+    /// (FnInfo address, instance-name address) → slots of its sites.
+    frames: HashMap<(usize, usize), Rc32>,
+}
+
+/// Slot ids of one (function, instance); shared between threads.
+type Rc32 = Arc<[u32]>;
+
+fn registry() -> &'static Mutex<Registry> {
+    static R: OnceLock<Mutex<Registry>> = OnceLock::new();
+    R.get_or_init(Default::default)
+}
+
+/// The name of every registered site, by slot.
+pub(crate) fn site_names() -> Vec<String> {
+    lock(registry()).slots.iter().map(|(n, _)| n.clone()).collect()
+}
+
+static RECORDING: AtomicBool = AtomicBool::new(false);
+static EPOCH: AtomicU64 = AtomicU64::new(1);
+
+type Stats = Arc<Mutex<Vec<SiteStats>>>;
+
+fn all_stats() -> &'static Mutex<Vec<Stats>> {
+    static S: OnceLock<Mutex<Vec<Stats>>> = OnceLock::new();
+    S.get_or_init(Default::default)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding these locks leaves plain data behind; keep going.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct FrameCache {
+    slots: Rc32,
+    formats: Rc<[Format]>,
+}
+
+struct Local {
+    config: Arc<Config>,
+    epoch: u64,
+    frames: HashMap<(usize, usize), FrameCache>,
+    weights: HashMap<(u32, usize, usize), Rc<[f32]>>,
+    stats: Stats,
+}
+
+impl Local {
+    fn new() -> Local {
+        let stats: Stats = Default::default();
+        lock(all_stats()).push(stats.clone());
+        Local {
+            config: Arc::new(Config::new()),
+            epoch: EPOCH.fetch_add(1, Ordering::Relaxed),
+            frames: HashMap::new(),
+            weights: HashMap::new(),
+            stats,
+        }
+    }
+    fn set_config(&mut self, cfg: Arc<Config>) {
+        self.config = cfg;
+        self.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
+        self.frames.clear();
+        self.weights.clear();
+    }
+}
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local::new());
+}
+
+/// Runs `f` with `cfg` as this thread's configuration, then restores the previous one.
+pub fn with_formats<R>(cfg: &Config, f: impl FnOnce() -> R) -> R {
+    let prev = LOCAL.with(|l| {
+        let mut l = l.borrow_mut();
+        let prev = l.config.clone();
+        l.set_config(Arc::new(cfg.clone()));
+        prev
+    });
+    struct Restore(Option<Arc<Config>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(p) = self.0.take() {
+                LOCAL.with(|l| l.borrow_mut().set_config(p));
+            }
+        }
+    }
+    let _restore = Restore(Some(prev));
+    f()
+}
+
+/// Forgets this thread's cached quantized weights (call after changing weight data in place).
+pub fn invalidate_weights() {
+    LOCAL.with(|l| l.borrow_mut().weights.clear());
+}
+
+/// Starts profiling: clears all recorded statistics and records every site value from now on, on every thread.
+pub fn start_profiling() {
+    for s in lock(all_stats()).iter() {
+        lock(s).clear();
+    }
+    LOCAL.with(|l| l.borrow_mut().weights.clear());
+    RECORDING.store(true, Ordering::SeqCst);
+}
+
+/// Stops profiling and returns the profile of every site registered so far (merged over all threads).
+pub fn finish_profiling() -> Profile {
+    RECORDING.store(false, Ordering::SeqCst);
+    let reg = lock(registry());
+    let mut merged: Vec<SiteStats> = vec![SiteStats::default(); reg.slots.len()];
+    for s in lock(all_stats()).iter() {
+        for (slot, st) in lock(s).iter().enumerate() {
+            if slot < merged.len() {
+                merged[slot].merge(st);
+            }
+        }
+    }
+    let mut sites = BTreeMap::new();
+    for ((name, meta), stats) in reg.slots.iter().zip(merged) {
+        let mut p = meta.clone();
+        p.stats = stats;
+        sites.insert(name.clone(), p);
+    }
+    Profile { version: PROFILE_VERSION, tool: format!("libnumber {}", env!("CARGO_PKG_VERSION")), sites }
+}
+
+/// Whether profiling is on.
+pub fn is_profiling() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
+/// Every site registered so far (by functions that ran in this process), with its description.
+pub fn sites() -> Vec<(String, SiteProfile)> {
+    lock(registry()).slots.clone()
+}
+
+// ---------------------------------------------------------------- frames
+
+/// The per-call state of a calibrate-mode `#[quantize]` function: the formats of its sites under the current
+/// thread's configuration. Created by generated code with [`Frame::enter`].
+pub struct Frame {
+    slots: Rc32,
+    formats: Rc<[Format]>,
+    recording: bool,
+    /// GPTQ's second moments are being captured ([`crate::rounding::capturing`] when the frame was entered).
+    capturing: bool,
+    stats: Option<Stats>,
+}
+
+impl Frame {
+    /// Enters `info` for the instance named `instance` (empty for single-instance functions).
+    pub fn enter(info: &'static FnInfo, instance: &'static str, instance_module: &'static str) -> Frame {
+        let key = (info as *const FnInfo as usize, instance.as_ptr() as usize ^ (instance.len() << 48));
+        let recording = RECORDING.load(Ordering::Relaxed);
+        LOCAL.with(|l| {
+            let mut l = l.borrow_mut();
+            if !l.frames.contains_key(&key) {
+                let slots = resolve_slots(key, info, instance, instance_module);
+                let formats: Rc<[Format]> = {
+                    let reg = lock(registry());
+                    slots
+                        .iter()
+                        .map(|&s| l.config.get(&reg.slots[s as usize].0).copied().unwrap_or(Format::F32))
+                        .collect()
+                };
+                l.frames.insert(key, FrameCache { slots, formats });
+            }
+            let fc = &l.frames[&key];
+            Frame {
+                slots: fc.slots.clone(),
+                formats: fc.formats.clone(),
+                recording,
+                capturing: crate::rounding::capturing(),
+                stats: recording.then(|| l.stats.clone()),
+            }
+        })
+    }
+
+    /// The format of site `site` in this frame.
+    #[inline]
+    pub fn format(&self, site: usize) -> Format {
+        self.formats[site]
+    }
+
+    #[cold]
+    fn record(&self, site: usize, xs: &[f32], len: Option<usize>) {
+        let Some(stats) = &self.stats else { return };
+        let slot = self.slots[site] as usize;
+        let mut st = lock(stats);
+        if st.len() <= slot {
+            st.resize(slot + 1, SiteStats::default());
+        }
+        let s = &mut st[slot];
+        for &x in xs {
+            s.record(x);
+        }
+        if let Some(n) = len {
+            s.record_len(n);
+        }
+    }
+
+    /// Whether this run profiles (records every value assigned to a site).
+    #[inline(always)]
+    pub fn recording(&self) -> bool {
+        self.recording
+    }
+
+    /// Records `x` (when profiling) and returns it quantized to the site's format.
+    #[inline(always)]
+    pub fn q(&self, site: usize, x: f32) -> f32 {
+        if self.recording {
+            self.record(site, &[x], None);
+        }
+        match self.formats[site] {
+            // The common case (profiling runs, f32 sites of a configuration) without a call: the same result.
+            Format::F32 => <f32 as crate::Number>::quantize(x),
+            f => f.quantize(x),
+        }
+    }
+
+    /// `acc` after `acc = q(site, acc + a[k] * b[k])` for every `k`: what `#[quantize]` emits for an
+    /// accumulation loop (see [`crate::dot`]). With an `f32` accumulator the sum runs without the per-step
+    /// rounding, which is the identity as long as the result is finite (checked; otherwise the per-step loop).
+    #[inline]
+    pub fn dot(&self, site: usize, mut acc: f32, a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let f = self.formats[site];
+        if f == Format::F32 && !self.recording {
+            let mut s = acc;
+            for (x, y) in a.iter().zip(b) {
+                s += x * y;
+            }
+            if s.is_finite() {
+                return s;
+            }
+        }
+        for (x, y) in a.iter().zip(b) {
+            acc = self.q(site, acc + x * y);
+        }
+        acc
+    }
+
+    /// `acc` after `acc = q(site, acc + x[k])` for every `k`: what `#[quantize]` emits for a summing loop (see
+    /// [`crate::dot::sum`]); with an `f32` accumulator the sum runs without the per-step rounding when the
+    /// result is finite.
+    #[inline]
+    pub fn sum(&self, site: usize, mut acc: f32, x: &[f32]) -> f32 {
+        if self.formats[site] == Format::F32 && !self.recording {
+            let s = x.iter().fold(acc, |s, v| s + v);
+            if s.is_finite() {
+                return s;
+            }
+        }
+        for &v in x {
+            acc = self.q(site, acc + v);
+        }
+        acc
+    }
+
+    /// Every lane `p` of `acc` after `acc[p] = q(site, acc[p] + a[k] * col(k)[p])` for every `k`: what
+    /// `#[quantize]` emits for a loop nest of accumulation loops that share the row `a` (see
+    /// [`crate::dot::columns`]). Lane by lane the same steps as [`dot`](Self::dot) (so the same values are
+    /// recorded, in another order); with an `f32` accumulator the sums run without the per-step rounding when
+    /// every lane's result is finite.
+    #[inline]
+    pub fn columns<'b>(&self, site: usize, acc: &mut [f32], a: &[f32], col: impl Fn(usize) -> &'b [f32]) {
+        // Blocks of 64 lanes, summed in a stack buffer (no allocation per call).
+        for (b, lanes) in acc.chunks_mut(64).enumerate() {
+            let (p0, l) = (b * 64, lanes.len());
+            if self.formats[site] == Format::F32 && !self.recording {
+                let mut s = [0f32; 64];
+                s[..l].copy_from_slice(lanes);
+                for (k, &x) in a.iter().enumerate() {
+                    for (s, &y) in s[..l].iter_mut().zip(&col(k)[p0..p0 + l]) {
+                        *s += x * y;
+                    }
+                }
+                if s[..l].iter().all(|v| v.is_finite()) {
+                    lanes.copy_from_slice(&s[..l]);
+                    continue;
+                }
+            }
+            for (k, &x) in a.iter().enumerate() {
+                for (s, &y) in lanes.iter_mut().zip(&col(k)[p0..p0 + l]) {
+                    *s = self.q(site, *s + x * y);
+                }
+            }
+        }
+    }
+
+    /// When profiling, records that an accumulation loop read `n` values of weight site `site` from index
+    /// `start` (see [`SiteStats::row`](crate::profile::SiteStats::row)); what `#[quantize]` emits before the
+    /// inner product of such a loop.
+    #[inline(always)]
+    pub fn row(&self, site: usize, start: usize, n: usize) {
+        if !self.recording {
+            return;
+        }
+        let Some(stats) = &self.stats else { return };
+        let slot = self.slots[site] as usize;
+        let mut st = lock(stats);
+        if st.len() <= slot {
+            st.resize(slot + 1, SiteStats::default());
+        }
+        st[slot].record_row(start, n);
+    }
+
+    /// While second moments are captured ([`crate::rounding`]), adds `x xᵀ` for the row of weight site `site`
+    /// that starts at index `start` and multiplies `x`: what `#[quantize]` emits for an accumulation loop over a
+    /// weight row.
+    #[inline(always)]
+    pub fn gram(&self, site: usize, start: usize, x: &[f32]) {
+        if self.capturing {
+            crate::rounding::record_dot(self.slots[site], start, x);
+        }
+    }
+
+    /// [`gram`](Self::gram) for a lanes nest: the row of `n` values of weight site `site` that starts at `start`
+    /// multiplies the column `(col(k)[p])_k` of every lane `p < m`.
+    #[inline(always)]
+    pub fn gram_columns<'b>(&self, site: usize, start: usize, n: usize, m: usize, col: impl Fn(usize) -> &'b [f32]) {
+        if self.capturing {
+            crate::rounding::record_columns(self.slots[site], start, n, m, &col);
+        }
+    }
+
+    /// Records and quantizes a slice in place (`&mut [f32]` parameters and local buffers).
+    pub fn q_slice(&self, site: usize, xs: &mut [f32]) {
+        if self.recording {
+            self.record(site, xs, Some(xs.len()));
+        }
+        self.formats[site].quantize_slice(xs);
+    }
+
+    /// Records a slice and returns a quantized copy (`&[f32]` parameters).
+    pub fn q_vec(&self, site: usize, xs: &[f32]) -> Vec<f32> {
+        if self.recording {
+            self.record(site, xs, Some(xs.len()));
+        }
+        let mut v = xs.to_vec();
+        self.formats[site].quantize_slice(&mut v);
+        v
+    }
+
+    /// A quantized view of a weight slice, cached per thread for the current configuration: the weights are
+    /// quantized (and, when profiling, recorded) once per configuration, not once per call.
+    pub fn weights<'a>(&self, site: usize, xs: &'a [f32]) -> Weights<'a> {
+        let slot = self.slots[site];
+        let f = self.formats[site];
+        if f == Format::F32 && !self.recording && xs.iter().all(|x| x.is_finite()) {
+            return Weights::Borrowed(xs);
+        }
+        let key = (slot, xs.as_ptr() as usize, xs.len());
+        if let Some(w) = LOCAL.with(|l| l.borrow().weights.get(&key).cloned()) {
+            return Weights::Shared(w);
+        }
+        if self.recording {
+            self.record(site, xs, Some(xs.len()));
+        }
+        // GPTQ rounding (when enabled and the site's inputs were captured), else the trained values.
+        let mut q = match crate::rounding::rounded(slot, f, xs) {
+            Some(r) => r.values.clone(),
+            None => xs.to_vec(),
+        };
+        f.quantize_slice(&mut q); // block formats cut the tensor into blocks
+        let q: Rc<[f32]> = q.into();
+        LOCAL.with(|l| l.borrow_mut().weights.insert(key, q.clone()));
+        Weights::Shared(q)
+    }
+}
+
+fn resolve_slots(key: (usize, usize), info: &'static FnInfo, instance: &str, instance_module: &str) -> Rc32 {
+    let mut reg = lock(registry());
+    if let Some(s) = reg.frames.get(&key) {
+        return s.clone();
+    }
+    let mut ids = Vec::with_capacity(info.sites.len());
+    for site in info.sites {
+        let name = site_name(instance, info.name, site.ident);
+        let id = match reg.by_name.get(&name) {
+            Some(&id) => id,
+            None => {
+                let id = reg.slots.len() as u32;
+                let meta = SiteProfile {
+                    kind: site.kind,
+                    function: info.name.to_string(),
+                    module: info.module.to_string(),
+                    fingerprint: info.fingerprint,
+                    instance: instance.to_string(),
+                    instance_module: instance_module.to_string(),
+                    ident: site.ident.to_string(),
+                    stats: SiteStats::default(),
+                };
+                reg.slots.push((name.clone(), meta));
+                reg.by_name.insert(name, id);
+                id
+            }
+        };
+        ids.push(id);
+    }
+    let ids: Rc32 = ids.into();
+    reg.frames.insert(key, ids.clone());
+    ids
+}
+
+/// A quantized weight slice returned by [`Frame::weights`].
+pub enum Weights<'a> {
+    /// The caller's data, unchanged (an all-f32 configuration).
+    Borrowed(&'a [f32]),
+    /// A cached quantized copy.
+    Shared(Rc<[f32]>),
+}
+
+impl Deref for Weights<'_> {
+    type Target = [f32];
+    #[inline]
+    fn deref(&self) -> &[f32] {
+        match self {
+            Weights::Borrowed(s) => s,
+            Weights::Shared(s) => s,
+        }
+    }
+}

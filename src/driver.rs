@@ -4,6 +4,7 @@
 //! also be run by hand, e.g. `cargo run --release --features calibrate --example lenet -- tune --max-loss 1%`.
 use crate::data::{Dataset, Split};
 use clap::{Parser, Subcommand};
+use number_rt::tune::TuneOptions;
 use number_rt::{Mode, MODE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -114,20 +115,8 @@ enum Cmd {
     },
     /// Profile, tune on the validation split, write tuned.rs and the report, and the emulated test predictions.
     Tune {
-        /// Largest relative accuracy loss allowed, e.g. `1%` or `0.01`.
-        #[arg(long, default_value = "1%")]
-        max_loss: String,
-        /// Calibration inputs (from the training split).
-        #[arg(long, default_value_t = 2000)]
-        calib: usize,
-        /// Validation inputs used by the tuner (all of the split by default).
-        #[arg(long)]
-        val: Option<usize>,
-        /// Most evaluations the search may spend.
-        #[arg(long)]
-        max_evals: Option<usize>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
+        #[command(flatten)]
+        options: TuneOptions,
         /// Where to write tuned.rs (default: examples/<model>/tuned.rs).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -137,44 +126,6 @@ enum Cmd {
         /// Only check that the existing tuned.rs equals what this run generates.
         #[arg(long)]
         check: bool,
-        /// Widths tried for fixed-point layer inputs before the search (integer inner products in the tuned
-        /// build; see `Tuner::integer_inputs`), or `none`.
-        #[arg(long, default_value = "8,10,12")]
-        integer_inputs: String,
-        /// Raise the validation target by this many standard errors of the baseline accuracy (guards the test
-        /// loss against the optimism of picking the best of many configurations on the same data); 0 = off.
-        #[arg(long, default_value_t = 0.0)]
-        margin_se: f64,
-        /// Make `--margin-se` a *paired* margin (`Tuner::run_paired`): a configuration is feasible when its
-        /// accuracy minus that many standard errors of its paired difference from f32 meets the target — the
-        /// test the confirmation applies on the held-out inputs.
-        #[arg(long)]
-        paired: bool,
-        /// Validation inputs held out from the search to confirm its choice (`40%` of them, a count, or `0`
-        /// for none): the feasible configurations are re-measured on them in ascending size, and the first that
-        /// keeps the tolerance there is written (see `Outcome::confirm`).
-        #[arg(long, default_value = "40%")]
-        confirm: String,
-        /// The confirmation's margin in standard errors of the *paired* accuracy difference from f32 on the
-        /// held-out inputs (`Outcome::confirm_paired`): 2 keeps a configuration only if its loss is within
-        /// the tolerance with ~97.7% one-sided confidence.
-        #[arg(long, default_value_t = 2.0)]
-        confirm_se: f64,
-        /// Granularities of signed weight sites' formats, `+`-separated: `tensor` (one format per tensor),
-        /// `rows` (per-channel block fixed point: a binary point per output channel), a block length (`32`:
-        /// MX-style blocks of block fixed point, `block<W,F,N>` at widths 1..=7, see `number_rt::blocked`).
-        /// With several, the search picks one per site (`tensor+rows+32`). `--block` is an alias.
-        #[arg(long, alias = "block", default_value = "tensor", value_parser = number_rt::tune::parse_granularities)]
-        granularity: Granularities,
-        /// How weights are rounded onto their formats: `nearest` (each weight to the nearest value) or `gptq`
-        /// (Hessian-aware: each rounding error compensated on the row's later weights along the inputs' second
-        /// moments, captured on the first `--gptq-inputs` calibration inputs; `number_rt::rounding`). With `gptq`
-        /// the rounded weights are written to `tuned.safetensors` beside tuned.rs, which tuned builds load.
-        #[arg(long, default_value = "nearest", value_parser = ["nearest", "gptq"])]
-        rounding: String,
-        /// Calibration inputs whose layer inputs GPTQ's second moments are summed over.
-        #[arg(long, default_value_t = 512)]
-        gptq_inputs: usize,
     },
 }
 
@@ -228,20 +179,6 @@ fn split_of(s: &str) -> Result<Split, String> {
     }
 }
 
-/// Parses a tolerance such as `1%`, `0.5 %` or `0.01`.
-pub fn parse_loss(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let (num, scale) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), 0.01),
-        None => (t, 1.0),
-    };
-    let v: f64 = num.parse().map_err(|_| format!("--max-loss `{s}`: expected a number or a percentage like `1%`"))?;
-    let v = v * scale;
-    if !(0.0..1.0).contains(&v) {
-        return Err(format!("--max-loss `{s}`: must be at least 0% and below 100%"));
-    }
-    Ok(v)
-}
 
 /// Predictions over `data[..n]`, in parallel, each worker under `cfg` when one is given (calibrate builds).
 /// FNV-1a 64 over the bit patterns of logit vectors, in order.
@@ -510,47 +447,12 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             println!("profile of {} sites written to {}", profile.sites.len(), out.display());
             Ok(())
         }
-        Cmd::Tune {
-            max_loss,
-            calib,
-            val,
-            max_evals,
-            seed,
-            out,
-            report_dir: rd,
-            check,
-            integer_inputs,
-            margin_se,
-            paired,
-            confirm,
-            confirm_se,
-            granularity,
-            rounding,
-            gptq_inputs,
-        } => {
+        Cmd::Tune { options, out, report_dir: rd, check } => {
             require_calibrate("tune")?;
-            let tol = parse_loss(&max_loss)?;
-            let inputs = parse_widths(&integer_inputs)?;
-            check_margin(margin_se, paired)?;
-            let confirm = parse_confirm(&confirm)?;
+            options.validate()?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
-            let gptq = (rounding == "gptq").then_some(gptq_inputs);
-            let opts = TuneOpts {
-                calib,
-                val,
-                max_evals,
-                seed,
-                check,
-                integer_inputs: inputs,
-                margin_se,
-                paired,
-                confirm,
-                confirm_se,
-                granularity,
-                gptq,
-            };
-            tune(&model, tol, &opts, &out, &report_dir, &max_loss)
+            tune(&model, &options, &out, &report_dir, check)
         }
     }
 }
@@ -594,92 +496,11 @@ fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
     Ok(Some(path.display().to_string()))
 }
 
-/// Validates `--margin-se` and `--paired`.
-fn check_margin(margin_se: f64, paired: bool) -> Result<(), String> {
-    if !(margin_se.is_finite() && margin_se >= 0.0) {
-        return Err(format!("--margin-se {margin_se}: expected a number of standard errors >= 0 (0 = off)"));
-    }
-    if paired && margin_se == 0.0 {
-        return Err("--paired makes --margin-se paired, but the margin is 0: give --margin-se Z (e.g. 2)".into());
-    }
-    Ok(())
-}
-
-/// How many validation inputs confirm the search's choice (`--confirm`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Holdout {
-    /// This fraction of the validation inputs used.
-    Fraction(f64),
-    /// This many.
-    Count(usize),
-}
-
-impl Holdout {
-    /// Held-out inputs out of `n`, leaving at least one for the search.
-    fn of(self, n: usize) -> usize {
-        let k = match self {
-            Holdout::Fraction(f) => (f * n as f64).round() as usize,
-            Holdout::Count(k) => k,
-        };
-        k.min(n.saturating_sub(1))
-    }
-}
-
 /// Splits `0..n` into the search's inputs and `held` held-out ones spread evenly over it (input `i` is held out
 /// when `⌊(i+1)·held/n⌋ > ⌊i·held/n⌋`), so both parts mix the split's inputs alike — the tail of a split can
 /// differ from its head (MNIST's test images come in writer groups).
 fn interleave(n: usize, held: usize) -> (Vec<usize>, Vec<usize>) {
     (0..n).partition(|&i| (i + 1) * held / n.max(1) == i * held / n.max(1))
-}
-
-/// Parses `40%`, `2000` or `0`.
-fn parse_confirm(s: &str) -> Result<Holdout, String> {
-    let t = s.trim();
-    let bad = || format!("--confirm `{s}`: expected a share of the validation inputs below 100% (`40%`), a count, or 0");
-    if let Some(p) = t.strip_suffix('%') {
-        let v: f64 = p.trim().parse().map_err(|_| bad())?;
-        if !(0.0..100.0).contains(&v) {
-            return Err(bad());
-        }
-        return Ok(Holdout::Fraction(v / 100.0));
-    }
-    t.parse::<usize>().map(Holdout::Count).map_err(|_| bad())
-}
-
-/// The tuning options of `tune` besides the tolerance.
-struct TuneOpts {
-    calib: usize,
-    val: Option<usize>,
-    max_evals: Option<usize>,
-    seed: u64,
-    check: bool,
-    integer_inputs: Vec<u32>,
-    margin_se: f64,
-    /// `margin_se` is paired (`Tuner::run_paired`).
-    paired: bool,
-    confirm: Holdout,
-    /// Paired margin of the confirmation, in standard errors.
-    confirm_se: f64,
-    /// Granularities of weight formats (`[Tensor]`: per-tensor formats only).
-    granularity: Granularities,
-    /// GPTQ rounding, with second moments over this many calibration inputs (`None`: rounding to nearest).
-    gptq: Option<usize>,
-}
-
-/// A list of weight granularities given as one argument (`tensor+rows+32`).
-type Granularities = Vec<number_rt::tune::Granularity>;
-
-/// Parses `8,10,12` (or `none`).
-fn parse_widths(s: &str) -> Result<Vec<u32>, String> {
-    if s.trim() == "none" {
-        return Ok(vec![]);
-    }
-    s.split(',')
-        .map(|w| match w.trim().parse::<u32>() {
-            Ok(v) if (1..=31).contains(&v) => Ok(v),
-            _ => Err(format!("--integer-inputs `{s}`: expected widths 1..=31 separated by commas, or `none`")),
-        })
-        .collect()
 }
 
 fn require_calibrate(what: &str) -> Result<(), String> {
@@ -703,22 +524,10 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
     Ok(number_rt::emulate::finish_profiling())
 }
 
-fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir: &Path, max_loss: &str) -> Result<(), String> {
-    use number_rt::tune::{Budget, Tolerance, Tuner};
-    let TuneOpts {
-        calib,
-        val,
-        max_evals,
-        seed,
-        check,
-        ref integer_inputs,
-        margin_se,
-        paired,
-        confirm,
-        confirm_se,
-        ref granularity,
-        gptq,
-    } = *o;
+fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path, check: bool) -> Result<(), String> {
+    use number_rt::tune::{Budget, Tolerance, Tuner, WeightRounding};
+    let TuneOptions { val, max_evals, seed, calib, margin_se, paired, confirm, confirm_se, .. } = *o;
+    let gptq = (o.rounding == WeightRounding::Gptq).then_some(o.gptq_inputs);
     let profile = profile(model, calib)?;
     number_rt::rounding::set_enabled(false);
     if let Some(k) = gptq {
@@ -755,30 +564,14 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
     let accuracy_on = |idx: &[usize]| correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64;
     let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
     // The command that regenerates this tuned.rs: `cargo number tune` with the options that differ from its defaults.
-    let mut command = format!("cargo number tune {} --max-loss {max_loss}", M::NAME);
-    if let Some(v) = val {
-        command.push_str(&format!(" --val {v}"));
-    }
-    if let Some(n) = max_evals {
-        command.push_str(&format!(" --max-evals {n}"));
-    }
-    if margin_se > 0.0 {
-        command.push_str(&format!(" --margin-se {margin_se}"));
-    }
-    if paired {
-        command.push_str(" --paired");
-    }
-    if granularity.len() > 1 || granularity.first().is_some_and(|g| *g != number_rt::tune::Granularity::Tensor) {
-        let g: Vec<String> = granularity.iter().map(ToString::to_string).collect();
-        command.push_str(&format!(" --granularity {}", g.join("+")));
-    }
+    let command = o.command(M::NAME);
     let tuner = Tuner::new(&profile)
-        .tolerance(Tolerance::Relative(tol))
+        .tolerance(Tolerance::Relative(o.max_loss.value()))
         .seed(seed)
         .budget(Budget { evaluations: max_evals, time: None })
-        .integer_inputs(integer_inputs.iter().copied())
+        .integer_inputs(o.integer_inputs.0.iter().copied())
         .integer_state(M::INTEGER_STATE.iter().copied())
-        .space(number_rt::tune::Space::default().granularity(granularity.iter().copied()))
+        .space(number_rt::tune::Space::default().granularity(o.granularity.0.iter().copied()))
         .progress(true);
     let mut outcome = if paired {
         tuner.run_paired(|_| correct_on(&search_idx), margin_se)
@@ -812,9 +605,6 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
                 )
             }
         );
-    }
-    if gptq.is_some() {
-        command.push_str(" --rounding gptq");
     }
     let mut header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
     // GPTQ: the rounded weights of the chosen formats go to tuned.safetensors beside tuned.rs, named in its header.
@@ -869,7 +659,7 @@ fn tune<M: Classifier>(model: &M, tol: f64, o: &TuneOpts, out: &Path, report_dir
             "layer inputs and state {}: {w}-bit fixed point (integer inner products in the tuned build)",
             M::INTEGER_STATE.join(", ")
         ),
-        None if !integer_inputs.is_empty() => println!("layer inputs: f32 (no fixed-point width of {integer_inputs:?} kept the accuracy)"),
+        None if !o.integer_inputs.0.is_empty() => println!("layer inputs: f32 (no fixed-point width of {:?} kept the accuracy)", o.integer_inputs.0),
         None => {}
     }
     println!("wrote {} and the report in {}", out.display(), report_dir.display());
@@ -1013,28 +803,20 @@ mod tests {
     }
 
     #[test]
-    fn confirm_shares_parse_and_leave_the_search_an_input() {
-        assert_eq!(parse_confirm("40%").unwrap(), Holdout::Fraction(0.4));
+    fn held_out_inputs_are_spread_evenly() {
         let (s, h) = interleave(10, 4);
         assert_eq!((s, h), (vec![0, 1, 3, 5, 6, 8], vec![2, 4, 7, 9]));
         let (s, h) = interleave(5000, 2000);
         assert_eq!((s.len(), h.len()), (3000, 2000));
         assert!(h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500), "spread evenly");
         assert_eq!(interleave(7, 0), ((0..7).collect(), vec![]));
-        assert_eq!(parse_confirm(" 2000 ").unwrap(), Holdout::Count(2000));
-        assert_eq!(parse_confirm("0").unwrap(), Holdout::Count(0));
-        for bad in ["100%", "-5%", "x", "", "1.5"] {
-            assert!(parse_confirm(bad).unwrap_err().contains("--confirm"), "{bad}");
-        }
-        assert_eq!((Holdout::Fraction(0.4).of(5000), Holdout::Fraction(0.4).of(300)), (2000, 120));
-        assert_eq!((Holdout::Count(9).of(5), Holdout::Count(0).of(5), Holdout::Fraction(0.99).of(1)), (4, 0, 0));
     }
 
     #[test]
-    fn granularities_parse_as_one_argument_with_an_alias() {
+    fn tune_takes_the_shared_options() {
         use number_rt::tune::Granularity::*;
         let g = |args: &[&str]| match Cli::try_parse_from(["m", "tune"].iter().chain(args)) {
-            Ok(Cli { cmd: Cmd::Tune { granularity, .. }, .. }) => Ok(granularity),
+            Ok(Cli { cmd: Cmd::Tune { options, .. }, .. }) => Ok(options.granularity.0),
             Ok(_) => unreachable!(),
             Err(e) => Err(e.to_string()),
         };
@@ -1043,19 +825,5 @@ mod tests {
         assert_eq!(g(&["--block", "rows"]).unwrap(), vec![Rows]);
         let e = g(&["--granularity", "tensor+channel"]).unwrap_err();
         assert!(e.contains("granularity `channel`") && e.contains("1..=65535"), "{e}");
-    }
-
-    #[test]
-    fn widths_and_losses_parse_or_say_what_was_expected() {
-        assert_eq!(parse_widths("8,10, 12").unwrap(), vec![8, 10, 12]);
-        assert_eq!(parse_widths("none").unwrap(), Vec::<u32>::new());
-        for bad in ["", "8,,10", "0", "32", "eight", "8;10"] {
-            let e = parse_widths(bad).unwrap_err();
-            assert!(e.contains("--integer-inputs") && e.contains("1..=31"), "{bad}: {e}");
-        }
-        assert_eq!(parse_loss("1%").unwrap(), 0.01);
-        for bad in ["NaN", "inf", "-1%", "100%", "x"] {
-            assert!(parse_loss(bad).unwrap_err().contains("--max-loss"), "{bad}");
-        }
     }
 }

@@ -83,6 +83,12 @@ fn all_stats() -> &'static Mutex<Vec<Stats>> {
     S.get_or_init(Default::default)
 }
 
+/// The weight tensors (slot, address, length) profiled in the current profiling run.
+fn recorded_weights() -> &'static Mutex<std::collections::HashSet<(u32, usize, usize)>> {
+    static W: OnceLock<Mutex<std::collections::HashSet<(u32, usize, usize)>>> = OnceLock::new();
+    W.get_or_init(Default::default)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding these locks leaves plain data behind; keep going.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -155,6 +161,7 @@ pub fn start_profiling() {
     for s in lock(all_stats()).iter() {
         lock(s).clear();
     }
+    lock(recorded_weights()).clear();
     LOCAL.with(|l| l.borrow_mut().weights.clear());
     RECORDING.store(true, Ordering::SeqCst);
 }
@@ -408,11 +415,13 @@ impl Frame {
             return Weights::Borrowed(xs);
         }
         let key = (slot, xs.as_ptr() as usize, xs.len());
+        // A weight tensor is profiled once per profiling run, whichever thread sees it first: the profile does
+        // not depend on the number of threads (the per-thread caches below would record it once per thread).
+        if self.recording && lock(recorded_weights()).insert(key) {
+            self.record(site, xs, Some(xs.len()));
+        }
         if let Some(w) = LOCAL.with(|l| l.borrow().weights.get(&key).cloned()) {
             return Weights::Shared(w);
-        }
-        if self.recording {
-            self.record(site, xs, Some(xs.len()));
         }
         // GPTQ rounding (when enabled and the site's inputs were captured), else the trained values.
         let mut q = match crate::rounding::rounded(slot, f, xs) {

@@ -65,10 +65,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod options;
 mod report;
 mod search;
 mod space;
 
+pub use options::{Granularities, Holdout, Loss, TuneOptions, WeightRounding, Widths};
 pub use space::{Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities};
 
 /// How much accuracy may be lost against the f32 baseline.

@@ -16,6 +16,7 @@ mod fetch_more;
 mod plot;
 
 use clap::{Parser, Subcommand};
+use number_rt::tune::{TuneOptions, WeightRounding};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,30 +36,8 @@ enum Cmd {
     Tune {
         /// The zoo model (an example name, e.g. `lenet`).
         model: String,
-        /// Largest relative accuracy loss allowed (validation split).
-        #[arg(long, default_value = "1%")]
-        max_loss: String,
-        /// Most evaluations the search may spend.
-        #[arg(long)]
-        max_evals: Option<usize>,
-        /// Validation inputs the tuner uses (default: the whole split).
-        #[arg(long)]
-        val: Option<usize>,
-        /// Require accuracy this many standard errors above the target (the driver's `--margin-se`).
-        #[arg(long)]
-        margin_se: Option<f64>,
-        /// The margin is paired: standard errors of each configuration's difference from f32 (the driver's
-        /// `--paired`, the confirmation's test).
-        #[arg(long)]
-        paired: bool,
-        /// Weight granularities, `+`-separated: `tensor`, `rows` (per-channel), a block length (`32`); with
-        /// several, the search picks one per site (the driver's `--granularity`). Default: `tensor`.
-        #[arg(long, alias = "block")]
-        granularity: Option<String>,
-        /// How weights are rounded onto their formats: `nearest` (default) or `gptq` (Hessian-aware rounding;
-        /// the rounded weights go to examples/<model>/tuned.safetensors beside tuned.rs).
-        #[arg(long, value_parser = ["nearest", "gptq"])]
-        rounding: Option<String>,
+        #[command(flatten)]
+        options: TuneOptions,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -122,14 +101,10 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
-    /// Re-run the tuner and fail if the checked-in tuned.rs differs from what it generates.
-    Check {
-        model: String,
-        #[arg(long, default_value = "1%")]
-        max_loss: String,
-        #[arg(long)]
-        val: Option<usize>,
-    },
+    /// Re-run the tuner with the options recorded in the checked-in tuned.rs (its `// Regenerate:` line) and fail
+    /// if the tuned.rs it generates differs (its header names the digest of tuned.safetensors, so that is compared
+    /// too).
+    Check { model: String },
 }
 
 fn root() -> PathBuf {
@@ -187,15 +162,9 @@ struct Margin {
     paired: bool,
 }
 
-fn tune(
-    model: &str,
-    max_loss: &str,
-    max_evals: Option<usize>,
-    val: Option<usize>,
-    search: Search<'_>,
-    check: bool,
-) -> Result<(), String> {
-    let Search { margin, granularity, rounding } = search;
+fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
+    options.validate()?;
+    let max_loss = options.max_loss.to_string();
     if !root().join("examples").join(model).join("main.rs").exists() {
         return Err(format!("no zoo model `{model}`: expected examples/{model}/main.rs"));
     }
@@ -203,28 +172,9 @@ fn tune(
         fetch(d)?;
     }
     let report = root().join("target").join("number").join(model);
-    let mut args: Vec<String> = ["run", "--release", "--features", "calibrate", "--example", model, "--", "tune", "--max-loss", max_loss]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    if let Some(n) = max_evals {
-        args.extend(["--max-evals".into(), n.to_string()]);
-    }
-    if let Some(n) = val {
-        args.extend(["--val".into(), n.to_string()]);
-    }
-    if let Some(z) = margin.se {
-        args.extend(["--margin-se".into(), z.to_string()]);
-    }
-    if margin.paired {
-        args.push("--paired".into());
-    }
-    if let Some(g) = granularity {
-        args.extend(["--granularity".into(), g.to_string()]);
-    }
-    if let Some(r) = rounding {
-        args.extend(["--rounding".into(), r.to_string()]);
-    }
+    let mut args: Vec<String> =
+        ["run", "--release", "--features", "calibrate", "--example", model, "--", "tune"].iter().map(|s| s.to_string()).collect();
+    args.extend(options.args());
     if check {
         args.push("--check".into());
     }
@@ -309,23 +259,20 @@ fn tensor() -> String {
     "tensor".into()
 }
 
-/// How `tune` searches, beyond the budget: the driver's margin, `--granularity` and `--rounding`.
-#[derive(Clone, Copy, Default)]
-struct Search<'a> {
-    margin: Margin,
-    granularity: Option<&'a str>,
-    rounding: Option<&'a str>,
-}
-
-/// The driver's `--granularity` for a zoo granularity (`None` for `tensor`, the driver's default).
-fn block_arg(g: &str) -> Option<&str> {
-    let g = g.split_once('/').map_or(g, |(g, _)| g);
-    (g != "tensor").then_some(g)
-}
-
-/// The driver's `--rounding` for a zoo granularity (`tensor+rows+32/gptq` → `gptq`).
-fn rounding_arg(g: &str) -> Option<&str> {
-    g.split_once('/').map(|(_, r)| r)
+/// The tune options of one zoo run: tolerance `tol`, the zoo's budget and margin, and a zoo granularity entry
+/// (`tensor+rows+32/gptq`: the granularities, then the rounding).
+fn zoo_options(tol: &str, max_evals: Option<usize>, val: Option<usize>, margin: Margin, g: &str) -> Result<TuneOptions, String> {
+    let (gr, rounding) = g.split_once('/').map_or((g, None), |(a, b)| (a, Some(b)));
+    Ok(TuneOptions {
+        max_loss: tol.parse()?,
+        max_evals,
+        val,
+        margin_se: margin.se.unwrap_or(0.0),
+        paired: margin.paired,
+        granularity: gr.parse()?,
+        rounding: if rounding == Some("gptq") { WeightRounding::Gptq } else { WeightRounding::Nearest },
+        ..TuneOptions::default()
+    })
 }
 
 /// A zoo `--granularity` entry in canonical form (`tensor`, `rows`, `32`, `tensor+rows+32`), or an error naming it.
@@ -403,7 +350,7 @@ fn zoo(
             let backup = std::fs::read(&checked_in).ok();
             let backup_rounded = std::fs::read(&rounded).ok();
             let r = (|| {
-                tune(m, tol, max_evals, val, Search { margin, granularity: block_arg(g), rounding: rounding_arg(g) }, false)?;
+                tune(m, &zoo_options(tol, max_evals, val, margin, g)?, false)?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -722,6 +669,19 @@ fn verify_all(models: &[String]) -> Result<(), String> {
 }
 
 /// Zoo models with a checked-in tuned.rs.
+/// `cargo number check <model>`: replays the tune command recorded in examples/<model>/tuned.rs and fails if
+/// what it generates differs from the checked-in file.
+fn check(model: &str) -> Result<(), String> {
+    let rel = format!("examples/{model}/tuned.rs");
+    let file = number_rt::tuned_file::read_file(root().join(&rel)).map_err(|e| e.to_string())?;
+    let (recorded, options) = TuneOptions::from_command(&file.header.command).map_err(|e| format!("{rel}: {e}"))?;
+    if recorded != model {
+        return Err(format!("{rel} records the tune command of `{recorded}`, not `{model}`: regenerate it with `cargo number tune {model}`"));
+    }
+    println!("replaying `{}`", file.header.command);
+    tune(model, &options, true)
+}
+
 fn tuned_models() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root().join("examples"))
         .into_iter()
@@ -742,6 +702,9 @@ fn test() -> Result<(), String> {
     }
     run(&["test", "--workspace"])?;
     run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
+    // The regenerate-and-diff check on one model (digits: no download, under a minute): the options recorded in
+    // its tuned.rs, replayed, give the checked-in file byte for byte.
+    check("digits")?;
     verify_all(&tuned_models())?;
     // The FPGA export of every tuned zoo model (its header/config semantics are tested in number-rt).
     for m in tuned_models() {
@@ -919,15 +882,8 @@ fn main() -> std::process::ExitCode {
             zoo(models, &tolerances, max_evals, val, Margin { se: margin_se, paired }, &granularity)
         }
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, max_loss, max_evals, val, margin_se, paired, granularity, rounding } => tune(
-            &model,
-            &max_loss,
-            max_evals,
-            val,
-            Search { margin: Margin { se: margin_se, paired }, granularity: granularity.as_deref(), rounding: rounding.as_deref() },
-            false,
-        ),
-        Cmd::Check { model, max_loss, val } => tune(&model, &max_loss, None, val, Search::default(), true),
+        Cmd::Tune { model, options } => tune(&model, &options, false),
+        Cmd::Check { model } => check(&model),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

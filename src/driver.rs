@@ -764,15 +764,6 @@ mod tests {
     }
 
     #[test]
-    fn paired_needs_a_margin() {
-        assert!(check_margin(2.0, true).is_ok() && check_margin(0.0, false).is_ok() && check_margin(1.0, false).is_ok());
-        assert!(check_margin(0.0, true).unwrap_err().contains("--margin-se Z"));
-        for bad in [f64::NAN, -1.0, f64::INFINITY] {
-            assert!(check_margin(bad, false).unwrap_err().contains("--margin-se"), "{bad}");
-        }
-    }
-
-    #[test]
     fn comparison_catches_differing_predictions_and_logit_bits() {
         let report = |mode: &str, predictions: Vec<u32>, logits: &[[f32; 2]]| EvalReport {
             model: "m".into(),

@@ -5,7 +5,8 @@ use number_rt::quantize;
 /// Emits the same function twice: unannotated as `$orig`, and with `#[quantize($attr, mode = "plain")]` as `$q`.
 macro_rules! twin {
     ($orig:ident, $q:ident, ($($attr:tt)*), $($rest:tt)*) => {
-        #[allow(dead_code)]
+        // The unannotated twin keeps the instance parameter it does not use, like the layer it mirrors.
+        #[allow(dead_code, clippy::extra_unused_type_parameters)]
         fn $orig $($rest)*
         #[quantize($($attr)* mode = "plain")]
         fn $q $($rest)*

@@ -21,8 +21,8 @@
 //! one `const` per function, followed by one `impl` per instance of it (the instance path of a function without
 //! instance parameter is `<fn path>::Single`). Number types are spelled as [`rust_type`] writes them.
 //!
-//! [`TunedFile`] is the model of such a file; [`TunedFile::render`] (feature `file`) is the one writer and
-//! [`TunedFile::parse`] (feature `file`) the one reader: the tuner writes with it, the macro checks
+//! [`TunedFile`] is the model of such a file; `TunedFile::render` (feature `render`) is the one writer and
+//! `TunedFile::parse` (feature `file`) the one reader: the tuner writes with it, the macro checks
 //! `include_tuned!` files with it, and the reader and the export read with it. Every error names the line and
 //! the fix; no input makes the parser panic.
 use crate::site::{site_name, Config};

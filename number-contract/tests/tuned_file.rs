@@ -66,12 +66,12 @@ fn header() -> impl Strategy<Value = Header> {
 fn file() -> impl Strategy<Value = TunedFile> {
     let sites = prop::collection::btree_map(ident(), format(), 1..6);
     let impls = prop::collection::btree_map("[A-Z][a-z0-9]{0,5}", sites, 1..4);
-    let functions = prop::collection::btree_map((ident(), any::<u64>()), (prop::bool::ANY, impls), 0..4);
+    let functions = prop::collection::btree_map(ident(), (any::<u64>(), prop::bool::ANY, impls), 0..4);
     (header(), functions).prop_map(|(header, fns)| TunedFile {
         header,
         functions: fns
             .into_iter()
-            .map(|((name, fingerprint), (single, impls))| {
+            .map(|(name, (fingerprint, single, impls))| {
                 let path = format!("::zoo::layers::{name}");
                 FunctionFormats {
                     display: format!("zoo::layers::{name}"),

@@ -483,12 +483,15 @@ fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Opti
         return None;
     }
     let vis = mod_vis(&f.vis);
+    // The plain function does not use its instance parameter (the other modes bound it): that is by design.
+    let allow = (mode == Mode::Plain && instance.is_some()).then(|| quote!(#[allow(clippy::extra_unused_type_parameters)]));
     let (ex, _) = expand_one(&f.sig, &f.block, opts, opts, f.sig.ident.clone(), instance, mode, vis, false, errors);
     let ex = ex?;
     let (attrs, fvis) = (&f.attrs, &f.vis);
     let (sig, block, module) = (ex.sig, ex.block, ex.module);
     Some(quote!(
         #(#attrs)*
+        #allow
         #fvis #sig #block
         #module
     ))

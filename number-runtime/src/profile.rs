@@ -505,8 +505,6 @@ impl Default for Profile {
     }
 }
 
-/// FNV-1a, 64 bits.
-
 impl Profile {
     /// An empty profile of the current version, written by this libnumber.
     pub fn new() -> Profile {

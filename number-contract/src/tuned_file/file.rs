@@ -3,7 +3,7 @@ use super::*;
 use syn::punctuated::Punctuated;
 
 impl TunedFile {
-    /// The file's text: the header, a blank line, then the items formatted by prettyplease. Deterministic: equal
+    /// The file's text (feature `render`): the header, a blank line, then the items formatted by prettyplease. Deterministic: equal
     /// files render to equal bytes. Fails only on names that are not Rust paths or identifiers.
     ///
     /// ```
@@ -32,6 +32,7 @@ impl TunedFile {
     /// assert_eq!(TunedFile::parse(&text).unwrap(), file);
     /// assert_eq!(file.config()["Fc1/dense.w"].to_string(), "fixed<4,6>");
     /// ```
+    #[cfg(feature = "render")]
     pub fn render(&self) -> Result<String, TunedFileError> {
         let bad = |m: String| TunedFileError { line: 0, message: m };
         let mut code = String::new();
@@ -116,6 +117,7 @@ impl TunedFile {
     }
 }
 
+#[cfg(feature = "render")]
 fn check_path(what: &str, p: &str) -> Result<(), String> {
     let rest = p.strip_prefix("::").unwrap_or(p);
     if !rest.is_empty() && rest.split("::").all(|s| syn::parse_str::<syn::Ident>(s).is_ok() || s == "crate") {

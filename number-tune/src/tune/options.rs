@@ -332,6 +332,8 @@ mod tests {
     fn meaningless_options_are_named_errors() {
         for (args, what) in [
             ("m --margin-se -1", "--margin-se"),
+            ("m --margin-se NaN", "--margin-se"),
+            ("m --margin-se inf", "--margin-se"),
             ("m --paired", "--paired"),
             ("m --max-evals 0", "--max-evals 0"),
             ("m --val 0", "--val 0"),

@@ -6,8 +6,8 @@
 //! against the plain f32 layers. Outputs are checked bit-identical before timing. Prints the ratios at the end.
 //!
 //! `cargo bench --bench kernels`
-use criterion::{criterion_group, Criterion};
-use number_rt::{quantize, Fixed, Number, UFixed};
+use criterion::{Criterion, criterion_group};
+use number_rt::{Fixed, Number, UFixed, quantize};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use zoo::layers::Conv;
@@ -40,7 +40,10 @@ pub fn conv2d_t<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu
             for kx in 0..g.k {
                 let row = ((c * g.k + ky) * g.k + kx) * np;
                 // Output columns whose tap lies inside the input (the others keep their padding zeros).
-                let (lo, hi) = (g.pad.saturating_sub(kx), (g.in_w + g.pad).saturating_sub(kx).min(ow));
+                let (lo, hi) = (
+                    g.pad.saturating_sub(kx),
+                    (g.in_w + g.pad).saturating_sub(kx).min(ow),
+                );
                 for oy in 0..oh {
                     // Input row of this tap (wrapping below zero: outside, like past the end).
                     let iy = (oy + ky).wrapping_sub(g.pad);
@@ -105,7 +108,11 @@ fn dot_plain(w: &[i8], x: &[u8]) -> i32 {
 /// an engineer targeting this machine would write it; the plain loop where the build does not target it.
 #[inline(always)]
 fn dot_vnni(w: &[i8], x: &[u8]) -> i32 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
     unsafe {
         use std::arch::x86_64::*;
         let n = w.len().min(x.len());
@@ -113,17 +120,33 @@ fn dot_vnni(w: &[i8], x: &[u8]) -> i32 {
         let (mut a0, mut a1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
         let mut i = 0;
         while i + 128 <= n {
-            a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(px.add(i).cast()), _mm512_loadu_si512(pw.add(i).cast()));
-            a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512(px.add(i + 64).cast()), _mm512_loadu_si512(pw.add(i + 64).cast()));
+            a0 = _mm512_dpbusd_epi32(
+                a0,
+                _mm512_loadu_si512(px.add(i).cast()),
+                _mm512_loadu_si512(pw.add(i).cast()),
+            );
+            a1 = _mm512_dpbusd_epi32(
+                a1,
+                _mm512_loadu_si512(px.add(i + 64).cast()),
+                _mm512_loadu_si512(pw.add(i + 64).cast()),
+            );
             i += 128;
         }
         if i + 64 <= n {
-            a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(px.add(i).cast()), _mm512_loadu_si512(pw.add(i).cast()));
+            a0 = _mm512_dpbusd_epi32(
+                a0,
+                _mm512_loadu_si512(px.add(i).cast()),
+                _mm512_loadu_si512(pw.add(i).cast()),
+            );
             i += 64;
         }
         if i < n {
             let m: __mmask64 = (1u64 << (n - i)) - 1;
-            a1 = _mm512_dpbusd_epi32(a1, _mm512_maskz_loadu_epi8(m, px.add(i)), _mm512_maskz_loadu_epi8(m, pw.add(i)));
+            a1 = _mm512_dpbusd_epi32(
+                a1,
+                _mm512_maskz_loadu_epi8(m, px.add(i)),
+                _mm512_maskz_loadu_epi8(m, pw.add(i)),
+            );
         }
         return _mm512_reduce_add_epi32(_mm512_add_epi32(a0, a1));
     }
@@ -132,7 +155,14 @@ fn dot_vnni(w: &[i8], x: &[u8]) -> i32 {
 }
 
 /// Hand-written integer dense: x quantized to u8 raw once, i32 sum of i8·u8, bias and one scale per output.
-fn dense_hand<D: Fn(&[i8], &[u8]) -> i32>(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], xq: &mut Vec<u8>, dot: D) {
+fn dense_hand<D: Fn(&[i8], &[u8]) -> i32>(
+    w: &[i8],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    xq: &mut Vec<u8>,
+    dot: D,
+) {
     xq.clear();
     xq.extend(x.iter().map(|&v| X::from_f32(v).raw() as u8));
     let n = x.len();
@@ -167,8 +197,11 @@ fn conv_hand<D: Fn(&[i8], &[u8]) -> i32>(
                     let iy = (oy + ky).wrapping_sub(g.pad);
                     for kx in 0..g.k {
                         let ix = (ox + kx).wrapping_sub(g.pad);
-                        patch[(c * g.k + ky) * g.k + kx] =
-                            if iy < g.in_h && ix < g.in_w { xq[(c * g.in_h + iy) * g.in_w + ix] } else { 0 };
+                        patch[(c * g.k + ky) * g.k + kx] = if iy < g.in_h && ix < g.in_w {
+                            xq[(c * g.in_h + iy) * g.in_w + ix]
+                        } else {
+                            0
+                        };
                     }
                 }
             }
@@ -184,7 +217,16 @@ fn conv_hand<D: Fn(&[i8], &[u8]) -> i32>(
 /// (whole in-bounds runs copied), then per output channel i32 sums over all positions, one tap after the other
 /// (a plain Rust loop the compiler vectorizes), bias and one scale per output.
 #[allow(clippy::too_many_arguments)]
-fn conv_hand_lanes(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, xq: &mut Vec<u8>, cols: &mut Vec<u8>, sums: &mut Vec<i32>) {
+fn conv_hand_lanes(
+    w: &[i8],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    g: Conv,
+    xq: &mut Vec<u8>,
+    cols: &mut Vec<u8>,
+    sums: &mut Vec<i32>,
+) {
     xq.clear();
     xq.extend(x.iter().map(|&v| X::from_f32(v).raw() as u8));
     let (oh, ow) = (g.out_h(), g.out_w());
@@ -195,12 +237,16 @@ fn conv_hand_lanes(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, xq: &
         for ky in 0..g.k {
             for kx in 0..g.k {
                 let row = ((c * g.k + ky) * g.k + kx) * np;
-                let (lo, hi) = (g.pad.saturating_sub(kx), (g.in_w + g.pad).saturating_sub(kx).min(ow));
+                let (lo, hi) = (
+                    g.pad.saturating_sub(kx),
+                    (g.in_w + g.pad).saturating_sub(kx).min(ow),
+                );
                 for oy in 0..oh {
                     let iy = (oy + ky).wrapping_sub(g.pad);
                     if iy < g.in_h && lo < hi {
                         let src = (c * g.in_h + iy) * g.in_w + kx;
-                        cols[row + oy * ow + lo..row + oy * ow + hi].copy_from_slice(&xq[src + lo - g.pad..src + hi - g.pad]);
+                        cols[row + oy * ow + lo..row + oy * ow + hi]
+                            .copy_from_slice(&xq[src + lo - g.pad..src + hi - g.pad]);
                     }
                 }
             }
@@ -224,7 +270,10 @@ fn conv_hand_lanes(w: &[i8], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, xq: &
 struct Rng(u64);
 impl Rng {
     fn f(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 }
@@ -260,7 +309,12 @@ fn bench(c: &mut Criterion) {
     let bt: Vec<B> = bf.iter().map(|&v| B::from_f32(v)).collect();
     let wi: Vec<i8> = wt.iter().map(|v| v.raw() as i8).collect();
     let bq: Vec<f32> = bt.iter().map(|v| v.to_f32()).collect();
-    let (mut y1, mut y2, mut y3, mut y4) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m]);
+    let (mut y1, mut y2, mut y3, mut y4) = (
+        vec![0.0f32; m],
+        vec![0.0f32; m],
+        vec![0.0f32; m],
+        vec![0.0f32; m],
+    );
     let mut xq = Vec::new();
     dense_t::<A>(&wt, &bt, &x, &mut y1, true);
     dense_hand(&wi, &bq, &x, &mut y2, &mut xq, dot_plain);
@@ -269,10 +323,19 @@ fn bench(c: &mut Criterion) {
     assert_eq!(bits(&y1), bits(&y2));
     assert_eq!(bits(&y1), bits(&y4));
     // Conv 6×14×14 → 16, 5×5 (LeNet's conv2).
-    let g = Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 };
+    let g = Conv {
+        in_c: 6,
+        in_h: 14,
+        in_w: 14,
+        out_c: 16,
+        k: 5,
+        pad: 0,
+    };
     let cwf: Vec<f32> = (0..g.weight_len()).map(|_| r.f() * 0.4).collect();
     let cbf: Vec<f32> = (0..g.out_c).map(|_| r.f() * 0.2).collect();
-    let cx: Vec<f32> = (0..6 * 14 * 14).map(|_| X::quantize(r.f().abs() * 6.0)).collect();
+    let cx: Vec<f32> = (0..6 * 14 * 14)
+        .map(|_| X::quantize(r.f().abs() * 6.0))
+        .collect();
     let cwt: Vec<W> = cwf.iter().map(|&v| W::from_f32(v)).collect();
     let cbt: Vec<B> = cbf.iter().map(|&v| B::from_f32(v)).collect();
     let cwi: Vec<i8> = cwt.iter().map(|v| v.raw() as i8).collect();
@@ -288,21 +351,50 @@ fn bench(c: &mut Criterion) {
     assert_eq!(bits(&z1), bits(&z4));
 
     let mut grp = c.benchmark_group("kernels");
-    grp.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
-    grp.bench_function("dense 400x120 tuned", |bn| bn.iter(|| dense_t::<A>(&wt, &bt, black_box(&x), &mut y1, true)));
+    grp.measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    grp.bench_function("dense 400x120 tuned", |bn| {
+        bn.iter(|| dense_t::<A>(&wt, &bt, black_box(&x), &mut y1, true))
+    });
     grp.bench_function("dense 400x120 hand int", |bn| {
         bn.iter(|| dense_hand(&wi, &bq, black_box(&x), &mut y2, &mut xq, dot_plain))
     });
     grp.bench_function("dense 400x120 hand int vnni", |bn| {
         bn.iter(|| dense_hand(&wi, &bq, black_box(&x), &mut y4, &mut xq, dot_vnni))
     });
-    grp.bench_function("dense 400x120 f32", |bn| bn.iter(|| zoo::layers::dense::<A>(&wf, &bf, black_box(&x), &mut y3, true)));
-    grp.bench_function("conv 6x14x14->16 k5 tuned", |bn| bn.iter(|| conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z1, g, true)));
+    grp.bench_function("dense 400x120 f32", |bn| {
+        bn.iter(|| zoo::layers::dense::<A>(&wf, &bf, black_box(&x), &mut y3, true))
+    });
+    grp.bench_function("conv 6x14x14->16 k5 tuned", |bn| {
+        bn.iter(|| conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z1, g, true))
+    });
     grp.bench_function("conv 6x14x14->16 k5 hand int", |bn| {
-        bn.iter(|| conv_hand_lanes(&cwi, &cbq, black_box(&cx), &mut z2, g, &mut xq, &mut cols, &mut sums))
+        bn.iter(|| {
+            conv_hand_lanes(
+                &cwi,
+                &cbq,
+                black_box(&cx),
+                &mut z2,
+                g,
+                &mut xq,
+                &mut cols,
+                &mut sums,
+            )
+        })
     });
     grp.bench_function("conv 6x14x14->16 k5 hand int vnni per output", |bn| {
-        bn.iter(|| conv_hand(&cwi, &cbq, black_box(&cx), &mut z4, g, &mut xq, &mut patch, dot_vnni))
+        bn.iter(|| {
+            conv_hand(
+                &cwi,
+                &cbq,
+                black_box(&cx),
+                &mut z4,
+                g,
+                &mut xq,
+                &mut patch,
+                dot_vnni,
+            )
+        })
     });
     grp.bench_function("conv 6x14x14->16 k5 f32", |bn| {
         bn.iter(|| zoo::layers::conv2d::<A>(&cwf, &cbf, black_box(&cx), &mut z3, g, true))
@@ -328,17 +420,56 @@ fn bench(c: &mut Criterion) {
         20,
         &mut [
             &mut || conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z1, g, true),
-            &mut || conv_hand_lanes(&cwi, &cbq, black_box(&cx), &mut z2, g, &mut xq3, &mut cols3, &mut sums3),
+            &mut || {
+                conv_hand_lanes(
+                    &cwi,
+                    &cbq,
+                    black_box(&cx),
+                    &mut z2,
+                    g,
+                    &mut xq3,
+                    &mut cols3,
+                    &mut sums3,
+                )
+            },
             &mut || zoo::layers::conv2d::<A>(&cwf, &cbf, black_box(&cx), &mut z3, g, true),
-            &mut || conv_hand(&cwi, &cbq, black_box(&cx), &mut z4, g, &mut xq5, &mut patch5, dot_vnni),
+            &mut || {
+                conv_hand(
+                    &cwi,
+                    &cbq,
+                    black_box(&cx),
+                    &mut z4,
+                    g,
+                    &mut xq5,
+                    &mut patch5,
+                    dot_vnni,
+                )
+            },
         ],
     );
-    let vnni = cfg!(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"));
-    println!("\nhand-written int: the same algorithm as the tuned layer as plain Rust loops (vectorized by the compiler; the");
-    println!("conv sums all positions side by side, like the tuned conv2d). hand VNNI: one inner product per output with the");
-    println!("AVX-512 VNNI 8-bit dot-product instruction{} (for the conv, im2col per position: the", if vnni { "" } else { " (not targeted by this build: the plain loop again)" });
+    let vnni = cfg!(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ));
+    println!(
+        "\nhand-written int: the same algorithm as the tuned layer as plain Rust loops (vectorized by the compiler; the"
+    );
+    println!(
+        "conv sums all positions side by side, like the tuned conv2d). hand VNNI: one inner product per output with the"
+    );
+    println!(
+        "AVX-512 VNNI 8-bit dot-product instruction{} (for the conv, im2col per position: the",
+        if vnni {
+            ""
+        } else {
+            " (not targeted by this build: the plain loop again)"
+        }
+    );
     println!("algorithm the zoo's conv2d used before it summed positions side by side).");
-    println!("\n| layer | tuned | hand-written int | hand VNNI | f32 | tuned / hand (goal <= 1.05) | tuned / hand VNNI | f32 / tuned (speed-up) |");
+    println!(
+        "\n| layer | tuned | hand-written int | hand VNNI | f32 | tuned / hand (goal <= 1.05) | tuned / hand VNNI | f32 / tuned (speed-up) |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, v) in [("dense 400→120", &t), ("conv 6×14×14→16, 5×5", &u)] {
         println!(

@@ -26,7 +26,14 @@ number_rt::instances!(pub Fc1, pub Conv2);
 
 const IN: usize = 400;
 const OUT: usize = 120;
-const G: Conv = Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 };
+const G: Conv = Conv {
+    in_c: 6,
+    in_h: 14,
+    in_w: 14,
+    out_c: 16,
+    k: 5,
+    pad: 0,
+};
 
 #[path = "../tests/common/hand_layers.rs"]
 mod hand_layers;
@@ -54,7 +61,12 @@ struct Data {
 }
 
 fn data() -> Data {
-    let dense = (zoo::layers::to_site(&values(OUT * IN, 1)), zoo::layers::to_site(&values(OUT, 2)), values(IN, 3), vec![0.0; OUT]);
+    let dense = (
+        zoo::layers::to_site(&values(OUT * IN, 1)),
+        zoo::layers::to_site(&values(OUT, 2)),
+        values(IN, 3),
+        vec![0.0; OUT],
+    );
     let conv = (
         zoo::layers::to_site(&values(G.weight_len(), 4)),
         zoo::layers::to_site(&values(G.out_c, 5)),
@@ -77,7 +89,14 @@ fn run_dense(d: &mut Data, f: DenseFn) {
 }
 fn run_conv(d: &mut Data, f: ConvFn) {
     let (w, b, x, y) = &mut d.conv;
-    black_box(f)(black_box(w), black_box(b), black_box(x), y, black_box(G), black_box(true));
+    black_box(f)(
+        black_box(w),
+        black_box(b),
+        black_box(x),
+        y,
+        black_box(G),
+        black_box(true),
+    );
     black_box(y);
 }
 fn dense_q(d: &mut Data) {
@@ -118,7 +137,13 @@ fn time(d: &mut Data, reps: usize, f: fn(&mut Data)) -> f64 {
 
 /// time(annotated)/time(hand) over `rounds` rounds, the two timed back to back in alternating order: the quartiles
 /// of the ratio, and the best µs per call of each side.
-fn ratio(d: &mut Data, rounds: usize, reps: usize, q: fn(&mut Data), h: fn(&mut Data)) -> ([f64; 3], f64, f64) {
+fn ratio(
+    d: &mut Data,
+    rounds: usize,
+    reps: usize,
+    q: fn(&mut Data),
+    h: fn(&mut Data),
+) -> ([f64; 3], f64, f64) {
     time(d, reps, q);
     time(d, reps, h);
     let (mut r, mut tq, mut th) = (Vec::new(), Vec::new(), Vec::new());
@@ -136,7 +161,11 @@ fn ratio(d: &mut Data, rounds: usize, reps: usize, q: fn(&mut Data), h: fn(&mut 
     }
     r.sort_by(f64::total_cmp);
     let best = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
-    ([r[rounds / 4], r[rounds / 2], r[3 * rounds / 4]], best(tq), best(th))
+    (
+        [r[rounds / 4], r[rounds / 2], r[3 * rounds / 4]],
+        best(tq),
+        best(th),
+    )
 }
 
 fn main() {
@@ -152,15 +181,24 @@ fn main() {
         return;
     }
     if number_rt::MODE != number_rt::Mode::Plain {
-        println!("note: this is a {:?} build; the plain-mode claim is about builds without features", number_rt::MODE);
+        println!(
+            "note: this is a {:?} build; the plain-mode claim is about builds without features",
+            number_rt::MODE
+        );
     }
     let mut d = data();
     // Short samples (about 1–2 ms), many rounds: a sample is less likely to be cut by another process.
     let rounds = 101;
     let (rd, qd, hd) = ratio(&mut d, rounds, 64, dense_q, dense_h);
     let (rc, qc, hc) = ratio(&mut d, rounds, 8, conv_q, conv_h);
-    println!("\nplain-mode overhead ({:?} build): ratio annotated/hand over {rounds} interleaved rounds", number_rt::MODE);
-    for (name, r, q, h) in [("dense 400->120", rd, qd, hd), ("conv2d 6x14x14->16x5x5", rc, qc, hc)] {
+    println!(
+        "\nplain-mode overhead ({:?} build): ratio annotated/hand over {rounds} interleaved rounds",
+        number_rt::MODE
+    );
+    for (name, r, q, h) in [
+        ("dense 400->120", rd, qd, hd),
+        ("conv2d 6x14x14->16x5x5", rc, qc, hc),
+    ] {
         println!(
             "  {name:24} median {:.3} (quartiles {:.3}..{:.3}); best µs/call: annotated {q:.2}, hand {h:.2}",
             r[1], r[0], r[2]

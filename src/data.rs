@@ -93,9 +93,16 @@ pub enum DataError {
     /// A file is not there (the message says how to fetch it).
     Missing { path: PathBuf },
     /// A file of another fetched data set is not there: `data` names the set, `fetch` the command that fetches it.
-    NotFetched { data: &'static str, path: PathBuf, fetch: &'static str },
+    NotFetched {
+        data: &'static str,
+        path: PathBuf,
+        fetch: &'static str,
+    },
     /// A file is there but could not be read.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A file is not a valid IDX file of the expected kind.
     Malformed { path: PathBuf, reason: String },
 }
@@ -114,7 +121,11 @@ impl fmt::Display for DataError {
                 write!(f, "{data} file {} not found: run `{fetch}`", path.display())
             }
             DataError::Malformed { path, reason } => {
-                write!(f, "{} is not a valid MNIST IDX file: {reason}", path.display())
+                write!(
+                    f,
+                    "{} is not a valid MNIST IDX file: {reason}",
+                    path.display()
+                )
             }
         }
     }
@@ -135,7 +146,10 @@ pub fn mnist_dir() -> PathBuf {
     match std::env::var_os("LIBNUMBER_DATA") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         // The zoo crate is the workspace root package, so its manifest dir is the workspace root.
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("testdata").join("mnist"),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("testdata")
+            .join("mnist"),
     }
 }
 
@@ -165,7 +179,10 @@ fn every_other(ds: &Dataset, start: usize) -> Dataset {
     let d = ds.dim();
     let idx: Vec<usize> = (start..ds.n).step_by(2).collect();
     Dataset {
-        images: idx.iter().flat_map(|&i| ds.images[i * d..(i + 1) * d].iter().copied()).collect(),
+        images: idx
+            .iter()
+            .flat_map(|&i| ds.images[i * d..(i + 1) * d].iter().copied())
+            .collect(),
         labels: idx.iter().map(|&i| ds.labels[i]).collect(),
         n: idx.len(),
         rows: ds.rows,
@@ -198,7 +215,11 @@ pub fn mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError> {
         return Err(malformed(&img_path)(format!(
             "{} images, the official MNIST {} set has {expected}",
             ds.n,
-            if split == Split::Test { "test" } else { "training" }
+            if split == Split::Test {
+                "test"
+            } else {
+                "training"
+            }
         )));
     }
     Ok(match split {
@@ -211,9 +232,14 @@ pub fn mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError> {
 fn read(path: &Path) -> Result<Vec<u8>, DataError> {
     std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            DataError::Missing { path: path.to_path_buf() }
+            DataError::Missing {
+                path: path.to_path_buf(),
+            }
         } else {
-            DataError::Io { path: path.to_path_buf(), source: e }
+            DataError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            }
         }
     })
 }
@@ -246,7 +272,9 @@ pub fn parse_idx(bytes: &[u8], rank: usize) -> Result<Idx<'_>, String> {
     }
     let magic = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
     if bytes[0] != 0 || bytes[1] != 0 {
-        return Err(format!("bad magic {magic:#010x} (must start with two zero bytes)"));
+        return Err(format!(
+            "bad magic {magic:#010x} (must start with two zero bytes)"
+        ));
     }
     if bytes[2] != 0x08 {
         return Err(format!(
@@ -289,14 +317,22 @@ pub fn parse_idx(bytes: &[u8], rank: usize) -> Result<Idx<'_>, String> {
             payload - count
         ));
     }
-    Ok(Idx { dims, data: &bytes[header..] })
+    Ok(Idx {
+        dims,
+        data: &bytes[header..],
+    })
 }
 
 /// Combines a parsed rank-3 image file and a rank-1 label file into a normalised [`Dataset`].
 pub fn dataset(images: &Idx<'_>, labels: &Idx<'_>) -> Result<Dataset, String> {
     let (n, rows, cols) = match images.dims[..] {
         [n, r, c] => (n, r, c),
-        _ => return Err(format!("image dimensions {:?}, expected [n, rows, cols]", images.dims)),
+        _ => {
+            return Err(format!(
+                "image dimensions {:?}, expected [n, rows, cols]",
+                images.dims
+            ));
+        }
     };
     if labels.dims[..] != [n] {
         return Err(format!(
@@ -305,10 +341,19 @@ pub fn dataset(images: &Idx<'_>, labels: &Idx<'_>) -> Result<Dataset, String> {
         ));
     }
     if let Some(i) = labels.data.iter().position(|&l| l > 9) {
-        return Err(format!("label {} at index {i} is not a digit 0..=9", labels.data[i]));
+        return Err(format!(
+            "label {} at index {i} is not a digit 0..=9",
+            labels.data[i]
+        ));
     }
     let images = images.data.iter().map(|&p| normalise(p)).collect();
-    Ok(Dataset { images, labels: labels.data.to_vec(), n, rows, cols })
+    Ok(Dataset {
+        images,
+        labels: labels.data.to_vec(),
+        n,
+        rows,
+        cols,
+    })
 }
 
 /// `(x / 255 - 0.1307) / 0.3081`.
@@ -362,7 +407,11 @@ mod tests {
 
     #[test]
     fn rejects_truncated_files() {
-        assert!(parse_idx(&[0, 0], 1).unwrap_err().contains("truncated header"));
+        assert!(
+            parse_idx(&[0, 0], 1)
+                .unwrap_err()
+                .contains("truncated header")
+        );
         let b = idx(3, &[2, 28], &[]);
         assert!(parse_idx(&b, 3).unwrap_err().contains("truncated header"));
         let b = idx(3, &[2, 2, 2], &[1, 2, 3]);
@@ -391,7 +440,10 @@ mod tests {
         let e = mnist_from(&dir, Split::Test).unwrap_err();
         assert!(matches!(e, DataError::Missing { .. }));
         let msg = e.to_string();
-        assert!(msg.contains(TEST_IMAGES) && msg.contains("cargo number fetch mnist"), "{msg}");
+        assert!(
+            msg.contains(TEST_IMAGES) && msg.contains("cargo number fetch mnist"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -414,7 +466,10 @@ mod tests {
         let test = match mnist(Split::Test) {
             Ok(d) => d,
             Err(DataError::Missing { path }) => {
-                eprintln!("skipping: {} missing; run `cargo number fetch mnist`", path.display());
+                eprintln!(
+                    "skipping: {} missing; run `cargo number fetch mnist`",
+                    path.display()
+                );
                 return;
             }
             Err(e) => panic!("{e}"),
@@ -427,7 +482,8 @@ mod tests {
         let train = mnist(Split::Train).unwrap();
         assert_eq!(train.n, 55_000);
         assert_eq!(&train.labels[..8], &[5, 0, 4, 1, 9, 2, 1, 3]);
-        let mean: f64 = train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
+        let mean: f64 =
+            train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
         assert!(mean.abs() < 0.02, "normalised mean {mean}");
     }
 }
@@ -453,9 +509,19 @@ pub const DIGITS_SPLIT_SEED: u64 = 0x5eed_d161_7500_0001;
 pub fn digits(split: Split) -> Result<Dataset, DataError> {
     let ds = smartcore::dataset::digits::load_dataset();
     let path = PathBuf::from("smartcore::dataset::digits");
-    let bad = |reason: String| DataError::Malformed { path: path.clone(), reason };
-    if ds.num_samples != 1_797 || ds.num_features != 64 || ds.data.len() != 1_797 * 64 || ds.target.len() != 1_797 {
-        return Err(bad(format!("{} samples of {} features, expected 1797 of 64", ds.num_samples, ds.num_features)));
+    let bad = |reason: String| DataError::Malformed {
+        path: path.clone(),
+        reason,
+    };
+    if ds.num_samples != 1_797
+        || ds.num_features != 64
+        || ds.data.len() != 1_797 * 64
+        || ds.target.len() != 1_797
+    {
+        return Err(bad(format!(
+            "{} samples of {} features, expected 1797 of 64",
+            ds.num_samples, ds.num_features
+        )));
     }
     let mut labels = Vec::with_capacity(ds.num_samples);
     for (i, &t) in ds.target.iter().enumerate() {
@@ -479,7 +545,13 @@ pub fn digits(split: Split) -> Result<Dataset, DataError> {
         images.extend(ds.data[i * 64..(i + 1) * 64].iter().map(|&v| v / 16.0));
         out_labels.push(labels[i]);
     }
-    Ok(Dataset { images, labels: out_labels, n: hi - lo, rows: 8, cols: 8 })
+    Ok(Dataset {
+        images,
+        labels: out_labels,
+        n: hi - lo,
+        rows: 8,
+        cols: 8,
+    })
 }
 
 /// The fixed permutation of `0..n` that [`digits`] splits (Fisher–Yates with SplitMix64, [`DIGITS_SPLIT_SEED`]).
@@ -516,7 +588,12 @@ pub fn fashion_mnist_dirs() -> Vec<PathBuf> {
     if let Some(d) = std::env::var_os("LIBNUMBER_FASHION_MNIST").filter(|d| !d.is_empty()) {
         v.push(PathBuf::from(d));
     }
-    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("testdata").join("fashion-mnist"));
+    v.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("testdata")
+            .join("fashion-mnist"),
+    );
     v.push(PathBuf::from("/usr/share/datasets/fashion-mnist"));
     v
 }
@@ -527,20 +604,29 @@ pub fn fashion_mnist_dirs() -> Vec<PathBuf> {
 /// `(x / 255 - 0.2860) / 0.3530` ([`FASHION_MEAN`], [`FASHION_STD`]).
 pub fn fashion_mnist(split: Split) -> Result<Dataset, DataError> {
     let (img, lbl) = match split {
-        Split::Train | Split::Validation => ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+        Split::Train | Split::Validation => {
+            ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+        }
         Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
     };
     let dirs = fashion_mnist_dirs();
-    let dir = dirs.iter().find(|d| d.join(img).is_file() && d.join(lbl).is_file()).ok_or_else(|| {
-        DataError::NotFetched { data: "Fashion-MNIST", path: dirs[dirs.len() - 2].join(img), fetch: FASHION_FETCH }
-    })?;
+    let dir = dirs
+        .iter()
+        .find(|d| d.join(img).is_file() && d.join(lbl).is_file())
+        .ok_or_else(|| DataError::NotFetched {
+            data: "Fashion-MNIST",
+            path: dirs[dirs.len() - 2].join(img),
+            fetch: FASHION_FETCH,
+        })?;
     fashion_mnist_from(dir, split)
 }
 
 /// Loads one split of Fashion-MNIST from the folder `dir` holding the four `*-ubyte.gz` files.
 pub fn fashion_mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError> {
     let (img, lbl) = match split {
-        Split::Train | Split::Validation => ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+        Split::Train | Split::Validation => {
+            ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+        }
         Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
     };
     let (img_path, lbl_path) = (dir.join(img), dir.join(lbl));
@@ -548,16 +634,25 @@ pub fn fashion_mnist_from(dir: &Path, split: Split) -> Result<Dataset, DataError
         use std::io::Read;
         let raw = std::fs::read(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                DataError::NotFetched { data: "Fashion-MNIST", path: path.to_path_buf(), fetch: FASHION_FETCH }
+                DataError::NotFetched {
+                    data: "Fashion-MNIST",
+                    path: path.to_path_buf(),
+                    fetch: FASHION_FETCH,
+                }
             } else {
-                DataError::Io { path: path.to_path_buf(), source: e }
+                DataError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                }
             }
         })?;
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| DataError::Malformed {
-            path: path.to_path_buf(),
-            reason: format!("not a valid gzip file: {e}"),
-        })?;
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| DataError::Malformed {
+                path: path.to_path_buf(),
+                reason: format!("not a valid gzip file: {e}"),
+            })?;
         Ok(out)
     };
     let (img_bytes, lbl_bytes) = (read_gz(&img_path)?, read_gz(&lbl_path)?);
@@ -592,33 +687,59 @@ mod more_data_tests {
 
     #[test]
     fn digits_splits_are_disjoint_fixed_and_complete() {
-        let (tr, va, te) = (digits(Split::Train).unwrap(), digits(Split::Validation).unwrap(), digits(Split::Test).unwrap());
+        let (tr, va, te) = (
+            digits(Split::Train).unwrap(),
+            digits(Split::Validation).unwrap(),
+            digits(Split::Test).unwrap(),
+        );
         assert_eq!((tr.n, va.n, te.n), (1_197, 300, 300));
         assert_eq!((tr.rows, tr.cols, tr.images.len()), (8, 8, 1_197 * 64));
         let order = digits_order(1_797);
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(sorted, (0..1_797).collect::<Vec<_>>());
-        assert_eq!(order, digits_order(1_797), "the split must not change between runs");
+        assert_eq!(
+            order,
+            digits_order(1_797),
+            "the split must not change between runs"
+        );
         // The first example of scikit-learn's digits (a 0), wherever the shuffle put it.
         let all = smartcore::dataset::digits::load_dataset();
-        assert_eq!(&all.data[..10], &[0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(
+            &all.data[..10],
+            &[0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+        );
         assert_eq!(all.target[0], 0.0);
         let at = order.iter().position(|&i| i == 0).unwrap();
-        let (ds, k) = if at < 1_197 { (&tr, at) } else if at < 1_497 { (&va, at - 1_197) } else { (&te, at - 1_497) };
+        let (ds, k) = if at < 1_197 {
+            (&tr, at)
+        } else if at < 1_497 {
+            (&va, at - 1_197)
+        } else {
+            (&te, at - 1_497)
+        };
         assert_eq!(ds.image(k)[3], 13.0 / 16.0);
         assert_eq!(ds.labels[k], 0);
         // Every class is represented in the test split.
         for c in 0..10u8 {
-            assert!(te.labels.contains(&c), "class {c} missing from the test split");
+            assert!(
+                te.labels.contains(&c),
+                "class {c} missing from the test split"
+            );
         }
     }
 
     #[test]
     fn missing_fashion_mnist_says_how_to_fetch() {
         let dir = std::env::temp_dir().join("libnumber-no-such-fashion-dir");
-        let e = fashion_mnist_from(&dir, Split::Test).unwrap_err().to_string();
-        assert!(e.contains("t10k-images-idx3-ubyte.gz") && e.contains("cargo number fetch fashion-mnist"), "{e}");
+        let e = fashion_mnist_from(&dir, Split::Test)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t10k-images-idx3-ubyte.gz")
+                && e.contains("cargo number fetch fashion-mnist"),
+            "{e}"
+        );
     }
 
     /// Runs on the real files when they have been fetched; says what to run otherwise.
@@ -639,7 +760,8 @@ mod more_data_tests {
         assert_eq!(val.n, 5_000);
         let train = fashion_mnist(Split::Train).unwrap();
         assert_eq!(train.n, 55_000);
-        let mean: f64 = train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
+        let mean: f64 =
+            train.images.iter().map(|&x| x as f64).sum::<f64>() / train.images.len() as f64;
         assert!(mean.abs() < 0.02, "normalised mean {mean}");
     }
 }

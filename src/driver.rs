@@ -5,7 +5,7 @@
 use crate::data::{Dataset, Split};
 use clap::{Parser, Subcommand};
 use number_rt::tune::TuneOptions;
-use number_rt::{Mode, MODE};
+use number_rt::{MODE, Mode};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -175,10 +175,11 @@ fn split_of(s: &str) -> Result<Split, String> {
         "train" => Ok(Split::Train),
         "validation" | "val" => Ok(Split::Validation),
         "test" => Ok(Split::Test),
-        _ => Err(format!("unknown split `{s}`: expected train, validation or test")),
+        _ => Err(format!(
+            "unknown split `{s}`: expected train, validation or test"
+        )),
     }
 }
-
 
 /// Predictions over `data[..n]`, in parallel, each worker under `cfg` when one is given (calibrate builds).
 /// FNV-1a 64 over the bit patterns of logit vectors, in order.
@@ -202,24 +203,44 @@ pub fn logits_digest<'a>(all: impl IntoIterator<Item = &'a [f32]>) -> u64 {
 }
 
 /// The predictions on the first `n` inputs and the digest of their logits ([`logits_digest`]).
-fn predict_all<M: Classifier>(m: &M, data: &Dataset, n: usize, cfg: Option<&number_rt::emulate::Config>) -> (Vec<u32>, u64) {
+fn predict_all<M: Classifier>(
+    m: &M,
+    data: &Dataset,
+    n: usize,
+    cfg: Option<&number_rt::emulate::Config>,
+) -> (Vec<u32>, u64) {
     let idx: Vec<usize> = (0..n).collect();
     let logits: Vec<Vec<f32>> = idx
         .par_chunks(250)
         .flat_map_iter(|chunk| {
-            let run = || chunk.iter().map(|&i| m.logits(data.image(i))).collect::<Vec<_>>();
+            let run = || {
+                chunk
+                    .iter()
+                    .map(|&i| m.logits(data.image(i)))
+                    .collect::<Vec<_>>()
+            };
             match cfg {
                 Some(c) => number_rt::emulate::with_formats(c, run),
                 None => run(),
             }
         })
         .collect();
-    let predictions = logits.iter().map(|l| crate::layers::argmax(l) as u32).collect();
-    (predictions, logits_digest(logits.iter().map(|l| l.as_slice())))
+    let predictions = logits
+        .iter()
+        .map(|l| crate::layers::argmax(l) as u32)
+        .collect();
+    (
+        predictions,
+        logits_digest(logits.iter().map(|l| l.as_slice())),
+    )
 }
 
 fn accuracy(pred: &[u32], data: &Dataset) -> f64 {
-    let ok = pred.iter().zip(&data.labels).filter(|(p, l)| **p == **l as u32).count();
+    let ok = pred
+        .iter()
+        .zip(&data.labels)
+        .filter(|(p, l)| **p == **l as u32)
+        .count();
     ok as f64 / pred.len().max(1) as f64
 }
 
@@ -287,8 +308,10 @@ fn write_json<T: Serialize>(path: &Path, v: &T) -> Result<(), String> {
 
 /// Reads an [`EvalReport`] written by `eval --json` or `tune`.
 pub fn read_report(path: &Path) -> Result<EvalReport, String> {
-    let s = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    serde_json::from_str(&s).map_err(|e| format!("{} is not an evaluation report: {e}", path.display()))
+    let s =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    serde_json::from_str(&s)
+        .map_err(|e| format!("{} is not an evaluation report: {e}", path.display()))
 }
 
 /// Whether `rep` reproduces `other` (the report in `path`): the same inputs, the same predictions and, when both
@@ -305,7 +328,12 @@ fn compare_reports(other: &EvalReport, rep: &EvalReport, path: &Path) -> Result<
             rep.split
         ));
     }
-    let diff = other.predictions.iter().zip(&rep.predictions).filter(|(a, b)| a != b).count();
+    let diff = other
+        .predictions
+        .iter()
+        .zip(&rep.predictions)
+        .filter(|(a, b)| a != b)
+        .count();
     if diff > 0 {
         return Err(format!(
             "{diff} of {n} predictions differ from {} ({} build): the {} build is not bit-identical",
@@ -321,9 +349,11 @@ fn compare_reports(other: &EvalReport, rep: &EvalReport, path: &Path) -> Result<
             other.mode,
             rep.mode
         )),
-        (Some(_), Some(_)) => {
-            Ok(format!("predictions and logits (every bit) identical to {} ({} build) on all {n} inputs", path.display(), other.mode))
-        }
+        (Some(_), Some(_)) => Ok(format!(
+            "predictions and logits (every bit) identical to {} ({} build) on all {n} inputs",
+            path.display(),
+            other.mode
+        )),
         _ => Ok(format!(
             "predictions identical to {} ({} build) on all {n} inputs (no logits digest in one of the reports: re-run it to compare the logits too)",
             path.display(),
@@ -344,11 +374,21 @@ pub fn main<M: Classifier>() -> std::process::ExitCode {
 }
 
 fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
-    let weights = cli.weights.unwrap_or_else(|| root().join("examples").join(M::NAME).join("weights.safetensors"));
+    let weights = cli.weights.unwrap_or_else(|| {
+        root()
+            .join("examples")
+            .join(M::NAME)
+            .join("weights.safetensors")
+    });
     // Tuned builds (and calibrate builds emulating a tuned.rs) load the GPTQ-rounded weights that go with it.
     let tuned_rs = match (&cli.cmd, MODE) {
         (_, Mode::Tuned) => Some(root().join("examples").join(M::NAME).join("tuned.rs")),
-        (Cmd::Eval { formats: Some(p), .. }, Mode::Calibrate) => Some(p.clone()),
+        (
+            Cmd::Eval {
+                formats: Some(p), ..
+            },
+            Mode::Calibrate,
+        ) => Some(p.clone()),
         _ => None,
     };
     let rounded = match &tuned_rs {
@@ -361,7 +401,14 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
     }
     let report_dir = root().join("target").join("number").join(M::NAME);
     match cli.cmd {
-        Cmd::Eval { split, limit, json, compare, timed, formats } => {
+        Cmd::Eval {
+            split,
+            limit,
+            json,
+            compare,
+            timed,
+            formats,
+        } => {
             let data = M::dataset(split_of(&split)?)?;
             let n = limit.unwrap_or(data.n).min(data.n);
             let cfg = match &formats {
@@ -374,7 +421,9 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let (predictions, fnv) = predict_all(&model, &data, n, cfg.as_ref());
             let acc = accuracy(&predictions, &data);
             let us = match &cfg {
-                Some(c) => number_rt::emulate::with_formats(c, || time_per_input(&model, &data, timed)),
+                Some(c) => {
+                    number_rt::emulate::with_formats(c, || time_per_input(&model, &data, timed))
+                }
                 None => time_per_input(&model, &data, timed),
             };
             let mut ws = model.weights();
@@ -432,7 +481,12 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             };
             println!(
                 "{} ({} build): {:.1} µs/input at batch 1, {:.1} at batch 64; weights {} bytes in memory (f32: {})",
-                rep.model, rep.mode, rep.us_batch1, rep.us_batch64, rep.weight_bytes, rep.f32_weight_bytes
+                rep.model,
+                rep.mode,
+                rep.us_batch1,
+                rep.us_batch64,
+                rep.weight_bytes,
+                rep.f32_weight_bytes
             );
             if let Some(p) = &json {
                 write_json(p, &rep)?;
@@ -444,10 +498,19 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let profile = profile(&model, calib)?;
             let out = out.unwrap_or_else(|| report_dir.join("profile.json"));
             profile.save(&out).map_err(|e| e.to_string())?;
-            println!("profile of {} sites written to {}", profile.sites.len(), out.display());
+            println!(
+                "profile of {} sites written to {}",
+                profile.sites.len(),
+                out.display()
+            );
             Ok(())
         }
-        Cmd::Tune { options, out, report_dir: rd, check } => {
+        Cmd::Tune {
+            options,
+            out,
+            report_dir: rd,
+            check,
+        } => {
             require_calibrate("tune")?;
             options.validate()?;
             let report_dir = rd.unwrap_or(report_dir);
@@ -460,14 +523,19 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
 /// The bytes of `tuned.safetensors` for the GPTQ-rounded weight sites of `config` and their count (`None` when
 /// no site was rounded): one F32 tensor per site, named by the site, with metadata `<site>` =
 /// `<format>;<content key of the trained tensor>`.
-fn rounded_weights(config: &number_rt::emulate::Config) -> Result<Option<(Vec<u8>, usize)>, String> {
+fn rounded_weights(
+    config: &number_rt::emulate::Config,
+) -> Result<Option<(Vec<u8>, usize)>, String> {
     let sites = number_rt::rounding::rounded_sites(config);
     if sites.is_empty() {
         return Ok(None);
     }
     let mut tensors = crate::weights::Tensors::new();
     let mut meta = std::collections::BTreeMap::new();
-    meta.insert("content".to_string(), "GPTQ-rounded weights of tuned.rs (number_rt::rounding)".to_string());
+    meta.insert(
+        "content".to_string(),
+        "GPTQ-rounded weights of tuned.rs (number_rt::rounding)".to_string(),
+    );
     for (site, r) in &sites {
         tensors.insert(site.clone(), (vec![r.values.len()], r.values.clone()));
         meta.insert(site.clone(), format!("{};{:#018x}", r.format, r.key));
@@ -481,16 +549,35 @@ fn rounded_weights(config: &number_rt::emulate::Config) -> Result<Option<(Vec<u8
 /// digest the header gives.
 fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
     number_rt::rounded_weights::install(vec![]);
-    let Some((path, bytes)) = number_rt::rounded_weights::read_named_file(tuned_rs)? else { return Ok(None) };
+    let Some((path, bytes)) = number_rt::rounded_weights::read_named_file(tuned_rs)? else {
+        return Ok(None);
+    };
     let regen = "re-run the tune command in its header";
-    let w = crate::weights::Weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let w = crate::weights::Weights::from_bytes(&bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut entries = Vec::new();
     for (site, (_, values)) in w.tensors {
-        let bad = || format!("{}: tensor `{site}` has no valid `format;key` metadata; {regen}", path.display());
-        let (f, key) = w.metadata.get(&site).and_then(|m| m.split_once(';')).ok_or_else(bad)?;
+        let bad = || {
+            format!(
+                "{}: tensor `{site}` has no valid `format;key` metadata; {regen}",
+                path.display()
+            )
+        };
+        let (f, key) = w
+            .metadata
+            .get(&site)
+            .and_then(|m| m.split_once(';'))
+            .ok_or_else(bad)?;
         let format: number_rt::Format = f.parse().map_err(|_| bad())?;
         let key = u64::from_str_radix(key.trim_start_matches("0x"), 16).map_err(|_| bad())?;
-        entries.push((site, number_rt::rounded_weights::Rounded { key, format, values }));
+        entries.push((
+            site,
+            number_rt::rounded_weights::Rounded {
+                key,
+                format,
+                values,
+            },
+        ));
     }
     number_rt::rounded_weights::install(entries);
     Ok(Some(path.display().to_string()))
@@ -524,9 +611,25 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
     Ok(number_rt::emulate::finish_profiling())
 }
 
-fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path, check: bool) -> Result<(), String> {
+fn tune<M: Classifier>(
+    model: &M,
+    o: &TuneOptions,
+    out: &Path,
+    report_dir: &Path,
+    check: bool,
+) -> Result<(), String> {
     use number_rt::tune::{Budget, Tolerance, Tuner, WeightRounding};
-    let TuneOptions { val, max_evals, seed, calib, margin_se, paired, confirm, confirm_se, .. } = *o;
+    let TuneOptions {
+        val,
+        max_evals,
+        seed,
+        calib,
+        margin_se,
+        paired,
+        confirm,
+        confirm_se,
+        ..
+    } = *o;
     let gptq = (o.rounding == WeightRounding::Gptq).then_some(o.gptq_inputs);
     let profile = profile(model, calib)?;
     number_rt::rounding::set_enabled(false);
@@ -551,7 +654,9 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
             sites.join(", ")
         );
     }
-    profile.save(report_dir.join("profile.json")).map_err(|e| e.to_string())?;
+    profile
+        .save(report_dir.join("profile.json"))
+        .map_err(|e| e.to_string())?;
     let valset = M::dataset(Split::Validation)?;
     let used = val.unwrap_or(valset.n).min(valset.n);
     // The search sees `nval` of the first `used` inputs; the others, spread evenly among them, confirm its choice.
@@ -559,16 +664,23 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
     let (search_idx, held_idx) = interleave(used, held);
     let nval = search_idx.len();
     let correct_on = |idx: &[usize]| -> Vec<bool> {
-        idx.iter().map(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize).collect()
+        idx.iter()
+            .map(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize)
+            .collect()
     };
-    let accuracy_on = |idx: &[usize]| correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64;
+    let accuracy_on = |idx: &[usize]| {
+        correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64
+    };
     let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
     // The command that regenerates this tuned.rs: `cargo number tune` with the options that differ from its defaults.
     let command = o.command(M::NAME);
     let tuner = Tuner::new(&profile)
         .tolerance(Tolerance::Relative(o.max_loss.value()))
         .seed(seed)
-        .budget(Budget { evaluations: max_evals, time: None })
+        .budget(Budget {
+            evaluations: max_evals,
+            time: None,
+        })
         .integer_inputs(o.integer_inputs.0.iter().copied())
         .integer_state(M::INTEGER_STATE.iter().copied())
         .space(number_rt::tune::Space::default().granularity(o.granularity.0.iter().copied()))
@@ -596,7 +708,10 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
             c.tried,
             if c.tried == 1 { "" } else { "s" },
             if c.kept_best {
-                format!("the search's choice ({bits} bits, {:.2}% on the search inputs) holds", 100.0 * acc)
+                format!(
+                    "the search's choice ({bits} bits, {:.2}% on the search inputs) holds",
+                    100.0 * acc
+                )
             } else {
                 format!(
                     "the search's choice ({bits} bits, {:.2}% on the search inputs) did not; kept {} bits",
@@ -609,7 +724,11 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
     let mut header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
     // GPTQ: the rounded weights of the chosen formats go to tuned.safetensors beside tuned.rs, named in its header.
     let rounded_file = out.with_file_name("tuned.safetensors");
-    let rounded = if gptq.is_some() { rounded_weights(&outcome.config)? } else { None };
+    let rounded = if gptq.is_some() {
+        rounded_weights(&outcome.config)?
+    } else {
+        None
+    };
     if let Some((bytes, count)) = &rounded {
         header.rounded_weights = Some(number_rt::codegen::RoundedWeights {
             file: "tuned.safetensors".into(),
@@ -617,7 +736,8 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
             tensors: *count,
         });
     }
-    let code = number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
+    let code =
+        number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
     if check {
         number_rt::codegen::check(out, &code).map_err(|e| e.to_string())?;
         println!("{} is up to date", out.display());
@@ -635,11 +755,14 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
             .map_err(|e| format!("removing the stale {}: {e}", rounded_file.display()))?,
         None => {}
     }
-    outcome.write_report(report_dir).map_err(|e| e.to_string())?;
+    outcome
+        .write_report(report_dir)
+        .map_err(|e| e.to_string())?;
     // The report also says how many validation inputs the accuracy was measured on.
     let rp = report_dir.join("tune-report.json");
-    let mut rj: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
-        .map_err(|e| format!("{}: {e}", rp.display()))?;
+    let mut rj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("{}: {e}", rp.display()))?;
     rj["validation_inputs"] = serde_json::json!(nval);
     rj["confirm_inputs"] = serde_json::json!(held);
     write_json(&rp, &rj)?;
@@ -654,15 +777,24 @@ fn tune<M: Classifier>(model: &M, o: &TuneOptions, out: &Path, report_dir: &Path
         outcome.elapsed
     );
     match outcome.integer_inputs {
-        Some(w) if M::INTEGER_STATE.is_empty() => println!("layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"),
+        Some(w) if M::INTEGER_STATE.is_empty() => println!(
+            "layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"
+        ),
         Some(w) => println!(
             "layer inputs and state {}: {w}-bit fixed point (integer inner products in the tuned build)",
             M::INTEGER_STATE.join(", ")
         ),
-        None if !o.integer_inputs.0.is_empty() => println!("layer inputs: f32 (no fixed-point width of {:?} kept the accuracy)", o.integer_inputs.0),
+        None if !o.integer_inputs.0.is_empty() => println!(
+            "layer inputs: f32 (no fixed-point width of {:?} kept the accuracy)",
+            o.integer_inputs.0
+        ),
         None => {}
     }
-    println!("wrote {} and the report in {}", out.display(), report_dir.display());
+    println!(
+        "wrote {} and the report in {}",
+        out.display(),
+        report_dir.display()
+    );
     // The emulated test-set predictions under the tuned formats: the tuned build must reproduce them exactly.
     let test = M::dataset(Split::Test)?;
     let f32_pred = predict_all(model, &test, test.n, Some(&Default::default()));
@@ -740,9 +872,16 @@ mod tests {
         let e = install_rounded(&rs).unwrap_err();
         assert!(e.contains("is stale") && e.contains("re-run"), "{e}");
         // The digest matches but the bytes are not a safetensors file.
-        std::fs::write(&rs, header(number_rt::rounded_weights::digest(b"not safetensors"))).unwrap();
+        std::fs::write(
+            &rs,
+            header(number_rt::rounded_weights::digest(b"not safetensors")),
+        )
+        .unwrap();
         let e = install_rounded(&rs).unwrap_err();
-        assert!(e.contains("tuned.safetensors") && e.contains("safetensors"), "{e}");
+        assert!(
+            e.contains("tuned.safetensors") && e.contains("safetensors"),
+            "{e}"
+        );
         // A tensor without its `format;key` metadata.
         let mut t = crate::weights::Tensors::new();
         t.insert("Fc1/dense.w".into(), (vec![2], vec![0.25, -0.5]));
@@ -750,10 +889,18 @@ mod tests {
         std::fs::write(&st, &bytes).unwrap();
         std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
         let e = install_rounded(&rs).unwrap_err();
-        assert!(e.contains("`Fc1/dense.w`") && e.contains("format;key"), "{e}");
+        assert!(
+            e.contains("`Fc1/dense.w`") && e.contains("format;key"),
+            "{e}"
+        );
         // With it (and an unknown format: the same error).
-        for (meta, ok) in [("fixed<4,3>;0x00000000000000ff", true), ("fixed<99,3>;0xff", false)] {
-            let m = [("Fc1/dense.w".to_string(), meta.to_string())].into_iter().collect();
+        for (meta, ok) in [
+            ("fixed<4,3>;0x00000000000000ff", true),
+            ("fixed<99,3>;0xff", false),
+        ] {
+            let m = [("Fc1/dense.w".to_string(), meta.to_string())]
+                .into_iter()
+                .collect();
             let bytes = crate::weights::to_bytes(&t, &m).unwrap();
             std::fs::write(&st, &bytes).unwrap();
             std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
@@ -781,16 +928,43 @@ mod tests {
         let p = Path::new("emulated.json");
         let emulated = report("calibrate", vec![1, 0], &[[0.5, 1.0], [2.0, -1.0]]);
         let same = report("tuned", vec![1, 0], &[[0.5, 1.0], [2.0, -1.0]]);
-        assert!(compare_reports(&emulated, &same, p).unwrap().contains("logits (every bit) identical"));
+        assert!(
+            compare_reports(&emulated, &same, p)
+                .unwrap()
+                .contains("logits (every bit) identical")
+        );
         // One logit one ulp off: the same predictions, different bits.
-        let ulp = report("tuned", vec![1, 0], &[[0.5, 1.0], [f32::from_bits(2.0f32.to_bits() + 1), -1.0]]);
-        assert!(compare_reports(&emulated, &ulp, p).unwrap_err().contains("logits differ in their bits"));
+        let ulp = report(
+            "tuned",
+            vec![1, 0],
+            &[[0.5, 1.0], [f32::from_bits(2.0f32.to_bits() + 1), -1.0]],
+        );
+        assert!(
+            compare_reports(&emulated, &ulp, p)
+                .unwrap_err()
+                .contains("logits differ in their bits")
+        );
         let other = report("tuned", vec![1, 1], &[[0.5, 1.0], [2.0, 3.0]]);
-        assert!(compare_reports(&emulated, &other, p).unwrap_err().contains("1 of 2 predictions differ"));
+        assert!(
+            compare_reports(&emulated, &other, p)
+                .unwrap_err()
+                .contains("1 of 2 predictions differ")
+        );
         let shorter = report("tuned", vec![1], &[[0.5, 1.0]]);
-        assert!(compare_reports(&emulated, &shorter, p).unwrap_err().contains("evaluate the same inputs"));
-        let old = EvalReport { logits_fnv: None, ..report("calibrate", vec![1, 0], &[]) };
-        assert!(compare_reports(&old, &same, p).unwrap().contains("no logits digest"));
+        assert!(
+            compare_reports(&emulated, &shorter, p)
+                .unwrap_err()
+                .contains("evaluate the same inputs")
+        );
+        let old = EvalReport {
+            logits_fnv: None,
+            ..report("calibrate", vec![1, 0], &[])
+        };
+        assert!(
+            compare_reports(&old, &same, p)
+                .unwrap()
+                .contains("no logits digest")
+        );
     }
 
     #[test]
@@ -799,7 +973,10 @@ mod tests {
         assert_eq!((s, h), (vec![0, 1, 3, 5, 6, 8], vec![2, 4, 7, 9]));
         let (s, h) = interleave(5000, 2000);
         assert_eq!((s.len(), h.len()), (3000, 2000));
-        assert!(h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500), "spread evenly");
+        assert!(
+            h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500),
+            "spread evenly"
+        );
         assert_eq!(interleave(7, 0), ((0..7).collect(), vec![]));
     }
 
@@ -807,14 +984,23 @@ mod tests {
     fn tune_takes_the_shared_options() {
         use number_rt::tune::Granularity::*;
         let g = |args: &[&str]| match Cli::try_parse_from(["m", "tune"].iter().chain(args)) {
-            Ok(Cli { cmd: Cmd::Tune { options, .. }, .. }) => Ok(options.granularity.0),
+            Ok(Cli {
+                cmd: Cmd::Tune { options, .. },
+                ..
+            }) => Ok(options.granularity.0),
             Ok(_) => unreachable!(),
             Err(e) => Err(e.to_string()),
         };
         assert_eq!(g(&[]).unwrap(), vec![Tensor]);
-        assert_eq!(g(&["--granularity", "tensor+rows+32"]).unwrap(), vec![Tensor, Rows, Len(32)]);
+        assert_eq!(
+            g(&["--granularity", "tensor+rows+32"]).unwrap(),
+            vec![Tensor, Rows, Len(32)]
+        );
         assert_eq!(g(&["--block", "rows"]).unwrap(), vec![Rows]);
         let e = g(&["--granularity", "tensor+channel"]).unwrap_err();
-        assert!(e.contains("granularity `channel`") && e.contains("1..=65535"), "{e}");
+        assert!(
+            e.contains("granularity `channel`") && e.contains("1..=65535"),
+            "{e}"
+        );
     }
 }

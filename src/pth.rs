@@ -43,30 +43,45 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
     let mut memo: BTreeMap<u32, Value> = BTreeMap::new();
     let mut pos = 0usize;
     let take = |pos: &mut usize, n: usize| -> Result<&[u8], String> {
-        let s = bytes.get(*pos..*pos + n).ok_or_else(|| format!("pickle truncated at byte {}", *pos))?;
+        let s = bytes
+            .get(*pos..*pos + n)
+            .ok_or_else(|| format!("pickle truncated at byte {}", *pos))?;
         *pos += n;
         Ok(s)
     };
     let line = |pos: &mut usize| -> Result<String, String> {
         let rest = &bytes[*pos..];
-        let n = rest.iter().position(|&b| b == b'\n').ok_or("pickle: unterminated GLOBAL line")?;
+        let n = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("pickle: unterminated GLOBAL line")?;
         *pos += n + 1;
-        String::from_utf8(rest[..n].to_vec()).map_err(|_| "pickle: GLOBAL line is not UTF-8".to_string())
+        String::from_utf8(rest[..n].to_vec())
+            .map_err(|_| "pickle: GLOBAL line is not UTF-8".to_string())
     };
     fn pop(stack: &mut Vec<Value>) -> Result<Value, String> {
-        stack.pop().ok_or_else(|| "pickle: stack underflow".to_string())
+        stack
+            .pop()
+            .ok_or_else(|| "pickle: stack underflow".to_string())
     }
     fn pop_mark(stack: &mut Vec<Value>) -> Result<Vec<Value>, String> {
-        let at = stack.iter().rposition(|v| *v == Value::Mark).ok_or("pickle: no MARK on the stack")?;
+        let at = stack
+            .iter()
+            .rposition(|v| *v == Value::Mark)
+            .ok_or("pickle: no MARK on the stack")?;
         let items = stack.split_off(at + 1);
         stack.pop();
         Ok(items)
     }
     fn str_of(b: &[u8]) -> Result<Value, String> {
-        String::from_utf8(b.to_vec()).map(Value::Str).map_err(|_| "pickle: string is not UTF-8".to_string())
+        String::from_utf8(b.to_vec())
+            .map(Value::Str)
+            .map_err(|_| "pickle: string is not UTF-8".to_string())
     }
     fn set_items(target: &mut Value, items: Vec<Value>) -> Result<(), String> {
-        let Value::Dict(d) = target else { return Err(format!("pickle: SETITEM(S) on {target:?}")) };
+        let Value::Dict(d) = target else {
+            return Err(format!("pickle: SETITEM(S) on {target:?}"));
+        };
         let pairs = items.chunks_exact(2);
         if !pairs.remainder().is_empty() {
             return Err("pickle: SETITEMS with an odd number of items".into());
@@ -98,7 +113,9 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
             }
             b'J' => {
                 let b = take(&mut pos, 4)?;
-                stack.push(Value::Int(i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i64))
+                stack.push(Value::Int(
+                    i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i64
+                ))
             }
             0x8a => {
                 // LONG1: little-endian two's complement of n bytes.
@@ -147,7 +164,10 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
                     }
                     _ => memo.len() as u32,
                 };
-                let top = stack.last().ok_or("pickle: memoize on an empty stack")?.clone();
+                let top = stack
+                    .last()
+                    .ok_or("pickle: memoize on an empty stack")?
+                    .clone();
                 memo.insert(key, top);
             }
             b'h' | b'j' => {
@@ -157,7 +177,11 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
                     let b = take(&mut pos, 4)?;
                     u32::from_le_bytes([b[0], b[1], b[2], b[3]])
                 };
-                stack.push(memo.get(&key).cloned().ok_or_else(|| format!("pickle: memo key {key} unset"))?);
+                stack.push(
+                    memo.get(&key)
+                        .cloned()
+                        .ok_or_else(|| format!("pickle: memo key {key} unset"))?,
+                );
             }
             b't' => {
                 let items = pop_mark(&mut stack)?;
@@ -188,11 +212,21 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
             b's' => {
                 let v = pop(&mut stack)?;
                 let k = pop(&mut stack)?;
-                set_items(stack.last_mut().ok_or("pickle: SETITEM on an empty stack")?, vec![k, v])?;
+                set_items(
+                    stack
+                        .last_mut()
+                        .ok_or("pickle: SETITEM on an empty stack")?,
+                    vec![k, v],
+                )?;
             }
             b'u' => {
                 let items = pop_mark(&mut stack)?;
-                set_items(stack.last_mut().ok_or("pickle: SETITEMS on an empty stack")?, items)?;
+                set_items(
+                    stack
+                        .last_mut()
+                        .ok_or("pickle: SETITEMS on an empty stack")?,
+                    items,
+                )?;
             }
             b'Q' => {
                 let pid = pop(&mut stack)?;
@@ -213,7 +247,10 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
                 pop(&mut stack)?;
             }
             other => {
-                return Err(format!("pickle: unsupported opcode {other:#04x} at byte {}", pos - 1));
+                return Err(format!(
+                    "pickle: unsupported opcode {other:#04x} at byte {}",
+                    pos - 1
+                ));
             }
         }
     }
@@ -221,10 +258,14 @@ pub fn unpickle(bytes: &[u8]) -> Result<Value, String> {
 
 /// Reads member `name` of the zip archive `bytes` (stored or deflated).
 pub fn zip_member(bytes: &[u8], name: &str) -> Result<Vec<u8>, String> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a zip archive: {e}"))?;
-    let mut f = z.by_name(name).map_err(|e| format!("no `{name}` in the archive: {e}"))?;
+    let mut z =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a zip archive: {e}"))?;
+    let mut f = z
+        .by_name(name)
+        .map_err(|e| format!("no `{name}` in the archive: {e}"))?;
     let mut out = Vec::with_capacity(f.size() as usize);
-    f.read_to_end(&mut out).map_err(|e| format!("reading `{name}`: {e}"))?;
+    f.read_to_end(&mut out)
+        .map_err(|e| format!("reading `{name}`: {e}"))?;
     Ok(out)
 }
 
@@ -244,7 +285,9 @@ pub struct TensorRef {
 fn int(v: &Value, what: &str) -> Result<usize, String> {
     match v {
         Value::Int(i) if *i >= 0 => Ok(*i as usize),
-        other => Err(format!("{what}: expected a non-negative int, found {other:?}")),
+        other => Err(format!(
+            "{what}: expected a non-negative int, found {other:?}"
+        )),
     }
 }
 
@@ -262,23 +305,41 @@ pub fn tensor_refs(pickle: &[u8]) -> Result<Vec<(String, TensorRef)>, String> {
     };
     let mut out = Vec::new();
     for (k, v) in entries {
-        let Value::Str(name) = k else { return Err(format!("state dict key {k:?} is not a string")) };
+        let Value::Str(name) = k else {
+            return Err(format!("state dict key {k:?} is not a string"));
+        };
         let err = |m: String| format!("`{name}`: {m}");
-        let Value::Call(func, args) = v else { return Err(err("not a tensor".into())) };
+        let Value::Call(func, args) = v else {
+            return Err(err("not a tensor".into()));
+        };
         match *func {
             Value::Global(ref m, ref n) if m == "torch._utils" && n == "_rebuild_tensor_v2" => {}
-            other => return Err(err(format!("built by {other:?}, expected torch._utils._rebuild_tensor_v2"))),
+            other => {
+                return Err(err(format!(
+                    "built by {other:?}, expected torch._utils._rebuild_tensor_v2"
+                )));
+            }
         }
-        let Value::Tuple(a) = *args else { return Err(err("arguments are not a tuple".into())) };
+        let Value::Tuple(a) = *args else {
+            return Err(err("arguments are not a tuple".into()));
+        };
         if a.len() < 4 {
             return Err(err(format!("{} arguments to _rebuild_tensor_v2", a.len())));
         }
-        let Value::Persistent(pid) = &a[0] else { return Err(err("first argument is not a storage".into())) };
-        let Value::Tuple(pid) = pid.as_ref() else { return Err(err("storage id is not a tuple".into())) };
+        let Value::Persistent(pid) = &a[0] else {
+            return Err(err("first argument is not a storage".into()));
+        };
+        let Value::Tuple(pid) = pid.as_ref() else {
+            return Err(err("storage id is not a tuple".into()));
+        };
         let (storage, key) = match &pid[..] {
-            [Value::Str(tag), Value::Global(_, storage), Value::Str(key), _location, _numel] if tag == "storage" => {
-                (storage.clone(), key.clone())
-            }
+            [
+                Value::Str(tag),
+                Value::Global(_, storage),
+                Value::Str(key),
+                _location,
+                _numel,
+            ] if tag == "storage" => (storage.clone(), key.clone()),
             other => return Err(err(format!("unexpected storage id {other:?}"))),
         };
         let t = TensorRef {
@@ -295,21 +356,28 @@ pub fn tensor_refs(pickle: &[u8]) -> Result<Vec<(String, TensorRef)>, String> {
 
 /// Reads every tensor of a `torch.save` zip (`.pth` bytes) as f32: names, shapes and row-major data.
 pub fn state_dict(pth: &[u8]) -> Result<Tensors, String> {
-    let mut z = zip::ZipArchive::new(Cursor::new(pth)).map_err(|e| format!("not a torch.save zip archive: {e}"))?;
+    let mut z = zip::ZipArchive::new(Cursor::new(pth))
+        .map_err(|e| format!("not a torch.save zip archive: {e}"))?;
     let pkl = (0..z.len())
         .filter_map(|i| z.name_for_index(i).map(str::to_string))
         .find(|n| n.ends_with("/data.pkl") && n.matches('/').count() == 1)
         .ok_or("no `<name>/data.pkl` in the archive (is this a torch.save file?)")?;
     let prefix = &pkl[..pkl.len() - "data.pkl".len()];
     let mut read = |member: &str| -> Result<Vec<u8>, String> {
-        let mut f = z.by_name(member).map_err(|e| format!("no `{member}` in the archive: {e}"))?;
+        let mut f = z
+            .by_name(member)
+            .map_err(|e| format!("no `{member}` in the archive: {e}"))?;
         let mut out = Vec::new();
-        f.read_to_end(&mut out).map_err(|e| format!("reading `{member}`: {e}"))?;
+        f.read_to_end(&mut out)
+            .map_err(|e| format!("reading `{member}`: {e}"))?;
         Ok(out)
     };
     match read(&format!("{prefix}byteorder")) {
         Ok(order) if order != b"little" => {
-            return Err(format!("storages are {}-endian; only little-endian is supported", String::from_utf8_lossy(&order)));
+            return Err(format!(
+                "storages are {}-endian; only little-endian is supported",
+                String::from_utf8_lossy(&order)
+            ));
         }
         _ => {}
     }
@@ -317,7 +385,10 @@ pub fn state_dict(pth: &[u8]) -> Result<Tensors, String> {
     let mut out = Tensors::new();
     for (name, t) in refs {
         if t.storage != "FloatStorage" {
-            return Err(format!("`{name}` is a {}, only FloatStorage (f32) is supported", t.storage));
+            return Err(format!(
+                "`{name}` is a {}, only FloatStorage (f32) is supported",
+                t.storage
+            ));
         }
         let n: usize = t.shape.iter().product();
         // Contiguous row-major strides.
@@ -326,13 +397,24 @@ pub fn state_dict(pth: &[u8]) -> Result<Tensors, String> {
             want[i] = want[i + 1] * t.shape[i + 1];
         }
         if n > 1 && t.stride != want {
-            return Err(format!("`{name}` has strides {:?}, only contiguous {want:?} is supported", t.stride));
+            return Err(format!(
+                "`{name}` has strides {:?}, only contiguous {want:?} is supported",
+                t.stride
+            ));
         }
         let raw = read(&format!("{prefix}data/{}", t.key))?;
-        let bytes = raw
-            .get(4 * t.offset..4 * (t.offset + n))
-            .ok_or_else(|| format!("`{name}`: storage {} holds {} bytes, need {}", t.key, raw.len(), 4 * (t.offset + n)))?;
-        let data = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let bytes = raw.get(4 * t.offset..4 * (t.offset + n)).ok_or_else(|| {
+            format!(
+                "`{name}`: storage {} holds {} bytes, need {}",
+                t.key,
+                raw.len(),
+                4 * (t.offset + n)
+            )
+        })?;
+        let data = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         out.insert(name, (t.shape, data));
     }
     Ok(out)
@@ -372,7 +454,8 @@ mod tests {
 
     fn pth(pkl: &[u8], storages: &[(&str, Vec<f32>)]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
         w.start_file("m/data.pkl", o).unwrap();
         w.write_all(pkl).unwrap();
         w.start_file("m/byteorder", o).unwrap();
@@ -393,9 +476,21 @@ mod tests {
         assert_eq!(refs[0].0, "w");
         assert_eq!(
             refs[0].1,
-            TensorRef { key: "0".into(), storage: "FloatStorage".into(), offset: 0, shape: vec![2, 3], stride: vec![3, 1] }
+            TensorRef {
+                key: "0".into(),
+                storage: "FloatStorage".into(),
+                offset: 0,
+                shape: vec![2, 3],
+                stride: vec![3, 1]
+            }
         );
-        let file = pth(&pickle(), &[("0", vec![1.0, 2.0, 3.0, 4.0, 5.0, -6.5]), ("1", vec![0.25])]);
+        let file = pth(
+            &pickle(),
+            &[
+                ("0", vec![1.0, 2.0, 3.0, 4.0, 5.0, -6.5]),
+                ("1", vec![0.25]),
+            ],
+        );
         let t = state_dict(&file).unwrap();
         assert_eq!(t["w"], (vec![2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, -6.5]));
         assert_eq!(t["b"], (vec![1], vec![0.25]));
@@ -409,7 +504,10 @@ mod tests {
         let wheel = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("target/testdata/digit-recognizer/digit_recognizer_py-0.1.0-py3-none-any.whl");
         let Ok(bytes) = std::fs::read(&wheel) else {
-            eprintln!("skipping: {} missing; run `cargo number fetch digit-recognizer`", wheel.display());
+            eprintln!(
+                "skipping: {} missing; run `cargo number fetch digit-recognizer`",
+                wheel.display()
+            );
             return;
         };
         let pth = zip_member(&bytes, "digit_recognizer/models/handwriting_model.pth").unwrap();
@@ -417,7 +515,13 @@ mod tests {
         let refs = tensor_refs(&pkl).unwrap();
         let names: Vec<&str> = refs.iter().map(|(n, _)| n.as_str()).collect();
         let mut want = Vec::new();
-        for l in ["conv_layers.0", "conv_layers.3", "conv_layers.6", "fc_layers.0", "fc_layers.2"] {
+        for l in [
+            "conv_layers.0",
+            "conv_layers.3",
+            "conv_layers.6",
+            "fc_layers.0",
+            "fc_layers.2",
+        ] {
             want.push(format!("{l}.weight"));
             want.push(format!("{l}.bias"));
         }
@@ -436,9 +540,17 @@ mod tests {
         let file = pth(&pickle(), &[("0", vec![1.0; 5]), ("1", vec![0.25])]);
         let e = state_dict(&file).unwrap_err();
         assert!(e.contains("`w`") && e.contains("need 24"), "{e}");
-        assert!(unpickle(b"\x80\x02\xff").unwrap_err().contains("unsupported opcode 0xff"));
+        assert!(
+            unpickle(b"\x80\x02\xff")
+                .unwrap_err()
+                .contains("unsupported opcode 0xff")
+        );
         assert!(unpickle(b"\x80\x02K").unwrap_err().contains("truncated"));
-        assert!(state_dict(b"not a zip").unwrap_err().contains("not a torch.save zip"));
+        assert!(
+            state_dict(b"not a zip")
+                .unwrap_err()
+                .contains("not a torch.save zip")
+        );
         assert!(zip_member(&file, "nope").unwrap_err().contains("no `nope`"));
     }
 }

@@ -42,7 +42,9 @@ pub fn check(tensors: &Tensors, expected: &[(&str, &[usize])]) -> Result<(), Str
     let mut problems = Vec::new();
     for (name, shape) in expected {
         match tensors.get(*name) {
-            None => problems.push(format!("missing tensor `{name}` (expected shape {shape:?})")),
+            None => problems.push(format!(
+                "missing tensor `{name}` (expected shape {shape:?})"
+            )),
             Some((s, _)) if s.as_slice() != *shape => problems.push(format!(
                 "tensor `{name}` has shape {s:?}, expected {shape:?}"
             )),
@@ -112,10 +114,12 @@ impl Weights {
     /// The data of tensor `name`, which must have shape `shape`.
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<&[f32], String> {
         match self.tensors.get(name) {
-            None => Err(format!("missing tensor `{name}` (expected shape {shape:?})")),
-            Some((s, _)) if s.as_slice() != shape => {
-                Err(format!("tensor `{name}` has shape {s:?}, expected {shape:?}"))
-            }
+            None => Err(format!(
+                "missing tensor `{name}` (expected shape {shape:?})"
+            )),
+            Some((s, _)) if s.as_slice() != shape => Err(format!(
+                "tensor `{name}` has shape {s:?}, expected {shape:?}"
+            )),
             Some((_, d)) => Ok(d),
         }
     }
@@ -123,7 +127,11 @@ impl Weights {
     /// Removes and returns tensor `name`, which must have shape `shape`.
     pub fn take(&mut self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
         self.get(name, shape)?;
-        Ok(self.tensors.remove(name).map(|(_, d)| d).unwrap_or_default())
+        Ok(self
+            .tensors
+            .remove(name)
+            .map(|(_, d)| d)
+            .unwrap_or_default())
     }
 
     /// A metadata value.
@@ -163,7 +171,12 @@ pub fn to_bytes(tensors: &Tensors, metadata: &BTreeMap<String, String>) -> Resul
     let info: Option<HashMap<String, String>> = if metadata.is_empty() {
         None
     } else {
-        Some(metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        Some(
+            metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
     };
     let bytes = safetensors::tensor::serialize(views, info).map_err(|e| e.to_string())?;
     canonical_header(&bytes, metadata)
@@ -189,10 +202,15 @@ fn canonical_header(bytes: &[u8], metadata: &BTreeMap<String, String>) -> Result
         out.push_str(&value);
     };
     if !metadata.is_empty() {
-        push("__metadata__", serde_json::to_string(metadata).map_err(|e| e.to_string())?);
+        push(
+            "__metadata__",
+            serde_json::to_string(metadata).map_err(|e| e.to_string())?,
+        );
     }
-    let mut tensors: Vec<(&String, &serde_json::Value)> =
-        entries.iter().filter(|(k, _)| k.as_str() != "__metadata__").collect();
+    let mut tensors: Vec<(&String, &serde_json::Value)> = entries
+        .iter()
+        .filter(|(k, _)| k.as_str() != "__metadata__")
+        .collect();
     let offset = |v: &serde_json::Value| v["data_offsets"][0].as_u64().unwrap_or(0);
     tensors.sort_by_key(|(_, v)| offset(v));
     for (name, info) in tensors {
@@ -212,7 +230,8 @@ fn canonical_header(bytes: &[u8], metadata: &BTreeMap<String, String>) -> Result
     result.extend(out.as_bytes());
     result.extend(&bytes[8 + n..]);
     // The rewritten file must still be one the crate reads.
-    SafeTensors::deserialize(&result).map_err(|e| format!("internal error re-reading header: {e}"))?;
+    SafeTensors::deserialize(&result)
+        .map_err(|e| format!("internal error re-reading header: {e}"))?;
     Ok(result)
 }
 
@@ -222,7 +241,13 @@ mod tests {
 
     fn sample() -> (Tensors, BTreeMap<String, String>) {
         let mut t = Tensors::new();
-        t.insert("fc.weight".into(), (vec![2, 3], vec![1.0, -2.0, 3.5, 0.0, f32::MIN_POSITIVE, 6.0]));
+        t.insert(
+            "fc.weight".into(),
+            (
+                vec![2, 3],
+                vec![1.0, -2.0, 3.5, 0.0, f32::MIN_POSITIVE, 6.0],
+            ),
+        );
         t.insert("fc.bias".into(), (vec![2], vec![0.25, -0.5]));
         let mut m = BTreeMap::new();
         m.insert("architecture".into(), "test".into());
@@ -242,7 +267,8 @@ mod tests {
         assert_eq!(w.tensors, t);
         assert_eq!(w.metadata, m);
         assert_eq!(w.meta("seed"), Some("7"));
-        let dir = std::env::temp_dir().join(format!("weights-test-{}.safetensors", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("weights-test-{}.safetensors", std::process::id()));
         save(&dir, &t, &m).unwrap();
         assert_eq!(load(&dir).unwrap(), t);
         let _ = std::fs::remove_file(&dir);
@@ -251,14 +277,33 @@ mod tests {
     #[test]
     fn validation_names_the_problem() {
         let (t, m) = sample();
-        let mut w = Weights { tensors: t, metadata: m };
-        assert!(w.check(&[("fc.weight", &[2, 3]), ("fc.bias", &[2])]).is_ok());
-        let e = w.check(&[("fc.weight", &[3, 2]), ("fc.bias", &[2]), ("fc2.bias", &[4])]).unwrap_err();
-        assert!(e.contains("`fc.weight` has shape [2, 3], expected [3, 2]"), "{e}");
+        let mut w = Weights {
+            tensors: t,
+            metadata: m,
+        };
+        assert!(
+            w.check(&[("fc.weight", &[2, 3]), ("fc.bias", &[2])])
+                .is_ok()
+        );
+        let e = w
+            .check(&[
+                ("fc.weight", &[3, 2]),
+                ("fc.bias", &[2]),
+                ("fc2.bias", &[4]),
+            ])
+            .unwrap_err();
+        assert!(
+            e.contains("`fc.weight` has shape [2, 3], expected [3, 2]"),
+            "{e}"
+        );
         assert!(e.contains("missing tensor `fc2.bias`"), "{e}");
         let e = w.check(&[("fc.weight", &[2, 3])]).unwrap_err();
         assert!(e.contains("unexpected tensor `fc.bias`"), "{e}");
-        assert!(w.get("nope", &[1]).unwrap_err().contains("missing tensor `nope`"));
+        assert!(
+            w.get("nope", &[1])
+                .unwrap_err()
+                .contains("missing tensor `nope`")
+        );
         assert_eq!(w.take("fc.bias", &[2]).unwrap(), vec![0.25, -0.5]);
         assert!(!w.tensors.contains_key("fc.bias"));
     }
@@ -267,14 +312,26 @@ mod tests {
     fn rejects_bad_input() {
         let mut t = Tensors::new();
         t.insert("x".into(), (vec![2, 2], vec![1.0; 3]));
-        assert!(to_bytes(&t, &BTreeMap::new()).unwrap_err().contains("has 4 elements but 3"));
-        assert!(Weights::from_bytes(b"garbage").unwrap_err().contains("not a valid safetensors"));
+        assert!(
+            to_bytes(&t, &BTreeMap::new())
+                .unwrap_err()
+                .contains("has 4 elements but 3")
+        );
+        assert!(
+            Weights::from_bytes(b"garbage")
+                .unwrap_err()
+                .contains("not a valid safetensors")
+        );
         let e = load("/nonexistent/w.safetensors").unwrap_err();
         assert!(e.contains("not found"), "{e}");
         // An F16 tensor is refused with its name.
         let data = [0u8; 4];
         let v = TensorView::new(Dtype::F16, vec![2], &data).unwrap();
         let bytes = safetensors::tensor::serialize([("h", v)], None).unwrap();
-        assert!(Weights::from_bytes(&bytes).unwrap_err().contains("`h` is F16"));
+        assert!(
+            Weights::from_bytes(&bytes)
+                .unwrap_err()
+                .contains("`h` is F16")
+        );
     }
 }

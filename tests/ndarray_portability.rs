@@ -5,7 +5,7 @@
 //! original f32 code.
 use ndarray::ArrayView2;
 use number_rt::emulate::{self, Config};
-use number_rt::{quantize, E4m3, Fixed, Format, Number, UFixed};
+use number_rt::{E4m3, Fixed, Format, Number, UFixed, quantize};
 
 macro_rules! layers {
     ($mode:tt, $loops:ident, $nd:ident) => {
@@ -78,7 +78,10 @@ fn config(inst: &str, f: &[(&str, &str)]) -> Config {
     let mut c = Config::new();
     for func in ["dense_cal", "dense_nd_cal"] {
         for (site, fmt) in f {
-            c.insert(format!("{inst}/{func}.{site}"), fmt.parse::<Format>().unwrap());
+            c.insert(
+                format!("{inst}/{func}.{site}"),
+                fmt.parse::<Format>().unwrap(),
+            );
         }
     }
     c
@@ -87,7 +90,10 @@ fn config(inst: &str, f: &[(&str, &str)]) -> Config {
 struct Rng(u64);
 impl Rng {
     fn f(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 }
@@ -98,7 +104,9 @@ fn bits(v: &[f32]) -> Vec<u32> {
 
 fn check<L, W: Number, Bt: Number>(cfg: &Config, seed: u64)
 where
-    L: number_rt::Instance + dense_tun::Formats<w = W, b = Bt> + dense_nd_tun::Formats<w = W, b = Bt>,
+    L: number_rt::Instance
+        + dense_tun::Formats<w = W, b = Bt>
+        + dense_nd_tun::Formats<w = W, b = Bt>,
 {
     let mut r = Rng(seed);
     let (n, m) = (37, 11);
@@ -115,7 +123,11 @@ where
     dense_tun::<L>(&wt, &bt, &x, &mut out[2]);
     dense_nd_tun::<L>(&wt, &bt, &x, &mut out[3]);
     for k in 1..4 {
-        assert_eq!(bits(&out[k]), bits(&out[0]), "variant {k} differs from the calibrate loop version");
+        assert_eq!(
+            bits(&out[k]),
+            bits(&out[0]),
+            "variant {k} differs from the calibrate loop version"
+        );
     }
     // Quantization did something (not all outputs equal the f32 layer's).
     let mut f32_out = vec![0.0f32; m];
@@ -125,8 +137,25 @@ where
 
 #[test]
 fn loops_and_ndarray_agree_in_every_mode() {
-    let a = config("A", &[("w", "fixed<4,3>"), ("b", "fixed<8,5>"), ("x", "ufixed<8,4>"), ("y", "fixed<12,6>")]);
-    let b = config("B", &[("w", "e4m3"), ("b", "e4m3"), ("x", "e4m3"), ("y", "e4m3"), ("acc", "fixed<16,8>")]);
+    let a = config(
+        "A",
+        &[
+            ("w", "fixed<4,3>"),
+            ("b", "fixed<8,5>"),
+            ("x", "ufixed<8,4>"),
+            ("y", "fixed<12,6>"),
+        ],
+    );
+    let b = config(
+        "B",
+        &[
+            ("w", "e4m3"),
+            ("b", "e4m3"),
+            ("x", "e4m3"),
+            ("y", "e4m3"),
+            ("acc", "fixed<16,8>"),
+        ],
+    );
     for seed in 1..20 {
         check::<A, Fixed<4, 3>, Fixed<8, 5>>(&a, seed);
         check::<B, E4m3, E4m3>(&b, seed);

@@ -10,7 +10,10 @@ number_rt::instances!(Fc, Cv);
 
 #[path = "common/hand_layers.rs"]
 mod hand_layers;
-use hand_layers::{conv2d_direct, conv2d_hand, dense_hand, depthwise_direct, patch_embed_direct, self_attention_direct};
+use hand_layers::{
+    conv2d_direct, conv2d_hand, dense_hand, depthwise_direct, patch_embed_direct,
+    self_attention_direct,
+};
 
 struct Rng(u64);
 impl Rng {
@@ -46,7 +49,11 @@ fn zoo_dense_equals_hand_copy() {
         for round in 0..8 {
             let (w, b) = (r.vec(n_out * n_in), r.vec(n_out));
             // The last round feeds NaN and infinities (NaN must propagate, and ReLU maps it to 0, alike).
-            let x = if round == 7 { r.vec_special(n_in) } else { r.vec(n_in) };
+            let x = if round == 7 {
+                r.vec_special(n_in)
+            } else {
+                r.vec(n_in)
+            };
             let relu = round % 2 == 0;
             let (mut y0, mut y1) = (vec![0.0; n_out], vec![0.0; n_out]);
             dense_hand::<Fc>(&w, &b, &x, &mut y0, relu);
@@ -61,15 +68,40 @@ fn zoo_dense_equals_hand_copy() {
 fn zoo_conv2d_equals_hand_copy() {
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     let geoms = [
-        Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 6, k: 5, pad: 2 },
-        Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 },
-        Conv { in_c: 3, in_h: 9, in_w: 7, out_c: 4, k: 3, pad: 1 },
+        Conv {
+            in_c: 1,
+            in_h: 28,
+            in_w: 28,
+            out_c: 6,
+            k: 5,
+            pad: 2,
+        },
+        Conv {
+            in_c: 6,
+            in_h: 14,
+            in_w: 14,
+            out_c: 16,
+            k: 5,
+            pad: 0,
+        },
+        Conv {
+            in_c: 3,
+            in_h: 9,
+            in_w: 7,
+            out_c: 4,
+            k: 3,
+            pad: 1,
+        },
     ];
     for g in geoms {
         for round in 0..4 {
             let (w, b) = (r.vec(g.weight_len()), r.vec(g.out_c));
             let n_x = g.in_c * g.in_h * g.in_w;
-            let x = if round == 3 { r.vec_special(n_x) } else { r.vec(n_x) };
+            let x = if round == 3 {
+                r.vec_special(n_x)
+            } else {
+                r.vec(n_x)
+            };
             let relu = round % 2 == 0;
             let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
             conv2d_hand::<Cv>(&w, &b, &x, &mut y0, g, relu);
@@ -86,25 +118,96 @@ fn zoo_conv2d_equals_hand_copy() {
 fn convolutions_equal_per_output_inner_products() {
     let mut r = Rng(0x51_7cc1_b727_220a);
     for g in [
-        Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 6, k: 5, pad: 2 },
-        Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 },
-        Conv { in_c: 3, in_h: 9, in_w: 7, out_c: 4, k: 3, pad: 1 },
-        Conv { in_c: 2, in_h: 4, in_w: 3, out_c: 2, k: 5, pad: 3 },
-        Conv { in_c: 16, in_h: 7, in_w: 7, out_c: 8, k: 1, pad: 0 },
+        Conv {
+            in_c: 1,
+            in_h: 28,
+            in_w: 28,
+            out_c: 6,
+            k: 5,
+            pad: 2,
+        },
+        Conv {
+            in_c: 6,
+            in_h: 14,
+            in_w: 14,
+            out_c: 16,
+            k: 5,
+            pad: 0,
+        },
+        Conv {
+            in_c: 3,
+            in_h: 9,
+            in_w: 7,
+            out_c: 4,
+            k: 3,
+            pad: 1,
+        },
+        Conv {
+            in_c: 2,
+            in_h: 4,
+            in_w: 3,
+            out_c: 2,
+            k: 5,
+            pad: 3,
+        },
+        Conv {
+            in_c: 16,
+            in_h: 7,
+            in_w: 7,
+            out_c: 8,
+            k: 1,
+            pad: 0,
+        },
     ] {
-        let (w, b, x) = (r.vec(g.weight_len()), r.vec(g.out_c), r.vec(g.in_c * g.in_h * g.in_w));
+        let (w, b, x) = (
+            r.vec(g.weight_len()),
+            r.vec(g.out_c),
+            r.vec(g.in_c * g.in_h * g.in_w),
+        );
         let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
         conv2d_direct(&w, &b, &x, &mut y0, g, true);
         conv2d::<Cv>(&w, &b, &x, &mut y1, g, true);
         assert_eq!(bits(&y0), bits(&y1), "conv2d {g:?}");
     }
     for g in [
-        Depthwise { c: 16, in_h: 28, in_w: 28, k: 5, pad: 2, stride: 2 },
-        Depthwise { c: 3, in_h: 7, in_w: 9, k: 3, pad: 1, stride: 1 },
-        Depthwise { c: 2, in_h: 5, in_w: 6, k: 3, pad: 0, stride: 2 },
-        Depthwise { c: 2, in_h: 3, in_w: 4, k: 5, pad: 3, stride: 3 },
+        Depthwise {
+            c: 16,
+            in_h: 28,
+            in_w: 28,
+            k: 5,
+            pad: 2,
+            stride: 2,
+        },
+        Depthwise {
+            c: 3,
+            in_h: 7,
+            in_w: 9,
+            k: 3,
+            pad: 1,
+            stride: 1,
+        },
+        Depthwise {
+            c: 2,
+            in_h: 5,
+            in_w: 6,
+            k: 3,
+            pad: 0,
+            stride: 2,
+        },
+        Depthwise {
+            c: 2,
+            in_h: 3,
+            in_w: 4,
+            k: 5,
+            pad: 3,
+            stride: 3,
+        },
     ] {
-        let (w, b, x) = (r.vec(g.weight_len()), r.vec(g.c), r.vec(g.c * g.in_h * g.in_w));
+        let (w, b, x) = (
+            r.vec(g.weight_len()),
+            r.vec(g.c),
+            r.vec(g.c * g.in_h * g.in_w),
+        );
         let (mut y0, mut y1) = (vec![0.0; g.out_len()], vec![0.0; g.out_len()]);
         depthwise_direct(&w, &b, &x, &mut y0, g, false);
         depthwise_conv2d::<Cv>(&w, &b, &x, &mut y1, g, false);
@@ -119,7 +222,12 @@ fn attention_layers_equal_per_output_inner_products() {
     let mut r = Rng(0x3c6e_f372_fe94_f82b);
     for (side, p, d) in [(28, 7, 32), (12, 3, 5), (8, 8, 4)] {
         let nt = (side / p) * (side / p);
-        let (w, b, pos, x) = (r.vec(d * p * p), r.vec(d), r.vec(nt * d), r.vec(side * side));
+        let (w, b, pos, x) = (
+            r.vec(d * p * p),
+            r.vec(d),
+            r.vec(nt * d),
+            r.vec(side * side),
+        );
         let (mut y0, mut y1) = (vec![0.0; nt * d], vec![0.0; nt * d]);
         patch_embed_direct(&w, &b, &pos, &x, &mut y0, side, p);
         patch_embed::<Cv>(&w, &b, &pos, &x, &mut y1, side, p);
@@ -130,6 +238,10 @@ fn attention_layers_equal_per_output_inner_products() {
         let (mut y0, mut y1) = (vec![0.0; n * d], vec![0.0; n * d]);
         self_attention_direct(&qkv, &mut y0, n, heads);
         self_attention::<Cv>(&qkv, &mut y1, n, heads);
-        assert_eq!(bits(&y0), bits(&y1), "self_attention n {n} d {d} heads {heads}");
+        assert_eq!(
+            bits(&y0),
+            bits(&y1),
+            "self_attention n {n} d {d} heads {heads}"
+        );
     }
 }

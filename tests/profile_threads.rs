@@ -19,11 +19,16 @@ pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
 }
 
 fn profile_on(threads: usize, w1: &[f32], w2: &[f32], b: &[f32]) -> number_rt::profile::Profile {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     emulate::start_profiling();
     pool.install(|| {
         (0..256).into_par_iter().for_each(|k| {
-            let x: Vec<f32> = (0..16).map(|i| ((k * 31 + i * 7) % 23) as f32 / 11.0 - 1.0).collect();
+            let x: Vec<f32> = (0..16)
+                .map(|i| ((k * 31 + i * 7) % 23) as f32 / 11.0 - 1.0)
+                .collect();
             let mut h = vec![0.0; 8];
             let mut y = vec![0.0; 4];
             dense::<Fc1>(w1, b, &x, &mut h);
@@ -35,7 +40,9 @@ fn profile_on(threads: usize, w1: &[f32], w2: &[f32], b: &[f32]) -> number_rt::p
 
 #[test]
 fn profiles_are_the_same_for_any_thread_count() {
-    let w1: Vec<f32> = (0..128).map(|i| ((i * 13) % 17) as f32 / 8.0 - 1.0).collect();
+    let w1: Vec<f32> = (0..128)
+        .map(|i| ((i * 13) % 17) as f32 / 8.0 - 1.0)
+        .collect();
     let w2: Vec<f32> = (0..32).map(|i| ((i * 5) % 11) as f32 / 5.0 - 1.0).collect();
     let b = vec![0.25f32; 8];
     let one = profile_on(1, &w1, &w2, &b);

@@ -5,8 +5,8 @@
 //! (c) calibrate-mode profiling: site names and counts.
 #![allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
-use number_rt::{quantize, Format, Instance, Number};
-use number_rt::{Bf16, Blocked, E3m2, E4m3, E5m2, Fixed, Float, UFixed, F16};
+use number_rt::{Bf16, Blocked, E3m2, E4m3, E5m2, F16, Fixed, Float, UFixed};
+use number_rt::{Format, Instance, Number, quantize};
 
 // ------------------------------------------------------------------ the layers, in two modes each
 
@@ -27,7 +27,16 @@ macro_rules! layers {
 
         /// 2-D convolution, CHW, stride 1, no padding, leaky ReLU.
         #[quantize(weights(w, b), mode = $mode)]
-        pub fn $conv<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], c_in: usize, h: usize, wd: usize, k: usize) {
+        pub fn $conv<L>(
+            w: &[f32],
+            b: &[f32],
+            x: &[f32],
+            y: &mut [f32],
+            c_in: usize,
+            h: usize,
+            wd: usize,
+            k: usize,
+        ) {
             let (oh, ow) = (h - k + 1, wd - k + 1);
             for o in 0..b.len() {
                 for oy in 0..oh {
@@ -36,7 +45,8 @@ macro_rules! layers {
                         for c in 0..c_in {
                             for ky in 0..k {
                                 for kx in 0..k {
-                                    acc += w[((o * c_in + c) * k + ky) * k + kx] * x[(c * h + oy + ky) * wd + ox + kx];
+                                    acc += w[((o * c_in + c) * k + ky) * k + kx]
+                                        * x[(c * h + oy + ky) * wd + ox + kx];
                                 }
                             }
                         }
@@ -49,7 +59,16 @@ macro_rules! layers {
         /// The same convolution with the output columns of a row as lanes: each `kx` loop over the columns is
         /// one call of the kernel that sums lanes side by side (`number_rt::dot::columns`), chained over `c`, `ky`.
         #[quantize(weights(w, b), mode = $mode)]
-        pub fn $lanes<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], c_in: usize, h: usize, wd: usize, k: usize) {
+        pub fn $lanes<L>(
+            w: &[f32],
+            b: &[f32],
+            x: &[f32],
+            y: &mut [f32],
+            c_in: usize,
+            h: usize,
+            wd: usize,
+            k: usize,
+        ) {
             let (oh, ow) = (h - k + 1, wd - k + 1);
             let mut acc: Vec<f32> = vec![0.0; ow];
             for o in 0..b.len() {
@@ -61,13 +80,18 @@ macro_rules! layers {
                         for ky in 0..k {
                             for kx in 0..k {
                                 for ox in 0..ow {
-                                    acc[ox] += w[((o * c_in + c) * k + ky) * k + kx] * x[(c * h + oy + ky) * wd + ox + kx];
+                                    acc[ox] += w[((o * c_in + c) * k + ky) * k + kx]
+                                        * x[(c * h + oy + ky) * wd + ox + kx];
                                 }
                             }
                         }
                     }
                     for ox in 0..ow {
-                        y[(o * oh + oy) * ow + ox] = if acc[ox] > 0.0 { acc[ox] } else { 0.125 * acc[ox] };
+                        y[(o * oh + oy) * ow + ox] = if acc[ox] > 0.0 {
+                            acc[ox]
+                        } else {
+                            0.125 * acc[ox]
+                        };
                     }
                 }
             }
@@ -117,7 +141,14 @@ macro_rules! layers {
     };
 }
 
-layers!("calibrate", dense_cal, conv_cal, lanes_cal, pool_cal, gru_cal);
+layers!(
+    "calibrate",
+    dense_cal,
+    conv_cal,
+    lanes_cal,
+    pool_cal,
+    gru_cal
+);
 layers!("tuned", dense_tun, conv_tun, lanes_tun, pool_tun, gru_tun);
 
 // ------------------------------------------------------------------ format sets
@@ -172,11 +203,47 @@ formats!(blk_gru: Blk, gru_tun, "gru_cal", { wz = Blocked<2, 0, 3>, uz = Blocked
 
 fn configs() -> Vec<(&'static str, Config)> {
     vec![
-        ("fixed", [fx_dense(), fx_conv(), fx_lanes(), fx_pool(), fx_gru()].into_iter().flatten().collect()),
-        ("ufixed", [mixed_dense(), mixed_conv(), mixed_lanes(), mixed_pool(), mixed_gru()].into_iter().flatten().collect()),
-        ("float", [flt_dense(), flt_conv(), flt_lanes(), flt_pool(), flt_gru()].into_iter().flatten().collect()),
-        ("e4m3", [fp8_dense(), fp8_conv(), fp8_lanes(), fp8_pool(), fp8_gru()].into_iter().flatten().collect()),
-        ("block", [blk_dense(), blk_conv(), blk_lanes(), blk_pool(), blk_gru()].into_iter().flatten().collect()),
+        (
+            "fixed",
+            [fx_dense(), fx_conv(), fx_lanes(), fx_pool(), fx_gru()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
+        (
+            "ufixed",
+            [
+                mixed_dense(),
+                mixed_conv(),
+                mixed_lanes(),
+                mixed_pool(),
+                mixed_gru(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ),
+        (
+            "float",
+            [flt_dense(), flt_conv(), flt_lanes(), flt_pool(), flt_gru()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
+        (
+            "e4m3",
+            [fp8_dense(), fp8_conv(), fp8_lanes(), fp8_pool(), fp8_gru()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
+        (
+            "block",
+            [blk_dense(), blk_conv(), blk_lanes(), blk_pool(), blk_gru()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
     ]
 }
 
@@ -218,31 +285,67 @@ fn dense_both<L: Instance + dense_tun::Formats>(cfg: &Config, r: &mut Rng) -> us
     let mut yc = y0.clone();
     emulate::with_formats(cfg, || dense_cal::<L>(&w, &b, &x, &mut yc));
     let mut yt = y0.clone();
-    dense_tun::<L>(&store::<dense_tun::w<L>>(&w), &store::<dense_tun::b<L>>(&b), &x, &mut yt);
-    assert_eq!(bits(&yc), bits(&yt), "dense::<{}>: calibrate {yc:?} vs tuned {yt:?}", L::NAME);
+    dense_tun::<L>(
+        &store::<dense_tun::w<L>>(&w),
+        &store::<dense_tun::b<L>>(&b),
+        &x,
+        &mut yt,
+    );
+    assert_eq!(
+        bits(&yc),
+        bits(&yt),
+        "dense::<{}>: calibrate {yc:?} vs tuned {yt:?}",
+        L::NAME
+    );
     yc.iter().filter(|v| **v != 0.0).count()
 }
 
 fn conv_both<L: Instance + conv_tun::Formats>(cfg: &Config, r: &mut Rng) -> usize {
     let (c_in, c_out, h, wd, k) = (2, 3, 5, 6, 3);
-    let (w, b, x) = (r.vec(c_out * c_in * k * k), r.vec(c_out), r.vec(c_in * h * wd));
+    let (w, b, x) = (
+        r.vec(c_out * c_in * k * k),
+        r.vec(c_out),
+        r.vec(c_in * h * wd),
+    );
     let n_y = c_out * (h - k + 1) * (wd - k + 1);
     let mut yc = vec![0.0; n_y];
     emulate::with_formats(cfg, || conv_cal::<L>(&w, &b, &x, &mut yc, c_in, h, wd, k));
     let mut yt = vec![0.0; n_y];
-    conv_tun::<L>(&store::<conv_tun::w<L>>(&w), &store::<conv_tun::b<L>>(&b), &x, &mut yt, c_in, h, wd, k);
+    conv_tun::<L>(
+        &store::<conv_tun::w<L>>(&w),
+        &store::<conv_tun::b<L>>(&b),
+        &x,
+        &mut yt,
+        c_in,
+        h,
+        wd,
+        k,
+    );
     assert_eq!(bits(&yc), bits(&yt), "conv::<{}>", L::NAME);
     yc.iter().filter(|v| **v != 0.0).count()
 }
 
 fn lanes_both<L: Instance + lanes_tun::Formats>(cfg: &Config, r: &mut Rng) -> usize {
     let (c_in, c_out, h, wd, k) = (2, 3, 5, 70, 3);
-    let (w, b, x) = (r.vec(c_out * c_in * k * k), r.vec(c_out), r.vec(c_in * h * wd));
+    let (w, b, x) = (
+        r.vec(c_out * c_in * k * k),
+        r.vec(c_out),
+        r.vec(c_in * h * wd),
+    );
     let n_y = c_out * (h - k + 1) * (wd - k + 1);
     let mut yc = vec![0.0; n_y];
     emulate::with_formats(cfg, || lanes_cal::<L>(&w, &b, &x, &mut yc, c_in, h, wd, k));
     let mut yt = vec![0.0; n_y];
-    lanes_tun::<L>(&store::<lanes_tun::w<L>>(&w), &store::<lanes_tun::b<L>>(&b), &x, &mut yt, c_in, h, wd, k);
+    lanes_tun::<L>(
+        &store::<lanes_tun::w<L>>(&w),
+        &store::<lanes_tun::b<L>>(&b),
+        &x,
+        &mut yt,
+        c_in,
+        h,
+        wd,
+        k,
+    );
     assert_eq!(bits(&yc), bits(&yt), "lanes::<{}>", L::NAME);
     // The same convolution written per output computes the same bits.
     let mut yo = vec![0.0; n_y];
@@ -287,20 +390,56 @@ fn calibrate_and_tuned_are_bit_identical() {
         let mut nonzero = 0;
         for _ in 0..60 {
             nonzero += match *name {
-                "fixed" => dense_both::<Fx>(cfg, &mut r) + conv_both::<Fx>(cfg, &mut r) + lanes_both::<Fx>(cfg, &mut r) + pool_both::<Fx>(cfg, &mut r) + gru_both::<Fx>(cfg, &mut r),
-                "ufixed" => {
-                    dense_both::<Mixed>(cfg, &mut r) + conv_both::<Mixed>(cfg, &mut r) + lanes_both::<Mixed>(cfg, &mut r) + pool_both::<Mixed>(cfg, &mut r) + gru_both::<Mixed>(cfg, &mut r)
+                "fixed" => {
+                    dense_both::<Fx>(cfg, &mut r)
+                        + conv_both::<Fx>(cfg, &mut r)
+                        + lanes_both::<Fx>(cfg, &mut r)
+                        + pool_both::<Fx>(cfg, &mut r)
+                        + gru_both::<Fx>(cfg, &mut r)
                 }
-                "float" => dense_both::<Flt>(cfg, &mut r) + conv_both::<Flt>(cfg, &mut r) + lanes_both::<Flt>(cfg, &mut r) + pool_both::<Flt>(cfg, &mut r) + gru_both::<Flt>(cfg, &mut r),
-                "block" => dense_both::<Blk>(cfg, &mut r) + conv_both::<Blk>(cfg, &mut r) + lanes_both::<Blk>(cfg, &mut r) + pool_both::<Blk>(cfg, &mut r) + gru_both::<Blk>(cfg, &mut r),
-                _ => dense_both::<Fp8>(cfg, &mut r) + conv_both::<Fp8>(cfg, &mut r) + lanes_both::<Fp8>(cfg, &mut r) + pool_both::<Fp8>(cfg, &mut r) + gru_both::<Fp8>(cfg, &mut r),
+                "ufixed" => {
+                    dense_both::<Mixed>(cfg, &mut r)
+                        + conv_both::<Mixed>(cfg, &mut r)
+                        + lanes_both::<Mixed>(cfg, &mut r)
+                        + pool_both::<Mixed>(cfg, &mut r)
+                        + gru_both::<Mixed>(cfg, &mut r)
+                }
+                "float" => {
+                    dense_both::<Flt>(cfg, &mut r)
+                        + conv_both::<Flt>(cfg, &mut r)
+                        + lanes_both::<Flt>(cfg, &mut r)
+                        + pool_both::<Flt>(cfg, &mut r)
+                        + gru_both::<Flt>(cfg, &mut r)
+                }
+                "block" => {
+                    dense_both::<Blk>(cfg, &mut r)
+                        + conv_both::<Blk>(cfg, &mut r)
+                        + lanes_both::<Blk>(cfg, &mut r)
+                        + pool_both::<Blk>(cfg, &mut r)
+                        + gru_both::<Blk>(cfg, &mut r)
+                }
+                _ => {
+                    dense_both::<Fp8>(cfg, &mut r)
+                        + conv_both::<Fp8>(cfg, &mut r)
+                        + lanes_both::<Fp8>(cfg, &mut r)
+                        + pool_both::<Fp8>(cfg, &mut r)
+                        + gru_both::<Fp8>(cfg, &mut r)
+                }
             };
         }
-        assert!(nonzero > 100, "{name}: outputs are mostly zero; the comparison would be vacuous");
+        assert!(
+            nonzero > 100,
+            "{name}: outputs are mostly zero; the comparison would be vacuous"
+        );
     }
 }
 
-fn dense_f32_and_q<L: Instance>(cfg: &Config, w: &[f32], b: &[f32], x: &[f32]) -> (Vec<u32>, Vec<u32>) {
+fn dense_f32_and_q<L: Instance>(
+    cfg: &Config,
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+) -> (Vec<u32>, Vec<u32>) {
     let (mut y32, mut yq) = (vec![0.0; b.len()], vec![0.0; b.len()]);
     emulate::with_formats(&Config::new(), || dense_cal::<L>(w, b, x, &mut y32));
     emulate::with_formats(cfg, || dense_cal::<L>(w, b, x, &mut yq));
@@ -311,7 +450,13 @@ fn dense_f32_and_q<L: Instance>(cfg: &Config, w: &[f32], b: &[f32], x: &[f32]) -
 #[test]
 fn configurations_change_the_outputs() {
     let mut r = Rng(99);
-    let (w, b) = (r.vec(5 * 7).iter().map(|v| v.clamp(-3.0, 3.0)).collect::<Vec<_>>(), vec![0.3; 5]);
+    let (w, b) = (
+        r.vec(5 * 7)
+            .iter()
+            .map(|v| v.clamp(-3.0, 3.0))
+            .collect::<Vec<_>>(),
+        vec![0.3; 5],
+    );
     let x: Vec<f32> = (0..7).map(|i| 0.37 * i as f32).collect();
     for (name, cfg) in configs() {
         let (y32, yq) = match name {
@@ -376,7 +521,12 @@ fn one_layer_function_two_instances_two_formats() {
     let (n_in, n_hid, n_out) = (6, 5, 4);
     let mut differs = 0;
     for _ in 0..50 {
-        let (w1, b1, w2, b2) = (r.vec(n_hid * n_in), r.vec(n_hid), r.vec(n_out * n_hid), r.vec(n_out));
+        let (w1, b1, w2, b2) = (
+            r.vec(n_hid * n_in),
+            r.vec(n_hid),
+            r.vec(n_out * n_hid),
+            r.vec(n_out),
+        );
         let x: Vec<f32> = (0..n_in).map(|_| r.next().abs() % 2.0).collect();
         // The model: fc1 then fc2, each instance with its own formats.
         let fc1_w: Vec<dense_tun::w<Fc1>> = store(&w1);
@@ -394,7 +544,10 @@ fn one_layer_function_two_instances_two_formats() {
         let swapped = dense_reference(formats_of::<Fc2>(), &w1, &b1, &x, n_hid);
         differs += (bits(&swapped) != bits(&h)) as usize;
     }
-    assert!(differs > 40, "the two instances' formats are indistinguishable on these inputs ({differs}/50)");
+    assert!(
+        differs > 40,
+        "the two instances' formats are indistinguishable on these inputs ({differs}/50)"
+    );
 }
 
 // ------------------------------------------------------------------ (c) profiling
@@ -403,7 +556,13 @@ fn one_layer_function_two_instances_two_formats() {
 fn profiling_records_sites_by_instance() {
     let (n_out, n_in, calls) = (3, 4, 2);
     let mut r = Rng(11);
-    let (w, b) = (r.vec(n_out * n_in).iter().map(|v| v.clamp(-2.0, 2.0)).collect::<Vec<_>>(), vec![0.5; n_out]);
+    let (w, b) = (
+        r.vec(n_out * n_in)
+            .iter()
+            .map(|v| v.clamp(-2.0, 2.0))
+            .collect::<Vec<_>>(),
+        vec![0.5; n_out],
+    );
     emulate::start_profiling();
     for _ in 0..calls {
         let x = vec![1.0; n_in];
@@ -412,7 +571,13 @@ fn profiling_records_sites_by_instance() {
         dense_cal::<P2>(&w, &b, &x, &mut y);
     }
     let p = emulate::finish_profiling();
-    let count = |name: &str| p.sites.get(name).unwrap_or_else(|| panic!("no site {name} in {:?}", p.sites.keys())).stats.total();
+    let count = |name: &str| {
+        p.sites
+            .get(name)
+            .unwrap_or_else(|| panic!("no site {name} in {:?}", p.sites.keys()))
+            .stats
+            .total()
+    };
     for inst in ["P1", "P2"] {
         let s = |ident: &str| format!("{inst}/dense_cal.{ident}");
         // Weights are quantized (and recorded) once per configuration, not once per call.
@@ -431,7 +596,10 @@ fn profiling_records_sites_by_instance() {
         assert_eq!(site.ident, "w");
         assert_eq!(site.fingerprint, dense_cal::FINGERPRINT);
         assert_eq!(p.sites[&s("acc")].kind, number_rt::profile::SiteKind::Local);
-        assert_eq!(p.sites[&s("lit0")].kind, number_rt::profile::SiteKind::Literal);
+        assert_eq!(
+            p.sites[&s("lit0")].kind,
+            number_rt::profile::SiteKind::Literal
+        );
         assert_eq!(p.sites[&s("y")].kind, number_rt::profile::SiteKind::Output);
         assert_eq!(p.sites[&s("x")].stats.max, 1.0);
         // The accumulation loop read whole rows of `w` (per-channel block formats use their length); `b` and

@@ -10,14 +10,35 @@
 use std::path::{Path, PathBuf};
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{conv2d, dense, maxpool2, to_site, Conv};
+use zoo::layers::{Conv, conv2d, dense, maxpool2, to_site};
 
 number_rt::instances!(pub Conv1, pub Conv2, pub Conv3, pub Fc1, pub Fc2);
 number_rt::include_tuned!("examples/digit_recognizer/tuned.rs");
 
-const C1: Conv = Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 32, k: 3, pad: 1 };
-const C2: Conv = Conv { in_c: 32, in_h: 14, in_w: 14, out_c: 64, k: 3, pad: 1 };
-const C3: Conv = Conv { in_c: 64, in_h: 7, in_w: 7, out_c: 128, k: 3, pad: 1 };
+const C1: Conv = Conv {
+    in_c: 1,
+    in_h: 28,
+    in_w: 28,
+    out_c: 32,
+    k: 3,
+    pad: 1,
+};
+const C2: Conv = Conv {
+    in_c: 32,
+    in_h: 14,
+    in_w: 14,
+    out_c: 64,
+    k: 3,
+    pad: 1,
+};
+const C3: Conv = Conv {
+    in_c: 64,
+    in_h: 7,
+    in_w: 7,
+    out_c: 128,
+    k: 3,
+    pad: 1,
+};
 
 /// The wheel's file name (sha256-pinned by `cargo number fetch digit-recognizer`).
 pub const WHEEL: &str = "digit_recognizer_py-0.1.0-py3-none-any.whl";
@@ -26,7 +47,11 @@ pub const PTH_IN_WHEEL: &str = "digit_recognizer/models/handwriting_model.pth";
 
 /// Where `cargo number fetch digit-recognizer` puts the wheel.
 pub fn wheel_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("testdata").join("digit-recognizer").join(WHEEL)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("testdata")
+        .join("digit-recognizer")
+        .join(WHEEL)
 }
 
 /// The CNN with each weight tensor stored in its site's format.
@@ -49,7 +74,10 @@ use zoo::driver::weight_info as info;
 pub fn state_dict(path: &Path) -> Result<zoo::weights::Tensors, String> {
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            format!("{} not found: run `cargo number fetch digit-recognizer`", path.display())
+            format!(
+                "{} not found: run `cargo number fetch digit-recognizer`",
+                path.display()
+            )
         } else {
             format!("cannot read {}: {e}", path.display())
         }
@@ -57,7 +85,8 @@ pub fn state_dict(path: &Path) -> Result<zoo::weights::Tensors, String> {
     let pth = if path.extension().is_some_and(|x| x == "pth") {
         bytes
     } else {
-        zoo::pth::zip_member(&bytes, PTH_IN_WHEEL).map_err(|e| format!("{}: {e}", path.display()))?
+        zoo::pth::zip_member(&bytes, PTH_IN_WHEEL)
+            .map_err(|e| format!("{}: {e}", path.display()))?
     };
     let t = zoo::pth::state_dict(&pth).map_err(|e| format!("{}: {e}", path.display()))?;
     zoo::weights::check(

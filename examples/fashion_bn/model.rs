@@ -15,13 +15,27 @@
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{conv2d, dense, maxpool2, to_site, Conv};
+use zoo::layers::{Conv, conv2d, dense, maxpool2, to_site};
 
 number_rt::instances!(pub Conv1, pub Conv2, pub Fc1, pub Fc2);
 number_rt::include_tuned!("examples/fashion_bn/tuned.rs");
 
-const C1: Conv = Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 16, k: 3, pad: 1 };
-const C2: Conv = Conv { in_c: 16, in_h: 14, in_w: 14, out_c: 32, k: 3, pad: 1 };
+const C1: Conv = Conv {
+    in_c: 1,
+    in_h: 28,
+    in_w: 28,
+    out_c: 16,
+    k: 3,
+    pad: 1,
+};
+const C2: Conv = Conv {
+    in_c: 16,
+    in_h: 14,
+    in_w: 14,
+    out_c: 32,
+    k: 3,
+    pad: 1,
+};
 /// Batch-norm ε (PyTorch's default, as in training).
 pub const BN_EPS: f64 = 1e-5;
 
@@ -40,11 +54,27 @@ pub struct FashionBn {
 use zoo::driver::weight_info as info;
 
 /// Folds batch norm `(γ, β, μ, σ²)` into a bias-free convolution `w` (`[out][…]`): returns `(w', b')`.
-pub fn fold_bn(w: &[f32], gamma: &[f32], beta: &[f32], mean: &[f32], var: &[f32]) -> (Vec<f32>, Vec<f32>) {
+pub fn fold_bn(
+    w: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    var: &[f32],
+) -> (Vec<f32>, Vec<f32>) {
     let per = w.len() / gamma.len();
-    let s: Vec<f64> = gamma.iter().zip(var).map(|(&g, &v)| g as f64 / (v as f64 + BN_EPS).sqrt()).collect();
-    let w2 = w.iter().enumerate().map(|(i, &x)| (x as f64 * s[i / per]) as f32).collect();
-    let b2 = (0..gamma.len()).map(|o| (beta[o] as f64 - s[o] * mean[o] as f64) as f32).collect();
+    let s: Vec<f64> = gamma
+        .iter()
+        .zip(var)
+        .map(|(&g, &v)| g as f64 / (v as f64 + BN_EPS).sqrt())
+        .collect();
+    let w2 = w
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (x as f64 * s[i / per]) as f32)
+        .collect();
+    let b2 = (0..gamma.len())
+        .map(|o| (beta[o] as f64 - s[o] * mean[o] as f64) as f32)
+        .collect();
     (w2, b2)
 }
 

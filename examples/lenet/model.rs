@@ -5,13 +5,27 @@
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{conv2d, dense, maxpool2, to_site, Conv};
+use zoo::layers::{Conv, conv2d, dense, maxpool2, to_site};
 
 number_rt::instances!(pub Conv1, pub Conv2, pub Fc1, pub Fc2, pub Fc3);
 number_rt::include_tuned!("examples/lenet/tuned.rs");
 
-const C1: Conv = Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 6, k: 5, pad: 2 };
-const C2: Conv = Conv { in_c: 6, in_h: 14, in_w: 14, out_c: 16, k: 5, pad: 0 };
+const C1: Conv = Conv {
+    in_c: 1,
+    in_h: 28,
+    in_w: 28,
+    out_c: 6,
+    k: 5,
+    pad: 2,
+};
+const C2: Conv = Conv {
+    in_c: 6,
+    in_h: 14,
+    in_w: 14,
+    out_c: 16,
+    k: 5,
+    pad: 0,
+};
 
 /// LeNet-5 with each weight tensor stored in its site's format.
 pub struct LeNet {

@@ -6,18 +6,67 @@
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{conv2d, dense, depthwise_conv2d, global_avg_pool, to_site, Conv, Depthwise};
+use zoo::layers::{Conv, Depthwise, conv2d, dense, depthwise_conv2d, global_avg_pool, to_site};
 
 number_rt::instances!(pub Stem, pub Dw1, pub Pw1, pub Dw2, pub Pw2, pub Dw3, pub Pw3, pub Gap, pub Fc);
 number_rt::include_tuned!("examples/mobilenet/tuned.rs");
 
-const STEM: Conv = Conv { in_c: 1, in_h: 28, in_w: 28, out_c: 16, k: 3, pad: 1 };
-const DW1: Depthwise = Depthwise { c: 16, in_h: 28, in_w: 28, k: 5, pad: 2, stride: 2 };
-const PW1: Conv = Conv { in_c: 16, in_h: 14, in_w: 14, out_c: 32, k: 1, pad: 0 };
-const DW2: Depthwise = Depthwise { c: 32, in_h: 14, in_w: 14, k: 5, pad: 2, stride: 2 };
-const PW2: Conv = Conv { in_c: 32, in_h: 7, in_w: 7, out_c: 64, k: 1, pad: 0 };
-const DW3: Depthwise = Depthwise { c: 64, in_h: 7, in_w: 7, k: 5, pad: 2, stride: 1 };
-const PW3: Conv = Conv { in_c: 64, in_h: 7, in_w: 7, out_c: 128, k: 1, pad: 0 };
+const STEM: Conv = Conv {
+    in_c: 1,
+    in_h: 28,
+    in_w: 28,
+    out_c: 16,
+    k: 3,
+    pad: 1,
+};
+const DW1: Depthwise = Depthwise {
+    c: 16,
+    in_h: 28,
+    in_w: 28,
+    k: 5,
+    pad: 2,
+    stride: 2,
+};
+const PW1: Conv = Conv {
+    in_c: 16,
+    in_h: 14,
+    in_w: 14,
+    out_c: 32,
+    k: 1,
+    pad: 0,
+};
+const DW2: Depthwise = Depthwise {
+    c: 32,
+    in_h: 14,
+    in_w: 14,
+    k: 5,
+    pad: 2,
+    stride: 2,
+};
+const PW2: Conv = Conv {
+    in_c: 32,
+    in_h: 7,
+    in_w: 7,
+    out_c: 64,
+    k: 1,
+    pad: 0,
+};
+const DW3: Depthwise = Depthwise {
+    c: 64,
+    in_h: 7,
+    in_w: 7,
+    k: 5,
+    pad: 2,
+    stride: 1,
+};
+const PW3: Conv = Conv {
+    in_c: 64,
+    in_h: 7,
+    in_w: 7,
+    out_c: 128,
+    k: 1,
+    pad: 0,
+};
 
 /// The MobileNet-style CNN with each weight tensor stored in its site's format.
 pub struct MobileNet {

@@ -6,15 +6,36 @@
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{conv2d, dense, maxpool2, residual_add, to_site, Conv};
+use zoo::layers::{Conv, conv2d, dense, maxpool2, residual_add, to_site};
 
 number_rt::instances!(pub Stem, pub B1Conv1, pub B1Conv2, pub B1Skip, pub B2Conv1, pub B2Conv2, pub B2Skip, pub Fc);
 number_rt::include_tuned!("examples/resnet/tuned.rs");
 
 const C: usize = 16;
-const STEM: Conv = Conv { in_c: 1, in_h: 28, in_w: 28, out_c: C, k: 3, pad: 1 };
-const B1: Conv = Conv { in_c: C, in_h: 14, in_w: 14, out_c: C, k: 3, pad: 1 };
-const B2: Conv = Conv { in_c: C, in_h: 7, in_w: 7, out_c: C, k: 3, pad: 1 };
+const STEM: Conv = Conv {
+    in_c: 1,
+    in_h: 28,
+    in_w: 28,
+    out_c: C,
+    k: 3,
+    pad: 1,
+};
+const B1: Conv = Conv {
+    in_c: C,
+    in_h: 14,
+    in_w: 14,
+    out_c: C,
+    k: 3,
+    pad: 1,
+};
+const B2: Conv = Conv {
+    in_c: C,
+    in_h: 7,
+    in_w: 7,
+    out_c: C,
+    k: 3,
+    pad: 1,
+};
 
 /// The residual CNN with each weight tensor stored in its site's format.
 pub struct ResNet {

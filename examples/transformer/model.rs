@@ -7,7 +7,9 @@
 use std::path::Path;
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};
-use zoo::layers::{dense, layer_norm, mean_tokens, patch_embed, residual_add, self_attention, to_site};
+use zoo::layers::{
+    dense, layer_norm, mean_tokens, patch_embed, residual_add, self_attention, to_site,
+};
 use zoo::weights::Weights;
 
 number_rt::instances!(
@@ -33,7 +35,13 @@ macro_rules! per_token {
         let n_in = $x.len() / N;
         let mut y = vec![0.0; N * $n_out];
         for t in 0..N {
-            dense::<$inst>($w, $b, &$x[t * n_in..(t + 1) * n_in], &mut y[t * $n_out..(t + 1) * $n_out], $relu);
+            dense::<$inst>(
+                $w,
+                $b,
+                &$x[t * n_in..(t + 1) * n_in],
+                &mut y[t * $n_out..(t + 1) * $n_out],
+                $relu,
+            );
         }
         y
     }};

@@ -12,4 +12,4 @@ pub mod site;
 pub mod tuned_file;
 
 pub use number_formats::Format;
-pub use site::{site_name, Config, SiteKind};
+pub use site::{Config, SiteKind, site_name};

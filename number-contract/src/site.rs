@@ -26,8 +26,14 @@ pub enum SiteKind {
 
 impl SiteKind {
     /// Every kind, in declaration order.
-    pub const ALL: [SiteKind; 6] =
-        [SiteKind::Weight, SiteKind::Input, SiteKind::Output, SiteKind::Local, SiteKind::Literal, SiteKind::Return];
+    pub const ALL: [SiteKind; 6] = [
+        SiteKind::Weight,
+        SiteKind::Input,
+        SiteKind::Output,
+        SiteKind::Local,
+        SiteKind::Literal,
+        SiteKind::Return,
+    ];
 
     /// The variant's name (`Weight`), as generated code spells it.
     pub fn variant(self) -> &'static str {

@@ -25,7 +25,7 @@
 //! `TunedFile::parse` (feature `file`) the one reader: the tuner writes with it, the macro checks
 //! `include_tuned!` files with it, and the reader and the export read with it. Every error names the line and
 //! the fix; no input makes the parser panic.
-use crate::site::{site_name, Config};
+use crate::site::{Config, site_name};
 use number_formats::Format;
 use std::fmt;
 
@@ -144,7 +144,10 @@ impl FunctionFormats {
 
     /// The staleness message of the fingerprint check.
     pub fn stale_message(&self, command: &str) -> String {
-        format!("tuned.rs is stale: `{}` changed since it was tuned; re-run `{command}`", self.display)
+        format!(
+            "tuned.rs is stale: `{}` changed since it was tuned; re-run `{command}`",
+            self.display
+        )
     }
 }
 
@@ -179,14 +182,25 @@ impl Header {
         let mut s = format!("{GENERATED}{FIRST_LINE}\n");
         s.push_str(&format!("{REGENERATE}{}\n", self.command));
         s.push_str(&format!("{TOOL}{}\n", self.tool));
-        s.push_str(&format!("{PROFILE}{:#018x} ({} sites)\n", self.profile.0, self.profile.1));
+        s.push_str(&format!(
+            "{PROFILE}{:#018x} ({} sites)\n",
+            self.profile.0, self.profile.1
+        ));
         if self.objective.is_some() || self.tolerance.is_some() {
             let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-            s.push_str(&format!("{OBJECTIVE}{}; tolerance: {}\n", o(&self.objective), o(&self.tolerance)));
+            s.push_str(&format!(
+                "{OBJECTIVE}{}; tolerance: {}\n",
+                o(&self.objective),
+                o(&self.tolerance)
+            ));
         }
         if self.baseline.is_some() || self.accuracy.is_some() {
             let o = |v: Option<f64>| v.map_or("-".to_string(), |v| v.to_string());
-            s.push_str(&format!("{ACCURACY}{}, tuned {}", o(self.baseline), o(self.accuracy)));
+            s.push_str(&format!(
+                "{ACCURACY}{}, tuned {}",
+                o(self.baseline),
+                o(self.accuracy)
+            ));
             if let Some(t) = self.target {
                 s.push_str(&format!(" (target >= {t})"));
             }
@@ -217,7 +231,9 @@ impl Header {
             _ => {
                 return Err(err(
                     1,
-                    format!("not a tuned.rs written by libnumber: its first line must start with `{GENERATED}`; {regen}"),
+                    format!(
+                        "not a tuned.rs written by libnumber: its first line must start with `{GENERATED}`; {regen}"
+                    ),
                 ));
             }
         }
@@ -246,10 +262,15 @@ impl Header {
             } else if let Some(v) = l.strip_prefix(PROFILE) {
                 let (hash, rest) = v.split_once(" (").ok_or_else(|| bad("profile"))?;
                 let sites = rest.strip_suffix(" sites)").ok_or_else(|| bad("profile"))?;
-                h.profile = (hex(hash).ok_or_else(|| bad("profile"))?, sites.parse().map_err(|_| bad("profile"))?);
+                h.profile = (
+                    hex(hash).ok_or_else(|| bad("profile"))?,
+                    sites.parse().map_err(|_| bad("profile"))?,
+                );
                 profile = true;
             } else if let Some(v) = l.strip_prefix(OBJECTIVE) {
-                let (o, t) = v.split_once("; tolerance: ").ok_or_else(|| bad("objective"))?;
+                let (o, t) = v
+                    .split_once("; tolerance: ")
+                    .ok_or_else(|| bad("objective"))?;
                 let opt = |s: &str| (s != "-").then(|| s.to_string());
                 (h.objective, h.tolerance) = (opt(o), opt(t));
             } else if let Some(v) = l.strip_prefix(ACCURACY) {
@@ -259,20 +280,37 @@ impl Header {
                     None => (rest, None),
                 };
                 let num = |s: &str| -> Result<Option<f64>, TunedFileError> {
-                    if s == "-" { Ok(None) } else { s.parse().map(Some).map_err(|_| bad("accuracy")) }
+                    if s == "-" {
+                        Ok(None)
+                    } else {
+                        s.parse().map(Some).map_err(|_| bad("accuracy"))
+                    }
                 };
                 (h.baseline, h.accuracy) = (num(b)?, num(a)?);
                 h.target = t.map(num).transpose()?.flatten();
             } else if let Some(v) = l.strip_prefix(PARAM_BITS) {
-                let (b, rest) = v.split_once(" (f32: ").ok_or_else(|| bad("parameter bits"))?;
-                let f = rest.split_once(", ").ok_or_else(|| bad("parameter bits"))?.0;
-                h.param_bits =
-                    (b.parse().map_err(|_| bad("parameter bits"))?, f.parse().map_err(|_| bad("parameter bits"))?);
+                let (b, rest) = v
+                    .split_once(" (f32: ")
+                    .ok_or_else(|| bad("parameter bits"))?;
+                let f = rest
+                    .split_once(", ")
+                    .ok_or_else(|| bad("parameter bits"))?
+                    .0;
+                h.param_bits = (
+                    b.parse().map_err(|_| bad("parameter bits"))?,
+                    f.parse().map_err(|_| bad("parameter bits"))?,
+                );
                 bits = true;
             } else if let Some(v) = l.strip_prefix(ROUNDED_WEIGHTS) {
-                let (file, rest) = v.split_once(" (digest ").ok_or_else(|| bad("rounded weights"))?;
-                let (d, rest) = rest.split_once(", ").ok_or_else(|| bad("rounded weights"))?;
-                let t = rest.strip_suffix(" GPTQ-rounded weight tensors)").ok_or_else(|| bad("rounded weights"))?;
+                let (file, rest) = v
+                    .split_once(" (digest ")
+                    .ok_or_else(|| bad("rounded weights"))?;
+                let (d, rest) = rest
+                    .split_once(", ")
+                    .ok_or_else(|| bad("rounded weights"))?;
+                let t = rest
+                    .strip_suffix(" GPTQ-rounded weight tensors)")
+                    .ok_or_else(|| bad("rounded weights"))?;
                 h.rounded_weights = Some(RoundedWeights {
                     file: file.to_string(),
                     digest: hex(d).ok_or_else(|| bad("rounded weights"))?,
@@ -282,11 +320,19 @@ impl Header {
                 return Err(err(n, format!("unknown header line `{l}`; {regen}")));
             }
         }
-        for (present, what) in [(command, REGENERATE), (tool, TOOL), (profile, PROFILE), (bits, PARAM_BITS)] {
+        for (present, what) in [
+            (command, REGENERATE),
+            (tool, TOOL),
+            (profile, PROFILE),
+            (bits, PARAM_BITS),
+        ] {
             if !present {
                 return Err(err(
                     lines.len(),
-                    format!("the header has no `{}` line; {regen}", what.trim_start_matches("// ").trim_end()),
+                    format!(
+                        "the header has no `{}` line; {regen}",
+                        what.trim_start_matches("// ").trim_end()
+                    ),
                 ));
             }
         }
@@ -303,7 +349,8 @@ impl Header {
 /// `0x` followed by exactly 16 hex digits.
 fn hex(s: &str) -> Option<u64> {
     let d = s.strip_prefix("0x")?;
-    (d.len() == 16 && d.chars().all(|c| c.is_ascii_hexdigit())).then(|| u64::from_str_radix(d, 16).ok())?
+    (d.len() == 16 && d.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| u64::from_str_radix(d, 16).ok())?
 }
 
 /// The Rust type of the static number with format `f`, as `tuned.rs` spells it: `::number_rt::Fixed<4, 6>`,
@@ -353,9 +400,14 @@ pub fn format_of_type(name: &str, args: &[i64]) -> Result<Format, String> {
         ("Binary", [f]) => format!("binary<{f}>"),
         ("Blocked", [w, f, n]) => format!("block<{w},{f},{n}>"),
         ("Float", [e, m, b]) => format!("float<{e},{m},{b}>"),
-        ("E4m3" | "E5m2" | "E3m2" | "E2m3" | "E2m1" | "Bf16" | "F16", []) => name.to_ascii_lowercase(),
-        ("Fixed" | "UFixed" | "Binary" | "Blocked" | "Float" | "E4m3" | "E5m2" | "E3m2" | "E2m3" | "E2m1" | "Bf16"
-        | "F16" | "f32", _) => {
+        ("E4m3" | "E5m2" | "E3m2" | "E2m3" | "E2m1" | "Bf16" | "F16", []) => {
+            name.to_ascii_lowercase()
+        }
+        (
+            "Fixed" | "UFixed" | "Binary" | "Blocked" | "Float" | "E4m3" | "E5m2" | "E3m2" | "E2m3"
+            | "E2m1" | "Bf16" | "F16" | "f32",
+            _,
+        ) => {
             return Err(format!("`{name}` does not take {} parameters", args.len()));
         }
         (other, _) => {
@@ -373,7 +425,8 @@ pub fn format_of_type(name: &str, args: &[i64]) -> Result<Format, String> {
 /// inside a procedural macro, where parsed tokens carry no line numbers.
 pub fn items(src: &str) -> Vec<(usize, &str)> {
     let b = src.as_bytes();
-    let (mut i, mut depth, mut start, mut line, mut start_line) = (0usize, 0i32, 0usize, 1usize, 1usize);
+    let (mut i, mut depth, mut start, mut line, mut start_line) =
+        (0usize, 0i32, 0usize, 1usize, 1usize);
     let mut out = Vec::new();
     let mut pending = true;
     while i < b.len() {

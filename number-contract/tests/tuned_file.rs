@@ -1,8 +1,8 @@
 //! The tuned.rs contract: `parse(render(x)) == x` for generated files, the number-type table against the static
 //! types, and malformed files (hand-made and mutated) giving errors that name the line and the fix, never a
 //! panic.
-use number_contract::tuned_file::*;
 use number_contract::Format;
+use number_contract::tuned_file::*;
 use proptest::prelude::*;
 
 fn format() -> impl Strategy<Value = Format> {
@@ -18,7 +18,9 @@ fn format() -> impl Strategy<Value = Format> {
         Just(Format::F16),
         Just(Format::F32),
     ]
-    .prop_filter("valid", |f| f.to_string().parse::<Format>().as_ref() == Ok(f))
+    .prop_filter("valid", |f| {
+        f.to_string().parse::<Format>().as_ref() == Ok(f)
+    })
 }
 
 fn ident() -> impl Strategy<Value = String> {
@@ -26,15 +28,68 @@ fn ident() -> impl Strategy<Value = String> {
 }
 
 fn syn_ok(s: &str) -> bool {
-    !matches!(s, "as" | "do" | "fn" | "if" | "in" | "let" | "mod" | "mut" | "pub" | "ref" | "use" | "dyn" | "for"
-        | "box" | "try" | "yield" | "impl" | "loop" | "move" | "self" | "true" | "type" | "enum" | "else" | "false"
-        | "match" | "const" | "crate" | "super" | "trait" | "where" | "while" | "async" | "await" | "break"
-        | "macro" | "final" | "priv" | "gen" | "static" | "struct" | "unsafe" | "extern" | "return" | "become"
-        | "typeof" | "virtual" | "abstract" | "override" | "unsized" | "continue")
+    !matches!(
+        s,
+        "as" | "do"
+            | "fn"
+            | "if"
+            | "in"
+            | "let"
+            | "mod"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "use"
+            | "dyn"
+            | "for"
+            | "box"
+            | "try"
+            | "yield"
+            | "impl"
+            | "loop"
+            | "move"
+            | "self"
+            | "true"
+            | "type"
+            | "enum"
+            | "else"
+            | "false"
+            | "match"
+            | "const"
+            | "crate"
+            | "super"
+            | "trait"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "break"
+            | "macro"
+            | "final"
+            | "priv"
+            | "gen"
+            | "static"
+            | "struct"
+            | "unsafe"
+            | "extern"
+            | "return"
+            | "become"
+            | "typeof"
+            | "virtual"
+            | "abstract"
+            | "override"
+            | "unsized"
+            | "continue"
+    )
 }
 
 fn opt_f64() -> impl Strategy<Value = Option<f64>> {
-    prop_oneof![Just(None), (0.0f64..1.0).prop_map(Some), Just(Some(1.0)), Just(Some(0.98505))]
+    prop_oneof![
+        Just(None),
+        (0.0f64..1.0).prop_map(Some),
+        Just(Some(1.0)),
+        Just(Some(0.98505))
+    ]
 }
 
 fn header() -> impl Strategy<Value = Header> {
@@ -48,25 +103,45 @@ fn header() -> impl Strategy<Value = Header> {
         (any::<u32>(), any::<u32>()),
         prop::option::of(("tuned\\.safetensors", any::<u64>(), 0usize..50)),
     )
-        .prop_map(|(command, hash, sites, objective, tolerance, (baseline, accuracy, target), (b, f), rw)| Header {
-            command,
-            tool: "libnumber 0.1.0".into(),
-            profile: (hash, sites),
-            objective,
-            tolerance,
-            // The accuracy line exists only with a baseline or an accuracy; a target alone is not written.
-            target: if baseline.is_some() || accuracy.is_some() { target } else { None },
-            baseline,
-            accuracy,
-            param_bits: (b as u64, f as u64),
-            rounded_weights: rw.map(|(file, digest, tensors)| RoundedWeights { file, digest, tensors }),
-        })
+        .prop_map(
+            |(
+                command,
+                hash,
+                sites,
+                objective,
+                tolerance,
+                (baseline, accuracy, target),
+                (b, f),
+                rw,
+            )| Header {
+                command,
+                tool: "libnumber 0.1.0".into(),
+                profile: (hash, sites),
+                objective,
+                tolerance,
+                // The accuracy line exists only with a baseline or an accuracy; a target alone is not written.
+                target: if baseline.is_some() || accuracy.is_some() {
+                    target
+                } else {
+                    None
+                },
+                baseline,
+                accuracy,
+                param_bits: (b as u64, f as u64),
+                rounded_weights: rw.map(|(file, digest, tensors)| RoundedWeights {
+                    file,
+                    digest,
+                    tensors,
+                }),
+            },
+        )
 }
 
 fn file() -> impl Strategy<Value = TunedFile> {
     let sites = prop::collection::btree_map(ident(), format(), 1..6);
     let impls = prop::collection::btree_map("[A-Z][a-z0-9]{0,5}", sites, 1..4);
-    let functions = prop::collection::btree_map(ident(), (any::<u64>(), prop::bool::ANY, impls), 0..4);
+    let functions =
+        prop::collection::btree_map(ident(), (any::<u64>(), prop::bool::ANY, impls), 0..4);
     (header(), functions).prop_map(|(header, fns)| TunedFile {
         header,
         functions: fns
@@ -78,7 +153,10 @@ fn file() -> impl Strategy<Value = TunedFile> {
                     fingerprint,
                     impls: if single {
                         let sites = impls.into_values().next().unwrap().into_iter().collect();
-                        vec![InstanceFormats { instance: format!("{path}::{SINGLE}"), sites }]
+                        vec![InstanceFormats {
+                            instance: format!("{path}::{SINGLE}"),
+                            sites,
+                        }]
                     } else {
                         impls
                             .into_iter()
@@ -155,7 +233,10 @@ fn valid() -> String {
             fingerprint: 7,
             impls: vec![InstanceFormats {
                 instance: "crate::model::Fc1".into(),
-                sites: vec![("w".into(), Format::Fixed { w: 4, f: 2 }), ("x".into(), Format::F32)],
+                sites: vec![
+                    ("w".into(), Format::Fixed { w: 4, f: 2 }),
+                    ("x".into(), Format::F32),
+                ],
             }],
         }],
     };
@@ -171,20 +252,82 @@ fn malformed_files_name_the_line_and_the_fix() {
     let good = valid();
     assert!(TunedFile::parse(&good).is_ok());
     let cases: Vec<(String, usize, &str)> = vec![
-        ("fn main() {}".into(), 1, "not a tuned.rs written by libnumber"),
-        (good.replace("// tool: libnumber 0.1.0\n", ""), 4, "no `tool:` line"),
-        (good.replace("// profile: 0x0000000000000001 (2 sites)", "// profile: 1 (2 sites)"), 4, "malformed `profile`"),
-        (good.replace("// parameter bits: 8", "// parameter bits: eight"), 5, "malformed `parameter bits`"),
-        (good.replace("// tool:", "// made by:"), 3, "unknown header line"),
-        (good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Posit<8>"), 11, "unknown number type `Posit`"),
-        (good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Fixed<40, 2>"), 11, "site `w`"),
-        (good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Fixed<4>"), 11, "does not take 1 parameters"),
-        (good.replace("::number_rt::Fixed<4, 2>", "Fixed<4, 2>"), 11, "expected a number type"),
-        (good.replace("type x = f32;", "type x = ;"), 11, "malformed item"),
-        (good.replace("FINGERPRINT ==", "FINGERPRINT !="), 7, "expected `const _: () = assert!"),
-        (good.replace("tuned.rs is stale", "stale"), 7, "not the generated one"),
-        (good.replace("::zoo::layers::dense::Formats", "::zoo::layers::other::Formats"), 11, "does not follow its fingerprint check"),
-        (format!("{good}fn extra() {{}}\n"), 15, "expected a fingerprint check"),
+        (
+            "fn main() {}".into(),
+            1,
+            "not a tuned.rs written by libnumber",
+        ),
+        (
+            good.replace("// tool: libnumber 0.1.0\n", ""),
+            4,
+            "no `tool:` line",
+        ),
+        (
+            good.replace(
+                "// profile: 0x0000000000000001 (2 sites)",
+                "// profile: 1 (2 sites)",
+            ),
+            4,
+            "malformed `profile`",
+        ),
+        (
+            good.replace("// parameter bits: 8", "// parameter bits: eight"),
+            5,
+            "malformed `parameter bits`",
+        ),
+        (
+            good.replace("// tool:", "// made by:"),
+            3,
+            "unknown header line",
+        ),
+        (
+            good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Posit<8>"),
+            11,
+            "unknown number type `Posit`",
+        ),
+        (
+            good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Fixed<40, 2>"),
+            11,
+            "site `w`",
+        ),
+        (
+            good.replace("::number_rt::Fixed<4, 2>", "::number_rt::Fixed<4>"),
+            11,
+            "does not take 1 parameters",
+        ),
+        (
+            good.replace("::number_rt::Fixed<4, 2>", "Fixed<4, 2>"),
+            11,
+            "expected a number type",
+        ),
+        (
+            good.replace("type x = f32;", "type x = ;"),
+            11,
+            "malformed item",
+        ),
+        (
+            good.replace("FINGERPRINT ==", "FINGERPRINT !="),
+            7,
+            "expected `const _: () = assert!",
+        ),
+        (
+            good.replace("tuned.rs is stale", "stale"),
+            7,
+            "not the generated one",
+        ),
+        (
+            good.replace(
+                "::zoo::layers::dense::Formats",
+                "::zoo::layers::other::Formats",
+            ),
+            11,
+            "does not follow its fingerprint check",
+        ),
+        (
+            format!("{good}fn extra() {{}}\n"),
+            15,
+            "expected a fingerprint check",
+        ),
         (good.replace("}\n", ""), 11, "malformed item"),
     ];
     for (text, line, what) in cases {
@@ -201,15 +344,22 @@ fn rust_types_name_the_static_types() {
     // The static type of a format, as the compiler names it, without its module path.
     fn name<T: Number>() -> String {
         let n = std::any::type_name::<T>();
-        n.rsplit_once("::").map_or(n.to_string(), |(_, t)| t.to_string())
+        n.rsplit_once("::")
+            .map_or(n.to_string(), |(_, t)| t.to_string())
     }
     fn check<T: Number>() {
         let want = name::<T>();
         let got = rust_type(T::FORMAT);
         let got = got.strip_prefix("::number_rt::").unwrap_or(&got);
         assert_eq!(got, want);
-        let (ident, args) = got.split_once('<').map_or((got, ""), |(i, a)| (i, a.trim_end_matches('>')));
-        let args: Vec<i64> = args.split(", ").filter(|a| !a.is_empty()).map(|a| a.parse().unwrap()).collect();
+        let (ident, args) = got
+            .split_once('<')
+            .map_or((got, ""), |(i, a)| (i, a.trim_end_matches('>')));
+        let args: Vec<i64> = args
+            .split(", ")
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse().unwrap())
+            .collect();
         assert_eq!(format_of_type(ident, &args).unwrap(), T::FORMAT);
     }
     check::<Fixed<4, 6>>();
@@ -224,5 +374,8 @@ fn rust_types_name_the_static_types() {
     check::<Bf16>();
     check::<F16>();
     check::<f32>();
-    assert_eq!(format_of_type("E2m1", &[]).unwrap(), "e2m1".parse().unwrap());
+    assert_eq!(
+        format_of_type("E2m1", &[]).unwrap(),
+        "e2m1".parse().unwrap()
+    );
 }

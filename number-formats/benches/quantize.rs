@@ -20,16 +20,28 @@ fn inputs() -> Vec<f32> {
             s ^= s >> 7;
             s ^= s << 17;
             let u = (s >> 40) as f32 / (1u64 << 24) as f32;
-            if i % 97 == 0 { 1e6 * (u - 0.5) } else { 16.0 * u - 8.0 }
+            if i % 97 == 0 {
+                1e6 * (u - 0.5)
+            } else {
+                16.0 * u - 8.0
+            }
         })
         .collect()
 }
 
 fn formats() -> Vec<(&'static str, Format)> {
-    ["fixed<8,4>", "ufixed<8,4>", "fixed<16,10>", "e3m2", "e4m3", "bf16", "f32"]
-        .into_iter()
-        .map(|s| (s, s.parse().unwrap()))
-        .collect()
+    [
+        "fixed<8,4>",
+        "ufixed<8,4>",
+        "fixed<16,10>",
+        "e3m2",
+        "e4m3",
+        "bf16",
+        "f32",
+    ]
+    .into_iter()
+    .map(|s| (s, s.parse().unwrap()))
+    .collect()
 }
 
 fn scalar(c: &mut Criterion) {
@@ -68,7 +80,10 @@ fn slice(c: &mut Criterion) {
 }
 
 fn static_types(c: &mut Criterion) {
-    fn run<T: Number>(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str) {
+    fn run<T: Number>(
+        c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+    ) {
         let xs = inputs();
         let mut out = vec![0f32; N];
         c.bench_function(name, |b| {

@@ -95,7 +95,11 @@ impl<const F: i32> Number for Binary<F> {
     fn from_code(code: u32) -> Self {
         Binary(1 - 2 * (code & 1) as i8)
     }
-    const FIXED: Option<FixedInfo> = Some(FixedInfo { frac: F, raw_min: -1, raw_max: 1 });
+    const FIXED: Option<FixedInfo> = Some(FixedInfo {
+        frac: F,
+        raw_min: -1,
+        raw_max: 1,
+    });
     #[inline(always)]
     fn raw(self) -> i64 {
         self.0 as i64
@@ -157,16 +161,31 @@ mod tests {
     fn check<const F: i32>() {
         let fmt = Format::Binary { f: F };
         for c in 0..4u32 {
-            assert_eq!(Binary::<F>::from_code(c).to_f32().to_bits(), fmt.decode(c).to_bits());
+            assert_eq!(
+                Binary::<F>::from_code(c).to_f32().to_bits(),
+                fmt.decode(c).to_bits()
+            );
         }
-        let specials = [0.0, -0.0, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE, -1e-45];
+        let specials = [
+            0.0,
+            -0.0,
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -1e-45,
+        ];
         let sweep = (0..20_000u32).map(|i| f32::from_bits(i.wrapping_mul(2_654_435_761)));
         for x in specials.into_iter().chain(sweep) {
             let b = Binary::<F>::from_f32(x);
             assert_eq!(b.to_f32().to_bits(), fmt.quantize(x).to_bits(), "{x:e}");
             assert_eq!(b.to_code(), fmt.encode(x), "{x:e}");
             assert_eq!(b.to_f32(), b.raw() as f32 * (-F as f32).exp2());
-            assert_eq!(<Binary<F> as Number>::quantize(x).to_bits(), fmt.quantize(x).to_bits());
+            assert_eq!(
+                <Binary<F> as Number>::quantize(x).to_bits(),
+                fmt.quantize(x).to_bits()
+            );
         }
     }
 

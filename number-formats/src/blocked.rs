@@ -62,7 +62,11 @@ pub const fn finest(w: u32, f: i32) -> i32 {
 #[inline(always)]
 fn raw_in(x: f32, w: u32, fb: i32) -> f32 {
     if w == 1 {
-        return if kernel::binary_negative(x) { -1.0 } else { 1.0 };
+        return if kernel::binary_negative(x) {
+            -1.0
+        } else {
+            1.0
+        };
     }
     let hi = ((1i32 << (w - 1)) - 1) as f32;
     kernel::fixed_raw32(x, kernel::pow2_f32(fb), -hi - 1.0, hi)
@@ -92,7 +96,10 @@ pub fn block_frac(xs: &[f32], w: u32, f: i32) -> i32 {
         }
         return best.1;
     }
-    let m = xs.iter().filter(|x| x.is_finite()).fold(0.0f32, |m, x| m.max(x.abs()));
+    let m = xs
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0f32, |m, x| m.max(x.abs()));
     let i = int_bits(m);
     let f1 = (w as i32 - 1 - i).clamp(f, top);
     let f2 = (w as i32 - i).clamp(f, top);
@@ -203,7 +210,11 @@ impl<const W: u32, const F: i32, const N: usize> crate::number::Sealed for Block
 impl<const W: u32, const F: i32, const N: usize> Number for Blocked<W, F, N> {
     const FORMAT: Format = {
         let () = Self::CHECK;
-        Format::Block { w: W, f: F, len: N as u32 }
+        Format::Block {
+            w: W,
+            f: F,
+            len: N as u32,
+        }
     };
     #[inline]
     fn from_f32(x: f32) -> Self {
@@ -222,7 +233,11 @@ impl<const W: u32, const F: i32, const N: usize> Number for Blocked<W, F, N> {
     fn from_code(code: u32) -> Self {
         Blocked(code as u8 as i8)
     }
-    const FIXED: Option<FixedInfo> = Some(FixedInfo { frac: finest(W, F), raw_min: -128, raw_max: 127 });
+    const FIXED: Option<FixedInfo> = Some(FixedInfo {
+        frac: finest(W, F),
+        raw_min: -128,
+        raw_max: 127,
+    });
     #[inline(always)]
     fn raw(self) -> i64 {
         self.0 as i64
@@ -255,7 +270,11 @@ mod tests {
     fn reference(xs: &[f32], w: u32, f: i32, len: usize) -> Vec<f32> {
         let q = |x: f32, fb: i32| -> f64 {
             if w == 1 {
-                return if x.is_sign_negative() && !x.is_nan() { -(2f64.powi(-fb)) } else { 2f64.powi(-fb) };
+                return if x.is_sign_negative() && !x.is_nan() {
+                    -(2f64.powi(-fb))
+                } else {
+                    2f64.powi(-fb)
+                };
             }
             if x.is_nan() {
                 return 0.0;
@@ -263,16 +282,31 @@ mod tests {
             let hi = ((1i64 << (w - 1)) - 1) as f64;
             let y = (x as f64 * 2f64.powi(fb)).clamp(-hi - 1.0, hi);
             let r = y.round();
-            let r = if (y - y.trunc()).abs() == 0.5 { 2.0 * (y / 2.0).round() } else { r };
+            let r = if (y - y.trunc()).abs() == 0.5 {
+                2.0 * (y / 2.0).round()
+            } else {
+                r
+            };
             r * 2f64.powi(-fb)
         };
         let mut out = Vec::new();
         for blk in xs.chunks(len) {
-            let m = blk.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs() as f64));
+            let m = blk
+                .iter()
+                .filter(|x| x.is_finite())
+                .fold(0.0f64, |m, x| m.max(x.abs() as f64));
             let i = if m == 0.0 { 0 } else { m.log2().ceil() as i32 };
             let top = if w == 1 { f + 6 } else { f + 8 - w as i32 };
-            let (f1, f2) = ((w as i32 - 1 - i).clamp(f, top), (w as i32 - i).clamp(f, top));
-            let sse = |fb| blk.iter().filter(|x| x.is_finite()).map(|&x| (q(x, fb) - x as f64).powi(2)).sum::<f64>();
+            let (f1, f2) = (
+                (w as i32 - 1 - i).clamp(f, top),
+                (w as i32 - i).clamp(f, top),
+            );
+            let sse = |fb| {
+                blk.iter()
+                    .filter(|x| x.is_finite())
+                    .map(|&x| (q(x, fb) - x as f64).powi(2))
+                    .sum::<f64>()
+            };
             let fb = if w == 1 {
                 (f..=top).fold(f, |b, g| if sse(g) < sse(b) { g } else { b })
             } else if f1 != f2 && sse(f2) < sse(f1) {
@@ -288,7 +322,10 @@ mod tests {
     fn data(n: usize, seed: u32) -> Vec<f32> {
         (0..n as u32)
             .map(|i| {
-                let h = (i ^ seed).wrapping_mul(2_654_435_761).rotate_left(13).wrapping_mul(0x9e37_79b9);
+                let h = (i ^ seed)
+                    .wrapping_mul(2_654_435_761)
+                    .rotate_left(13)
+                    .wrapping_mul(0x9e37_79b9);
                 let u = (h >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
                 u * (1u32 << (h & 7)) as f32 / 64.0 // magnitudes spread over eight octaves
             })
@@ -296,19 +333,43 @@ mod tests {
     }
 
     fn check<const W: u32, const F: i32, const N: usize>() {
-        let fmt = Format::Block { w: W, f: F, len: N as u32 };
+        let fmt = Format::Block {
+            w: W,
+            f: F,
+            len: N as u32,
+        };
         let mut xs = data(1000, W * 7 + N as u32);
-        xs.extend([f32::NAN, f32::INFINITY, -f32::INFINITY, 0.0, -0.0, 1e30, -1e-30]);
-        let typed: Vec<f32> = Blocked::<W, F, N>::from_f32_slice(&xs).iter().map(|b| b.to_f32()).collect();
+        xs.extend([
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+            0.0,
+            -0.0,
+            1e30,
+            -1e-30,
+        ]);
+        let typed: Vec<f32> = Blocked::<W, F, N>::from_f32_slice(&xs)
+            .iter()
+            .map(|b| b.to_f32())
+            .collect();
         let mut emulated = xs.clone();
         fmt.quantize_slice(&mut emulated);
         let want = reference(&xs, W, F, N);
         for i in 0..xs.len() {
-            assert_eq!(typed[i].to_bits(), emulated[i].to_bits(), "{fmt} x[{i}] = {}", xs[i]);
+            assert_eq!(
+                typed[i].to_bits(),
+                emulated[i].to_bits(),
+                "{fmt} x[{i}] = {}",
+                xs[i]
+            );
             assert_eq!(typed[i], want[i], "{fmt} x[{i}] = {} (reference)", xs[i]);
         }
         for &x in &xs {
-            assert_eq!(Blocked::<W, F, N>::from_f32(x).to_f32().to_bits(), fmt.quantize(x).to_bits(), "{x}");
+            assert_eq!(
+                Blocked::<W, F, N>::from_f32(x).to_f32().to_bits(),
+                fmt.quantize(x).to_bits(),
+                "{x}"
+            );
         }
     }
 
@@ -327,12 +388,30 @@ mod tests {
     #[test]
     fn storage_and_text() {
         let f: Format = "block<3, 4, 32>".parse().unwrap();
-        assert_eq!(f, Format::Block { w: 3, f: 4, len: 32 });
+        assert_eq!(
+            f,
+            Format::Block {
+                w: 3,
+                f: 4,
+                len: 32
+            }
+        );
         assert_eq!(f.to_string(), "block<3,4,32>");
         assert_eq!(f.storage_bits(100), 300 + 4 * 3);
         assert_eq!(Format::from_bytes(f.to_bytes()), Ok(f));
-        assert_eq!("block<1,2,8>".parse::<Format>().unwrap().storage_bits(16), 16 + 2 * 3);
-        for bad in ["block<8,0,32>", "block<0,0,32>", "block<1,59,8>", "block<4,0,0>", "block<4,0,70000>", "block<4,61,8>", "block<4,2>"] {
+        assert_eq!(
+            "block<1,2,8>".parse::<Format>().unwrap().storage_bits(16),
+            16 + 2 * 3
+        );
+        for bad in [
+            "block<8,0,32>",
+            "block<0,0,32>",
+            "block<1,59,8>",
+            "block<4,0,0>",
+            "block<4,0,70000>",
+            "block<4,61,8>",
+            "block<4,2>",
+        ] {
             assert!(bad.parse::<Format>().is_err(), "{bad}");
         }
     }

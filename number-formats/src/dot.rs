@@ -48,7 +48,11 @@ const fn layout(site: Option<FixedInfo>, elem: Option<FixedInfo>) -> Option<Fixe
 #[inline(always)]
 fn raw_of<E: Number>(e: E, scale: f32) -> i32 {
     const MAGIC: f32 = 12_582_912.0;
-    if E::FIXED.is_some() { e.raw() as i32 } else { (e.to_f32() * scale + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32 }
+    if E::FIXED.is_some() {
+        e.raw() as i32
+    } else {
+        (e.to_f32() * scale + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32
+    }
 }
 
 /// `2^k` as f64, `k` in `-1022..=1023`.
@@ -65,7 +69,11 @@ const EXACT: i64 = 1 << 24;
 /// `TA` / `TB` are the site types of the operands; `a` / `b` hold either those types or `f32` values already
 /// in those formats (quantized by their site). Both slices have the same length.
 #[inline(always)]
-pub fn dot<A: Number, TA: Number, TB: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB]) -> f32 {
+pub fn dot<A: Number, TA: Number, TB: Number, EA: Number, EB: Number>(
+    acc: f32,
+    a: &[EA],
+    b: &[EB],
+) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -105,7 +113,11 @@ pub fn sum<A: Number, TX: Number, EX: Number>(acc: f32, x: &[EX]) -> f32 {
     {
         let (n, max) = (x.len() as i64, lx.max_abs());
         let scale = pow2(lx.frac) as f32;
-        let prods = if n < EXACT / max.max(1) { n * max } else { abs_sum(x, scale) };
+        let prods = if n < EXACT / max.max(1) {
+            n * max
+        } else {
+            abs_sum(x, scale)
+        };
         if prods < EXACT
             && let Some(ai) = acc_units::<A>(acc, lx.frac, prods)
         {
@@ -143,11 +155,21 @@ pub fn reference<A: Number, EA: Number, EB: Number>(mut acc: f32, a: &[EA], b: &
 }
 
 #[inline(always)]
-fn integer<A: Number, EA: Number, EB: Number>(acc: f32, a: &[EA], b: &[EB], la: FixedInfo, lb: FixedInfo) -> Option<f32> {
+fn integer<A: Number, EA: Number, EB: Number>(
+    acc: f32,
+    a: &[EA],
+    b: &[EB],
+    la: FixedInfo,
+    lb: FixedInfo,
+) -> Option<f32> {
     let (s, pmax) = grid::<EA, EB>(la, lb)?;
     // The products add up to at most `prods` units (n·pmax, or for long slices the bound from the data).
     let n = a.len();
-    let prods = if (n as u64) < (EXACT / pmax.max(1)) as u64 { n as i64 * pmax } else { data_bound(a, la, b, lb)? };
+    let prods = if (n as u64) < (EXACT / pmax.max(1)) as u64 {
+        n as i64 * pmax
+    } else {
+        data_bound(a, la, b, lb)?
+    };
     let ai = acc_units::<A>(acc, s, prods)?;
     let down = pow2(-s) as f32;
     if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
@@ -178,7 +200,10 @@ fn grid<EA: Number, EB: Number>(la: FixedInfo, lb: FixedInfo) -> Option<(i32, i6
     let s = la.frac + lb.frac;
     let pmax = la.max_abs().saturating_mul(lb.max_abs());
     let small = |l: FixedInfo, typed: bool| typed || l.max_abs() < 1 << 22;
-    let ok = (-104..=126).contains(&s) && pmax < EXACT && small(la, EA::FIXED.is_some()) && small(lb, EB::FIXED.is_some());
+    let ok = (-104..=126).contains(&s)
+        && pmax < EXACT
+        && small(la, EA::FIXED.is_some())
+        && small(lb, EB::FIXED.is_some());
     ok.then_some((s, pmax))
 }
 
@@ -236,7 +261,12 @@ fn acc_limit<A: Number>(s: i32, prods: i64) -> Option<u32> {
 /// if below 2^24 units. Every partial sum of the products is at most `Σ|a_k·b_k|`, which both bound. One pass
 /// over one or both operands (in chunks whose i32 sums cannot overflow: |raw| < 2^22, see [`integer`]).
 #[inline(never)]
-fn data_bound<EA: Number, EB: Number>(a: &[EA], la: FixedInfo, b: &[EB], lb: FixedInfo) -> Option<i64> {
+fn data_bound<EA: Number, EB: Number>(
+    a: &[EA],
+    la: FixedInfo,
+    b: &[EB],
+    lb: FixedInfo,
+) -> Option<i64> {
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
     let via_a = abs_sum(a, sa).saturating_mul(lb.max_abs());
     if via_a < EXACT {
@@ -291,24 +321,38 @@ impl<'a> Raw<'a> {
 mod bytes {
     use super::Raw;
 
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
     #[inline(always)]
     pub(super) fn dot(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
         // SAFETY: the instructions are enabled for the whole build (cfg above).
         match (a, b) {
-            (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => Some(unsafe { vnni::dot_u8_i8(u, s) }),
+            (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => {
+                Some(unsafe { vnni::dot_u8_i8(u, s) })
+            }
             (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
             _ => None,
         }
     }
 
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni")))]
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    )))]
     #[inline(always)]
     pub(super) fn dot(_: Raw<'_>, _: Raw<'_>) -> Option<i32> {
         None
     }
 
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
     mod vnni {
         use core::arch::x86_64::*;
 
@@ -321,7 +365,11 @@ mod bytes {
                 let (mut a0, mut a1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
                 let mut i = 0;
                 while i + 128 <= n {
-                    a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(pu.add(i).cast()), _mm512_loadu_si512(ps.add(i).cast()));
+                    a0 = _mm512_dpbusd_epi32(
+                        a0,
+                        _mm512_loadu_si512(pu.add(i).cast()),
+                        _mm512_loadu_si512(ps.add(i).cast()),
+                    );
                     a1 = _mm512_dpbusd_epi32(
                         a1,
                         _mm512_loadu_si512(pu.add(i + 64).cast()),
@@ -330,13 +378,21 @@ mod bytes {
                     i += 128;
                 }
                 if i + 64 <= n {
-                    a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(pu.add(i).cast()), _mm512_loadu_si512(ps.add(i).cast()));
+                    a0 = _mm512_dpbusd_epi32(
+                        a0,
+                        _mm512_loadu_si512(pu.add(i).cast()),
+                        _mm512_loadu_si512(ps.add(i).cast()),
+                    );
                     i += 64;
                 }
                 if i < n {
                     // The last n - i < 64 bytes; the masked-off bytes are not read.
                     let m: __mmask64 = (1u64 << (n - i)) - 1;
-                    a1 = _mm512_dpbusd_epi32(a1, _mm512_maskz_loadu_epi8(m, pu.add(i)), _mm512_maskz_loadu_epi8(m, ps.add(i)));
+                    a1 = _mm512_dpbusd_epi32(
+                        a1,
+                        _mm512_maskz_loadu_epi8(m, pu.add(i)),
+                        _mm512_maskz_loadu_epi8(m, ps.add(i)),
+                    );
                 }
                 _mm512_reduce_add_epi32(_mm512_add_epi32(a0, a1))
             }
@@ -354,7 +410,11 @@ mod bytes {
                 let (mut a0, mut c0) = (_mm512_setzero_si512(), _mm512_setzero_si512());
                 let mut i = 0;
                 while i < n {
-                    let m: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                    let m: __mmask64 = if n - i >= 64 {
+                        !0
+                    } else {
+                        (1u64 << (n - i)) - 1
+                    };
                     let xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, px.add(i)), bias);
                     let xv = _mm512_maskz_mov_epi8(m, xv); // masked-off lanes stay 0, not 128
                     let sv = _mm512_maskz_loadu_epi8(m, ps.add(i));
@@ -375,7 +435,9 @@ mod tests {
     use crate::{E4m3, Fixed, UFixed};
 
     fn rng(seed: &mut u64) -> f32 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 
@@ -386,17 +448,43 @@ mod tests {
         let acc = A::quantize(rng(&mut s) * scale);
         let want = reference::<A, TA, f32>(acc, &a, &b);
         let got = dot::<A, TA, TB, TA, f32>(acc, &a, &b);
-        assert_eq!(got.to_bits(), want.to_bits(), "{} · {} into {}, n {n}", TA::FORMAT, TB::FORMAT, A::FORMAT);
+        assert_eq!(
+            got.to_bits(),
+            want.to_bits(),
+            "{} · {} into {}, n {n}",
+            TA::FORMAT,
+            TB::FORMAT,
+            A::FORMAT
+        );
         // Both operands typed, and both as f32.
         let bt: Vec<TB> = b.iter().map(|&v| TB::from_f32(v)).collect();
-        assert_eq!(dot::<A, TA, TB, TA, TB>(acc, &a, &bt).to_bits(), want.to_bits());
+        assert_eq!(
+            dot::<A, TA, TB, TA, TB>(acc, &a, &bt).to_bits(),
+            want.to_bits()
+        );
         let af: Vec<f32> = a.iter().map(|v| v.to_f32()).collect();
-        assert_eq!(dot::<A, TA, TB, f32, f32>(acc, &af, &b).to_bits(), want.to_bits());
+        assert_eq!(
+            dot::<A, TA, TB, f32, f32>(acc, &af, &b).to_bits(),
+            want.to_bits()
+        );
     }
 
     #[test]
     fn every_path_equals_the_reference() {
-        for (n, seed) in [(0, 1), (1, 2), (5, 3), (25, 4), (63, 7), (64, 8), (65, 9), (127, 10), (128, 11), (150, 12), (400, 5), (5000, 6)] {
+        for (n, seed) in [
+            (0, 1),
+            (1, 2),
+            (5, 3),
+            (25, 4),
+            (63, 7),
+            (64, 8),
+            (65, 9),
+            (127, 10),
+            (128, 11),
+            (150, 12),
+            (400, 5),
+            (5000, 6),
+        ] {
             for scale in [0.01f32, 1.0, 100.0, 1e30] {
                 check::<f32, Fixed<4, 3>, Fixed<8, 4>>(scale, n, seed);
                 check::<f32, Fixed<2, 4>, UFixed<8, 8>>(scale, n, seed);
@@ -432,13 +520,33 @@ mod tests {
             let mut s = seed;
             let x: Vec<TX> = (0..n).map(|_| TX::from_f32(rng(&mut s) * scale)).collect();
             let xf: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
-            for acc in [A::quantize(rng(&mut s) * scale), 0.0, -0.0, 0.1, f32::NAN, f32::INFINITY, 1e30] {
+            for acc in [
+                A::quantize(rng(&mut s) * scale),
+                0.0,
+                -0.0,
+                0.1,
+                f32::NAN,
+                f32::INFINITY,
+                1e30,
+            ] {
                 let mut want = acc;
                 for v in &xf {
                     want = A::quantize(want + v);
                 }
-                assert_eq!(sum::<A, TX, TX>(acc, &x).to_bits(), want.to_bits(), "{} into {}, n {n}, acc {acc}", TX::FORMAT, A::FORMAT);
-                assert_eq!(sum::<A, TX, f32>(acc, &xf).to_bits(), want.to_bits(), "{} (f32) into {}", TX::FORMAT, A::FORMAT);
+                assert_eq!(
+                    sum::<A, TX, TX>(acc, &x).to_bits(),
+                    want.to_bits(),
+                    "{} into {}, n {n}, acc {acc}",
+                    TX::FORMAT,
+                    A::FORMAT
+                );
+                assert_eq!(
+                    sum::<A, TX, f32>(acc, &xf).to_bits(),
+                    want.to_bits(),
+                    "{} (f32) into {}",
+                    TX::FORMAT,
+                    A::FORMAT
+                );
             }
         }
         for (n, seed) in [(0, 1), (1, 2), (49, 3), (400, 4), (70000, 5)] {
@@ -464,7 +572,10 @@ mod tests {
         let x = vec![X::quantize(7.9); 400];
         assert!(integer::<f32, W, f32>(0.5, &w, &x, lw, lx).is_some());
         // 2^24 units of 2^-7 exceeded: -1 · 7.9375 · 3000 is not exact in every partial sum.
-        let (w, x) = (vec![W::from_f32(-1.0); 20000], vec![X::quantize(7.9); 20000]);
+        let (w, x) = (
+            vec![W::from_f32(-1.0); 20000],
+            vec![X::quantize(7.9); 20000],
+        );
         assert!(integer::<f32, W, f32>(0.5, &w, &x, lw, lx).is_none());
         // acc off the grid of the products (2^-7).
         assert!(integer::<f32, W, f32>(1.0 / 1024.0, &w[..4], &x[..4], lw, lx).is_none());
@@ -474,7 +585,9 @@ mod tests {
         assert!(integer::<Fixed<16, 7>, W, f32>(0.5, &w[..4], &x[..4], lw, lx).is_some());
         // One-bit weights are raw ±1.
         type B = crate::Binary<3>;
-        let wb: Vec<B> = (0..400).map(|i| B::from_f32(if i % 3 == 0 { -1.0 } else { 1.0 })).collect();
+        let wb: Vec<B> = (0..400)
+            .map(|i| B::from_f32(if i % 3 == 0 { -1.0 } else { 1.0 }))
+            .collect();
         let r = integer::<f32, B, f32>(0.5, &wb, &x, B::FIXED.unwrap(), lx);
         assert_eq!(r, Some(reference::<f32, B, f32>(0.5, &wb, &x)));
     }
@@ -492,12 +605,22 @@ mod tests {
             let w: Vec<W> = (0..n).map(|_| W::from_f32(rng(&mut seed) / 16.0)).collect(); // |raw| ≤ 8
             let x: Vec<X> = (0..n).map(|_| X::from_f32(rng(&mut seed).abs())).collect();
             let want = reference::<f32, W, X>(0.25, &w, &x).to_bits();
-            assert_eq!(integer::<f32, W, X>(0.25, &w, &x, lw, lx).map(f32::to_bits), Some(want), "n {n}");
-            assert_eq!(integer::<f32, X, W>(0.25, &x, &w, lx, lw).map(f32::to_bits), Some(want), "n {n}, swapped");
+            assert_eq!(
+                integer::<f32, W, X>(0.25, &w, &x, lw, lx).map(f32::to_bits),
+                Some(want),
+                "n {n}"
+            );
+            assert_eq!(
+                integer::<f32, X, W>(0.25, &x, &w, lx, lw).map(f32::to_bits),
+                Some(want),
+                "n {n}, swapped"
+            );
         }
         // At the edge: Σ|w| = 65793 and every x = 255 units give 65793·255 = 2^24 − 1 units of room for the
         // products, and `acc` = 0 fits; one more unit of weight does not (nor does the bound via x).
-        let mut w: Vec<W> = (0..1000).map(|i| raw_w(if i < 513 { -128 } else { 0 })).collect();
+        let mut w: Vec<W> = (0..1000)
+            .map(|i| raw_w(if i < 513 { -128 } else { 0 }))
+            .collect();
         w[600] = raw_w(127);
         w[601] = raw_w(2);
         let x = vec![X::from_f32(255.0 / 256.0); 1000];
@@ -506,14 +629,19 @@ mod tests {
         assert_eq!(integer::<f32, W, X>(0.0, &w, &x, lw, lx), Some(want));
         w[602] = raw_w(1);
         assert_eq!(integer::<f32, W, X>(0.0, &w, &x, lw, lx), None);
-        assert_eq!(dot::<f32, W, X, W, X>(0.0, &w, &x).to_bits(), reference::<f32, W, X>(0.0, &w, &x).to_bits());
+        assert_eq!(
+            dot::<f32, W, X, W, X>(0.0, &w, &x).to_bits(),
+            reference::<f32, W, X>(0.0, &w, &x).to_bits()
+        );
     }
 
     #[test]
     fn byte_kernels_equal_the_portable_sums() {
         let mut seed = 3u64;
         let mut byte = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 56) as u8
         };
         for n in (0..300).chain([1000, 4099]) {
@@ -544,21 +672,56 @@ mod tests {
         let mut seed = 9;
         for n in [1usize, 37, 64, 150, 400, 8000] {
             let w: Vec<W> = (0..n).map(|_| W::from_f32(rng(&mut seed))).collect();
-            let x: Vec<X> = (0..n).map(|_| X::from_f32(rng(&mut seed).abs() * 16.0)).collect();
+            let x: Vec<X> = (0..n)
+                .map(|_| X::from_f32(rng(&mut seed).abs() * 16.0))
+                .collect();
             let xf: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
             let u = 1.0f32 / 256.0;
             let edge = (1 << 24) as f32 * u;
             let room = edge - (n as f32 * 8.0 * 255.0) * u;
             for acc in [
-                0.0f32, -0.0, u, -u, u / 2.0, 3.0 * u, 1e-45, -1e-40, f32::MIN_POSITIVE, room, room - u, -room,
-                -(room - u), edge, edge - u, 1e6, 1e30, f32::MAX, f32::INFINITY, f32::NEG_INFINITY, f32::NAN,
-                0.1, 1.5, -7.25,
+                0.0f32,
+                -0.0,
+                u,
+                -u,
+                u / 2.0,
+                3.0 * u,
+                1e-45,
+                -1e-40,
+                f32::MIN_POSITIVE,
+                room,
+                room - u,
+                -room,
+                -(room - u),
+                edge,
+                edge - u,
+                1e6,
+                1e30,
+                f32::MAX,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NAN,
+                0.1,
+                1.5,
+                -7.25,
             ] {
                 let want = reference::<f32, W, X>(acc, &w, &x);
-                assert_eq!(dot::<f32, W, X, W, X>(acc, &w, &x).to_bits(), want.to_bits(), "acc {acc:e}, n {n}");
-                assert_eq!(dot::<f32, W, X, W, f32>(acc, &w, &xf).to_bits(), want.to_bits(), "acc {acc:e}, n {n}");
+                assert_eq!(
+                    dot::<f32, W, X, W, X>(acc, &w, &x).to_bits(),
+                    want.to_bits(),
+                    "acc {acc:e}, n {n}"
+                );
+                assert_eq!(
+                    dot::<f32, W, X, W, f32>(acc, &w, &xf).to_bits(),
+                    want.to_bits(),
+                    "acc {acc:e}, n {n}"
+                );
                 let want = reference::<Fixed<24, 8>, W, X>(acc, &w, &x);
-                assert_eq!(dot::<Fixed<24, 8>, W, X, W, X>(acc, &w, &x).to_bits(), want.to_bits(), "acc {acc:e}");
+                assert_eq!(
+                    dot::<Fixed<24, 8>, W, X, W, X>(acc, &w, &x).to_bits(),
+                    want.to_bits(),
+                    "acc {acc:e}"
+                );
             }
         }
     }
@@ -579,6 +742,9 @@ mod tests {
         let b = [-1.0f32, -2.0, -0.5];
         let want = reference::<f32, Fixed<4, 3>, f32>(-0.0, &a, &b);
         assert!(want == 0.0 && want.is_sign_negative());
-        assert_eq!(dot::<f32, Fixed<4, 3>, Fixed<8, 4>, _, _>(-0.0, &a, &b).to_bits(), want.to_bits());
+        assert_eq!(
+            dot::<f32, Fixed<4, 3>, Fixed<8, 4>, _, _>(-0.0, &a, &b).to_bits(),
+            want.to_bits()
+        );
     }
 }

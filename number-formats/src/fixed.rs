@@ -12,7 +12,9 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::iter::{Product, Sum};
-use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign};
+use core::ops::{
+    Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
+};
 
 use num_traits::{Bounded, FromPrimitive, Num, NumCast, One, Signed, ToPrimitive, Zero};
 
@@ -133,8 +135,17 @@ impl<const F: i32> Wide<F> {
     /// `0..=62` (checked at compile time).
     #[inline]
     pub fn rescale<const G: i32>(self) -> Wide<G> {
-        const { assert!(G >= F && G - F <= 62, "Wide::rescale::<G>() needs 0 <= G - F <= 62") };
-        Wide(self.0.checked_mul(1i64 << (G - F)).expect("Wide::rescale: value overflows i64"))
+        const {
+            assert!(
+                G >= F && G - F <= 62,
+                "Wide::rescale::<G>() needs 0 <= G - F <= 62"
+            )
+        };
+        Wide(
+            self.0
+                .checked_mul(1i64 << (G - F))
+                .expect("Wide::rescale: value overflows i64"),
+        )
     }
 }
 
@@ -815,7 +826,11 @@ where
     /// `max(x - y, 0)`.
     #[inline]
     fn abs_sub(&self, other: &Self) -> Self {
-        if *self <= *other { Self::ZERO } else { *self - *other }
+        if *self <= *other {
+            Self::ZERO
+        } else {
+            *self - *other
+        }
     }
     /// 1, 0 or -1 rounded into the format (see [`One::one`]).
     #[inline]
@@ -857,6 +872,9 @@ mod tests {
         assert_eq!(Fixed::<8, 4>::one().to_f32(), 1.0);
         assert_eq!(Fixed::<4, 6>::one(), Fixed::<4, 6>::MAX);
         assert_eq!(Fixed::<4, -1>::one().to_f32(), 0.0); // 1 is half a quantum of 2: tie, to even (0)
-        assert_eq!(<Fixed<8, 4> as Number>::from_f32(-3.0).signum().to_f32(), -1.0);
+        assert_eq!(
+            <Fixed<8, 4> as Number>::from_f32(-3.0).signum().to_f32(),
+            -1.0
+        );
     }
 }

@@ -17,7 +17,9 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::iter::{Product, Sum};
-use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign};
+use core::ops::{
+    Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
+};
 
 use num_traits::{Bounded, FromPrimitive, Num, NumCast, One, Signed, ToPrimitive, Zero};
 
@@ -130,7 +132,11 @@ where
     const MAX_CODE: u32 = (1 << (E + M)) - 1;
     const FMT: Format = {
         let () = Self::CHECK;
-        Format::Float { e: E, m: M, bias: B }
+        Format::Float {
+            e: E,
+            m: M,
+            bias: B,
+        }
     };
     #[inline(always)]
     fn decode(code: u32) -> f32 {
@@ -154,7 +160,8 @@ impl E4m3 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 4, Self::P, Special::Ocp)
-    }    #[inline(always)]
+    }
+    #[inline(always)]
     fn round(x: f32) -> f32 {
         kernel::float_quantize(x, Self::P)
     }
@@ -172,7 +179,8 @@ impl E5m2 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 5, Self::P, Special::Ieee)
-    }    #[inline(always)]
+    }
+    #[inline(always)]
     fn round(x: f32) -> f32 {
         kernel::float_quantize(x, Self::P)
     }
@@ -209,7 +217,8 @@ impl F16 {
     #[inline(always)]
     fn decode(code: u32) -> f32 {
         kernel::float_decode(code, 5, Self::P, Special::Ieee)
-    }    #[inline(always)]
+    }
+    #[inline(always)]
     fn round(x: f32) -> f32 {
         kernel::float_quantize(x, Self::P)
     }
@@ -717,7 +726,8 @@ float_common!([] Bf16, []);
 float_common!([] F16, []);
 
 // Every code of `Float<E, M, B>` is a number, so value equality is an equivalence and the value order total.
-impl<const E: u32, const M: u32, const B: i32> Eq for Float<E, M, B> where FloatBits<E, M>: StorageOf {}
+impl<const E: u32, const M: u32, const B: i32> Eq for Float<E, M, B> where FloatBits<E, M>: StorageOf
+{}
 impl<const E: u32, const M: u32, const B: i32> PartialOrd for Float<E, M, B>
 where
     FloatBits<E, M>: StorageOf,
@@ -734,7 +744,9 @@ where
     /// The order of the values (`-0.0 == +0.0`).
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        Number::to_f32(*self).partial_cmp(&Number::to_f32(*other)).unwrap_or(Ordering::Equal)
+        Number::to_f32(*self)
+            .partial_cmp(&Number::to_f32(*other))
+            .unwrap_or(Ordering::Equal)
     }
 }
 impl<const E: u32, const M: u32, const B: i32> Hash for Float<E, M, B>

@@ -190,8 +190,7 @@ pub enum Overflow {
     Wrap,
 }
 
-const EXPECTED: &str =
-    "fixed<W,F>, ufixed<W,F>, binary<F>, block<W,F,N>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
+const EXPECTED: &str = "fixed<W,F>, ufixed<W,F>, binary<F>, block<W,F,N>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
 
 fn err(msg: String) -> FormatError {
     FormatError(msg)
@@ -199,11 +198,23 @@ fn err(msg: String) -> FormatError {
 
 impl Format {
     /// OCP MX FP6 E3M2 = `float<3,2,3>` (max 28).
-    pub const E3M2: Format = Format::Float { e: 3, m: 2, bias: 3 };
+    pub const E3M2: Format = Format::Float {
+        e: 3,
+        m: 2,
+        bias: 3,
+    };
     /// OCP MX FP6 E2M3 = `float<2,3,1>` (max 7.5).
-    pub const E2M3: Format = Format::Float { e: 2, m: 3, bias: 1 };
+    pub const E2M3: Format = Format::Float {
+        e: 2,
+        m: 3,
+        bias: 1,
+    };
     /// OCP MX FP4 E2M1 = `float<2,1,1>` (max 6).
-    pub const E2M1: Format = Format::Float { e: 2, m: 1, bias: 1 };
+    pub const E2M1: Format = Format::Float {
+        e: 2,
+        m: 1,
+        bias: 1,
+    };
     /// Allowed fraction bits `F` of `fixed<W,F>` and `ufixed<W,F>`: `-64..=64`. Every value then lies within
     /// `2^-64 ..= 2^96`, well inside `f32`, and `x·2^F` is exact in `f64` for every `f32` `x`.
     pub const FRAC_RANGE: RangeInclusive<i32> = -64..=64;
@@ -240,7 +251,9 @@ impl Format {
     /// A validated `float<E,M>` with the default bias `2^(E-1)-1`.
     pub fn float(e: u32, m: u32) -> Result<Format, FormatError> {
         if !(1..=8).contains(&e) {
-            return Err(err(format!("float<E,M>: E must be in 1..=8, found E = {e} (in `float<{e},{m}>`)")));
+            return Err(err(format!(
+                "float<E,M>: E must be in 1..=8, found E = {e} (in `float<{e},{m}>`)"
+            )));
         }
         Format::float_with_bias(e, m, Format::default_bias(e))
     }
@@ -287,7 +300,9 @@ impl Format {
             Format::Block { w, f, len } => {
                 let text = format!("block<{w},{f},{len}>");
                 if !(1..=7).contains(&w) {
-                    return Err(err(format!("block<W,F,N>: W must be in 1..=7, found W = {w} (in `{text}`)")));
+                    return Err(err(format!(
+                        "block<W,F,N>: W must be in 1..=7, found W = {w} (in `{text}`)"
+                    )));
                 }
                 let top = 64 - crate::blocked::finest(w, 0);
                 if !(-64..=top).contains(&f) {
@@ -296,23 +311,31 @@ impl Format {
                     )));
                 }
                 if !(1..=65535).contains(&len) {
-                    return Err(err(format!("block<W,F,N>: N must be in 1..=65535, found N = {len} (in `{text}`)")));
+                    return Err(err(format!(
+                        "block<W,F,N>: N must be in 1..=65535, found N = {len} (in `{text}`)"
+                    )));
                 }
                 Ok(())
             }
             Format::Binary { f } => {
                 if !Format::FRAC_RANGE.contains(&f) {
-                    return Err(err(format!("binary<F>: F must be in -64..=64, found F = {f} (in `binary<{f}>`)")));
+                    return Err(err(format!(
+                        "binary<F>: F must be in -64..=64, found F = {f} (in `binary<{f}>`)"
+                    )));
                 }
                 Ok(())
             }
             Format::Float { e, m, bias } => {
                 let text = format!("float<{e},{m},{bias}>");
                 if !(1..=8).contains(&e) {
-                    return Err(err(format!("float<E,M,B>: E must be in 1..=8, found E = {e} (in `{text}`)")));
+                    return Err(err(format!(
+                        "float<E,M,B>: E must be in 1..=8, found E = {e} (in `{text}`)"
+                    )));
                 }
                 if m > 23 {
-                    return Err(err(format!("float<E,M,B>: M must be in 0..=23, found M = {m} (in `{text}`)")));
+                    return Err(err(format!(
+                        "float<E,M,B>: M must be in 0..=23, found M = {m} (in `{text}`)"
+                    )));
                 }
                 let r = Format::bias_range(e, m);
                 if !r.contains(&bias) {
@@ -321,7 +344,11 @@ impl Format {
                     } else {
                         "the smallest value would be below the f32 subnormal grid 2^-149"
                     };
-                    let none = if r.is_empty() { " (no bias works for this E and M)" } else { "" };
+                    let none = if r.is_empty() {
+                        " (no bias works for this E and M)"
+                    } else {
+                        ""
+                    };
                     return Err(err(format!(
                         "float<{e},{m},B>: B must be in {}..={}{none}, found B = {bias}: {why} (in `{text}`)",
                         r.start(),
@@ -367,7 +394,9 @@ impl Format {
     /// ```
     pub const fn storage_bits(&self, n: u64) -> u64 {
         let extra = match *self {
-            Format::Block { len, .. } => n.div_ceil(len as u64) * crate::blocked::BLOCK_EXP_BITS as u64,
+            Format::Block { len, .. } => {
+                n.div_ceil(len as u64) * crate::blocked::BLOCK_EXP_BITS as u64
+            }
             _ => 0,
         };
         n * self.bits() as u64 + extra
@@ -425,7 +454,9 @@ impl Format {
     /// Most negative finite value: `-2^(W-1)·2^-F` for `fixed`, 0 for `ufixed`, `-max()` for floats.
     pub fn lowest(&self) -> f32 {
         match *self {
-            Format::Fixed { w, f } | Format::Block { w, f, .. } => (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32,
+            Format::Fixed { w, f } | Format::Block { w, f, .. } => {
+                (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32
+            }
             Format::UFixed { .. } => 0.0,
             _ => -self.max(),
         }
@@ -435,10 +466,14 @@ impl Format {
     /// (`2^-149` for `f32`).
     pub fn min_positive(&self) -> f32 {
         match *self {
-            Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => pow2(-f) as f32,
+            Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => {
+                pow2(-f) as f32
+            }
             Format::Block { w, f, .. } => pow2(-crate::blocked::finest(w, f)) as f32,
             Format::F32 => f32::from_bits(1),
-            _ => self.float_layout().map_or(0.0, |(_, p, _)| pow2(p.emin - p.m as i32) as f32),
+            _ => self
+                .float_layout()
+                .map_or(0.0, |(_, p, _)| pow2(p.emin - p.m as i32) as f32),
         }
     }
 
@@ -452,7 +487,10 @@ impl Format {
             Format::Fixed { w, f } => quantize_fixed(x, w, f, true),
             Format::UFixed { w, f } => quantize_fixed(x, w, f, false),
             Format::Binary { f } => quantize_binary(x, f),
-            Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f)),
+            Format::Block { w, f, .. } => {
+                crate::blocked::quantize_one(x, w, f) as f32
+                    * kernel::pow2_f32(-crate::blocked::finest(w, f))
+            }
             Format::Float { e, m, bias } => quantize_float(x, FloatParams::all_finite(e, m, bias)),
             Format::E4M3 => quantize_float(x, FloatParams::E4M3),
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
@@ -483,7 +521,9 @@ impl Format {
             Format::Binary { f } => quantize_binary(x as f32, f),
             Format::Block { .. } => self.quantize(x as f32),
             _ => {
-                let (_, p, _) = self.float_layout().unwrap_or((0, FloatParams::E4M3, Special::None));
+                let (_, p, _) =
+                    self.float_layout()
+                        .unwrap_or((0, FloatParams::E4M3, Special::None));
                 kernel::float_rne(x, p) as f32
             }
         }
@@ -494,7 +534,9 @@ impl Format {
     /// fixed-point loop is branch-free and auto-vectorizes.
     pub fn quantize_slice(&self, xs: &mut [f32]) {
         match *self {
-            Format::F32 => xs.iter_mut().for_each(|x| *x = <f32 as crate::Number>::from_f32(*x)),
+            Format::F32 => xs
+                .iter_mut()
+                .for_each(|x| *x = <f32 as crate::Number>::from_f32(*x)),
             Format::Fixed { w, f } | Format::UFixed { w, f } => {
                 let (scale, inv, lo, hi) = Format::fixed_params(w, f, self.is_signed());
                 if w <= kernel::NARROW_FIXED {
@@ -509,7 +551,9 @@ impl Format {
             Format::E4M3 => float_slice(xs, FloatParams::E4M3),
             Format::E5M2 => float_slice(xs, FloatParams::E5M2),
             Format::F16 => float_slice(xs, FloatParams::F16),
-            Format::Bf16 => xs.iter_mut().for_each(|x| *x = kernel::bf16_rne(kernel::nan_to_zero(*x))),
+            Format::Bf16 => xs
+                .iter_mut()
+                .for_each(|x| *x = kernel::bf16_rne(kernel::nan_to_zero(*x))),
         }
     }
 
@@ -517,7 +561,9 @@ impl Format {
     /// fixed-point format).
     pub fn check_modes(&self, rounding: Rounding, overflow: Overflow) -> Result<(), FormatError> {
         let _ = rounding;
-        if matches!(self, Format::Block { .. }) && (rounding, overflow) != (Rounding::NearestEven, Overflow::Saturate) {
+        if matches!(self, Format::Block { .. })
+            && (rounding, overflow) != (Rounding::NearestEven, Overflow::Saturate)
+        {
             return Err(err(format!(
                 "`{self}` (a block format) rounds to nearest even and saturates only: use Rounding::NearestEven and Overflow::Saturate"
             )));
@@ -543,14 +589,19 @@ impl Format {
     /// assert_eq!(f.quantize_with(9.0, Rounding::NearestEven, Overflow::Wrap), Ok(-7.0));
     /// assert!(Format::E4M3.quantize_with(1.0, Rounding::NearestEven, Overflow::Wrap).is_err());
     /// ```
-    pub fn quantize_with(&self, x: f32, rounding: Rounding, overflow: Overflow) -> Result<f32, FormatError> {
+    pub fn quantize_with(
+        &self,
+        x: f32,
+        rounding: Rounding,
+        overflow: Overflow,
+    ) -> Result<f32, FormatError> {
         self.check_modes(rounding, overflow)?;
         let mode = match rounding {
             Rounding::NearestEven => Mode::Nearest,
             Rounding::TowardZero => Mode::TowardZero,
-            Rounding::Stochastic(seed) => {
-                Mode::Stochastic(kernel::unit(kernel::splitmix64(seed ^ kernel::splitmix64(x.to_bits() as u64))))
-            }
+            Rounding::Stochastic(seed) => Mode::Stochastic(kernel::unit(kernel::splitmix64(
+                seed ^ kernel::splitmix64(x.to_bits() as u64),
+            ))),
         };
         Ok(self.quantize_mode(x, mode, overflow))
     }
@@ -628,7 +679,9 @@ impl Format {
             }
             Format::UFixed { w, f } => ((code as u64 & kernel::mask64(w)) as f64 * pow2(-f)) as f32,
             Format::Binary { f } => (if code & 1 == 0 { pow2(-f) } else { -pow2(-f) }) as f32,
-            Format::Block { w, f, .. } => (code as u8 as i8) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f)),
+            Format::Block { w, f, .. } => {
+                (code as u8 as i8) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f))
+            }
             Format::Bf16 => decode_bf16(code),
             _ => match self.float_layout() {
                 Some((e, p, special)) => kernel::float_decode(code, e, p, special),
@@ -668,20 +721,34 @@ impl Format {
         let fmt = match bytes[0] {
             0 => Format::Fixed { w: a, f: c },
             1 => Format::UFixed { w: a, f: c },
-            2 => Format::Float { e: a, m: b, bias: c },
+            2 => Format::Float {
+                e: a,
+                m: b,
+                bias: c,
+            },
             3 => Format::E4M3,
             4 => Format::E5M2,
             5 => Format::Bf16,
             6 => Format::F16,
             7 => Format::F32,
             8 => Format::Binary { f: c },
-            9 => Format::Block { w: a, f: c, len: u16::from_le_bytes([bytes[2], bytes[3]]) as u32 },
-            k => return Err(err(format!("unknown format kind {k} in binary descriptor {bytes:02x?}"))),
+            9 => Format::Block {
+                w: a,
+                f: c,
+                len: u16::from_le_bytes([bytes[2], bytes[3]]) as u32,
+            },
+            k => {
+                return Err(err(format!(
+                    "unknown format kind {k} in binary descriptor {bytes:02x?}"
+                )));
+            }
         };
         let canonical = fmt.to_bytes() == bytes;
         fmt.validate()?;
         if !canonical {
-            return Err(err(format!("non-canonical binary format descriptor {bytes:02x?} (for `{fmt}`)")));
+            return Err(err(format!(
+                "non-canonical binary format descriptor {bytes:02x?} (for `{fmt}`)"
+            )));
         }
         Ok(fmt)
     }
@@ -691,7 +758,11 @@ impl Format {
 #[inline(always)]
 fn quantize_binary(x: f32, f: i32) -> f32 {
     let mag = kernel::pow2_f32(-f);
-    if kernel::binary_negative(x) { -mag } else { mag }
+    if kernel::binary_negative(x) {
+        -mag
+    } else {
+        mag
+    }
 }
 
 #[inline(always)]
@@ -699,7 +770,11 @@ fn quantize_fixed(x: f32, w: u32, f: i32, signed: bool) -> f32 {
     if w <= kernel::NARROW_FIXED {
         // Parameters built directly in f32 (2^±F from the exponent bits; |F| <= 64).
         let (scale, inv) = (kernel::pow2_f32(f), kernel::pow2_f32(-f));
-        let (lo, hi) = if signed { (-(1i32 << (w - 1)), (1i32 << (w - 1)) - 1) } else { (0, (1i32 << w) - 1) };
+        let (lo, hi) = if signed {
+            (-(1i32 << (w - 1)), (1i32 << (w - 1)) - 1)
+        } else {
+            (0, (1i32 << w) - 1)
+        };
         kernel::fixed_raw32(x, scale, lo as f32, hi as f32) * inv
     } else {
         let (scale, inv, lo, hi) = Format::fixed_params(w, f, signed);
@@ -762,10 +837,19 @@ pub struct Quantizer {
 
 impl Quantizer {
     /// Validates the format and the modes.
-    pub fn new(format: Format, rounding: Rounding, overflow: Overflow) -> Result<Quantizer, FormatError> {
+    pub fn new(
+        format: Format,
+        rounding: Rounding,
+        overflow: Overflow,
+    ) -> Result<Quantizer, FormatError> {
         format.validate()?;
         format.check_modes(rounding, overflow)?;
-        Ok(Quantizer { format, rounding, overflow, counter: 0 })
+        Ok(Quantizer {
+            format,
+            rounding,
+            overflow,
+            counter: 0,
+        })
     }
 
     /// The format.
@@ -829,12 +913,18 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if t.is_empty() {
-            return Err(err(format!("expected a number format ({EXPECTED}), found an empty string")));
+            return Err(err(format!(
+                "expected a number format ({EXPECTED}), found an empty string"
+            )));
         }
-        let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(t.len());
+        let end = t
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(t.len());
         let (name, rest) = (&t[..end], t[end..].trim_start());
         if name.is_empty() {
-            return Err(err(format!("expected a number format name ({EXPECTED}), found `{s}`")));
+            return Err(err(format!(
+                "expected a number format name ({EXPECTED}), found `{s}`"
+            )));
         }
         let lower = name.to_ascii_lowercase();
         let params: &[&str] = match lower.as_str() {
@@ -844,7 +934,9 @@ impl FromStr for Format {
             "block" => &["W", "F", "N"],
             _ => {
                 let Some(&(canon, fmt)) = Format::NAMED.iter().find(|(n, _)| *n == lower) else {
-                    return Err(err(format!("unknown number format `{name}` in `{s}`: expected {EXPECTED}")));
+                    return Err(err(format!(
+                        "unknown number format `{name}` in `{s}`: expected {EXPECTED}"
+                    )));
                 };
                 if !rest.is_empty() {
                     return Err(err(format!(
@@ -862,15 +954,25 @@ impl FromStr for Format {
             _ => "ufixed<W,F>",
         };
         let Some(inner) = rest.strip_prefix('<') else {
-            let found = if rest.is_empty() { "nothing".to_string() } else { format!("`{rest}`") };
-            return Err(err(format!("expected `<` after `{name}` ({shape}), found {found} in `{s}`")));
+            let found = if rest.is_empty() {
+                "nothing".to_string()
+            } else {
+                format!("`{rest}`")
+            };
+            return Err(err(format!(
+                "expected `<` after `{name}` ({shape}), found {found} in `{s}`"
+            )));
         };
         let Some(close) = inner.find('>') else {
-            return Err(err(format!("expected `>` to close the parameters of {shape} in `{s}`")));
+            return Err(err(format!(
+                "expected `>` to close the parameters of {shape} in `{s}`"
+            )));
         };
         let (inner, after) = (&inner[..close], inner[close + 1..].trim());
         if !after.is_empty() {
-            return Err(err(format!("unexpected `{after}` after `>` in `{s}` (expected {shape})")));
+            return Err(err(format!(
+                "unexpected `{after}` after `>` in `{s}` (expected {shape})"
+            )));
         }
         let args: alloc::vec::Vec<&str> = inner.split(',').map(str::trim).collect();
         let counts_ok = match lower.as_str() {
@@ -896,10 +998,16 @@ impl FromStr for Format {
         let mut vals = [0i64; 3];
         for (i, a) in args.iter().enumerate() {
             if a.is_empty() {
-                return Err(err(format!("expected an integer for {} in {shape}, found nothing in `{s}`", params[i])));
+                return Err(err(format!(
+                    "expected an integer for {} in {shape}, found nothing in `{s}`",
+                    params[i]
+                )));
             }
             vals[i] = a.parse::<i64>().map_err(|_| {
-                err(format!("expected an integer for {} in {shape}, found `{a}` in `{s}`", params[i]))
+                err(format!(
+                    "expected an integer for {} in {shape}, found `{a}` in `{s}`",
+                    params[i]
+                ))
             })?;
         }
         // Out-of-range integers are reported by validation; clamp them into the field types so that the
@@ -919,30 +1027,48 @@ impl FromStr for Format {
         let fmt = match lower.as_str() {
             "fixed" => {
                 neg(0)?;
-                Format::Fixed { w: u(vals[0]), f: i(vals[1]) }
+                Format::Fixed {
+                    w: u(vals[0]),
+                    f: i(vals[1]),
+                }
             }
             "ufixed" => {
                 neg(0)?;
-                Format::UFixed { w: u(vals[0]), f: i(vals[1]) }
+                Format::UFixed {
+                    w: u(vals[0]),
+                    f: i(vals[1]),
+                }
             }
             "binary" => Format::Binary { f: i(vals[0]) },
             "block" => {
                 neg(0)?;
                 neg(2)?;
-                Format::Block { w: u(vals[0]), f: i(vals[1]), len: u(vals[2]) }
+                Format::Block {
+                    w: u(vals[0]),
+                    f: i(vals[1]),
+                    len: u(vals[2]),
+                }
             }
             _ => {
                 neg(0)?;
                 neg(1)?;
                 let (e, m) = (u(vals[0]), u(vals[1]));
                 if !(1..=8).contains(&e) {
-                    return Err(err(format!("float<E,M,B>: E must be in 1..=8, found E = {} in `{s}`", vals[0])));
+                    return Err(err(format!(
+                        "float<E,M,B>: E must be in 1..=8, found E = {} in `{s}`",
+                        vals[0]
+                    )));
                 }
-                let bias = if args.len() == 3 { i(vals[2]) } else { Format::default_bias(e) };
+                let bias = if args.len() == 3 {
+                    i(vals[2])
+                } else {
+                    Format::default_bias(e)
+                };
                 Format::Float { e, m, bias }
             }
         };
-        fmt.validate().map_err(|e| err(format!("invalid number format `{s}`: {e}")))?;
+        fmt.validate()
+            .map_err(|e| err(format!("invalid number format `{s}`: {e}")))?;
         Ok(fmt)
     }
 }

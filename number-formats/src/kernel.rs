@@ -99,15 +99,30 @@ impl FloatParams {
     #[inline(always)]
     pub const fn all_finite(e: u32, m: u32, bias: i32) -> Self {
         let emax = (1i32 << e) - 1 - bias;
-        Self { m, emin: 1 - bias, emax, max: max_value(emax, m) }
+        Self {
+            m,
+            emin: 1 - bias,
+            emax,
+            max: max_value(emax, m),
+        }
     }
     /// IEEE-style layout: the top exponent code is inf/NaN.
     #[inline(always)]
     pub const fn ieee(e: u32, m: u32, bias: i32) -> Self {
         let emax = (1i32 << e) - 2 - bias;
-        Self { m, emin: 1 - bias, emax, max: max_value(emax, m) }
+        Self {
+            m,
+            emin: 1 - bias,
+            emax,
+            max: max_value(emax, m),
+        }
     }
-    pub const E4M3: Self = Self { m: 3, emin: -6, emax: 8, max: 448.0 };
+    pub const E4M3: Self = Self {
+        m: 3,
+        emin: -6,
+        emax: 8,
+        max: 448.0,
+    };
     pub const E5M2: Self = Self::ieee(5, 2, 15);
     pub const F16: Self = Self::ieee(5, 10, 15);
     pub const BF16: Self = Self::ieee(8, 7, 127);
@@ -184,7 +199,11 @@ pub(crate) fn bf16_rne(x: f32) -> f32 {
 /// Nearest value of a float layout to a non-NaN `f32`: the fastest exact kernel that applies.
 #[inline(always)]
 pub(crate) fn float_quantize(x: f32, p: FloatParams) -> f32 {
-    if p.fits_f32() { float_rne32(x, p) } else { float_rne(x as f64, p) as f32 }
+    if p.fits_f32() {
+        float_rne32(x, p)
+    } else {
+        float_rne(x as f64, p) as f32
+    }
 }
 
 /// How to round onto the grid in [`float_round_with`] and [`fixed_round_with`].
@@ -259,7 +278,11 @@ pub(crate) fn wrap_low_bits(r: f64, w: u32) -> u64 {
         let mant = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
         if k >= 64 { 0 } else { mant << k }
     };
-    let v = if bits & SIGN64 != 0 { mag.wrapping_neg() } else { mag };
+    let v = if bits & SIGN64 != 0 {
+        mag.wrapping_neg()
+    } else {
+        mag
+    };
     v & mask64(w)
 }
 
@@ -372,7 +395,13 @@ pub(crate) fn shr_rne_sat_small(p: i64, s: u32, lo: i64, hi: i64) -> i64 {
 #[inline]
 pub(crate) fn div_rne_sat(n: i128, d: i128, lo: i64, hi: i64) -> i64 {
     if d == 0 {
-        return if n > 0 { hi } else if n < 0 { lo } else { 0 };
+        return if n > 0 {
+            hi
+        } else if n < 0 {
+            lo
+        } else {
+            0
+        };
     }
     let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
     let q = n.div_euclid(d); // floor, since d > 0
@@ -414,7 +443,15 @@ mod tests {
 
     #[test]
     fn rne_ties_to_even() {
-        for (y, r) in [(0.5, 0.0), (1.5, 2.0), (2.5, 2.0), (-0.5, 0.0), (-1.5, -2.0), (-2.5, -2.0), (2.4999, 2.0)] {
+        for (y, r) in [
+            (0.5, 0.0),
+            (1.5, 2.0),
+            (2.5, 2.0),
+            (-0.5, 0.0),
+            (-1.5, -2.0),
+            (-2.5, -2.0),
+            (2.4999, 2.0),
+        ] {
             assert_eq!(rne(y), r, "{y}");
         }
         assert_eq!(rne(-0.0).to_bits(), 0);
@@ -435,7 +472,10 @@ mod tests {
         assert_eq!(shr_rne_sat(1 << 100, 200, -100, 100), 0);
         for p in -40i64..40 {
             for s in 1..5u32 {
-                assert_eq!(shr_rne_sat_small(p, s, -100, 100), shr_rne_sat(p as i128, s as i32, -100, 100));
+                assert_eq!(
+                    shr_rne_sat_small(p, s, -100, 100),
+                    shr_rne_sat(p as i128, s as i32, -100, 100)
+                );
                 let exact = p as f64 / (1u64 << s) as f64;
                 assert_eq!(shr_rne_sat_small(p, s, -100, 100) as f64, rne(exact));
             }
@@ -461,8 +501,14 @@ mod tests {
     fn wrap_low_bits_of_large_integers() {
         assert_eq!(wrap_low_bits(5.0, 2), 1);
         assert_eq!(wrap_low_bits(-1.0, 4), 15);
-        assert_eq!(wrap_low_bits(2f64.powi(70) + 2f64.powi(20) * 3.0, 32), 3 << 20);
+        assert_eq!(
+            wrap_low_bits(2f64.powi(70) + 2f64.powi(20) * 3.0, 32),
+            3 << 20
+        );
         assert_eq!(wrap_low_bits(-(2f64.powi(70)), 32), 0);
-        assert_eq!(wrap_low_bits(-(2f64.powi(63) + 2048.0), 16), (2048u64).wrapping_neg() & 0xffff);
+        assert_eq!(
+            wrap_low_bits(-(2f64.powi(63) + 2048.0), 16),
+            (2048u64).wrapping_neg() & 0xffff
+        );
     }
 }

@@ -32,7 +32,9 @@ pub(crate) use private::Sealed;
 /// assert_eq!(site::<f32>(f32::NAN), 0.0);
 /// assert_eq!(E4m3::from_f32(1.0).to_code(), 0x38);
 /// ```
-pub trait Number: Sealed + Copy + Default + PartialEq + PartialOrd + core::fmt::Debug + Send + Sync + 'static {
+pub trait Number:
+    Sealed + Copy + Default + PartialEq + PartialOrd + core::fmt::Debug + Send + Sync + 'static
+{
     /// The format of this type.
     const FORMAT: Format;
     /// Quantize (round to nearest even, saturate, NaN → 0).

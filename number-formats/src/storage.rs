@@ -124,7 +124,11 @@ pub(crate) const fn truncate_const<S: Copy>(v: u32) -> S {
     let size = core::mem::size_of::<S>();
     assert!(size == 1 || size == 2 || size == 4);
     // On big-endian targets the low-order bytes of the word are at its end.
-    let v = if cfg!(target_endian = "big") { v << (32 - 8 * size as u32) } else { v };
+    let v = if cfg!(target_endian = "big") {
+        v << (32 - 8 * size as u32)
+    } else {
+        v
+    };
     // SAFETY: `S` is a primitive integer of 1, 2 or 4 bytes (every bit pattern is valid) and `word` initialises
     // all 4 bytes of the union, so reading the first `size` bytes as `S` is defined.
     unsafe { Pun::<S> { word: v }.s }

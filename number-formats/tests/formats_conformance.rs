@@ -4,7 +4,9 @@
 //! comparisons. Exhaustive over every code of every format of 8 bits or fewer (all fixed/ufixed W and F, all
 //! float E, M and biases) and of a set of 16-bit formats; f16/bf16 are also compared with the `half` crate and
 //! e4m3/e5m2 with the `float8` crate and the OCP tables; fixed-point golden vectors in the ap_fixed style.
-use number_formats::{Binary, Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, Float, Format, Number, UFixed};
+use number_formats::{
+    Bf16, Binary, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, Float, Format, Number, UFixed,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Independent reference
@@ -19,22 +21,62 @@ enum Special {
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
-    Fixed { w: u32, f: i32, signed: bool },
-    Float { e: u32, m: u32, bias: i32, special: Special },
+    Fixed {
+        w: u32,
+        f: i32,
+        signed: bool,
+    },
+    Float {
+        e: u32,
+        m: u32,
+        bias: i32,
+        special: Special,
+    },
 }
 
 fn kind(fmt: Format) -> Kind {
     match fmt {
         Format::Fixed { w, f } => Kind::Fixed { w, f, signed: true },
-        Format::UFixed { w, f } => Kind::Fixed { w, f, signed: false },
-        Format::Float { e, m, bias } => Kind::Float { e, m, bias, special: Special::AllFinite },
-        Format::E4M3 => Kind::Float { e: 4, m: 3, bias: 7, special: Special::Ocp },
-        Format::E5M2 => Kind::Float { e: 5, m: 2, bias: 15, special: Special::Ieee },
-        Format::F16 => Kind::Float { e: 5, m: 10, bias: 15, special: Special::Ieee },
-        Format::Bf16 => Kind::Float { e: 8, m: 7, bias: 127, special: Special::Ieee },
+        Format::UFixed { w, f } => Kind::Fixed {
+            w,
+            f,
+            signed: false,
+        },
+        Format::Float { e, m, bias } => Kind::Float {
+            e,
+            m,
+            bias,
+            special: Special::AllFinite,
+        },
+        Format::E4M3 => Kind::Float {
+            e: 4,
+            m: 3,
+            bias: 7,
+            special: Special::Ocp,
+        },
+        Format::E5M2 => Kind::Float {
+            e: 5,
+            m: 2,
+            bias: 15,
+            special: Special::Ieee,
+        },
+        Format::F16 => Kind::Float {
+            e: 5,
+            m: 10,
+            bias: 15,
+            special: Special::Ieee,
+        },
+        Format::Bf16 => Kind::Float {
+            e: 8,
+            m: 7,
+            bias: 127,
+            special: Special::Ieee,
+        },
         Format::F32 => panic!("f32 is tested separately"),
         Format::Binary { .. } => panic!("binary<F> (no zero) is tested separately"),
-        Format::Block { .. } => panic!("block<W,F,N> is tested against its reference in number-rt/src/blocked.rs"),
+        Format::Block { .. } => {
+            panic!("block<W,F,N> is tested against its reference in number-rt/src/blocked.rs")
+        }
     }
 }
 
@@ -65,10 +107,19 @@ fn ref_decode(k: Kind, code: u32) -> RefVal {
     match k {
         Kind::Fixed { w, f, signed } => {
             let code = code as i64 & ((1i64 << w) - 1);
-            let raw = if signed && code >= 1i64 << (w - 1) { code - (1i64 << w) } else { code };
+            let raw = if signed && code >= 1i64 << (w - 1) {
+                code - (1i64 << w)
+            } else {
+                code
+            };
             RefVal::Num(raw as f64 * p2(-f))
         }
-        Kind::Float { e, m, bias, special } => {
+        Kind::Float {
+            e,
+            m,
+            bias,
+            special,
+        } => {
             let code = code as u64 & ((1u64 << (1 + e + m)) - 1);
             let s = (code >> (e + m)) & 1;
             let x = ((code >> m) & ((1 << e) - 1)) as i32;
@@ -78,7 +129,11 @@ fn ref_decode(k: Kind, code: u32) -> RefVal {
                 return RefVal::NaN;
             }
             if special == Special::Ieee && x == top {
-                return if y == 0 { RefVal::Inf(s == 1) } else { RefVal::NaN };
+                return if y == 0 {
+                    RefVal::Inf(s == 1)
+                } else {
+                    RefVal::NaN
+                };
             }
             let mag = if x == 0 {
                 y as f64 * p2(1 - bias - m as i32)
@@ -121,7 +176,12 @@ impl Table {
             assert!(w[0].0 < w[1].0, "duplicate value {} in {fmt}", w[0].0);
         }
         let zero = vals.iter().position(|v| v.0 == 0.0).unwrap();
-        Table { kind: k, bits, vals, zero }
+        Table {
+            kind: k,
+            bits,
+            vals,
+            zero,
+        }
     }
 
     fn is_float(&self) -> bool {
@@ -172,7 +232,11 @@ impl Table {
         if self.is_float() {
             // Sign-magnitude: round |x| on the non-negative values, then put the sign back (also on zero).
             let (v, c) = Table::nearest(&self.vals[self.zero..], x.abs());
-            if x.is_sign_negative() { (-v, c | self.sign_bit()) } else { (v, c) }
+            if x.is_sign_negative() {
+                (-v, c | self.sign_bit())
+            } else {
+                (v, c)
+            }
         } else {
             Table::nearest(&self.vals, x)
         }
@@ -250,16 +314,34 @@ fn check_format(fmt: Format) {
         let got = fmt.decode(c);
         match ref_decode(t.kind, c) {
             RefVal::Num(v) => {
-                assert_eq!(got.to_bits(), (v as f32).to_bits(), "{fmt}: decode({c:#x}) = {got}, expected {v}");
+                assert_eq!(
+                    got.to_bits(),
+                    (v as f32).to_bits(),
+                    "{fmt}: decode({c:#x}) = {got}, expected {v}"
+                );
                 // Round trip: a value's code is itself (also -0.0 for floats).
                 assert_eq!(fmt.encode(got), c, "{fmt}: encode(decode({c:#x}))");
-                assert!(same(fmt.quantize(got), got), "{fmt}: quantize of the value {got} is not identity");
+                assert!(
+                    same(fmt.quantize(got), got),
+                    "{fmt}: quantize of the value {got} is not identity"
+                );
             }
-            RefVal::Inf(neg) => assert_eq!(got, if neg { f32::NEG_INFINITY } else { f32::INFINITY }, "{fmt}"),
+            RefVal::Inf(neg) => assert_eq!(
+                got,
+                if neg {
+                    f32::NEG_INFINITY
+                } else {
+                    f32::INFINITY
+                },
+                "{fmt}"
+            ),
             RefVal::NaN => assert!(got.is_nan(), "{fmt}: decode({c:#x}) should be NaN"),
         }
         // Bits above the width are ignored.
-        assert!(same(fmt.decode(c | (u32::MAX << t.bits)), got), "{fmt}: high bits of {c:#x}");
+        assert!(
+            same(fmt.decode(c | (u32::MAX << t.bits)), got),
+            "{fmt}: high bits of {c:#x}"
+        );
     }
     // Range.
     assert_eq!(fmt.max() as f64, t.max().0, "{fmt}: max");
@@ -272,9 +354,18 @@ fn check_format(fmt: Format) {
         let (v, c) = t.quantize(x as f64);
         let want = v as f32;
         let got = fmt.quantize(x);
-        assert_eq!(got.to_bits(), want.to_bits(), "{fmt}: quantize({x:e} = {:#x}) = {got:e}, expected {want:e}", x.to_bits());
+        assert_eq!(
+            got.to_bits(),
+            want.to_bits(),
+            "{fmt}: quantize({x:e} = {:#x}) = {got:e}, expected {want:e}",
+            x.to_bits()
+        );
         assert_eq!(fmt.encode(x), c, "{fmt}: encode({x:e})");
-        assert_eq!(fmt.quantize_f64(x as f64).to_bits(), want.to_bits(), "{fmt}: quantize_f64({x:e})");
+        assert_eq!(
+            fmt.quantize_f64(x as f64).to_bits(),
+            want.to_bits(),
+            "{fmt}: quantize_f64({x:e})"
+        );
     }
     // Single rounding from f64: just above/below each midpoint by less than an f32 ulp.
     for w in t.vals.windows(2) {
@@ -282,7 +373,11 @@ fn check_format(fmt: Format) {
         let eps = (w[1].0 - w[0].0) * p2(-40);
         for x in [mid, -mid, mid + eps, mid - eps, -(mid + eps), -(mid - eps)] {
             let (v, _) = t.quantize(x);
-            assert_eq!(fmt.quantize_f64(x).to_bits(), (v as f32).to_bits(), "{fmt}: quantize_f64({x:e})");
+            assert_eq!(
+                fmt.quantize_f64(x).to_bits(),
+                (v as f32).to_bits(),
+                "{fmt}: quantize_f64({x:e})"
+            );
         }
     }
     // NaN.
@@ -294,7 +389,11 @@ fn check_format(fmt: Format) {
     let mut xs = probe_points(&t);
     let want: Vec<u32> = xs.iter().map(|&x| fmt.quantize(x).to_bits()).collect();
     fmt.quantize_slice(&mut xs);
-    assert_eq!(xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want, "{fmt}: quantize_slice");
+    assert_eq!(
+        xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        want,
+        "{fmt}: quantize_slice"
+    );
 }
 
 /// Every valid format of at most 8 bits.
@@ -349,13 +448,34 @@ fn exhaustive_16_bit_formats() {
 #[test]
 fn named_mx_formats_have_ocp_ranges() {
     let t = |s: &str| s.parse::<Format>().unwrap();
-    assert_eq!(t("e2m1"), Format::Float { e: 2, m: 1, bias: 1 });
+    assert_eq!(
+        t("e2m1"),
+        Format::Float {
+            e: 2,
+            m: 1,
+            bias: 1
+        }
+    );
     assert_eq!(t("e2m1").max(), 6.0);
     assert_eq!(t("e2m1").min_positive(), 0.5);
-    assert_eq!(t("e3m2"), Format::Float { e: 3, m: 2, bias: 3 });
+    assert_eq!(
+        t("e3m2"),
+        Format::Float {
+            e: 3,
+            m: 2,
+            bias: 3
+        }
+    );
     assert_eq!(t("e3m2").max(), 28.0);
     assert_eq!(t("e3m2").min_positive(), 0.0625);
-    assert_eq!(t("e2m3"), Format::Float { e: 2, m: 3, bias: 1 });
+    assert_eq!(
+        t("e2m3"),
+        Format::Float {
+            e: 2,
+            m: 3,
+            bias: 1
+        }
+    );
     assert_eq!(t("e2m3").max(), 7.5);
     assert_eq!(t("e2m3").min_positive(), 0.125);
     assert_eq!(t("float<2,1>"), t("e2m1"));
@@ -399,21 +519,45 @@ fn e4m3_and_e5m2_match_float8_crate_and_ocp_tables() {
     assert_eq!(e5.decode(0x3C), 1.0);
     // Every code decodes like float8.
     for c in 0..=255u8 {
-        assert!(same(e4.decode(c as u32), F8E4M3::from_bits(c).to_f32()), "e4m3 {c:#x}");
-        assert!(same(e5.decode(c as u32), F8E5M2::from_bits(c).to_f32()), "e5m2 {c:#x}");
+        assert!(
+            same(e4.decode(c as u32), F8E4M3::from_bits(c).to_f32()),
+            "e4m3 {c:#x}"
+        );
+        assert!(
+            same(e5.decode(c as u32), F8E5M2::from_bits(c).to_f32()),
+            "e5m2 {c:#x}"
+        );
     }
     // float8 converts with saturation to the largest finite value, like us; compare on all non-NaN inputs.
     let mut n = 0;
-    for x in sweep().chain([448.0, 464.0, 465.0, 480.0, 57344.0, 61440.0, 61441.0, 65536.0, 2f32.powi(-10)]) {
+    for x in sweep().chain([
+        448.0,
+        464.0,
+        465.0,
+        480.0,
+        57344.0,
+        61440.0,
+        61441.0,
+        65536.0,
+        2f32.powi(-10),
+    ]) {
         if x.is_nan() {
             continue;
         }
         let a = F8E4M3::from_f32(x);
         assert_eq!(e4.encode(x), a.to_bits() as u32, "e4m3 encode {x:e}");
-        assert_eq!(e4.quantize(x).to_bits(), a.to_f32().to_bits(), "e4m3 quantize {x:e}");
+        assert_eq!(
+            e4.quantize(x).to_bits(),
+            a.to_f32().to_bits(),
+            "e4m3 quantize {x:e}"
+        );
         let b = F8E5M2::from_f32(x);
         assert_eq!(e5.encode(x), b.to_bits() as u32, "e5m2 encode {x:e}");
-        assert_eq!(e5.quantize(x).to_bits(), b.to_f32().to_bits(), "e5m2 quantize {x:e}");
+        assert_eq!(
+            e5.quantize(x).to_bits(),
+            b.to_f32().to_bits(),
+            "e5m2 quantize {x:e}"
+        );
         assert_eq!(E4m3::from_f32(x).to_bits(), a.to_bits() as u32);
         assert_eq!(E5m2::from_f32(x).to_bits(), b.to_bits() as u32);
         n += 1;
@@ -426,19 +570,37 @@ fn f16_and_bf16_match_half_crate() {
     use half::{bf16, f16};
     // Every code decodes like half (NaN payloads aside).
     for c in 0..=u16::MAX {
-        assert!(same(Format::F16.decode(c as u32), f16::from_bits(c).to_f32()), "f16 {c:#x}");
-        assert!(same(Format::Bf16.decode(c as u32), bf16::from_bits(c).to_f32()), "bf16 {c:#x}");
+        assert!(
+            same(Format::F16.decode(c as u32), f16::from_bits(c).to_f32()),
+            "f16 {c:#x}"
+        );
+        assert!(
+            same(Format::Bf16.decode(c as u32), bf16::from_bits(c).to_f32()),
+            "bf16 {c:#x}"
+        );
     }
     // half rounds to nearest even like us but overflows to infinity where we saturate: compare where half's
     // result is finite, and check that we saturate where it is infinite.
     let (mut in_range, mut saturated) = (0, 0);
-    for x in sweep().chain([65504.0, 65519.99, 65520.0, 1e5, f32::MAX, 2f32.powi(-25), 3.0 * 2f32.powi(-26)]) {
+    for x in sweep().chain([
+        65504.0,
+        65519.99,
+        65520.0,
+        1e5,
+        f32::MAX,
+        2f32.powi(-25),
+        3.0 * 2f32.powi(-26),
+    ]) {
         if x.is_nan() {
             continue;
         }
         for (fmt, h, max) in [
             (Format::F16, f16::from_f32(x).to_f32(), 65504.0f32),
-            (Format::Bf16, bf16::from_f32(x).to_f32(), f32::from_bits(0x7F7F_0000)),
+            (
+                Format::Bf16,
+                bf16::from_f32(x).to_f32(),
+                f32::from_bits(0x7F7F_0000),
+            ),
         ] {
             let got = fmt.quantize(x);
             if h.is_finite() {
@@ -451,14 +613,21 @@ fn f16_and_bf16_match_half_crate() {
         }
         assert_eq!(F16::from_f32(x).to_bits() as u16, {
             let h = f16::from_f32(x);
-            if h.is_finite() { h.to_bits() } else { if x > 0.0 { 0x7BFF } else { 0xFBFF } }
+            if h.is_finite() {
+                h.to_bits()
+            } else {
+                if x > 0.0 { 0x7BFF } else { 0xFBFF }
+            }
         });
         let h = bf16::from_f32(x);
         if h.is_finite() {
             assert_eq!(Bf16::from_f32(x).to_bits() as u16, h.to_bits());
         }
     }
-    assert!(in_range > 10_000_000 && saturated > 1_000_000, "{in_range} {saturated}");
+    assert!(
+        in_range > 10_000_000 && saturated > 1_000_000,
+        "{in_range} {saturated}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -469,7 +638,13 @@ fn f16_and_bf16_match_half_crate() {
 fn f32_format_is_identity_except_nan_and_inf() {
     let f = Format::F32;
     for x in sweep() {
-        let want = if x.is_nan() { 0.0 } else if x.is_infinite() { f32::MAX.copysign(x) } else { x };
+        let want = if x.is_nan() {
+            0.0
+        } else if x.is_infinite() {
+            f32::MAX.copysign(x)
+        } else {
+            x
+        };
         assert_eq!(f.quantize(x).to_bits(), want.to_bits(), "{x:e}");
         assert_eq!(f.encode(x), want.to_bits());
         assert_eq!(<f32 as Number>::from_f32(x).to_bits(), want.to_bits());
@@ -480,7 +655,10 @@ fn f32_format_is_identity_except_nan_and_inf() {
     assert_eq!(f.min_positive(), f32::from_bits(1));
     assert_eq!(f.quantize_f64(1e300), f32::MAX);
     assert_eq!(f.quantize_f64(1.0 + 2f64.powi(-24)), 1.0); // tie → even
-    assert_eq!(f.quantize_f64(1.0 + 2f64.powi(-24) + 2f64.powi(-50)), 1.0 + 2f32.powi(-23)); // single rounding
+    assert_eq!(
+        f.quantize_f64(1.0 + 2f64.powi(-24) + 2f64.powi(-50)),
+        1.0 + 2f32.powi(-23)
+    ); // single rounding
 }
 
 fn q(fmt: &str, x: f32) -> f32 {
@@ -528,10 +706,22 @@ fn fixed_golden_vectors() {
     assert_eq!(q("fixed<8,64>", 2f32.powi(-65)), 0.0); // 0.5 → 0
     // 32-bit words: the fixed value is exact, the f32 result is its rounding.
     assert_eq!(q("fixed<32,0>", 3e9), 2147483648.0); // saturates to 2^31-1, which rounds to 2^31 in f32
-    assert_eq!("fixed<32,0>".parse::<Format>().unwrap().encode(3e9), 0x7FFF_FFFF);
-    assert_eq!("fixed<32,0>".parse::<Format>().unwrap().encode(-3e9), 0x8000_0000);
-    assert_eq!("ufixed<32,0>".parse::<Format>().unwrap().encode(1e10), 0xFFFF_FFFF);
-    assert_eq!(q("fixed<32,16>", 12345.678), (12345.678f32 as f64 * 65536.0).round() as f32 / 65536.0);
+    assert_eq!(
+        "fixed<32,0>".parse::<Format>().unwrap().encode(3e9),
+        0x7FFF_FFFF
+    );
+    assert_eq!(
+        "fixed<32,0>".parse::<Format>().unwrap().encode(-3e9),
+        0x8000_0000
+    );
+    assert_eq!(
+        "ufixed<32,0>".parse::<Format>().unwrap().encode(1e10),
+        0xFFFF_FFFF
+    );
+    assert_eq!(
+        q("fixed<32,16>", 12345.678),
+        (12345.678f32 as f64 * 65536.0).round() as f32 / 65536.0
+    );
     // Static types agree.
     assert_eq!(Fixed::<4, 2>::from_f32(0.375).to_f32(), 0.5);
     assert_eq!(Fixed::<4, 2>::from_f32(1.875).raw(), 7);
@@ -550,14 +740,21 @@ fn check_static<T: Number>() {
     let t = Table::new(fmt);
     for c in 0..(1u64 << t.bits) as u32 {
         let v = T::from_code(c);
-        assert!(same(v.to_f32(), fmt.decode(c)) && v.to_f32().to_bits() == fmt.decode(c).to_bits(), "{fmt} {c:#x}");
+        assert!(
+            same(v.to_f32(), fmt.decode(c)) && v.to_f32().to_bits() == fmt.decode(c).to_bits(),
+            "{fmt} {c:#x}"
+        );
         if !v.to_f32().is_nan() {
             assert_eq!(v.to_code(), c, "{fmt}: to_code(from_code({c:#x}))");
         }
     }
     for x in probe_points(&t).into_iter().chain([f32::NAN, -f32::NAN]) {
         let v = T::from_f32(x);
-        assert_eq!(v.to_f32().to_bits(), fmt.quantize(x).to_bits(), "{fmt}: from_f32({x:e})");
+        assert_eq!(
+            v.to_f32().to_bits(),
+            fmt.quantize(x).to_bits(),
+            "{fmt}: from_f32({x:e})"
+        );
         assert_eq!(v.to_code(), fmt.encode(x), "{fmt}: code of {x:e}");
         assert_eq!(T::quantize(x).to_bits(), fmt.quantize(x).to_bits());
     }
@@ -596,7 +793,13 @@ impl Table {
             }
             let neg = n.is_sign_negative() != d.is_sign_negative();
             let (lo, hi) = (self.lowest().0, self.max().0);
-            return if self.is_float() { if neg { -hi } else { hi } } else if neg { lo } else { hi };
+            return if self.is_float() {
+                if neg { -hi } else { hi }
+            } else if neg {
+                lo
+            } else {
+                hi
+            };
         }
         let neg = n.is_sign_negative() != d.is_sign_negative();
         let (an, ad) = (n.abs(), d.abs());
@@ -604,7 +807,13 @@ impl Table {
         let cmp = |v: f64| an.partial_cmp(&(v * ad)).unwrap();
         let pick = |vals: &[(f64, u32)], sign: f64| -> f64 {
             // Nearest to sign·x among vals (sorted), ties to the even multiple of the gap, saturating.
-            let cmpx = |v: f64| if sign > 0.0 { cmp(v) } else { cmp(-v).reverse() };
+            let cmpx = |v: f64| {
+                if sign > 0.0 {
+                    cmp(v)
+                } else {
+                    cmp(-v).reverse()
+                }
+            };
             use std::cmp::Ordering::*;
             if cmpx(vals[0].0) != Greater {
                 return vals[0].0;
@@ -618,7 +827,11 @@ impl Table {
                 Less => a,
                 Greater => b,
                 Equal => {
-                    if (a / (b - a)) % 2.0 == 0.0 { a } else { b }
+                    if (a / (b - a)) % 2.0 == 0.0 {
+                        a
+                    } else {
+                        b
+                    }
                 }
             }
         };
@@ -644,7 +857,9 @@ where
 {
     let fmt = T::FORMAT;
     let t = Table::new(fmt);
-    let codes: Vec<u32> = (0..(1u32 << t.bits)).filter(|&c| !fmt.decode(c).is_nan() && fmt.decode(c).is_finite()).collect();
+    let codes: Vec<u32> = (0..(1u32 << t.bits))
+        .filter(|&c| !fmt.decode(c).is_nan() && fmt.decode(c).is_finite())
+        .collect();
     let r = |x: f64| t.quantize(x).0 as f32;
     for &ca in &codes {
         let a = T::from_code(ca);
@@ -653,7 +868,12 @@ where
             let b = T::from_code(cb);
             let y = b.to_f32() as f64;
             let chk = |op: &str, got: T, want: f32| {
-                assert_eq!(got.to_f32().to_bits(), want.to_bits(), "{fmt}: {x} {op} {y} = {:?}, expected {want}", got.to_f32());
+                assert_eq!(
+                    got.to_f32().to_bits(),
+                    want.to_bits(),
+                    "{fmt}: {x} {op} {y} = {:?}, expected {want}",
+                    got.to_f32()
+                );
             };
             // Sums, differences, products and remainders of these values are exact in f64.
             chk("+", a + b, r(x + y));
@@ -680,7 +900,12 @@ fn check_neg<T: Number + core::ops::Neg<Output = T>>() {
             continue;
         }
         let want = t.quantize(-(a.to_f32() as f64)).0 as f32;
-        assert_eq!((-a).to_f32().to_bits(), want.to_bits(), "{fmt}: -{:?}", a.to_f32());
+        assert_eq!(
+            (-a).to_f32().to_bits(),
+            want.to_bits(),
+            "{fmt}: -{:?}",
+            a.to_f32()
+        );
     }
 }
 
@@ -724,11 +949,21 @@ fn neighbours(t: &Table, x: f64) -> (f64, f64) {
 
 #[test]
 fn toward_zero_truncates_the_magnitude() {
-    for fmt in ["fixed<6,2>", "ufixed<5,1>", "fixed<8,-3>", "e4m3", "e2m1", "float<3,3,-1>", "e5m2"] {
+    for fmt in [
+        "fixed<6,2>",
+        "ufixed<5,1>",
+        "fixed<8,-3>",
+        "e4m3",
+        "e2m1",
+        "float<3,3,-1>",
+        "e5m2",
+    ] {
         let fmt: Format = fmt.parse().unwrap();
         let t = Table::new(fmt);
         for x in probe_points(&t) {
-            let got = fmt.quantize_with(x, Rounding::TowardZero, Overflow::Saturate).unwrap();
+            let got = fmt
+                .quantize_with(x, Rounding::TowardZero, Overflow::Saturate)
+                .unwrap();
             let want = if t.is_float() {
                 let (lo, _) = neighbours(&t, (x as f64).abs());
                 (lo as f32).copysign(x)
@@ -737,10 +972,15 @@ fn toward_zero_truncates_the_magnitude() {
                 (if x >= 0.0 { lo } else { hi }) as f32 + 0.0
             };
             assert_eq!(got.to_bits(), want.to_bits(), "{fmt}: toward zero {x:e}");
-            let nearest = fmt.quantize_with(x, Rounding::NearestEven, Overflow::Saturate).unwrap();
+            let nearest = fmt
+                .quantize_with(x, Rounding::NearestEven, Overflow::Saturate)
+                .unwrap();
             assert_eq!(nearest.to_bits(), fmt.quantize(x).to_bits());
         }
-        assert_eq!(fmt.quantize_with(f32::NAN, Rounding::TowardZero, Overflow::Saturate), Ok(0.0));
+        assert_eq!(
+            fmt.quantize_with(f32::NAN, Rounding::TowardZero, Overflow::Saturate),
+            Ok(0.0)
+        );
     }
 }
 
@@ -750,16 +990,23 @@ fn stochastic_rounding_picks_a_neighbour_without_bias() {
         let fmt: Format = fmt.parse().unwrap();
         let t = Table::new(fmt);
         for (i, x) in probe_points(&t).into_iter().enumerate() {
-            let got = fmt.quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate).unwrap() as f64;
+            let got = fmt
+                .quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate)
+                .unwrap() as f64;
             let (lo, hi) = if t.is_float() {
                 let (lo, hi) = neighbours(&t, (x as f64).abs());
                 if x < 0.0 { (-hi, -lo) } else { (lo, hi) }
             } else {
                 neighbours(&t, x as f64)
             };
-            assert!(got == lo || got == hi, "{fmt}: stochastic {x:e} gave {got}, not {lo} or {hi}");
+            assert!(
+                got == lo || got == hi,
+                "{fmt}: stochastic {x:e} gave {got}, not {lo} or {hi}"
+            );
             // Deterministic.
-            let again = fmt.quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate).unwrap() as f64;
+            let again = fmt
+                .quantize_with(x, Rounding::Stochastic(i as u64), Overflow::Saturate)
+                .unwrap() as f64;
             assert_eq!(got, again);
         }
         // Representable values never move.
@@ -768,17 +1015,24 @@ fn stochastic_rounding_picks_a_neighbour_without_bias() {
             assert_eq!(q.quantize(v.0 as f32) as f64, v.0);
         }
         // Unbiased: the mean of many draws between two neighbours approaches x.
-        let (a, b) = (t.vals[t.vals.len() / 2 + 1].0, t.vals[t.vals.len() / 2 + 2].0);
+        let (a, b) = (
+            t.vals[t.vals.len() / 2 + 1].0,
+            t.vals[t.vals.len() / 2 + 2].0,
+        );
         let x = (a + 0.3 * (b - a)) as f32;
         let n = 20_000;
         let mut q = Quantizer::new(fmt, Rounding::Stochastic(12345), Overflow::Saturate).unwrap();
         let ups = (0..n).filter(|_| q.quantize(x) as f64 == b).count();
         let p = ups as f64 / n as f64;
         let want = (x as f64 - a) / (b - a);
-        assert!((p - want).abs() < 0.02, "{fmt}: P(up) = {p}, expected {want}");
+        assert!(
+            (p - want).abs() < 0.02,
+            "{fmt}: P(up) = {p}, expected {want}"
+        );
         // Reproducible from the seed; a different seed gives a different sequence.
         let draw = |seed| {
-            let mut q = Quantizer::new(fmt, Rounding::Stochastic(seed), Overflow::Saturate).unwrap();
+            let mut q =
+                Quantizer::new(fmt, Rounding::Stochastic(seed), Overflow::Saturate).unwrap();
             (0..64).map(|_| q.quantize(x).to_bits()).collect::<Vec<_>>()
         };
         assert_eq!(draw(1), draw(1));
@@ -788,7 +1042,12 @@ fn stochastic_rounding_picks_a_neighbour_without_bias() {
 
 #[test]
 fn wrap_reduces_the_raw_integer_modulo_2_pow_w() {
-    let w = |s: &str, x: f32| s.parse::<Format>().unwrap().quantize_with(x, Rounding::NearestEven, Overflow::Wrap).unwrap();
+    let w = |s: &str, x: f32| {
+        s.parse::<Format>()
+            .unwrap()
+            .quantize_with(x, Rounding::NearestEven, Overflow::Wrap)
+            .unwrap()
+    };
     assert_eq!(w("fixed<4,0>", 9.0), -7.0);
     assert_eq!(w("fixed<4,0>", 8.0), -8.0);
     assert_eq!(w("fixed<4,0>", -9.0), 7.0);
@@ -802,7 +1061,13 @@ fn wrap_reduces_the_raw_integer_modulo_2_pow_w() {
     assert_eq!(w("fixed<4,0>", f32::NEG_INFINITY), -8.0);
     assert_eq!(w("fixed<4,0>", f32::NAN), 0.0);
     // Against a reference over a wide range of magnitudes (f64 `%` of integers is exact).
-    for fmt in ["fixed<8,3>", "fixed<32,-10>", "ufixed<12,5>", "fixed<2,0>", "ufixed<32,64>"] {
+    for fmt in [
+        "fixed<8,3>",
+        "fixed<32,-10>",
+        "ufixed<12,5>",
+        "fixed<2,0>",
+        "ufixed<32,64>",
+    ] {
         let fm: Format = fmt.parse().unwrap();
         let (wb, f, signed) = match fm {
             Format::Fixed { w, f } => (w, f, true),
@@ -831,19 +1096,38 @@ fn wrap_reduces_the_raw_integer_modulo_2_pow_w() {
 
 #[test]
 fn wrap_is_rejected_for_float_formats() {
-    for fmt in [Format::E4M3, Format::F32, Format::Bf16, "float<3,3>".parse().unwrap()] {
-        let e = fmt.quantize_with(1.0, Rounding::NearestEven, Overflow::Wrap).unwrap_err();
-        assert!(e.to_string().contains("Wrap") && e.to_string().contains(&format!("`{fmt}`")), "{e}");
+    for fmt in [
+        Format::E4M3,
+        Format::F32,
+        Format::Bf16,
+        "float<3,3>".parse().unwrap(),
+    ] {
+        let e = fmt
+            .quantize_with(1.0, Rounding::NearestEven, Overflow::Wrap)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("Wrap") && e.to_string().contains(&format!("`{fmt}`")),
+            "{e}"
+        );
         assert!(Quantizer::new(fmt, Rounding::TowardZero, Overflow::Wrap).is_err());
     }
-    assert!(Quantizer::new(Format::Fixed { w: 40, f: 0 }, Rounding::NearestEven, Overflow::Saturate).is_err());
+    assert!(
+        Quantizer::new(
+            Format::Fixed { w: 40, f: 0 },
+            Rounding::NearestEven,
+            Overflow::Saturate
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn quantizer_slices_equal_scalar_calls() {
     for fmt in ["fixed<8,4>", "e4m3", "ufixed<3,-1>", "bf16", "f32"] {
         let fmt: Format = fmt.parse().unwrap();
-        let xs: Vec<f32> = (0..1000u32).map(|i| f32::from_bits(i.wrapping_mul(4_294_967))).collect();
+        let xs: Vec<f32> = (0..1000u32)
+            .map(|i| f32::from_bits(i.wrapping_mul(4_294_967)))
+            .collect();
         for (rounding, overflow) in [
             (Rounding::NearestEven, Overflow::Saturate),
             (Rounding::TowardZero, Overflow::Saturate),
@@ -854,7 +1138,11 @@ fn quantizer_slices_equal_scalar_calls() {
             let mut ys = xs.clone();
             a.quantize_slice(&mut ys);
             let want: Vec<u32> = xs.iter().map(|&x| b.quantize(x).to_bits()).collect();
-            assert_eq!(ys.iter().map(|y| y.to_bits()).collect::<Vec<_>>(), want, "{fmt} {rounding:?}");
+            assert_eq!(
+                ys.iter().map(|y| y.to_bits()).collect::<Vec<_>>(),
+                want,
+                "{fmt} {rounding:?}"
+            );
         }
     }
 }
@@ -866,9 +1154,19 @@ fn quantizer_slices_equal_scalar_calls() {
 #[test]
 fn display_and_parse_round_trip_for_all_formats() {
     let mut all = small_formats();
-    all.extend([Format::F16, Format::Bf16, Format::F32, Format::E4M3, Format::E5M2]);
+    all.extend([
+        Format::F16,
+        Format::Bf16,
+        Format::F32,
+        Format::E4M3,
+        Format::E5M2,
+    ]);
     for w in 9..=32 {
-        all.extend([Format::fixed(w, -64).unwrap(), Format::fixed(w, 64).unwrap(), Format::ufixed(w, 7).unwrap()]);
+        all.extend([
+            Format::fixed(w, -64).unwrap(),
+            Format::fixed(w, 64).unwrap(),
+            Format::ufixed(w, 7).unwrap(),
+        ]);
     }
     for e in 1..=8u32 {
         for m in 0..=23u32 {
@@ -885,8 +1183,15 @@ fn display_and_parse_round_trip_for_all_formats() {
         assert!(!s.contains(' ') && s == s.to_lowercase(), "{s}");
         assert_eq!(s.parse::<Format>(), Ok(fmt), "{s}");
         // Spaced and upper-case variants parse to the same format.
-        let spaced = s.replace('<', " < ").replace(',', " , ").replace('>', " > ");
-        assert_eq!(format!("  {spaced} ").parse::<Format>(), Ok(fmt), "{spaced}");
+        let spaced = s
+            .replace('<', " < ")
+            .replace(',', " , ")
+            .replace('>', " > ");
+        assert_eq!(
+            format!("  {spaced} ").parse::<Format>(),
+            Ok(fmt),
+            "{spaced}"
+        );
         assert_eq!(s.to_uppercase().parse::<Format>(), Ok(fmt));
     }
 }
@@ -910,7 +1215,10 @@ fn canonical_text_forms() {
         assert_eq!(show(&n.to_uppercase()), n);
     }
     // OCP e4m3/e5m2 are not the all-finite float<4,3>/float<5,2>.
-    assert_ne!("e4m3".parse::<Format>().unwrap(), "float<4,3>".parse().unwrap());
+    assert_ne!(
+        "e4m3".parse::<Format>().unwrap(),
+        "float<4,3>".parse().unwrap()
+    );
     assert_eq!("float<4,3>".parse::<Format>().unwrap().max(), 480.0);
     assert_eq!("float<5,2>".parse::<Format>().unwrap().max(), 114688.0);
 }
@@ -921,49 +1229,115 @@ fn bad_text_gives_clear_errors() {
     let has = |s: &str, parts: &[&str]| {
         let msg = e(s);
         for p in parts {
-            assert!(msg.contains(p), "error for {s:?} is {msg:?}, which lacks {p:?}");
+            assert!(
+                msg.contains(p),
+                "error for {s:?} is {msg:?}, which lacks {p:?}"
+            );
         }
     };
     has("", &["empty", "fixed<W,F>", "e4m3"]);
     has("   ", &["empty"]);
-    has("fixd<8,4>", &["unknown number format `fixd`", "`fixd<8,4>`", "ufixed<W,F>"]);
+    has(
+        "fixd<8,4>",
+        &["unknown number format `fixd`", "`fixd<8,4>`", "ufixed<W,F>"],
+    );
     has("int8", &["unknown number format `int8`"]);
     has("<8,4>", &["expected a number format name", "`<8,4>`"]);
-    has("fixed", &["expected `<` after `fixed`", "fixed<W,F>", "found nothing"]);
+    has(
+        "fixed",
+        &["expected `<` after `fixed`", "fixed<W,F>", "found nothing"],
+    );
     has("fixed 8,4", &["expected `<`", "found `8,4`", "`fixed 8,4`"]);
     has("fixed<8,4", &["expected `>`", "`fixed<8,4`"]);
-    has("fixed<8,4>x", &["unexpected `x` after `>`", "`fixed<8,4>x`"]);
+    has(
+        "fixed<8,4>x",
+        &["unexpected `x` after `>`", "`fixed<8,4>x`"],
+    );
     has("fixed<8>", &["takes 2 parameters, found 1", "`fixed<8>`"]);
     has("fixed<8,4,1>", &["takes 2 parameters, found 3"]);
     has("float<4>", &["takes 2 or 3 parameters, found 1"]);
     has("float<1,2,3,4>", &["takes 2 or 3 parameters, found 4"]);
-    has("fixed<8,x>", &["expected an integer for F", "found `x`", "`fixed<8,x>`"]);
+    has(
+        "fixed<8,x>",
+        &["expected an integer for F", "found `x`", "`fixed<8,x>`"],
+    );
     has("fixed<8,>", &["expected an integer for F", "found nothing"]);
     has("float<4,3,b>", &["expected an integer for B", "found `b`"]);
     has("fixed<-3,2>", &["W must be a non-negative integer", "-3"]);
-    has("fixed<40,2>", &["W (total bits) must be in 2..=32, found W = 40", "`fixed<40,2>`"]);
+    has(
+        "fixed<40,2>",
+        &[
+            "W (total bits) must be in 2..=32, found W = 40",
+            "`fixed<40,2>`",
+        ],
+    );
     has("binary", &["expected `<` after `binary`", "binary<F>"]);
     has("binary<>", &["expected an integer for F", "found nothing"]);
-    has("binary<1,2>", &["binary<F> takes 1 parameter, found 2", "`binary<1,2>`"]);
+    has(
+        "binary<1,2>",
+        &["binary<F> takes 1 parameter, found 2", "`binary<1,2>`"],
+    );
     has("binary<x>", &["expected an integer for F", "found `x`"]);
-    has("binary<65>", &["binary<F>: F must be in -64..=64, found F = 65", "`binary<65>`"]);
+    has(
+        "binary<65>",
+        &[
+            "binary<F>: F must be in -64..=64, found F = 65",
+            "`binary<65>`",
+        ],
+    );
     has("fixed<1,0>", &["must be in 2..=32, found W = 1"]);
     has("ufixed<0,0>", &["must be in 1..=32, found W = 0"]);
     has("ufixed<33,0>", &["must be in 1..=32, found W = 33"]);
-    has("fixed<8,65>", &["F (fraction bits) must be in -64..=64, found F = 65", "`fixed<8,65>`"]);
+    has(
+        "fixed<8,65>",
+        &[
+            "F (fraction bits) must be in -64..=64, found F = 65",
+            "`fixed<8,65>`",
+        ],
+    );
     has("fixed<8,-65>", &["found F = -65"]);
-    has("fixed<99999999999,1>", &["W (total bits) must be in 2..=32"]);
-    has("float<9,2>", &["E must be in 1..=8, found E = 9", "`float<9,2>`"]);
+    has(
+        "fixed<99999999999,1>",
+        &["W (total bits) must be in 2..=32"],
+    );
+    has(
+        "float<9,2>",
+        &["E must be in 1..=8, found E = 9", "`float<9,2>`"],
+    );
     has("float<0,2>", &["E must be in 1..=8, found E = 0"]);
-    has("float<4,24>", &["M must be in 0..=23, found M = 24", "`float<4,24>`"]);
-    has("float<8,7>", &["B must be in 128..=143", "found B = 127", "exceed f32::MAX", "`float<8,7>`"]);
-    has("float<4,3,200>", &["B must be in -112..=147", "below the f32 subnormal grid"]);
+    has(
+        "float<4,24>",
+        &["M must be in 0..=23, found M = 24", "`float<4,24>`"],
+    );
+    has(
+        "float<8,7>",
+        &[
+            "B must be in 128..=143",
+            "found B = 127",
+            "exceed f32::MAX",
+            "`float<8,7>`",
+        ],
+    );
+    has(
+        "float<4,3,200>",
+        &["B must be in -112..=147", "below the f32 subnormal grid"],
+    );
     has("float<8,23,127>", &["no bias works"]);
     has("e4m3<1>", &["`e4m3` takes no parameters", "`<1>`"]);
     has("f32 x", &["`f32` takes no parameters"]);
     // Constructors validate too.
-    assert!(Format::fixed(33, 0).unwrap_err().to_string().contains("W (total bits) must be in 2..=32, found W = 33"));
-    assert!(Format::float(3, 30).unwrap_err().to_string().contains("M must be in 0..=23"));
+    assert!(
+        Format::fixed(33, 0)
+            .unwrap_err()
+            .to_string()
+            .contains("W (total bits) must be in 2..=32, found W = 33")
+    );
+    assert!(
+        Format::float(3, 30)
+            .unwrap_err()
+            .to_string()
+            .contains("M must be in 0..=23")
+    );
     assert!(Format::Fixed { w: 8, f: 100 }.validate().is_err());
     let err: Box<dyn std::error::Error> = Box::new("x".parse::<Format>().unwrap_err());
     assert!(err.to_string().contains("`x`"));
@@ -971,7 +1345,10 @@ fn bad_text_gives_clear_errors() {
 
 #[test]
 fn binary_descriptor_round_trips_and_is_validated() {
-    for fmt in small_formats().into_iter().chain([Format::F16, Format::Bf16, Format::F32]) {
+    for fmt in small_formats()
+        .into_iter()
+        .chain([Format::F16, Format::Bf16, Format::F32])
+    {
         assert_eq!(Format::from_bytes(fmt.to_bytes()), Ok(fmt));
     }
     assert!(Format::from_bytes([0, 40, 0, 0, 0, 0, 0, 0]).is_err()); // fixed<40,0>
@@ -989,7 +1366,16 @@ fn binary_ref(x: f32, f: i32) -> (f64, u32) {
 }
 
 fn binary_inputs() -> Vec<f32> {
-    let mut xs = vec![0.0, -0.0, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, f32::MIN];
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        f32::NAN,
+        -f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MAX,
+        f32::MIN,
+    ];
     xs.extend((0..200_000u32).map(|i| f32::from_bits(i.wrapping_mul(0x9E37_79B9) ^ (i << 7))));
     xs
 }
@@ -999,8 +1385,14 @@ fn binary_format_matches_reference_for_every_f() {
     let xs = binary_inputs();
     for f in -64..=64 {
         let fmt = Format::binary(f).unwrap();
-        assert_eq!((fmt.bits(), fmt.max() as f64, fmt.lowest() as f64), (1, p2(-f), -p2(-f)));
-        assert_eq!((fmt.decode(0) as f64, fmt.decode(1) as f64), (p2(-f), -p2(-f)));
+        assert_eq!(
+            (fmt.bits(), fmt.max() as f64, fmt.lowest() as f64),
+            (1, p2(-f), -p2(-f))
+        );
+        assert_eq!(
+            (fmt.decode(0) as f64, fmt.decode(1) as f64),
+            (p2(-f), -p2(-f))
+        );
         assert_eq!(fmt.to_string().parse::<Format>().unwrap(), fmt);
         assert_eq!(Format::from_bytes(fmt.to_bytes()).unwrap(), fmt);
         for &x in xs.iter().step_by(16) {
@@ -1011,7 +1403,12 @@ fn binary_format_matches_reference_for_every_f() {
         }
     }
     for bad in [-65, 65] {
-        assert!(Format::binary(bad).unwrap_err().to_string().contains("binary<F>: F must be in -64..=64"));
+        assert!(
+            Format::binary(bad)
+                .unwrap_err()
+                .to_string()
+                .contains("binary<F>: F must be in -64..=64")
+        );
     }
 }
 
@@ -1019,7 +1416,11 @@ fn binary_static<const F: i32>(xs: &[f32]) {
     for &x in xs {
         let (v, c) = binary_ref(x, F);
         let b = Binary::<F>::from_f32(x);
-        assert_eq!((b.to_f32() as f64, b.to_code()), (v, c), "binary<{F}> {x:e}");
+        assert_eq!(
+            (b.to_f32() as f64, b.to_code()),
+            (v, c),
+            "binary<{F}> {x:e}"
+        );
         assert_eq!(Binary::<F>::from_code(c).to_f32() as f64, v);
     }
 }

@@ -7,10 +7,10 @@
 //! products and quotients, and for float quotients (and sums of very different magnitudes) the `f64` result
 //! rounded again, which equals the correctly rounded result because 53 >= 2p + 2 for every p <= 24
 //! (double rounding is innocuous).
+use num_traits::{Bounded, FromPrimitive, Num, NumCast, One, ToPrimitive, Zero};
 use number_formats::{
     Bf16, E4m3, E5m2, F16, Fixed, FixedPoint, Float, Format, Number, UFixed, Wide,
 };
-use num_traits::{Bounded, FromPrimitive, Num, NumCast, One, ToPrimitive, Zero};
 use proptest::prelude::*;
 
 fn bits_eq(a: f32, b: f32) -> bool {
@@ -39,10 +39,18 @@ fn codes(fmt: Format) -> impl Strategy<Value = u32> {
 fn check_conversion<T: Number>(x: f32, c: u32) -> Result<(), TestCaseError> {
     let fmt = T::FORMAT;
     let v = T::from_f32(x);
-    prop_assert!(bits_eq(v.to_f32(), fmt.quantize(x)), "{fmt}: from_f32({x:e}) = {:e}, quantize = {:e}", v.to_f32(), fmt.quantize(x));
+    prop_assert!(
+        bits_eq(v.to_f32(), fmt.quantize(x)),
+        "{fmt}: from_f32({x:e}) = {:e}, quantize = {:e}",
+        v.to_f32(),
+        fmt.quantize(x)
+    );
     prop_assert_eq!(v.to_code(), fmt.encode(x), "{}: code of {:e}", fmt, x);
     prop_assert!(bits_eq(T::quantize(x), fmt.quantize(x)));
-    prop_assert!(bits_eq(T::from_code(c).to_f32(), fmt.decode(c)), "{fmt}: from_code({c:#x})");
+    prop_assert!(
+        bits_eq(T::from_code(c).to_f32(), fmt.decode(c)),
+        "{fmt}: from_code({c:#x})"
+    );
     // Idempotent: a quantized value is its own quantisation (up to f32 rounding of wide fixed values).
     if fmt.bits() <= 24 || !fmt.is_fixed() {
         prop_assert!(bits_eq(fmt.quantize(fmt.quantize(x)), fmt.quantize(x)));
@@ -96,7 +104,11 @@ fn fixed_round(fmt: Format, n: i128, d: i128) -> u32 {
 fn raw_of(fmt: Format, code: u32) -> i128 {
     let (w, _, _, _) = fixed_params(fmt);
     let c = code as i128;
-    if matches!(fmt, Format::Fixed { .. }) && c >= 1 << (w - 1) { c - (1 << w) } else { c }
+    if matches!(fmt, Format::Fixed { .. }) && c >= 1 << (w - 1) {
+        c - (1 << w)
+    } else {
+        c
+    }
 }
 
 /// Checks every operator of a fixed-point type on `a`, `b` against the i128 oracle.
@@ -119,8 +131,22 @@ where
     let (ra, rb) = (raw_of(fmt, a.to_code()), raw_of(fmt, b.to_code()));
     let sat = |r: i128| fixed_round(fmt, r.clamp(lo - 1, hi + 1), 1);
     // a + b, a - b: raw sums (same binary point).
-    prop_assert_eq!((a + b).to_code(), sat(ra + rb), "{}: {:?} + {:?}", fmt, a, b);
-    prop_assert_eq!((a - b).to_code(), sat(ra - rb), "{}: {:?} - {:?}", fmt, a, b);
+    prop_assert_eq!(
+        (a + b).to_code(),
+        sat(ra + rb),
+        "{}: {:?} + {:?}",
+        fmt,
+        a,
+        b
+    );
+    prop_assert_eq!(
+        (a - b).to_code(),
+        sat(ra - rb),
+        "{}: {:?} - {:?}",
+        fmt,
+        a,
+        b
+    );
     // a * b: raw product has binary point 2F.
     let p = ra * rb;
     let want_mul = if f >= 0 {
@@ -133,7 +159,13 @@ where
     prop_assert_eq!((a * b).to_code(), want_mul, "{}: {:?} * {:?}", fmt, a, b);
     // a / b: (ra·2^-F)/(rb·2^-F) = ra/rb, raw = ra·2^F/rb.
     let want_div = if rb == 0 {
-        sat(if ra > 0 { hi + 1 } else if ra < 0 { lo - 1 } else { 0 })
+        sat(if ra > 0 {
+            hi + 1
+        } else if ra < 0 {
+            lo - 1
+        } else {
+            0
+        })
     } else if f >= 0 {
         fixed_round(fmt, ra << f, rb)
     } else {
@@ -141,7 +173,11 @@ where
     };
     prop_assert_eq!((a / b).to_code(), want_div, "{}: {:?} / {:?}", fmt, a, b);
     // a % b: truncated remainder, sign of the dividend; x % 0 = 0.
-    let want_rem = if rb == 0 { sat(0) } else { sat(ra - (ra / rb) * rb) };
+    let want_rem = if rb == 0 {
+        sat(0)
+    } else {
+        sat(ra - (ra / rb) * rb)
+    };
     prop_assert_eq!((a % b).to_code(), want_rem, "{}: {:?} % {:?}", fmt, a, b);
     // The same through Format: the exact result is an f64 whenever it fits 53 bits.
     let (x, y) = (a.to_f32() as f64, b.to_f32() as f64);
@@ -220,7 +256,10 @@ where
                 if v.is_finite() && v.signum() == r.signum() {
                     // |x - r·y| <= |x - v·y| (exact in f64 for formats of at most 12 significant bits).
                     if fmt.bits() <= 12 {
-                        prop_assert!((x - r * y).abs() <= (x - v * y).abs(), "{fmt}: {x}/{y} rounded to {r}, {v} is nearer");
+                        prop_assert!(
+                            (x - r * y).abs() <= (x - v * y).abs(),
+                            "{fmt}: {x}/{y} rounded to {r}, {v} is nearer"
+                        );
                     }
                 }
             }
@@ -232,7 +271,15 @@ where
 /// Generic code over num-traits must see consistent constants.
 fn check_num_traits<T>() -> Result<(), TestCaseError>
 where
-    T: Number + Zero + One + Bounded + Num + NumCast + FromPrimitive + ToPrimitive + std::fmt::Display,
+    T: Number
+        + Zero
+        + One
+        + Bounded
+        + Num
+        + NumCast
+        + FromPrimitive
+        + ToPrimitive
+        + std::fmt::Display,
 {
     let fmt = T::FORMAT;
     prop_assert!(bits_eq(T::zero().to_f32(), 0.0));
@@ -241,7 +288,13 @@ where
     prop_assert!(bits_eq(T::max_value().to_f32(), fmt.max()));
     prop_assert!(bits_eq(T::min_value().to_f32(), fmt.lowest()));
     prop_assert!(bits_eq(T::default().to_f32(), 0.0));
-    prop_assert!(bits_eq(<T as Num>::from_str_radix("1.25", 10).ok().unwrap().to_f32(), fmt.quantize_f64(1.25)));
+    prop_assert!(bits_eq(
+        <T as Num>::from_str_radix("1.25", 10)
+            .ok()
+            .unwrap()
+            .to_f32(),
+        fmt.quantize_f64(1.25)
+    ));
     prop_assert!(<T as Num>::from_str_radix("zz", 10).is_err());
     Ok(())
 }
@@ -253,9 +306,18 @@ where
     let fmt = T::FORMAT;
     if n.unsigned_abs() < 1 << 53 {
         let want = fmt.quantize_f64(n as f64);
-        prop_assert!(bits_eq(T::from_i64(n).unwrap().to_f32(), want), "{fmt}: from_i64({n})");
-        prop_assert!(bits_eq(<T as NumCast>::from(n).unwrap().to_f32(), want), "{fmt}: NumCast({n})");
-        prop_assert!(bits_eq(<T as NumCast>::from(n as f64).unwrap().to_f32(), want));
+        prop_assert!(
+            bits_eq(T::from_i64(n).unwrap().to_f32(), want),
+            "{fmt}: from_i64({n})"
+        );
+        prop_assert!(
+            bits_eq(<T as NumCast>::from(n).unwrap().to_f32(), want),
+            "{fmt}: NumCast({n})"
+        );
+        prop_assert!(bits_eq(
+            <T as NumCast>::from(n as f64).unwrap().to_f32(),
+            want
+        ));
     }
     // Large integers are rounded once from their exact value: compare with the two f64 neighbours.
     let v = T::from_i64(n).unwrap().to_f32();
@@ -264,11 +326,17 @@ where
         (-1e-300, 1e-300)
     } else {
         // The f64 neighbours of nf (|nf| >= 1, so the bit pattern has a predecessor and a successor).
-        let (a, b) = (f64::from_bits(nf.to_bits() - 1), f64::from_bits(nf.to_bits() + 1));
+        let (a, b) = (
+            f64::from_bits(nf.to_bits() - 1),
+            f64::from_bits(nf.to_bits() + 1),
+        );
         if nf > 0.0 { (a, b) } else { (b, a) }
     };
     let (lo, hi) = (fmt.quantize_f64(down), fmt.quantize_f64(up));
-    prop_assert!(v >= lo.min(hi) && v <= lo.max(hi), "{fmt}: from_i64({n}) = {v} outside [{lo}, {hi}]");
+    prop_assert!(
+        v >= lo.min(hi) && v <= lo.max(hi),
+        "{fmt}: from_i64({n}) = {v} outside [{lo}, {hi}]"
+    );
     // to_i64 truncates the value toward zero.
     let x = T::from_i64(n).unwrap();
     let t = x.to_f64().unwrap(); // exact
@@ -291,10 +359,18 @@ fn check_wide<A: FixedPoint, B: FixedPoint, C: FixedPoint, const FP: i32>(
     prop_assert_eq!(p.to_f64(), a.to_f32() as f64 * b.to_f32() as f64);
     // One rounding into C, as Format does from the exact value.
     let c = from(p);
-    prop_assert!(bits_eq(c.to_f32(), C::FORMAT.quantize_f64(p.to_f64())), "{}: {:?}", C::FORMAT, p);
+    prop_assert!(
+        bits_eq(c.to_f32(), C::FORMAT.quantize_f64(p.to_f64())),
+        "{}: {:?}",
+        C::FORMAT,
+        p
+    );
     // And the sum of two products.
     let s = from(p + p);
-    prop_assert!(bits_eq(s.to_f32(), C::FORMAT.quantize_f64(2.0 * p.to_f64())));
+    prop_assert!(bits_eq(
+        s.to_f32(),
+        C::FORMAT.quantize_f64(2.0 * p.to_f64())
+    ));
     Ok(())
 }
 
@@ -465,8 +541,14 @@ fn generic_code_runs_on_the_number_types() {
         a.iter().zip(b).fold(T::zero(), |acc, (&x, &y)| acc + x * y)
     }
     fn run<T: num_traits::Num + Copy + Number + num_traits::FromPrimitive>() -> f32 {
-        let a: Vec<T> = [0.5, 1.0, -0.25].iter().map(|&x| T::from_f64(x).unwrap()).collect();
-        let b: Vec<T> = [2.0, 0.5, 1.0].iter().map(|&x| T::from_f64(x).unwrap()).collect();
+        let a: Vec<T> = [0.5, 1.0, -0.25]
+            .iter()
+            .map(|&x| T::from_f64(x).unwrap())
+            .collect();
+        let b: Vec<T> = [2.0, 0.5, 1.0]
+            .iter()
+            .map(|&x| T::from_f64(x).unwrap())
+            .collect();
         dot(&a, &b).to_f32()
     }
     assert_eq!(run::<Fixed<8, 4>>(), 1.25);
@@ -474,7 +556,10 @@ fn generic_code_runs_on_the_number_types() {
     assert_eq!(run::<Bf16>(), 1.25);
     assert_eq!(run::<Float<3, 4, 3>>(), 1.25);
     assert_eq!(run::<F16>(), 1.25);
-    let s: Fixed<8, 4> = [1.0f32, 2.0, 3.0].iter().map(|&x| Fixed::<8, 4>::from_f32(x)).sum();
+    let s: Fixed<8, 4> = [1.0f32, 2.0, 3.0]
+        .iter()
+        .map(|&x| Fixed::<8, 4>::from_f32(x))
+        .sum();
     assert_eq!(s.to_f32(), 6.0);
     // Signed.
     use num_traits::Signed;

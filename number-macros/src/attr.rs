@@ -68,7 +68,10 @@ impl Options {
         o.share.extend(other.share.iter().cloned());
         o.generic.extend(other.generic.iter().cloned());
         if let Some((_, span)) = other.mode {
-            errors.at(span, "`mode` is an option of the impl block's #[quantize], not of a method");
+            errors.at(
+                span,
+                "`mode` is an option of the impl block's #[quantize], not of a method",
+            );
         }
         o
     }
@@ -129,12 +132,20 @@ impl Parse for RawOpt {
             "weights" | "exclude" | "share" | "generic" => {
                 let content;
                 syn::parenthesized!(content in input);
-                Value::List(Punctuated::<Ident, Token![,]>::parse_terminated(&content)?.into_iter().collect())
+                Value::List(
+                    Punctuated::<Ident, Token![,]>::parse_terminated(&content)?
+                        .into_iter()
+                        .collect(),
+                )
             }
             "rename" => {
                 let content;
                 syn::parenthesized!(content in input);
-                Value::Pairs(Punctuated::<_, Token![,]>::parse_terminated_with(&content, parse_pair)?.into_iter().collect())
+                Value::Pairs(
+                    Punctuated::<_, Token![,]>::parse_terminated_with(&content, parse_pair)?
+                        .into_iter()
+                        .collect(),
+                )
             }
             "mode" => {
                 input.parse::<Token![=]>()?;
@@ -151,16 +162,22 @@ impl Parse for RawOpt {
                 Value::Other
             }
         };
-        Ok(RawOpt { name, value, value_span })
+        Ok(RawOpt {
+            name,
+            value,
+            value_span,
+        })
     }
 }
 
-pub(crate) const OPTION_HELP: &str =
-    "expected one of `weights(..)`, `generic(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
+pub(crate) const OPTION_HELP: &str = "expected one of `weights(..)`, `generic(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
 
 /// Checks that `name` can be a site ident (it becomes an associated type name).
 pub(crate) fn valid_site_name(name: &str) -> bool {
-    !name.starts_with("__") && !name.starts_with("r#") && syn::parse_str::<Ident>(name).is_ok() && name != "_"
+    !name.starts_with("__")
+        && !name.starts_with("r#")
+        && syn::parse_str::<Ident>(name).is_ok()
+        && name != "_"
 }
 
 /// Parses the attribute arguments.
@@ -172,7 +189,10 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
         let key = opt.name.to_string();
         if key != "share" && matches!(opt.value, Value::List(_) | Value::Pairs(_) | Value::Str(_)) {
             if seen.contains(&key) {
-                errors.spanned(&opt.name, format_args!("duplicate option `{key}`: list all sites in one `{key}(...)`"));
+                errors.spanned(
+                    &opt.name,
+                    format_args!("duplicate option `{key}`: list all sites in one `{key}(...)`"),
+                );
                 continue;
             }
             seen.push(key.clone());
@@ -180,7 +200,10 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
         match opt.value {
             Value::List(list) => {
                 if list.is_empty() {
-                    errors.at(opt.value_span, format_args!("`{key}(...)` needs at least one site name"));
+                    errors.at(
+                        opt.value_span,
+                        format_args!("`{key}(...)` needs at least one site name"),
+                    );
                 }
                 match key.as_str() {
                     "weights" => o.weights = list,
@@ -207,7 +230,10 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
                         );
                         continue;
                     }
-                    o.rename.push(Rename { from, to: Ident::new(&v, to.span()) });
+                    o.rename.push(Rename {
+                        from,
+                        to: Ident::new(&v, to.span()),
+                    });
                 }
             }
             Value::Str(s) => {
@@ -226,7 +252,10 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
                 o.mode = Some((mode, s.span()));
             }
             Value::Other => {
-                errors.spanned(&opt.name, format_args!("unknown #[quantize] option `{key}`: {OPTION_HELP}"));
+                errors.spanned(
+                    &opt.name,
+                    format_args!("unknown #[quantize] option `{key}`: {OPTION_HELP}"),
+                );
             }
         }
     }

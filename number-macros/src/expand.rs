@@ -1,13 +1,13 @@
 //! Expansion of `#[quantize]`: item dispatch, validation of the item's shape, and the code of each mode.
-use crate::attr::{parse_options, Errors, Options};
+use crate::attr::{Errors, Options, parse_options};
 use crate::fingerprint::fingerprint;
 use crate::model::{FnModel, Mode, Param, Shape};
-use crate::sites::{analyze, validate_names, Analysis, Candidate, Gen};
+use crate::sites::{Analysis, Candidate, Gen, analyze, validate_names};
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, ToTokens};
+use quote::{ToTokens, format_ident, quote};
 use syn::{
-    Attribute, Block, FnArg, GenericParam, Generics, Ident, ImplItem, Item, ItemFn, ItemImpl, LitInt, Pat,
-    ReturnType, Signature, Type, Visibility, WherePredicate, parse_quote,
+    Attribute, Block, FnArg, GenericParam, Generics, Ident, ImplItem, Item, ItemFn, ItemImpl,
+    LitInt, Pat, ReturnType, Signature, Type, Visibility, WherePredicate, parse_quote,
 };
 
 /// The mode selected by number-macros' features (`Err` when both are on).
@@ -23,7 +23,11 @@ pub(crate) fn feature_mode() -> Result<Mode, &'static str> {
 }
 
 /// `#[quantize(attr)] item`.
-pub(crate) fn quantize(attr: TokenStream, item: TokenStream, build_mode: Result<Mode, &str>) -> TokenStream {
+pub(crate) fn quantize(
+    attr: TokenStream,
+    item: TokenStream,
+    build_mode: Result<Mode, &str>,
+) -> TokenStream {
     let mut errors = Errors::default();
     let opts = match parse_options(attr, &mut errors) {
         Ok(o) => o,
@@ -74,8 +78,21 @@ pub(crate) fn quantize(attr: TokenStream, item: TokenStream, build_mode: Result<
 
 /// The span and text of an item's keyword (`struct`, `const`, …), skipping visibility and attributes.
 fn item_keyword(ts: &TokenStream) -> (Span, String) {
-    const KW: &[&str] =
-        &["struct", "enum", "union", "const", "static", "trait", "mod", "type", "use", "extern", "macro_rules", "impl", "fn"];
+    const KW: &[&str] = &[
+        "struct",
+        "enum",
+        "union",
+        "const",
+        "static",
+        "trait",
+        "mod",
+        "type",
+        "use",
+        "extern",
+        "macro_rules",
+        "impl",
+        "fn",
+    ];
     for tt in ts.clone() {
         if let TokenTree::Ident(i) = &tt {
             let s = i.to_string();
@@ -90,7 +107,10 @@ fn item_keyword(ts: &TokenStream) -> (Span, String) {
 /// Rejects `async`, `const` and `extern "ABI"` functions.
 fn check_modifiers(sig: &Signature, errors: &mut Errors) {
     if let Some(t) = &sig.asyncness {
-        errors.spanned(t, "#[quantize] does not support `async fn`: layer functions are plain synchronous code");
+        errors.spanned(
+            t,
+            "#[quantize] does not support `async fn`: layer functions are plain synchronous code",
+        );
     }
     if let Some(t) = &sig.constness {
         errors.spanned(
@@ -154,14 +174,18 @@ fn instance_param(generics: &Generics, fn_name: &str, errors: &mut Errors) -> Op
         misuse(errors, tp.bounds.to_token_stream());
     }
     if let Some((eq, ty)) = &tp.default {
-        errors.spanned(quote!(#eq #ty), format_args!("the instance parameter `{l}` takes no default"));
+        errors.spanned(
+            quote!(#eq #ty),
+            format_args!("the instance parameter `{l}` takes no default"),
+        );
     }
     if let Some(wc) = &generics.where_clause {
         for p in &wc.predicates {
             if let WherePredicate::Type(pt) = p
-                && mentions(pt.bounded_ty.to_token_stream(), &l).is_some() {
-                    misuse(errors, p.to_token_stream());
-                }
+                && mentions(pt.bounded_ty.to_token_stream(), &l).is_some()
+            {
+                misuse(errors, p.to_token_stream());
+            }
         }
     }
     Some(l)
@@ -176,14 +200,16 @@ fn check_instance_use(sig: &Signature, l: &Ident, errors: &mut Errors) {
     );
     for arg in &sig.inputs {
         if let FnArg::Typed(pt) = arg
-            && mentions(pt.ty.to_token_stream(), l).is_some() {
-                errors.spanned(&pt.ty, &msg);
-            }
+            && mentions(pt.ty.to_token_stream(), l).is_some()
+        {
+            errors.spanned(&pt.ty, &msg);
+        }
     }
     if let ReturnType::Type(_, ty) = &sig.output
-        && mentions(ty.to_token_stream(), l).is_some() {
-            errors.spanned(ty, &msg);
-        }
+        && mentions(ty.to_token_stream(), l).is_some()
+    {
+        errors.spanned(ty, &msg);
+    }
 }
 
 fn mod_vis(vis: &Visibility) -> TokenStream {
@@ -203,7 +229,11 @@ fn hex(v: u64) -> LitInt {
 pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStream {
     let m = &model.mod_name;
     let fp = hex(model.fingerprint);
-    let weights: Vec<&Param> = model.params.iter().filter(|p| p.weight && p.site.is_some()).collect();
+    let weights: Vec<&Param> = model
+        .params
+        .iter()
+        .filter(|p| p.weight && p.site.is_some())
+        .collect();
     let mut items = vec![quote!(
         /// Fingerprint of the function's code; `tuned.rs` asserts it.
         pub const FINGERPRINT: u64 = #fp;
@@ -213,7 +243,9 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             for p in &weights {
                 let w = &p.ident;
                 items.push(match &model.instance {
-                    Some(l) => quote!(pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;),
+                    Some(l) => {
+                        quote!(pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;)
+                    }
                     None => quote!(pub type #w = f32;),
                 });
             }
@@ -253,7 +285,10 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             }
         }
     }
-    let doc = format!(" Formats and fingerprint of the #[quantize] function `{}`.", model.fn_name);
+    let doc = format!(
+        " Formats and fingerprint of the #[quantize] function `{}`.",
+        model.fn_name
+    );
     quote!(
         #[doc = #doc]
         #[doc(hidden)]
@@ -279,7 +314,10 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
             quote!(::number_rt::__private::SiteInfo { ident: #ident, kind: #kind })
         });
         let (inst, imod) = match &model.instance {
-            Some(l) => (quote!(<#l as ::number_rt::__private::Instance>::NAME), quote!(<#l as ::number_rt::__private::Instance>::MODULE)),
+            Some(l) => (
+                quote!(<#l as ::number_rt::__private::Instance>::NAME),
+                quote!(<#l as ::number_rt::__private::Instance>::MODULE),
+            ),
             None => (quote!(""), quote!("")),
         };
         out.push(quote!(
@@ -290,9 +328,13 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 sites: &[#(#infos),*],
             };
         ));
-        out.push(quote!(let __nq = ::number_rt::__private::Frame::enter(&__NQ_INFO, #inst, #imod);));
+        out.push(
+            quote!(let __nq = ::number_rt::__private::Frame::enter(&__NQ_INFO, #inst, #imod);),
+        );
     } else if model.params.iter().any(|p| p.typed && p.site.is_some()) {
-        out.push(quote!(use ::number_rt::__private::Number as _;));
+        out.push(quote!(
+            use ::number_rt::__private::Number as _;
+        ));
     }
     for p in &model.params {
         let Some(idx) = p.site else { continue };
@@ -361,14 +403,18 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
     };
     if let (Some(l), Some(bound)) = (&model.instance, &bound) {
         if bound_in_where {
-            sig.generics.make_where_clause().predicates.push(parse_quote!(#l: #bound));
+            sig.generics
+                .make_where_clause()
+                .predicates
+                .push(parse_quote!(#l: #bound));
         } else {
             for gp in sig.generics.params.iter_mut() {
                 if let GenericParam::Type(tp) = gp
-                    && tp.ident == *l {
-                        tp.colon_token = Some(Default::default());
-                        tp.bounds.push(parse_quote!(#bound));
-                    }
+                    && tp.ident == *l
+                {
+                    tp.colon_token = Some(Default::default());
+                    tp.bounds.push(parse_quote!(#bound));
+                }
             }
         }
     }
@@ -377,8 +423,12 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
     }
     for arg in sig.inputs.iter_mut() {
         let FnArg::Typed(pt) = arg else { continue };
-        let Pat::Ident(pi) = &mut *pt.pat else { continue };
-        let Some(p) = model.params.iter().find(|p| p.ident == pi.ident) else { continue };
+        let Pat::Ident(pi) = &mut *pt.pat else {
+            continue;
+        };
+        let Some(p) = model.params.iter().find(|p| p.ident == pi.ident) else {
+            continue;
+        };
         if p.site.is_none() {
             continue;
         }
@@ -450,8 +500,21 @@ pub(crate) fn expand_one(
 ) -> (Option<Expanded>, Vec<Candidate>) {
     let fp = fn_fingerprint(sig, block);
     let qgen = make_gen(mode, &mod_name, &instance);
-    let Analysis { model, body: new_body, errors: errs, candidates } =
-        analyze(sig, block, opts, mod_name, instance, fp, qgen.as_ref(), check);
+    let Analysis {
+        model,
+        body: new_body,
+        errors: errs,
+        candidates,
+    } = analyze(
+        sig,
+        block,
+        opts,
+        mod_name,
+        instance,
+        fp,
+        qgen.as_ref(),
+        check,
+    );
     let failed = !errs.is_empty();
     errors.append(errs);
     if failed {
@@ -484,8 +547,20 @@ fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Opti
     }
     let vis = mod_vis(&f.vis);
     // The plain function does not use its instance parameter (the other modes bound it): that is by design.
-    let allow = (mode == Mode::Plain && instance.is_some()).then(|| quote!(#[allow(clippy::extra_unused_type_parameters)]));
-    let (ex, _) = expand_one(&f.sig, &f.block, opts, opts, f.sig.ident.clone(), instance, mode, vis, false, errors);
+    let allow = (mode == Mode::Plain && instance.is_some())
+        .then(|| quote!(#[allow(clippy::extra_unused_type_parameters)]));
+    let (ex, _) = expand_one(
+        &f.sig,
+        &f.block,
+        opts,
+        opts,
+        f.sig.ident.clone(),
+        instance,
+        mode,
+        vis,
+        false,
+        errors,
+    );
     let ex = ex?;
     let (attrs, fvis) = (&f.attrs, &f.vis);
     let (sig, block, module) = (ex.sig, ex.block, ex.module);
@@ -515,10 +590,18 @@ fn snake(s: &str) -> String {
 }
 
 fn is_quantize_attr(a: &Attribute) -> bool {
-    a.path().segments.last().is_some_and(|s| s.ident == "quantize")
+    a.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "quantize")
 }
 
-fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Errors) -> Option<TokenStream> {
+fn expand_impl(
+    opts: &Options,
+    mut imp: ItemImpl,
+    mode: Mode,
+    errors: &mut Errors,
+) -> Option<TokenStream> {
     if let Some((path, _)) = &imp.trait_ {
         errors.spanned(
             path,
@@ -532,7 +615,10 @@ fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Error
         _ => None,
     };
     let Some(self_name) = self_name else {
-        errors.spanned(&imp.self_ty, "#[quantize] impl blocks must be for a named type (`impl<L> Dense<L>`)");
+        errors.spanned(
+            &imp.self_ty,
+            "#[quantize] impl blocks must be for a named type (`impl<L> Dense<L>`)",
+        );
         return None;
     };
     let instance = instance_param(&imp.generics, &snake(&self_name), errors);
@@ -589,7 +675,15 @@ fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Error
         let mod_name = format_ident!("{}_{}", snake(&self_name), f.sig.ident);
         // Discovery first: methods without float sites stay as they are.
         let (_, cands) = expand_one(
-            &f.sig, &f.block, &merged, &own, mod_name.clone(), instance.clone(), Mode::Plain, quote!(), true,
+            &f.sig,
+            &f.block,
+            &merged,
+            &own,
+            mod_name.clone(),
+            instance.clone(),
+            Mode::Plain,
+            quote!(),
+            true,
             &mut Errors::default(),
         );
         if cands.is_empty() {
@@ -597,8 +691,18 @@ fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Error
             continue;
         }
         let vis = mod_vis(&f.vis);
-        let (ex, cands) =
-            expand_one(&f.sig, &f.block, &merged, &own, mod_name, instance.clone(), mode, vis, true, errors);
+        let (ex, cands) = expand_one(
+            &f.sig,
+            &f.block,
+            &merged,
+            &own,
+            mod_name,
+            instance.clone(),
+            mode,
+            vis,
+            true,
+            errors,
+        );
         all.extend(cands);
         if let Some(ex) = ex {
             f.sig = ex.sig;
@@ -612,7 +716,10 @@ fn expand_impl(opts: &Options, mut imp: ItemImpl, mode: Mode, errors: &mut Error
     // Impl-level option names must name a site of at least one method.
     let name = format!("{self_name} (impl)");
     let union_sig: Signature = {
-        let mut s = sigs.first().cloned().unwrap_or_else(|| parse_quote!(fn f()));
+        let mut s = sigs
+            .first()
+            .cloned()
+            .unwrap_or_else(|| parse_quote!(fn f()));
         s.inputs = sigs.iter().flat_map(|s| s.inputs.iter().cloned()).collect();
         s
     };

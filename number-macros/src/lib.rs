@@ -28,9 +28,9 @@ mod expand;
 mod fingerprint;
 mod model;
 mod sites;
-mod tuned_file;
 #[cfg(test)]
 mod snapshots;
+mod tuned_file;
 
 /// Marks a layer function (or an inherent impl block of layer methods) whose float sites libnumber quantizes.
 ///
@@ -48,7 +48,11 @@ pub fn quantize(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn include_tuned(input: TokenStream) -> TokenStream {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
     let caller = proc_macro2::Span::call_site().local_file().and_then(|f| {
-        let f = if f.is_absolute() { f } else { manifest.as_ref().map(|m| m.join(&f)).unwrap_or(f) };
+        let f = if f.is_absolute() {
+            f
+        } else {
+            manifest.as_ref().map(|m| m.join(&f)).unwrap_or(f)
+        };
         f.parent().map(|p| p.to_path_buf())
     });
     tuned_file::include_tuned(input.into(), expand::feature_mode(), manifest, caller).into()

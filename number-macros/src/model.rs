@@ -47,7 +47,10 @@ pub(crate) enum Shape {
 impl Shape {
     /// Whether `x[i]` reads an f32 element.
     pub(crate) fn indexable(self) -> bool {
-        matches!(self, Shape::SliceRef | Shape::ArrayRef | Shape::VecRef | Shape::SliceMut | Shape::Owned)
+        matches!(
+            self,
+            Shape::SliceRef | Shape::ArrayRef | Shape::VecRef | Shape::SliceMut | Shape::Owned
+        )
     }
     /// Whether `x[i] = v` writes an element of the site.
     pub(crate) fn element_writable(self) -> bool {

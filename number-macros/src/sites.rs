@@ -7,7 +7,7 @@
 use crate::attr::{Errors, Options};
 use crate::model::{FnModel, Kind, Mode, Param, Shape, Site};
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
@@ -16,7 +16,8 @@ mod typed;
 pub(crate) use typed::only_indexed;
 
 use syn::{
-    BinOp, Block, Expr, FnArg, Ident, Lit, Pat, ReturnType, Signature, Stmt, Type, UnOp, parse_quote,
+    BinOp, Block, Expr, FnArg, Ident, Lit, Pat, ReturnType, Signature, Stmt, Type, UnOp,
+    parse_quote,
 };
 
 // ------------------------------------------------------------------ types
@@ -39,17 +40,20 @@ fn strip(ty: &Type) -> &Type {
 /// `f32` / `f64` / other for a scalar type.
 fn scalar(ty: &Type) -> Option<&'static str> {
     if let Type::Path(p) = strip(ty)
-        && p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
-            let seg = &p.path.segments[0];
-            if seg.arguments.is_empty() {
-                if seg.ident == "f32" {
-                    return Some("f32");
-                }
-                if seg.ident == "f64" {
-                    return Some("f64");
-                }
+        && p.qself.is_none()
+        && p.path.leading_colon.is_none()
+        && p.path.segments.len() == 1
+    {
+        let seg = &p.path.segments[0];
+        if seg.arguments.is_empty() {
+            if seg.ident == "f32" {
+                return Some("f32");
+            }
+            if seg.ident == "f64" {
+                return Some("f64");
             }
         }
+    }
     None
 }
 
@@ -62,9 +66,10 @@ fn vec_of(ty: &Type) -> Option<&'static str> {
         }
         if let syn::PathArguments::AngleBracketed(a) = &seg.arguments
             && a.args.len() == 1
-                && let syn::GenericArgument::Type(t) = &a.args[0] {
-                    return scalar(t);
-                }
+            && let syn::GenericArgument::Type(t) = &a.args[0]
+        {
+            return scalar(t);
+        }
     }
     None
 }
@@ -98,8 +103,15 @@ pub(crate) fn classify_param(ty: &Type) -> TypeClass {
         let c = match elem {
             Type::Slice(s) => class(scalar(&s.elem), pick(Shape::SliceRef)),
             Type::Array(a) => class(scalar(&a.elem), pick(Shape::ArrayRef)),
-            e => class(scalar(e), if m { Shape::ScalarMut } else { Shape::ScalarRef })
-                .or_else(|| class(vec_of(e), pick(Shape::VecRef))),
+            e => class(
+                scalar(e),
+                if m {
+                    Shape::ScalarMut
+                } else {
+                    Shape::ScalarRef
+                },
+            )
+            .or_else(|| class(vec_of(e), pick(Shape::VecRef))),
         };
         if let Some(c) = c {
             return c;
@@ -110,7 +122,9 @@ pub(crate) fn classify_param(ty: &Type) -> TypeClass {
 
 /// Classifies the type of a `let` binding: `f32`, `[f32; N]`, `Vec<f32>`.
 fn classify_local(ty: &Type) -> TypeClass {
-    class(scalar(ty), Shape::Scalar).or_else(|| class(owned(ty), Shape::Owned)).unwrap_or(TypeClass::NotFloat)
+    class(scalar(ty), Shape::Scalar)
+        .or_else(|| class(owned(ty), Shape::Owned))
+        .unwrap_or(TypeClass::NotFloat)
 }
 
 // ------------------------------------------------------------------ code generation per mode
@@ -149,7 +163,13 @@ impl Gen {
     }
     /// Quantizes an aggregate in place. `place` is a place of type `[f32; N]`/`Vec<f32>`/`&mut [f32]`…;
     /// `is_ref` says whether it already is a `&mut` reference.
-    pub(crate) fn q_slice(&self, idx: usize, ident: &Ident, place: TokenStream, is_ref: bool) -> TokenStream {
+    pub(crate) fn q_slice(
+        &self,
+        idx: usize,
+        ident: &Ident,
+        place: TokenStream,
+        is_ref: bool,
+    ) -> TokenStream {
         match self.mode {
             Mode::Tuned => {
                 let q = self.q(idx, ident, quote!(*__nq_e));
@@ -186,7 +206,12 @@ impl Gen {
 enum Binding {
     /// A binding that is not a site (shadows sites of the same name).
     Plain,
-    Site { site: Option<usize>, shape: Shape, weight: bool, typed: bool },
+    Site {
+        site: Option<usize>,
+        shape: Shape,
+        weight: bool,
+        typed: bool,
+    },
 }
 
 /// A site found during the walk (excluded ones included), for option validation.
@@ -198,9 +223,44 @@ pub(crate) struct Candidate {
 }
 
 const F32_METHODS: &[&str] = &[
-    "abs", "max", "min", "clamp", "exp", "exp2", "exp_m1", "ln", "ln_1p", "log", "log2", "log10", "sqrt", "cbrt",
-    "powi", "powf", "tanh", "sinh", "cosh", "sin", "cos", "tan", "atan", "atan2", "signum", "recip", "floor", "ceil",
-    "round", "trunc", "fract", "mul_add", "hypot", "copysign", "to_degrees", "to_radians", "max", "min",
+    "abs",
+    "max",
+    "min",
+    "clamp",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "ln",
+    "ln_1p",
+    "log",
+    "log2",
+    "log10",
+    "sqrt",
+    "cbrt",
+    "powi",
+    "powf",
+    "tanh",
+    "sinh",
+    "cosh",
+    "sin",
+    "cos",
+    "tan",
+    "atan",
+    "atan2",
+    "signum",
+    "recip",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fract",
+    "mul_add",
+    "hypot",
+    "copysign",
+    "to_degrees",
+    "to_radians",
+    "max",
+    "min",
 ];
 
 /// One walk over a function.
@@ -222,7 +282,11 @@ pub(crate) struct Walker<'a> {
 
 fn single_ident(e: &Expr) -> Option<&Ident> {
     match e {
-        Expr::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 => {
+        Expr::Path(p)
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && p.path.segments.len() == 1 =>
+        {
             let s = &p.path.segments[0];
             s.arguments.is_empty().then_some(&s.ident)
         }
@@ -363,7 +427,12 @@ impl<'a> Walker<'a> {
     fn typed_site(&self, e: &Expr) -> Option<usize> {
         let id = single_ident(e)?;
         match self.lookup(&id.to_string())? {
-            Binding::Site { site: Some(i), typed: true, weight: false, .. } => Some(*i),
+            Binding::Site {
+                site: Some(i),
+                typed: true,
+                weight: false,
+                ..
+            } => Some(*i),
             _ => None,
         }
     }
@@ -377,7 +446,9 @@ impl<'a> Walker<'a> {
             if m.method != "to_f32" || !m.args.is_empty() {
                 return None;
             }
-            let Expr::Index(ix) = &*m.receiver else { return None };
+            let Expr::Index(ix) = &*m.receiver else {
+                return None;
+            };
             let j = self.typed_site(&ix.expr)?;
             (self.sites[j].ident == self.sites[idx].ident).then(|| (*m.receiver).clone())
         };
@@ -390,12 +461,20 @@ impl<'a> Walker<'a> {
         match v {
             Expr::Paren(p) => self.typed_value(idx, &p.expr),
             Expr::If(i) => {
-                let Some((_, el)) = &i.else_branch else { return self.store(idx, quote!(#v)) };
+                let Some((_, el)) = &i.else_branch else {
+                    return self.store(idx, quote!(#v));
+                };
                 let (Some(t), Expr::Block(eb)) = (tail(&i.then_branch), &**el) else {
                     return self.store(idx, quote!(#v));
                 };
-                let Some(e) = tail(&eb.block) else { return self.store(idx, quote!(#v)) };
-                let (cond, t, e) = (&i.cond, self.typed_value(idx, &t), self.typed_value(idx, &e));
+                let Some(e) = tail(&eb.block) else {
+                    return self.store(idx, quote!(#v));
+                };
+                let (cond, t, e) = (
+                    &i.cond,
+                    self.typed_value(idx, &t),
+                    self.typed_value(idx, &e),
+                );
                 parse_quote!(if #cond { #t } else { #e })
             }
             _ => same(v).unwrap_or_else(|| self.store(idx, quote!(#v))),
@@ -409,7 +488,12 @@ impl<'a> Walker<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<&Binding> {
-        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, b)| b)
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b)
     }
     fn bind(&mut self, name: String, b: Binding) {
         self.scopes.last_mut().unwrap().push((name, b));
@@ -424,7 +508,12 @@ impl<'a> Walker<'a> {
     fn site_of(&self, e: &Expr) -> Option<(Option<usize>, Shape, bool)> {
         let id = single_ident(e)?;
         match self.lookup(&id.to_string())? {
-            Binding::Site { site, shape, weight, .. } => Some((*site, *shape, *weight)),
+            Binding::Site {
+                site,
+                shape,
+                weight,
+                ..
+            } => Some((*site, *shape, *weight)),
             Binding::Plain => None,
         }
     }
@@ -433,12 +522,27 @@ impl<'a> Walker<'a> {
     fn raw_name(&mut self, name: &str) -> String {
         let c = self.counts.entry(name.to_string()).or_insert(0);
         *c += 1;
-        if *c == 1 { name.to_string() } else { format!("{name}_{c}") }
+        if *c == 1 {
+            name.to_string()
+        } else {
+            format!("{name}_{c}")
+        }
     }
 
     /// Registers a site; `None` when excluded.
-    pub(crate) fn add_site(&mut self, raw: String, kind: Kind, span: Span, is_param: bool) -> Option<usize> {
-        self.candidates.push(Candidate { raw: raw.clone(), kind, span, is_param });
+    pub(crate) fn add_site(
+        &mut self,
+        raw: String,
+        kind: Kind,
+        span: Span,
+        is_param: bool,
+    ) -> Option<usize> {
+        self.candidates.push(Candidate {
+            raw: raw.clone(),
+            kind,
+            span,
+            is_param,
+        });
         if self.opts.is_excluded(&raw) {
             return None;
         }
@@ -461,7 +565,9 @@ impl<'a> Walker<'a> {
     }
 
     fn q(&self, idx: usize, value: TokenStream) -> Expr {
-        self.qgen.expect("rewriting").q(idx, &self.sites[idx].ident, value)
+        self.qgen
+            .expect("rewriting")
+            .q(idx, &self.sites[idx].ident, value)
     }
 
     // -------------------------------------------------------------- parameters
@@ -521,11 +627,29 @@ impl<'a> Walker<'a> {
                     };
                     let site = self.add_site(raw, kind, ident.span(), true);
                     let typed = weight
-                        || (shape == Shape::SliceRef && site.is_some() && self.tuned() && self.typed_ok.contains(&name));
-                    out.push(Param { ident: ident.clone(), mutable, shape, site, weight, typed });
+                        || (shape == Shape::SliceRef
+                            && site.is_some()
+                            && self.tuned()
+                            && self.typed_ok.contains(&name));
+                    out.push(Param {
+                        ident: ident.clone(),
+                        mutable,
+                        shape,
+                        site,
+                        weight,
+                        typed,
+                    });
                     // A `generic(..)` weight keeps its type in the body: no element rewriting, no use checks.
                     let generic = weight && self.opts.is_generic(&name);
-                    self.bind(name, Binding::Site { site, shape, weight: weight && !generic, typed: typed && !generic });
+                    self.bind(
+                        name,
+                        Binding::Site {
+                            site,
+                            shape,
+                            weight: weight && !generic,
+                            typed: typed && !generic,
+                        },
+                    );
                 }
             }
         }
@@ -560,17 +684,23 @@ impl<'a> Walker<'a> {
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => self.is_float(&u.expr),
                 UnOp::Deref(_) => {
-                    matches!(self.site_of(&u.expr), Some((_, Shape::ScalarRef | Shape::ScalarMut, _)))
+                    matches!(
+                        self.site_of(&u.expr),
+                        Some((_, Shape::ScalarRef | Shape::ScalarMut, _))
+                    )
                 }
                 _ => false,
             },
             Expr::Binary(b) => {
-                matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_))
-                    && (self.is_float(&b.left) || self.is_float(&b.right))
+                matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+                ) && (self.is_float(&b.left) || self.is_float(&b.right))
             }
             Expr::Path(_) => matches!(self.site_of(e), Some((_, Shape::Scalar, _))),
             Expr::Index(ix) => {
-                !is_range(&ix.index) && matches!(self.site_of(&ix.expr), Some((_, s, _)) if s.indexable())
+                !is_range(&ix.index)
+                    && matches!(self.site_of(&ix.expr), Some((_, s, _)) if s.indexable())
             }
             Expr::MethodCall(m) => {
                 F32_METHODS.iter().any(|n| m.method == n) && self.is_float(&m.receiver)
@@ -601,7 +731,9 @@ impl<'a> Walker<'a> {
 
     fn local(&mut self, l: &mut syn::Local) {
         let (name, ty) = match &l.pat {
-            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => (Some(pi.ident.clone()), None),
+            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                (Some(pi.ident.clone()), None)
+            }
             Pat::Type(pt) => match &*pt.pat {
                 Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
                     (Some(pi.ident.clone()), Some((*pt.ty).clone()))
@@ -610,7 +742,11 @@ impl<'a> Walker<'a> {
             },
             _ => (None, None),
         };
-        let init_float = l.init.as_ref().filter(|i| i.diverge.is_none()).map(|i| &*i.expr);
+        let init_float = l
+            .init
+            .as_ref()
+            .filter(|i| i.diverge.is_none())
+            .map(|i| &*i.expr);
         let class = match (&name, &ty) {
             (Some(_), Some(t)) => classify_local(t),
             (Some(_), None) => match init_float {
@@ -620,7 +756,10 @@ impl<'a> Walker<'a> {
             },
             (None, Some(t)) => {
                 if let TypeClass::F64 = classify_local(t) {
-                    self.errors.spanned(t, "f64 sites are not supported (libnumber quantizes f32 values); use f32");
+                    self.errors.spanned(
+                        t,
+                        "f64 sites are not supported (libnumber quantizes f32 values); use f32",
+                    );
                 }
                 TypeClass::NotFloat
             }
@@ -652,8 +791,12 @@ impl<'a> Walker<'a> {
                 let typed_vec = shape == Shape::Owned
                     && self.tuned()
                     && self.typed_ok.contains(&key)
-                    && ty.as_ref().is_some_and(|t| quote!(#t).to_string().replace(' ', "") == "Vec<f32>");
-                if let (Some(idx), true, Some(qgen), Some(init)) = (site, typed_vec, self.qgen, &mut l.init) {
+                    && ty
+                        .as_ref()
+                        .is_some_and(|t| quote!(#t).to_string().replace(' ', "") == "Vec<f32>");
+                if let (Some(idx), true, Some(qgen), Some(init)) =
+                    (site, typed_vec, self.qgen, &mut l.init)
+                {
                     // A typed local: `let mut p: Vec<T> = <the f32 initializer, converted>`.
                     let t = qgen.tuned_ty(&self.sites[idx].ident);
                     let v = &init.expr;
@@ -673,7 +816,15 @@ impl<'a> Walker<'a> {
                     if let Pat::Type(pt) = &mut l.pat {
                         *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>);
                     }
-                    self.bind(key, Binding::Site { site, shape, weight: false, typed: true });
+                    self.bind(
+                        key,
+                        Binding::Site {
+                            site,
+                            shape,
+                            weight: false,
+                            typed: true,
+                        },
+                    );
                     return;
                 }
                 if let (Some(idx), Some(qgen), Some(init)) = (site, self.qgen, &mut l.init) {
@@ -686,7 +837,15 @@ impl<'a> Walker<'a> {
                     };
                     *init.expr = new;
                 }
-                self.bind(key, Binding::Site { site, shape, weight: false, typed: false });
+                self.bind(
+                    key,
+                    Binding::Site {
+                        site,
+                        shape,
+                        weight: false,
+                        typed: false,
+                    },
+                );
             }
         }
     }
@@ -732,7 +891,9 @@ impl<'a> Walker<'a> {
         let Expr::Assign(a) = e else { unreachable!() };
         self.visit_place(&mut a.left);
         self.visit_expr_mut(&mut a.right);
-        let (Some(qgen), Some((pk, idx))) = (self.qgen, self.place_site(&a.left)) else { return };
+        let (Some(qgen), Some((pk, idx))) = (self.qgen, self.place_site(&a.left)) else {
+            return;
+        };
         let v = &a.right;
         let typed = matches!(&*a.left, Expr::Index(ix) if self.typed_site(&ix.expr).is_some());
         let new: Expr = match pk {
@@ -753,7 +914,9 @@ impl<'a> Walker<'a> {
         if self.qgen.is_none() {
             return;
         }
-        let Some((pk, idx)) = self.place_site(&b.left) else { return };
+        let Some((pk, idx)) = self.place_site(&b.left) else {
+            return;
+        };
         let Some(op) = base_op(&b.op) else { return };
         let value = operand(&op, &b.right);
         let new: Expr = match (pk, &*b.left) {
@@ -806,7 +969,8 @@ impl<'a> Walker<'a> {
     }
 
     fn with_scope(&mut self, names: Vec<String>, f: impl FnOnce(&mut Self)) {
-        self.scopes.push(names.into_iter().map(|n| (n, Binding::Plain)).collect());
+        self.scopes
+            .push(names.into_iter().map(|n| (n, Binding::Plain)).collect());
         f(self);
         self.scopes.pop();
     }
@@ -818,9 +982,10 @@ impl<'a> Walker<'a> {
             return;
         }
         if let Some(Stmt::Expr(e, None)) = block.stmts.last_mut()
-            && !matches!(e, Expr::Return(_)) {
-                *e = self.q(idx, quote!(#e));
-            }
+            && !matches!(e, Expr::Return(_))
+        {
+            *e = self.q(idx, quote!(#e));
+        }
     }
 }
 
@@ -850,7 +1015,9 @@ impl VisitMut for Walker<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
             Expr::Lit(l) => {
-                let Some(suffix) = float_lit_suffix(&l.lit) else { return };
+                let Some(suffix) = float_lit_suffix(&l.lit) else {
+                    return;
+                };
                 let raw = format!("lit{}", self.lits);
                 self.lits += 1;
                 let span = l.lit.span();
@@ -861,9 +1028,10 @@ impl VisitMut for Walker<'_> {
                     return;
                 }
                 if let Some(idx) = self.add_site(raw, Kind::Literal, span, false)
-                    && self.qgen.is_some() {
-                        *e = self.q(idx, quote!(#e));
-                    }
+                    && self.qgen.is_some()
+                {
+                    *e = self.q(idx, quote!(#e));
+                }
             }
             Expr::Closure(c) => {
                 let mut names = Vec::new();
@@ -873,7 +1041,11 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
-                if let Some(kernel) = self.reduction(f).or_else(|| self.summation(f)).or_else(|| self.columns(f)) {
+                if let Some(kernel) = self
+                    .reduction(f)
+                    .or_else(|| self.summation(f))
+                    .or_else(|| self.columns(f))
+                {
                     *e = kernel;
                     return;
                 }
@@ -1009,7 +1181,12 @@ pub(crate) fn analyze(
         params,
         fingerprint,
     };
-    Analysis { model, body, errors, candidates }
+    Analysis {
+        model,
+        body,
+        errors,
+        candidates,
+    }
 }
 
 /// Names bound by `let` anywhere in the block (candidates for typed locals).
@@ -1051,18 +1228,29 @@ pub(crate) fn validate_names(
     let param_names = param_names(sig);
     let list = || {
         let v: Vec<&str> = candidates.iter().map(|c| c.raw.as_str()).collect();
-        if v.is_empty() { "none".to_string() } else { v.join(", ") }
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
     };
     let exists = |name: &Ident| candidates.iter().any(|c| *name == c.raw);
     let missing = |errors: &mut Errors, name: &Ident, opt: &str| {
         errors.spanned(
             name,
-            format_args!("{opt}({name}) names no site of `{fn_name}`; its sites are: {}", list()),
+            format_args!(
+                "{opt}({name}) names no site of `{fn_name}`; its sites are: {}",
+                list()
+            ),
         );
     };
     for name in &check.weights {
         if !param_names.iter().any(|p| name == p) {
-            let what = if exists(name) { "a local site, not a parameter" } else { "not a parameter" };
+            let what = if exists(name) {
+                "a local site, not a parameter"
+            } else {
+                "not a parameter"
+            };
             errors.spanned(
                 name,
                 format_args!(
@@ -1114,12 +1302,18 @@ fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
     }
     for name in &opts.weights {
         if opts.is_excluded(&name.to_string()) {
-            errors.spanned(name, format_args!("`{name}` is both in weights(...) and exclude(...)"));
+            errors.spanned(
+                name,
+                format_args!("`{name}` is both in weights(...) and exclude(...)"),
+            );
         }
     }
     for r in &opts.rename {
         if opts.is_excluded(&r.from.to_string()) {
-            errors.spanned(&r.from, format_args!("rename({}): the site is excluded", r.from));
+            errors.spanned(
+                &r.from,
+                format_args!("rename({}): the site is excluded", r.from),
+            );
         }
     }
     let mut in_group: Vec<String> = Vec::new();
@@ -1129,7 +1323,10 @@ fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
             if opts.is_excluded(&s) {
                 errors.spanned(name, format_args!("share({name}): the site is excluded"));
             } else if in_group.contains(&s) {
-                errors.spanned(name, format_args!("share({name}): `{name}` is already in another share(...) group"));
+                errors.spanned(
+                    name,
+                    format_args!("share({name}): `{name}` is already in another share(...) group"),
+                );
             }
             in_group.push(s);
         }
@@ -1138,7 +1335,9 @@ fn validate(opts: &Options, w: &Walker, fn_name: &str, errors: &mut Errors) {
     let group_of = |raw: &str| opts.share.iter().position(|g| g.iter().any(|i| i == raw));
     for (i, a) in w.sites.iter().enumerate() {
         for b in &w.sites[..i] {
-            if a.ident == b.ident && (group_of(&a.raw).is_none() || group_of(&a.raw) != group_of(&b.raw)) {
+            if a.ident == b.ident
+                && (group_of(&a.raw).is_none() || group_of(&a.raw) != group_of(&b.raw))
+            {
                 errors.spanned(
                     &a.ident,
                     format_args!(

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 fn expand(attr: TokenStream, item: TokenStream, mode: Mode) -> String {
     let ts = quantize(attr, item, Ok(mode));
-    let file: syn::File = syn::parse2(ts.clone()).unwrap_or_else(|e| panic!("expansion does not parse: {e}\n{ts}"));
+    let file: syn::File =
+        syn::parse2(ts.clone()).unwrap_or_else(|e| panic!("expansion does not parse: {e}\n{ts}"));
     prettyplease::unparse(&file)
 }
 
@@ -17,33 +18,59 @@ fn check(name: &str, attr: TokenStream, item: TokenStream) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut failures = Vec::new();
-    for (mode, tag) in [(Mode::Plain, "plain"), (Mode::Calibrate, "calibrate"), (Mode::Tuned, "tuned")] {
+    for (mode, tag) in [
+        (Mode::Plain, "plain"),
+        (Mode::Calibrate, "calibrate"),
+        (Mode::Tuned, "tuned"),
+    ] {
         let got = expand(attr.clone(), item.clone(), mode);
-        assert!(!got.contains("compile_error"), "{name}.{tag} expands to an error:\n{got}");
+        assert!(
+            !got.contains("compile_error"),
+            "{name}.{tag} expands to an error:\n{got}"
+        );
         let path = dir.join(format!("{name}.{tag}.rs"));
         match std::fs::read_to_string(&path) {
             Ok(want) if want == got => {}
             Ok(_) if update => std::fs::write(&path, &got).unwrap(),
             Ok(want) => {
-                let line = want.lines().zip(got.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                let line = want
+                    .lines()
+                    .zip(got.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
                 failures.push(format!(
                     "{}: differs from line {} on\n--- snapshot\n{}\n--- expansion\n{}",
                     path.display(),
                     line + 1,
-                    want.lines().skip(line).take(6).collect::<Vec<_>>().join("\n"),
-                    got.lines().skip(line).take(6).collect::<Vec<_>>().join("\n"),
+                    want.lines()
+                        .skip(line)
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    got.lines()
+                        .skip(line)
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                 ))
             }
             Err(_) => {
                 std::fs::create_dir_all(&dir).unwrap();
                 std::fs::write(&path, &got).unwrap();
                 if !update {
-                    failures.push(format!("{}: new snapshot written; review it", path.display()));
+                    failures.push(format!(
+                        "{}: new snapshot written; review it",
+                        path.display()
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} (UPDATE_SNAPSHOTS=1 to accept)", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} (UPDATE_SNAPSHOTS=1 to accept)",
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -344,7 +371,12 @@ fn rebound_names_get_suffixes() {
         quote! { fn f(x: f32) -> f32 { let x = x * 2.0; let x = x + 1.0; x } },
         Mode::Calibrate,
     );
-    for ident in ["\"x\"", "\"x_2\"", "\"x_3\"", "\"ret\"", "\"lit0\"", "\"lit1\""] {
-        assert!(out.contains(&format!("ident: {ident}")), "{ident} missing in\n{out}");
+    for ident in [
+        "\"x\"", "\"x_2\"", "\"x_3\"", "\"ret\"", "\"lit0\"", "\"lit1\"",
+    ] {
+        assert!(
+            out.contains(&format!("ident: {ident}")),
+            "{ident} missing in\n{out}"
+        );
     }
 }

@@ -18,7 +18,10 @@ impl Parse for Input {
         if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: syn::Ident = input.parse()?;
             if key != "mode" {
-                return Err(syn::Error::new_spanned(key, "expected `mode = \"tuned\"` (or nothing)"));
+                return Err(syn::Error::new_spanned(
+                    key,
+                    "expected `mode = \"tuned\"` (or nothing)",
+                ));
             }
             input.parse::<Token![=]>()?;
             let v: LitStr = input.parse()?;
@@ -29,8 +32,10 @@ impl Parse for Input {
                 other => {
                     return Err(syn::Error::new_spanned(
                         v,
-                        format!("unknown mode `{other}`: expected \"plain\", \"calibrate\" or \"tuned\""),
-                    ))
+                        format!(
+                            "unknown mode `{other}`: expected \"plain\", \"calibrate\" or \"tuned\""
+                        ),
+                    ));
                 }
             });
             input.parse::<Option<Token![,]>>()?;
@@ -44,7 +49,9 @@ impl Parse for Input {
 pub(crate) fn check_text(shown: &str, src: &str) -> Result<(), String> {
     number_contract::tuned_file::TunedFile::parse(src)
         .map(|_| ())
-        .map_err(|e| format!("tuned formats file `{shown}` is not usable: {e}; do not edit it by hand"))
+        .map_err(|e| {
+            format!("tuned formats file `{shown}` is not usable: {e}; do not edit it by hand")
+        })
 }
 
 /// Expands `include_tuned!(path [, mode = "..."])`. `manifest_dir` is `CARGO_MANIFEST_DIR`; `caller_dir` the
@@ -69,10 +76,19 @@ pub(crate) fn include_tuned(
     }
     let rel = input.path.value();
     let err = |msg: String| syn::Error::new_spanned(&input.path, msg).to_compile_error();
-    let in_manifest = manifest_dir.as_ref().map(|d| d.join(&rel)).filter(|p| p.is_file());
-    let beside_caller = caller_dir.as_ref().map(|d| d.join(&rel)).filter(|p| p.is_file());
+    let in_manifest = manifest_dir
+        .as_ref()
+        .map(|d| d.join(&rel))
+        .filter(|p| p.is_file());
+    let beside_caller = caller_dir
+        .as_ref()
+        .map(|d| d.join(&rel))
+        .filter(|p| p.is_file());
     let (path, tokens): (PathBuf, TokenStream) = match (in_manifest, beside_caller) {
-        (Some(p), _) => (p, quote!(include!(concat!(env!("CARGO_MANIFEST_DIR"), "/", #rel));)),
+        (Some(p), _) => (
+            p,
+            quote!(include!(concat!(env!("CARGO_MANIFEST_DIR"), "/", #rel));),
+        ),
         (None, Some(p)) => {
             let abs = p.to_string_lossy().into_owned();
             (p, quote!(include!(#abs);))
@@ -106,14 +122,33 @@ mod tests {
             include_tuned(args, Ok(Mode::Plain), manifest, caller).to_string()
         };
         // Relative to the manifest dir: portable tokens, so cargo tracks the file through `include!`.
-        let out = run(quote!("files/good_tuned.rs", mode = "tuned"), Some(ui.clone()), None);
-        assert!(out.contains("CARGO_MANIFEST_DIR") && out.contains("\"files/good_tuned.rs\""), "{out}");
+        let out = run(
+            quote!("files/good_tuned.rs", mode = "tuned"),
+            Some(ui.clone()),
+            None,
+        );
+        assert!(
+            out.contains("CARGO_MANIFEST_DIR") && out.contains("\"files/good_tuned.rs\""),
+            "{out}"
+        );
         // Found only next to the calling file: its absolute path.
-        let out = run(quote!("files/good_tuned.rs", mode = "tuned"), Some(PathBuf::from("/nonexistent")), Some(ui));
-        assert!(out.starts_with("include !") && out.contains("good_tuned.rs") && !out.contains("CARGO_MANIFEST_DIR"), "{out}");
+        let out = run(
+            quote!("files/good_tuned.rs", mode = "tuned"),
+            Some(PathBuf::from("/nonexistent")),
+            Some(ui),
+        );
+        assert!(
+            out.starts_with("include !")
+                && out.contains("good_tuned.rs")
+                && !out.contains("CARGO_MANIFEST_DIR"),
+            "{out}"
+        );
         // Plain and calibrate builds: nothing, even for a missing file.
         assert_eq!(run(quote!("files/none.rs"), None, None), "");
-        assert_eq!(run(quote!("files/none.rs", mode = "calibrate"), None, None), "");
+        assert_eq!(
+            run(quote!("files/none.rs", mode = "calibrate"), None, None),
+            ""
+        );
         assert!(run(quote!("files/none.rs", mode = "tuned"), None, None).contains("not found"));
     }
 }

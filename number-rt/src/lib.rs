@@ -17,13 +17,13 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
-pub use number_formats::{binary, blocked, dot, fixed, float, format, number, storage};
 pub use number_formats::{
-    Bf16, Binary, Blocked, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, FixedInfo, FixedPoint, Float, Format,
-    FormatError, Number, Overflow, Quantizer, Rounding, UFixed, Wide,
+    Bf16, Binary, Blocked, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, FixedInfo, FixedPoint, Float,
+    Format, FormatError, Number, Overflow, Quantizer, Rounding, UFixed, Wide,
 };
+pub use number_formats::{binary, blocked, dot, fixed, float, format, number, storage};
 pub use number_macros::{include_tuned, quantize};
-pub use number_runtime::{instances, Instance};
+pub use number_runtime::{Instance, instances};
 
 #[cfg(feature = "std")]
 pub use number_runtime::rounded_weights;
@@ -53,15 +53,17 @@ pub const MODE: Mode = if cfg!(feature = "tuned") {
 };
 
 #[cfg(all(feature = "tuned", feature = "calibrate"))]
-compile_error!("number-rt: the features `calibrate` and `tuned` select different build modes; enable at most one");
+compile_error!(
+    "number-rt: the features `calibrate` and `tuned` select different build modes; enable at most one"
+);
 
 /// Support for generated code; not a public API. Every path `#[quantize]` emits goes through here.
 #[doc(hidden)]
 pub mod __private {
-    pub use number_formats::dot::{columns, dot, sum};
     pub use number_formats::Number;
-    pub use number_runtime::Instance;
+    pub use number_formats::dot::{columns, dot, sum};
     pub use number_runtime::__private::*;
+    pub use number_runtime::Instance;
     #[cfg(feature = "emulate")]
     pub use number_runtime::emulate::{FnInfo, Frame, SiteInfo};
     #[cfg(feature = "emulate")]

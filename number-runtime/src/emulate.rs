@@ -16,8 +16,8 @@
 //! let out = emulate::with_formats(&cfg, || 1 + 1);
 //! assert_eq!(out, 2);
 //! ```
-use crate::profile::{Profile, SiteKind, SiteProfile, SiteStats, PROFILE_VERSION};
 use crate::Format;
+use crate::profile::{PROFILE_VERSION, Profile, SiteKind, SiteProfile, SiteStats};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
@@ -25,7 +25,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use number_contract::{site_name, Config};
+pub use number_contract::{Config, site_name};
 
 /// What `#[quantize]` records about one function (generated; one `static` per function).
 #[derive(Debug)]
@@ -70,7 +70,11 @@ fn registry() -> &'static Mutex<Registry> {
 
 /// The name of every registered site, by slot.
 pub(crate) fn site_names() -> Vec<String> {
-    lock(registry()).slots.iter().map(|(n, _)| n.clone()).collect()
+    lock(registry())
+        .slots
+        .iter()
+        .map(|(n, _)| n.clone())
+        .collect()
 }
 
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -184,7 +188,11 @@ pub fn finish_profiling() -> Profile {
         p.stats = stats;
         sites.insert(name.clone(), p);
     }
-    Profile { version: PROFILE_VERSION, tool: format!("libnumber {}", env!("CARGO_PKG_VERSION")), sites }
+    Profile {
+        version: PROFILE_VERSION,
+        tool: format!("libnumber {}", env!("CARGO_PKG_VERSION")),
+        sites,
+    }
 }
 
 /// Whether profiling is on.
@@ -212,8 +220,15 @@ pub struct Frame {
 
 impl Frame {
     /// Enters `info` for the instance named `instance` (empty for single-instance functions).
-    pub fn enter(info: &'static FnInfo, instance: &'static str, instance_module: &'static str) -> Frame {
-        let key = (info as *const FnInfo as usize, instance.as_ptr() as usize ^ (instance.len() << 48));
+    pub fn enter(
+        info: &'static FnInfo,
+        instance: &'static str,
+        instance_module: &'static str,
+    ) -> Frame {
+        let key = (
+            info as *const FnInfo as usize,
+            instance.as_ptr() as usize ^ (instance.len() << 48),
+        );
         let recording = RECORDING.load(Ordering::Relaxed);
         LOCAL.with(|l| {
             let mut l = l.borrow_mut();
@@ -223,7 +238,12 @@ impl Frame {
                     let reg = lock(registry());
                     slots
                         .iter()
-                        .map(|&s| l.config.get(&reg.slots[s as usize].0).copied().unwrap_or(Format::F32))
+                        .map(|&s| {
+                            l.config
+                                .get(&reg.slots[s as usize].0)
+                                .copied()
+                                .unwrap_or(Format::F32)
+                        })
                         .collect()
                 };
                 l.frames.insert(key, FrameCache { slots, formats });
@@ -327,7 +347,13 @@ impl Frame {
     /// recorded, in another order); with an `f32` accumulator the sums run without the per-step rounding when
     /// every lane's result is finite.
     #[inline]
-    pub fn columns<'b>(&self, site: usize, acc: &mut [f32], a: &[f32], col: impl Fn(usize) -> &'b [f32]) {
+    pub fn columns<'b>(
+        &self,
+        site: usize,
+        acc: &mut [f32],
+        a: &[f32],
+        col: impl Fn(usize) -> &'b [f32],
+    ) {
         // Blocks of 64 lanes, summed in a stack buffer (no allocation per call).
         for (b, lanes) in acc.chunks_mut(64).enumerate() {
             let (p0, l) = (b * 64, lanes.len());
@@ -382,7 +408,14 @@ impl Frame {
     /// [`gram`](Self::gram) for a lanes nest: the row of `n` values of weight site `site` that starts at `start`
     /// multiplies the column `(col(k)[p])_k` of every lane `p < m`.
     #[inline(always)]
-    pub fn gram_columns<'b>(&self, site: usize, start: usize, n: usize, m: usize, col: impl Fn(usize) -> &'b [f32]) {
+    pub fn gram_columns<'b>(
+        &self,
+        site: usize,
+        start: usize,
+        n: usize,
+        m: usize,
+        col: impl Fn(usize) -> &'b [f32],
+    ) {
         if self.capturing {
             crate::rounding::record_columns(self.slots[site], start, n, m, &col);
         }
@@ -435,7 +468,12 @@ impl Frame {
     }
 }
 
-fn resolve_slots(key: (usize, usize), info: &'static FnInfo, instance: &str, instance_module: &str) -> Rc32 {
+fn resolve_slots(
+    key: (usize, usize),
+    info: &'static FnInfo,
+    instance: &str,
+    instance_module: &str,
+) -> Rc32 {
     let mut reg = lock(registry());
     if let Some(s) = reg.frames.get(&key) {
         return s.clone();

@@ -22,7 +22,7 @@ pub mod rounded_weights;
 pub mod rounding;
 
 #[cfg(feature = "emulate")]
-pub(crate) use number_formats::{blocked, Format, Number};
+pub(crate) use number_formats::{Format, Number, blocked};
 
 /// FNV-1a of bytes: the profile hash and the digest of rounded-weights files.
 #[cfg(feature = "std")]
@@ -79,7 +79,10 @@ pub mod __private {
     #[inline(always)]
     pub fn copy_strided<T: Copy>(dst: &mut [T], ds: usize, src: &[T], ss: usize, n: usize) {
         let span = |step: usize| {
-            (n - 1).checked_mul(step).and_then(|v| v.checked_add(1)).expect("copy_strided: index arithmetic overflows")
+            (n - 1)
+                .checked_mul(step)
+                .and_then(|v| v.checked_add(1))
+                .expect("copy_strided: index arithmetic overflows")
         };
         if n == 0 {
             return;
@@ -126,7 +129,11 @@ pub mod __private {
         /// Quantizes `x` into `T`.
         #[inline(always)]
         pub fn new(x: &[f32]) -> Self {
-            let mut t = Typed { len: x.len(), inline: [const { core::mem::MaybeUninit::uninit() }; N], heap: Vec::new() };
+            let mut t = Typed {
+                len: x.len(),
+                inline: [const { core::mem::MaybeUninit::uninit() }; N],
+                heap: Vec::new(),
+            };
             if x.len() <= N {
                 for (d, &v) in t.inline.iter_mut().zip(x) {
                     d.write(T::from_f32(v));
@@ -168,9 +175,16 @@ pub mod __private {
         #[test]
         fn strided_copies_equal_the_element_loop() {
             let src: Vec<u16> = (0..300).collect();
-            for (d0, ds, s0, ss, n) in
-                [(0, 1, 0, 1, 1), (3, 1, 5, 1, 32), (0, 1, 7, 1, 33), (1, 1, 0, 1, 200), (2, 3, 1, 2, 40), (0, 1, 4, 0, 9), (5, 0, 2, 3, 7), (0, 2, 0, 1, 1)]
-            {
+            for (d0, ds, s0, ss, n) in [
+                (0, 1, 0, 1, 1),
+                (3, 1, 5, 1, 32),
+                (0, 1, 7, 1, 33),
+                (1, 1, 0, 1, 200),
+                (2, 3, 1, 2, 40),
+                (0, 1, 4, 0, 9),
+                (5, 0, 2, 3, 7),
+                (0, 2, 0, 1, 1),
+            ] {
                 let mut want = vec![9u16; 300];
                 for k in 0..n {
                     want[d0 + k * ds] = src[s0 + k * ss];

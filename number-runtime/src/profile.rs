@@ -113,7 +113,11 @@ impl SiteStats {
             // floor(log2 a) from the bits; subnormals handled exactly.
             let bits = a.to_bits();
             let exp = (bits >> 23) as i32;
-            let e = if exp == 0 { -149 + (31 - (bits & 0x7f_ffff).leading_zeros() as i32) } else { exp - 127 };
+            let e = if exp == 0 {
+                -149 + (31 - (bits & 0x7f_ffff).leading_zeros() as i32)
+            } else {
+                exp - 127
+            };
             let i = (e - HIST_LO).clamp(0, HIST_BINS as i32 - 1) as usize;
             self.hist[i] += 1;
         }
@@ -136,7 +140,11 @@ impl SiteStats {
     /// assert_eq!(s.row, Some(0));
     /// ```
     pub fn record_row(&mut self, start: usize, n: usize) {
-        let seen = if n > 0 && start.is_multiple_of(n) { n as u64 } else { 0 };
+        let seen = if n > 0 && start.is_multiple_of(n) {
+            n as u64
+        } else {
+            0
+        };
         self.row = Some(match self.row {
             None => seen,
             Some(r) if r == seen => r,
@@ -239,19 +247,34 @@ impl SiteStats {
 
     /// Checks that these statistics are self-consistent; the error says what is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        for (field, v) in [("min", self.min), ("max", self.max), ("max_abs", self.max_abs)] {
+        for (field, v) in [
+            ("min", self.min),
+            ("max", self.max),
+            ("max_abs", self.max_abs),
+        ] {
             if v.is_nan() {
-                return Err(format!("field `{field}` is NaN (NaN values are counted in `nan`, never stored in `{field}`)"));
+                return Err(format!(
+                    "field `{field}` is NaN (NaN values are counted in `nan`, never stored in `{field}`)"
+                ));
             }
         }
         if self.hist.len() != HIST_BINS {
-            return Err(format!("`hist` has {} bins, expected {HIST_BINS} (exponents {HIST_LO}..=128)", self.hist.len()));
+            return Err(format!(
+                "`hist` has {} bins, expected {HIST_BINS} (exponents {HIST_LO}..=128)",
+                self.hist.len()
+            ));
         }
         if !self.max_abs.is_finite() || self.max_abs < 0.0 {
-            return Err(format!("field `max_abs` is {}, expected a finite value ≥ 0", fmt_f32(self.max_abs)));
+            return Err(format!(
+                "field `max_abs` is {}, expected a finite value ≥ 0",
+                fmt_f32(self.max_abs)
+            ));
         }
         if self.zeros > self.count {
-            return Err(format!("`zeros` ({}) exceeds `count` ({})", self.zeros, self.count));
+            return Err(format!(
+                "`zeros` ({}) exceeds `count` ({})",
+                self.zeros, self.count
+            ));
         }
         let in_hist = self.hist.iter().try_fold(0u64, |a, &b| a.checked_add(b));
         if in_hist != Some(self.count - self.zeros) {
@@ -273,11 +296,18 @@ impl SiteStats {
         } else {
             for (field, v) in [("min", self.min), ("max", self.max)] {
                 if !v.is_finite() {
-                    return Err(format!("field `{field}` is {} but {} finite values were recorded", fmt_f32(v), self.count));
+                    return Err(format!(
+                        "field `{field}` is {} but {} finite values were recorded",
+                        fmt_f32(v),
+                        self.count
+                    ));
                 }
             }
             if self.min > self.max {
-                return Err(format!("`min` ({}) is greater than `max` ({})", self.min, self.max));
+                return Err(format!(
+                    "`min` ({}) is greater than `max` ({})",
+                    self.min, self.max
+                ));
             }
             if self.max_abs != self.min.abs().max(self.max.abs()) {
                 return Err(format!(
@@ -447,12 +477,25 @@ pub enum ProfileError {
 impl fmt::Display for ProfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProfileError::Io { file, writing: false, error } => write!(
+            ProfileError::Io {
+                file,
+                writing: false,
+                error,
+            } => write!(
                 f,
                 "cannot read profile `{file}`: {error}; run profiling first (a calibrate build writes it) or pass the right path"
             ),
-            ProfileError::Io { file, writing: true, error } => write!(f, "cannot write profile `{file}`: {error}"),
-            ProfileError::Malformed { file, line, column, message } => write!(
+            ProfileError::Io {
+                file,
+                writing: true,
+                error,
+            } => write!(f, "cannot write profile `{file}`: {error}"),
+            ProfileError::Malformed {
+                file,
+                line,
+                column,
+                message,
+            } => write!(
                 f,
                 "profile `{file}` is not valid JSON (line {line}, column {column}: {message}); it was edited or damaged: \
                  fix it or re-run profiling"
@@ -462,7 +505,10 @@ impl fmt::Display for ProfileError {
                 "profile `{file}` is truncated (the JSON ends early, at line {line}, column {column}); the run that wrote \
                  it was probably interrupted: re-run profiling"
             ),
-            ProfileError::Version { file, found: Some(v) } => write!(
+            ProfileError::Version {
+                file,
+                found: Some(v),
+            } => write!(
                 f,
                 "profile `{file}`: profile version {v}, this libnumber reads version {PROFILE_VERSION}: re-run profiling \
                  with this libnumber"
@@ -472,16 +518,30 @@ impl fmt::Display for ProfileError {
                 "profile `{file}` has no `version` field (not a libnumber profile?); this libnumber reads version \
                  {PROFILE_VERSION}: re-run profiling"
             ),
-            ProfileError::Schema { file, line, column, message } => write!(
+            ProfileError::Schema {
+                file,
+                line,
+                column,
+                message,
+            } => write!(
                 f,
                 "profile `{file}` is not a version-{PROFILE_VERSION} profile (line {line}, column {column}: {message}): \
                  re-run profiling"
             ),
-            ProfileError::Invalid { file, site, problem } => write!(
+            ProfileError::Invalid {
+                file,
+                site,
+                problem,
+            } => write!(
                 f,
                 "profile `{file}`: site `{site}`: {problem}; the profile is inconsistent (edited or damaged): re-run profiling"
             ),
-            ProfileError::Mismatch { site, field, ours, theirs } => write!(
+            ProfileError::Mismatch {
+                site,
+                field,
+                ours,
+                theirs,
+            } => write!(
                 f,
                 "cannot merge profiles: site `{site}` has {field} {ours} in one and {theirs} in the other (the code \
                  changed between the profiling runs): profile both with the same build"
@@ -525,12 +585,17 @@ impl Profile {
     /// Writes the profile as pretty JSON (atomically: a temporary file is renamed over `path`).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ProfileError> {
         let path = path.as_ref();
-        let io = |error| ProfileError::Io { file: path.display().to_string(), writing: true, error };
+        let io = |error| ProfileError::Io {
+            file: path.display().to_string(),
+            writing: true,
+            error,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let mut tmp = PathBuf::from(path);
-        tmp.as_mut_os_string().push(format!(".tmp{}", std::process::id()));
+        tmp.as_mut_os_string()
+            .push(format!(".tmp{}", std::process::id()));
         std::fs::write(&tmp, self.to_json()).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -542,7 +607,11 @@ impl Profile {
     pub fn load(path: impl AsRef<Path>) -> Result<Profile, ProfileError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Io { file: file.clone(), writing: false, error })?;
+        let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Io {
+            file: file.clone(),
+            writing: false,
+            error,
+        })?;
         Profile::parse(&text, &file)
     }
 
@@ -554,23 +623,47 @@ impl Profile {
     fn parse(text: &str, file: &str) -> Result<Profile, ProfileError> {
         let syntax = |e: serde_json::Error| {
             if e.is_eof() {
-                ProfileError::Truncated { file: file.into(), line: e.line(), column: e.column() }
+                ProfileError::Truncated {
+                    file: file.into(),
+                    line: e.line(),
+                    column: e.column(),
+                }
             } else {
-                ProfileError::Malformed { file: file.into(), line: e.line(), column: e.column(), message: strip_pos(&e) }
+                ProfileError::Malformed {
+                    file: file.into(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: strip_pos(&e),
+                }
             }
         };
         // 1. JSON syntax; 2. version (before the structure, which another version may change); 3. structure.
         let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
         match value.get("version") {
             Some(v) if v.as_u64() == Some(PROFILE_VERSION as u64) => {}
-            Some(v) => return Err(ProfileError::Version { file: file.into(), found: Some(v.to_string()) }),
-            None => return Err(ProfileError::Version { file: file.into(), found: None }),
+            Some(v) => {
+                return Err(ProfileError::Version {
+                    file: file.into(),
+                    found: Some(v.to_string()),
+                });
+            }
+            None => {
+                return Err(ProfileError::Version {
+                    file: file.into(),
+                    found: None,
+                });
+            }
         }
         let profile: Profile = serde_json::from_str(text).map_err(|e| {
             if e.is_syntax() || e.is_eof() {
                 syntax(e)
             } else {
-                ProfileError::Schema { file: file.into(), line: e.line(), column: e.column(), message: strip_pos(&e) }
+                ProfileError::Schema {
+                    file: file.into(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: strip_pos(&e),
+                }
             }
         })?;
         profile.validate_as(file)?;
@@ -584,12 +677,19 @@ impl Profile {
 
     fn validate_as(&self, file: &str) -> Result<(), ProfileError> {
         if self.version != PROFILE_VERSION {
-            return Err(ProfileError::Version { file: file.into(), found: Some(self.version.to_string()) });
+            return Err(ProfileError::Version {
+                file: file.into(),
+                found: Some(self.version.to_string()),
+            });
         }
         for (name, site) in &self.sites {
             site.stats
                 .validate()
-                .map_err(|problem| ProfileError::Invalid { file: file.into(), site: name.clone(), problem })?;
+                .map_err(|problem| ProfileError::Invalid {
+                    file: file.into(),
+                    site: name.clone(),
+                    problem,
+                })?;
         }
         Ok(())
     }
@@ -599,15 +699,29 @@ impl Profile {
     /// fingerprint); otherwise nothing is merged and the error names the site.
     pub fn merge(&mut self, other: &Profile) -> Result<(), ProfileError> {
         if other.version != self.version {
-            return Err(ProfileError::Version { file: "<merged profile>".into(), found: Some(other.version.to_string()) });
+            return Err(ProfileError::Version {
+                file: "<merged profile>".into(),
+                found: Some(other.version.to_string()),
+            });
         }
         for (name, theirs) in &other.sites {
-            let Some(ours) = self.sites.get(name) else { continue };
+            let Some(ours) = self.sites.get(name) else {
+                continue;
+            };
             let mismatch = |field: &'static str, a: String, b: String| {
-                Err(ProfileError::Mismatch { site: name.clone(), field, ours: a, theirs: b })
+                Err(ProfileError::Mismatch {
+                    site: name.clone(),
+                    field,
+                    ours: a,
+                    theirs: b,
+                })
             };
             if ours.kind != theirs.kind {
-                return mismatch("kind", format!("{:?}", ours.kind), format!("{:?}", theirs.kind));
+                return mismatch(
+                    "kind",
+                    format!("{:?}", ours.kind),
+                    format!("{:?}", theirs.kind),
+                );
             }
             if ours.fingerprint != theirs.fingerprint {
                 return mismatch(
@@ -620,7 +734,11 @@ impl Profile {
                 ("function", &ours.function, &theirs.function),
                 ("module", &ours.module, &theirs.module),
                 ("instance", &ours.instance, &theirs.instance),
-                ("instance module", &ours.instance_module, &theirs.instance_module),
+                (
+                    "instance module",
+                    &ours.instance_module,
+                    &theirs.instance_module,
+                ),
                 ("ident", &ours.ident, &theirs.ident),
             ] {
                 if a != b {
@@ -642,7 +760,11 @@ impl Profile {
     /// A stable 64-bit hash (FNV-1a) of the profile's canonical JSON (compact, sites sorted by name), recorded in
     /// `tuned.rs` headers and reports.
     pub fn hash(&self) -> u64 {
-        crate::fnv1a64(serde_json::to_string(self).expect("a profile always serializes").as_bytes())
+        crate::fnv1a64(
+            serde_json::to_string(self)
+                .expect("a profile always serializes")
+                .as_bytes(),
+        )
     }
 
     /// Sites of the given kind, by full name.

@@ -10,15 +10,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The file of rounded weights a tuned.rs names in its header (`// rounded weights: …`), read and checked against
 /// the digest there: `Ok(None)` when it names none; the errors name the file and the fix (missing, or stale).
-pub fn read_named_file(tuned_rs: &std::path::Path) -> Result<Option<(std::path::PathBuf, Vec<u8>)>, String> {
-    let text = std::fs::read_to_string(tuned_rs).map_err(|e| format!("reading {}: {e}", tuned_rs.display()))?;
+pub fn read_named_file(
+    tuned_rs: &std::path::Path,
+) -> Result<Option<(std::path::PathBuf, Vec<u8>)>, String> {
+    let text = std::fs::read_to_string(tuned_rs)
+        .map_err(|e| format!("reading {}: {e}", tuned_rs.display()))?;
     let named = number_contract::tuned_file::Header::rounded_weights_of(&text)
         .map_err(|e| format!("{}: {e}", tuned_rs.display()))?;
-    let Some(number_contract::tuned_file::RoundedWeights { file, digest, .. }) = named else { return Ok(None) };
+    let Some(number_contract::tuned_file::RoundedWeights { file, digest, .. }) = named else {
+        return Ok(None);
+    };
     let path = tuned_rs.with_file_name(&file);
     let regen = "re-run the tune command in its header";
     let bytes = std::fs::read(&path).map_err(|e| {
-        format!("{} names the rounded weights {} but they cannot be read ({e}): {regen}", tuned_rs.display(), path.display())
+        format!(
+            "{} names the rounded weights {} but they cannot be read ({e}): {regen}",
+            tuned_rs.display(),
+            path.display()
+        )
     })?;
     if self::digest(&bytes) != digest {
         return Err(format!(
@@ -60,7 +69,10 @@ pub fn content_key(xs: &[f32]) -> u64 {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     };
-    (xs.len() as u64).to_le_bytes().into_iter().for_each(&mut eat);
+    (xs.len() as u64)
+        .to_le_bytes()
+        .into_iter()
+        .for_each(&mut eat);
     for x in xs {
         x.to_bits().to_le_bytes().into_iter().for_each(&mut eat);
     }
@@ -82,8 +94,15 @@ fn installed() -> &'static Mutex<Vec<Installed>> {
 /// Installs rounded weight tensors (`(site, rounding)`, read from a tuned.rs's `tuned.safetensors`) for
 /// [`substitute`], replacing earlier ones.
 pub fn install(entries: Vec<(String, Rounded)>) {
-    *lock(installed()) =
-        entries.into_iter().map(|(site, rounded)| Installed { site, rounded, used: 0, problem: None }).collect();
+    *lock(installed()) = entries
+        .into_iter()
+        .map(|(site, rounded)| Installed {
+            site,
+            rounded,
+            used: 0,
+            problem: None,
+        })
+        .collect();
 }
 
 /// The rounded values to load instead of the trained tensor `xs`, if one was [`install`]ed for it; `format` is
@@ -95,7 +114,9 @@ pub fn substitute(xs: &[f32], format: Format) -> Option<Vec<f32>> {
         return None;
     }
     let key = content_key(xs);
-    let e = all.iter_mut().find(|e| e.rounded.key == key && e.rounded.values.len() == xs.len())?;
+    let e = all
+        .iter_mut()
+        .find(|e| e.rounded.key == key && e.rounded.values.len() == xs.len())?;
     e.used += 1;
     if format != Format::F32 && format != e.rounded.format {
         e.problem = Some(format!(
@@ -114,14 +135,19 @@ pub fn check_installed(file: &str) -> Result<(), String> {
         .iter()
         .filter_map(|e| match (&e.problem, e.used) {
             (Some(p), _) => Some(format!("`{}`: {p}", e.site)),
-            (None, 0) => Some(format!("`{}`: no loaded weight tensor has the trained values it was rounded from", e.site)),
+            (None, 0) => Some(format!(
+                "`{}`: no loaded weight tensor has the trained values it was rounded from",
+                e.site
+            )),
             _ => None,
         })
         .collect();
     if bad.is_empty() {
         Ok(())
     } else {
-        Err(format!("{file} is stale ({}); re-run the tune command in tuned.rs's header", bad.join("; ")))
+        Err(format!(
+            "{file} is stale ({}); re-run the tune command in tuned.rs's header",
+            bad.join("; ")
+        ))
     }
 }
-

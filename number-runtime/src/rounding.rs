@@ -20,9 +20,9 @@
 //! - **loading** ([`crate::rounded_weights`]): the driver installs the rounded tensors of a
 //!   tuned.rs, keyed by the content of the trained tensor they replace ([`content_key`]), and the model's weight
 //!   loader substitutes them.
-use crate::emulate::site_names;
-pub use crate::rounded_weights::{content_key, Rounded};
 use crate::Format;
+use crate::emulate::site_names;
+pub use crate::rounded_weights::{Rounded, content_key};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,13 +86,20 @@ pub fn finish_capture() -> Vec<String> {
     let names = site_names();
     let mut g = lock(grams());
     for gram in g.values_mut() {
-        let finite = gram.shared.iter().chain(gram.rows.values().flatten()).all(|v| v.is_finite());
+        let finite = gram
+            .shared
+            .iter()
+            .chain(gram.rows.values().flatten())
+            .all(|v| v.is_finite());
         if gram.unsupported.is_none() && !finite {
             gram.unsupported = Some("its inputs held NaN or infinite values".into());
         }
     }
-    let mut v: Vec<String> =
-        g.iter().filter(|(_, g)| g.unsupported.is_none()).filter_map(|(s, _)| names.get(*s as usize).cloned()).collect();
+    let mut v: Vec<String> = g
+        .iter()
+        .filter(|(_, g)| g.unsupported.is_none())
+        .filter_map(|(s, _)| names.get(*s as usize).cloned())
+        .collect();
     v.sort();
     v
 }
@@ -126,7 +133,10 @@ fn target(g: &mut Gram, slot: u32, start: usize, n: usize, addr: usize) -> Optio
         g.shared = vec![0.0; n * n];
     }
     if g.n != n || !start.is_multiple_of(n) {
-        g.unsupported = Some(format!("rows of {n} values from index {start} (expected whole rows of {})", g.n));
+        g.unsupported = Some(format!(
+            "rows of {n} values from index {start} (expected whole rows of {})",
+            g.n
+        ));
         return None;
     }
     let row = start / n;
@@ -144,7 +154,9 @@ fn target(g: &mut Gram, slot: u32, start: usize, n: usize, addr: usize) -> Optio
         return None; // the same inputs as row 0: already counted
     }
     if (g.rows.len() + 2) * n * n > MAX_PER_ROW {
-        g.unsupported = Some(format!("rows with inputs of their own: more than {MAX_PER_ROW} second moments"));
+        g.unsupported = Some(format!(
+            "rows with inputs of their own: more than {MAX_PER_ROW} second moments"
+        ));
         return None;
     }
     Some(Some(row))
@@ -165,7 +177,9 @@ pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
     let n = x.len();
     let mut all = lock(grams());
     let g = all.entry(slot).or_default();
-    let Some(row) = target(g, slot, start, n, x.as_ptr() as usize) else { return };
+    let Some(row) = target(g, slot, start, n, x.as_ptr() as usize) else {
+        return;
+    };
     let h = h_of(g, row);
     for (i, &xi) in x.iter().enumerate() {
         if xi == 0.0 {
@@ -183,12 +197,20 @@ pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
 /// (Out of line and not generic: the emulated kernels it sits beside stay as small as without it.)
 #[cold]
 #[inline(never)]
-pub(crate) fn record_columns<'b>(slot: u32, start: usize, n: usize, m: usize, col: &dyn Fn(usize) -> &'b [f32]) {
+pub(crate) fn record_columns<'b>(
+    slot: u32,
+    start: usize,
+    n: usize,
+    m: usize,
+    col: &dyn Fn(usize) -> &'b [f32],
+) {
     let cols: Vec<&[f32]> = (0..n).map(|k| &col(k)[..m]).collect();
     let addr = cols.first().map_or(0, |c| c.as_ptr() as usize);
     let mut all = lock(grams());
     let g = all.entry(slot).or_default();
-    let Some(row) = target(g, slot, start, n, addr) else { return };
+    let Some(row) = target(g, slot, start, n, addr) else {
+        return;
+    };
     let h = h_of(g, row);
     for i in 0..n {
         for j in i..n {
@@ -237,7 +259,11 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
                 let f = Arc::new(Factors {
                     n,
                     shared: inverse_factor(&g.shared, n),
-                    rows: g.rows.iter().filter_map(|(r, h)| Some((*r, inverse_factor(h, n)?))).collect(),
+                    rows: g
+                        .rows
+                        .iter()
+                        .filter_map(|(r, h)| Some((*r, inverse_factor(h, n)?)))
+                        .collect(),
                 });
                 g.factors = Some(f.clone());
                 f
@@ -257,7 +283,11 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
             }
         }
     }
-    let r = Some(Arc::new(Rounded { key: content_key(w), format, values }));
+    let r = Some(Arc::new(Rounded {
+        key: content_key(w),
+        format,
+        values,
+    }));
     lock(cache()).insert((slot, format), r.clone());
     r
 }
@@ -285,7 +315,13 @@ fn element_quantizer(format: Format, w: &[f32]) -> impl Fn(usize, f32) -> f32 {
     let blocks = match format {
         Format::Block { w: bits, f, len } => {
             let len = len.max(1) as usize;
-            Some((bits, len, w.chunks(len).map(|b| crate::blocked::block_frac(b, bits, f)).collect::<Vec<i32>>()))
+            Some((
+                bits,
+                len,
+                w.chunks(len)
+                    .map(|b| crate::blocked::block_frac(b, bits, f))
+                    .collect::<Vec<i32>>(),
+            ))
         }
         _ => None,
     };
@@ -443,7 +479,9 @@ mod tests {
         (0..samples)
             .map(|s| {
                 let z = values(100 + s as u64, n);
-                (0..n).map(|i| (0..n).map(|k| a[i * n + k] * z[k]).sum::<f32>() + 0.3 * z[i]).collect()
+                (0..n)
+                    .map(|i| (0..n).map(|k| a[i * n + k] * z[k]).sum::<f32>() + 0.3 * z[i])
+                    .collect()
             })
             .collect()
     }
@@ -466,7 +504,12 @@ mod tests {
         let mut e = 0.0;
         for (wr, qr) in w.chunks(n).zip(q.chunks(n)) {
             for x in xs {
-                let d: f64 = wr.iter().zip(qr).zip(x).map(|((a, b), x)| (*a as f64 - *b as f64) * *x as f64).sum();
+                let d: f64 = wr
+                    .iter()
+                    .zip(qr)
+                    .zip(x)
+                    .map(|((a, b), x)| (*a as f64 - *b as f64) * *x as f64)
+                    .sum();
                 e += d * d;
             }
         }
@@ -487,7 +530,10 @@ mod tests {
                     let inv_ik: f64 = (0..n).map(|m| u[m * n + i] * u[m * n + k]).sum();
                     s += inv_ik * (h[k * n + j] + if k == j { DAMP * mean } else { 0.0 });
                 }
-                assert!((s - if i == j { 1.0 } else { 0.0 }).abs() < 1e-9, "({i},{j}): {s}");
+                assert!(
+                    (s - if i == j { 1.0 } else { 0.0 }).abs() < 1e-9,
+                    "({i},{j}): {s}"
+                );
             }
         }
         for i in 0..n {
@@ -503,13 +549,25 @@ mod tests {
         let xs = inputs(200, n);
         let h = gram(&xs);
         let w: Vec<f32> = values(3, rows * n).iter().map(|v| v * 0.5).collect();
-        for fmt in ["fixed<2,2>", "fixed<3,3>", "fixed<4,4>", "binary<2>", "e2m1"] {
+        for fmt in [
+            "fixed<2,2>",
+            "fixed<3,3>",
+            "fixed<4,4>",
+            "binary<2>",
+            "e2m1",
+        ] {
             let f: Format = fmt.parse().unwrap();
             let near: Vec<f32> = w.iter().map(|&x| f.quantize(x)).collect();
             let g = gptq(&w, n, &h, |_, x| f.quantize(x)).unwrap();
             assert!(g.iter().all(|&v| f.quantize(v) == v), "{fmt}: off the grid");
-            let (en, eg) = (output_error(&w, &near, n, &xs), output_error(&w, &g, n, &xs));
-            assert!(eg < 0.8 * en, "{fmt}: GPTQ output error {eg} vs nearest {en}");
+            let (en, eg) = (
+                output_error(&w, &near, n, &xs),
+                output_error(&w, &g, n, &xs),
+            );
+            assert!(
+                eg < 0.8 * en,
+                "{fmt}: GPTQ output error {eg} vs nearest {en}"
+            );
         }
     }
 
@@ -524,7 +582,10 @@ mod tests {
         w[5] = f32::INFINITY;
         let g = gptq(&w, n, &h, |_, x| f.quantize(x)).unwrap();
         assert_eq!((g[2], g[5]), (0.0, f.max()));
-        assert!(g.iter().all(|v| v.is_finite() && f.quantize(*v) == *v), "{g:?}");
+        assert!(
+            g.iter().all(|v| v.is_finite() && f.quantize(*v) == *v),
+            "{g:?}"
+        );
         assert_eq!(g[..2], clean[..2]); // columns before the bad ones are untouched
         // Second moments with NaN (an input that was NaN): no factor, so the caller rounds to nearest.
         let mut bad = h.clone();
@@ -538,7 +599,11 @@ mod tests {
         let xs = inputs(100, n);
         let h = gram(&xs);
         // Rows of very different magnitudes, so that the blocks' binary points differ.
-        let w: Vec<f32> = values(5, rows * n).iter().enumerate().map(|(j, v)| v * 0.05 * (1 + j / n) as f32).collect();
+        let w: Vec<f32> = values(5, rows * n)
+            .iter()
+            .enumerate()
+            .map(|(j, v)| v * 0.05 * (1 + j / n) as f32)
+            .collect();
         let f: Format = "block<3,0,32>".parse().unwrap();
         let q = element_quantizer(f, &w);
         let g = gptq(&w, n, &h, &q).unwrap();
@@ -578,7 +643,13 @@ mod tests {
         let dw = &g[&901];
         assert_eq!(dw.shared[0], 0.25);
         assert_eq!(dw.rows[&1][..3], [1.0, 0.0, -1.0]);
-        assert!(g[&902].unsupported.as_deref().unwrap().contains("whole rows"));
+        assert!(
+            g[&902]
+                .unsupported
+                .as_deref()
+                .unwrap()
+                .contains("whole rows")
+        );
         assert!(g[&903].unsupported.as_deref().unwrap().contains("NaN"));
     }
 
@@ -599,7 +670,11 @@ mod tests {
         let _g = lock(&GLOBAL);
         let trained = [0.3f32, -0.7];
         let f: Format = "fixed<4,3>".parse().unwrap();
-        let r = Rounded { key: content_key(&trained), format: f, values: vec![0.25, -0.75] };
+        let r = Rounded {
+            key: content_key(&trained),
+            format: f,
+            values: vec![0.25, -0.75],
+        };
         install(vec![("Fc1/dense.w".into(), r.clone())]);
         assert_eq!(substitute(&[0.3, -0.6], f), None);
         assert_eq!(substitute(&trained, Format::F32), Some(vec![0.25, -0.75]));
@@ -608,7 +683,10 @@ mod tests {
         install(vec![("Fc1/dense.w".into(), r.clone())]);
         substitute(&trained, "fixed<8,6>".parse().unwrap());
         let e = check_installed("tuned.safetensors").unwrap_err();
-        assert!(e.contains("`Fc1/dense.w`") && e.contains("fixed<4,3>") && e.contains("re-run"), "{e}");
+        assert!(
+            e.contains("`Fc1/dense.w`") && e.contains("fixed<4,3>") && e.contains("re-run"),
+            "{e}"
+        );
         // Never loaded (the trained weights changed): stale.
         install(vec![("Fc1/dense.w".into(), r)]);
         let e = check_installed("tuned.safetensors").unwrap_err();

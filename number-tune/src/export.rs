@@ -77,8 +77,8 @@
 //! ```
 //!
 //! [`tuned_file::read`]: crate::tuned_file::read
-use crate::emulate::Config;
 use crate::Format;
+use crate::emulate::Config;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -140,8 +140,14 @@ impl std::error::Error for ExportError {}
 pub fn ap_type(format: &Format) -> Option<String> {
     format.validate().ok()?;
     match *format {
-        Format::Fixed { w, f } => Some(format!("ap_fixed<{w},{},AP_RND_CONV,AP_SAT>", w as i64 - f as i64)),
-        Format::UFixed { w, f } => Some(format!("ap_ufixed<{w},{},AP_RND_CONV,AP_SAT>", w as i64 - f as i64)),
+        Format::Fixed { w, f } => Some(format!(
+            "ap_fixed<{w},{},AP_RND_CONV,AP_SAT>",
+            w as i64 - f as i64
+        )),
+        Format::UFixed { w, f } => Some(format!(
+            "ap_ufixed<{w},{},AP_RND_CONV,AP_SAT>",
+            w as i64 - f as i64
+        )),
         _ => None,
     }
 }
@@ -158,7 +164,9 @@ pub fn ap_type(format: &Format) -> Option<String> {
 /// ```
 pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<String, ExportError> {
     if let Err(e) = format.validate() {
-        return Err(ExportError(format!("site `{site}`: invalid format `{format}` ({e}): it has no HLS type")));
+        return Err(ExportError(format!(
+            "site `{site}`: invalid format `{format}` ({e}): it has no HLS type"
+        )));
     }
     if let Some(t) = ap_type(format) {
         return Ok(t);
@@ -169,9 +177,10 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
             Ok(format!("ap_fixed<2,{},AP_RND_CONV,AP_SAT>", 2 - *f as i64))
         }
         // Every block value lies on the grid of fixed<8, F+8-W>; the blocks are the caller's to apply.
-        (Format::Block { w, f, .. }, CustomFloats::AsFloat) => {
-            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", 8 - crate::blocked::finest(*w, *f) as i64))
-        }
+        (Format::Block { w, f, .. }, CustomFloats::AsFloat) => Ok(format!(
+            "ap_fixed<8,{},AP_RND_CONV,AP_SAT>",
+            8 - crate::blocked::finest(*w, *f) as i64
+        )),
         (Format::Block { .. }, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}` (a binary point per block of values): HLS has no block type; \
              export it as the ap_fixed<8,·> that holds every value exactly and store the weights block-quantized \
@@ -202,8 +211,21 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
 /// assert_eq!(number_tune::export::c_name("_X/f.y"), "site__X_f_y");
 /// ```
 pub fn c_name(site: &str) -> String {
-    let s: String = site.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    if s.starts_with(|c: char| c.is_ascii_digit() || c == '_') || s.is_empty() { format!("site_{s}") } else { s }
+    let s: String = site
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.starts_with(|c: char| c.is_ascii_digit() || c == '_') || s.is_empty() {
+        format!("site_{s}")
+    } else {
+        s
+    }
 }
 
 /// The hls4ml precision key of a site ident (see the [module documentation](self)), `None` if hls4ml has no
@@ -216,7 +238,10 @@ pub fn c_name(site: &str) -> String {
 /// assert_eq!(hls4ml_key("x"), None);
 /// ```
 pub fn hls4ml_key(ident: &str) -> Option<&'static str> {
-    HLS4ML_KEYS.iter().find(|(i, _)| *i == ident).map(|&(_, k)| k)
+    HLS4ML_KEYS
+        .iter()
+        .find(|(i, _)| *i == ident)
+        .map(|&(_, k)| k)
 }
 
 /// Site ident → hls4ml precision key, in priority order.
@@ -284,7 +309,11 @@ fn c_names(cfg: &Config) -> Result<BTreeMap<&str, String>, ExportError> {
 }
 
 fn regenerate(opts: &Options) -> Option<String> {
-    opts.command.clone().or_else(|| opts.model.as_ref().map(|m| format!("cargo number export {m}")))
+    opts.command.clone().or_else(|| {
+        opts.model
+            .as_ref()
+            .map(|m| format!("cargo number export {m}"))
+    })
 }
 
 /// The comment lines both files start with (without the comment marker).
@@ -301,7 +330,10 @@ fn header_lines(what: &str, opts: &Options, cfg: &Config) -> Vec<String> {
         v.push(format!("source: {s}"));
     }
     let fixed = cfg.values().filter(|f| f.is_fixed()).count();
-    let floats = cfg.values().filter(|f| !f.is_fixed() && **f != Format::F32).count();
+    let floats = cfg
+        .values()
+        .filter(|f| !f.is_fixed() && **f != Format::F32)
+        .count();
     v.push(format!(
         "sites: {} ({fixed} fixed point, {floats} custom float, {} f32)",
         cfg.len(),
@@ -313,7 +345,11 @@ fn header_lines(what: &str, opts: &Options, cfg: &Config) -> Vec<String> {
 /// A number for a comment: plain when short, otherwise in exponent form.
 fn num(x: f64) -> String {
     let plain = format!("{x}");
-    if plain.len() <= 12 { plain } else { format!("{x:e}") }
+    if plain.len() <= 12 {
+        plain
+    } else {
+        format!("{x:e}")
+    }
 }
 
 /// The comment after a typedef: the libnumber format, and its range and step (or why `float`).
@@ -367,18 +403,28 @@ pub fn header(cfg: &Config, opts: &Options) -> Result<String, ExportError> {
         Some(m) => format!("LIBNUMBER_{}_TYPES_H", c_name(m).to_ascii_uppercase()),
         None => "LIBNUMBER_TYPES_H".to_string(),
     };
-    s.push_str(&format!("#ifndef {guard}\n#define {guard}\n\n#include <ap_fixed.h>\n"));
+    s.push_str(&format!(
+        "#ifndef {guard}\n#define {guard}\n\n#include <ap_fixed.h>\n"
+    ));
     let mut last_layer: Option<&str> = None;
     for (site, format) in cfg {
         let (i, f, ident) = split_site(site);
         let group = &site[..site.len() - ident.len()];
         if last_layer != Some(group) {
-            let label = if i.is_empty() { f.to_string() } else { format!("{i}/{f}") };
+            let label = if i.is_empty() {
+                f.to_string()
+            } else {
+                format!("{i}/{f}")
+            };
             s.push_str(&format!("\n// {label}\n"));
             last_layer = Some(group);
         }
         let ty = hls_type(site, format, opts.custom_floats)?;
-        s.push_str(&format!("typedef {ty} {}_t; // {}\n", names[site.as_str()], describe(format)));
+        s.push_str(&format!(
+            "typedef {ty} {}_t; // {}\n",
+            names[site.as_str()],
+            describe(format)
+        ));
     }
     s.push_str(&format!("\n#endif // {guard}\n"));
     Ok(s)
@@ -394,12 +440,18 @@ pub fn hls4ml_value(cfg: &Config, opts: &Options) -> Result<Value, ExportError> 
     for (site, format) in cfg {
         hls_type(site, format, opts.custom_floats)?;
         let (_, _, ident) = split_site(site);
-        let Some(prio) = HLS4ML_KEYS.iter().position(|(i, _)| *i == ident) else { continue };
+        let Some(prio) = HLS4ML_KEYS.iter().position(|(i, _)| *i == ident) else {
+            continue;
+        };
         if ap_type(format).is_none() {
             continue;
         }
         let key = HLS4ML_KEYS[prio].1;
-        let slot = chosen.entry(layers[site.as_str()].as_str()).or_default().entry(key).or_insert((prio, site));
+        let slot = chosen
+            .entry(layers[site.as_str()].as_str())
+            .or_default()
+            .entry(key)
+            .or_insert((prio, site));
         if prio < slot.0 {
             *slot = (prio, site);
         }
@@ -409,7 +461,10 @@ pub fn hls4ml_value(cfg: &Config, opts: &Options) -> Result<Value, ExportError> 
     for (layer, keys) in &chosen {
         let mut prec = Map::new();
         for (key, (_, site)) in keys {
-            prec.insert(key.to_string(), Value::String(ap_type(&cfg[*site]).unwrap_or_default()));
+            prec.insert(
+                key.to_string(),
+                Value::String(ap_type(&cfg[*site]).unwrap_or_default()),
+            );
             written.insert(site, key);
         }
         layer_map.insert(layer.to_string(), json!({ "Precision": prec }));
@@ -428,7 +483,10 @@ pub fn hls4ml_value(cfg: &Config, opts: &Options) -> Result<Value, ExportError> 
         );
     }
     let mut lib = Map::new();
-    lib.insert("tool".into(), format!("libnumber {}", env!("CARGO_PKG_VERSION")).into());
+    lib.insert(
+        "tool".into(),
+        format!("libnumber {}", env!("CARGO_PKG_VERSION")).into(),
+    );
     if let Some(m) = &opts.model {
         lib.insert("model".into(), m.clone().into());
     }
@@ -444,7 +502,11 @@ pub fn hls4ml_value(cfg: &Config, opts: &Options) -> Result<Value, ExportError> 
 pub fn hls4ml_config(cfg: &Config, opts: &Options) -> Result<String, ExportError> {
     let v = hls4ml_value(cfg, opts)?;
     let mut s = String::new();
-    for l in header_lines("hls4ml precision configuration of the #[quantize] sites", opts, cfg) {
+    for l in header_lines(
+        "hls4ml precision configuration of the #[quantize] sites",
+        opts,
+        cfg,
+    ) {
         s.push_str(&format!("# {l}\n"));
     }
     s.push_str(
@@ -453,7 +515,9 @@ pub fn hls4ml_config(cfg: &Config, opts: &Options) -> Result<String, ExportError
          # to your model's layer names if they differ). Only fixed-point sites with an hls4ml precision key are in\n\
          # HLSConfig; LibNumber (ignored by hls4ml) lists every site. This document is JSON, which YAML reads as is.\n",
     );
-    s.push_str(&serde_json::to_string_pretty(&v).map_err(|e| ExportError(format!("serializing: {e}")))?);
+    s.push_str(
+        &serde_json::to_string_pretty(&v).map_err(|e| ExportError(format!("serializing: {e}")))?,
+    );
     s.push('\n');
     Ok(s)
 }
@@ -468,13 +532,19 @@ pub fn header_file_name(opts: &Options) -> String {
 
 /// Writes [`header`] and [`hls4ml_config`] into `dir` (created if missing) as [`header_file_name`] and
 /// [`HLS4ML_FILE`], and returns their paths.
-pub fn write(dir: impl AsRef<Path>, cfg: &Config, opts: &Options) -> Result<[PathBuf; 2], ExportError> {
+pub fn write(
+    dir: impl AsRef<Path>,
+    cfg: &Config,
+    opts: &Options,
+) -> Result<[PathBuf; 2], ExportError> {
     let dir = dir.as_ref();
     let (h, y) = (header(cfg, opts)?, hls4ml_config(cfg, opts)?);
-    std::fs::create_dir_all(dir).map_err(|e| ExportError(format!("creating {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| ExportError(format!("creating {}: {e}", dir.display())))?;
     let paths = [dir.join(header_file_name(opts)), dir.join(HLS4ML_FILE)];
     for (p, text) in paths.iter().zip([h, y]) {
-        std::fs::write(p, text).map_err(|e| ExportError(format!("writing {}: {e}", p.display())))?;
+        std::fs::write(p, text)
+            .map_err(|e| ExportError(format!("writing {}: {e}", p.display())))?;
     }
     Ok(paths)
 }
@@ -484,12 +554,20 @@ mod tests {
     use super::*;
 
     fn cfg(entries: &[(&str, &str)]) -> Config {
-        entries.iter().map(|(s, f)| (s.to_string(), f.parse().unwrap())).collect()
+        entries
+            .iter()
+            .map(|(s, f)| (s.to_string(), f.parse().unwrap()))
+            .collect()
     }
 
     #[test]
     fn layers_split_shared_instances() {
-        let c = cfg(&[("Fc1/dense.w", "fixed<4,4>"), ("Fc1/relu.y", "fixed<4,4>"), ("Fc2/dense.w", "f32"), ("relu.x", "f32")]);
+        let c = cfg(&[
+            ("Fc1/dense.w", "fixed<4,4>"),
+            ("Fc1/relu.y", "fixed<4,4>"),
+            ("Fc2/dense.w", "f32"),
+            ("relu.x", "f32"),
+        ]);
         let l = layers(&c);
         assert_eq!(l["Fc1/dense.w"], "Fc1_dense");
         assert_eq!(l["Fc1/relu.y"], "Fc1_relu");
@@ -499,7 +577,12 @@ mod tests {
 
     #[test]
     fn key_priority_and_collisions() {
-        let c = cfg(&[("G/gru.w_ih", "fixed<4,4>"), ("G/gru.w", "fixed<5,4>"), ("G/gru.y", "fixed<6,4>"), ("G/gru.ret", "fixed<7,4>")]);
+        let c = cfg(&[
+            ("G/gru.w_ih", "fixed<4,4>"),
+            ("G/gru.w", "fixed<5,4>"),
+            ("G/gru.y", "fixed<6,4>"),
+            ("G/gru.ret", "fixed<7,4>"),
+        ]);
         let v = hls4ml_value(&c, &Options::default()).unwrap();
         let p = &v["HLSConfig"]["LayerName"]["G"]["Precision"];
         assert_eq!(p["weight"], "ap_fixed<5,1,AP_RND_CONV,AP_SAT>");
@@ -509,13 +592,21 @@ mod tests {
         assert_eq!(v["LibNumber"]["sites"]["G/gru.w"]["hls4ml"], "weight");
         let c = cfg(&[("A/f.b_c", "f32"), ("A/f_b.c", "f32")]);
         let e = header(&c, &Options::default()).unwrap_err().0;
-        assert!(e.contains("`A/f.b_c`") && e.contains("`A/f_b.c`") && e.contains("A_f_b_c_t"), "{e}");
+        assert!(
+            e.contains("`A/f.b_c`") && e.contains("`A/f_b.c`") && e.contains("A_f_b_c_t"),
+            "{e}"
+        );
     }
 
     #[test]
     fn invalid_formats_are_errors() {
         let mut c = Config::new();
         c.insert("a.w".into(), Format::Fixed { w: 0, f: 0 });
-        assert!(header(&c, &Options::default()).unwrap_err().0.contains("site `a.w`"));
+        assert!(
+            header(&c, &Options::default())
+                .unwrap_err()
+                .0
+                .contains("site `a.w`")
+        );
     }
 }

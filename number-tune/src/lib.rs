@@ -17,5 +17,5 @@ pub mod tune;
 pub mod tuned_file;
 
 pub use number_formats::Format;
+pub(crate) use number_formats::{Number, Overflow, Rounding, blocked};
 pub use number_runtime::{emulate, profile, rounding};
-pub(crate) use number_formats::{blocked, Number, Overflow, Rounding};

@@ -58,9 +58,9 @@
 //! in order, so the outcome depends only on the seed and the closure's values.
 //! The best feasible configuration is kept at every moment; when the [`Budget`] runs out it is returned
 //! ([`Outcome::budget_exhausted`]).
+use crate::Format;
 use crate::emulate::Config;
 use crate::profile::{Profile, SiteKind};
-use crate::Format;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -71,7 +71,9 @@ mod search;
 mod space;
 
 pub use options::{Granularities, Holdout, Loss, TuneOptions, WeightRounding, Widths};
-pub use space::{Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities};
+pub use space::{
+    Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities,
+};
 
 /// How much accuracy may be lost against the f32 baseline.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -138,13 +140,27 @@ impl fmt::Debug for Objective {
     }
 }
 
-const ACTIVATIONS: [SiteKind; 4] = [SiteKind::Input, SiteKind::Output, SiteKind::Local, SiteKind::Return];
+const ACTIVATIONS: [SiteKind; 4] = [
+    SiteKind::Input,
+    SiteKind::Output,
+    SiteKind::Local,
+    SiteKind::Return,
+];
 
 impl Objective {
     /// [`Objective::BitOps`] from `(weight site, activation site, MACs)` triples.
-    pub fn bit_ops<W: Into<String>, A: Into<String>>(pairs: impl IntoIterator<Item = (W, A, u64)>) -> Objective {
+    pub fn bit_ops<W: Into<String>, A: Into<String>>(
+        pairs: impl IntoIterator<Item = (W, A, u64)>,
+    ) -> Objective {
         Objective::BitOps(
-            pairs.into_iter().map(|(w, a, macs)| Macs { weight: w.into(), activation: a.into(), macs }).collect(),
+            pairs
+                .into_iter()
+                .map(|(w, a, macs)| Macs {
+                    weight: w.into(),
+                    activation: a.into(),
+                    macs,
+                })
+                .collect(),
         )
     }
 
@@ -181,7 +197,10 @@ impl Objective {
         match self {
             Objective::ParamBits => sum_kinds(&[SiteKind::Weight]),
             Objective::ActivationBits => sum_kinds(&ACTIVATIONS),
-            Objective::BitOps(m) => m.iter().map(|p| p.macs as f64 * bits(&p.weight) * bits(&p.activation)).sum(),
+            Objective::BitOps(m) => m
+                .iter()
+                .map(|p| p.macs as f64 * bits(&p.weight) * bits(&p.activation))
+                .sum(),
             Objective::Custom(f) => f(cfg, profile),
         }
     }
@@ -263,12 +282,26 @@ impl fmt::Display for TuneError {
                  (higher is better)"
             ),
             TuneError::Panicked { config, message } => {
-                write!(f, "the accuracy function panicked under configuration {{{config}}}: {message}")
+                write!(
+                    f,
+                    "the accuracy function panicked under configuration {{{config}}}: {message}"
+                )
             }
-            TuneError::Infeasible { baseline, target, widest, sensitivities } => {
-                write!(f, "no configuration reaches the target accuracy {target} (baseline {baseline})")?;
+            TuneError::Infeasible {
+                baseline,
+                target,
+                widest,
+                sensitivities,
+            } => {
+                write!(
+                    f,
+                    "no configuration reaches the target accuracy {target} (baseline {baseline})"
+                )?;
                 if let Some((w, a)) = widest {
-                    write!(f, "; at {w} bits for every searched site the accuracy is {a}")?;
+                    write!(
+                        f,
+                        "; at {w} bits for every searched site the accuracy is {a}"
+                    )?;
                 }
                 write!(f, ". Smallest width of each site alone (others f32): ")?;
                 for (i, (n, w)) in sensitivities.iter().enumerate() {
@@ -278,7 +311,10 @@ impl fmt::Display for TuneError {
                         None => write!(f, "{sep}{n}: none")?,
                     }
                 }
-                write!(f, ". Loosen the tolerance, widen `Space::widths` or add families")
+                write!(
+                    f,
+                    ". Loosen the tolerance, widen `Space::widths` or add families"
+                )
             }
         }
     }
@@ -390,7 +426,10 @@ impl AsRef<Config> for Outcome {
 /// Whether `pattern` names site `name`: the whole name (`Gru1/gru_cell.h`) or its part after the instance
 /// (`gru_cell.h`).
 fn names_site(pattern: &str, name: &str) -> bool {
-    pattern == name || name.rsplit_once('/').is_some_and(|(_, short)| short == pattern)
+    pattern == name
+        || name
+            .rsplit_once('/')
+            .is_some_and(|(_, short)| short == pattern)
 }
 
 /// `(accuracy − z·sqrt(var(d)/n), accuracy)` of the outcomes `out` paired with the f32 outcomes `base`
@@ -398,7 +437,11 @@ fn names_site(pattern: &str, name: &str) -> bool {
 fn paired_score(base: &[bool], out: &[bool], z: f64) -> search::Scored {
     let n = base.len().max(1) as f64;
     let acc = out.iter().filter(|&&c| c).count() as f64 / n;
-    let d: Vec<f64> = base.iter().zip(out).map(|(&b, &c)| b as i32 as f64 - c as i32 as f64).collect();
+    let d: Vec<f64> = base
+        .iter()
+        .zip(out)
+        .map(|(&b, &c)| b as i32 as f64 - c as i32 as f64)
+        .collect();
     let md = d.iter().sum::<f64>() / n;
     let var = d.iter().map(|x| x * x).sum::<f64>() / n - md * md;
     (acc - z * (var.max(0.0) / n).sqrt(), acc)
@@ -438,7 +481,13 @@ impl Outcome {
     ///
     /// `number-rt/tests/tune.rs` (`confirmation_gives_up_width_that_does_not_hold_on_held_out_data`) shows it
     /// on a model whose held-out data is harsher than the search's.
-    pub fn confirm<F>(&mut self, accuracy: F, z: f64, n: usize, limit: usize) -> Result<Confirmation, TuneError>
+    pub fn confirm<F>(
+        &mut self,
+        accuracy: F,
+        z: f64,
+        n: usize,
+        limit: usize,
+    ) -> Result<Confirmation, TuneError>
     where
         F: Fn(&Config) -> f64,
     {
@@ -471,7 +520,12 @@ impl Outcome {
     /// kept candidate's margin.
     ///
     /// `number-rt/tests/tune.rs` (`paired_confirmation_counts_only_disagreements`) shows it.
-    pub fn confirm_paired<F>(&mut self, correct: F, z: f64, limit: usize) -> Result<Confirmation, TuneError>
+    pub fn confirm_paired<F>(
+        &mut self,
+        correct: F,
+        z: f64,
+        limit: usize,
+    ) -> Result<Confirmation, TuneError>
     where
         F: Fn(&Config) -> Vec<bool>,
     {
@@ -495,13 +549,26 @@ impl Outcome {
     }
 
     /// The confirmation loop: `measure(cfg)` gives a candidate's held-out accuracy and the accuracy it needs.
-    fn confirm_by(&mut self, baseline: f64, n: usize, limit: usize, measure: impl Fn(&Config) -> (f64, f64)) -> Confirmation {
+    fn confirm_by(
+        &mut self,
+        baseline: f64,
+        n: usize,
+        limit: usize,
+        measure: impl Fn(&Config) -> (f64, f64),
+    ) -> Confirmation {
         let empty = Config::new();
         let mut tried = 0;
         let mut kept = None;
         for (i, (obj, cfg, acc)) in self.feasible.iter().enumerate() {
             if cfg.is_empty() {
-                kept = Some((i, *obj, cfg.clone(), *acc, baseline, self.tolerance.target(baseline)));
+                kept = Some((
+                    i,
+                    *obj,
+                    cfg.clone(),
+                    *acc,
+                    baseline,
+                    self.tolerance.target(baseline),
+                ));
                 break;
             }
             if tried == limit {
@@ -522,14 +589,26 @@ impl Outcome {
             baseline,
             self.tolerance.target(baseline),
         ));
-        let c = Confirmation { inputs: n, baseline, target, accuracy: held, tried, kept_best: i == 0 };
+        let c = Confirmation {
+            inputs: n,
+            baseline,
+            target,
+            accuracy: held,
+            tried,
+            kept_best: i == 0,
+        };
         self.objective_value = obj;
         self.accuracy = acc;
         for s in &mut self.sites {
             s.format = cfg.get(&s.name).copied().unwrap_or(Format::F32);
             s.bits = s.format.bits();
         }
-        self.param_bits = self.sites.iter().filter(|s| s.kind == SiteKind::Weight).map(|s| s.format.storage_bits(s.len)).sum();
+        self.param_bits = self
+            .sites
+            .iter()
+            .filter(|s| s.kind == SiteKind::Weight)
+            .map(|s| s.format.storage_bits(s.len))
+            .sum();
         self.config = cfg;
         self.confirmation = Some(c.clone());
         c
@@ -545,7 +624,11 @@ impl Outcome {
         self.uniform
             .iter()
             .filter(|(_, p)| p.feasible)
-            .min_by(|a, b| a.1.objective.total_cmp(&b.1.objective).then(b.1.accuracy.total_cmp(&a.1.accuracy)))
+            .min_by(|a, b| {
+                a.1.objective
+                    .total_cmp(&b.1.objective)
+                    .then(b.1.accuracy.total_cmp(&a.1.accuracy))
+            })
     }
 
     /// The accuracy-vs-objective Pareto frontier of the visited points, ascending objective: no other visited
@@ -761,18 +844,30 @@ impl<'p> Tuner<'p> {
         self.profile.validate().map_err(TuneError::Profile)?;
         match self.tolerance {
             Tolerance::Relative(r) if !(0.0..1.0).contains(&r) => {
-                return Err(TuneError::InvalidSpace(format!("relative tolerance {r} is not in [0, 1)")));
+                return Err(TuneError::InvalidSpace(format!(
+                    "relative tolerance {r} is not in [0, 1)"
+                )));
             }
             Tolerance::Absolute(x) if !(x >= 0.0 && x.is_finite()) => {
-                return Err(TuneError::InvalidSpace(format!("absolute tolerance {x} is not a finite value ≥ 0")));
+                return Err(TuneError::InvalidSpace(format!(
+                    "absolute tolerance {x} is not a finite value ≥ 0"
+                )));
             }
             _ => {}
         }
         if space.widths.is_empty() {
-            return Err(TuneError::InvalidSpace(format!("the width range {:?} is empty", space.widths)));
+            return Err(TuneError::InvalidSpace(format!(
+                "the width range {:?} is empty",
+                space.widths
+            )));
         }
         for n in &self.integer_state {
-            if !self.profile.sites.iter().any(|(name, st)| st.kind == SiteKind::Output && names_site(n, name)) {
+            if !self
+                .profile
+                .sites
+                .iter()
+                .any(|(name, st)| st.kind == SiteKind::Output && names_site(n, name))
+            {
                 return Err(TuneError::InvalidSpace(format!(
                     "integer_state names `{n}`, which matches no output site of the profile (a `&mut [f32]` parameter: \
                      `Instance/function.param` or `function.param`)"
@@ -784,7 +879,9 @@ impl<'p> Tuner<'p> {
             for p in m {
                 for n in [&p.weight, &p.activation] {
                     if !self.profile.sites.contains_key(n) {
-                        return Err(TuneError::InvalidSpace(format!("BitOps names site `{n}`, not in the profile")));
+                        return Err(TuneError::InvalidSpace(format!(
+                            "BitOps names site `{n}`, not in the profile"
+                        )));
                     }
                     if space.kinds.is_none() {
                         space.overrides.entry(n.clone()).or_insert(Override::Search);
@@ -793,7 +890,8 @@ impl<'p> Tuner<'p> {
             }
         }
         let default_kinds = self.objective.default_kinds();
-        let (sites, fixed) = space::resolve(self.profile, &space, &default_kinds).map_err(TuneError::InvalidSpace)?;
+        let (sites, fixed) = space::resolve(self.profile, &space, &default_kinds)
+            .map_err(TuneError::InvalidSpace)?;
         if sites.is_empty() {
             let mut present: Vec<SiteKind> = self.profile.sites.values().map(|s| s.kind).collect();
             present.sort();
@@ -843,7 +941,9 @@ impl<'p> Tuner<'p> {
         F: Fn(&Config) -> Vec<bool> + Sync,
     {
         if !(z.is_finite() && z >= 0.0) {
-            return Err(TuneError::InvalidSpace(format!("paired margin {z}: expected a number of standard errors >= 0")));
+            return Err(TuneError::InvalidSpace(format!(
+                "paired margin {z}: expected a number of standard errors >= 0"
+            )));
         }
         let empty = Config::new();
         let base = crate::emulate::with_formats(&empty, || correct(&empty));
@@ -873,16 +973,27 @@ impl<'p> Tuner<'p> {
         // Several granularities with per-tensor among them: search the per-tensor ladders first, with half the
         // evaluations, then the full ladders from that result, with the rest. The finer candidates then start
         // from where per-tensor formats end, and the result is never larger than the per-tensor search's.
-        let coarse = Space { granularity: vec![Granularity::Tensor], ..self.space.clone() };
+        let coarse = Space {
+            granularity: vec![Granularity::Tensor],
+            ..self.space.clone()
+        };
         let (sites1, fixed1) = self.resolve_in(&coarse)?;
-        let first = match search::run(&self, sites1, fixed1, &accuracy, None, limit.map(|n| n / 2)) {
+        let first = match search::run(&self, sites1, fixed1, &accuracy, None, limit.map(|n| n / 2))
+        {
             Ok(o) => Some(o),
             Err(TuneError::Infeasible { .. }) => None,
             Err(e) => return Err(e),
         };
         let used = first.as_ref().map_or(0, |o| o.evaluations);
         let rest = limit.map(|n| n.saturating_sub(used).max(1));
-        let mut out = search::run(&self, sites, fixed, &accuracy, first.as_ref().map(|o| o.config.clone()), rest)?;
+        let mut out = search::run(
+            &self,
+            sites,
+            fixed,
+            &accuracy,
+            first.as_ref().map(|o| o.config.clone()),
+            rest,
+        )?;
         if let Some(first) = first {
             out.evaluations += first.evaluations;
             out.cache_hits += first.cache_hits;
@@ -893,10 +1004,13 @@ impl<'p> Tuner<'p> {
             out.visited = visited;
             // Both stages' feasible configurations are confirmation candidates, in ascending objective.
             let f32_last = out.feasible.pop();
-            out.feasible.extend(first.feasible.into_iter().filter(|(_, c, _)| !c.is_empty()));
-            out.feasible.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
+            out.feasible
+                .extend(first.feasible.into_iter().filter(|(_, c, _)| !c.is_empty()));
+            out.feasible
+                .sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
             let mut seen = std::collections::HashSet::new();
-            out.feasible.retain(|(_, c, _)| seen.insert(search::config_string(c)));
+            out.feasible
+                .retain(|(_, c, _)| seen.insert(search::config_string(c)));
             out.feasible.extend(f32_last);
         }
         Ok(out)

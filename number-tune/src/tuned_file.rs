@@ -27,10 +27,16 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<TunedFile, TunedFileError> {
     let path = path.as_ref();
     let src = std::fs::read_to_string(path).map_err(|e| TunedFileError {
         line: 0,
-        message: format!("cannot read {}: {e}; generate it with the tune command (see README)", path.display()),
+        message: format!(
+            "cannot read {}: {e}; generate it with the tune command (see README)",
+            path.display()
+        ),
     })?;
     // The path leads the message (`path: line N: …`), so the error's own line field is folded into it.
-    TunedFile::parse(&src).map_err(|e| TunedFileError { line: 0, message: format!("{}: {e}", path.display()) })
+    TunedFile::parse(&src).map_err(|e| TunedFileError {
+        line: 0,
+        message: format!("{}: {e}", path.display()),
+    })
 }
 
 /// Parses the text of a `tuned.rs` into the configuration it fixes: `instance/fn.site → format`.

@@ -1,8 +1,8 @@
 //! Range calibration (`tune::Range`) on known distributions: profiles built by recording seeded samples of a
 //! uniform, a Gaussian, a Laplace and a Laplace with a few far outliers, and the range each rule places.
+use number_tune::Format;
 use number_tune::profile::SiteStats;
 use number_tune::tune::{Family, Range, Space, kl_divergence};
-use number_tune::Format;
 
 /// xorshift64*.
 struct Rng(u64);
@@ -75,7 +75,11 @@ fn int_bits(r: f32) -> i32 {
 }
 
 fn place(s: &SiteStats, range: Range, w: u32) -> Format {
-    Space::default().range(range).unsigned(false).candidate(s, w).unwrap()
+    Space::default()
+        .range(range)
+        .unsigned(false)
+        .candidate(s, w)
+        .unwrap()
 }
 
 fn dists() -> Vec<(&'static str, SiteStats)> {
@@ -93,7 +97,11 @@ fn table_of_placed_ranges() {
     for (name, s) in dists() {
         let imax = int_bits(s.max_abs);
         print!("{name:>17} max {:>8.3} Imax {imax:>2} |", s.max_abs);
-        for (rn, r) in [("p999", Range::Percentile(0.999)), ("mse", Range::MinMse), ("kl", Range::Kl)] {
+        for (rn, r) in [
+            ("p999", Range::Percentile(0.999)),
+            ("mse", Range::MinMse),
+            ("kl", Range::Kl),
+        ] {
             print!(" {rn}:");
             for w in [4, 6, 8, 10, 12] {
                 print!(" {}", range_of(place(&s, r, w)) - imax);
@@ -109,16 +117,33 @@ fn max_abs_covers_the_max() {
         let imax = int_bits(s.max_abs);
         for w in 2..=16 {
             let f = place(&s, Range::MaxAbs, w);
-            assert_eq!(f, Format::Fixed { w, f: w as i32 - 1 - imax }, "{name} w={w}");
+            assert_eq!(
+                f,
+                Format::Fixed {
+                    w,
+                    f: w as i32 - 1 - imax
+                },
+                "{name} w={w}"
+            );
             // The max saturates by less than one step: max|x| ≤ 2^I = f.max() + step.
-            assert!(s.max_abs <= f.max() + f.min_positive(), "{name} w={w}: {f} max {}", s.max_abs);
-            assert!((s.max_abs as f64) > (imax as f64 - 1.0).exp2(), "{name}: I is the smallest range");
+            assert!(
+                s.max_abs <= f.max() + f.min_positive(),
+                "{name} w={w}: {f} max {}",
+                s.max_abs
+            );
+            assert!(
+                (s.max_abs as f64) > (imax as f64 - 1.0).exp2(),
+                "{name}: I is the smallest range"
+            );
         }
     }
     // Unsigned sites get ufixed with the same rule.
     let mut r = Rng(9);
     let s = stats((0..1000).map(|_| 3.0 * r.unit()));
-    let f = Space::default().range(Range::MaxAbs).candidate(&s, 8).unwrap();
+    let f = Space::default()
+        .range(Range::MaxAbs)
+        .candidate(&s, 8)
+        .unwrap();
     assert_eq!(f, Format::UFixed { w: 8, f: 6 });
 }
 
@@ -138,26 +163,42 @@ fn percentile_clips_the_outliers() {
         let f = place(&s, Range::Percentile(p), 8);
         assert_eq!(range_of(f), int_bits(s.percentile_abs(p)), "p={p}");
     }
-    assert_eq!(place(&s, Range::Percentile(1.0), 8), place(&s, Range::MaxAbs, 8));
+    assert_eq!(
+        place(&s, Range::Percentile(1.0), 8),
+        place(&s, Range::MaxAbs, 8)
+    );
     // On a uniform distribution the 0.999 quantile is in the top bin: the full range.
     let u = uniform(1);
-    assert_eq!(place(&u, Range::Percentile(0.999), 8), place(&u, Range::MaxAbs, 8));
+    assert_eq!(
+        place(&u, Range::Percentile(0.999), 8),
+        place(&u, Range::MaxAbs, 8)
+    );
 }
 
 #[test]
 fn min_mse_clips_heavy_tails_and_keeps_the_full_uniform_range() {
     let u = uniform(1);
     for w in 3..=12 {
-        assert_eq!(place(&u, Range::MinMse, w), place(&u, Range::MaxAbs, w), "uniform w={w}");
+        assert_eq!(
+            place(&u, Range::MinMse, w),
+            place(&u, Range::MaxAbs, w),
+            "uniform w={w}"
+        );
     }
     // Heavy tails: clipped at low widths (where the resolution gained is worth the clipping error), and with
     // far outliers also at 8 bits; never below the rule's smallest range Imax − 3.
-    let heavy = [("laplace", laplace(3), &[4, 6][..]), ("laplace+outliers", laplace_outliers(4), &[4, 6, 8][..])];
+    let heavy = [
+        ("laplace", laplace(3), &[4, 6][..]),
+        ("laplace+outliers", laplace_outliers(4), &[4, 6, 8][..]),
+    ];
     for (name, s, widths) in heavy {
         let imax = int_bits(s.max_abs);
         for &w in widths {
             let i = range_of(place(&s, Range::MinMse, w));
-            assert!(i < imax && i >= imax - 3, "{name} w={w}: I = {i}, Imax = {imax}");
+            assert!(
+                i < imax && i >= imax - 3,
+                "{name} w={w}: I = {i}, Imax = {imax}"
+            );
         }
         // At 12 bits the resolution is fine enough everywhere: the full range.
         assert_eq!(range_of(place(&s, Range::MinMse, 12)), imax, "{name}");
@@ -168,17 +209,31 @@ fn min_mse_clips_heavy_tails_and_keeps_the_full_uniform_range() {
 fn kl_clips_heavy_tails_and_keeps_the_full_uniform_range() {
     let u = uniform(1);
     for w in 3..=16 {
-        assert_eq!(place(&u, Range::Kl, w), place(&u, Range::MaxAbs, w), "uniform w={w}");
+        assert_eq!(
+            place(&u, Range::Kl, w),
+            place(&u, Range::MaxAbs, w),
+            "uniform w={w}"
+        );
     }
-    let heavy = [("laplace", laplace(3), &[4, 6][..]), ("laplace+outliers", laplace_outliers(4), &[4, 6, 8][..])];
+    let heavy = [
+        ("laplace", laplace(3), &[4, 6][..]),
+        ("laplace+outliers", laplace_outliers(4), &[4, 6, 8][..]),
+    ];
     for (name, s, widths) in heavy {
         let imax = int_bits(s.max_abs);
         for &w in widths {
             let i = range_of(place(&s, Range::Kl, w));
-            assert!(i < imax && i >= imax - 4, "{name} w={w}: I = {i}, Imax = {imax}");
+            assert!(
+                i < imax && i >= imax - 4,
+                "{name} w={w}: I = {i}, Imax = {imax}"
+            );
         }
         // With at least as many levels as histogram bins nothing is gained by clipping.
-        assert_eq!(place(&s, Range::Kl, 16), place(&s, Range::MaxAbs, 16), "{name}");
+        assert_eq!(
+            place(&s, Range::Kl, 16),
+            place(&s, Range::MaxAbs, 16),
+            "{name}"
+        );
     }
 }
 
@@ -186,11 +241,16 @@ fn kl_clips_heavy_tails_and_keeps_the_full_uniform_range() {
 fn kl_divergence_properties() {
     let s = laplace_outliers(4);
     let imax = int_bits(s.max_abs);
-    let fixed = |w: u32, i: i32| Format::Fixed { w, f: w as i32 - 1 - i };
+    let fixed = |w: u32, i: i32| Format::Fixed {
+        w,
+        f: w as i32 - 1 - i,
+    };
     // No clipping and as many levels as bins (2^11 positive levels of fixed<12>): Q = P.
     assert!(kl_divergence(&s, &fixed(12, imax)) < 1e-12);
     // Divergence grows as the resolution drops (same range, fewer bits).
-    let d: Vec<f64> = (3..=10).map(|w| kl_divergence(&s, &fixed(w, imax))).collect();
+    let d: Vec<f64> = (3..=10)
+        .map(|w| kl_divergence(&s, &fixed(w, imax)))
+        .collect();
     assert!(d.windows(2).all(|p| p[0] >= p[1]), "{d:?}");
     // Clipping half of a uniform distribution costs a lot.
     let u = uniform(1);
@@ -204,17 +264,27 @@ fn kl_divergence_properties() {
 #[test]
 fn kl_chooses_among_float_candidates_too() {
     let s = laplace_outliers(4);
-    let space = Space::default().range(Range::Kl).families([Family::Fixed, Family::Float]).unsigned(false);
+    let space = Space::default()
+        .range(Range::Kl)
+        .families([Family::Fixed, Family::Float])
+        .unsigned(false);
     for w in [6, 8] {
         let f = space.candidate(&s, w).unwrap();
         let best = kl_divergence(&s, &f);
         // No candidate of any family, exponent width or range has a smaller divergence.
         let imax = int_bits(s.max_abs);
         for i in imax - 4..=imax {
-            let mut cands = vec![Format::Fixed { w, f: w as i32 - 1 - i }];
+            let mut cands = vec![Format::Fixed {
+                w,
+                f: w as i32 - 1 - i,
+            }];
             for e in 2..=5u32 {
                 if w >= e + 2 {
-                    cands.push(Format::Float { e, m: w - 1 - e, bias: (1 << e) - i });
+                    cands.push(Format::Float {
+                        e,
+                        m: w - 1 - e,
+                        bias: (1 << e) - i,
+                    });
                 }
             }
             for c in cands.into_iter().filter(|c| c.validate().is_ok()) {
@@ -257,8 +327,16 @@ fn trt_reference(samples: &[f64], w: u32) -> (i32, Vec<f64>) {
             for (j, &c) in cell.iter().enumerate() {
                 let p = if c0 + j == n - 1 { c + total - kept } else { c } / total;
                 if p > 0.0 {
-                    let q = if c > 0.0 { mass / nz as f64 / kept } else { 0.0 };
-                    kl += if q > 0.0 { p * (p / q).ln() } else { f64::INFINITY };
+                    let q = if c > 0.0 {
+                        mass / nz as f64 / kept
+                    } else {
+                        0.0
+                    };
+                    kl += if q > 0.0 {
+                        p * (p / q).ln()
+                    } else {
+                        f64::INFINITY
+                    };
                 }
             }
         }
@@ -276,7 +354,9 @@ fn trt_reference(samples: &[f64], w: u32) -> (i32, Vec<f64>) {
 #[test]
 fn kl_report_against_raw_sample_reference() {
     let mut r = Rng(2);
-    let g: Vec<f64> = (0..N).map(|_| (-2.0 * r.unit().ln()).sqrt() * (std::f64::consts::TAU * r.unit()).cos()).collect();
+    let g: Vec<f64> = (0..N)
+        .map(|_| (-2.0 * r.unit().ln()).sqrt() * (std::f64::consts::TAU * r.unit()).cos())
+        .collect();
     let mut r = Rng(3);
     let l = laplace_samples(&mut r, N);
     let mut r = Rng(1);
@@ -286,8 +366,14 @@ fn kl_report_against_raw_sample_reference() {
         let imax = int_bits(s.max_abs);
         for w in [4, 6, 8, 10] {
             let (ri, rk) = trt_reference(&xs, w);
-            let fixed = |i: i32| Format::Fixed { w, f: w as i32 - 1 - i };
-            let ours: Vec<f64> = (0..=4).rev().map(|k| kl_divergence(&s, &fixed(imax - k))).collect();
+            let fixed = |i: i32| Format::Fixed {
+                w,
+                f: w as i32 - 1 - i,
+            };
+            let ours: Vec<f64> = (0..=4)
+                .rev()
+                .map(|k| kl_divergence(&s, &fixed(imax - k)))
+                .collect();
             let oi = range_of(place(&s, Range::Kl, w)) - imax;
             // Where the clipped mass dominates (raw divergence > 0.05) the reconstruction agrees with the
             // raw-sample reference within 20%; near the full range the raw histogram's sampling noise
@@ -295,11 +381,24 @@ fn kl_report_against_raw_sample_reference() {
             // empty is infinite there.
             for (k, (&a, &b)) in rk.iter().zip(&ours).enumerate() {
                 if a.is_finite() && a > 0.05 {
-                    assert!((a - b).abs() <= 0.2 * a, "{name} w={w} I=Imax-{}: raw {a} ours {b}", 4 - k);
+                    assert!(
+                        (a - b).abs() <= 0.2 * a,
+                        "{name} w={w} I=Imax-{}: raw {a} ours {b}",
+                        4 - k
+                    );
                 }
             }
-            let f = |v: &[f64]| v.iter().map(|d| format!("{d:9.2e}")).collect::<Vec<_>>().join(" ");
-            println!("{name:>9} w={w:>2}: raw  {ri:>2} {}\n              ours {oi:>2} {}", f(&rk), f(&ours));
+            let f = |v: &[f64]| {
+                v.iter()
+                    .map(|d| format!("{d:9.2e}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            println!(
+                "{name:>9} w={w:>2}: raw  {ri:>2} {}\n              ours {oi:>2} {}",
+                f(&rk),
+                f(&ours)
+            );
         }
     }
 }

@@ -8,9 +8,9 @@
 //! set: ties to even in two's complement) and `AP_SAT` (clamp to the most negative / largest code). Inputs are
 //! `f32` values converted to `double` (as `ap_fixed(float)` does); NaN is excluded: its conversion is not
 //! defined for `ap_fixed` (see the module documentation of `export`).
+use number_tune::Format;
 use number_tune::emulate::Config;
 use number_tune::export::{self, CustomFloats, Options};
-use number_tune::Format;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -113,7 +113,19 @@ fn fixed_formats() -> Vec<Format> {
             v.push(Format::ufixed(w, f).unwrap());
         }
     }
-    for (w, f) in [(20, 10), (24, 30), (24, -7), (25, 3), (32, 16), (32, 64), (32, -64), (8, 64), (8, -64), (2, 64), (1, -64)] {
+    for (w, f) in [
+        (20, 10),
+        (24, 30),
+        (24, -7),
+        (25, 3),
+        (32, 16),
+        (32, 64),
+        (32, -64),
+        (8, 64),
+        (8, -64),
+        (2, 64),
+        (1, -64),
+    ] {
         if w >= 2 {
             v.push(Format::fixed(w, f).unwrap());
         }
@@ -129,7 +141,11 @@ fn site_of(f: &Format) -> String {
         Format::UFixed { w, f } => ("U", w, f),
         _ => unreachable!(),
     };
-    let fr = if fr < 0 { format!("m{}", -fr) } else { fr.to_string() };
+    let fr = if fr < 0 {
+        format!("m{}", -fr)
+    } else {
+        fr.to_string()
+    };
     format!("{s}{w}F{fr}/q.v")
 }
 
@@ -142,8 +158,24 @@ fn inputs(f: &Format) -> Vec<f32> {
     };
     let half = (2.0f64).powi(-fr - 1); // half a quantum
     let (lo, hi) = (f.lowest() as f64, f.max() as f64);
-    let mut v: Vec<f32> = vec![0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, f32::MIN, 1.0, -1.0, 1e-30, -1e-30];
-    v.extend([f32::from_bits(1), -f32::from_bits(1), f32::MIN_POSITIVE, -f32::MIN_POSITIVE]);
+    let mut v: Vec<f32> = vec![
+        0.0,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MAX,
+        f32::MIN,
+        1.0,
+        -1.0,
+        1e-30,
+        -1e-30,
+    ];
+    v.extend([
+        f32::from_bits(1),
+        -f32::from_bits(1),
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+    ]);
     let mut ties = Vec::new();
     for centre in [0.0, lo, hi] {
         for k in -24i64..=24 {
@@ -158,9 +190,14 @@ fn inputs(f: &Format) -> Vec<f32> {
             v.push(f32::from_bits(x.to_bits() - 1));
         }
     }
-    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ f.to_bytes().iter().fold(0u64, |a, &b| a.rotate_left(8) ^ b as u64);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64
+        ^ f.to_bytes()
+            .iter()
+            .fold(0u64, |a, &b| a.rotate_left(8) ^ b as u64);
     for _ in 0..100 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let u = (state >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
         let span = hi - lo.min(-hi);
         v.push((lo.min(-hi) - 0.25 * span + 1.5 * span * u) as f32);
@@ -179,7 +216,11 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn have_gxx() -> bool {
-    Command::new("g++").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("g++")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 #[test]
@@ -191,18 +232,37 @@ fn header_types_quantize_like_format_bit_for_bit() {
     cfg.insert("plain.f".into(), Format::F32);
     cfg.insert("plain.e".into(), Format::E4M3);
     cfg.insert("plain.c".into(), "float<3,2>".parse().unwrap());
-    let opts = Options { model: Some("conformance".into()), source: Some("tests/export.rs".into()), ..Options::default() };
+    let opts = Options {
+        model: Some("conformance".into()),
+        source: Some("tests/export.rs".into()),
+        ..Options::default()
+    };
     let header = export::header(&cfg, &opts).unwrap();
-    assert_eq!(header, export::header(&cfg, &opts).unwrap(), "deterministic");
+    assert_eq!(
+        header,
+        export::header(&cfg, &opts).unwrap(),
+        "deterministic"
+    );
     assert!(header.starts_with(&format!("// {}", export::GENERATED)));
-    assert!(header.contains("// source: tests/export.rs") && header.contains("cargo number export conformance"));
+    assert!(
+        header.contains("// source: tests/export.rs")
+            && header.contains("cargo number export conformance")
+    );
     assert!(header.contains("typedef float plain_e_t; // e4m3 (max 448)"));
     assert!(header.contains("typedef float plain_f_t; // f32 (not quantized)"));
-    assert!(header.contains("typedef ap_ufixed<1,65,AP_RND_CONV,AP_SAT> U1Fm64_q_v_t;"), "I > W");
-    assert!(header.contains("typedef ap_fixed<8,-56,AP_RND_CONV,AP_SAT> S8F64_q_v_t;"), "I < 0");
+    assert!(
+        header.contains("typedef ap_ufixed<1,65,AP_RND_CONV,AP_SAT> U1Fm64_q_v_t;"),
+        "I > W"
+    );
+    assert!(
+        header.contains("typedef ap_fixed<8,-56,AP_RND_CONV,AP_SAT> S8F64_q_v_t;"),
+        "I < 0"
+    );
 
     if !have_gxx() {
-        eprintln!("SKIPPED: g++ not found; the generated header was not compiled (install g++ to run this check)");
+        eprintln!(
+            "SKIPPED: g++ not found; the generated header was not compiled (install g++ to run this check)"
+        );
         return;
     }
     let dir = scratch("export-conformance");
@@ -226,7 +286,10 @@ fn header_types_quantize_like_format_bit_for_bit() {
         let xs = inputs(f);
         expected_lines += xs.len();
         let c = export::c_name(&site);
-        let list: Vec<String> = xs.iter().map(|x| format!("0x{:08x}u", x.to_bits())).collect();
+        let list: Vec<String> = xs
+            .iter()
+            .map(|x| format!("0x{:08x}u", x.to_bits()))
+            .collect();
         cpp.push_str(&format!(
             "    {{ static const uint32_t in[] = {{{}}}; run<{c}_t>(\"{site}\", in, {}); }}\n",
             list.join(","),
@@ -239,15 +302,30 @@ fn header_types_quantize_like_format_bit_for_bit() {
     std::fs::write(dir.join("main.cpp"), &cpp).unwrap();
     let exe = dir.join("conformance");
     let out = Command::new("g++")
-        .args(["-std=c++17", "-O1", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I"])
+        .args([
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-Wextra",
+            "-pedantic",
+            "-Werror",
+            "-I",
+        ])
         .arg(&dir)
         .arg(dir.join("main.cpp"))
         .arg("-o")
         .arg(&exe)
         .output()
         .expect("running g++");
-    assert!(out.status.success(), "g++ failed on {}:\n{}", dir.display(), String::from_utf8_lossy(&out.stderr));
-    let run = Command::new(&exe).output().expect("running the conformance program");
+    assert!(
+        out.status.success(),
+        "g++ failed on {}:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe)
+        .output()
+        .expect("running the conformance program");
     assert!(run.status.success());
     let text = String::from_utf8(run.stdout).unwrap();
     let mut n = 0;
@@ -263,7 +341,11 @@ fn header_types_quantize_like_format_bit_for_bit() {
         let q = f.quantize(x);
         // For W <= 24 the ap value is an f32 and must equal quantize exactly (as f64 bits: +0 is +0); wider
         // values are compared after rounding to f32, which is what quantize returns.
-        let value_ok = if w <= 24 { value.to_bits() == (q as f64).to_bits() } else { (value as f32).to_bits() == q.to_bits() };
+        let value_ok = if w <= 24 {
+            value.to_bits() == (q as f64).to_bits()
+        } else {
+            (value as f32).to_bits() == q.to_bits()
+        };
         if code != f.encode(x) || !value_ok {
             mismatches.push(format!(
                 "{f} ({}): x = {x:e} ({:#010x}): ap raw {raw} = {value:e}, libnumber code {:#x} = {q:e}",
@@ -281,57 +363,111 @@ fn header_types_quantize_like_format_bit_for_bit() {
         mismatches.len(),
         mismatches[..mismatches.len().min(20)].join("\n")
     );
-    eprintln!("{n} conversions over {} fixed-point formats agree bit for bit", formats.len());
+    eprintln!(
+        "{n} conversions over {} fixed-point formats agree bit for bit",
+        formats.len()
+    );
 }
 
 #[test]
 fn hls4ml_config_parses_and_names_every_site() {
     let src = tuned_src(&[
-        ("crate::layers::conv2d", "crate::Conv1", "type acc = f32; type b = ::number_rt::Fixed<2, 4>; type w = ::number_rt::Fixed<3, 3>; type x = f32; type y = ::number_rt::UFixed<8, 4>;"),
-        ("crate::layers::dense", "crate::Fc1", "type acc = ::number_rt::Fixed<16, 8>; type b = ::number_rt::E4m3; type w = ::number_rt::Fixed<2, -3>; type x = ::number_rt::UFixed<4, 9>; type lit0 = f32;"),
-        ("crate::layers::gru", "crate::Gru", "type w_ih = ::number_rt::Fixed<4, 4>; type w_hh = ::number_rt::Fixed<5, 4>; type b_ih = ::number_rt::Fixed<6, 4>; type b_hh = ::number_rt::Fixed<7, 4>; type h = ::number_rt::Fixed<8, 4>;"),
-        ("crate::relu", "crate::relu::Single", "type x = ::number_rt::Bf16; type ret = ::number_rt::Fixed<8, 2>;"),
+        (
+            "crate::layers::conv2d",
+            "crate::Conv1",
+            "type acc = f32; type b = ::number_rt::Fixed<2, 4>; type w = ::number_rt::Fixed<3, 3>; type x = f32; type y = ::number_rt::UFixed<8, 4>;",
+        ),
+        (
+            "crate::layers::dense",
+            "crate::Fc1",
+            "type acc = ::number_rt::Fixed<16, 8>; type b = ::number_rt::E4m3; type w = ::number_rt::Fixed<2, -3>; type x = ::number_rt::UFixed<4, 9>; type lit0 = f32;",
+        ),
+        (
+            "crate::layers::gru",
+            "crate::Gru",
+            "type w_ih = ::number_rt::Fixed<4, 4>; type w_hh = ::number_rt::Fixed<5, 4>; type b_ih = ::number_rt::Fixed<6, 4>; type b_hh = ::number_rt::Fixed<7, 4>; type h = ::number_rt::Fixed<8, 4>;",
+        ),
+        (
+            "crate::relu",
+            "crate::relu::Single",
+            "type x = ::number_rt::Bf16; type ret = ::number_rt::Fixed<8, 2>;",
+        ),
     ]);
     let src = src.as_str();
     let cfg = number_tune::tuned_file::parse(src).unwrap();
-    let opts = Options { model: Some("toy".into()), source: Some("examples/toy/tuned.rs".into()), ..Options::default() };
+    let opts = Options {
+        model: Some("toy".into()),
+        source: Some("examples/toy/tuned.rs".into()),
+        ..Options::default()
+    };
     let text = export::hls4ml_config(&cfg, &opts).unwrap();
-    assert_eq!(text, export::hls4ml_config(&cfg, &opts).unwrap(), "deterministic");
+    assert_eq!(
+        text,
+        export::hls4ml_config(&cfg, &opts).unwrap(),
+        "deterministic"
+    );
     assert!(text.starts_with(&format!("# {}", export::GENERATED)));
     // The document after the `#` comment lines is JSON.
-    let body: String = text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
     let v: serde_json::Value = serde_json::from_str(&body).expect("the configuration body is JSON");
     let sites = v["LibNumber"]["sites"].as_object().unwrap();
-    assert_eq!(sites.keys().cloned().collect::<Vec<_>>(), cfg.keys().cloned().collect::<Vec<_>>(), "names every site");
+    assert_eq!(
+        sites.keys().cloned().collect::<Vec<_>>(),
+        cfg.keys().cloned().collect::<Vec<_>>(),
+        "names every site"
+    );
     let header = export::header(&cfg, &opts).unwrap();
     for (site, f) in &cfg {
         let s = &sites[site];
         assert_eq!(s["format"], f.to_string());
-        let line = format!("typedef {} {};", s["hls_type"].as_str().unwrap(), s["c_type"].as_str().unwrap());
+        let line = format!(
+            "typedef {} {};",
+            s["hls_type"].as_str().unwrap(),
+            s["c_type"].as_str().unwrap()
+        );
         assert!(header.contains(&line), "header has `{line}`");
         if let Some(key) = s["hls4ml"].as_str() {
             let layer = s["layer"].as_str().unwrap();
-            assert_eq!(v["HLSConfig"]["LayerName"][layer]["Precision"][key], s["hls_type"], "{site}");
+            assert_eq!(
+                v["HLSConfig"]["LayerName"][layer]["Precision"][key], s["hls_type"],
+                "{site}"
+            );
         }
     }
     let p = &v["HLSConfig"]["LayerName"];
-    assert_eq!(p["Conv1"]["Precision"], serde_json::json!({
-        "bias": "ap_fixed<2,-2,AP_RND_CONV,AP_SAT>",
-        "weight": "ap_fixed<3,0,AP_RND_CONV,AP_SAT>",
-        "result": "ap_ufixed<8,4,AP_RND_CONV,AP_SAT>",
-    }));
+    assert_eq!(
+        p["Conv1"]["Precision"],
+        serde_json::json!({
+            "bias": "ap_fixed<2,-2,AP_RND_CONV,AP_SAT>",
+            "weight": "ap_fixed<3,0,AP_RND_CONV,AP_SAT>",
+            "result": "ap_ufixed<8,4,AP_RND_CONV,AP_SAT>",
+        })
+    );
     // f32 and custom-float sites and idents without an hls4ml key are left out.
-    assert_eq!(p["Fc1"]["Precision"], serde_json::json!({
-        "accum": "ap_fixed<16,8,AP_RND_CONV,AP_SAT>",
-        "weight": "ap_fixed<2,5,AP_RND_CONV,AP_SAT>",
-    }));
-    assert_eq!(p["Gru"]["Precision"], serde_json::json!({
-        "weight": "ap_fixed<4,0,AP_RND_CONV,AP_SAT>",
-        "recurrent_weight": "ap_fixed<5,1,AP_RND_CONV,AP_SAT>",
-        "bias": "ap_fixed<6,2,AP_RND_CONV,AP_SAT>",
-        "recurrent_bias": "ap_fixed<7,3,AP_RND_CONV,AP_SAT>",
-    }));
-    assert_eq!(p["relu"]["Precision"], serde_json::json!({ "result": "ap_fixed<8,6,AP_RND_CONV,AP_SAT>" }));
+    assert_eq!(
+        p["Fc1"]["Precision"],
+        serde_json::json!({
+            "accum": "ap_fixed<16,8,AP_RND_CONV,AP_SAT>",
+            "weight": "ap_fixed<2,5,AP_RND_CONV,AP_SAT>",
+        })
+    );
+    assert_eq!(
+        p["Gru"]["Precision"],
+        serde_json::json!({
+            "weight": "ap_fixed<4,0,AP_RND_CONV,AP_SAT>",
+            "recurrent_weight": "ap_fixed<5,1,AP_RND_CONV,AP_SAT>",
+            "bias": "ap_fixed<6,2,AP_RND_CONV,AP_SAT>",
+            "recurrent_bias": "ap_fixed<7,3,AP_RND_CONV,AP_SAT>",
+        })
+    );
+    assert_eq!(
+        p["relu"]["Precision"],
+        serde_json::json!({ "result": "ap_fixed<8,6,AP_RND_CONV,AP_SAT>" })
+    );
     assert_eq!(sites["Fc1/dense.x"]["hls4ml"], serde_json::Value::Null);
     assert_eq!(sites["relu.x"]["hls_type"], "float");
 
@@ -340,7 +476,10 @@ fn hls4ml_config_parses_and_names_every_site() {
     let path = dir.join(export::HLS4ML_FILE);
     std::fs::write(&path, &text).unwrap();
     let py = Command::new("python3")
-        .args(["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))"])
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
         .arg(&path)
         .output();
     match py {
@@ -348,13 +487,21 @@ fn hls4ml_config_parses_and_names_every_site() {
             let y: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
             assert_eq!(y, v, "YAML reads the configuration as the JSON body");
         }
-        _ => eprintln!("SKIPPED: YAML cross-check (needs python3 with PyYAML); the JSON body was checked"),
+        _ => eprintln!(
+            "SKIPPED: YAML cross-check (needs python3 with PyYAML); the JSON body was checked"
+        ),
     }
 
     // Strict mode rejects the custom floats, naming the site.
-    let strict = Options { custom_floats: CustomFloats::Reject, ..opts.clone() };
+    let strict = Options {
+        custom_floats: CustomFloats::Reject,
+        ..opts.clone()
+    };
     let e = export::header(&cfg, &strict).unwrap_err().0;
-    assert!(e.contains("site `Fc1/dense.b`") && e.contains("`e4m3`"), "{e}");
+    assert!(
+        e.contains("site `Fc1/dense.b`") && e.contains("`e4m3`"),
+        "{e}"
+    );
     assert_eq!(export::hls4ml_config(&cfg, &strict).unwrap_err().0, e);
 }
 
@@ -363,12 +510,17 @@ fn writes_both_files() {
     let mut cfg = Config::new();
     cfg.insert("Fc1/dense.w".into(), Format::fixed(4, 3).unwrap());
     let dir = scratch("export-write").join("out");
-    let opts = Options { model: Some("tiny".into()), ..Options::default() };
+    let opts = Options {
+        model: Some("tiny".into()),
+        ..Options::default()
+    };
     let [h, y] = export::write(&dir, &cfg, &opts).unwrap();
     assert_eq!(h, dir.join("tiny_types.h"));
     assert_eq!(y, dir.join("hls4ml_config.yml"));
     let text = std::fs::read_to_string(h).unwrap();
-    assert!(text.contains("#ifndef LIBNUMBER_TINY_TYPES_H") && text.contains("#include <ap_fixed.h>"));
+    assert!(
+        text.contains("#ifndef LIBNUMBER_TINY_TYPES_H") && text.contains("#include <ap_fixed.h>")
+    );
     assert!(text.contains("typedef ap_fixed<4,1,AP_RND_CONV,AP_SAT> Fc1_dense_w_t; // fixed<4,3>: -1 ..= 0.875, step 2^-3"));
 }
 

@@ -1,5 +1,7 @@
 //! Profiles: JSON round-trip, merge, hash, statistics helpers and error messages.
-use number_tune::profile::{Profile, ProfileError, SiteKind, SiteProfile, SiteStats, HIST_BINS, PROFILE_VERSION};
+use number_tune::profile::{
+    HIST_BINS, PROFILE_VERSION, Profile, ProfileError, SiteKind, SiteProfile, SiteStats,
+};
 use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
@@ -28,10 +30,27 @@ fn site(kind: SiteKind, fp: u64, ident: &str, values: &[f32]) -> SiteProfile {
 
 fn sample() -> Profile {
     let mut p = Profile::new();
-    p.sites.insert("Fc1/dense.w".into(), site(SiteKind::Weight, 7, "w", &[0.5, -0.25, 1.75, 0.0, 3e-39, -2.0]));
-    p.sites.insert("Fc1/dense.x".into(), site(SiteKind::Input, 7, "x", &[0.0, 0.1, 0.9, f32::NAN, f32::INFINITY]));
+    p.sites.insert(
+        "Fc1/dense.w".into(),
+        site(
+            SiteKind::Weight,
+            7,
+            "w",
+            &[0.5, -0.25, 1.75, 0.0, 3e-39, -2.0],
+        ),
+    );
+    p.sites.insert(
+        "Fc1/dense.x".into(),
+        site(
+            SiteKind::Input,
+            7,
+            "x",
+            &[0.0, 0.1, 0.9, f32::NAN, f32::INFINITY],
+        ),
+    );
     // A site that never saw a finite value: min = +inf, max = -inf.
-    p.sites.insert("Fc1/dense.acc".into(), site(SiteKind::Local, 7, "acc", &[]));
+    p.sites
+        .insert("Fc1/dense.acc".into(), site(SiteKind::Local, 7, "acc", &[]));
     p
 }
 
@@ -68,21 +87,37 @@ fn f32_values_round_trip_exactly() {
     sp.stats = s;
     p.sites.insert("w".into(), sp);
     let q = Profile::from_json(&p.to_json()).unwrap();
-    assert_eq!(p.sites["w"].stats.min.to_bits(), q.sites["w"].stats.min.to_bits());
-    assert_eq!(p.sites["w"].stats.max.to_bits(), q.sites["w"].stats.max.to_bits());
+    assert_eq!(
+        p.sites["w"].stats.min.to_bits(),
+        q.sites["w"].stats.min.to_bits()
+    );
+    assert_eq!(
+        p.sites["w"].stats.max.to_bits(),
+        q.sites["w"].stats.max.to_bits()
+    );
     assert_eq!(p, q);
 }
 
 #[test]
 fn merge_adds_statistics_and_sites() {
     let mut a = Profile::new();
-    a.sites.insert("Fc1/dense.w".into(), site(SiteKind::Weight, 7, "w", &[1.0, -3.0]));
+    a.sites.insert(
+        "Fc1/dense.w".into(),
+        site(SiteKind::Weight, 7, "w", &[1.0, -3.0]),
+    );
     let mut b = Profile::new();
-    b.sites.insert("Fc1/dense.w".into(), site(SiteKind::Weight, 7, "w", &[5.0, 0.0]));
-    b.sites.insert("Fc1/dense.x".into(), site(SiteKind::Input, 7, "x", &[0.5]));
+    b.sites.insert(
+        "Fc1/dense.w".into(),
+        site(SiteKind::Weight, 7, "w", &[5.0, 0.0]),
+    );
+    b.sites
+        .insert("Fc1/dense.x".into(), site(SiteKind::Input, 7, "x", &[0.5]));
     a.merge(&b).unwrap();
     let w = &a.sites["Fc1/dense.w"].stats;
-    assert_eq!((w.count, w.zeros, w.min, w.max, w.max_abs), (4, 1, -3.0, 5.0, 5.0));
+    assert_eq!(
+        (w.count, w.zeros, w.min, w.max, w.max_abs),
+        (4, 1, -3.0, 5.0, 5.0)
+    );
     assert_eq!(w.hist.iter().sum::<u64>(), 3);
     assert!(a.sites.contains_key("Fc1/dense.x"));
     a.validate().unwrap();
@@ -91,19 +126,29 @@ fn merge_adds_statistics_and_sites() {
 #[test]
 fn merge_rejects_mismatched_sites_and_changes_nothing() {
     let mut a = Profile::new();
-    a.sites.insert("Fc1/dense.w".into(), site(SiteKind::Weight, 7, "w", &[1.0]));
+    a.sites
+        .insert("Fc1/dense.w".into(), site(SiteKind::Weight, 7, "w", &[1.0]));
     let before = a.clone();
     let mut b = Profile::new();
-    b.sites.insert("Fc1/dense.a".into(), site(SiteKind::Weight, 7, "a", &[2.0]));
-    b.sites.insert("Fc1/dense.w".into(), site(SiteKind::Input, 7, "w", &[1.0]));
+    b.sites
+        .insert("Fc1/dense.a".into(), site(SiteKind::Weight, 7, "a", &[2.0]));
+    b.sites
+        .insert("Fc1/dense.w".into(), site(SiteKind::Input, 7, "w", &[1.0]));
     let e = a.merge(&b).unwrap_err().to_string();
-    assert!(e.contains("site `Fc1/dense.w` has kind Weight in one and Input in the other"), "{e}");
+    assert!(
+        e.contains("site `Fc1/dense.w` has kind Weight in one and Input in the other"),
+        "{e}"
+    );
     assert_eq!(a, before);
 
     let mut c = Profile::new();
-    c.sites.insert("Fc1/dense.w".into(), site(SiteKind::Weight, 8, "w", &[1.0]));
+    c.sites
+        .insert("Fc1/dense.w".into(), site(SiteKind::Weight, 8, "w", &[1.0]));
     let e = a.merge(&c).unwrap_err().to_string();
-    assert!(e.contains("fingerprint 0x0000000000000007 in one and 0x0000000000000008"), "{e}");
+    assert!(
+        e.contains("fingerprint 0x0000000000000007 in one and 0x0000000000000008"),
+        "{e}"
+    );
     assert!(e.contains("profile both with the same build"), "{e}");
 }
 
@@ -117,8 +162,14 @@ fn load_text(name: &str, text: &str) -> ProfileError {
 fn malformed_json_names_file_line_and_column() {
     let e = load_text("bad.json", "{\n  \"version\": 1,\n  \"tool\": x\n}\n");
     let m = e.to_string();
-    assert!(matches!(e, ProfileError::Malformed { line: 3, .. }), "{e:?}");
-    assert!(m.contains("bad.json") && m.contains("is not valid JSON (line 3, column"), "{m}");
+    assert!(
+        matches!(e, ProfileError::Malformed { line: 3, .. }),
+        "{e:?}"
+    );
+    assert!(
+        m.contains("bad.json") && m.contains("is not valid JSON (line 3, column"),
+        "{m}"
+    );
     assert!(m.contains("re-run profiling"), "{m}");
 }
 
@@ -128,14 +179,24 @@ fn truncated_file_is_reported_as_truncated() {
     let e = load_text("cut.json", &text[..text.len() / 2]);
     let m = e.to_string();
     assert!(matches!(e, ProfileError::Truncated { .. }), "{e:?}");
-    assert!(m.contains("cut.json") && m.contains("is truncated") && m.contains("interrupted"), "{m}");
+    assert!(
+        m.contains("cut.json") && m.contains("is truncated") && m.contains("interrupted"),
+        "{m}"
+    );
 }
 
 #[test]
 fn wrong_version_says_what_to_do() {
-    let text = sample().to_json().replacen(&format!("\"version\": {PROFILE_VERSION}"), "\"version\": 7", 1);
+    let text = sample().to_json().replacen(
+        &format!("\"version\": {PROFILE_VERSION}"),
+        "\"version\": 7",
+        1,
+    );
     let m = load_text("v7.json", &text).to_string();
-    assert!(m.contains("profile version 7, this libnumber reads version 1: re-run profiling"), "{m}");
+    assert!(
+        m.contains("profile version 7, this libnumber reads version 1: re-run profiling"),
+        "{m}"
+    );
     let m = load_text("nov.json", "{\"sites\": {}}").to_string();
     assert!(m.contains("has no `version` field"), "{m}");
 }
@@ -147,34 +208,59 @@ fn nan_and_inconsistent_statistics_are_rejected() {
     let nan = text.replacen("\"max_abs\": 2.0", "\"max_abs\": null", 1);
     assert_ne!(nan, text);
     let m = load_text("nan.json", &nan).to_string();
-    assert!(m.contains("site `Fc1/dense.w`: field `max_abs` is NaN"), "{m}");
+    assert!(
+        m.contains("site `Fc1/dense.w`: field `max_abs` is NaN"),
+        "{m}"
+    );
     let nan = text.replacen("\"min\": -2.0", "\"min\": \"nan\"", 1);
     let m = load_text("nan2.json", &nan).to_string();
     assert!(m.contains("field `min` is NaN"), "{m}");
 
     let mut p = sample();
-    p.sites.get_mut("Fc1/dense.w").unwrap().stats.hist.truncate(3);
+    p.sites
+        .get_mut("Fc1/dense.w")
+        .unwrap()
+        .stats
+        .hist
+        .truncate(3);
     let m = load_text("hist.json", &p.to_json()).to_string();
-    assert!(m.contains("site `Fc1/dense.w`: `hist` has 3 bins, expected 279"), "{m}");
+    assert!(
+        m.contains("site `Fc1/dense.w`: `hist` has 3 bins, expected 279"),
+        "{m}"
+    );
 
     let mut p = sample();
     p.sites.get_mut("Fc1/dense.w").unwrap().stats.count += 1;
     let m = load_text("count.json", &p.to_json()).to_string();
-    assert!(m.contains("`hist` holds 5 values but `count` - `zeros` = 6"), "{m}");
+    assert!(
+        m.contains("`hist` holds 5 values but `count` - `zeros` = 6"),
+        "{m}"
+    );
 
     let mut p = sample();
     p.sites.get_mut("Fc1/dense.w").unwrap().stats.max = 3.0;
     let m = load_text("minmax.json", &p.to_json()).to_string();
-    assert!(m.contains("`max_abs` (2) is not max(|min|, |max|) = 3"), "{m}");
+    assert!(
+        m.contains("`max_abs` (2) is not max(|min|, |max|) = 3"),
+        "{m}"
+    );
 
     let m = load_text("schema.json", "{\"version\": 1, \"tool\": \"x\"}").to_string();
-    assert!(m.contains("is not a version-1 profile") && m.contains("missing field `sites`"), "{m}");
+    assert!(
+        m.contains("is not a version-1 profile") && m.contains("missing field `sites`"),
+        "{m}"
+    );
 }
 
 #[test]
 fn missing_file_error() {
-    let m = Profile::load(tmp("does-not-exist.json")).unwrap_err().to_string();
-    assert!(m.contains("cannot read profile") && m.contains("does-not-exist.json"), "{m}");
+    let m = Profile::load(tmp("does-not-exist.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("cannot read profile") && m.contains("does-not-exist.json"),
+        "{m}"
+    );
 }
 
 #[test]

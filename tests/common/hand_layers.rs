@@ -1,7 +1,11 @@
 //! Hand copies of the zoo's `dense` and `conv2d` (src/layers/mod.rs) without `#[quantize]`: signature and body
 //! verbatim, for `tests/plain_layers.rs` (bit identity) and `benches/plain_overhead.rs` (speed). Keep in sync
 //! with the originals (the test fails if they compute different bits).
-#![allow(dead_code, clippy::extra_unused_type_parameters, clippy::needless_range_loop)]
+#![allow(
+    dead_code,
+    clippy::extra_unused_type_parameters,
+    clippy::needless_range_loop
+)]
 use zoo::layers::{Conv, Depthwise};
 
 /// `zoo::layers::conv2d` without the attribute.
@@ -14,7 +18,10 @@ pub fn conv2d_hand<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, r
             for kx in 0..g.k {
                 let row = ((c * g.k + ky) * g.k + kx) * np;
                 // Output columns whose tap lies inside the input (the others keep their padding zeros).
-                let (lo, hi) = (g.pad.saturating_sub(kx), (g.in_w + g.pad).saturating_sub(kx).min(ow));
+                let (lo, hi) = (
+                    g.pad.saturating_sub(kx),
+                    (g.in_w + g.pad).saturating_sub(kx).min(ow),
+                );
                 for oy in 0..oh {
                     // Input row of this tap (wrapping below zero: outside, like past the end).
                     let iy = (oy + ky).wrapping_sub(g.pad);
@@ -72,7 +79,11 @@ pub fn conv2d_direct(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, re
                     for kx in 0..g.k {
                         let ix = (ox + kx).wrapping_sub(g.pad);
                         let inside = iy < g.in_h && ix < g.in_w;
-                        patch[(c * g.k + ky) * g.k + kx] = if inside { x[(c * g.in_h + iy) * g.in_w + ix] } else { 0.0 };
+                        patch[(c * g.k + ky) * g.k + kx] = if inside {
+                            x[(c * g.in_h + iy) * g.in_w + ix]
+                        } else {
+                            0.0
+                        };
                     }
                 }
             }
@@ -106,7 +117,8 @@ pub fn depthwise_direct(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depth
                         if ix < g.pad || ix >= g.in_w + g.pad {
                             continue;
                         }
-                        acc += w[(c * g.k + ky) * g.k + kx] * x[(c * g.in_h + iy - g.pad) * g.in_w + ix - g.pad];
+                        acc += w[(c * g.k + ky) * g.k + kx]
+                            * x[(c * g.in_h + iy - g.pad) * g.in_w + ix - g.pad];
                     }
                 }
                 y[(c * oh + oy) * ow + ox] = if relu { acc.max(0.0) } else { acc };
@@ -116,7 +128,15 @@ pub fn depthwise_direct(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depth
 }
 
 /// The reference for the zoo's `patch_embed`: one inner product per token and feature.
-pub fn patch_embed_direct(w: &[f32], b: &[f32], pos: &[f32], x: &[f32], y: &mut [f32], side: usize, p: usize) {
+pub fn patch_embed_direct(
+    w: &[f32],
+    b: &[f32],
+    pos: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    side: usize,
+    p: usize,
+) {
     let d = b.len();
     let per_row = side / p;
     for t in 0..per_row * per_row {

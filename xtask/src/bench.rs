@@ -2,13 +2,17 @@
 //! plain f32 build, tuned build and calibrate build timed interleaved (rounds of one run each, medians), so the
 //! ratios come from the same minutes of a shared machine. Writes docs/bench.md and docs/bench.json.
 use crate::{data_of, f, fetch, read, root, run, tuned_models};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
 }
 
 fn geomean(v: &[f64]) -> f64 {
@@ -22,7 +26,11 @@ fn build(model: &str, mode: &str, dir: &std::path::Path) -> Result<PathBuf, Stri
         args.extend(["--features", mode]);
     }
     run(&args)?;
-    let src = root().join("target").join("release").join("examples").join(model);
+    let src = root()
+        .join("target")
+        .join("release")
+        .join("examples")
+        .join(model);
     let dst = dir.join(format!("{model}-{mode}"));
     std::fs::copy(&src, &dst).map_err(|e| format!("copying {}: {e}", src.display()))?;
     Ok(dst)
@@ -30,7 +38,13 @@ fn build(model: &str, mode: &str, dir: &std::path::Path) -> Result<PathBuf, Stri
 
 fn time(bin: &Path, n: usize, json_out: &Path) -> Result<Value, String> {
     let st = Command::new(bin)
-        .args(["bench", "--n", &n.to_string(), "--json", json_out.to_str().unwrap()])
+        .args([
+            "bench",
+            "--n",
+            &n.to_string(),
+            "--json",
+            json_out.to_str().unwrap(),
+        ])
         .current_dir(root())
         .status()
         .map_err(|e| format!("running {}: {e}", bin.display()))?;
@@ -41,7 +55,11 @@ fn time(bin: &Path, n: usize, json_out: &Path) -> Result<Value, String> {
 }
 
 pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String> {
-    let models = if models.is_empty() { tuned_models() } else { models };
+    let models = if models.is_empty() {
+        tuned_models()
+    } else {
+        models
+    };
     let dir = root().join("target").join("number").join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
@@ -49,8 +67,10 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         if let Some(d) = data_of(m) {
             fetch(d)?;
         }
-        let bins: Vec<(&str, PathBuf)> =
-            ["plain", "tuned", "calibrate"].into_iter().map(|mode| Ok((mode, build(m, mode, &dir)?))).collect::<Result<_, String>>()?;
+        let bins: Vec<(&str, PathBuf)> = ["plain", "tuned", "calibrate"]
+            .into_iter()
+            .map(|mode| Ok((mode, build(m, mode, &dir)?)))
+            .collect::<Result<_, String>>()?;
         let mut t: Vec<(Vec<f64>, Vec<f64>)> = vec![(vec![], vec![]); bins.len()];
         let mut last: Vec<Value> = vec![Value::Null; bins.len()];
         for _ in 0..rounds {
@@ -64,8 +84,18 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         let (p1, p64) = (median(t[0].0.clone()), median(t[0].1.clone()));
         let (t1, t64) = (median(t[1].0.clone()), median(t[1].1.clone()));
         let c1 = median(t[2].0.clone());
-        let rep = read(&root().join("target").join("number").join(m).join("tune-report.json")).ok();
-        let evals_per_s = rep.as_ref().map(|r| f(r, "evaluations") / f(r, "elapsed_s")).unwrap_or(f64::NAN);
+        let rep = read(
+            &root()
+                .join("target")
+                .join("number")
+                .join(m)
+                .join("tune-report.json"),
+        )
+        .ok();
+        let evals_per_s = rep
+            .as_ref()
+            .map(|r| f(r, "evaluations") / f(r, "elapsed_s"))
+            .unwrap_or(f64::NAN);
         rows.push(json!({
             "model": m, "plain_us_b1": p1, "tuned_us_b1": t1, "speedup_b1": p1 / t1,
             "plain_us_b64": p64, "tuned_us_b64": t64, "speedup_b64": p64 / t64,
@@ -107,7 +137,11 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("bench.md"), &md).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("bench.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(
+        docs.join("bench.json"),
+        serde_json::to_string_pretty(&rows).unwrap(),
+    )
+    .map_err(|e| e.to_string())?;
     println!("{md}");
     Ok(())
 }

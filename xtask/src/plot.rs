@@ -22,11 +22,25 @@ const COLORS: [RGBColor; 10] = [
 /// (reduction, relative loss in %) of each point a search visited.
 fn visited(root: &Path, r: &Row) -> Vec<(f64, f64)> {
     let tag = crate::run_tag(&r.tolerance, &r.granularity);
-    let p = root.join("target").join("number").join(&r.model).join(format!("tune-report-{tag}.json"));
-    let Ok(s) = std::fs::read_to_string(p) else { return vec![] };
-    let Ok(v) = serde_json::from_str::<Value>(&s) else { return vec![] };
-    let base = v.get("baseline").and_then(Value::as_f64).unwrap_or(f64::NAN);
-    let f32_bits = v.get("f32_param_bits").and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let p = root
+        .join("target")
+        .join("number")
+        .join(&r.model)
+        .join(format!("tune-report-{tag}.json"));
+    let Ok(s) = std::fs::read_to_string(p) else {
+        return vec![];
+    };
+    let Ok(v) = serde_json::from_str::<Value>(&s) else {
+        return vec![];
+    };
+    let base = v
+        .get("baseline")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NAN);
+    let f32_bits = v
+        .get("f32_param_bits")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NAN);
     v.get("visited")
         .and_then(Value::as_array)
         .map(|ps| {
@@ -48,7 +62,10 @@ pub fn zoo_svg(root: &Path, rows: &[Row], out: &Path) -> Result<(), String> {
     drawing.fill(&WHITE).map_err(|e| err(&e))?;
     let max_x = rows.iter().map(|r| r.reduction).fold(16.0, f64::max) * 1.3;
     let mut chart = ChartBuilder::on(&drawing)
-        .caption("zoo searches: dots = configurations evaluated (validation), rings = chosen (test)", ("sans-serif", 18))
+        .caption(
+            "zoo searches: dots = configurations evaluated (validation), rings = chosen (test)",
+            ("sans-serif", 18),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -69,9 +86,17 @@ pub fn zoo_svg(root: &Path, rows: &[Row], out: &Path) -> Result<(), String> {
     models.dedup();
     for (i, m) in models.iter().enumerate() {
         let c = COLORS[i % COLORS.len()];
-        let pts: Vec<(f64, f64)> = rows.iter().filter(|r| r.model == *m).flat_map(|r| visited(root, r)).collect();
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .filter(|r| r.model == *m)
+            .flat_map(|r| visited(root, r))
+            .collect();
         chart
-            .draw_series(pts.iter().filter(|(_, y)| *y <= 10.0).map(|&p| Circle::new(p, 2, c.mix(0.35).filled())))
+            .draw_series(
+                pts.iter()
+                    .filter(|(_, y)| *y <= 10.0)
+                    .map(|&p| Circle::new(p, 2, c.mix(0.35).filled())),
+            )
             .map_err(|e| err(&e))?
             .label(*m)
             .legend(move |(x, y)| Circle::new((x, y), 4, c.filled()));
@@ -80,7 +105,13 @@ pub fn zoo_svg(root: &Path, rows: &[Row], out: &Path) -> Result<(), String> {
             .filter(|r| r.model == *m)
             .map(|r| (r.reduction, 100.0 * r.relative_loss))
             .collect();
-        chart.draw_series(chosen.into_iter().map(|p| Circle::new(p, 6, c.stroke_width(2)))).map_err(|e| err(&e))?;
+        chart
+            .draw_series(
+                chosen
+                    .into_iter()
+                    .map(|p| Circle::new(p, 6, c.stroke_width(2))),
+            )
+            .map_err(|e| err(&e))?;
     }
     chart
         .configure_series_labels()

@@ -34,7 +34,10 @@ impl TunedFile {
     /// ```
     #[cfg(feature = "render")]
     pub fn render(&self) -> Result<String, TunedFileError> {
-        let bad = |m: String| TunedFileError { line: 0, message: m };
+        let bad = |m: String| TunedFileError {
+            line: 0,
+            message: m,
+        };
         let mut code = String::new();
         for func in &self.functions {
             check_path("function path", &func.path).map_err(bad)?;
@@ -47,17 +50,23 @@ impl TunedFile {
             ));
             for imp in &func.impls {
                 check_path("instance path", &imp.instance).map_err(bad)?;
-                code.push_str(&format!("impl {}::{FORMATS_TRAIT} for {} {{\n", func.path, imp.instance));
+                code.push_str(&format!(
+                    "impl {}::{FORMATS_TRAIT} for {} {{\n",
+                    func.path, imp.instance
+                ));
                 for (ident, f) in &imp.sites {
                     if syn::parse_str::<syn::Ident>(ident).is_err() {
-                        return Err(bad(format!("site ident `{ident}` is not a Rust identifier")));
+                        return Err(bad(format!(
+                            "site ident `{ident}` is not a Rust identifier"
+                        )));
                     }
                     code.push_str(&format!("type {ident} = {};\n", rust_type(*f)));
                 }
                 code.push_str("}\n");
             }
         }
-        let file = syn::parse_file(&code).map_err(|e| bad(format!("generated items do not parse ({e}) in:\n{code}")))?;
+        let file = syn::parse_file(&code)
+            .map_err(|e| bad(format!("generated items do not parse ({e}) in:\n{code}")))?;
         // prettyplease prints `crate ::a::b` for paths inside macro arguments (`assert!`): normalise.
         let body = prettyplease::unparse(&file).replace("crate ::", "crate::");
         let mut out = self.header.render();
@@ -70,11 +79,17 @@ impl TunedFile {
     pub fn parse(src: &str) -> Result<TunedFile, TunedFileError> {
         let (header, header_lines) = Header::parse(src)?;
         let regen = format!("regenerate the file with `{}`", header.command);
-        let err = |line: usize, m: String| TunedFileError { line, message: format!("{m}; {regen}") };
+        let err = |line: usize, m: String| TunedFileError {
+            line,
+            message: format!("{m}; {regen}"),
+        };
         let mut functions: Vec<FunctionFormats> = Vec::new();
         for (line, text) in items(src) {
             if line <= header_lines {
-                return Err(err(line, "the header must be followed by items only".into()));
+                return Err(err(
+                    line,
+                    "the header must be followed by items only".into(),
+                ));
             }
             let item: syn::Item =
                 syn::parse_str(text).map_err(|e| err(line, format!("malformed item: {e}")))?;
@@ -120,7 +135,11 @@ impl TunedFile {
 #[cfg(feature = "render")]
 fn check_path(what: &str, p: &str) -> Result<(), String> {
     let rest = p.strip_prefix("::").unwrap_or(p);
-    if !rest.is_empty() && rest.split("::").all(|s| syn::parse_str::<syn::Ident>(s).is_ok() || s == "crate") {
+    if !rest.is_empty()
+        && rest
+            .split("::")
+            .all(|s| syn::parse_str::<syn::Ident>(s).is_ok() || s == "crate")
+    {
         Ok(())
     } else {
         Err(format!("{what} `{p}` is not a Rust path"))
@@ -128,7 +147,11 @@ fn check_path(what: &str, p: &str) -> Result<(), String> {
 }
 
 fn path_text(p: &syn::Path) -> String {
-    let mut s = if p.leading_colon.is_some() { "::".to_string() } else { String::new() };
+    let mut s = if p.leading_colon.is_some() {
+        "::".to_string()
+    } else {
+        String::new()
+    };
     let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
     s.push_str(&segs.join("::"));
     s
@@ -136,38 +159,66 @@ fn path_text(p: &syn::Path) -> String {
 
 /// `const _: () = assert!(<path>::FINGERPRINT == <int>, "<message>");` → (path, fingerprint, message).
 fn fingerprint_check(c: &syn::ItemConst) -> Result<(String, u64, String), String> {
-    let shape = || "expected `const _: () = assert!(<fn path>::FINGERPRINT == 0x…, \"…\");`".to_string();
-    let syn::Expr::Macro(m) = &*c.expr else { return Err(shape()) };
+    let shape =
+        || "expected `const _: () = assert!(<fn path>::FINGERPRINT == 0x…, \"…\");`".to_string();
+    let syn::Expr::Macro(m) = &*c.expr else {
+        return Err(shape());
+    };
     if !m.mac.path.is_ident("assert") {
         return Err(shape());
     }
-    let args = m.mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated).map_err(|_| shape())?;
-    let [syn::Expr::Binary(cmp), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(msg), .. })] =
-        args.iter().collect::<Vec<_>>()[..]
+    let args = m
+        .mac
+        .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .map_err(|_| shape())?;
+    let [
+        syn::Expr::Binary(cmp),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(msg),
+            ..
+        }),
+    ] = args.iter().collect::<Vec<_>>()[..]
     else {
         return Err(shape());
     };
-    let (syn::BinOp::Eq(_), syn::Expr::Path(lhs), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(fp), .. })) =
-        (&cmp.op, &*cmp.left, &*cmp.right)
+    let (
+        syn::BinOp::Eq(_),
+        syn::Expr::Path(lhs),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(fp),
+            ..
+        }),
+    ) = (&cmp.op, &*cmp.left, &*cmp.right)
     else {
         return Err(shape());
     };
     let full = path_text(&lhs.path);
-    let path = full.strip_suffix(&format!("::{FINGERPRINT}")).ok_or_else(shape)?.to_string();
+    let path = full
+        .strip_suffix(&format!("::{FINGERPRINT}"))
+        .ok_or_else(shape)?
+        .to_string();
     let fp = fp.base10_parse::<u64>().map_err(|_| shape())?;
     Ok((path, fp, msg.value()))
 }
 
 /// `impl <fn path>::Formats for <instance path>` → (fn path, instance path).
 fn impl_paths(imp: &syn::ItemImpl) -> Result<(String, String), String> {
-    let shape = || format!("expected `impl <fn path>::{FORMATS_TRAIT} for <instance path> {{ … }}`");
-    let Some((trait_path, _)) = &imp.trait_ else { return Err(shape()) };
+    let shape =
+        || format!("expected `impl <fn path>::{FORMATS_TRAIT} for <instance path> {{ … }}`");
+    let Some((trait_path, _)) = &imp.trait_ else {
+        return Err(shape());
+    };
     if !imp.generics.params.is_empty() {
         return Err(shape());
     }
     let t = path_text(trait_path);
-    let fn_path = t.strip_suffix(&format!("::{FORMATS_TRAIT}")).ok_or_else(shape)?.to_string();
-    let syn::Type::Path(self_ty) = &*imp.self_ty else { return Err(shape()) };
+    let fn_path = t
+        .strip_suffix(&format!("::{FORMATS_TRAIT}"))
+        .ok_or_else(shape)?
+        .to_string();
+    let syn::Type::Path(self_ty) = &*imp.self_ty else {
+        return Err(shape());
+    };
     if self_ty.qself.is_some() || self_ty.path.segments.iter().any(|s| !s.arguments.is_none()) {
         return Err(shape());
     }
@@ -177,14 +228,20 @@ fn impl_paths(imp: &syn::ItemImpl) -> Result<(String, String), String> {
 /// The [`Format`] of a number type as [`rust_type`] spells it.
 fn format_of(ty: &syn::Type) -> Result<Format, String> {
     let expected = "expected a number type such as `::number_rt::Fixed<4, 6>` or `f32`";
-    let syn::Type::Path(p) = ty else { return Err(expected.into()) };
+    let syn::Type::Path(p) = ty else {
+        return Err(expected.into());
+    };
     if p.qself.is_some() {
         return Err(expected.into());
     }
     let path = path_text(&p.path);
     let last = p.path.segments.last().ok_or(expected)?;
     let name = last.ident.to_string();
-    let prefix_ok = if name == "f32" { path == "f32" } else { path == format!("::number_rt::{name}") };
+    let prefix_ok = if name == "f32" {
+        path == "f32"
+    } else {
+        path == format!("::number_rt::{name}")
+    };
     if !prefix_ok {
         return Err(format!("`{path}`: {expected}"));
     }
@@ -195,9 +252,10 @@ fn format_of(ty: &syn::Type) -> Result<Format, String> {
             for g in &a.args {
                 let v = match g {
                     syn::GenericArgument::Const(e) => const_int(e),
-                    syn::GenericArgument::Type(syn::Type::Path(tp)) => {
-                        tp.path.get_ident().and_then(|i| i.to_string().parse::<i64>().ok())
-                    }
+                    syn::GenericArgument::Type(syn::Type::Path(tp)) => tp
+                        .path
+                        .get_ident()
+                        .and_then(|i| i.to_string().parse::<i64>().ok()),
                     _ => None,
                 };
                 args.push(v.ok_or_else(|| format!("`{name}`: expected integer parameters"))?);
@@ -210,8 +268,15 @@ fn format_of(ty: &syn::Type) -> Result<Format, String> {
 
 fn const_int(e: &syn::Expr) -> Option<i64> {
     match e {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
-        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => const_int(expr).and_then(i64::checked_neg),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => const_int(expr).and_then(i64::checked_neg),
         syn::Expr::Block(b) => match b.block.stmts.as_slice() {
             [syn::Stmt::Expr(e, None)] => const_int(e),
             _ => None,
@@ -220,4 +285,3 @@ fn const_int(e: &syn::Expr) -> Option<i64> {
         _ => None,
     }
 }
-

@@ -21,7 +21,7 @@
 //! columns::<f32, W, X, _, _, _>(&mut acc, &w, |k| &x[k * 3..][..3]);
 //! assert_eq!(acc, [0.125 + 0.5 - 1.0, 0.125 + 1.0 - 1.25, 0.125 + 1.5 - 1.5]);
 //! ```
-use super::{abs_sum, acc_limit, grid, layout, pow2, raw_of, units, Raw, EXACT};
+use super::{EXACT, Raw, abs_sum, acc_limit, grid, layout, pow2, raw_of, units};
 use crate::{Format, Number};
 
 /// Lanes summed side by side (one 512-bit register of bytes).
@@ -46,9 +46,23 @@ pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB
         (Some(la), Some(lb)) if !a.is_empty() => grid::<EA, EB>(la, lb).and_then(|(s, pmax)| {
             // The products of a lane add up to at most n·pmax units, or Σ|a_k|·max|b| (one pass over `a`).
             let n = a.len() as i64;
-            let prods = if n < EXACT / pmax.max(1) { n * pmax } else { abs_sum(a, pow2(la.frac) as f32) * lb.max_abs() };
-            let limit = if prods < EXACT { acc_limit::<A>(s, prods)? } else { return None };
-            Some(Grid { s, prods, limit, sa: pow2(la.frac) as f32, sb: pow2(lb.frac) as f32 })
+            let prods = if n < EXACT / pmax.max(1) {
+                n * pmax
+            } else {
+                abs_sum(a, pow2(la.frac) as f32) * lb.max_abs()
+            };
+            let limit = if prods < EXACT {
+                acc_limit::<A>(s, prods)?
+            } else {
+                return None;
+            };
+            Some(Grid {
+                s,
+                prods,
+                limit,
+                sa: pow2(la.frac) as f32,
+                sb: pow2(lb.frac) as f32,
+            })
         }),
         _ => None,
     };
@@ -84,7 +98,10 @@ fn integer<'b, EC: Number, EA: Number, EB: Number + 'b>(
     let l = lanes.len();
     let mut start = [0i32; LANES];
     let first = lanes[0].to_f32();
-    if lanes.iter().all(|v| v.to_f32().to_bits() == first.to_bits()) {
+    if lanes
+        .iter()
+        .all(|v| v.to_f32().to_bits() == first.to_bits())
+    {
         // One start for every lane (a bias broadcast to all positions): one check.
         let (k, exact) = units(first, g.s, g.prods);
         if !(exact && k.unsigned_abs() <= g.limit) {
@@ -103,7 +120,11 @@ fn integer<'b, EC: Number, EA: Number, EB: Number + 'b>(
         }
     }
     let mut sums = [0i32; LANES];
-    if !bytes::columns(EA::raw_slice(a), |k| EB::raw_slice(&col(k)[..l]), &mut sums[..l]) {
+    if !bytes::columns(
+        EA::raw_slice(a),
+        |k| EB::raw_slice(&col(k)[..l]),
+        &mut sums[..l],
+    ) {
         for (k, x) in a.iter().enumerate() {
             let w = raw_of(*x, g.sa);
             for (s, y) in sums[..l].iter_mut().zip(&col(k)[..l]) {
@@ -122,7 +143,11 @@ fn integer<'b, EC: Number, EA: Number, EB: Number + 'b>(
 /// Up to [`LANES`] lanes in f32: without the per-step rounding when `A` is f32 and every lane's sum is
 /// finite (see [`dot`](super::dot)), else the reference.
 #[inline(never)]
-fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(lanes: &mut [EC], a: &[EA], col: impl Fn(usize) -> &'b [EB]) {
+fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(
+    lanes: &mut [EC],
+    a: &[EA],
+    col: impl Fn(usize) -> &'b [EB],
+) {
     let l = lanes.len();
     let mut v = [0f32; LANES];
     for (x, e) in v.iter_mut().zip(lanes.iter()) {
@@ -160,18 +185,29 @@ fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(lanes: &mut [EC
 mod bytes {
     use super::Raw;
 
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni")))]
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    )))]
     #[inline(always)]
     pub(super) fn columns<'b>(_: Raw<'_>, _: impl Fn(usize) -> Raw<'b>, _: &mut [i32]) -> bool {
         false
     }
 
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
     #[inline(always)]
     pub(super) fn columns<'b>(a: Raw<'_>, col: impl Fn(usize) -> Raw<'b>, out: &mut [i32]) -> bool {
         let (row, row_signed): (&[u8], bool) = match a {
             // SAFETY: i8 and u8 have the same layout.
-            Raw::I8(s) => (unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), s.len()) }, true),
+            Raw::I8(s) => (
+                unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), s.len()) },
+                true,
+            ),
             Raw::U8(u) => (u, false),
             Raw::Other => return false,
         };
@@ -194,7 +230,11 @@ mod bytes {
         unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) }
     }
 
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ))]
     mod vnni {
         use core::arch::x86_64::*;
 
@@ -215,7 +255,11 @@ mod bytes {
             let flip = row_signed == col_signed;
             unsafe {
                 let zero = _mm512_setzero_si512();
-                let bias = if flip { _mm512_set1_epi8(i8::MIN) } else { zero };
+                let bias = if flip {
+                    _mm512_set1_epi8(i8::MIN)
+                } else {
+                    zero
+                };
                 let mut acc = [zero; 4];
                 let mut k = 0;
                 while k < n {
@@ -250,7 +294,10 @@ mod bytes {
                     }
                     k += 4;
                 }
-                let sum: i32 = row.iter().map(|&v| if row_signed { v as i8 as i32 } else { v as i32 }).sum();
+                let sum: i32 = row
+                    .iter()
+                    .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
+                    .sum();
                 // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
                 let corr = match (flip, row_signed) {
                     (false, _) => 0,
@@ -271,8 +318,16 @@ mod bytes {
                 ];
                 for (r, v) in rows.into_iter().enumerate() {
                     if 16 * r < l {
-                        let m: __mmask16 = if l >= 16 * (r + 1) { !0 } else { (1u16 << (l - 16 * r)) - 1 };
-                        _mm512_mask_storeu_epi32(out.as_mut_ptr().add(16 * r).cast(), m, _mm512_add_epi32(v, c));
+                        let m: __mmask16 = if l >= 16 * (r + 1) {
+                            !0
+                        } else {
+                            (1u16 << (l - 16 * r)) - 1
+                        };
+                        _mm512_mask_storeu_epi32(
+                            out.as_mut_ptr().add(16 * r).cast(),
+                            m,
+                            _mm512_add_epi32(v, c),
+                        );
                     }
                 }
             }
@@ -285,10 +340,12 @@ mod bytes {
 mod tests {
     use super::*;
     use crate::dot::reference;
-    use crate::{Binary, Blocked, Fixed, UFixed, E4m3};
+    use crate::{Binary, Blocked, E4m3, Fixed, UFixed};
 
     fn rng(seed: &mut u64) -> f32 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 
@@ -298,13 +355,25 @@ mod tests {
         let mut s = seed;
         let a: Vec<TA> = (0..n).map(|_| TA::from_f32(rng(&mut s) * scale)).collect();
         let stride = m + 3;
-        let b: Vec<f32> = (0..n * stride).map(|_| TB::quantize(rng(&mut s) * scale)).collect();
+        let b: Vec<f32> = (0..n * stride)
+            .map(|_| TB::quantize(rng(&mut s) * scale))
+            .collect();
         let acc: Vec<f32> = (0..m).map(|_| A::quantize(rng(&mut s) * scale)).collect();
         check_from::<A, TA, TB>(&a, &b, stride, &acc);
-        check_from::<A, TA, TB>(&a, &b, stride, &vec![acc.first().copied().unwrap_or(0.0); m]);
+        check_from::<A, TA, TB>(
+            &a,
+            &b,
+            stride,
+            &vec![acc.first().copied().unwrap_or(0.0); m],
+        );
     }
 
-    fn check_from<A: Number, TA: Number, TB: Number>(a: &[TA], b: &[f32], stride: usize, acc: &[f32]) {
+    fn check_from<A: Number, TA: Number, TB: Number>(
+        a: &[TA],
+        b: &[f32],
+        stride: usize,
+        acc: &[f32],
+    ) {
         let (n, m) = (a.len(), acc.len());
         let want: Vec<u32> = (0..m)
             .map(|p| {
@@ -312,25 +381,50 @@ mod tests {
                 reference::<A, TA, f32>(acc[p], a, &colp).to_bits()
             })
             .collect();
-        let what = format!("{} · {} into {}, n {n}, m {m}", TA::FORMAT, TB::FORMAT, A::FORMAT);
+        let what = format!(
+            "{} · {} into {}, n {n}, m {m}",
+            TA::FORMAT,
+            TB::FORMAT,
+            A::FORMAT
+        );
         let mut got = acc.to_vec();
         columns::<A, TA, TB, f32, TA, f32>(&mut got, a, |k| &b[k * stride + 1..][..m]);
-        assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want, "{what}");
+        assert_eq!(
+            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want,
+            "{what}"
+        );
         // Typed columns and accumulator.
         let bt: Vec<TB> = b.iter().map(|&v| TB::from_f32(v)).collect();
         let mut got: Vec<A> = acc.iter().map(|&v| A::from_f32(v)).collect();
         columns::<A, TA, TB, A, TA, TB>(&mut got, a, |k| &bt[k * stride + 1..][..m]);
-        assert_eq!(got.iter().map(|v| v.to_f32().to_bits()).collect::<Vec<_>>(), want, "{what}, typed");
+        assert_eq!(
+            got.iter().map(|v| v.to_f32().to_bits()).collect::<Vec<_>>(),
+            want,
+            "{what}, typed"
+        );
         // Everything as f32.
         let af: Vec<f32> = a.iter().map(|v| v.to_f32()).collect();
         let mut got = acc.to_vec();
         columns::<A, TA, TB, f32, f32, f32>(&mut got, &af, |k| &b[k * stride + 1..][..m]);
-        assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want, "{what}, f32");
+        assert_eq!(
+            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want,
+            "{what}, f32"
+        );
     }
 
     #[test]
     fn every_lane_equals_its_reference_loop() {
-        for (n, m, seed) in [(0, 5, 1), (1, 1, 2), (3, 64, 3), (25, 100, 4), (150, 65, 5), (7, 130, 6), (600, 17, 7)] {
+        for (n, m, seed) in [
+            (0, 5, 1),
+            (1, 1, 2),
+            (3, 64, 3),
+            (25, 100, 4),
+            (150, 65, 5),
+            (7, 130, 6),
+            (600, 17, 7),
+        ] {
             for scale in [0.01f32, 1.0, 100.0, 1e30] {
                 check::<f32, Fixed<4, 3>, Fixed<8, 4>>(scale, n, m, seed);
                 check::<f32, Fixed<2, 4>, UFixed<8, 8>>(scale, n, m, seed);
@@ -361,7 +455,9 @@ mod tests {
         let mut seed = 11;
         let (n, m) = (40, 200);
         let a: Vec<W> = (0..n).map(|_| W::from_f32(rng(&mut seed))).collect();
-        let b: Vec<X> = (0..n * m).map(|_| X::from_f32(rng(&mut seed).abs() * 16.0)).collect();
+        let b: Vec<X> = (0..n * m)
+            .map(|_| X::from_f32(rng(&mut seed).abs() * 16.0))
+            .collect();
         let mut acc: Vec<f32> = (0..m).map(|p| p as f32 / 256.0).collect();
         acc[70] = 0.1;
         acc[130] = f32::NAN;
@@ -374,41 +470,92 @@ mod tests {
             .collect();
         // The integer path takes the first block and refuses the second (the lanes are left as they were).
         let (la, lb) = (W::FIXED.unwrap(), X::FIXED.unwrap());
-        let g = Grid { s: 8, prods: n as i64 * 8 * 255, limit: u32::MAX, sa: pow2(la.frac) as f32, sb: pow2(lb.frac) as f32 };
+        let g = Grid {
+            s: 8,
+            prods: n as i64 * 8 * 255,
+            limit: u32::MAX,
+            sa: pow2(la.frac) as f32,
+            sb: pow2(lb.frac) as f32,
+        };
         let mut first: Vec<f32> = acc[..64].to_vec();
-        assert!(integer::<f32, W, X>(&mut first, &a, |k| &b[k * m..][..64], g));
+        assert!(integer::<f32, W, X>(
+            &mut first,
+            &a,
+            |k| &b[k * m..][..64],
+            g
+        ));
         let mut second: Vec<f32> = acc[64..128].to_vec();
-        assert!(!integer::<f32, W, X>(&mut second, &a, |k| &b[k * m + 64..][..64], g));
-        assert_eq!(second.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), acc[64..128].iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        assert!(!integer::<f32, W, X>(
+            &mut second,
+            &a,
+            |k| &b[k * m + 64..][..64],
+            g
+        ));
+        assert_eq!(
+            second.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            acc[64..128].iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
         columns::<f32, W, X, f32, W, X>(&mut acc, &a, |k| &b[k * m..][..m]);
         assert_eq!(acc.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
     }
 
-    const VNNI: bool = cfg!(all(target_arch = "x86_64", target_feature = "avx512bw", target_feature = "avx512vnni"));
+    const VNNI: bool = cfg!(all(
+        target_arch = "x86_64",
+        target_feature = "avx512bw",
+        target_feature = "avx512vnni"
+    ));
 
     #[test]
     fn byte_kernel_equals_the_portable_sums() {
         let mut seed = 3u64;
         let mut byte = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 56) as u8
         };
         for (n, l) in [(1, 1), (3, 64), (4, 16), (25, 17), (150, 64), (9, 33)] {
             let row: Vec<u8> = (0..n).map(|_| byte()).collect();
             let cols: Vec<u8> = (0..n * 64).map(|_| byte()).collect();
             for (rs, cs) in [(true, false), (true, true), (false, true), (false, false)] {
-                let rv = |k: usize| if rs { row[k] as i8 as i32 } else { row[k] as i32 };
-                let cv = |k: usize, p: usize| if cs { cols[k * 64 + p] as i8 as i32 } else { cols[k * 64 + p] as i32 };
-                let want: Vec<i32> = (0..l).map(|p| (0..n).map(|k| rv(k) * cv(k, p)).sum()).collect();
+                let rv = |k: usize| {
+                    if rs {
+                        row[k] as i8 as i32
+                    } else {
+                        row[k] as i32
+                    }
+                };
+                let cv = |k: usize, p: usize| {
+                    if cs {
+                        cols[k * 64 + p] as i8 as i32
+                    } else {
+                        cols[k * 64 + p] as i32
+                    }
+                };
+                let want: Vec<i32> = (0..l)
+                    .map(|p| (0..n).map(|k| rv(k) * cv(k, p)).sum())
+                    .collect();
                 let si: Vec<i8> = row.iter().map(|&v| v as i8).collect();
                 let ci: Vec<i8> = cols.iter().map(|&v| v as i8).collect();
                 let a = if rs { Raw::I8(&si) } else { Raw::U8(&row) };
                 let mut got = vec![0i32; l];
-                let col = |k: usize| if cs { Raw::I8(&ci[k * 64..][..l]) } else { Raw::U8(&cols[k * 64..][..l]) };
+                let col = |k: usize| {
+                    if cs {
+                        Raw::I8(&ci[k * 64..][..l])
+                    } else {
+                        Raw::U8(&cols[k * 64..][..l])
+                    }
+                };
                 let ran = bytes::columns(a, col, &mut got);
-                assert_eq!(ran, VNNI, "the byte kernel runs exactly when the build targets VNNI");
+                assert_eq!(
+                    ran, VNNI,
+                    "the byte kernel runs exactly when the build targets VNNI"
+                );
                 if ran {
-                    assert_eq!(got, want, "n {n}, lanes {l}, row signed {rs}, columns signed {cs}");
+                    assert_eq!(
+                        got, want,
+                        "n {n}, lanes {l}, row signed {rs}, columns signed {cs}"
+                    );
                 }
             }
         }

@@ -7,7 +7,7 @@
 //! slice-like site bindings, each index steps by one with `i` (`i`, `base + i`, `base + i - pad`, …), and the
 //! range and the other index terms mention no site and no float literal (so they need no rewriting and hold no
 //! site of their own). Anything else keeps the element-by-element expansion.
-use super::{single_ident, Binding, Walker};
+use super::{Binding, Walker, single_ident};
 use crate::model::{Mode, Shape};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote};
@@ -18,8 +18,12 @@ fn coefficient(e: &Expr, var: &Ident) -> Option<i32> {
     match e {
         Expr::Paren(p) => coefficient(&p.expr, var),
         Expr::Group(g) => coefficient(&g.expr, var),
-        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => Some(coefficient(&b.left, var)? + coefficient(&b.right, var)?),
-        Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => Some(coefficient(&b.left, var)? - coefficient(&b.right, var)?),
+        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
+            Some(coefficient(&b.left, var)? + coefficient(&b.right, var)?)
+        }
+        Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => {
+            Some(coefficient(&b.left, var)? - coefficient(&b.right, var)?)
+        }
         _ if single_ident(e) == Some(var) => Some(1),
         other => (!mentions(&quote!(#other), var)).then_some(0),
     }
@@ -32,26 +36,30 @@ fn step(e: &Expr, var: &Ident) -> Option<Option<TokenStream>> {
     match e {
         Expr::Paren(p) => step(&p.expr, var),
         Expr::Group(g) => step(&g.expr, var),
-        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => Some(match (step(&b.left, var)?, step(&b.right, var)?) {
-            (Some(l), Some(r)) => Some(quote!((#l + #r))),
-            (l, r) => l.or(r),
-        }),
+        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
+            Some(match (step(&b.left, var)?, step(&b.right, var)?) {
+                (Some(l), Some(r)) => Some(quote!((#l + #r))),
+                (l, r) => l.or(r),
+            })
+        }
         Expr::Binary(b) if matches!(b.op, BinOp::Sub(_)) => match step(&b.right, var)? {
             None => step(&b.left, var),
             Some(_) => None,
         },
-        Expr::Binary(b) if matches!(b.op, BinOp::Mul(_)) => match (step(&b.left, var)?, step(&b.right, var)?) {
-            (Some(l), None) => {
-                let r = &b.right;
-                Some(Some(quote!((#l * (#r)))))
+        Expr::Binary(b) if matches!(b.op, BinOp::Mul(_)) => {
+            match (step(&b.left, var)?, step(&b.right, var)?) {
+                (Some(l), None) => {
+                    let r = &b.right;
+                    Some(Some(quote!((#l * (#r)))))
+                }
+                (None, Some(r)) => {
+                    let l = &b.left;
+                    Some(Some(quote!(((#l) * #r))))
+                }
+                (None, None) => Some(None),
+                (Some(_), Some(_)) => None,
             }
-            (None, Some(r)) => {
-                let l = &b.left;
-                Some(Some(quote!(((#l) * #r))))
-            }
-            (None, None) => Some(None),
-            (Some(_), Some(_)) => None,
-        },
+        }
         _ if single_ident(e) == Some(var) => Some(Some(quote!(1))),
         other => (!mentions(&quote!(#other), var)).then_some(None),
     }
@@ -74,7 +82,11 @@ fn has_float_literal(ts: &TokenStream) -> bool {
                 && !s.starts_with("0x")
                 && !s.starts_with("0b")
                 && !s.starts_with("0o")
-                && (s.contains('.') || s.contains('e') || s.contains('E') || s.ends_with("f32") || s.ends_with("f64"))
+                && (s.contains('.')
+                    || s.contains('e')
+                    || s.contains('E')
+                    || s.ends_with("f32")
+                    || s.ends_with("f64"))
         }
         TokenTree::Group(g) => has_float_literal(&g.stream()),
         _ => false,
@@ -102,7 +114,9 @@ impl Walker<'_> {
     /// Whether the identifiers of `ts` are free of site bindings (so it needs no rewriting).
     fn site_free(&self, ts: &TokenStream) -> bool {
         ts.clone().into_iter().all(|t| match t {
-            TokenTree::Ident(i) => !matches!(self.lookup(&i.to_string()), Some(Binding::Site { .. })),
+            TokenTree::Ident(i) => {
+                !matches!(self.lookup(&i.to_string()), Some(Binding::Site { .. }))
+            }
             TokenTree::Group(g) => self.site_free(&g.stream()),
             _ => true,
         })
@@ -111,28 +125,49 @@ impl Walker<'_> {
     fn operand<'e>(&self, e: &'e Expr, var: &Ident) -> Option<Operand<'e>> {
         let (name, index) = indexed(e)?;
         let (site, shape, weight) = match self.lookup(&name.to_string())? {
-            Binding::Site { site, shape, weight, .. } => (*site, *shape, *weight),
+            Binding::Site {
+                site,
+                shape,
+                weight,
+                ..
+            } => (*site, *shape, *weight),
             Binding::Plain => return None,
         };
         if !(weight || shape.indexable()) || coefficient(index, var) != Some(1) {
             return None;
         }
         let ts = quote!(#index);
-        (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand { name, index, site, weight })
+        (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand {
+            name,
+            index,
+            site,
+            weight,
+        })
     }
 
     /// `for var in lo..hi { body }` with a plain loop variable, a half-open range whose bounds mention no site,
     /// no float literal and not `var`, and a body of one expression statement.
-    fn simple_loop<'f>(&self, f: &'f ExprForLoop) -> Option<(&'f Ident, &'f Expr, &'f Expr, &'f Expr)> {
+    fn simple_loop<'f>(
+        &self,
+        f: &'f ExprForLoop,
+    ) -> Option<(&'f Ident, &'f Expr, &'f Expr, &'f Expr)> {
         if f.label.is_some() || !f.attrs.is_empty() || f.body.stmts.len() != 1 {
             return None;
         }
         let var = match &*f.pat {
-            Pat::Ident(pi) if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none() => &pi.ident,
+            Pat::Ident(pi)
+                if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none() =>
+            {
+                &pi.ident
+            }
             _ => return None,
         };
-        let Expr::Range(range) = &*f.expr else { return None };
-        let (Some(lo), Some(hi), RangeLimits::HalfOpen(_)) = (&range.start, &range.end, &range.limits) else {
+        let Expr::Range(range) = &*f.expr else {
+            return None;
+        };
+        let (Some(lo), Some(hi), RangeLimits::HalfOpen(_)) =
+            (&range.start, &range.end, &range.limits)
+        else {
             return None;
         };
         let bounds = quote!(#lo #hi);
@@ -163,7 +198,12 @@ impl Walker<'_> {
     fn scalar_acc<'e>(&self, place: &'e Expr) -> Option<(&'e Ident, usize)> {
         let acc = single_ident(place)?;
         match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape: Shape::Scalar, weight: false, .. } => Some((acc, *i)),
+            Binding::Site {
+                site: Some(i),
+                shape: Shape::Scalar,
+                weight: false,
+                ..
+            } => Some((acc, *i)),
             _ => None,
         }
     }
@@ -237,7 +277,11 @@ impl Walker<'_> {
         let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
         let call = match qgen.mode {
             Mode::Tuned => {
-                let (tacc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
+                let (tacc, t_a, t_b) = (
+                    self.site_ty(Some(acc_site)),
+                    self.site_ty(a.site),
+                    self.site_ty(b.site),
+                );
                 quote!(::number_rt::__private::dot::<#tacc, #t_a, #t_b, _, _>(#acc, #ta, #tb))
             }
             _ => {
@@ -286,7 +330,9 @@ impl Walker<'_> {
     pub(super) fn columns(&self, f: &ExprForLoop) -> Option<Expr> {
         let qgen = self.qgen?;
         let (k, lo, hi, inner) = self.simple_loop(f)?;
-        let Expr::ForLoop(inner) = inner else { return None };
+        let Expr::ForLoop(inner) = inner else {
+            return None;
+        };
         let (p, plo, phi, body) = self.simple_loop(inner)?;
         if mentions(&quote!(#plo #phi), k) || p == k {
             return None;
@@ -294,11 +340,20 @@ impl Walker<'_> {
         let (place, left, right) = Self::multiply_add(body)?;
         let (acc, ip) = indexed(place)?;
         let acc_site = match self.lookup(&acc.to_string())? {
-            Binding::Site { site: Some(i), shape, weight: false, .. } if shape.indexable() => *i,
+            Binding::Site {
+                site: Some(i),
+                shape,
+                weight: false,
+                ..
+            } if shape.indexable() => *i,
             _ => return None,
         };
         let ipt = quote!(#ip);
-        if coefficient(ip, p) != Some(1) || mentions(&ipt, k) || !self.site_free(&ipt) || has_float_literal(&ipt) {
+        if coefficient(ip, p) != Some(1)
+            || mentions(&ipt, k)
+            || !self.site_free(&ipt)
+            || has_float_literal(&ipt)
+        {
             return None;
         }
         let (a, b) = match (self.row_operand(left, k, p), self.operand(right, p)) {
@@ -323,7 +378,11 @@ impl Walker<'_> {
         });
         let call = match qgen.mode {
             Mode::Tuned => {
-                let (t_acc, t_a, t_b) = (self.site_ty(Some(acc_site)), self.site_ty(a.site), self.site_ty(b.site));
+                let (t_acc, t_a, t_b) = (
+                    self.site_ty(Some(acc_site)),
+                    self.site_ty(a.site),
+                    self.site_ty(b.site),
+                );
                 quote!(::number_rt::__private::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col))
             }
             _ => {
@@ -373,8 +432,18 @@ impl Walker<'_> {
         let (dst, id) = indexed(&asg.left)?;
         let (src, is) = indexed(&asg.right)?;
         let typed = |name: &Ident| match self.lookup(&name.to_string()) {
-            Some(Binding::Site { site: Some(i), typed: true, weight: false, .. }) if tuned => Some(*i),
-            Some(Binding::Site { site: Some(i), weight: false, shape, .. }) if !tuned && shape.indexable() => Some(*i),
+            Some(Binding::Site {
+                site: Some(i),
+                typed: true,
+                weight: false,
+                ..
+            }) if tuned => Some(*i),
+            Some(Binding::Site {
+                site: Some(i),
+                weight: false,
+                shape,
+                ..
+            }) if !tuned && shape.indexable() => Some(*i),
             _ => None,
         };
         let (d, s) = (typed(dst)?, typed(src)?);

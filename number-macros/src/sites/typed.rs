@@ -32,14 +32,23 @@ fn idents(ts: &TokenStream, out: &mut HashSet<String>) {
 impl<'ast> Visit<'ast> for Uses {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
-            Expr::Index(ix) if single_ident(&ix.expr).is_some() && !matches!(&*ix.index, Expr::Range(_)) => {
-                *self.ok.entry(single_ident(&ix.expr).unwrap().to_string()).or_default() += 1;
+            Expr::Index(ix)
+                if single_ident(&ix.expr).is_some() && !matches!(&*ix.index, Expr::Range(_)) =>
+            {
+                *self
+                    .ok
+                    .entry(single_ident(&ix.expr).unwrap().to_string())
+                    .or_default() += 1;
                 self.visit_expr(&ix.index);
             }
             Expr::MethodCall(m)
-                if single_ident(&m.receiver).is_some() && (m.method == "len" || m.method == "is_empty") =>
+                if single_ident(&m.receiver).is_some()
+                    && (m.method == "len" || m.method == "is_empty") =>
             {
-                *self.ok.entry(single_ident(&m.receiver).unwrap().to_string()).or_default() += 1;
+                *self
+                    .ok
+                    .entry(single_ident(&m.receiver).unwrap().to_string())
+                    .or_default() += 1;
                 for a in &m.args {
                     self.visit_expr(a);
                 }
@@ -60,5 +69,9 @@ impl<'ast> Visit<'ast> for Uses {
 pub(crate) fn only_indexed(body: &Block, names: &[String]) -> HashSet<String> {
     let mut u = Uses::default();
     u.visit_block(body);
-    names.iter().filter(|n| u.ok.contains_key(*n) && !u.bad.contains(*n)).cloned().collect()
+    names
+        .iter()
+        .filter(|n| u.ok.contains_key(*n) && !u.bad.contains(*n))
+        .cloned()
+        .collect()
 }

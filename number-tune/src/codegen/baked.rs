@@ -70,14 +70,19 @@ fn camel(name: &str) -> String {
 fn literals(format: Format, values: &[f32]) -> Vec<String> {
     if let Format::Block { w, f, len } = format {
         // The tensor is cut into blocks: container raw integers of the whole tensor.
-        return crate::blocked::block_raw_vec(values, w, f, len).iter().map(|r| r.to_string()).collect();
+        return crate::blocked::block_raw_vec(values, w, f, len)
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
     }
     values
         .iter()
         .map(|&x| match format {
             // NaN → 0 and ±inf → ±MAX, as an f32 site stores them; `{:?}` reads back bit for bit.
             Format::F32 => format!("{:?}", <f32 as crate::Number>::from_f32(x)),
-            Format::Fixed { w, .. } => (((format.encode(x) << (32 - w)) as i32) >> (32 - w)).to_string(),
+            Format::Fixed { w, .. } => {
+                (((format.encode(x) << (32 - w)) as i32) >> (32 - w)).to_string()
+            }
             Format::UFixed { .. } | Format::Binary { .. } => format.encode(x).to_string(),
             _ => format!("{:#x}", format.encode(x)),
         })
@@ -94,7 +99,9 @@ fn placeholder(i: usize) -> String {
 /// like the line it is on (rustfmt's layout of a long array).
 fn fill(body: &str, ph: &str, values: &[String]) -> String {
     const WIDTH: usize = 100;
-    let Some(at) = body.find(ph) else { return body.to_string() };
+    let Some(at) = body.find(ph) else {
+        return body.to_string();
+    };
     let line_start = body[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent = body[line_start..].len() - body[line_start..].trim_start().len();
     let inner = " ".repeat(indent + 4);
@@ -123,7 +130,11 @@ fn fill(body: &str, ph: &str, values: &[String]) -> String {
 
 /// Generates the baked-weights file for `tensors`. `command` regenerates it (quoted in the header); `notes` are
 /// further header lines (the inputs it was made from).
-pub fn baked_weights(tensors: &[BakedTensor<'_>], command: &str, notes: &[String]) -> Result<String, CodegenError> {
+pub fn baked_weights(
+    tensors: &[BakedTensor<'_>],
+    command: &str,
+    notes: &[String],
+) -> Result<String, CodegenError> {
     let mut code = String::new();
     let (mut values, mut bytes) = (0usize, 0usize);
     let mut aliases: Vec<String> = Vec::new();
@@ -131,39 +142,67 @@ pub fn baked_weights(tensors: &[BakedTensor<'_>], command: &str, notes: &[String
         let alias = camel(&t.name);
         for name in [&t.name, &alias] {
             if syn::parse_str::<syn::Ident>(name).is_err() {
-                return Err(CodegenError::BadName(format!("static name `{}` is not a Rust identifier", t.name)));
+                return Err(CodegenError::BadName(format!(
+                    "static name `{}` is not a Rust identifier",
+                    t.name
+                )));
             }
         }
         if tensors[..i].iter().any(|o| o.name == t.name) || aliases.contains(&alias) {
-            return Err(CodegenError::BadName(format!("two tensors are baked as `{}` (or its type `{alias}`)", t.name)));
+            return Err(CodegenError::BadName(format!(
+                "two tensors are baked as `{}` (or its type `{alias}`)",
+                t.name
+            )));
         }
         aliases.push(alias.clone());
-        t.format.validate().map_err(|e| CodegenError::BadName(format!("format of `{}`: {e}", t.name)))?;
+        t.format
+            .validate()
+            .map_err(|e| CodegenError::BadName(format!("format of `{}`: {e}", t.name)))?;
         let n = t.values.len();
         let size = n * storage_bytes(t.format);
         values += n;
         bytes += size;
         let ty = type_of(t.format);
         let declared = t.declared.clone().unwrap_or_else(|| ty.clone());
-        let doc = format!(" `{}`: {} in {} ({n} values, {size} bytes; f32: {} bytes).", t.site, t.source, t.format, 4 * n);
+        let doc = format!(
+            " `{}`: {} in {} ({n} values, {size} bytes; f32: {} bytes).",
+            t.site,
+            t.source,
+            t.format,
+            4 * n
+        );
         let data = placeholder(i);
         let init = match t.format {
             Format::F32 => data,
-            Format::Fixed { .. } | Format::UFixed { .. } | Format::Block { .. } => format!("{alias}::from_raw_array(&{data})"),
+            Format::Fixed { .. } | Format::UFixed { .. } | Format::Block { .. } => {
+                format!("{alias}::from_raw_array(&{data})")
+            }
             _ => format!("{alias}::from_bits_array(&{data})"),
         };
         if t.format != Format::F32 {
-            let _ = writeln!(code, "#[doc = {}]\ntype {alias} = {ty};", number_contract::tuned_file::string_literal(&format!(" `{}`.", t.format)));
+            let _ = writeln!(
+                code,
+                "#[doc = {}]\ntype {alias} = {ty};",
+                number_contract::tuned_file::string_literal(&format!(" `{}`.", t.format))
+            );
         }
-        let _ = writeln!(code, "#[doc = {}]\npub static {}: [{declared}; {n}] = {init};", number_contract::tuned_file::string_literal(&doc), t.name);
+        let _ = writeln!(
+            code,
+            "#[doc = {}]\npub static {}: [{declared}; {n}] = {init};",
+            number_contract::tuned_file::string_literal(&doc),
+            t.name
+        );
     }
-    let file = syn::parse_file(&code).map_err(|e| CodegenError::Parse(format!("baked weights: {e}")))?;
+    let file =
+        syn::parse_file(&code).map_err(|e| CodegenError::Parse(format!("baked weights: {e}")))?;
     let mut body = prettyplease::unparse(&file).replace("crate ::", "crate::");
     for (i, t) in tensors.iter().enumerate() {
         body = fill(&body, &placeholder(i), &literals(t.format, t.values));
     }
     syn::parse_file(&body).map_err(|e| CodegenError::Parse(format!("baked weights: {e}")))?;
-    let mut out = format!("{GENERATED}: weights baked into their tuned number types. Do not edit: regenerate it.\n");
+    let mut out = format!(
+        "{GENERATED}: weights baked into their tuned number types. Do not edit: regenerate it.\n"
+    );
     let _ = writeln!(out, "// Regenerate: {command}");
     let _ = writeln!(out, "// tool: libnumber {}", env!("CARGO_PKG_VERSION"));
     for n in notes {
@@ -189,45 +228,131 @@ mod tests {
     use number_formats::{Blocked, E4m3, Fixed, Float, UFixed};
 
     fn tensor<'a>(name: &str, format: Format, values: &'a [f32]) -> BakedTensor<'a> {
-        BakedTensor { name: name.into(), site: format!("A/f.{name}"), source: "t".into(), format, declared: None, values }
+        BakedTensor {
+            name: name.into(),
+            site: format!("A/f.{name}"),
+            source: "t".into(),
+            format,
+            declared: None,
+            values,
+        }
     }
 
     #[test]
     fn every_kind_of_format_and_deterministic() {
-        let v = [0.3f32, -1.7, 100.0, f32::NAN, -0.0, 1e-30, f32::NEG_INFINITY];
+        let v = [
+            0.3f32,
+            -1.7,
+            100.0,
+            f32::NAN,
+            -0.0,
+            1e-30,
+            f32::NEG_INFINITY,
+        ];
         let ts = [
             tensor("A", Format::Fixed { w: 4, f: 2 }, &v),
             tensor("B", Format::UFixed { w: 9, f: 3 }, &v),
             tensor("C", Format::E4M3, &v),
-            tensor("D", Format::Float { e: 3, m: 2, bias: 3 }, &v),
+            tensor(
+                "D",
+                Format::Float {
+                    e: 3,
+                    m: 2,
+                    bias: 3,
+                },
+                &v,
+            ),
             tensor("E", Format::F32, &v),
         ];
-        let a = baked_weights(&ts, "cargo number bake x", &["weights: w.safetensors".into()]).unwrap();
-        assert_eq!(a, baked_weights(&ts, "cargo number bake x", &["weights: w.safetensors".into()]).unwrap());
-        assert!(a.starts_with(GENERATED) && a.contains("// Regenerate: cargo number bake x\n// tool: libnumber"), "{a}");
-        assert!(a.contains("// 5 tensors, 35 values in 63 bytes (f32: 140 bytes, 2.22x smaller)"), "{a}");
+        let a = baked_weights(
+            &ts,
+            "cargo number bake x",
+            &["weights: w.safetensors".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            a,
+            baked_weights(
+                &ts,
+                "cargo number bake x",
+                &["weights: w.safetensors".into()]
+            )
+            .unwrap()
+        );
+        assert!(
+            a.starts_with(GENERATED)
+                && a.contains("// Regenerate: cargo number bake x\n// tool: libnumber"),
+            "{a}"
+        );
+        assert!(
+            a.contains("// 5 tensors, 35 values in 63 bytes (f32: 140 bytes, 2.22x smaller)"),
+            "{a}"
+        );
         // The raw integers / codes are those of `T::from_f32`.
         let raw = |x: f32| Fixed::<4, 2>::from_f32(x).raw().to_string();
         let want: Vec<String> = v.iter().map(|&x| raw(x)).collect();
-        assert!(a.replace(['\n', ' '], "").contains(&format!("from_raw_array(&[{},]", want.join(","))), "{a}");
-        let want: Vec<String> = v.iter().map(|&x| UFixed::<9, 3>::from_f32(x).raw().to_string()).collect();
-        assert!(a.replace(['\n', ' '], "").contains(&format!("from_raw_array(&[{},]", want.join(","))), "{a}");
-        let want: Vec<String> = v.iter().map(|&x| format!("{:#x}", E4m3::from_f32(x).to_bits())).collect();
-        assert!(a.replace(['\n', ' '], "").contains(&format!("from_bits_array(&[{},]", want.join(","))), "{a}");
-        let want: Vec<String> = v.iter().map(|&x| format!("{:#x}", Float::<3, 2, 3>::from_f32(x).to_bits())).collect();
-        assert!(a.replace(['\n', ' '], "").contains(&format!("from_bits_array(&[{},]", want.join(","))), "{a}");
+        assert!(
+            a.replace(['\n', ' '], "")
+                .contains(&format!("from_raw_array(&[{},]", want.join(","))),
+            "{a}"
+        );
+        let want: Vec<String> = v
+            .iter()
+            .map(|&x| UFixed::<9, 3>::from_f32(x).raw().to_string())
+            .collect();
+        assert!(
+            a.replace(['\n', ' '], "")
+                .contains(&format!("from_raw_array(&[{},]", want.join(","))),
+            "{a}"
+        );
+        let want: Vec<String> = v
+            .iter()
+            .map(|&x| format!("{:#x}", E4m3::from_f32(x).to_bits()))
+            .collect();
+        assert!(
+            a.replace(['\n', ' '], "")
+                .contains(&format!("from_bits_array(&[{},]", want.join(","))),
+            "{a}"
+        );
+        let want: Vec<String> = v
+            .iter()
+            .map(|&x| format!("{:#x}", Float::<3, 2, 3>::from_f32(x).to_bits()))
+            .collect();
+        assert!(
+            a.replace(['\n', ' '], "")
+                .contains(&format!("from_bits_array(&[{},]", want.join(","))),
+            "{a}"
+        );
         assert!(a.contains("pub static E: [f32; 7] = [\n    0.3, -1.7, 100.0, 0.0, -0.0, 1e-30, -3.4028235e38,\n];"), "{a}");
-        assert!(a.contains("`A/f.A`: t in fixed<4,2> (7 values, 7 bytes; f32: 28 bytes)."), "{a}");
+        assert!(
+            a.contains("`A/f.A`: t in fixed<4,2> (7 values, 7 bytes; f32: 28 bytes)."),
+            "{a}"
+        );
     }
 
     #[test]
     fn block_formats_bake_the_blocks_of_the_whole_tensor() {
-        let v: Vec<f32> = (0..10).map(|i| if i < 5 { i as f32 * 0.4 - 1.0 } else { i as f32 * 0.001 }).collect();
+        let v: Vec<f32> = (0..10)
+            .map(|i| {
+                if i < 5 {
+                    i as f32 * 0.4 - 1.0
+                } else {
+                    i as f32 * 0.001
+                }
+            })
+            .collect();
         let f = Format::Block { w: 3, f: 1, len: 5 };
         let a = baked_weights(&[tensor("W", f, &v)], "c", &[]).unwrap();
         let typed = <Blocked<3, 1, 5> as crate::Number>::from_f32_slice(&v);
-        let want: Vec<String> = typed.iter().map(|b| crate::Number::raw(*b).to_string()).collect();
-        assert!(a.replace(['\n', ' '], "").contains(&format!("W::from_raw_array(&[{},]", want.join(","))), "{a}");
+        let want: Vec<String> = typed
+            .iter()
+            .map(|b| crate::Number::raw(*b).to_string())
+            .collect();
+        assert!(
+            a.replace(['\n', ' '], "")
+                .contains(&format!("W::from_raw_array(&[{},]", want.join(","))),
+            "{a}"
+        );
         assert!(a.contains("type W = ::number_rt::Blocked<3, 1, 5>;"), "{a}");
     }
 
@@ -236,16 +361,32 @@ mod tests {
         let v: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin()).collect();
         let t = tensor("LONG_NAME", Format::Fixed { w: 8, f: 6 }, &v);
         let a = baked_weights(&[t], "c", &[]).unwrap();
-        let body: Vec<&str> = a.lines().skip_while(|l| !l.starts_with("pub static")).collect();
-        assert!(body.len() < 100 && body.iter().all(|l| l.len() <= 100), "{a}");
-        assert!(body[0].starts_with("pub static LONG_NAME: [::number_rt::Fixed<8, 6>; 1000] = LongName::from_raw_array("), "{a}");
+        let body: Vec<&str> = a
+            .lines()
+            .skip_while(|l| !l.starts_with("pub static"))
+            .collect();
+        assert!(
+            body.len() < 100 && body.iter().all(|l| l.len() <= 100),
+            "{a}"
+        );
+        assert!(
+            body[0].starts_with(
+                "pub static LONG_NAME: [::number_rt::Fixed<8, 6>; 1000] = LongName::from_raw_array("
+            ),
+            "{a}"
+        );
         let raws: Vec<i32> = body
             .iter()
             .filter(|l| l.starts_with("    ") && !l.contains(['[', ']']))
             .flat_map(|l| l.split(',').map(str::trim).filter(|s| !s.is_empty()))
             .map(|s| s.parse().unwrap())
             .collect();
-        assert_eq!(raws, v.iter().map(|&x| Fixed::<8, 6>::from_f32(x).raw()).collect::<Vec<_>>());
+        assert_eq!(
+            raws,
+            v.iter()
+                .map(|&x| Fixed::<8, 6>::from_f32(x).raw())
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -256,10 +397,21 @@ mod tests {
         let a = baked_weights(&[t.clone()], "c", &[]).unwrap();
         assert!(a.contains("type W = ::number_rt::Fixed<8, 4>;\n"), "{a}");
         let flat = a.replace(['\n', ' '], "");
-        assert!(flat.contains("pubstaticW:[crate::layers::dense::w<crate::Fc1>;1]=W::from_raw_array(&[16,],);"), "{a}");
+        assert!(
+            flat.contains(
+                "pubstaticW:[crate::layers::dense::w<crate::Fc1>;1]=W::from_raw_array(&[16,],);"
+            ),
+            "{a}"
+        );
         let e = baked_weights(&[t.clone(), t.clone()], "c", &[]).unwrap_err();
-        assert!(e.to_string().contains("two tensors are baked as `W`"), "{e}");
+        assert!(
+            e.to_string().contains("two tensors are baked as `W`"),
+            "{e}"
+        );
         t.name = "not a name".into();
-        assert!(matches!(baked_weights(&[t], "c", &[]), Err(CodegenError::BadName(_))));
+        assert!(matches!(
+            baked_weights(&[t], "c", &[]),
+            Err(CodegenError::BadName(_))
+        ));
     }
 }

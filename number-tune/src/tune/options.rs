@@ -1,7 +1,7 @@
 //! The options of one tuning run: one typed struct, parsed from the command line by `cargo number tune` and by
 //! a model's own `tune` command alike, validated in one place, and rendered back into the command that
 //! regenerates a `tuned.rs` (its `// Regenerate:` header line), which `cargo number check` replays.
-use super::{parse_granularities, Granularity};
+use super::{Granularity, parse_granularities};
 use std::fmt;
 use std::str::FromStr;
 
@@ -27,12 +27,19 @@ impl FromStr for Loss {
             Some(n) => (n.trim(), 0.01),
             None => (t, 1.0),
         };
-        let v: f64 = num.parse().map_err(|_| format!("--max-loss `{s}`: expected a number or a percentage like `1%`"))?;
+        let v: f64 = num.parse().map_err(|_| {
+            format!("--max-loss `{s}`: expected a number or a percentage like `1%`")
+        })?;
         let value = v * scale;
         if !(0.0..1.0).contains(&value) {
-            return Err(format!("--max-loss `{s}`: must be at least 0% and below 100%"));
+            return Err(format!(
+                "--max-loss `{s}`: must be at least 0% and below 100%"
+            ));
         }
-        Ok(Loss { text: t.to_string(), value })
+        Ok(Loss {
+            text: t.to_string(),
+            value,
+        })
     }
 }
 
@@ -66,7 +73,11 @@ impl FromStr for Holdout {
     type Err = String;
     fn from_str(s: &str) -> Result<Holdout, String> {
         let t = s.trim();
-        let bad = || format!("--confirm `{s}`: expected a share of the validation inputs below 100% (`40%`), a count, or 0");
+        let bad = || {
+            format!(
+                "--confirm `{s}`: expected a share of the validation inputs below 100% (`40%`), a count, or 0"
+            )
+        };
         if let Some(p) = t.strip_suffix('%') {
             let v: f64 = p.trim().parse().map_err(|_| bad())?;
             if !(0.0..100.0).contains(&v) {
@@ -118,7 +129,9 @@ impl FromStr for Widths {
         s.split(',')
             .map(|w| match w.trim().parse::<u32>() {
                 Ok(v) if (1..=31).contains(&v) => Ok(v),
-                _ => Err(format!("--integer-inputs `{s}`: expected widths 1..=31 separated by commas, or `none`")),
+                _ => Err(format!(
+                    "--integer-inputs `{s}`: expected widths 1..=31 separated by commas, or `none`"
+                )),
             })
             .collect::<Result<_, _>>()
             .map(Widths)
@@ -242,25 +255,40 @@ impl TuneOptions {
     /// Checks the options that parse but cannot give a meaningful run; the error names the option and the fix.
     pub fn validate(&self) -> Result<(), String> {
         if !(self.margin_se.is_finite() && self.margin_se >= 0.0) {
-            return Err(format!("--margin-se {}: expected a number of standard errors >= 0 (0 = off)", self.margin_se));
+            return Err(format!(
+                "--margin-se {}: expected a number of standard errors >= 0 (0 = off)",
+                self.margin_se
+            ));
         }
         if self.paired && self.margin_se == 0.0 {
             return Err("--paired makes --margin-se paired, but the margin is 0: give --margin-se Z (e.g. 2)".into());
         }
         if !(self.confirm_se.is_finite() && self.confirm_se >= 0.0) {
-            return Err(format!("--confirm-se {}: expected a number of standard errors >= 0", self.confirm_se));
+            return Err(format!(
+                "--confirm-se {}: expected a number of standard errors >= 0",
+                self.confirm_se
+            ));
         }
         if self.max_evals == Some(0) {
-            return Err("--max-evals 0: the search needs at least one evaluation (omit it for no limit)".into());
+            return Err(
+                "--max-evals 0: the search needs at least one evaluation (omit it for no limit)"
+                    .into(),
+            );
         }
         if self.calib == 0 {
             return Err("--calib 0: profiling needs at least one calibration input".into());
         }
         if self.rounding == WeightRounding::Gptq && self.gptq_inputs == 0 {
-            return Err("--gptq-inputs 0: GPTQ needs the second moments of at least one calibration input".into());
+            return Err(
+                "--gptq-inputs 0: GPTQ needs the second moments of at least one calibration input"
+                    .into(),
+            );
         }
         if self.val == Some(0) {
-            return Err("--val 0: the tuner needs validation inputs (omit it to use the whole split)".into());
+            return Err(
+                "--val 0: the tuner needs validation inputs (omit it to use the whole split)"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -277,17 +305,45 @@ impl TuneOptions {
             }
         };
         opt(self.val.is_some(), "val", self.val.map(|v| v.to_string()));
-        opt(self.max_evals.is_some(), "max-evals", self.max_evals.map(|v| v.to_string()));
-        opt(self.margin_se != d.margin_se, "margin-se", Some(self.margin_se.to_string()));
+        opt(
+            self.max_evals.is_some(),
+            "max-evals",
+            self.max_evals.map(|v| v.to_string()),
+        );
+        opt(
+            self.margin_se != d.margin_se,
+            "margin-se",
+            Some(self.margin_se.to_string()),
+        );
         opt(self.paired, "paired", None);
-        opt(self.granularity != d.granularity, "granularity", Some(self.granularity.to_string()));
+        opt(
+            self.granularity != d.granularity,
+            "granularity",
+            Some(self.granularity.to_string()),
+        );
         opt(self.rounding != d.rounding, "rounding", Some("gptq".into()));
-        opt(self.confirm != d.confirm, "confirm", Some(self.confirm.to_string()));
-        opt(self.confirm_se != d.confirm_se, "confirm-se", Some(self.confirm_se.to_string()));
+        opt(
+            self.confirm != d.confirm,
+            "confirm",
+            Some(self.confirm.to_string()),
+        );
+        opt(
+            self.confirm_se != d.confirm_se,
+            "confirm-se",
+            Some(self.confirm_se.to_string()),
+        );
         opt(self.seed != d.seed, "seed", Some(self.seed.to_string()));
         opt(self.calib != d.calib, "calib", Some(self.calib.to_string()));
-        opt(self.integer_inputs != d.integer_inputs, "integer-inputs", Some(self.integer_inputs.to_string()));
-        opt(self.gptq_inputs != d.gptq_inputs, "gptq-inputs", Some(self.gptq_inputs.to_string()));
+        opt(
+            self.integer_inputs != d.integer_inputs,
+            "integer-inputs",
+            Some(self.integer_inputs.to_string()),
+        );
+        opt(
+            self.gptq_inputs != d.gptq_inputs,
+            "gptq-inputs",
+            Some(self.gptq_inputs.to_string()),
+        );
         a
     }
 
@@ -305,7 +361,9 @@ impl TuneOptions {
         })?;
         let r = Recorded::try_parse_from(rest.split_whitespace())
             .map_err(|e| format!("`{command}`: {}", e.render().to_string().trim()))?;
-        r.options.validate().map_err(|e| format!("`{command}`: {e}"))?;
+        r.options
+            .validate()
+            .map_err(|e| format!("`{command}`: {e}"))?;
         Ok((r.model, r.options))
     }
 }
@@ -325,7 +383,10 @@ mod tests {
             let (model, o) = TuneOptions::from_command(cmd).unwrap();
             assert_eq!(o.command(&model), cmd);
         }
-        assert_eq!(TuneOptions::default().command("m"), "cargo number tune m --max-loss 1%");
+        assert_eq!(
+            TuneOptions::default().command("m"),
+            "cargo number tune m --max-loss 1%"
+        );
     }
 
     #[test]
@@ -350,6 +411,10 @@ mod tests {
             let e = TuneOptions::from_command(&format!("cargo number tune {args}")).unwrap_err();
             assert!(e.contains(what), "{args}: {e}");
         }
-        assert!(TuneOptions::from_command("cargo run --example m").unwrap_err().contains("not a `cargo number tune`"));
+        assert!(
+            TuneOptions::from_command("cargo run --example m")
+                .unwrap_err()
+                .contains("not a `cargo number tune`")
+        );
     }
 }

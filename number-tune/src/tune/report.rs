@@ -1,11 +1,18 @@
 //! Reports of a tuning outcome: JSON, markdown and an SVG accuracy-vs-size plot.
 use super::{Outcome, Point, Tolerance};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::fmt::Write;
 
 pub(super) fn frontier(points: &[Point]) -> Vec<&Point> {
-    let mut v: Vec<&Point> = points.iter().filter(|p| !p.accuracy.is_nan() && !p.objective.is_nan()).collect();
-    v.sort_by(|a, b| a.objective.total_cmp(&b.objective).then(b.accuracy.total_cmp(&a.accuracy)));
+    let mut v: Vec<&Point> = points
+        .iter()
+        .filter(|p| !p.accuracy.is_nan() && !p.objective.is_nan())
+        .collect();
+    v.sort_by(|a, b| {
+        a.objective
+            .total_cmp(&b.objective)
+            .then(b.accuracy.total_cmp(&a.accuracy))
+    });
     let mut out: Vec<&Point> = Vec::new();
     for p in v {
         if out.last().is_none_or(|l| p.accuracy > l.accuracy) {
@@ -84,7 +91,10 @@ pub(super) fn to_json(o: &Outcome) -> String {
 }
 
 fn kind_name(k: crate::profile::SiteKind) -> String {
-    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn ratio(f32_bits: u64, bits: u64) -> String {
@@ -95,7 +105,11 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
     let mut m = String::new();
     let _ = writeln!(m, "# libnumber tuning report\n");
     let _ = writeln!(m, "| | |\n| --- | --- |");
-    let _ = writeln!(m, "| objective | `{}` = {} (f32: {}) |", o.objective, o.objective_value, o.baseline_objective);
+    let _ = writeln!(
+        m,
+        "| objective | `{}` = {} (f32: {}) |",
+        o.objective, o.objective_value, o.baseline_objective
+    );
     let _ = writeln!(m, "| tolerance | {} |", o.tolerance);
     let _ = writeln!(m, "| baseline accuracy (f32) | {} |", o.baseline);
     let _ = writeln!(m, "| target accuracy | ≥ {} |", o.target);
@@ -130,10 +144,17 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
             "local optimum (exact phase incomplete)"
         }
     );
-    let _ = writeln!(m, "| profile | `{:#018x}`, seed {} |", o.profile_hash, o.seed);
+    let _ = writeln!(
+        m,
+        "| profile | `{:#018x}`, seed {} |",
+        o.profile_hash, o.seed
+    );
 
     let _ = writeln!(m, "\n## Sites\n");
-    let _ = writeln!(m, "| site | kind | len | format | bits | total bits | min width alone |");
+    let _ = writeln!(
+        m,
+        "| site | kind | len | format | bits | total bits | min width alone |"
+    );
     let _ = writeln!(m, "| --- | --- | ---: | --- | ---: | ---: | ---: |");
     for s in &o.sites {
         let alone = match (s.searched, s.min_width_alone) {
@@ -154,10 +175,18 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
         );
     }
 
-    let order = o.searched.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" / ");
+    let order = o
+        .searched
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(" / ");
     if !o.uniform.is_empty() {
         let _ = writeln!(m, "\n## Uniform widths\n");
-        let _ = writeln!(m, "| width | parameter bits | vs f32 | objective | accuracy | feasible |");
+        let _ = writeln!(
+            m,
+            "| width | parameter bits | vs f32 | objective | accuracy | feasible |"
+        );
         let _ = writeln!(m, "| ---: | ---: | ---: | ---: | ---: | --- |");
         for (w, p) in &o.uniform {
             let _ = writeln!(
@@ -172,8 +201,15 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
         }
     }
     let _ = writeln!(m, "\n## Accuracy vs size frontier\n");
-    let _ = writeln!(m, "Pareto points among the {} evaluated configurations. Widths: {order}.\n", o.visited.len());
-    let _ = writeln!(m, "| parameter bits | vs f32 | objective | accuracy | feasible | widths |");
+    let _ = writeln!(
+        m,
+        "Pareto points among the {} evaluated configurations. Widths: {order}.\n",
+        o.visited.len()
+    );
+    let _ = writeln!(
+        m,
+        "| parameter bits | vs f32 | objective | accuracy | feasible | widths |"
+    );
     let _ = writeln!(m, "| ---: | ---: | ---: | ---: | --- | --- |");
     for p in o.frontier() {
         let _ = writeln!(
@@ -194,8 +230,11 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
 /// target.
 pub(super) fn to_svg(o: &Outcome) -> String {
     let (w, h, ml, mr, mt, mb) = (720.0, 420.0, 70.0, 20.0, 30.0, 50.0);
-    let pts: Vec<&Point> =
-        o.visited.iter().filter(|p| p.accuracy.is_finite() && p.objective.is_finite() && p.objective > 0.0).collect();
+    let pts: Vec<&Point> = o
+        .visited
+        .iter()
+        .filter(|p| p.accuracy.is_finite() && p.objective.is_finite() && p.objective > 0.0)
+        .collect();
     let front = o.frontier();
     let mut s = String::new();
     let _ = writeln!(
@@ -268,14 +307,23 @@ pub(super) fn to_svg(o: &Outcome) -> String {
     );
     for p in &pts {
         let fill = if p.feasible { "#2a7" } else { "#bbb" };
-        let _ = writeln!(s, r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{fill}"/>"#, px(p.objective), py(p.accuracy));
+        let _ = writeln!(
+            s,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{fill}"/>"#,
+            px(p.objective),
+            py(p.accuracy)
+        );
     }
     let line: Vec<String> = front
         .iter()
         .filter(|p| p.objective > 0.0)
         .map(|p| format!("{:.1},{:.1}", px(p.objective), py(p.accuracy)))
         .collect();
-    let _ = writeln!(s, r##"<polyline points="{}" fill="none" stroke="#d33" stroke-width="1.5"/>"##, line.join(" "));
+    let _ = writeln!(
+        s,
+        r##"<polyline points="{}" fill="none" stroke="#d33" stroke-width="1.5"/>"##,
+        line.join(" ")
+    );
     if o.objective_value > 0.0 {
         let _ = writeln!(
             s,

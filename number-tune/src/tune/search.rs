@@ -1,15 +1,15 @@
 //! The search engine behind [`Tuner::run`](super::Tuner::run) (see the module docs of `tune` for the phases).
 use super::space::SiteCandidates;
 use super::{Objective, Outcome, Point, SiteReport, TuneError, Tuner};
-use crate::emulate::{with_formats, Config};
-use crate::profile::SiteKind;
 use crate::Format;
+use crate::emulate::{Config, with_formats};
+use crate::profile::SiteKind;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io::IsTerminal;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 /// Level index (into `SiteCandidates::levels`) of every searched site.
@@ -108,7 +108,10 @@ pub(super) fn config_string(cfg: &Config) -> String {
     if cfg.is_empty() {
         return "all f32".into();
     }
-    cfg.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    cfg.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// NaN-safe "a is better than b" for accuracies.
@@ -187,14 +190,21 @@ where
     fn obj(&self, st: &[u16]) -> f64 {
         match &self.cost {
             Cost::Linear { c0, coef } => {
-                c0 + st.iter().enumerate().map(|(s, &l)| coef[s] * self.cost_bits[s][l as usize]).sum::<f64>()
+                c0 + st
+                    .iter()
+                    .enumerate()
+                    .map(|(s, &l)| coef[s] * self.cost_bits[s][l as usize])
+                    .sum::<f64>()
             }
             Cost::General => self.t.objective.value(&self.config_of(st), self.t.profile),
         }
     }
 
     fn param_bits(&self, cfg: &Config) -> u64 {
-        self.weights.iter().map(|(n, len)| cfg.get(n).map_or(32 * len, |f| f.storage_bits(*len))).sum()
+        self.weights
+            .iter()
+            .map(|(n, len)| cfg.get(n).map_or(32 * len, |f| f.storage_bits(*len)))
+            .sum()
     }
 
     fn feasible(&self, acc: f64) -> bool {
@@ -202,7 +212,11 @@ where
     }
 
     fn label(&self, st: &[u16]) -> String {
-        st.iter().enumerate().map(|(s, &l)| self.bits[s][l as usize].to_string()).collect::<Vec<_>>().join("/")
+        st.iter()
+            .enumerate()
+            .map(|(s, &l)| self.bits[s][l as usize].to_string())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     fn point(&self, st: &[u16], acc: f64) -> Point {
@@ -260,7 +274,9 @@ where
         if self.strong.iter().any(|u| below(u).is_some()) {
             return true;
         }
-        self.weak.iter().any(|(u, a)| below(u).is_some_and(|d| self.clearly_infeasible(*a, d)))
+        self.weak
+            .iter()
+            .any(|(u, a)| below(u).is_some_and(|d| self.clearly_infeasible(*a, d)))
     }
 
     fn record(&mut self, st: &[u16], acc: f64) {
@@ -287,7 +303,10 @@ where
     }
 
     fn out_of_time(&self) -> bool {
-        self.t.budget.time.is_some_and(|t| self.start.elapsed() >= t)
+        self.t
+            .budget
+            .time
+            .is_some_and(|t| self.start.elapsed() >= t)
     }
 
     fn update_progress(&self) {
@@ -295,7 +314,11 @@ where
         let f32_bits: u64 = self.weights.iter().map(|(_, l)| l * 32).sum();
         let size = match self.t.objective {
             Objective::ParamBits => {
-                format!("{} bits ({:.2}× smaller)", b.objective as u64, f32_bits as f64 / b.objective.max(1.0))
+                format!(
+                    "{} bits ({:.2}× smaller)",
+                    b.objective as u64,
+                    f32_bits as f64 / b.objective.max(1.0)
+                )
             }
             _ => format!("{} {}", self.t.objective.name(), b.objective),
         };
@@ -353,7 +376,10 @@ where
                     *score
                 }
                 Err(m) => {
-                    return Err(Halt::Error(TuneError::Panicked { config: config_string(&cfgs[i]), message: m.clone() }));
+                    return Err(Halt::Error(TuneError::Panicked {
+                        config: config_string(&cfgs[i]),
+                        message: m.clone(),
+                    }));
                 }
             };
             self.cache.insert(cfgs[i].clone(), acc);
@@ -363,7 +389,12 @@ where
             if p.feasible && p.objective < self.best.objective
                 || (p.objective == self.best.objective && acc > self.best.score)
             {
-                self.best = Best { state: Some(states[i].clone()), config: cfgs[i].clone(), score: acc, objective: p.objective };
+                self.best = Best {
+                    state: Some(states[i].clone()),
+                    config: cfgs[i].clone(),
+                    score: acc,
+                    objective: p.objective,
+                };
             }
             self.visited.push(p);
         }
@@ -389,8 +420,11 @@ where
 
     fn uniform_sweep(&mut self) -> Result<(), Halt> {
         self.phase = "uniform";
-        let mut widths: Vec<u32> =
-            self.bits.iter().flat_map(|b| b[..b.len() - 1].iter().copied()).collect::<Vec<_>>();
+        let mut widths: Vec<u32> = self
+            .bits
+            .iter()
+            .flat_map(|b| b[..b.len() - 1].iter().copied())
+            .collect::<Vec<_>>();
         widths.sort_unstable_by(|a, b| b.cmp(a));
         widths.dedup();
         let mut states: Vec<State> = Vec::new();
@@ -441,34 +475,38 @@ where
         let mut hi: Vec<Option<u16>> = vec![None; n];
         if self.t.sweep {
             // Every width of every site alone: also measures per-site non-monotonicity (the noise estimate).
-            let states: Vec<State> =
-                (0..n).flat_map(|s| (0..self.top[s]).map(move |l| (s, l))).map(|(s, l)| self.alone(s, l)).collect();
+            let states: Vec<State> = (0..n)
+                .flat_map(|s| (0..self.top[s]).map(move |l| (s, l)))
+                .map(|(s, l)| self.alone(s, l))
+                .collect();
             self.eval(&states)?;
             for s in 0..n {
-                let l = (0..self.top[s])
-                    .find(|&l| !self.clearly_infeasible(self.cache[&self.config_of(&self.alone(s, l))], n - 1));
+                let l = (0..self.top[s]).find(|&l| {
+                    !self.clearly_infeasible(self.cache[&self.config_of(&self.alone(s, l))], n - 1)
+                });
                 lo[s] = l.unwrap_or(self.top[s]);
                 hi[s] = Some(lo[s]);
             }
         } else {
             match (&self.uniform_best, self.t.monotone) {
-            (Some(u), true) => {
-                // Alone is no less accurate than the feasible uniform point (monotonicity).
-                for s in 0..n {
-                    hi[s] = Some(u[s]);
-                }
-            }
-            _ => {
-                let states: Vec<State> = (0..n).map(|s| self.alone(s, self.top[s] - 1)).collect();
-                let accs = self.eval(&states)?;
-                for s in 0..n {
-                    if !self.clearly_infeasible(accs[s], n - 1) {
-                        hi[s] = Some(self.top[s] - 1);
-                    } else {
-                        self.min_alone[s] = Some(self.top[s]);
+                (Some(u), true) => {
+                    // Alone is no less accurate than the feasible uniform point (monotonicity).
+                    for s in 0..n {
+                        hi[s] = Some(u[s]);
                     }
                 }
-            }
+                _ => {
+                    let states: Vec<State> =
+                        (0..n).map(|s| self.alone(s, self.top[s] - 1)).collect();
+                    let accs = self.eval(&states)?;
+                    for s in 0..n {
+                        if !self.clearly_infeasible(accs[s], n - 1) {
+                            hi[s] = Some(self.top[s] - 1);
+                        } else {
+                            self.min_alone[s] = Some(self.top[s]);
+                        }
+                    }
+                }
             }
         }
         loop {
@@ -501,7 +539,11 @@ where
         }
         // Measure the bound of each site (it may have been assumed from the uniform sweep), for the report.
         let states: Vec<State> = (0..n)
-            .filter_map(|s| self.min_alone[s].filter(|&l| l < self.top[s]).map(|l| self.alone(s, l)))
+            .filter_map(|s| {
+                self.min_alone[s]
+                    .filter(|&l| l < self.top[s])
+                    .map(|l| self.alone(s, l))
+            })
             .collect();
         self.eval(&states)?;
         Ok(())
@@ -549,7 +591,11 @@ where
             let i = if gains.iter().any(|&g| g > 0.0) {
                 let ratio = |i: usize| {
                     let d = objs[i] - o;
-                    if d <= 0.0 { f64::INFINITY } else { gains[i] / d }
+                    if d <= 0.0 {
+                        f64::INFINITY
+                    } else {
+                        gains[i] / d
+                    }
                 };
                 (0..moves.len())
                     .filter(|&i| gains[i] > 0.0)
@@ -580,7 +626,9 @@ where
         let mut i = 0;
         while i < keyed.len() {
             let mut chunk: Vec<(f64, State)> = Vec::new();
-            while i < keyed.len() && (chunk.len() < self.t.batch || chunk.last().is_some_and(|c| c.0 == keyed[i].0)) {
+            while i < keyed.len()
+                && (chunk.len() < self.t.batch || chunk.last().is_some_and(|c| c.0 == keyed[i].0))
+            {
                 if !self.dominated(&keyed[i].1) {
                     chunk.push(keyed[i].clone());
                 }
@@ -596,7 +644,10 @@ where
                 if self.feasible(accs[k]) {
                     let better = match pick {
                         None => true,
-                        Some(j) => chunk[k].0 < chunk[j].0 || (chunk[k].0 == chunk[j].0 && accs[k] > accs[j]),
+                        Some(j) => {
+                            chunk[k].0 < chunk[j].0
+                                || (chunk[k].0 == chunk[j].0 && accs[k] > accs[j])
+                        }
                     };
                     if better {
                         pick = Some(k);
@@ -604,7 +655,10 @@ where
                 }
             }
             if let Some(k) = pick {
-                let all = (0..states.len()).filter(|&k| self.feasible(accs[k])).map(|k| states[k].clone()).collect();
+                let all = (0..states.len())
+                    .filter(|&k| self.feasible(accs[k]))
+                    .map(|k| states[k].clone())
+                    .collect();
                 return Ok(Some((states[k].clone(), all)));
             }
         }
@@ -697,7 +751,9 @@ where
             let next = heap.pop();
             let flush = match &next {
                 None => true,
-                Some(Reverse((o, ..))) => o.0 >= self.best.objective || pending.len() >= self.t.batch,
+                Some(Reverse((o, ..))) => {
+                    o.0 >= self.best.objective || pending.len() >= self.t.batch
+                }
             };
             if flush && !pending.is_empty() {
                 let states = std::mem::take(&mut pending);
@@ -750,7 +806,9 @@ where
         let mut rng = SplitMix(self.t.seed ^ 0x5eed_1ab5_0000_0001);
         for _ in 0..self.t.restarts {
             self.phase = "restart";
-            let Some(base) = self.best.state.clone() else { return Ok(()) };
+            let Some(base) = self.best.state.clone() else {
+                return Ok(());
+            };
             let mut st = base.clone();
             for (s, l) in st.iter_mut().enumerate() {
                 match rng.below(3) {
@@ -779,7 +837,10 @@ where
         }
         self.phase = "inputs";
         let searched: HashSet<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
-        let space = super::Space { families: vec![super::Family::Fixed], ..self.t.space.clone() };
+        let space = super::Space {
+            families: vec![super::Family::Fixed],
+            ..self.t.space.clone()
+        };
         let inputs: Vec<(&String, &crate::profile::SiteStats)> = self
             .t
             .profile
@@ -825,7 +886,12 @@ where
         let good = self.baseline - (self.baseline - self.target) / 4.0;
         let mut chosen = None;
         for ((cfg, r), &w) in cfgs.iter().zip(results).zip(&widths) {
-            let (acc, raw) = r.map_err(|m| Halt::Error(TuneError::Panicked { config: config_string(cfg), message: m }))?;
+            let (acc, raw) = r.map_err(|m| {
+                Halt::Error(TuneError::Panicked {
+                    config: config_string(cfg),
+                    message: m,
+                })
+            })?;
             self.evaluations += 1;
             self.cache.insert(cfg.clone(), acc);
             self.accuracy.insert(cfg.clone(), raw);
@@ -859,7 +925,9 @@ where
             let st: State = (0..self.n())
                 .map(|s| {
                     let c = &self.sites[s];
-                    w.get(&c.name).and_then(|f| c.levels.iter().position(|l| l == f)).map_or(self.top[s], |l| l as u16)
+                    w.get(&c.name)
+                        .and_then(|f| c.levels.iter().position(|l| l == f))
+                        .map_or(self.top[s], |l| l as u16)
                 })
                 .collect();
             let a = self.eval1(&st)?;
@@ -879,7 +947,9 @@ where
         }
         self.sensitivity()?;
         self.phase = "repair";
-        let minima: State = (0..self.n()).map(|s| self.min_alone[s].unwrap_or(self.top[s])).collect();
+        let minima: State = (0..self.n())
+            .map(|s| self.min_alone[s].unwrap_or(self.top[s]))
+            .collect();
         let repaired = self.repair(minima)?;
         self.phase = "descent";
         let mut starts: Vec<State> = Vec::new();
@@ -900,7 +970,12 @@ where
         }
         let before = self.best.state.clone();
         self.exact()?;
-        if let Some(b) = self.best.state.clone().filter(|b| Some(b) != before.as_ref()) {
+        if let Some(b) = self
+            .best
+            .state
+            .clone()
+            .filter(|b| Some(b) != before.as_ref())
+        {
             self.phase = "descent";
             self.descend(b)?;
         }
@@ -924,10 +999,18 @@ where
 {
     let start = Instant::now();
     let profile = t.profile;
-    let bits: Vec<Vec<u32>> = sites.iter().map(|s| s.levels.iter().map(|f| f.bits()).collect()).collect();
+    let bits: Vec<Vec<u32>> = sites
+        .iter()
+        .map(|s| s.levels.iter().map(|f| f.bits()).collect())
+        .collect();
     let cost_bits: Vec<Vec<f64>> = sites
         .iter()
-        .map(|s| s.levels.iter().map(|f| f.storage_bits(s.len.max(1)) as f64 / s.len.max(1) as f64).collect())
+        .map(|s| {
+            s.levels
+                .iter()
+                .map(|f| f.storage_bits(s.len.max(1)) as f64 / s.len.max(1) as f64)
+                .collect()
+        })
         .collect();
     let top: Vec<u16> = sites.iter().map(|s| (s.levels.len() - 1) as u16).collect();
     let weights: Vec<(String, u64)> = profile
@@ -958,7 +1041,16 @@ where
                     all.get(n).map_or(32 * len, |f| f.storage_bits(len)) as f64
                 })
                 .sum();
-            let coef = sites.iter().map(|s| if kinds.contains(&s.kind) { s.len as f64 } else { 0.0 }).collect();
+            let coef = sites
+                .iter()
+                .map(|s| {
+                    if kinds.contains(&s.kind) {
+                        s.len as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
             Cost::Linear { c0, coef }
         }
         None => Cost::General,
@@ -966,11 +1058,14 @@ where
     let pb = if t.progress && std::io::stderr().is_terminal() {
         let pb = match limit {
             Some(n) => ProgressBar::new(n as u64).with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} evals  {msg}")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} evals  {msg}",
+                )
+                .expect("valid template"),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} evals  {msg}").expect("valid template"),
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} evals  {msg}")
+                    .expect("valid template"),
             ),
         };
         pb.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -1002,7 +1097,12 @@ where
         strong: Vec::new(),
         weak: Vec::new(),
         strong_margin: f64::NAN,
-        best: Best { state: None, config: Config::new(), score: f64::NAN, objective: f64::INFINITY },
+        best: Best {
+            state: None,
+            config: Config::new(),
+            score: f64::NAN,
+            objective: f64::INFINITY,
+        },
         lb: vec![0; n],
         min_alone: vec![None; n],
         uniform: Vec::new(),
@@ -1019,7 +1119,10 @@ where
     // Baseline: every site f32.
     let empty = Config::new();
     let (_, baseline) = catch_unwind(AssertUnwindSafe(|| with_formats(&empty, || f(&empty))))
-        .map_err(|p| TuneError::Panicked { config: config_string(&empty), message: panic_message(p) })?;
+        .map_err(|p| TuneError::Panicked {
+            config: config_string(&empty),
+            message: panic_message(p),
+        })?;
     if !baseline.is_finite() {
         return Err(TuneError::BaselineNotFinite(baseline));
     }
@@ -1042,7 +1145,12 @@ where
         label: "f32".into(),
         phase: "baseline",
     });
-    e.best = Best { state: None, config: empty, score: baseline, objective: base_obj };
+    e.best = Best {
+        state: None,
+        config: empty,
+        score: baseline,
+        objective: base_obj,
+    };
     match e.integer_inputs() {
         Ok(()) | Err(Halt::Budget) => {}
         Err(Halt::Error(err)) => {
@@ -1066,7 +1174,11 @@ where
     };
     e.pb.finish_and_clear();
 
-    let quantizes = e.best.state.as_ref().is_some_and(|st| st.iter().zip(&e.top).any(|(a, b)| a < b));
+    let quantizes = e
+        .best
+        .state
+        .as_ref()
+        .is_some_and(|st| st.iter().zip(&e.top).any(|(a, b)| a < b));
     // Smallest width measured feasible with every other searched site f32.
     let sensitivities: Vec<(String, Option<u32>)> = (0..n)
         .map(|s| {
@@ -1074,7 +1186,9 @@ where
                 .evaluated
                 .iter()
                 .filter(|(st, a)| {
-                    e.feasible(*a) && st[s] < e.top[s] && st.iter().enumerate().all(|(i, &l)| i == s || l == e.top[i])
+                    e.feasible(*a)
+                        && st[s] < e.top[s]
+                        && st.iter().enumerate().all(|(i, &l)| i == s || l == e.top[i])
                 })
                 .map(|(st, _)| st[s])
                 .min();
@@ -1083,7 +1197,12 @@ where
         .collect();
     if !budget_exhausted && !quantizes {
         let widest = e.uniform.last().map(|(w, p)| (*w, p.accuracy));
-        return Err(TuneError::Infeasible { baseline, target: e.target, widest, sensitivities });
+        return Err(TuneError::Infeasible {
+            baseline,
+            target: e.target,
+            widest,
+            sensitivities,
+        });
     }
 
     let config = e.best.config.clone();
@@ -1092,16 +1211,29 @@ where
         .iter()
         .filter(|(_, a)| e.feasible(*a))
         .map(|(st, a)| (e.obj(st), e.config_of(st), *a))
-        .chain(std::iter::once((e.best.objective, config.clone(), e.best.score)))
+        .chain(std::iter::once((
+            e.best.objective,
+            config.clone(),
+            e.best.score,
+        )))
         .collect();
     // Ordered by score (ties: higher first); reported with their accuracies.
     let raw = |c: &Config, score: f64| e.accuracy.get(c).copied().unwrap_or(score);
     feasible.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.2.total_cmp(&a.2)));
     let mut seen = std::collections::HashSet::new();
     feasible.retain(|(_, c, _)| !c.is_empty() && seen.insert(config_string(c)));
-    let mut feasible: Vec<(f64, Config, f64)> = feasible.into_iter().map(|(o, c, a)| { let a = raw(&c, a); (o, c, a) }).collect();
+    let mut feasible: Vec<(f64, Config, f64)> = feasible
+        .into_iter()
+        .map(|(o, c, a)| {
+            let a = raw(&c, a);
+            (o, c, a)
+        })
+        .collect();
     feasible.push((base_obj, Config::new(), baseline));
-    let alone: HashMap<&str, Option<u32>> = sensitivities.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let alone: HashMap<&str, Option<u32>> = sensitivities
+        .iter()
+        .map(|(n, w)| (n.as_str(), *w))
+        .collect();
     let site_reports = profile
         .sites
         .iter()

@@ -367,7 +367,10 @@ fn fixed_cands(w: u32, unsigned: bool, ranges: &[i32]) -> Vec<Format> {
             if !(2..=32).contains(&w) {
                 continue;
             }
-            Format::Fixed { w, f: w as i32 - 1 - i }
+            Format::Fixed {
+                w,
+                f: w as i32 - 1 - i,
+            }
         };
         if f.validate().is_ok() && !v.contains(&f) {
             v.push(f);
@@ -388,7 +391,11 @@ fn float_cands(w: u32, exps: &RangeInclusive<u32>, ranges: &[i32]) -> Vec<Format
         }
         for &i in ranges {
             // emax = 2^E - 1 - B = I - 1: the largest value is just below 2^I.
-            let f = Format::Float { e, m, bias: (1i32 << e) - i };
+            let f = Format::Float {
+                e,
+                m,
+                bias: (1i32 << e) - i,
+            };
             if f.validate().is_ok() && !v.contains(&f) {
                 v.push(f);
             }
@@ -512,7 +519,13 @@ impl KlHist {
         let i_bits = int_bits(f.max());
         let shift = self.imax - i_bits;
         // Bins below the threshold 2^I (all of them when the threshold is at or above the histogram's top).
-        let n = if shift <= 0 { KL_BINS } else if shift >= 30 { 0 } else { KL_BINS >> shift };
+        let n = if shift <= 0 {
+            KL_BINS
+        } else if shift >= 30 {
+            0
+        } else {
+            KL_BINS >> shift
+        };
         if n == 0 {
             return f64::INFINITY;
         }
@@ -529,7 +542,8 @@ impl KlHist {
         while start < n {
             let key = |b: usize| {
                 let x = ((b as f64 + 0.5) * self.delta) as f32;
-                f.quantize_with(x, Rounding::TowardZero, Overflow::Saturate).map_or(0, f32::to_bits)
+                f.quantize_with(x, Rounding::TowardZero, Overflow::Saturate)
+                    .map_or(0, f32::to_bits)
             };
             let k = key(start);
             let mut end = start + 1;
@@ -540,11 +554,19 @@ impl KlHist {
             let mass: f64 = cell.iter().sum();
             let nonzero = cell.iter().filter(|&&c| c > 0.0).count();
             for (j, &c) in cell.iter().enumerate() {
-                let p = if start + j == n - 1 { c + (total - kept) } else { c } / total;
+                let p = if start + j == n - 1 {
+                    c + (total - kept)
+                } else {
+                    c
+                } / total;
                 if p <= 0.0 {
                     continue;
                 }
-                let q = if c > 0.0 { mass / nonzero as f64 / kept } else { 0.0 };
+                let q = if c > 0.0 {
+                    mass / nonzero as f64 / kept
+                } else {
+                    0.0
+                };
                 if q <= 0.0 {
                     return f64::INFINITY;
                 }
@@ -634,10 +656,18 @@ fn binary_cand(s: &SiteStats) -> Option<Format> {
 fn block_cand(s: &SiteStats, w: u32, n: u32) -> Option<Format> {
     let f = match w {
         1 => match binary_cand(s)? {
-            Format::Binary { f } => Format::Block { w, f: f - 3, len: n },
+            Format::Binary { f } => Format::Block {
+                w,
+                f: f - 3,
+                len: n,
+            },
             _ => return None,
         },
-        _ => Format::Block { w, f: w as i32 - 1 - int_bits(s.max_abs), len: n },
+        _ => Format::Block {
+            w,
+            f: w as i32 - 1 - int_bits(s.max_abs),
+            len: n,
+        },
     };
     f.validate().ok().map(|()| f)
 }
@@ -646,7 +676,11 @@ fn block_cand(s: &SiteStats, w: u32, n: u32) -> Option<Format> {
 pub(crate) fn candidate(s: &SiteStats, space: &Space, w: u32) -> Option<Format> {
     let unsigned = space.unsigned && s.is_nonnegative();
     if w == 1 && !unsigned {
-        return if space.families.contains(&Family::Fixed) { binary_cand(s) } else { None };
+        return if space.families.contains(&Family::Fixed) {
+            binary_cand(s)
+        } else {
+            None
+        };
     }
     let rs = ranges(s, space.range);
     let mut cands = Vec::new();
@@ -704,17 +738,28 @@ pub(crate) fn resolve(
     }
     let bad_p = |r: &Range| matches!(*r, Range::Percentile(p) if !(p > 0.0 && p <= 1.0));
     if bad_p(&space.range) {
-        return Err(format!("the space's range {:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)", space.range));
+        return Err(format!(
+            "the space's range {:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)",
+            space.range
+        ));
     }
     for (name, o) in &space.overrides {
         if let Override::Range(r) = o
             && bad_p(r)
         {
-            return Err(format!("site `{name}`: range {r:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)"));
+            return Err(format!(
+                "site `{name}`: range {r:?}: a percentile must be in (0, 1], e.g. Percentile(0.999)"
+            ));
         }
     }
-    if let Some(g) = space.granularity.iter().find(|g| matches!(g, Granularity::Len(n) if !(1..=65535).contains(n))) {
-        return Err(format!("granularity {g:?}: a block length must be in 1..=65535 (32 for MX-sized blocks)"));
+    if let Some(g) = space
+        .granularity
+        .iter()
+        .find(|g| matches!(g, Granularity::Len(n) if !(1..=65535).contains(n)))
+    {
+        return Err(format!(
+            "granularity {g:?}: a block length must be in 1..=65535 (32 for MX-sized blocks)"
+        ));
     }
     let kinds: &[SiteKind] = space.kinds.as_deref().unwrap_or(default_kinds);
     let mut searched = Vec::new();
@@ -738,13 +783,17 @@ pub(crate) fn resolve(
         let own;
         let site_space = match space.overrides.get(name) {
             Some(Override::Range(r)) => {
-                own = Space { range: *r, ..space.clone() };
+                own = Space {
+                    range: *r,
+                    ..space.clone()
+                };
                 &own
             }
             _ => space,
         };
         // Block lengths of this site, in the order of the space's granularities.
-        let signed_weight = site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative());
+        let signed_weight =
+            site.kind == SiteKind::Weight && !(space.unsigned && site.stats.is_nonnegative());
         let mut per_tensor = !signed_weight || space.granularity.is_empty();
         let mut blocks: Vec<u32> = Vec::new();
         for g in &space.granularity {
@@ -752,7 +801,12 @@ pub(crate) fn resolve(
                 Granularity::Tensor => per_tensor = true,
                 _ if !signed_weight => {}
                 Granularity::Len(n) => blocks.push(n),
-                Granularity::Rows => blocks.extend(site.stats.row.filter(|r| (1..=65535).contains(r)).map(|r| r as u32)),
+                Granularity::Rows => blocks.extend(
+                    site.stats
+                        .row
+                        .filter(|r| (1..=65535).contains(r))
+                        .map(|r| r as u32),
+                ),
             }
         }
         let mut levels: Vec<Format> = Vec::new();
@@ -784,7 +838,12 @@ pub(crate) fn resolve(
         let len = site_len(&site.stats);
         levels.sort_by_key(|f| f.storage_bits(len));
         levels.push(Format::F32);
-        searched.push(SiteCandidates { name: name.clone(), kind: site.kind, len: site_len(&site.stats), levels });
+        searched.push(SiteCandidates {
+            name: name.clone(),
+            kind: site.kind,
+            len: site_len(&site.stats),
+            levels,
+        });
     }
     Ok((searched, fixed))
 }

@@ -55,7 +55,10 @@ enum ArchArg {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "train", about = "Train or check the zoo's MNIST models (LeNet-5, MLP)")]
+#[command(
+    name = "train",
+    about = "Train or check the zoo's MNIST models (LeNet-5, MLP)"
+)]
 struct Cli {
     /// Which model.
     arch: ArchArg,
@@ -138,7 +141,11 @@ fn main() -> ExitCode {
         ArchArg::Mlp => Arch::Mlp,
         _ => unreachable!("handled by nets::dispatch or more::dispatch"),
     };
-    let result = if cli.eval { eval(arch, &cli) } else { train(arch, &cli) };
+    let result = if cli.eval {
+        eval(arch, &cli)
+    } else {
+        train(arch, &cli)
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -177,7 +184,11 @@ impl Adam {
     const EPS: f32 = 1e-8;
 
     fn new(n: usize) -> Adam {
-        Adam { m: vec![0.0; n], v: vec![0.0; n], t: 0 }
+        Adam {
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            t: 0,
+        }
     }
 
     fn step(&mut self, p: &mut [f32], g: &[f32], lr: f32, wd: f32, decay: &[bool]) {
@@ -286,11 +297,22 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
                 yb[j] = train.labels[i];
             }
             let scale = 1.0 / h.batch as f32;
-            grads.par_iter_mut().zip(stats.par_iter_mut()).enumerate().for_each(|(c, (g, st))| {
-                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(h.batch));
-                g.fill(0.0);
-                *st = model::train_chunk(arch, &params, &xb[lo * 784..hi * 784], &yb[lo..hi], scale, g);
-            });
+            grads
+                .par_iter_mut()
+                .zip(stats.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (g, st))| {
+                    let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(h.batch));
+                    g.fill(0.0);
+                    *st = model::train_chunk(
+                        arch,
+                        &params,
+                        &xb[lo * 784..hi * 784],
+                        &yb[lo..hi],
+                        scale,
+                        g,
+                    );
+                });
             // Reduce in chunk order: the sum does not depend on which thread ran which chunk.
             let (total, rest) = grads.split_at_mut(1);
             for g in rest.iter() {
@@ -330,22 +352,30 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
         let test = load(Split::Test)?;
         let c = correct(arch, &params, &test);
         eprintln!("test accuracy {} ({c}/{})", pct(c, test.n), test.n);
-        meta.insert("test_accuracy".into(), format!("{:.4}", c as f64 / test.n as f64));
+        meta.insert(
+            "test_accuracy".into(),
+            format!("{:.4}", c as f64 / test.n as f64),
+        );
         meta.insert("test_correct".into(), format!("{c}/{}", test.n));
         Some(c)
     };
     if cli.no_save {
         return Ok(());
     }
-    let out = cli.out.clone().unwrap_or_else(|| default_weights_path(arch));
+    let out = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| default_weights_path(arch));
     let mut tensors = weights::Tensors::new();
     let sizes = arch.sizes();
     for ((name, shape), data) in arch.specs().into_iter().zip(model::split(&params, &sizes)) {
         tensors.insert(name.to_string(), (shape, data.to_vec()));
     }
     let architecture = match arch {
-        Arch::LeNet => "lenet5: conv1 5x5 1->6 pad2, relu, maxpool2, conv2 5x5 6->16, relu, maxpool2, \
-                        flatten CHW 400, fc1 400->120 relu, fc2 120->84 relu, fc3 84->10",
+        Arch::LeNet => {
+            "lenet5: conv1 5x5 1->6 pad2, relu, maxpool2, conv2 5x5 6->16, relu, maxpool2, \
+                        flatten CHW 400, fc1 400->120 relu, fc2 120->84 relu, fc3 84->10"
+        }
         Arch::Mlp => "mlp: fc1 784->256 relu, fc2 256->128 relu, fc3 128->10",
     };
     let m = [
@@ -354,9 +384,13 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
         ("parameters", arch.num_params().to_string()),
         (
             "layout",
-            "F32 little-endian, row-major; conv weight [out,in,kh,kw]; dense weight [out,in]".to_string(),
+            "F32 little-endian, row-major; conv weight [out,in,kh,kw]; dense weight [out,in]"
+                .to_string(),
         ),
-        ("input", "1x28x28 MNIST image, (x/255 - 0.1307)/0.3081; output: 10 logits".to_string()),
+        (
+            "input",
+            "1x28x28 MNIST image, (x/255 - 0.1307)/0.3081; output: 10 logits".to_string(),
+        ),
         (
             "data",
             format!(
@@ -376,20 +410,38 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
                 h.lr, h.wd
             ),
         ),
-        ("augmentation", if h.shift > 0 { format!("random shift up to {} px", h.shift) } else { "none".into() }),
-        ("validation_accuracy", format!("{:.4}", val_correct as f64 / val.n as f64)),
+        (
+            "augmentation",
+            if h.shift > 0 {
+                format!("random shift up to {} px", h.shift)
+            } else {
+                "none".into()
+            },
+        ),
+        (
+            "validation_accuracy",
+            format!("{:.4}", val_correct as f64 / val.n as f64),
+        ),
         ("validation_correct", format!("{val_correct}/{}", val.n)),
         ("command", command_line()),
-        ("trainer", "libnumber-zoo src/bin/train (hand-written Rust, no ML framework)".to_string()),
+        (
+            "trainer",
+            "libnumber-zoo src/bin/train (hand-written Rust, no ML framework)".to_string(),
+        ),
     ];
     for (k, v) in m {
         meta.insert(k.to_string(), v);
     }
     if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     weights::save(&out, &tensors, &meta)?;
-    eprintln!("wrote {} ({:.1}s in all)", out.display(), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "wrote {} ({:.1}s in all)",
+        out.display(),
+        t0.elapsed().as_secs_f64()
+    );
     if test_acc.is_some() {
         check_file(arch, &out)?;
     }
@@ -397,7 +449,10 @@ fn train(arch: Arch, cli: &Cli) -> Result<(), String> {
 }
 
 fn eval(arch: Arch, cli: &Cli) -> Result<(), String> {
-    let path = cli.weights.clone().unwrap_or_else(|| default_weights_path(arch));
+    let path = cli
+        .weights
+        .clone()
+        .unwrap_or_else(|| default_weights_path(arch));
     check_file(arch, &path)
 }
 
@@ -408,7 +463,10 @@ fn check_file(arch: Arch, path: &Path) -> Result<(), String> {
     let recorded: BTreeMap<String, String> = w.metadata.clone();
     let reference = reference::Reference::new(arch, w)?;
     let mut ok = true;
-    for (split, key) in [(Split::Validation, "validation_correct"), (Split::Test, "test_correct")] {
+    for (split, key) in [
+        (Split::Validation, "validation_correct"),
+        (Split::Test, "test_correct"),
+    ] {
         let ds = load(split)?;
         let t = Instant::now();
         let c = (0..ds.n)
@@ -432,7 +490,14 @@ fn check_file(arch: Arch, path: &Path) -> Result<(), String> {
             t.elapsed().as_secs_f64()
         );
     }
-    if ok { Ok(()) } else { Err(format!("{}: accuracy differs from its metadata", path.display())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: accuracy differs from its metadata",
+            path.display()
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -457,7 +522,10 @@ mod tests {
                 continue;
             }
             let w = Weights::load(&path).unwrap();
-            let want = w.meta("test_correct").expect("test_correct in metadata").to_string();
+            let want = w
+                .meta("test_correct")
+                .expect("test_correct in metadata")
+                .to_string();
             let r = reference::Reference::new(arch, w).unwrap();
             let c = (0..test.n)
                 .into_par_iter()

@@ -14,9 +14,23 @@ pub enum Arch {
 }
 
 /// LeNet-5 conv1: 1→6, 5×5, padding 2, on 28×28 → 6×28×28.
-pub const C1: Conv = Conv { c_in: 1, c_out: 6, h: 28, w: 28, k: 5, pad: 2 };
+pub const C1: Conv = Conv {
+    c_in: 1,
+    c_out: 6,
+    h: 28,
+    w: 28,
+    k: 5,
+    pad: 2,
+};
 /// LeNet-5 conv2: 6→16, 5×5, no padding, on 14×14 → 16×10×10.
-pub const C2: Conv = Conv { c_in: 6, c_out: 16, h: 14, w: 14, k: 5, pad: 0 };
+pub const C2: Conv = Conv {
+    c_in: 6,
+    c_out: 16,
+    h: 14,
+    w: 14,
+    k: 5,
+    pad: 0,
+};
 pub const IN: usize = 28 * 28;
 pub const CLASSES: usize = 10;
 
@@ -38,9 +52,13 @@ impl Arch {
             v.push(("conv2.bias", vec![16]));
         }
         let d = self.fc_dims();
-        for (i, name) in [("fc1.weight", "fc1.bias"), ("fc2.weight", "fc2.bias"), ("fc3.weight", "fc3.bias")]
-            .into_iter()
-            .enumerate()
+        for (i, name) in [
+            ("fc1.weight", "fc1.bias"),
+            ("fc2.weight", "fc2.bias"),
+            ("fc3.weight", "fc3.bias"),
+        ]
+        .into_iter()
+        .enumerate()
         {
             v.push((name.0, vec![d[i + 1], d[i]]));
             v.push((name.1, vec![d[i + 1]]));
@@ -57,7 +75,10 @@ impl Arch {
     }
 
     pub fn sizes(self) -> Vec<usize> {
-        self.specs().iter().map(|(_, s)| s.iter().product()).collect()
+        self.specs()
+            .iter()
+            .map(|(_, s)| s.iter().product())
+            .collect()
     }
 
     pub fn num_params(self) -> usize {
@@ -84,7 +105,9 @@ impl Arch {
     pub fn is_weight_mask(self) -> Vec<bool> {
         self.specs()
             .iter()
-            .flat_map(|(name, shape)| std::iter::repeat_n(name.ends_with(".weight"), shape.iter().product()))
+            .flat_map(|(name, shape)| {
+                std::iter::repeat_n(name.ends_with(".weight"), shape.iter().product())
+            })
             .collect()
     }
 }
@@ -155,7 +178,12 @@ fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 fn forward(arch: Arch, p: &[&[f32]], x: &[f32], nb: usize, a: &mut Workspace) {
     let tail = match arch {
         Arch::LeNet => {
-            let (k1, p1n, k2, p2n) = (C1.kk() * C1.p(), C1.out_len() / 4, C2.kk() * C2.p(), C2.out_len() / 4);
+            let (k1, p1n, k2, p2n) = (
+                C1.kk() * C1.p(),
+                C1.out_len() / 4,
+                C2.kk() * C2.p(),
+                C2.out_len() / 4,
+            );
             zeroed(&mut a.col1, nb * k1);
             zeroed(&mut a.a1, nb * C1.out_len());
             zeroed(&mut a.arg1, nb * p1n);
@@ -171,7 +199,14 @@ fn forward(arch: Arch, p: &[&[f32]], x: &[f32], nb: usize, a: &mut Workspace) {
                 C1.fwd(col1, p[0], p[1], a1);
                 ops::relu(a1);
                 let p1 = &mut a.p1[b * p1n..(b + 1) * p1n];
-                ops::maxpool_fwd(a1, C1.c_out, C1.oh(), C1.ow(), p1, &mut a.arg1[b * p1n..(b + 1) * p1n]);
+                ops::maxpool_fwd(
+                    a1,
+                    C1.c_out,
+                    C1.oh(),
+                    C1.ow(),
+                    p1,
+                    &mut a.arg1[b * p1n..(b + 1) * p1n],
+                );
                 let col2 = &mut a.col2[b * k2..(b + 1) * k2];
                 C2.im2col(p1, col2);
                 let a2 = &mut a.a2[b * C2.out_len()..(b + 1) * C2.out_len()];
@@ -195,11 +230,35 @@ fn forward(arch: Arch, p: &[&[f32]], x: &[f32], nb: usize, a: &mut Workspace) {
         }
     };
     let d = arch.fc_dims();
-    ops::linear_fwd(&a.f0, tail[0], tail[1], zeroed(&mut a.h1, nb * d[1]), nb, d[0], d[1]);
+    ops::linear_fwd(
+        &a.f0,
+        tail[0],
+        tail[1],
+        zeroed(&mut a.h1, nb * d[1]),
+        nb,
+        d[0],
+        d[1],
+    );
     ops::relu(&mut a.h1);
-    ops::linear_fwd(&a.h1, tail[2], tail[3], zeroed(&mut a.h2, nb * d[2]), nb, d[1], d[2]);
+    ops::linear_fwd(
+        &a.h1,
+        tail[2],
+        tail[3],
+        zeroed(&mut a.h2, nb * d[2]),
+        nb,
+        d[1],
+        d[2],
+    );
     ops::relu(&mut a.h2);
-    ops::linear_fwd(&a.h2, tail[4], tail[5], zeroed(&mut a.logits, nb * d[3]), nb, d[2], d[3]);
+    ops::linear_fwd(
+        &a.h2,
+        tail[4],
+        tail[5],
+        zeroed(&mut a.logits, nb * d[3]),
+        nb,
+        d[2],
+        d[3],
+    );
 }
 
 /// Logits of `nb` images (`nb × 10`).
@@ -213,7 +272,14 @@ pub fn logits(arch: Arch, params: &[f32], x: &[f32], nb: usize) -> Vec<f32> {
 
 /// Forward and backward on one chunk: adds `scale · ∂loss/∂params` into `grad` and returns the
 /// summed loss and the number of correct predictions.
-pub fn train_chunk(arch: Arch, params: &[f32], x: &[f32], labels: &[u8], scale: f32, grad: &mut [f32]) -> (f32, usize) {
+pub fn train_chunk(
+    arch: Arch,
+    params: &[f32],
+    x: &[f32],
+    labels: &[u8],
+    scale: f32,
+    grad: &mut [f32],
+) -> (f32, usize) {
     WORKSPACE.with_borrow_mut(|a| train_chunk_in(arch, params, x, labels, scale, grad, a))
 }
 
@@ -238,7 +304,12 @@ fn train_chunk_in(
     for b in 0..nb {
         let l = &a.logits[b * CLASSES..(b + 1) * CLASSES];
         correct += usize::from(ops::argmax(l) == labels[b] as usize);
-        loss += ops::softmax_xent(l, labels[b] as usize, scale, &mut dlogits[b * CLASSES..(b + 1) * CLASSES]);
+        loss += ops::softmax_xent(
+            l,
+            labels[b] as usize,
+            scale,
+            &mut dlogits[b * CLASSES..(b + 1) * CLASSES],
+        );
     }
 
     let d = arch.fc_dims();
@@ -246,37 +317,90 @@ fn train_chunk_in(
     let pt = &p[t..];
     let dh2 = zeroed(&mut a.dh2, nb * d[2]);
     let (gw, gb) = pair(&mut g, t + 4);
-    ops::linear_bwd(&a.h2, pt[4], &a.dlogits, gw, gb, Some(&mut *dh2), nb, d[2], d[3]);
+    ops::linear_bwd(
+        &a.h2,
+        pt[4],
+        &a.dlogits,
+        gw,
+        gb,
+        Some(&mut *dh2),
+        nb,
+        d[2],
+        d[3],
+    );
     ops::relu_bwd(&a.h2, dh2);
     let dh1 = zeroed(&mut a.dh1, nb * d[1]);
     let (gw, gb) = pair(&mut g, t + 2);
-    ops::linear_bwd(&a.h1, pt[2], &a.dh2, gw, gb, Some(&mut *dh1), nb, d[1], d[2]);
+    ops::linear_bwd(
+        &a.h1,
+        pt[2],
+        &a.dh2,
+        gw,
+        gb,
+        Some(&mut *dh1),
+        nb,
+        d[1],
+        d[2],
+    );
     ops::relu_bwd(&a.h1, dh1);
     let lenet = arch == Arch::LeNet;
     let df0 = zeroed(&mut a.df0, if lenet { nb * d[0] } else { 0 });
     let (gw, gb) = pair(&mut g, t);
-    ops::linear_bwd(&a.f0, pt[0], &a.dh1, gw, gb, lenet.then_some(df0), nb, d[0], d[1]);
+    ops::linear_bwd(
+        &a.f0,
+        pt[0],
+        &a.dh1,
+        gw,
+        gb,
+        lenet.then_some(df0),
+        nb,
+        d[0],
+        d[1],
+    );
 
     if lenet {
         let (gc1, gc2) = g.split_at_mut(2);
         let (gc1w, gc1b) = pair(gc1, 0);
         let (gc2w, gc2b) = pair(gc2, 0);
-        let (k1, p1n, k2, p2n) = (C1.kk() * C1.p(), C1.out_len() / 4, C2.kk() * C2.p(), C2.out_len() / 4);
+        let (k1, p1n, k2, p2n) = (
+            C1.kk() * C1.p(),
+            C1.out_len() / 4,
+            C2.kk() * C2.p(),
+            C2.out_len() / 4,
+        );
         zeroed(&mut a.da2, C2.out_len());
         zeroed(&mut a.dcol2, k2);
         zeroed(&mut a.dp1, p1n);
         zeroed(&mut a.da1, C1.out_len());
         for b in 0..nb {
             a.da2.fill(0.0);
-            ops::maxpool_bwd(&a.df0[b * p2n..(b + 1) * p2n], &a.arg2[b * p2n..(b + 1) * p2n], &mut a.da2);
+            ops::maxpool_bwd(
+                &a.df0[b * p2n..(b + 1) * p2n],
+                &a.arg2[b * p2n..(b + 1) * p2n],
+                &mut a.da2,
+            );
             ops::relu_bwd(&a.a2[b * C2.out_len()..(b + 1) * C2.out_len()], &mut a.da2);
-            C2.bwd(&a.col2[b * k2..(b + 1) * k2], p[2], &a.da2, gc2w, gc2b, Some(&mut a.dcol2));
+            C2.bwd(
+                &a.col2[b * k2..(b + 1) * k2],
+                p[2],
+                &a.da2,
+                gc2w,
+                gc2b,
+                Some(&mut a.dcol2),
+            );
             a.dp1.fill(0.0);
             C2.col2im(&a.dcol2, &mut a.dp1);
             a.da1.fill(0.0);
             ops::maxpool_bwd(&a.dp1, &a.arg1[b * p1n..(b + 1) * p1n], &mut a.da1);
             ops::relu_bwd(&a.a1[b * C1.out_len()..(b + 1) * C1.out_len()], &mut a.da1);
-            C1.bwd(&a.col1[b * k1..(b + 1) * k1], p[0], &a.da1, gc1w, gc1b, None);
+            C1.bwd(
+                &a.col1[b * k1..(b + 1) * k1],
+                p[0],
+                &a.da1,
+                gc1w,
+                gc1b,
+                None,
+            );
         }
     }
     (loss, correct)
@@ -295,7 +419,10 @@ mod tests {
     #[test]
     fn parameter_counts() {
         assert_eq!(Arch::LeNet.num_params(), 61_706);
-        assert_eq!(Arch::Mlp.num_params(), 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+        assert_eq!(
+            Arch::Mlp.num_params(),
+            784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+        );
     }
 
     /// Backpropagation agrees with central finite differences. ReLU and max pooling make the loss
@@ -319,7 +446,11 @@ mod tests {
         for (t, &s) in sizes.iter().enumerate() {
             let before = misses.len();
             for k in 0..8 {
-                let j = if k == 0 { 0 } else { rng.below(s as u64) as usize };
+                let j = if k == 0 {
+                    0
+                } else {
+                    rng.below(s as u64) as usize
+                };
                 let i = off + j;
                 let h = 2e-4f32;
                 let mut p = params.clone();
@@ -331,14 +462,30 @@ mod tests {
                 let ana = grad[i] as f64;
                 probes += 1;
                 if (num - ana).abs() > 0.05 * num.abs().max(ana.abs()) + 5e-3 {
-                    misses.push(format!("{}[{j}]: numeric {num:.5} analytic {ana:.5}", arch.specs()[t].0));
+                    misses.push(format!(
+                        "{}[{j}]: numeric {num:.5} analytic {ana:.5}",
+                        arch.specs()[t].0
+                    ));
                 }
             }
-            assert!(misses.len() - before <= 2, "{}: {:?}", arch.specs()[t].0, &misses[before..]);
+            assert!(
+                misses.len() - before <= 2,
+                "{}: {:?}",
+                arch.specs()[t].0,
+                &misses[before..]
+            );
             off += s;
         }
-        eprintln!("{}: {} of {probes} probes missed: {misses:?}", arch.name(), misses.len());
-        assert!(misses.len() * 10 <= probes, "{} of {probes} probes differ: {misses:?}", misses.len());
+        eprintln!(
+            "{}: {} of {probes} probes missed: {misses:?}",
+            arch.name(),
+            misses.len()
+        );
+        assert!(
+            misses.len() * 10 <= probes,
+            "{} of {probes} probes differ: {misses:?}",
+            misses.len()
+        );
     }
 
     #[test]

@@ -30,7 +30,15 @@ pub fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
 }
 
 /// Dense layer on `nb` rows: `y[b, o] = bias[o] + Σ_i x[b, i] · w[o, i]` (w row-major `[out, in]`).
-pub fn linear_fwd(x: &[f32], w: &[f32], bias: &[f32], y: &mut [f32], nb: usize, n_in: usize, n_out: usize) {
+pub fn linear_fwd(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    y: &mut [f32],
+    nb: usize,
+    n_in: usize,
+    n_out: usize,
+) {
     debug_assert_eq!(x.len(), nb * n_in);
     debug_assert_eq!(w.len(), n_out * n_in);
     debug_assert_eq!(y.len(), nb * n_out);
@@ -120,7 +128,11 @@ impl Conv {
                         let src = &x[(c * self.h + iy as usize) * self.w..][..self.w];
                         for (ox, d) in dst.iter_mut().enumerate() {
                             let ix = ox as isize + kx as isize - self.pad as isize;
-                            *d = if ix < 0 || ix >= self.w as isize { 0.0 } else { src[ix as usize] };
+                            *d = if ix < 0 || ix >= self.w as isize {
+                                0.0
+                            } else {
+                                src[ix as usize]
+                            };
                         }
                     }
                 }
@@ -166,7 +178,15 @@ impl Conv {
     }
 
     /// One image backward: accumulates `dw`, `db`; when `dcol` is given, sets it to `wᵀ dy`.
-    pub fn bwd(&self, col: &[f32], w: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32], dcol: Option<&mut [f32]>) {
+    pub fn bwd(
+        &self,
+        col: &[f32],
+        w: &[f32],
+        dy: &[f32],
+        dw: &mut [f32],
+        db: &mut [f32],
+        dcol: Option<&mut [f32]>,
+    ) {
         let (p, kk) = (self.p(), self.kk());
         for co in 0..self.c_out {
             let dyr = &dy[co * p..(co + 1) * p];

@@ -16,7 +16,8 @@ impl Reference {
     /// Validates names and shapes against the architecture and keeps the tensors.
     pub fn new(arch: Arch, mut w: Weights) -> Result<Reference, String> {
         let specs = arch.specs();
-        let expected: Vec<(&str, &[usize])> = specs.iter().map(|(n, s)| (*n, s.as_slice())).collect();
+        let expected: Vec<(&str, &[usize])> =
+            specs.iter().map(|(n, s)| (*n, s.as_slice())).collect();
         w.check(&expected)?;
         let t = specs
             .iter()
@@ -57,7 +58,16 @@ impl Reference {
 
 /// Square input `c_in × n × n`, kernel `k`, stride 1, zero padding `pad`.
 #[allow(clippy::too_many_arguments)]
-fn conv(x: &[f32], c_in: usize, n: usize, w: &[f32], b: &[f32], c_out: usize, k: usize, pad: usize) -> Vec<f32> {
+fn conv(
+    x: &[f32],
+    c_in: usize,
+    n: usize,
+    w: &[f32],
+    b: &[f32],
+    c_out: usize,
+    k: usize,
+    pad: usize,
+) -> Vec<f32> {
     let m = n + 2 * pad - k + 1;
     let mut y = vec![0.0f32; c_out * m * m];
     for co in 0..c_out {

@@ -1,6 +1,6 @@
 //! `digits`: an MLP on the UCI 8×8 digits (64 inputs `x / 16`): fc1 64→32 ReLU → fc2 32→10.
 
-use super::{he_or_zero, ChunkNet, Defaults, CLASSES};
+use super::{CLASSES, ChunkNet, Defaults, he_or_zero};
 use crate::model::{split, split_mut};
 use crate::ops;
 use crate::rng::Rng;
@@ -30,7 +30,12 @@ impl ChunkNet for Digits {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 100, lr: 1e-2, wd: 0.1, batch: 32 }
+        Defaults {
+            epochs: 100,
+            lr: 1e-2,
+            wd: 0.1,
+            batch: 32,
+        }
     }
 
     fn dim(&self) -> usize {
@@ -58,14 +63,27 @@ impl ChunkNet for Digits {
     }
 
     fn init(&self, rng: &mut Rng) -> Vec<f32> {
-        self.specs().iter().flat_map(|(n, s)| he_or_zero(n, s, rng)).collect()
+        self.specs()
+            .iter()
+            .flat_map(|(n, s)| he_or_zero(n, s, rng))
+            .collect()
     }
 
     fn decay_mask(&self) -> Vec<bool> {
-        self.specs().iter().flat_map(|(n, s)| std::iter::repeat_n(n.ends_with(".weight"), s.iter().product())).collect()
+        self.specs()
+            .iter()
+            .flat_map(|(n, s)| std::iter::repeat_n(n.ends_with(".weight"), s.iter().product()))
+            .collect()
     }
 
-    fn train_chunk(&self, params: &[f32], x: &[f32], labels: &[u8], scale: f32, grad: &mut [f32]) -> (f32, usize, Vec<f32>) {
+    fn train_chunk(
+        &self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        scale: f32,
+        grad: &mut [f32],
+    ) -> (f32, usize, Vec<f32>) {
         let nb = labels.len();
         let sz = super::sizes(self);
         let p = split(params, &sz);
@@ -80,12 +98,27 @@ impl ChunkNet for Digits {
         for b in 0..nb {
             let l = &logits[b * CLASSES..(b + 1) * CLASSES];
             right += usize::from(ops::argmax(l) == labels[b] as usize);
-            loss += ops::softmax_xent(l, labels[b] as usize, scale, &mut dl[b * CLASSES..(b + 1) * CLASSES]);
+            loss += ops::softmax_xent(
+                l,
+                labels[b] as usize,
+                scale,
+                &mut dl[b * CLASSES..(b + 1) * CLASSES],
+            );
         }
         let mut dh = vec![0.0; nb * HIDDEN];
         {
             let (a, b) = g.split_at_mut(3);
-            ops::linear_bwd(&h, p[2], &dl, &mut *a[2], &mut *b[0], Some(&mut dh), nb, HIDDEN, CLASSES);
+            ops::linear_bwd(
+                &h,
+                p[2],
+                &dl,
+                &mut *a[2],
+                &mut *b[0],
+                Some(&mut dh),
+                nb,
+                HIDDEN,
+                CLASSES,
+            );
         }
         ops::relu_bwd(&h, &mut dh);
         let (a, b) = g.split_at_mut(1);

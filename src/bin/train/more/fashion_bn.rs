@@ -9,7 +9,7 @@
 //! mean and unbiased variance follow `r ← 0.9 r + 0.1 s`, with `s` the mean of the step's chunk statistics in
 //! chunk order. Inference uses the running statistics (the example folds them into the convolutions).
 
-use super::{ChunkNet, Defaults, CLASSES};
+use super::{CLASSES, ChunkNet, Defaults};
 use crate::model::{split, split_mut};
 use crate::ops::{self, Conv};
 use crate::rng::Rng;
@@ -19,8 +19,22 @@ pub struct FashionBn;
 
 pub const SIDE: usize = 28;
 pub const IN: usize = SIDE * SIDE;
-pub const C1: Conv = Conv { c_in: 1, c_out: 16, h: 28, w: 28, k: 3, pad: 1 };
-pub const C2: Conv = Conv { c_in: 16, c_out: 32, h: 14, w: 14, k: 3, pad: 1 };
+pub const C1: Conv = Conv {
+    c_in: 1,
+    c_out: 16,
+    h: 28,
+    w: 28,
+    k: 3,
+    pad: 1,
+};
+pub const C2: Conv = Conv {
+    c_in: 16,
+    c_out: 32,
+    h: 14,
+    w: 14,
+    k: 3,
+    pad: 1,
+};
 pub const FLAT: usize = 32 * 7 * 7;
 pub const HIDDEN: usize = 64;
 pub const EPS: f32 = 1e-5;
@@ -49,12 +63,18 @@ fn moments(z: &[f32], nb: usize, c: usize, p: usize) -> (Vec<f32>, Vec<f32>) {
     for ch in 0..c {
         let mut s = 0.0f64;
         for b in 0..nb {
-            s += z[(b * c + ch) * p..(b * c + ch + 1) * p].iter().map(|&v| v as f64).sum::<f64>();
+            s += z[(b * c + ch) * p..(b * c + ch + 1) * p]
+                .iter()
+                .map(|&v| v as f64)
+                .sum::<f64>();
         }
         let mu = s / m;
         let mut q = 0.0f64;
         for b in 0..nb {
-            q += z[(b * c + ch) * p..(b * c + ch + 1) * p].iter().map(|&v| (v as f64 - mu) * (v as f64 - mu)).sum::<f64>();
+            q += z[(b * c + ch) * p..(b * c + ch + 1) * p]
+                .iter()
+                .map(|&v| (v as f64 - mu) * (v as f64 - mu))
+                .sum::<f64>();
         }
         mean[ch] = mu as f32;
         var[ch] = (q / m) as f32;
@@ -64,7 +84,18 @@ fn moments(z: &[f32], nb: usize, c: usize, p: usize) -> (Vec<f32>, Vec<f32>) {
 
 /// Batch-norm forward over a chunk: writes x̂ into `xhat`, and `relu(γ x̂ + β)` into `y`; returns 1/σ per channel.
 #[allow(clippy::too_many_arguments)]
-fn bn_fwd(z: &[f32], mean: &[f32], var: &[f32], gamma: &[f32], beta: &[f32], nb: usize, c: usize, p: usize, xhat: &mut [f32], y: &mut [f32]) -> Vec<f32> {
+fn bn_fwd(
+    z: &[f32],
+    mean: &[f32],
+    var: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    nb: usize,
+    c: usize,
+    p: usize,
+    xhat: &mut [f32],
+    y: &mut [f32],
+) -> Vec<f32> {
     let inv: Vec<f32> = var.iter().map(|v| 1.0 / (v + EPS).sqrt()).collect();
     for b in 0..nb {
         for ch in 0..c {
@@ -81,7 +112,17 @@ fn bn_fwd(z: &[f32], mean: &[f32], var: &[f32], gamma: &[f32], beta: &[f32], nb:
 /// Batch-norm backward: `dy` (∂loss/∂ BN output, ReLU already applied) becomes ∂loss/∂z in place;
 /// accumulates ∂γ and ∂β.
 #[allow(clippy::too_many_arguments)]
-fn bn_bwd(dy: &mut [f32], xhat: &[f32], inv: &[f32], gamma: &[f32], nb: usize, c: usize, p: usize, dgamma: &mut [f32], dbeta: &mut [f32]) {
+fn bn_bwd(
+    dy: &mut [f32],
+    xhat: &[f32],
+    inv: &[f32],
+    gamma: &[f32],
+    nb: usize,
+    c: usize,
+    p: usize,
+    dgamma: &mut [f32],
+    dbeta: &mut [f32],
+) {
     let m = (nb * p) as f32;
     for ch in 0..c {
         let (mut sdy, mut sdyx) = (0.0f32, 0.0f32);
@@ -107,8 +148,17 @@ fn bn_bwd(dy: &mut [f32], xhat: &[f32], inv: &[f32], gamma: &[f32], nb: usize, c
 impl FashionBn {
     /// Eval-mode scale and shift of a batch norm: `y = z · s + t`.
     fn affine(gamma: &[f32], beta: &[f32], mean: &[f32], var: &[f32]) -> (Vec<f32>, Vec<f32>) {
-        let s: Vec<f32> = gamma.iter().zip(var).map(|(g, v)| g / (v + EPS).sqrt()).collect();
-        let t = beta.iter().zip(mean).zip(&s).map(|((b, m), s)| b - m * s).collect();
+        let s: Vec<f32> = gamma
+            .iter()
+            .zip(var)
+            .map(|(g, v)| g / (v + EPS).sqrt())
+            .collect();
+        let t = beta
+            .iter()
+            .zip(mean)
+            .zip(&s)
+            .map(|((b, m), s)| b - m * s)
+            .collect();
         (s, t)
     }
 }
@@ -145,7 +195,12 @@ impl ChunkNet for FashionBn {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 10, lr: 2e-3, wd: 0.1, batch: 64 }
+        Defaults {
+            epochs: 10,
+            lr: 2e-3,
+            wd: 0.1,
+            batch: 64,
+        }
     }
 
     fn dim(&self) -> usize {
@@ -176,7 +231,9 @@ impl ChunkNet for FashionBn {
             let n: usize = shape.iter().product();
             if name.starts_with("conv") || (name.starts_with("fc") && name.ends_with(".weight")) {
                 p.extend(super::he_or_zero(name, &shape, rng));
-            } else if name.ends_with("running_var") || (name.starts_with("bn") && name.ends_with(".weight")) {
+            } else if name.ends_with("running_var")
+                || (name.starts_with("bn") && name.ends_with(".weight"))
+            {
                 p.extend(std::iter::repeat_n(1.0, n));
             } else {
                 p.extend(std::iter::repeat_n(0.0, n));
@@ -189,7 +246,8 @@ impl ChunkNet for FashionBn {
         self.specs()
             .iter()
             .flat_map(|(n, s)| {
-                let decay = (n.starts_with("conv") || n.starts_with("fc")) && n.ends_with(".weight");
+                let decay =
+                    (n.starts_with("conv") || n.starts_with("fc")) && n.ends_with(".weight");
                 std::iter::repeat_n(decay, s.iter().product())
             })
             .collect()
@@ -207,12 +265,24 @@ impl ChunkNet for FashionBn {
         }
     }
 
-    fn train_chunk(&self, params: &[f32], x: &[f32], labels: &[u8], scale: f32, grad: &mut [f32]) -> (f32, usize, Vec<f32>) {
+    fn train_chunk(
+        &self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        scale: f32,
+        grad: &mut [f32],
+    ) -> (f32, usize, Vec<f32>) {
         let nb = labels.len();
         let sz = super::sizes(self);
         let p = split(params, &sz);
         let mut g = split_mut(grad, &sz);
-        let (k1, n1, k2, n2) = (C1.kk() * C1.p(), C1.out_len(), C2.kk() * C2.p(), C2.out_len());
+        let (k1, n1, k2, n2) = (
+            C1.kk() * C1.p(),
+            C1.out_len(),
+            C2.kk() * C2.p(),
+            C2.out_len(),
+        );
         let (q1, q2) = (n1 / 4, n2 / 4);
         let zero16 = [0.0f32; 16];
         let zero32 = [0.0f32; 32];
@@ -221,29 +291,75 @@ impl ChunkNet for FashionBn {
         let mut z1 = vec![0.0; nb * n1];
         for b in 0..nb {
             C1.im2col(&x[b * IN..(b + 1) * IN], &mut col1[b * k1..(b + 1) * k1]);
-            C1.fwd(&col1[b * k1..(b + 1) * k1], p[W1], &zero16, &mut z1[b * n1..(b + 1) * n1]);
+            C1.fwd(
+                &col1[b * k1..(b + 1) * k1],
+                p[W1],
+                &zero16,
+                &mut z1[b * n1..(b + 1) * n1],
+            );
         }
         let (mean1, var1) = moments(&z1, nb, 16, C1.p());
         let mut xhat1 = vec![0.0; nb * n1];
         let mut r1 = vec![0.0; nb * n1];
-        let inv1 = bn_fwd(&z1, &mean1, &var1, p[G1], p[B1], nb, 16, C1.p(), &mut xhat1, &mut r1);
+        let inv1 = bn_fwd(
+            &z1,
+            &mean1,
+            &var1,
+            p[G1],
+            p[B1],
+            nb,
+            16,
+            C1.p(),
+            &mut xhat1,
+            &mut r1,
+        );
         let mut p1 = vec![0.0; nb * q1];
         let mut arg1 = vec![0u32; nb * q1];
         let mut col2 = vec![0.0; nb * k2];
         let mut z2 = vec![0.0; nb * n2];
         for b in 0..nb {
-            ops::maxpool_fwd(&r1[b * n1..(b + 1) * n1], 16, 28, 28, &mut p1[b * q1..(b + 1) * q1], &mut arg1[b * q1..(b + 1) * q1]);
+            ops::maxpool_fwd(
+                &r1[b * n1..(b + 1) * n1],
+                16,
+                28,
+                28,
+                &mut p1[b * q1..(b + 1) * q1],
+                &mut arg1[b * q1..(b + 1) * q1],
+            );
             C2.im2col(&p1[b * q1..(b + 1) * q1], &mut col2[b * k2..(b + 1) * k2]);
-            C2.fwd(&col2[b * k2..(b + 1) * k2], p[W2], &zero32, &mut z2[b * n2..(b + 1) * n2]);
+            C2.fwd(
+                &col2[b * k2..(b + 1) * k2],
+                p[W2],
+                &zero32,
+                &mut z2[b * n2..(b + 1) * n2],
+            );
         }
         let (mean2, var2) = moments(&z2, nb, 32, C2.p());
         let mut xhat2 = vec![0.0; nb * n2];
         let mut r2 = vec![0.0; nb * n2];
-        let inv2 = bn_fwd(&z2, &mean2, &var2, p[G2], p[B2], nb, 32, C2.p(), &mut xhat2, &mut r2);
+        let inv2 = bn_fwd(
+            &z2,
+            &mean2,
+            &var2,
+            p[G2],
+            p[B2],
+            nb,
+            32,
+            C2.p(),
+            &mut xhat2,
+            &mut r2,
+        );
         let mut f0 = vec![0.0; nb * q2];
         let mut arg2 = vec![0u32; nb * q2];
         for b in 0..nb {
-            ops::maxpool_fwd(&r2[b * n2..(b + 1) * n2], 32, 14, 14, &mut f0[b * q2..(b + 1) * q2], &mut arg2[b * q2..(b + 1) * q2]);
+            ops::maxpool_fwd(
+                &r2[b * n2..(b + 1) * n2],
+                32,
+                14,
+                14,
+                &mut f0[b * q2..(b + 1) * q2],
+                &mut arg2[b * q2..(b + 1) * q2],
+            );
         }
         let mut h = vec![0.0; nb * HIDDEN];
         ops::linear_fwd(&f0, p[FC1W], p[FC1B], &mut h, nb, FLAT, HIDDEN);
@@ -256,49 +372,120 @@ impl ChunkNet for FashionBn {
         for b in 0..nb {
             let l = &logits[b * CLASSES..(b + 1) * CLASSES];
             right += usize::from(ops::argmax(l) == labels[b] as usize);
-            loss += ops::softmax_xent(l, labels[b] as usize, scale, &mut dl[b * CLASSES..(b + 1) * CLASSES]);
+            loss += ops::softmax_xent(
+                l,
+                labels[b] as usize,
+                scale,
+                &mut dl[b * CLASSES..(b + 1) * CLASSES],
+            );
         }
         // Backward.
         let mut dh = vec![0.0; nb * HIDDEN];
         {
             let (a, b) = g.split_at_mut(FC2B);
-            ops::linear_bwd(&h, p[FC2W], &dl, &mut *a[FC2W], &mut *b[0], Some(&mut dh), nb, HIDDEN, CLASSES);
+            ops::linear_bwd(
+                &h,
+                p[FC2W],
+                &dl,
+                &mut *a[FC2W],
+                &mut *b[0],
+                Some(&mut dh),
+                nb,
+                HIDDEN,
+                CLASSES,
+            );
         }
         ops::relu_bwd(&h, &mut dh);
         let mut df0 = vec![0.0; nb * FLAT];
         {
             let (a, b) = g.split_at_mut(FC1B);
-            ops::linear_bwd(&f0, p[FC1W], &dh, &mut *a[FC1W], &mut *b[0], Some(&mut df0), nb, FLAT, HIDDEN);
+            ops::linear_bwd(
+                &f0,
+                p[FC1W],
+                &dh,
+                &mut *a[FC1W],
+                &mut *b[0],
+                Some(&mut df0),
+                nb,
+                FLAT,
+                HIDDEN,
+            );
         }
         let mut d2 = vec![0.0; nb * n2];
         for b in 0..nb {
-            ops::maxpool_bwd(&df0[b * q2..(b + 1) * q2], &arg2[b * q2..(b + 1) * q2], &mut d2[b * n2..(b + 1) * n2]);
+            ops::maxpool_bwd(
+                &df0[b * q2..(b + 1) * q2],
+                &arg2[b * q2..(b + 1) * q2],
+                &mut d2[b * n2..(b + 1) * n2],
+            );
             ops::relu_bwd(&r2[b * n2..(b + 1) * n2], &mut d2[b * n2..(b + 1) * n2]);
         }
         {
             let (a, b) = g.split_at_mut(B2);
-            bn_bwd(&mut d2, &xhat2, &inv2, p[G2], nb, 32, C2.p(), &mut *a[G2], &mut *b[0]);
+            bn_bwd(
+                &mut d2,
+                &xhat2,
+                &inv2,
+                p[G2],
+                nb,
+                32,
+                C2.p(),
+                &mut *a[G2],
+                &mut *b[0],
+            );
         }
         let mut d1 = vec![0.0; nb * n1];
         let mut dcol2 = vec![0.0; k2];
         let mut dp1 = vec![0.0; q1];
         let mut dummy = [0.0f32; 32];
         for b in 0..nb {
-            C2.bwd(&col2[b * k2..(b + 1) * k2], p[W2], &d2[b * n2..(b + 1) * n2], &mut *g[W2], &mut dummy, Some(&mut dcol2));
+            C2.bwd(
+                &col2[b * k2..(b + 1) * k2],
+                p[W2],
+                &d2[b * n2..(b + 1) * n2],
+                &mut *g[W2],
+                &mut dummy,
+                Some(&mut dcol2),
+            );
             dp1.fill(0.0);
             C2.col2im(&dcol2, &mut dp1);
-            ops::maxpool_bwd(&dp1, &arg1[b * q1..(b + 1) * q1], &mut d1[b * n1..(b + 1) * n1]);
+            ops::maxpool_bwd(
+                &dp1,
+                &arg1[b * q1..(b + 1) * q1],
+                &mut d1[b * n1..(b + 1) * n1],
+            );
             ops::relu_bwd(&r1[b * n1..(b + 1) * n1], &mut d1[b * n1..(b + 1) * n1]);
         }
         {
             let (a, b) = g.split_at_mut(B1);
-            bn_bwd(&mut d1, &xhat1, &inv1, p[G1], nb, 16, C1.p(), &mut *a[G1], &mut *b[0]);
+            bn_bwd(
+                &mut d1,
+                &xhat1,
+                &inv1,
+                p[G1],
+                nb,
+                16,
+                C1.p(),
+                &mut *a[G1],
+                &mut *b[0],
+            );
         }
         for b in 0..nb {
-            C1.bwd(&col1[b * k1..(b + 1) * k1], p[W1], &d1[b * n1..(b + 1) * n1], &mut *g[W1], &mut dummy[..16], None);
+            C1.bwd(
+                &col1[b * k1..(b + 1) * k1],
+                p[W1],
+                &d1[b * n1..(b + 1) * n1],
+                &mut *g[W1],
+                &mut dummy[..16],
+                None,
+            );
         }
         // Chunk statistics for the running averages: means and unbiased variances.
-        let unbias = |v: &[f32], m: usize| v.iter().map(|x| x * m as f32 / (m as f32 - 1.0)).collect::<Vec<_>>();
+        let unbias = |v: &[f32], m: usize| {
+            v.iter()
+                .map(|x| x * m as f32 / (m as f32 - 1.0))
+                .collect::<Vec<_>>()
+        };
         let mut st = mean1;
         st.extend(unbias(&var1, nb * C1.p()));
         st.extend(mean2);
@@ -326,7 +513,12 @@ impl ChunkNet for FashionBn {
         let p = split(params, &super::sizes(self));
         let (s1, t1) = Self::affine(p[G1], p[B1], p[M1], p[V1]);
         let (s2, t2) = Self::affine(p[G2], p[B2], p[M2], p[V2]);
-        let (k1, n1, k2, n2) = (C1.kk() * C1.p(), C1.out_len(), C2.kk() * C2.p(), C2.out_len());
+        let (k1, n1, k2, n2) = (
+            C1.kk() * C1.p(),
+            C1.out_len(),
+            C2.kk() * C2.p(),
+            C2.out_len(),
+        );
         let mut col1 = vec![0.0; k1];
         let mut z1 = vec![0.0; n1];
         let mut p1 = vec![0.0; n1 / 4];
@@ -348,7 +540,14 @@ impl ChunkNet for FashionBn {
                 let c = i / C2.p();
                 *v = (*v * s2[c] + t2[c]).max(0.0);
             }
-            ops::maxpool_fwd(&z2, 32, 14, 14, &mut f0[b * FLAT..(b + 1) * FLAT], &mut arg[..FLAT]);
+            ops::maxpool_fwd(
+                &z2,
+                32,
+                14,
+                14,
+                &mut f0[b * FLAT..(b + 1) * FLAT],
+                &mut arg[..FLAT],
+            );
         }
         let mut h = vec![0.0; nb * HIDDEN];
         ops::linear_fwd(&f0, p[FC1W], p[FC1B], &mut h, nb, FLAT, HIDDEN);
@@ -393,12 +592,19 @@ mod tests {
         for (t, &s) in sz.iter().enumerate() {
             let name = net.specs()[t].0;
             if name.contains("running") {
-                assert!(grad[off..off + s].iter().all(|&g| g == 0.0), "{name} must get no gradient");
+                assert!(
+                    grad[off..off + s].iter().all(|&g| g == 0.0),
+                    "{name} must get no gradient"
+                );
                 off += s;
                 continue;
             }
             for k in 0..5 {
-                let j = if k == 0 { 0 } else { rng.below(s as u64) as usize };
+                let j = if k == 0 {
+                    0
+                } else {
+                    rng.below(s as u64) as usize
+                };
                 let i = off + j;
                 let h = 1e-3f32;
                 let mut p = params.clone();
@@ -416,6 +622,10 @@ mod tests {
             off += s;
         }
         eprintln!("{} of {probes} probes missed: {misses:?}", misses.len());
-        assert!(misses.len() * 10 <= probes, "{} of {probes} probes differ: {misses:?}", misses.len());
+        assert!(
+            misses.len() * 10 <= probes,
+            "{} of {probes} probes differ: {misses:?}",
+            misses.len()
+        );
     }
 }

@@ -27,7 +27,7 @@ use zoo::weights::{self, Weights};
 use crate::model::split;
 use crate::ops;
 use crate::rng::Rng;
-use crate::{ArchArg, Cli, CHUNK};
+use crate::{ArchArg, CHUNK, Cli};
 
 pub const CLASSES: usize = 10;
 
@@ -66,7 +66,14 @@ pub trait ChunkNet: Sync {
     }
     /// Forward (training mode) and backward on one chunk: adds `scale · ∂loss/∂params` into `grad`, returns the
     /// summed loss, the correct count and the chunk's statistics for [`ChunkNet::after_step`] (may be empty).
-    fn train_chunk(&self, params: &[f32], x: &[f32], labels: &[u8], scale: f32, grad: &mut [f32]) -> (f32, usize, Vec<f32>);
+    fn train_chunk(
+        &self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        scale: f32,
+        grad: &mut [f32],
+    ) -> (f32, usize, Vec<f32>);
     /// After each optimiser step: updates non-trained parameters from the chunks' statistics (in chunk order).
     fn after_step(&self, _params: &mut [f32], _stats: &[Vec<f32>]) {}
     /// Inference-mode logits of `nb` inputs (`nb × 10`).
@@ -86,7 +93,10 @@ pub fn he_or_zero(name: &str, shape: &[usize], rng: &mut Rng) -> Vec<f32> {
 }
 
 pub fn sizes<N: ChunkNet + ?Sized>(net: &N) -> Vec<usize> {
-    net.specs().iter().map(|(_, s)| s.iter().product()).collect()
+    net.specs()
+        .iter()
+        .map(|(_, s)| s.iter().product())
+        .collect()
 }
 
 pub fn num_params<N: ChunkNet + ?Sized>(net: &N) -> usize {
@@ -111,14 +121,20 @@ pub fn dispatch(cli: &Cli) -> Option<ExitCode> {
 
 fn run<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
     if cli.eval {
-        check_file(net, &cli.weights.clone().unwrap_or_else(|| default_path(net)))
+        check_file(
+            net,
+            &cli.weights.clone().unwrap_or_else(|| default_path(net)),
+        )
     } else {
         train(net, cli)
     }
 }
 
 fn default_path<N: ChunkNet>(net: &N) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(net.name()).join("weights.safetensors")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(net.name())
+        .join("weights.safetensors")
 }
 
 /// Correct predictions of the inference-mode forward pass on a whole split.
@@ -130,7 +146,12 @@ pub fn correct<N: ChunkNet>(net: &N, params: &[f32], ds: &Dataset) -> usize {
         .map(|c| {
             let (lo, hi) = (c * EVAL_CHUNK, ((c + 1) * EVAL_CHUNK).min(ds.n));
             let logits = net.logits(params, &ds.images[lo * d..hi * d], hi - lo);
-            (lo..hi).filter(|&i| ops::argmax(&logits[(i - lo) * CLASSES..(i - lo + 1) * CLASSES]) == ds.labels[i] as usize).count()
+            (lo..hi)
+                .filter(|&i| {
+                    ops::argmax(&logits[(i - lo) * CLASSES..(i - lo + 1) * CLASSES])
+                        == ds.labels[i] as usize
+                })
+                .count()
         })
         .sum()
 }
@@ -191,11 +212,15 @@ fn train<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
                 yb[j] = train.labels[i];
             }
             let scale = 1.0 / batch as f32;
-            grads.par_iter_mut().zip(stats.par_iter_mut()).enumerate().for_each(|(c, (g, st))| {
-                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(batch));
-                g.fill(0.0);
-                *st = net.train_chunk(&params, &xb[lo * dim..hi * dim], &yb[lo..hi], scale, g);
-            });
+            grads
+                .par_iter_mut()
+                .zip(stats.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (g, st))| {
+                    let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(batch));
+                    g.fill(0.0);
+                    *st = net.train_chunk(&params, &xb[lo * dim..hi * dim], &yb[lo..hi], scale, g);
+                });
             // Reduce in chunk order: the sum does not depend on which thread ran which chunk.
             let (total, rest) = grads.split_at_mut(1);
             for g in rest.iter() {
@@ -232,7 +257,10 @@ fn train<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
         let test = net.load(Split::Test)?;
         let c = correct(net, &params, &test);
         eprintln!("test accuracy {} ({c}/{})", pct(c, test.n), test.n);
-        meta.insert("test_accuracy".to_string(), format!("{:.4}", c as f64 / test.n as f64));
+        meta.insert(
+            "test_accuracy".to_string(),
+            format!("{:.4}", c as f64 / test.n as f64),
+        );
         meta.insert("test_correct".to_string(), format!("{c}/{}", test.n));
     }
     if cli.no_save {
@@ -247,7 +275,11 @@ fn train<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
         ("model", net.name().to_string()),
         ("architecture", net.architecture()),
         ("parameters", num_params(net).to_string()),
-        ("layout", "F32 little-endian, row-major; conv weight [out,in,kh,kw]; dense weight [out,in]".to_string()),
+        (
+            "layout",
+            "F32 little-endian, row-major; conv weight [out,in,kh,kw]; dense weight [out,in]"
+                .to_string(),
+        ),
         ("input", net.input_description()),
         ("data", net.data_description()),
         ("seed", cli.seed.to_string()),
@@ -261,19 +293,30 @@ fn train<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
             ),
         ),
         ("augmentation", net.augmentation()),
-        ("validation_accuracy", format!("{:.4}", val_correct as f64 / val.n as f64)),
+        (
+            "validation_accuracy",
+            format!("{:.4}", val_correct as f64 / val.n as f64),
+        ),
         ("validation_correct", format!("{val_correct}/{}", val.n)),
         ("command", crate::command_line()),
-        ("trainer", "libnumber-zoo src/bin/train (hand-written Rust, no ML framework)".to_string()),
+        (
+            "trainer",
+            "libnumber-zoo src/bin/train (hand-written Rust, no ML framework)".to_string(),
+        ),
     ];
     for (k, v) in m {
         meta.insert(k.to_string(), v);
     }
     if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     weights::save(&out, &tensors, &meta)?;
-    eprintln!("wrote {} ({:.1}s in all)", out.display(), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "wrote {} ({:.1}s in all)",
+        out.display(),
+        t0.elapsed().as_secs_f64()
+    );
     if !cli.no_test {
         check_file(net, &out)?;
     }
@@ -291,7 +334,10 @@ fn check_file<N: ChunkNet>(net: &N, path: &Path) -> Result<(), String> {
         params.extend(w.take(n, s)?);
     }
     let mut ok = true;
-    for (split, key) in [(Split::Validation, "validation_correct"), (Split::Test, "test_correct")] {
+    for (split, key) in [
+        (Split::Validation, "validation_correct"),
+        (Split::Test, "test_correct"),
+    ] {
         let ds = net.load(split)?;
         let c = correct(net, &params, &ds);
         let got = format!("{c}/{}", ds.n);
@@ -303,9 +349,20 @@ fn check_file<N: ChunkNet>(net: &N, path: &Path) -> Result<(), String> {
             }
             None => "nothing recorded".to_string(),
         };
-        eprintln!("{} on {split}: {} ({got}); {verdict}", path.display(), pct(c, ds.n));
+        eprintln!(
+            "{} on {split}: {} ({got}); {verdict}",
+            path.display(),
+            pct(c, ds.n)
+        );
     }
-    if ok { Ok(()) } else { Err(format!("{}: accuracy differs from its metadata", path.display())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: accuracy differs from its metadata",
+            path.display()
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h ← (1 − z) ⊙ n + z ⊙ h      (h₀ = 0)
 //! ```
 
-use super::{pair, Defaults, Net, CLASSES, IN, SIDE};
+use super::{CLASSES, Defaults, IN, Net, SIDE, pair};
 use crate::ops;
 use crate::rng::Rng;
 
@@ -57,7 +57,12 @@ impl Net for Gru {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 8, lr: 2e-3, wd: 0.01, shift: 1 }
+        Defaults {
+            epochs: 8,
+            lr: 2e-3,
+            wd: 0.01,
+            shift: 1,
+        }
     }
 
     /// PyTorch's GRU initialisation, U(−1/√H, 1/√H) for all GRU tensors; He-normal fc weight, zero fc bias.
@@ -78,7 +83,9 @@ impl Net for Gru {
     fn decay_mask(&self) -> Vec<bool> {
         self.specs()
             .iter()
-            .flat_map(|(name, shape)| std::iter::repeat_n(name.contains("weight"), shape.iter().product()))
+            .flat_map(|(name, shape)| {
+                std::iter::repeat_n(name.contains("weight"), shape.iter().product())
+            })
             .collect()
     }
 
@@ -89,8 +96,12 @@ impl Net for Gru {
         let mut gi = vec![0.0; STEPS * 3 * H];
         ops::linear_fwd(x, w_ih, b_ih, &mut gi, STEPS, I, 3 * H);
         let mut hs = vec![0.0; (STEPS + 1) * H];
-        let (mut r, mut z, mut n, mut ghn) =
-            (vec![0.0; STEPS * H], vec![0.0; STEPS * H], vec![0.0; STEPS * H], vec![0.0; STEPS * H]);
+        let (mut r, mut z, mut n, mut ghn) = (
+            vec![0.0; STEPS * H],
+            vec![0.0; STEPS * H],
+            vec![0.0; STEPS * H],
+            vec![0.0; STEPS * H],
+        );
         let mut gh = vec![0.0; 3 * H];
         for t in 0..STEPS {
             let (prev, next) = hs.split_at_mut((t + 1) * H);
@@ -109,7 +120,14 @@ impl Net for Gru {
             }
         }
         let logits = super::dense_fwd(p[4], p[5], &hs[STEPS * H..]);
-        Tape { hs, r, z, n, ghn, logits }
+        Tape {
+            hs,
+            r,
+            z,
+            n,
+            ghn,
+            logits,
+        }
     }
 
     fn logits<'t>(&self, t: &'t Tape) -> &'t [f32] {
@@ -119,7 +137,17 @@ impl Net for Gru {
     fn backward(&self, p: &[&[f32]], t: &Tape, x: &[f32], dlogits: &[f32], g: &mut [&mut [f32]]) {
         let mut dh = vec![0.0; H];
         let (gw, gb) = pair(g, 4);
-        ops::linear_bwd(&t.hs[STEPS * H..], p[4], dlogits, gw, gb, Some(&mut dh), 1, H, CLASSES);
+        ops::linear_bwd(
+            &t.hs[STEPS * H..],
+            p[4],
+            dlogits,
+            gw,
+            gb,
+            Some(&mut dh),
+            1,
+            H,
+            CLASSES,
+        );
         let mut dgi = vec![0.0; STEPS * 3 * H];
         let mut dgh = vec![0.0; 3 * H];
         for s in (0..STEPS).rev() {

@@ -4,7 +4,7 @@
 //! block1 dw 16 stride 2 (→14×14), pw 16→32; block2 dw 32 stride 2 (→7×7), pw 32→64; block3 dw 64 stride 1,
 //! pw 64→128 → global average pool (128) → fc 128→10. No batch normalisation.
 
-use super::{pair, Defaults, Net, CLASSES, IN};
+use super::{CLASSES, Defaults, IN, Net, pair};
 use crate::ops::{self, Conv};
 
 pub struct MobileNet;
@@ -49,7 +49,11 @@ impl Dw {
                             if ix < 0 || ix >= self.w as isize {
                                 continue;
                             }
-                            f(o, (c * k + ky) * k + kx, (c * self.h + iy as usize) * self.w + ix as usize);
+                            f(
+                                o,
+                                (c * k + ky) * k + kx,
+                                (c * self.h + iy as usize) * self.w + ix as usize,
+                            );
                         }
                     }
                 }
@@ -65,7 +69,14 @@ impl Dw {
     }
 
     /// Accumulates `dw`, `db` and returns ∂loss/∂x.
-    pub fn bwd(&self, w: &[f32], x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) -> Vec<f32> {
+    pub fn bwd(
+        &self,
+        w: &[f32],
+        x: &[f32],
+        dy: &[f32],
+        dw: &mut [f32],
+        db: &mut [f32],
+    ) -> Vec<f32> {
         let p = self.oh() * self.ow();
         for (o, g) in dy.iter().enumerate() {
             db[o / p] += g;
@@ -79,18 +90,67 @@ impl Dw {
     }
 }
 
-pub const STEM: Conv = Conv { c_in: 1, c_out: 16, h: 28, w: 28, k: 3, pad: 1 };
+pub const STEM: Conv = Conv {
+    c_in: 1,
+    c_out: 16,
+    h: 28,
+    w: 28,
+    k: 3,
+    pad: 1,
+};
 /// Depthwise kernel size (5×5: a 31-pixel receptive field before the global average pool).
 pub const K: usize = 5;
 pub const DW: [Dw; 3] = [
-    Dw { c: 16, h: 28, w: 28, k: K, pad: K / 2, s: 2 },
-    Dw { c: 32, h: 14, w: 14, k: K, pad: K / 2, s: 2 },
-    Dw { c: 64, h: 7, w: 7, k: K, pad: K / 2, s: 1 },
+    Dw {
+        c: 16,
+        h: 28,
+        w: 28,
+        k: K,
+        pad: K / 2,
+        s: 2,
+    },
+    Dw {
+        c: 32,
+        h: 14,
+        w: 14,
+        k: K,
+        pad: K / 2,
+        s: 2,
+    },
+    Dw {
+        c: 64,
+        h: 7,
+        w: 7,
+        k: K,
+        pad: K / 2,
+        s: 1,
+    },
 ];
 pub const PW: [Conv; 3] = [
-    Conv { c_in: 16, c_out: 32, h: 14, w: 14, k: 1, pad: 0 },
-    Conv { c_in: 32, c_out: 64, h: 7, w: 7, k: 1, pad: 0 },
-    Conv { c_in: 64, c_out: 128, h: 7, w: 7, k: 1, pad: 0 },
+    Conv {
+        c_in: 16,
+        c_out: 32,
+        h: 14,
+        w: 14,
+        k: 1,
+        pad: 0,
+    },
+    Conv {
+        c_in: 32,
+        c_out: 64,
+        h: 7,
+        w: 7,
+        k: 1,
+        pad: 0,
+    },
+    Conv {
+        c_in: 64,
+        c_out: 128,
+        h: 7,
+        w: 7,
+        k: 1,
+        pad: 0,
+    },
 ];
 pub const FEAT: usize = 128;
 
@@ -115,9 +175,24 @@ impl Net for MobileNet {
     fn specs(&self) -> Vec<(&'static str, Vec<usize>)> {
         let mut v = vec![("stem.weight", vec![16, 1, 3, 3]), ("stem.bias", vec![16])];
         let names = [
-            ["block1.dw.weight", "block1.dw.bias", "block1.pw.weight", "block1.pw.bias"],
-            ["block2.dw.weight", "block2.dw.bias", "block2.pw.weight", "block2.pw.bias"],
-            ["block3.dw.weight", "block3.dw.bias", "block3.pw.weight", "block3.pw.bias"],
+            [
+                "block1.dw.weight",
+                "block1.dw.bias",
+                "block1.pw.weight",
+                "block1.pw.bias",
+            ],
+            [
+                "block2.dw.weight",
+                "block2.dw.bias",
+                "block2.pw.weight",
+                "block2.pw.bias",
+            ],
+            [
+                "block3.dw.weight",
+                "block3.dw.bias",
+                "block3.pw.weight",
+                "block3.pw.bias",
+            ],
         ];
         for (i, n) in names.iter().enumerate() {
             v.push((n[0], vec![DW[i].c, 1, K, K]));
@@ -138,7 +213,12 @@ impl Net for MobileNet {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 10, lr: 2e-3, wd: 0.1, shift: 1 }
+        Defaults {
+            epochs: 10,
+            lr: 2e-3,
+            wd: 0.1,
+            shift: 1,
+        }
     }
 
     fn forward(&self, p: &[&[f32]], x: &[f32]) -> Tape {
@@ -161,9 +241,18 @@ impl Net for MobileNet {
             q.push(qi);
         }
         let hw = 7 * 7;
-        let feat: Vec<f32> = (0..FEAT).map(|c| q[2][c * hw..(c + 1) * hw].iter().sum::<f32>() / hw as f32).collect();
+        let feat: Vec<f32> = (0..FEAT)
+            .map(|c| q[2][c * hw..(c + 1) * hw].iter().sum::<f32>() / hw as f32)
+            .collect();
         let logits = super::dense_fwd(p[14], p[15], &feat);
-        Tape { col0, a0, d, q, feat, logits }
+        Tape {
+            col0,
+            a0,
+            d,
+            q,
+            feat,
+            logits,
+        }
     }
 
     fn logits<'t>(&self, t: &'t Tape) -> &'t [f32] {
@@ -173,7 +262,17 @@ impl Net for MobileNet {
     fn backward(&self, p: &[&[f32]], t: &Tape, _x: &[f32], dlogits: &[f32], g: &mut [&mut [f32]]) {
         let mut dfeat = vec![0.0; FEAT];
         let (gw, gb) = pair(g, 14);
-        ops::linear_bwd(&t.feat, p[14], dlogits, gw, gb, Some(&mut dfeat), 1, FEAT, CLASSES);
+        ops::linear_bwd(
+            &t.feat,
+            p[14],
+            dlogits,
+            gw,
+            gb,
+            Some(&mut dfeat),
+            1,
+            FEAT,
+            CLASSES,
+        );
         let hw = 7 * 7;
         let mut dq: Vec<f32> = (0..FEAT * hw).map(|i| dfeat[i / hw] / hw as f32).collect();
         for i in (0..3).rev() {

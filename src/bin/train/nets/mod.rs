@@ -24,7 +24,7 @@ use zoo::weights::{self, Weights};
 use crate::model::{split, split_mut};
 use crate::ops;
 use crate::rng::Rng;
-use crate::{ArchArg, Cli, CHUNK};
+use crate::{ArchArg, CHUNK, Cli};
 
 /// Image side and pixels of MNIST.
 pub const SIDE: usize = 28;
@@ -64,7 +64,9 @@ pub trait Net: Sync {
     fn decay_mask(&self) -> Vec<bool> {
         self.specs()
             .iter()
-            .flat_map(|(name, shape)| std::iter::repeat_n(name.ends_with(".weight"), shape.iter().product()))
+            .flat_map(|(name, shape)| {
+                std::iter::repeat_n(name.ends_with(".weight"), shape.iter().product())
+            })
             .collect()
     }
     /// Forward pass of one normalised 28×28 image.
@@ -72,7 +74,14 @@ pub trait Net: Sync {
     /// The logits held by a tape.
     fn logits<'t>(&self, t: &'t Self::Tape) -> &'t [f32];
     /// Backward pass: adds ∂loss/∂params into `g` given ∂loss/∂logits.
-    fn backward(&self, p: &[&[f32]], t: &Self::Tape, x: &[f32], dlogits: &[f32], g: &mut [&mut [f32]]);
+    fn backward(
+        &self,
+        p: &[&[f32]],
+        t: &Self::Tape,
+        x: &[f32],
+        dlogits: &[f32],
+        g: &mut [&mut [f32]],
+    );
 }
 
 /// He-normal for `*.weight`, zeros otherwise.
@@ -88,7 +97,10 @@ pub fn he_or_zero(name: &str, shape: &[usize], rng: &mut Rng) -> Vec<f32> {
 }
 
 pub fn sizes<N: Net>(net: &N) -> Vec<usize> {
-    net.specs().iter().map(|(_, s)| s.iter().product()).collect()
+    net.specs()
+        .iter()
+        .map(|(_, s)| s.iter().product())
+        .collect()
 }
 
 pub fn num_params<N: Net>(net: &N) -> usize {
@@ -114,15 +126,32 @@ pub fn dispatch(cli: &Cli) -> Option<ExitCode> {
 }
 
 fn run<N: Net>(net: &N, cli: &Cli) -> Result<(), String> {
-    if cli.eval { check_file(net, &cli.weights.clone().unwrap_or_else(|| default_path(net))) } else { train(net, cli) }
+    if cli.eval {
+        check_file(
+            net,
+            &cli.weights.clone().unwrap_or_else(|| default_path(net)),
+        )
+    } else {
+        train(net, cli)
+    }
 }
 
 fn default_path<N: Net>(net: &N) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(net.name()).join("weights.safetensors")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(net.name())
+        .join("weights.safetensors")
 }
 
 /// Loss summed over a chunk and its correct count; adds `scale · ∂loss/∂params` into `grad`.
-pub fn train_chunk<N: Net>(net: &N, params: &[f32], x: &[f32], labels: &[u8], scale: f32, grad: &mut [f32]) -> (f32, usize) {
+pub fn train_chunk<N: Net>(
+    net: &N,
+    params: &[f32],
+    x: &[f32],
+    labels: &[u8],
+    scale: f32,
+    grad: &mut [f32],
+) -> (f32, usize) {
     let sz = sizes(net);
     let p = split(params, &sz);
     let mut g = split_mut(grad, &sz);
@@ -145,7 +174,9 @@ pub fn correct<N: Net>(net: &N, params: &[f32], ds: &Dataset) -> usize {
     let p = split(params, &sz);
     (0..ds.n)
         .into_par_iter()
-        .filter(|&i| ops::argmax(net.logits(&net.forward(&p, ds.image(i)))) == ds.labels[i] as usize)
+        .filter(|&i| {
+            ops::argmax(net.logits(&net.forward(&p, ds.image(i)))) == ds.labels[i] as usize
+        })
         .count()
 }
 
@@ -208,11 +239,15 @@ fn train<N: Net>(net: &N, cli: &Cli) -> Result<(), String> {
                 yb[j] = train.labels[i];
             }
             let scale = 1.0 / batch as f32;
-            grads.par_iter_mut().zip(stats.par_iter_mut()).enumerate().for_each(|(c, (g, st))| {
-                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(batch));
-                g.fill(0.0);
-                *st = train_chunk(net, &params, &xb[lo * IN..hi * IN], &yb[lo..hi], scale, g);
-            });
+            grads
+                .par_iter_mut()
+                .zip(stats.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (g, st))| {
+                    let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(batch));
+                    g.fill(0.0);
+                    *st = train_chunk(net, &params, &xb[lo * IN..hi * IN], &yb[lo..hi], scale, g);
+                });
             // Reduce in chunk order: the sum does not depend on which thread ran which chunk.
             let (total, rest) = grads.split_at_mut(1);
             for g in rest.iter() {
@@ -247,7 +282,10 @@ fn train<N: Net>(net: &N, cli: &Cli) -> Result<(), String> {
         let test = crate::load(Split::Test)?;
         let c = correct(net, &params, &test);
         eprintln!("test accuracy {} ({c}/{})", crate::pct(c, test.n), test.n);
-        meta.insert("test_accuracy".into(), format!("{:.4}", c as f64 / test.n as f64));
+        meta.insert(
+            "test_accuracy".into(),
+            format!("{:.4}", c as f64 / test.n as f64),
+        );
         meta.insert("test_correct".into(), format!("{c}/{}", test.n));
     }
     if cli.no_save {
@@ -295,10 +333,15 @@ fn train<N: Net>(net: &N, cli: &Cli) -> Result<(), String> {
         meta.insert(k.to_string(), v);
     }
     if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     weights::save(&out, &tensors, &meta)?;
-    eprintln!("wrote {} ({:.1}s in all)", out.display(), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "wrote {} ({:.1}s in all)",
+        out.display(),
+        t0.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -315,7 +358,10 @@ fn check_file<N: Net>(net: &N, path: &Path) -> Result<(), String> {
         params.extend(w.take(n, s)?);
     }
     let mut ok = true;
-    for (split, key) in [(Split::Validation, "validation_correct"), (Split::Test, "test_correct")] {
+    for (split, key) in [
+        (Split::Validation, "validation_correct"),
+        (Split::Test, "test_correct"),
+    ] {
         let ds = crate::load(split)?;
         let c = correct(net, &params, &ds);
         let got = format!("{c}/{}", ds.n);
@@ -327,9 +373,20 @@ fn check_file<N: Net>(net: &N, path: &Path) -> Result<(), String> {
             }
             None => "nothing recorded".into(),
         };
-        eprintln!("{} on {split}: {} ({got}); {verdict}", path.display(), crate::pct(c, ds.n));
+        eprintln!(
+            "{} on {split}: {} ({got}); {verdict}",
+            path.display(),
+            crate::pct(c, ds.n)
+        );
     }
-    if ok { Ok(()) } else { Err(format!("{}: accuracy differs from its metadata", path.display())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: accuracy differs from its metadata",
+            path.display()
+        ))
+    }
 }
 
 // ------------------------------------------------------------------ shared kernels
@@ -409,7 +466,11 @@ pub mod tests {
         for (t, s) in sizes(net).into_iter().enumerate() {
             let before = misses.len();
             for k in 0..8 {
-                let j = if k == 0 { 0 } else { rng.below(s as u64) as usize };
+                let j = if k == 0 {
+                    0
+                } else {
+                    rng.below(s as u64) as usize
+                };
                 let i = off + j;
                 let h = 1e-3f32;
                 let mut p = params.clone();
@@ -421,13 +482,29 @@ pub mod tests {
                 let ana = grad[i] as f64;
                 probes += 1;
                 if (num - ana).abs() > 0.05 * num.abs().max(ana.abs()) + 5e-3 {
-                    misses.push(format!("{}[{j}]: numeric {num:.5} analytic {ana:.5}", specs[t].0));
+                    misses.push(format!(
+                        "{}[{j}]: numeric {num:.5} analytic {ana:.5}",
+                        specs[t].0
+                    ));
                 }
             }
-            assert!(misses.len() - before <= 2, "{}: {:?}", specs[t].0, &misses[before..]);
+            assert!(
+                misses.len() - before <= 2,
+                "{}: {:?}",
+                specs[t].0,
+                &misses[before..]
+            );
             off += s;
         }
-        eprintln!("{}: {} of {probes} probes missed: {misses:?}", net.name(), misses.len());
-        assert!(misses.len() * 10 <= probes, "{} of {probes} probes differ: {misses:?}", misses.len());
+        eprintln!(
+            "{}: {} of {probes} probes missed: {misses:?}",
+            net.name(),
+            misses.len()
+        );
+        assert!(
+            misses.len() * 10 <= probes,
+            "{} of {probes} probes differ: {misses:?}",
+            misses.len()
+        );
     }
 }

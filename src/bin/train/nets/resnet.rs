@@ -4,7 +4,7 @@
 //! (C·H·W, 784) → fc 784→10. A block is `relu(x + conv3×3(relu(conv3×3(x))))` (16→16, pad 1, identity skip),
 //! no batch normalisation.
 
-use super::{pair, relu_of, Defaults, Net, CLASSES, IN};
+use super::{CLASSES, Defaults, IN, Net, pair, relu_of};
 use crate::ops::{self, Conv};
 use crate::rng::Rng;
 
@@ -12,10 +12,31 @@ pub struct ResNet;
 
 pub const C: usize = 16;
 /// Stem: 1→16 at 28×28.
-pub const STEM: Conv = Conv { c_in: 1, c_out: C, h: 28, w: 28, k: 3, pad: 1 };
+pub const STEM: Conv = Conv {
+    c_in: 1,
+    c_out: C,
+    h: 28,
+    w: 28,
+    k: 3,
+    pad: 1,
+};
 /// Block convolutions at 14×14 and 7×7.
-pub const B1: Conv = Conv { c_in: C, c_out: C, h: 14, w: 14, k: 3, pad: 1 };
-pub const B2: Conv = Conv { c_in: C, c_out: C, h: 7, w: 7, k: 3, pad: 1 };
+pub const B1: Conv = Conv {
+    c_in: C,
+    c_out: C,
+    h: 14,
+    w: 14,
+    k: 3,
+    pad: 1,
+};
+pub const B2: Conv = Conv {
+    c_in: C,
+    c_out: C,
+    h: 7,
+    w: 7,
+    k: 3,
+    pad: 1,
+};
 pub const FLAT: usize = C * 7 * 7;
 
 /// A residual block's activations.
@@ -54,11 +75,22 @@ fn block_fwd(g: &Conv, p: &[&[f32]], x: &[f32]) -> Block {
     for (o, &xi) in out.iter_mut().zip(x) {
         *o = (*o + xi).max(0.0);
     }
-    Block { col1, t1, col2, out }
+    Block {
+        col1,
+        t1,
+        col2,
+        out,
+    }
 }
 
 /// Block backward: `dout` is ∂loss/∂out; returns ∂loss/∂x. `g4` holds the four gradient tensors.
-fn block_bwd(g: &Conv, p: &[&[f32]], b: &Block, mut dout: Vec<f32>, g4: &mut [&mut [f32]]) -> Vec<f32> {
+fn block_bwd(
+    g: &Conv,
+    p: &[&[f32]],
+    b: &Block,
+    mut dout: Vec<f32>,
+    g4: &mut [&mut [f32]],
+) -> Vec<f32> {
     ops::relu_bwd(&b.out, &mut dout); // now ∂loss/∂(x + conv2(t1))
     let mut dcol = vec![0.0; g.kk() * g.p()];
     let (gw, gb) = pair(g4, 2);
@@ -106,7 +138,12 @@ impl Net for ResNet {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 6, lr: 2e-3, wd: 0.1, shift: 1 }
+        Defaults {
+            epochs: 6,
+            lr: 2e-3,
+            wd: 0.1,
+            shift: 1,
+        }
     }
 
     /// He-normal everywhere, except each block's second convolution, scaled by 1/2 so that the residual
@@ -136,7 +173,15 @@ impl Net for ResNet {
         ops::maxpool_fwd(&b1.out, C, 14, 14, &mut p1, &mut arg1);
         let b2 = block_fwd(&B2, &p[6..10], &p1);
         let logits = super::dense_fwd(p[10], p[11], &b2.out);
-        Tape { col0, a0, arg0, b1, arg1, b2, logits }
+        Tape {
+            col0,
+            a0,
+            arg0,
+            b1,
+            arg1,
+            b2,
+            logits,
+        }
     }
 
     fn logits<'t>(&self, t: &'t Tape) -> &'t [f32] {
@@ -146,7 +191,17 @@ impl Net for ResNet {
     fn backward(&self, p: &[&[f32]], t: &Tape, _x: &[f32], dlogits: &[f32], g: &mut [&mut [f32]]) {
         let mut dflat = vec![0.0; FLAT];
         let (gw, gb) = pair(g, 10);
-        ops::linear_bwd(&t.b2.out, p[10], dlogits, gw, gb, Some(&mut dflat), 1, FLAT, CLASSES);
+        ops::linear_bwd(
+            &t.b2.out,
+            p[10],
+            dlogits,
+            gw,
+            gb,
+            Some(&mut dflat),
+            1,
+            FLAT,
+            CLASSES,
+        );
         let dp1 = block_bwd(&B2, &p[6..10], &t.b2, dflat, &mut g[6..10]);
         let mut db1 = vec![0.0; C * 14 * 14];
         ops::maxpool_bwd(&dp1, &t.arg1, &mut db1);

@@ -4,7 +4,7 @@
 //! embedding → 2 pre-norm encoder layers [x += proj(MHA(LN(x))), x += fc2(relu(fc1(LN(x))))] with 4 heads of 8
 //! and MLP width 128 → final LN → mean over tokens → fc 32→10. Layer norm ε = 1e-5.
 
-use super::{Defaults, Net, CLASSES, IN, SIDE};
+use super::{CLASSES, Defaults, IN, Net, SIDE};
 use crate::ops;
 use crate::rng::Rng;
 
@@ -104,7 +104,14 @@ fn ln_fwd(x: &[f32], g: &[f32], b: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
 
 /// Layer norm backward: accumulates `dg`, `db`; returns ∂loss/∂x.
 #[allow(clippy::needless_range_loop)]
-fn ln_bwd(dy: &[f32], xh: &[f32], inv: &[f32], g: &[f32], dg: &mut [f32], db: &mut [f32]) -> Vec<f32> {
+fn ln_bwd(
+    dy: &[f32],
+    xh: &[f32],
+    inv: &[f32],
+    g: &[f32],
+    dg: &mut [f32],
+    db: &mut [f32],
+) -> Vec<f32> {
     let mut dx = vec![0.0; dy.len()];
     let mut dxh = [0.0f32; D];
     for (r, &iv) in inv.iter().enumerate() {
@@ -219,7 +226,15 @@ fn linear(x: &[f32], w: &[f32], b: &[f32], n_in: usize, n_out: usize) -> Vec<f32
 }
 
 /// Linear backward over `N` tokens: accumulates into tensors `wi`, `wi + 1` of `g`; returns ∂loss/∂x.
-fn linear_back(x: &[f32], w: &[f32], dy: &[f32], g: &mut [&mut [f32]], wi: usize, n_in: usize, n_out: usize) -> Vec<f32> {
+fn linear_back(
+    x: &[f32],
+    w: &[f32],
+    dy: &[f32],
+    g: &mut [&mut [f32]],
+    wi: usize,
+    n_in: usize,
+    n_out: usize,
+) -> Vec<f32> {
     let mut dx = vec![0.0; x.len()];
     let (gw, gb) = super::pair(g, wi);
     ops::linear_bwd(x, w, dy, gw, gb, Some(&mut dx), x.len() / n_in, n_in, n_out);
@@ -234,7 +249,11 @@ impl Net for Transformer {
     }
 
     fn specs(&self) -> Vec<(&'static str, Vec<usize>)> {
-        let mut v = vec![("embed.weight", vec![D, PD]), ("embed.bias", vec![D]), ("pos_embed", vec![N, D])];
+        let mut v = vec![
+            ("embed.weight", vec![D, PD]),
+            ("embed.bias", vec![D]),
+            ("pos_embed", vec![N, D]),
+        ];
         for names in &LAYER_NAMES {
             let shapes = [
                 vec![D],
@@ -270,7 +289,12 @@ impl Net for Transformer {
     }
 
     fn defaults(&self) -> Defaults {
-        Defaults { epochs: 20, lr: 1e-3, wd: 0.05, shift: 1 }
+        Defaults {
+            epochs: 20,
+            lr: 1e-3,
+            wd: 0.05,
+            shift: 1,
+        }
     }
 
     /// Linear weights: normal with std √(1/fan_in) (√(2/fan_in) before the ReLU of the MLP); layer-norm gains
@@ -299,7 +323,9 @@ impl Net for Transformer {
     fn decay_mask(&self) -> Vec<bool> {
         self.specs()
             .iter()
-            .flat_map(|(_, shape)| std::iter::repeat_n(shape.len() == 2 && shape != &[N, D], shape.iter().product()))
+            .flat_map(|(_, shape)| {
+                std::iter::repeat_n(shape.len() == 2 && shape != &[N, D], shape.iter().product())
+            })
             .collect()
     }
 
@@ -323,13 +349,33 @@ impl Net for Transformer {
             ops::relu(&mut h);
             let m = linear(&h, q[FC2], q[FC2 + 1], MLP, D);
             let out: Vec<f32> = mid.iter().zip(&m).map(|(a, b)| a + b).collect();
-            layers.push(LayerTape { a, axh, ainv, qkv, pr, o, c, cxh, cinv, h });
+            layers.push(LayerTape {
+                a,
+                axh,
+                ainv,
+                qkv,
+                pr,
+                o,
+                c,
+                cxh,
+                cinv,
+                h,
+            });
             xs = out;
         }
         let (f, fxh, finv) = ln_fwd(&xs, p[NORM], p[NORM + 1]);
-        let pooled: Vec<f32> = (0..D).map(|o| (0..N).map(|t| f[t * D + o]).sum::<f32>() / N as f32).collect();
+        let pooled: Vec<f32> = (0..D)
+            .map(|o| (0..N).map(|t| f[t * D + o]).sum::<f32>() / N as f32)
+            .collect();
         let logits = super::dense_fwd(p[HEAD], p[HEAD + 1], &pooled);
-        Tape { patches, layers, fxh, finv, pooled, logits }
+        Tape {
+            patches,
+            layers,
+            fxh,
+            finv,
+            pooled,
+            logits,
+        }
     }
 
     fn logits<'t>(&self, t: &'t Tape) -> &'t [f32] {
@@ -339,7 +385,17 @@ impl Net for Transformer {
     fn backward(&self, p: &[&[f32]], t: &Tape, _x: &[f32], dlogits: &[f32], g: &mut [&mut [f32]]) {
         let mut dpooled = vec![0.0; D];
         let (gw, gb) = super::pair(g, HEAD);
-        ops::linear_bwd(&t.pooled, p[HEAD], dlogits, gw, gb, Some(&mut dpooled), 1, D, CLASSES);
+        ops::linear_bwd(
+            &t.pooled,
+            p[HEAD],
+            dlogits,
+            gw,
+            gb,
+            Some(&mut dpooled),
+            1,
+            D,
+            CLASSES,
+        );
         let df: Vec<f32> = (0..N * D).map(|k| dpooled[k % D] / N as f32).collect();
         let (gg, gb) = super::pair(g, NORM);
         let mut dx = ln_bwd(&df, &t.fxh, &t.finv, p[NORM], gg, gb);

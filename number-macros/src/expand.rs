@@ -234,9 +234,10 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
         .iter()
         .filter(|p| p.weight && p.site.is_some())
         .collect();
+    let crate::model::Names { formats, single, fingerprint } = crate::model::names();
     let mut items = vec![quote!(
         /// Fingerprint of the function's code; `tuned.rs` asserts it.
-        pub const FINGERPRINT: u64 = #fp;
+        pub const #fingerprint: u64 = #fp;
     )];
     match mode {
         Mode::Plain | Mode::Calibrate => {
@@ -261,7 +262,7 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             items.push(quote!(
                 /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
                 #[diagnostic::on_unimplemented(message = #message, note = #note)]
-                pub trait Formats: 'static {
+                pub trait #formats: 'static {
                     #( type #idents: ::number_rt::__private::Number; )*
                 }
             ));
@@ -270,17 +271,17 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
                 None => {
                     items.push(quote!(
                         /// The single instance of this function (it has no instance parameter).
-                        pub struct Single;
+                        pub struct #single;
                     ));
-                    quote!(Single)
+                    quote!(#single)
                 }
             };
             for p in &weights {
                 let w = &p.ident;
                 let ident = &model.sites[p.site.unwrap()].ident;
                 items.push(match &model.instance {
-                    Some(l) => quote!(pub type #w<#l> = <#l as Formats>::#ident;),
-                    None => quote!(pub type #w = <#inst as Formats>::#ident;),
+                    Some(l) => quote!(pub type #w<#l> = <#l as #formats>::#ident;),
+                    None => quote!(pub type #w = <#inst as #formats>::#ident;),
                 });
             }
         }
@@ -399,7 +400,10 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
     let bound: Option<TokenStream> = match mode {
         Mode::Plain => None,
         Mode::Calibrate => Some(quote!(::number_rt::__private::Instance)),
-        Mode::Tuned => Some(quote!(#m::Formats)),
+        Mode::Tuned => {
+            let formats = crate::model::names().formats;
+            Some(quote!(#m::#formats))
+        }
     };
     if let (Some(l), Some(bound)) = (&model.instance, &bound) {
         if bound_in_where {
@@ -465,7 +469,10 @@ fn make_gen(mode: Mode, mod_name: &Ident, instance: &Option<Ident>) -> Option<Ge
         mode,
         inst: match instance {
             Some(l) => quote!(#l),
-            None => quote!(#mod_name::Single),
+            None => {
+                let single = crate::model::names().single;
+                quote!(#mod_name::#single)
+            }
         },
         module: mod_name.clone(),
     })

@@ -17,6 +17,20 @@ pub enum Mode {
 /// What a site is: the contract's kind (the profile and the tuner use the same enum).
 pub(crate) use number_contract::SiteKind as Kind;
 
+/// The names generated code shares with `tuned.rs`, from the contract: the `Formats` trait, the `Single`
+/// instance and the `FINGERPRINT` constant of a function's module.
+pub(crate) struct Names {
+    pub(crate) formats: Ident,
+    pub(crate) single: Ident,
+    pub(crate) fingerprint: Ident,
+}
+
+pub(crate) fn names() -> Names {
+    use number_contract::tuned_file::{FINGERPRINT, FORMATS_TRAIT, SINGLE};
+    let id = |s: &str| Ident::new(s, proc_macro2::Span::call_site());
+    Names { formats: id(FORMATS_TRAIT), single: id(SINGLE), fingerprint: id(FINGERPRINT) }
+}
+
 /// The path of a site kind in generated code.
 pub(crate) fn kind_path(k: Kind) -> TokenStream {
     let v = syn::Ident::new(k.variant(), proc_macro2::Span::call_site());

@@ -146,7 +146,8 @@ pub(crate) fn lit_idx(idx: usize) -> proc_macro2::Literal {
 impl Gen {
     pub(crate) fn tuned_ty(&self, ident: &Ident) -> TokenStream {
         let (inst, m) = (&self.inst, &self.module);
-        quote!(<#inst as #m::Formats>::#ident)
+        let formats = crate::model::names().formats;
+        quote!(<#inst as #m::#formats>::#ident)
     }
     /// `value` quantized to site `idx` (ident `ident`).
     pub(crate) fn q(&self, idx: usize, ident: &Ident, value: TokenStream) -> Expr {

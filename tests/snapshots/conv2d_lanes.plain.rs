@@ -1,3 +1,4 @@
+#[allow(clippy::extra_unused_type_parameters)]
 pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: bool) {
     let (oh, ow) = (g.out_h(), g.out_w());
     let (n, np) = (g.in_c * g.k * g.k, oh * ow);

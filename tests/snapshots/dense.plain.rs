@@ -1,4 +1,5 @@
 /// Fully connected layer with ReLU.
+#[allow(clippy::extra_unused_type_parameters)]
 pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
     let n_in = x.len();
     for o in 0..y.len() {

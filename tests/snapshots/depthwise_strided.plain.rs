@@ -1,3 +1,4 @@
+#[allow(clippy::extra_unused_type_parameters)]
 pub fn depthwise_conv2d<L>(
     w: &[f32],
     b: &[f32],

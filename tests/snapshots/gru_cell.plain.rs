@@ -1,3 +1,4 @@
+#[allow(clippy::extra_unused_type_parameters)]
 pub fn gru_cell<L>(
     wz: &[f32],
     uz: &[f32],

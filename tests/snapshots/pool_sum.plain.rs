@@ -1,3 +1,4 @@
+#[allow(clippy::extra_unused_type_parameters)]
 pub fn global_avg_pool<L>(x: &[f32], y: &mut [f32], hw: usize) {
     for c in 0..y.len() {
         let mut acc: f32 = 0.0;

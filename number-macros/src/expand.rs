@@ -234,7 +234,11 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
         .iter()
         .filter(|p| p.weight && p.site.is_some())
         .collect();
-    let crate::model::Names { formats, single, fingerprint } = crate::model::names();
+    let crate::model::Names {
+        formats,
+        single,
+        fingerprint,
+    } = crate::model::names();
     let mut items = vec![quote!(
         /// Fingerprint of the function's code; `tuned.rs` asserts it.
         pub const #fingerprint: u64 = #fp;

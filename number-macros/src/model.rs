@@ -28,7 +28,11 @@ pub(crate) struct Names {
 pub(crate) fn names() -> Names {
     use number_contract::tuned_file::{FINGERPRINT, FORMATS_TRAIT, SINGLE};
     let id = |s: &str| Ident::new(s, proc_macro2::Span::call_site());
-    Names { formats: id(FORMATS_TRAIT), single: id(SINGLE), fingerprint: id(FINGERPRINT) }
+    Names {
+        formats: id(FORMATS_TRAIT),
+        single: id(SINGLE),
+        fingerprint: id(FINGERPRINT),
+    }
 }
 
 /// The path of a site kind in generated code.

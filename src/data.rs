@@ -88,74 +88,56 @@ impl Dataset {
 }
 
 /// Why a data set could not be loaded.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// A file is not there (the message says how to fetch it).
+    #[error(
+        "MNIST file {} not found: run `cargo number fetch mnist` (or set LIBNUMBER_DATA to a \
+         folder holding the four *-ubyte files)",
+        .path.display()
+    )]
     Missing { path: PathBuf },
     /// A file of another fetched data set is not there: `data` names the set, `fetch` the command that fetches it.
+    #[error("{data} file {} not found: run `{fetch}`", .path.display())]
     NotFetched {
         data: &'static str,
         path: PathBuf,
         fetch: &'static str,
     },
     /// A file is there but could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// A file is not a valid IDX file of the expected kind.
+    #[error("{} is not a valid MNIST IDX file: {reason}", .path.display())]
     Malformed { path: PathBuf, reason: String },
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DataError::Missing { path } => write!(
-                f,
-                "MNIST file {} not found: run `cargo number fetch mnist` (or set LIBNUMBER_DATA to a \
-                 folder holding the four *-ubyte files)",
-                path.display()
-            ),
-            DataError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
-            DataError::NotFetched { data, path, fetch } => {
-                write!(f, "{data} file {} not found: run `{fetch}`", path.display())
-            }
-            DataError::Malformed { path, reason } => {
-                write!(
-                    f,
-                    "{} is not a valid MNIST IDX file: {reason}",
-                    path.display()
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for DataError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            DataError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+    /// The program does not run inside a libnumber checkout, where fetched data lives ([`crate::root`]).
+    #[error("{0}")]
+    NoCheckout(String),
 }
 
 /// The folder the MNIST files are read from: `$LIBNUMBER_DATA` if set (and non-empty),
 /// else `<workspace root>/target/testdata/mnist`.
-pub fn mnist_dir() -> PathBuf {
-    match std::env::var_os("LIBNUMBER_DATA") {
+pub fn mnist_dir() -> Result<PathBuf, DataError> {
+    Ok(match std::env::var_os("LIBNUMBER_DATA") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
-        // The zoo crate is the workspace root package, so its manifest dir is the workspace root.
-        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target")
-            .join("testdata")
-            .join("mnist"),
-    }
+        _ => testdata()?.join("mnist"),
+    })
+}
+
+/// `<checkout root>/target/testdata`, where `cargo number fetch` puts data sets (the root is found at run time).
+pub fn testdata() -> Result<PathBuf, DataError> {
+    Ok(crate::root()
+        .map_err(DataError::NoCheckout)?
+        .join("target")
+        .join("testdata"))
 }
 
 /// Loads one split of MNIST from [`mnist_dir`].
 pub fn mnist(split: Split) -> Result<Dataset, DataError> {
-    mnist_from(&mnist_dir(), split)
+    mnist_from(&mnist_dir()?, split)
 }
 
 /// MNIST with validation and test images from the same writers: validation is the official test images of
@@ -583,19 +565,14 @@ pub const FASHION_FETCH: &str = "cargo number fetch fashion-mnist";
 /// The folders Fashion-MNIST is read from, first match wins: `$LIBNUMBER_FASHION_MNIST` if set,
 /// `<workspace>/target/testdata/fashion-mnist` (where `cargo number fetch fashion-mnist` puts it), and
 /// `/usr/share/datasets/fashion-mnist` (the Debian package `dataset-fashion-mnist`, installed).
-pub fn fashion_mnist_dirs() -> Vec<PathBuf> {
+pub fn fashion_mnist_dirs() -> Result<Vec<PathBuf>, DataError> {
     let mut v = Vec::new();
     if let Some(d) = std::env::var_os("LIBNUMBER_FASHION_MNIST").filter(|d| !d.is_empty()) {
         v.push(PathBuf::from(d));
     }
-    v.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target")
-            .join("testdata")
-            .join("fashion-mnist"),
-    );
+    v.push(testdata()?.join("fashion-mnist"));
     v.push(PathBuf::from("/usr/share/datasets/fashion-mnist"));
-    v
+    Ok(v)
 }
 
 /// Fashion-MNIST (Zalando; Debian package `dataset-fashion-mnist`, MIT): 28×28 grey images of 10 clothing
@@ -609,7 +586,7 @@ pub fn fashion_mnist(split: Split) -> Result<Dataset, DataError> {
         }
         Split::Test => ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
     };
-    let dirs = fashion_mnist_dirs();
+    let dirs = fashion_mnist_dirs()?;
     let dir = dirs
         .iter()
         .find(|d| d.join(img).is_file() && d.join(lbl).is_file())

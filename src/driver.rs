@@ -158,8 +158,9 @@ pub struct EvalReport {
     pub f32_param_bits: u64,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// The checkout's root, found at run time ([`crate::root`]).
+fn root() -> Result<PathBuf, String> {
+    crate::root().map(Path::to_path_buf)
 }
 
 fn mode_name() -> &'static str {
@@ -303,7 +304,8 @@ fn write_json<T: Serialize>(path: &Path, v: &T) -> Result<(), String> {
         std::fs::create_dir_all(d).map_err(|e| format!("creating {}: {e}", d.display()))?;
     }
     let s = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
-    std::fs::write(path, s).map_err(|e| format!("writing {}: {e}", path.display()))
+    number_rt::codegen::write_atomic(path, s.as_bytes())
+        .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// Reads an [`EvalReport`] written by `eval --json` or `tune`.
@@ -374,15 +376,15 @@ pub fn main<M: Classifier>() -> std::process::ExitCode {
 }
 
 fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
+    let root = root()?;
     let weights = cli.weights.unwrap_or_else(|| {
-        root()
-            .join("examples")
+        root.join("examples")
             .join(M::NAME)
             .join("weights.safetensors")
     });
     // Tuned builds (and calibrate builds emulating a tuned.rs) load the GPTQ-rounded weights that go with it.
     let tuned_rs = match (&cli.cmd, MODE) {
-        (_, Mode::Tuned) => Some(root().join("examples").join(M::NAME).join("tuned.rs")),
+        (_, Mode::Tuned) => Some(root.join("examples").join(M::NAME).join("tuned.rs")),
         (
             Cmd::Eval {
                 formats: Some(p), ..
@@ -399,7 +401,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
     if let Some(file) = &rounded {
         number_rt::rounded_weights::check_installed(file)?;
     }
-    let report_dir = root().join("target").join("number").join(M::NAME);
+    let report_dir = root.join("target").join("number").join(M::NAME);
     match cli.cmd {
         Cmd::Eval {
             split,
@@ -411,6 +413,13 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
         } => {
             let data = M::dataset(split_of(&split)?)?;
             let n = limit.unwrap_or(data.n).min(data.n);
+            if n == 0 {
+                return Err(format!(
+                    "eval on 0 inputs (--limit {}, the {split} split has {}): an accuracy over no inputs means nothing",
+                    limit.map_or("-".to_string(), |l| l.to_string()),
+                    data.n
+                ));
+            }
             let cfg = match &formats {
                 Some(p) => {
                     require_calibrate("eval --formats")?;
@@ -495,6 +504,9 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
         }
         Cmd::Profile { calib, out } => {
             require_calibrate("profile")?;
+            if calib == 0 {
+                return Err("--calib 0: profiling needs at least one calibration input".into());
+            }
             let profile = profile(&model, calib)?;
             let out = out.unwrap_or_else(|| report_dir.join("profile.json"));
             profile.save(&out).map_err(|e| e.to_string())?;
@@ -514,7 +526,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             require_calibrate("tune")?;
             options.validate()?;
             let report_dir = rd.unwrap_or(report_dir);
-            let out = out.unwrap_or_else(|| root().join("examples").join(M::NAME).join("tuned.rs"));
+            let out = out.unwrap_or_else(|| root.join("examples").join(M::NAME).join("tuned.rs"));
             tune(&model, &options, &out, &report_dir, check)
         }
     }
@@ -631,6 +643,13 @@ fn tune<M: Classifier>(
         ..
     } = *o;
     let gptq = (o.rounding == WeightRounding::Gptq).then_some(o.gptq_inputs);
+    let valset = M::dataset(Split::Validation)?;
+    let used = val.unwrap_or(valset.n).min(valset.n);
+    // The search sees `nval` of the first `used` inputs; the others, spread evenly among them, confirm its choice.
+    let held = confirm.of(used);
+    let (search_idx, held_idx) = interleave(used, held);
+    let nval = search_idx.len();
+    o.check_sizes(nval, held)?;
     let profile = profile(model, calib)?;
     number_rt::rounding::set_enabled(false);
     if let Some(k) = gptq {
@@ -657,12 +676,6 @@ fn tune<M: Classifier>(
     profile
         .save(report_dir.join("profile.json"))
         .map_err(|e| e.to_string())?;
-    let valset = M::dataset(Split::Validation)?;
-    let used = val.unwrap_or(valset.n).min(valset.n);
-    // The search sees `nval` of the first `used` inputs; the others, spread evenly among them, confirm its choice.
-    let held = confirm.of(used);
-    let (search_idx, held_idx) = interleave(used, held);
-    let nval = search_idx.len();
     let correct_on = |idx: &[usize]| -> Vec<bool> {
         idx.iter()
             .map(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize)
@@ -743,18 +756,19 @@ fn tune<M: Classifier>(
         println!("{} is up to date", out.display());
         return Ok(());
     }
-    if let Some(d) = out.parent() {
-        std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    // The rounded weights first, then the tuned.rs that names them by digest, each replaced atomically
+    // (`cargo number tune` restores the previous pair if anything after this fails).
+    let write = |p: &Path, b: &[u8]| {
+        number_rt::codegen::write_atomic(p, b).map_err(|e| format!("writing {}: {e}", p.display()))
+    };
     match &rounded {
-        Some((bytes, _)) => std::fs::write(&rounded_file, bytes)
-            .map_err(|e| format!("writing {}: {e}", rounded_file.display()))?,
+        Some((bytes, _)) => write(&rounded_file, bytes)?,
         // A tuned.rs without rounded weights: an old tuned.safetensors beside it would only mislead.
         None if rounded_file.exists() => std::fs::remove_file(&rounded_file)
             .map_err(|e| format!("removing the stale {}: {e}", rounded_file.display()))?,
         None => {}
     }
+    write(out, code.as_bytes())?;
     outcome
         .write_report(report_dir)
         .map_err(|e| e.to_string())?;

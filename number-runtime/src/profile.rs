@@ -21,7 +21,6 @@
 //! ```
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Version of the profile JSON written by this crate.
@@ -403,18 +402,24 @@ mod json_f32 {
 
 /// Why a profile could not be read, written or merged. Every message names the file (or site), the problem
 /// and what to do about it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// Reading or writing the file failed.
+    #[error("{}", io_message(.file, *.writing, .error))]
     Io {
         /// The file.
         file: String,
         /// Whether it was being written (else read).
         writing: bool,
         /// The OS error.
+        #[source]
         error: std::io::Error,
     },
     /// Not valid JSON.
+    #[error(
+        "profile `{file}` is not valid JSON (line {line}, column {column}: {message}); it was edited or damaged: \
+         fix it or re-run profiling"
+    )]
     Malformed {
         /// The file.
         file: String,
@@ -426,6 +431,10 @@ pub enum ProfileError {
         message: String,
     },
     /// The JSON ends early (an interrupted write).
+    #[error(
+        "profile `{file}` is truncated (the JSON ends early, at line {line}, column {column}); the run that wrote \
+         it was probably interrupted: re-run profiling"
+    )]
     Truncated {
         /// The file.
         file: String,
@@ -435,6 +444,7 @@ pub enum ProfileError {
         column: usize,
     },
     /// Written by a libnumber with another profile format version (or no version at all).
+    #[error("{}", version_message(.file, .found.as_deref()))]
     Version {
         /// The file.
         file: String,
@@ -442,6 +452,10 @@ pub enum ProfileError {
         found: Option<String>,
     },
     /// Valid JSON of the right version that is not a profile (a missing field, a wrong type).
+    #[error(
+        "profile `{file}` is not a version-{PROFILE_VERSION} profile (line {line}, column {column}: {message}): \
+         re-run profiling"
+    )]
     Schema {
         /// The file.
         file: String,
@@ -453,6 +467,9 @@ pub enum ProfileError {
         message: String,
     },
     /// A site's statistics are impossible (NaN, wrong histogram length, counts that do not add up).
+    #[error(
+        "profile `{file}`: site `{site}`: {problem}; the profile is inconsistent (edited or damaged): re-run profiling"
+    )]
     Invalid {
         /// The file.
         file: String,
@@ -462,6 +479,10 @@ pub enum ProfileError {
         problem: String,
     },
     /// [`Profile::merge`]: the same site name describes different code in the two profiles.
+    #[error(
+        "cannot merge profiles: site `{site}` has {field} {ours} in one and {theirs} in the other (the code \
+         changed between the profiling runs): profile both with the same build"
+    )]
     Mismatch {
         /// The site's full name.
         site: String,
@@ -474,88 +495,28 @@ pub enum ProfileError {
     },
 }
 
-impl fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProfileError::Io {
-                file,
-                writing: false,
-                error,
-            } => write!(
-                f,
-                "cannot read profile `{file}`: {error}; run profiling first (a calibrate build writes it) or pass the right path"
-            ),
-            ProfileError::Io {
-                file,
-                writing: true,
-                error,
-            } => write!(f, "cannot write profile `{file}`: {error}"),
-            ProfileError::Malformed {
-                file,
-                line,
-                column,
-                message,
-            } => write!(
-                f,
-                "profile `{file}` is not valid JSON (line {line}, column {column}: {message}); it was edited or damaged: \
-                 fix it or re-run profiling"
-            ),
-            ProfileError::Truncated { file, line, column } => write!(
-                f,
-                "profile `{file}` is truncated (the JSON ends early, at line {line}, column {column}); the run that wrote \
-                 it was probably interrupted: re-run profiling"
-            ),
-            ProfileError::Version {
-                file,
-                found: Some(v),
-            } => write!(
-                f,
-                "profile `{file}`: profile version {v}, this libnumber reads version {PROFILE_VERSION}: re-run profiling \
-                 with this libnumber"
-            ),
-            ProfileError::Version { file, found: None } => write!(
-                f,
-                "profile `{file}` has no `version` field (not a libnumber profile?); this libnumber reads version \
-                 {PROFILE_VERSION}: re-run profiling"
-            ),
-            ProfileError::Schema {
-                file,
-                line,
-                column,
-                message,
-            } => write!(
-                f,
-                "profile `{file}` is not a version-{PROFILE_VERSION} profile (line {line}, column {column}: {message}): \
-                 re-run profiling"
-            ),
-            ProfileError::Invalid {
-                file,
-                site,
-                problem,
-            } => write!(
-                f,
-                "profile `{file}`: site `{site}`: {problem}; the profile is inconsistent (edited or damaged): re-run profiling"
-            ),
-            ProfileError::Mismatch {
-                site,
-                field,
-                ours,
-                theirs,
-            } => write!(
-                f,
-                "cannot merge profiles: site `{site}` has {field} {ours} in one and {theirs} in the other (the code \
-                 changed between the profiling runs): profile both with the same build"
-            ),
-        }
+/// The message of [`ProfileError::Io`]: reading (with the fix) or writing.
+fn io_message(file: &str, writing: bool, error: &std::io::Error) -> String {
+    if writing {
+        format!("cannot write profile `{file}`: {error}")
+    } else {
+        format!(
+            "cannot read profile `{file}`: {error}; run profiling first (a calibrate build writes it) or pass the right path"
+        )
     }
 }
 
-impl std::error::Error for ProfileError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ProfileError::Io { error, .. } => Some(error),
-            _ => None,
-        }
+/// The message of [`ProfileError::Version`]: another version, or none.
+fn version_message(file: &str, found: Option<&str>) -> String {
+    match found {
+        Some(v) => format!(
+            "profile `{file}`: profile version {v}, this libnumber reads version {PROFILE_VERSION}: re-run profiling \
+             with this libnumber"
+        ),
+        None => format!(
+            "profile `{file}` has no `version` field (not a libnumber profile?); this libnumber reads version \
+             {PROFILE_VERSION}: re-run profiling"
+        ),
     }
 }
 

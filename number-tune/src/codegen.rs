@@ -339,18 +339,54 @@ pub fn tuned_rs(
         .map_err(|e| CodegenError::Parse(e.to_string()))
 }
 
-/// Writes `text` to `path` unless it already holds exactly that (so cargo does not rebuild needlessly);
-/// returns whether the file changed.
+/// Writes `text` to `path` unless it already holds exactly that (so cargo does not rebuild needlessly), with
+/// [`write_atomic`]; returns whether the file changed.
 pub fn write(path: impl AsRef<Path>, text: &str) -> std::io::Result<bool> {
     let path = path.as_ref();
     if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(false);
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, text)?;
+    write_atomic(path, text.as_bytes())?;
     Ok(true)
+}
+
+/// Replaces the file at `path` with `bytes` atomically: they are written to a temporary file in the same folder,
+/// flushed to disk, then renamed over `path`. On any failure `path` keeps its old content (or stays absent) and
+/// the temporary file is removed. Creates missing parent folders.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("libnumber-doc-atomic-{}", std::process::id()));
+/// let path = dir.join("tuned.rs");
+/// number_tune::codegen::write_atomic(&path, b"new").unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"new");
+/// // A parent that is a file: the write fails and nothing is left behind.
+/// assert!(number_tune::codegen::write_atomic(path.join("x"), b"y").is_err());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = path.as_ref();
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Why [`check`] failed.

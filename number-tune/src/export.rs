@@ -81,7 +81,6 @@ use crate::Format;
 use crate::emulate::Config;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The first comment line of both exported files starts with this (after `// ` or `# `).
@@ -117,16 +116,9 @@ pub struct Options {
 }
 
 /// Why a configuration could not be exported. The message names the site and says what to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct ExportError(pub String);
-
-impl fmt::Display for ExportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ExportError {}
 
 /// The exact `ap_fixed`/`ap_ufixed` type of a fixed-point format (`None` for float formats and invalid ones).
 ///

@@ -225,11 +225,18 @@ pub struct Budget {
 }
 
 /// Why tuning failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum TuneError {
     /// The profile has no sites.
+    #[error(
+        "the profile has no sites: run the model on calibration data with profiling on before tuning"
+    )]
     EmptyProfile,
     /// No site is searched (the objective's kinds, the space's kinds and overrides select none).
+    #[error(
+        "no site to search: the objective/space select sites of kind {kinds:?}, the profile has kinds \
+         {present:?}; choose another objective or set `Space::kinds`"
+    )]
     NoSearchableSites {
         /// Kinds searched.
         kinds: Vec<SiteKind>,
@@ -237,12 +244,19 @@ pub enum TuneError {
         present: Vec<SiteKind>,
     },
     /// The profile is inconsistent.
+    #[error(transparent)]
     Profile(crate::profile::ProfileError),
     /// The space or the options are not valid.
+    #[error("invalid tuner setup: {0}")]
     InvalidSpace(String),
     /// The baseline (all f32) accuracy is NaN or infinite.
+    #[error(
+        "the accuracy function returned {0} for the f32 baseline; it must return a finite number \
+         (higher is better)"
+    )]
     BaselineNotFinite(f64),
     /// The accuracy closure panicked.
+    #[error("the accuracy function panicked under configuration {{{config}}}: {message}")]
     Panicked {
         /// The configuration it was called with.
         config: String,
@@ -250,6 +264,7 @@ pub enum TuneError {
         message: String,
     },
     /// No configuration that quantizes any searched site reaches the target.
+    #[error("{}", infeasible_message(*.baseline, *.target, *.widest, .sensitivities))]
     Infeasible {
         /// The f32 accuracy.
         baseline: f64,
@@ -262,65 +277,30 @@ pub enum TuneError {
     },
 }
 
-impl fmt::Display for TuneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TuneError::EmptyProfile => write!(
-                f,
-                "the profile has no sites: run the model on calibration data with profiling on before tuning"
-            ),
-            TuneError::NoSearchableSites { kinds, present } => write!(
-                f,
-                "no site to search: the objective/space select sites of kind {kinds:?}, the profile has kinds \
-                 {present:?}; choose another objective or set `Space::kinds`"
-            ),
-            TuneError::Profile(e) => write!(f, "{e}"),
-            TuneError::InvalidSpace(m) => write!(f, "invalid tuner setup: {m}"),
-            TuneError::BaselineNotFinite(a) => write!(
-                f,
-                "the accuracy function returned {a} for the f32 baseline; it must return a finite number \
-                 (higher is better)"
-            ),
-            TuneError::Panicked { config, message } => {
-                write!(
-                    f,
-                    "the accuracy function panicked under configuration {{{config}}}: {message}"
-                )
-            }
-            TuneError::Infeasible {
-                baseline,
-                target,
-                widest,
-                sensitivities,
-            } => {
-                write!(
-                    f,
-                    "no configuration reaches the target accuracy {target} (baseline {baseline})"
-                )?;
-                if let Some((w, a)) = widest {
-                    write!(
-                        f,
-                        "; at {w} bits for every searched site the accuracy is {a}"
-                    )?;
-                }
-                write!(f, ". Smallest width of each site alone (others f32): ")?;
-                for (i, (n, w)) in sensitivities.iter().enumerate() {
-                    let sep = if i == 0 { "" } else { ", " };
-                    match w {
-                        Some(w) => write!(f, "{sep}{n}: {w}")?,
-                        None => write!(f, "{sep}{n}: none")?,
-                    }
-                }
-                write!(
-                    f,
-                    ". Loosen the tolerance, widen `Space::widths` or add families"
-                )
-            }
+/// The message of [`TuneError::Infeasible`]: the target, the accuracy at the widest width, each site's smallest
+/// width alone, and the fix.
+fn infeasible_message(
+    baseline: f64,
+    target: f64,
+    widest: Option<(u32, f64)>,
+    sensitivities: &[(String, Option<u32>)],
+) -> String {
+    let mut m =
+        format!("no configuration reaches the target accuracy {target} (baseline {baseline})");
+    if let Some((w, a)) = widest {
+        m += &format!("; at {w} bits for every searched site the accuracy is {a}");
+    }
+    m += ". Smallest width of each site alone (others f32): ";
+    for (i, (n, w)) in sensitivities.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        match w {
+            Some(w) => m += &format!("{sep}{n}: {w}"),
+            None => m += &format!("{sep}{n}: none"),
         }
     }
+    m += ". Loosen the tolerance, widen `Space::widths` or add families";
+    m
 }
-
-impl std::error::Error for TuneError {}
 
 /// One evaluated configuration.
 #[derive(Clone, Debug, PartialEq)]

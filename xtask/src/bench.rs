@@ -54,6 +54,36 @@ fn time(bin: &Path, n: usize, json_out: &Path) -> Result<Value, String> {
     read(json_out)
 }
 
+/// The CPU features the integer kernels can use on this machine (the builds target it: `.cargo/config.toml`).
+fn cpu_features() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let has = [
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+            ("avx512bw", std::arch::is_x86_feature_detected!("avx512bw")),
+            (
+                "avx512vnni",
+                std::arch::is_x86_feature_detected!("avx512vnni"),
+            ),
+        ];
+        let on: Vec<&str> = has.iter().filter(|(_, h)| *h).map(|(n, _)| *n).collect();
+        let off: Vec<&str> = has.iter().filter(|(_, h)| !*h).map(|(n, _)| *n).collect();
+        let list = |v: &[&str]| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        format!("x86_64; has: {}; lacks: {}", list(&on), list(&off))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::env::consts::ARCH.to_string()
+    }
+}
+
 pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String> {
     let models = if models.is_empty() {
         tuned_models()
@@ -76,8 +106,8 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         for _ in 0..rounds {
             for (k, (mode, bin)) in bins.iter().enumerate() {
                 let v = time(bin, n, &dir.join(format!("{m}-{mode}.json")))?;
-                t[k].0.push(f(&v, "us_batch1"));
-                t[k].1.push(f(&v, "us_batch64"));
+                t[k].0.push(f(&v, "us_batch1")?);
+                t[k].1.push(f(&v, "us_batch64")?);
                 last[k] = v;
             }
         }
@@ -92,15 +122,16 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
                 .join("tune-report.json"),
         )
         .ok();
+        // Tuner throughput, when this machine has a tuning report of the model (`null` otherwise).
         let evals_per_s = rep
             .as_ref()
-            .map(|r| f(r, "evaluations") / f(r, "elapsed_s"))
-            .unwrap_or(f64::NAN);
+            .map(|r| Ok::<f64, String>(f(r, "evaluations")? / f(r, "elapsed_s")?))
+            .transpose()?;
         rows.push(json!({
             "model": m, "plain_us_b1": p1, "tuned_us_b1": t1, "speedup_b1": p1 / t1,
             "plain_us_b64": p64, "tuned_us_b64": t64, "speedup_b64": p64 / t64,
             "calibrate_us_b1": c1, "calibrate_overhead": c1 / p1,
-            "weight_bytes": f(&last[1], "weight_bytes"), "f32_weight_bytes": f(&last[0], "f32_weight_bytes"),
+            "weight_bytes": f(&last[1], "weight_bytes")?, "f32_weight_bytes": f(&last[0], "f32_weight_bytes")?,
             "tuner_evals_per_s": evals_per_s,
         }));
     }
@@ -114,26 +145,36 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
          |---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     for r in &rows {
+        let evals = r["tuner_evals_per_s"]
+            .as_f64()
+            .map_or("-".to_string(), |v| format!("{v:.2}"));
         md.push_str(&format!(
-            "| {} | {:.1} | {:.1} | {:.2}x | {:.2}x | {:.2}x | {} | {:.2}x smaller | {:.2} |\n",
+            "| {} | {:.1} | {:.1} | {:.2}x | {:.2}x | {:.2}x | {} | {:.2}x smaller | {evals} |\n",
             r["model"].as_str().unwrap_or(""),
-            f(r, "plain_us_b1"),
-            f(r, "tuned_us_b1"),
-            f(r, "speedup_b1"),
-            f(r, "speedup_b64"),
-            f(r, "calibrate_overhead"),
-            f(r, "weight_bytes"),
-            f(r, "f32_weight_bytes") / f(r, "weight_bytes"),
-            f(r, "tuner_evals_per_s"),
+            f(r, "plain_us_b1")?,
+            f(r, "tuned_us_b1")?,
+            f(r, "speedup_b1")?,
+            f(r, "speedup_b64")?,
+            f(r, "calibrate_overhead")?,
+            f(r, "weight_bytes")?,
+            f(r, "f32_weight_bytes")? / f(r, "weight_bytes")?,
         ));
     }
-    let g = |k: &str| geomean(&rows.iter().map(|r| f(r, k)).collect::<Vec<_>>());
+    let g = |k: &str| -> Result<f64, String> {
+        Ok(geomean(
+            &rows
+                .iter()
+                .map(|r| f(r, k))
+                .collect::<Result<Vec<_>, _>>()?,
+        ))
+    };
     md.push_str(&format!(
         "| **geomean** | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | |\n",
-        g("speedup_b1"),
-        g("speedup_b64"),
-        g("calibrate_overhead")
+        g("speedup_b1")?,
+        g("speedup_b64")?,
+        g("calibrate_overhead")?
     ));
+    md.push_str(&format!("\nCPU: {}.\n", cpu_features()));
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("bench.md"), &md).map_err(|e| e.to_string())?;

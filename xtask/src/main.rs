@@ -13,6 +13,7 @@
 mod bench;
 mod fetch;
 mod fetch_more;
+mod generated;
 mod plot;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,10 @@ enum Cmd {
         model: String,
         #[command(flatten)]
         options: TuneOptions,
+        /// Keep the new tuned.rs even if its relative accuracy loss on the test split exceeds --max-loss (by
+        /// default that is an error and the previous files are restored).
+        #[arg(long)]
+        keep: bool,
     },
     /// Tune every zoo model at each tolerance and write the results table (docs/zoo.md, docs/zoo.json).
     Zoo {
@@ -111,11 +116,33 @@ enum Cmd {
     Check { model: String },
 }
 
+/// The checkout `cargo number` works on: found at start from the current directory (the nearest folder with
+/// the zoo's `Cargo.toml`), never the checkout the binary was built in, so that a copied or moved checkout
+/// reads and writes its own files.
+static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn find_root() -> Result<PathBuf, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    cwd.ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "name = \"libnumber-zoo\""))
+        })
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "{} is not inside a libnumber checkout (no Cargo.toml of `libnumber-zoo` in it or above it): run \
+                 `cargo number` from the checkout",
+                cwd.display()
+            )
+        })
+}
+
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    ROOT.get()
+        .cloned()
+        .unwrap_or_else(|| find_root().unwrap_or_else(|_| PathBuf::from(".")))
 }
 
 fn cargo() -> String {
@@ -169,8 +196,11 @@ fn read(path: &Path) -> Result<Value, String> {
     serde_json::from_str(&s).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn f(v: &Value, k: &str) -> f64 {
-    v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
+/// The number `k` of a JSON report; a missing or non-numeric field is an error naming it (never NaN).
+fn f(v: &Value, k: &str) -> Result<f64, String> {
+    v.get(k).and_then(Value::as_f64).ok_or_else(|| {
+        format!("a report lacks the number `{k}` (written by another version of the driver?): re-run the command that writes it")
+    })
 }
 
 /// The search's accuracy margin (the driver's `--margin-se` and `--paired`).
@@ -180,7 +210,16 @@ struct Margin {
     paired: bool,
 }
 
-fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
+/// How `tune` runs: only `--check` the checked-in file, or write it; and whether to keep a result whose test
+/// loss exceeds the tolerance.
+#[derive(Clone, Copy)]
+struct Run {
+    check: bool,
+    keep: bool,
+}
+
+fn tune(model: &str, options: &TuneOptions, how: Run) -> Result<(), String> {
+    let Run { check, keep } = how;
     options.validate()?;
     let max_loss = options.max_loss.to_string();
     if !root().join("examples").join(model).join("main.rs").exists() {
@@ -192,6 +231,25 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
         fetch(d)?;
     }
     let report = root().join("target").join("number").join(model);
+    // The files a run replaces, as one set: restored unless the new set is verified (src/generated.rs).
+    let journal = report.join("replacing");
+    generated::recover(&journal)?;
+    let example = root().join("examples").join(model);
+    let mut files = vec![example.join("tuned.rs"), example.join("tuned.safetensors")];
+    if bake_table(model).is_some() {
+        files.push(
+            root()
+                .join("deploy")
+                .join(format!("{model}-nostd"))
+                .join("src")
+                .join("weights.rs"),
+        );
+    }
+    let transaction = if check {
+        None
+    } else {
+        Some(generated::Transaction::begin(&journal, &files)?)
+    };
     let mut args: Vec<String> = [
         "run",
         "--release",
@@ -245,10 +303,10 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
         emulated.to_str().unwrap(),
     ])?;
     let (a, t) = (read(&f32_json)?, read(&tuned_json)?);
-    let (acc0, acc1) = (f(&a, "accuracy"), f(&t, "accuracy"));
-    let (b0, b1) = (f(&t, "f32_param_bits"), f(&t, "param_bits"));
-    let (us0, us1) = (f(&a, "micros_per_input"), f(&t, "micros_per_input"));
-    let n = t.get("n").and_then(Value::as_u64).unwrap_or(0);
+    let (acc0, acc1) = (f(&a, "accuracy")?, f(&t, "accuracy")?);
+    let (b0, b1) = (f(&t, "f32_param_bits")?, f(&t, "param_bits")?);
+    let (us0, us1) = (f(&a, "micros_per_input")?, f(&t, "micros_per_input")?);
+    let n = f(&t, "n")? as u64;
     println!();
     println!(
         "## {model}: tuned at ≤ {max_loss} relative loss (validation split), measured on the test set ({n} inputs)"
@@ -266,11 +324,30 @@ fn tune(model: &str, options: &TuneOptions, check: bool) -> Result<(), String> {
         us1,
         us0 / us1
     );
+    let loss = (acc0 - acc1) / acc0;
+    if loss > options.max_loss.value() {
+        println!();
+        println!(
+            "**the relative loss on the test set, {:.2}%, exceeds the tolerance {max_loss}** (the search and its \
+             confirmation met it on the validation split)",
+            100.0 * loss
+        );
+        if !keep {
+            return Err(format!(
+                "{model}: test loss {:.2}% > {max_loss}: the previous files are restored; re-run with more validation \
+                 inputs or a larger --margin-se, or pass --keep to keep this result",
+                100.0 * loss
+            ));
+        }
+    }
     println!();
     println!(
         "tuned predictions equal the emulated ones on all {n} test inputs; formats in examples/{model}/tuned.rs,"
     );
     println!("report in {}", report.display());
+    if let Some(t) = transaction {
+        t.commit()?;
+    }
     Ok(())
 }
 
@@ -439,7 +516,14 @@ fn zoo(
             let backup = std::fs::read(&checked_in).ok();
             let backup_rounded = std::fs::read(&rounded).ok();
             let r = (|| {
-                tune(m, &zoo_options(tol, max_evals, val, margin, g)?, false)?;
+                tune(
+                    m,
+                    &zoo_options(tol, max_evals, val, margin, g)?,
+                    Run {
+                        check: false,
+                        keep: true,
+                    },
+                )?;
                 let dir = root().join("target").join("number").join(m);
                 let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
                 let rep = read(&dir.join("tune-report.json"))?;
@@ -452,9 +536,9 @@ fn zoo(
                             .sum()
                     })
                     .unwrap_or(0);
-                let (acc0, acc1) = (f(&a, "accuracy"), f(&t, "accuracy"));
-                let (b0, b1) = (f(&t, "f32_param_bits"), f(&t, "param_bits"));
-                let (us0, us1) = (f(&a, "micros_per_input"), f(&t, "micros_per_input"));
+                let (acc0, acc1) = (f(&a, "accuracy")?, f(&t, "accuracy")?);
+                let (b0, b1) = (f(&t, "f32_param_bits")?, f(&t, "param_bits")?);
+                let (us0, us1) = (f(&a, "micros_per_input")?, f(&t, "micros_per_input")?);
                 let input_bits = rep.get("integer_inputs").and_then(Value::as_u64);
                 let row = Row {
                     model: m.clone(),
@@ -478,8 +562,8 @@ fn zoo(
                         .get("confirm_inputs")
                         .and_then(Value::as_u64)
                         .map(|v| v as usize),
-                    evaluations: rep.get("evaluations").and_then(Value::as_u64).unwrap_or(0),
-                    tune_seconds: f(&rep, "elapsed_s"),
+                    evaluations: f(&rep, "evaluations")? as u64,
+                    tune_seconds: f(&rep, "elapsed_s")?,
                     input_bits,
                     granularity: g.clone(),
                 };
@@ -507,9 +591,11 @@ fn zoo(
             if k > 0
                 && let Some(b) = &backup
             {
-                std::fs::write(&checked_in, b).map_err(|e| e.to_string())?;
+                number_rt::codegen::write_atomic(&checked_in, b).map_err(|e| e.to_string())?;
                 match &backup_rounded {
-                    Some(b) => std::fs::write(&rounded, b).map_err(|e| e.to_string())?,
+                    Some(b) => {
+                        number_rt::codegen::write_atomic(&rounded, b).map_err(|e| e.to_string())?
+                    }
                     None if rounded.exists() => {
                         std::fs::remove_file(&rounded).map_err(|e| e.to_string())?
                     }
@@ -896,7 +982,14 @@ fn check(model: &str) -> Result<(), String> {
         ));
     }
     println!("replaying `{}`", file.header.command);
-    tune(model, &options, true)
+    tune(
+        model,
+        &options,
+        Run {
+            check: true,
+            keep: false,
+        },
+    )
 }
 
 fn tuned_models() -> Vec<String> {
@@ -1190,6 +1283,15 @@ fn main() -> std::process::ExitCode {
         args.remove(1);
     }
     let cli = Cli::parse_from(args);
+    match find_root() {
+        Ok(r) => {
+            let _ = ROOT.set(r);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     let r = match cli.cmd {
         Cmd::Fetch { dataset } => fetch(&dataset),
         Cmd::Test => test(),
@@ -1216,7 +1318,11 @@ fn main() -> std::process::ExitCode {
             &granularity,
         ),
         Cmd::Verify { model } => verify(&model),
-        Cmd::Tune { model, options } => tune(&model, &options, false),
+        Cmd::Tune {
+            model,
+            options,
+            keep,
+        } => tune(&model, &options, Run { check: false, keep }),
         Cmd::Check { model } => check(&model),
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),

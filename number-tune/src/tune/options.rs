@@ -293,6 +293,50 @@ impl TuneOptions {
         Ok(())
     }
 
+    /// Checks that `search` validation inputs for the search and `held` for the confirmation can resolve the
+    /// tolerance: with fewer than `⌈1 / max_loss⌉` inputs, one input's outcome moves the accuracy by more than the
+    /// whole tolerance, so a pass or a fail there means nothing. The error says the minimum and the fix.
+    ///
+    /// ```
+    /// use number_tune::tune::TuneOptions;
+    /// let o = TuneOptions::default(); // --max-loss 1%
+    /// assert!(o.check_sizes(3000, 2000).is_ok());
+    /// assert!(o.check_sizes(60, 40).unwrap_err().contains("at least 100"));
+    /// ```
+    pub fn check_sizes(&self, search: usize, held: usize) -> Result<(), String> {
+        let t = self.max_loss.value();
+        let min = if t > 0.0 {
+            (1.0 / t).ceil() as usize
+        } else {
+            1
+        };
+        let why = |n: usize| {
+            format!(
+                "one input moves the accuracy by 1/{n} = {:.3}%, more than the tolerance {}",
+                100.0 / n.max(1) as f64,
+                self.max_loss
+            )
+        };
+        if search < min {
+            return Err(format!(
+                "the search would compare configurations on {search} validation inputs; a tolerance of {} needs at \
+                 least {min} ({}): use more validation inputs (--val, and --confirm for the share held out) or a \
+                 larger --max-loss",
+                self.max_loss,
+                why(search)
+            ));
+        }
+        if held > 0 && held < min {
+            return Err(format!(
+                "the confirmation would use {held} held-out validation inputs; a tolerance of {} needs at least {min} \
+                 ({}): use more validation inputs (--val), a larger --confirm share, or --confirm 0 to skip it",
+                self.max_loss,
+                why(held)
+            ));
+        }
+        Ok(())
+    }
+
     /// The options that differ from their defaults, as command-line arguments, in a fixed order
     /// (`--max-loss` always first): what a regenerate command records.
     pub fn args(&self) -> Vec<String> {

@@ -155,8 +155,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout this runs in (found from the current directory, `zoo::root`); exits with the reason when there
+/// is none, since every path of the trainer is relative to it.
+fn checkout_root() -> PathBuf {
+    zoo::root().map(Path::to_path_buf).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
+    })
+}
+
 fn default_weights_path(arch: Arch) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::checkout_root()
         .join("examples")
         .join(arch.name())
         .join("weights.safetensors")

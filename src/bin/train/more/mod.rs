@@ -131,7 +131,7 @@ fn run<N: ChunkNet>(net: &N, cli: &Cli) -> Result<(), String> {
 }
 
 fn default_path<N: ChunkNet>(net: &N) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::checkout_root()
         .join("examples")
         .join(net.name())
         .join("weights.safetensors")

@@ -137,7 +137,7 @@ fn run<N: Net>(net: &N, cli: &Cli) -> Result<(), String> {
 }
 
 fn default_path<N: Net>(net: &N) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::checkout_root()
         .join("examples")
         .join(net.name())
         .join("weights.safetensors")

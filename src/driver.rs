@@ -582,6 +582,20 @@ fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
             .ok_or_else(bad)?;
         let format: number_rt::Format = f.parse().map_err(|_| bad())?;
         let key = u64::from_str_radix(key.trim_start_matches("0x"), 16).map_err(|_| bad())?;
+        // Rounded values lie in their format's range (GPTQ rounds onto the grid): anything else was not written
+        // by the tuner and would be clamped without a word when loaded.
+        let (lo, hi) = (format.quantize(f32::MIN), format.quantize(f32::MAX));
+        if let Some((i, v)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(lo..=hi).contains(*v))
+        {
+            return Err(format!(
+                "{}: tensor `{site}` holds {v} at index {i}, outside the range [{lo}, {hi}] of its format {format}; \
+                 {regen}",
+                path.display()
+            ));
+        }
         entries.push((
             site,
             number_rt::rounded_weights::Rounded {
@@ -920,6 +934,19 @@ mod tests {
             std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
             assert_eq!(install_rounded(&rs).is_ok(), ok, "{meta}");
         }
+        // A value outside its format's range (a file not written by the tuner) is an error naming it.
+        t.insert("Fc1/dense.w".into(), (vec![2], vec![0.25, 100.0]));
+        let m = [("Fc1/dense.w".to_string(), "fixed<4,3>;0xff".to_string())]
+            .into_iter()
+            .collect();
+        let bytes = crate::weights::to_bytes(&t, &m).unwrap();
+        std::fs::write(&st, &bytes).unwrap();
+        std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
+        let e = install_rounded(&rs).unwrap_err();
+        assert!(
+            e.contains("`Fc1/dense.w` holds 100 at index 1, outside the range"),
+            "{e}"
+        );
         number_rt::rounded_weights::install(vec![]);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -57,12 +57,20 @@ mod tests {
     /// checkout finds itself.
     #[test]
     fn the_root_is_found_from_the_current_folder() {
-        let copy = std::env::temp_dir().join(format!("libnumber-copied-checkout-{}", std::process::id()));
+        let copy =
+            std::env::temp_dir().join(format!("libnumber-copied-checkout-{}", std::process::id()));
         let deep = copy.join("examples").join("lenet");
         std::fs::create_dir_all(&deep).unwrap();
-        std::fs::write(copy.join("Cargo.toml"), "[package]\nname = \"libnumber-zoo\"\n").unwrap();
+        std::fs::write(
+            copy.join("Cargo.toml"),
+            "[package]\nname = \"libnumber-zoo\"\n",
+        )
+        .unwrap();
         assert_eq!(super::find_root(&deep).as_deref(), Some(copy.as_path()));
-        assert_ne!(super::find_root(&deep).as_deref(), Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))));
+        assert_ne!(
+            super::find_root(&deep).as_deref(),
+            Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        );
         std::fs::write(copy.join("Cargo.toml"), "[package]\nname = \"other\"\n").unwrap();
         assert_eq!(super::find_root(&deep), None);
         std::fs::remove_dir_all(&copy).unwrap();

@@ -37,6 +37,49 @@ pub fn save(
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// The first tensor of a safetensors header whose byte range does not match its dtype and shape, named (the
+/// `safetensors` crate's own error does not say which).
+fn header_problem(bytes: &[u8]) -> Option<String> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
+    let header: serde_json::Value =
+        serde_json::from_slice(bytes.get(8..8usize.checked_add(n)?)?).ok()?;
+    for (name, t) in header.as_object()? {
+        if name == "__metadata__" {
+            continue;
+        }
+        let dtype = t.get("dtype")?.as_str()?;
+        let shape: Vec<u64> = t
+            .get("shape")?
+            .as_array()?
+            .iter()
+            .map(|d| d.as_u64())
+            .collect::<Option<_>>()?;
+        let off: Vec<u64> = t
+            .get("data_offsets")?
+            .as_array()?
+            .iter()
+            .map(|d| d.as_u64())
+            .collect::<Option<_>>()?;
+        let size = match dtype {
+            "F64" | "I64" | "U64" => 8,
+            "F32" | "I32" | "U32" => 4,
+            "F16" | "BF16" | "I16" | "U16" => 2,
+            _ => 1,
+        };
+        let want = shape.iter().product::<u64>() * size;
+        if off.len() != 2 || off[1].checked_sub(off[0]) != Some(want) {
+            return Some(format!(
+                "tensor `{name}` ({dtype}, shape {shape:?}) needs {want} bytes but its data_offsets {off:?} give \
+                 {} (only F32 weights are supported)",
+                off.get(1)
+                    .zip(off.first())
+                    .map_or(0, |(b, a)| b.saturating_sub(*a))
+            ));
+        }
+    }
+    None
+}
+
 /// Checks that `tensors` holds exactly the names of `expected`, each with its shape.
 pub fn check(tensors: &Tensors, expected: &[(&str, &[usize])]) -> Result<(), String> {
     let mut problems = Vec::new();
@@ -77,10 +120,13 @@ impl Weights {
         Weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// Parses the bytes of a safetensors file.
+    /// Parses the bytes of a safetensors file. Every tensor must be F32 and hold finite values; errors name the
+    /// tensor (and the index of a non-finite value).
     pub fn from_bytes(bytes: &[u8]) -> Result<Weights, String> {
-        let st = SafeTensors::deserialize(bytes)
-            .map_err(|e| format!("not a valid safetensors file: {e}"))?;
+        let st = SafeTensors::deserialize(bytes).map_err(|e| match header_problem(bytes) {
+            Some(p) => format!("not a valid safetensors file: {p}"),
+            None => format!("not a valid safetensors file: {e}"),
+        })?;
         let (_, meta) = SafeTensors::read_metadata(bytes)
             .map_err(|e| format!("not a valid safetensors file: {e}"))?;
         let metadata = meta
@@ -96,11 +142,17 @@ impl Weights {
                     view.dtype()
                 ));
             }
-            let data = view
+            let data: Vec<f32> = view
                 .data()
                 .chunks_exact(4)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect();
+            if let Some((i, v)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(format!(
+                    "tensor `{name}` holds {v} at index {i}: weights must be finite (the file is damaged, or \
+                     training diverged); re-fetch or re-train it"
+                ));
+            }
             tensors.insert(name.to_string(), (view.shape().to_vec(), data));
         }
         Ok(Weights { tensors, metadata })
@@ -333,5 +385,28 @@ mod tests {
                 .unwrap_err()
                 .contains("`h` is F16")
         );
+        // A header whose dtype does not match the tensor's bytes (F32 data relabelled F16): named.
+        let mut t = Tensors::new();
+        t.insert("conv1.weight".into(), (vec![2], vec![0.5, -0.5]));
+        let good = to_bytes(&t, &BTreeMap::new()).unwrap();
+        let n = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize;
+        let head = String::from_utf8(good[8..8 + n].to_vec())
+            .unwrap()
+            .replace("F32", "F16");
+        let bad = [&good[..8], head.as_bytes(), &good[8 + n..]].concat();
+        let e = Weights::from_bytes(&bad).unwrap_err();
+        assert!(
+            e.contains("tensor `conv1.weight` (F16, shape [2]) needs 4 bytes"),
+            "{e}"
+        );
+        // Non-finite weights are refused with the tensor and the index.
+        for v in [f32::NAN, f32::INFINITY] {
+            t.insert("fc1.bias".into(), (vec![3], vec![1.0, v, 0.0]));
+            let e = Weights::from_bytes(&to_bytes(&t, &BTreeMap::new()).unwrap()).unwrap_err();
+            assert!(
+                e.contains("tensor `fc1.bias`") && e.contains("at index 1") && e.contains("finite"),
+                "{e}"
+            );
+        }
     }
 }

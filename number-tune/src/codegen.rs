@@ -22,7 +22,6 @@ use crate::Format;
 use crate::emulate::Config;
 use crate::profile::{Profile, SiteKind};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::Path;
 
 use number_contract::tuned_file::{self as contract, FunctionFormats, InstanceFormats, TunedFile};
@@ -82,11 +81,20 @@ impl Header {
 }
 
 /// Why `tuned.rs` could not be generated.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CodegenError {
     /// The configuration names a site the profile does not have.
+    #[error(
+        "the configuration names site `{0}`, which is not in the profile: tune with this profile"
+    )]
     UnknownSite(String),
     /// Two sites of one function disagree on its fingerprint (a profile merged from different builds).
+    #[error(
+        "the profile holds two fingerprints of `{function}` ({:#018x} and {:#018x}): it mixes runs of different \
+         builds; re-run profiling",
+        .fingerprints.0,
+        .fingerprints.1
+    )]
     FingerprintConflict {
         /// The function (`zoo::layers::dense`).
         function: String,
@@ -94,53 +102,25 @@ pub enum CodegenError {
         fingerprints: (u64, u64),
     },
     /// A module path, instance or ident is not usable in a Rust path.
+    #[error("cannot name a site in Rust: {0}")]
     BadName(String),
     /// The instances are declared in several crates and no [`Header::crate_name`] says which includes the file.
+    #[error(
+        "the profile's instances are declared in several crates ({}); a tuned.rs is included by one crate: set \
+         `Header::crate_name`, or profile and tune each crate separately",
+        .0.join(", ")
+    )]
     AmbiguousCrate(Vec<String>),
     /// The generated code does not parse (a bug, or a format whose `rust_type` is not a type).
+    #[error("generated tuned.rs does not parse (a libnumber bug): {0}")]
     Parse(String),
     /// A block format (`block<W,F,N>`) on a site that is not a weight: blocks are cut from whole weight tensors.
+    #[error(
+        "site {0}: block formats are for weight sites only (their blocks are cut from the whole tensor); give this \
+         site a per-value format, e.g. fixed<W,F>"
+    )]
     BlockNotWeight(String),
 }
-
-impl fmt::Display for CodegenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CodegenError::UnknownSite(s) => {
-                write!(
-                    f,
-                    "the configuration names site `{s}`, which is not in the profile: tune with this profile"
-                )
-            }
-            CodegenError::FingerprintConflict {
-                function,
-                fingerprints: (a, b),
-            } => write!(
-                f,
-                "the profile holds two fingerprints of `{function}` ({a:#018x} and {b:#018x}): it mixes runs of \
-                 different builds; re-run profiling"
-            ),
-            CodegenError::BadName(m) => write!(f, "cannot name a site in Rust: {m}"),
-            CodegenError::AmbiguousCrate(c) => write!(
-                f,
-                "the profile's instances are declared in several crates ({}); a tuned.rs is included by one crate: set \
-                 `Header::crate_name`, or profile and tune each crate separately",
-                c.join(", ")
-            ),
-            CodegenError::Parse(m) => write!(
-                f,
-                "generated tuned.rs does not parse (a libnumber bug): {m}"
-            ),
-            CodegenError::BlockNotWeight(m) => write!(
-                f,
-                "site {m}: block formats are for weight sites only (their blocks are cut from the whole tensor); \
-                 give this site a per-value format, e.g. fixed<W,F>"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for CodegenError {}
 
 fn is_ident(s: &str) -> bool {
     let mut c = s.chars();
@@ -390,7 +370,8 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<()>
 }
 
 /// Why [`check`] failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", check_message(self))]
 pub enum CheckError {
     /// The file does not exist.
     Missing {
@@ -421,42 +402,38 @@ pub enum CheckError {
     },
 }
 
-impl fmt::Display for CheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fix = |c: &Option<String>| match c {
-            Some(c) => format!("re-run `{c}`"),
-            None => "re-run the tuner".to_string(),
-        };
-        match self {
-            CheckError::Missing { path, command } => {
-                write!(f, "`{path}` does not exist: {} to write it", fix(command))
-            }
-            CheckError::Differs {
-                path,
-                line,
-                expected,
-                found,
-                command,
-            } => {
-                let show = |l: &Option<String>| match l {
-                    Some(l) => format!("`{l}`"),
-                    None => "(end of file)".to_string(),
-                };
-                write!(
-                    f,
-                    "`{path}` is out of date (edited, or the profile/tuning changed): line {line} differs\n  expected: {}\n  \
-                     found:    {}\n{} to regenerate it",
-                    show(expected),
-                    show(found),
-                    fix(command)
-                )
-            }
-            CheckError::Io { path, error } => write!(f, "cannot read `{path}`: {error}"),
+/// The message of a [`CheckError`]: what differs or is missing, and the command that regenerates the file.
+fn check_message(e: &CheckError) -> String {
+    let fix = |c: &Option<String>| match c {
+        Some(c) => format!("re-run `{c}`"),
+        None => "re-run the tuner".to_string(),
+    };
+    match e {
+        CheckError::Missing { path, command } => {
+            format!("`{path}` does not exist: {} to write it", fix(command))
         }
+        CheckError::Differs {
+            path,
+            line,
+            expected,
+            found,
+            command,
+        } => {
+            let show = |l: &Option<String>| match l {
+                Some(l) => format!("`{l}`"),
+                None => "(end of file)".to_string(),
+            };
+            format!(
+                "`{path}` is out of date (edited, or the profile/tuning changed): line {line} differs\n  expected: {}\n  \
+                 found:    {}\n{} to regenerate it",
+                show(expected),
+                show(found),
+                fix(command)
+            )
+        }
+        CheckError::Io { path, error } => format!("cannot read `{path}`: {error}"),
     }
 }
-
-impl std::error::Error for CheckError {}
 
 /// `--check` mode: Ok if the file at `path` holds exactly `expected`; otherwise an error showing the first
 /// differing line (or saying the file is missing).

@@ -245,6 +245,24 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
     )];
     match mode {
         Mode::Plain | Mode::Calibrate => {
+            // The bound of tuned builds, met by every instance here, so that code generic over the instance
+            // (`struct Conv<L: conv::Formats> { w: Vec<conv::w<L>> }`) compiles in every mode. Calibrate builds
+            // call the function with `L: Instance`, which the trait therefore implies.
+            items.push(if mode == Mode::Calibrate {
+                quote!(
+                    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+                    /// implement this trait per instance in `tuned.rs`).
+                    pub trait #formats: ::number_rt::__private::Instance {}
+                    impl<T: ::number_rt::__private::Instance> #formats for T {}
+                )
+            } else {
+                quote!(
+                    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+                    /// in `tuned.rs`).
+                    pub trait #formats {}
+                    impl<T: ?::core::marker::Sized> #formats for T {}
+                )
+            });
             for p in &weights {
                 let w = &p.ident;
                 items.push(match &model.instance {

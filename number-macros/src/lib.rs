@@ -6,13 +6,19 @@
 //! options against them and expands ([`expand`]) according to the build mode: the `mode = "..."` option, else
 //! this crate's features `calibrate` / `tuned` (selected through number-rt's), else plain.
 //!
-//! - **plain**: the function unchanged, plus `mod <fn> { FINGERPRINT, pub type <weight><L> = f32 }`.
+//! - **plain**: the function unchanged, plus `mod <fn> { FINGERPRINT, trait Formats, pub type <weight><L> =
+//!   f32 }`, where `Formats` is empty and implemented by every type.
 //! - **calibrate**: every assignment to a site goes through `number_rt::emulate::Frame` (run-time formats,
-//!   profiling); the module is the same as in plain mode.
+//!   profiling); the module is the same as in plain mode, except that `Formats` is implemented by every
+//!   `Instance` (and implies it, as the calibrate function's bound is `L: Instance`).
 //! - **tuned**: `fn f<L: f::Formats>`, weight parameters become `&[f::w<L>]` (static number types, read as
 //!   `w[i].to_f32()`), every other site is quantized with `<<L as f::Formats>::site as Number>::quantize`. The
-//!   module also holds the `Formats` trait (one associated type per site ident), implemented per instance by
-//!   `tuned.rs`; single-instance functions use the instance type `f::Single`.
+//!   module's `Formats` trait has one associated type per site ident, implemented per instance by `tuned.rs`;
+//!   single-instance functions use the instance type `f::Single`.
+//!
+//! So code generic over the instance is written once for every mode with the bound `L: f::Formats`
+//! (`struct Conv<L: conv::Formats> { w: Vec<conv::w<L>> }`), and code generic over a weight's element type with
+//! `W: number_rt::Number` (implemented by `f32` and every tuned number type).
 //!
 //! On an inherent `impl` block, every method with float sites is expanded the same way; its module is named
 //! `<self type in snake_case>_<method>` (`dense_forward` for `impl<L> Dense<L> { fn forward(..) }`), emitted next
@@ -21,6 +27,21 @@
 //!
 //! Type aliases of weights are named after the *parameter* (`dense::w<L>`), whatever `rename`/`share` make of
 //! the site ident.
+//!
+//! # Sites
+//!
+//! Float parameters (`f32`, `&[f32]`, `&mut [f32]`, `[f32; N]`, `Vec<f32>`, …), float literals, the `f32`
+//! return value, and `let` bindings that are typed `f32` / `[f32; N]` / `Vec<f32>`, or initialised from a float
+//! expression of sites and literals, an array of floats (`[0.0; N]`), or `vec![..]` of f32 float literals
+//! (`vec![0.0; n]`, `vec![0.5f32, -1.0]`; an `f64` suffix keeps the binding out of the sites). An untyped
+//! `vec![..]` local expands exactly like the same local typed `Vec<f32>`.
+//!
+//! # Weights
+//!
+//! A weight (`weights(w)`) holds the tuned number type in tuned builds, so the body may only index it (`w[i]`)
+//! or measure it (`w.len()`, `w.is_empty()`); any other use (slicing, `.iter()`, passing it on) is a compile
+//! error in every mode, unless the weight is listed in `generic(w)`: then it is passed on as it is, to code
+//! generic over its element type (`W: number_rt::Number`, reading `w[i].to_f32()`).
 use proc_macro::TokenStream;
 
 mod attr;

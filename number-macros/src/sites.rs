@@ -313,6 +313,32 @@ fn vec_repeat(e: &Expr) -> Option<(Expr, Expr)> {
         .ok()
 }
 
+/// A float literal without suffix or with suffix `f32`, possibly negated (`0.0`, `-1.5f32`).
+fn f32_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(float_lit_suffix(&l.lit).as_deref(), Some("" | "f32")),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => f32_literal(&u.expr),
+        Expr::Paren(p) => f32_literal(&p.expr),
+        Expr::Group(g) => f32_literal(&g.expr),
+        _ => false,
+    }
+}
+
+/// `vec![lit; n]` or `vec![lit, lit, ..]` whose literals are f32 float literals ([`f32_literal`]): a `Vec<f32>`
+/// (an `f64` suffix, an integer or any other element keeps the binding out of the sites).
+fn vec_of_f32_literals(e: &Expr) -> bool {
+    if let Some((elem, _)) = vec_repeat(e) {
+        return f32_literal(&elem);
+    }
+    let Expr::Macro(m) = e else { return false };
+    if !m.mac.path.is_ident("vec") {
+        return false;
+    }
+    m.mac
+        .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .is_ok_and(|elems| !elems.is_empty() && elems.iter().all(f32_literal))
+}
+
 fn pat_idents(p: &Pat, out: &mut Vec<String>) {
     match p {
         Pat::Ident(i) => {
@@ -719,11 +745,13 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// `[0.0; N]` / `[a, b]` of floats: an owned float array.
+    /// `[0.0; N]` / `[a, b]` of floats: an owned float array; `vec![0.0; n]` / `vec![0.5, -1.0]` of f32 float
+    /// literals: an owned float `Vec`.
     fn is_float_array(&self, e: &Expr) -> bool {
         match e {
             Expr::Repeat(r) => self.is_float(&r.expr),
             Expr::Array(a) => a.elems.iter().next().is_some_and(|x| self.is_float(x)),
+            Expr::Macro(_) => vec_of_f32_literals(e),
             _ => false,
         }
     }
@@ -748,6 +776,7 @@ impl<'a> Walker<'a> {
             .as_ref()
             .filter(|i| i.diverge.is_none())
             .map(|i| &*i.expr);
+        let init_is_vec = init_float.is_some_and(vec_of_f32_literals);
         let class = match (&name, &ty) {
             (Some(_), Some(t)) => classify_local(t),
             (Some(_), None) => match init_float {
@@ -789,12 +818,13 @@ impl<'a> Walker<'a> {
             TypeClass::Float(shape) => {
                 let raw = self.raw_name(&key);
                 let site = self.add_site(raw, Kind::Local, name.span(), false);
-                let typed_vec = shape == Shape::Owned
-                    && self.tuned()
-                    && self.typed_ok.contains(&key)
-                    && ty
-                        .as_ref()
-                        .is_some_and(|t| quote!(#t).to_string().replace(' ', "") == "Vec<f32>");
+                // `Vec<f32>`, written out or from `vec![..]` of f32 literals.
+                let is_vec = match &ty {
+                    Some(t) => quote!(#t).to_string().replace(' ', "") == "Vec<f32>",
+                    None => init_is_vec,
+                };
+                let typed_vec =
+                    shape == Shape::Owned && self.tuned() && self.typed_ok.contains(&key) && is_vec;
                 if let (Some(idx), true, Some(qgen), Some(init)) =
                     (site, typed_vec, self.qgen, &mut l.init)
                 {
@@ -814,8 +844,16 @@ impl<'a> Walker<'a> {
                             __nq_v.into_iter().map(<#t as ::number_rt::__private::Number>::from_f32).collect::<::number_rt::__private::Vec<#t>>()
                         }),
                     };
-                    if let Pat::Type(pt) = &mut l.pat {
-                        *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>);
+                    match &mut l.pat {
+                        Pat::Type(pt) => *pt.ty = parse_quote!(::number_rt::__private::Vec<#t>),
+                        pat => {
+                            *pat = Pat::Type(syn::PatType {
+                                attrs: Vec::new(),
+                                pat: Box::new(pat.clone()),
+                                colon_token: Default::default(),
+                                ty: parse_quote!(::number_rt::__private::Vec<#t>),
+                            })
+                        }
                     }
                     self.bind(
                         key,

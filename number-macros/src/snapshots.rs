@@ -280,6 +280,74 @@ fn gru_cell() {
     );
 }
 
+/// Untyped `vec![..]` locals of f32 literals are sites exactly like `let y: Vec<f32> = vec![..]` (typed in tuned
+/// builds when only indexed); an `f64` literal keeps its `vec![..]` out of the sites.
+#[test]
+fn vec_locals() {
+    check(
+        "vec_locals",
+        quote!(weights(w)),
+        quote! {
+            pub fn vec_locals<L>(w: &[f32], x: &[f32], y: &mut [f32]) {
+                let n = x.len();
+                let mut h = vec![0.0f32; n];
+                let mut g = vec![0.5, -1.0];
+                let d = vec![0.0f64; n];
+                for i in 0..n {
+                    h[i] = w[i] * x[i];
+                }
+                g[0] += h[0];
+                g.push(2.0);
+                y[0] = h[n - 1] + g[0] + g[2] + d[0] as f32;
+            }
+        },
+    );
+}
+
+#[test]
+fn vec_locals_expand_like_typed_vec_locals() {
+    let untyped = quote! {
+        pub fn f<L>(x: &[f32], y: &mut [f32]) {
+            let mut h = vec![0.0; x.len()];
+            let mut g = vec![0.25f32, -1.0];
+            for i in 0..x.len() { h[i] = x[i] * 2.0; }
+            g[1] += h[0];
+            y[0] = h[0] + g[1];
+        }
+    };
+    let typed = quote! {
+        pub fn f<L>(x: &[f32], y: &mut [f32]) {
+            let mut h: Vec<f32> = vec![0.0; x.len()];
+            let mut g: Vec<f32> = vec![0.25f32, -1.0];
+            for i in 0..x.len() { h[i] = x[i] * 2.0; }
+            g[1] += h[0];
+            y[0] = h[0] + g[1];
+        }
+    };
+    // The same code but for the written-out `: Vec<f32>` and the fingerprint (taken over the tokens).
+    let normal = |s: String| -> String {
+        let s = s.replace(": Vec<f32>", "");
+        s.lines()
+            .map(|l| match l.find("0x") {
+                Some(i) if l.contains("FINGERPRINT") || l.contains("fingerprint") => &l[..i],
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for mode in [Mode::Plain, Mode::Calibrate, Mode::Tuned] {
+        let (a, b) = (
+            expand(quote!(), untyped.clone(), mode),
+            expand(quote!(), typed.clone(), mode),
+        );
+        assert!(
+            a.contains("SiteKind::Local") || mode != Mode::Calibrate,
+            "{a}"
+        );
+        assert_eq!(normal(a), normal(b), "{mode:?}");
+    }
+}
+
 /// Scalar, reference, array and Vec parameters, the return site, re-bound names, closures, nested items and
 /// the options `exclude` and `rename`, on a single-instance function.
 #[test]

@@ -35,6 +35,10 @@ pub fn conv2d<L>(
 pub mod conv2d {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xeeced7e821c0e97b;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

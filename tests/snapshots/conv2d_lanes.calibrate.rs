@@ -176,6 +176,10 @@ pub fn conv2d<L: ::number_rt::__private::Instance>(
 pub mod conv2d {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xa677ec61677e9403;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

@@ -44,6 +44,10 @@ pub fn conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Conv, relu: 
 pub mod conv2d {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xa677ec61677e9403;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

@@ -91,6 +91,10 @@ pub fn dense<L: ::number_rt::__private::Instance>(
 pub mod dense {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xb9cdb99f94affea8;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

@@ -16,6 +16,10 @@ pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
 pub mod dense {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xb9cdb99f94affea8;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

@@ -47,6 +47,10 @@ pub fn depthwise_conv2d<L>(
 pub mod depthwise_conv2d {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xb167c44cbf485db5;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

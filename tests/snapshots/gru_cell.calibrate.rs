@@ -213,6 +213,10 @@ pub fn gru_cell<L: ::number_rt::__private::Instance>(
 pub mod gru_cell {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x81ba67ef5671a9b6;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type wz<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type uz<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type wh<L> = <L as ::number_rt::__private::AnyF32>::F32;

@@ -39,6 +39,10 @@ pub fn gru_cell<L>(
 pub mod gru_cell {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x81ba67ef5671a9b6;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type wz<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type uz<L> = <L as ::number_rt::__private::AnyF32>::F32;
     pub type wh<L> = <L as ::number_rt::__private::AnyF32>::F32;

@@ -72,6 +72,10 @@ impl<L> Scale<L> {
 pub mod scale_new {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x25cb4dd8ebdbc5f9;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
 }
 /// Formats and fingerprint of the #[quantize] function `forward`.
 #[doc(hidden)]
@@ -79,5 +83,9 @@ pub mod scale_new {
 pub mod scale_forward {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x8ef7034ad1003fcd;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type g<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

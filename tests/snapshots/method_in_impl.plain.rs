@@ -20,6 +20,10 @@ impl<L> Scale<L> {
 pub mod scale_new {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x25cb4dd8ebdbc5f9;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
 }
 /// Formats and fingerprint of the #[quantize] function `forward`.
 #[doc(hidden)]
@@ -27,5 +31,9 @@ pub mod scale_new {
 pub mod scale_forward {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x8ef7034ad1003fcd;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
     pub type g<L> = <L as ::number_rt::__private::AnyF32>::F32;
 }

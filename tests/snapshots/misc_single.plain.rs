@@ -26,4 +26,8 @@ pub(crate) fn misc(
 pub(crate) mod misc {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0x1b5700b2146ac008;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
 }

@@ -56,4 +56,8 @@ pub fn global_avg_pool<L: ::number_rt::__private::Instance>(
 pub mod global_avg_pool {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xfb245d615cb6a0f0;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
 }

@@ -14,4 +14,8 @@ pub fn global_avg_pool<L>(x: &[f32], y: &mut [f32], hw: usize) {
 pub mod global_avg_pool {
     /// Fingerprint of the function's code; `tuned.rs` asserts it.
     pub const FINGERPRINT: u64 = 0xfb245d615cb6a0f0;
+    /// Every type: plain builds have no formats (tuned builds implement this trait per instance
+    /// in `tuned.rs`).
+    pub trait Formats {}
+    impl<T: ?::core::marker::Sized> Formats for T {}
 }

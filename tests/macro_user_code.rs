@@ -1,0 +1,238 @@
+//! `#[quantize]` on code as people write it (the "your own model" issue):
+//! (1) untyped `vec![..]` locals of f32 literals are sites, like `let h: Vec<f32> = vec![..]`: profiled,
+//!     quantized, and calibrate-mode emulation equals the tuned static code bit for bit;
+//! (2) code generic over the layer instance (`struct Conv1d<L: conv1d::Formats> { w: Vec<conv1d::w<L>> }`) and
+//!     helpers generic over the weight's number type (`W: number_rt::Number`) compile in every mode.
+#![allow(clippy::needless_range_loop)]
+use number_rt::emulate::{self, Config};
+use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
+
+// ------------------------------------------------------------------ the user code, in three modes
+
+macro_rules! user_code {
+    ($mode:tt, $scale:ident, $conv:ident, $rows:ident, $model:ident) => {
+        /// A layer with untyped `vec![..]` locals: `h` (repeat form) and `s` (list form) are sites.
+        #[quantize(weights(w), mode = $mode)]
+        pub fn $scale<L>(w: &[f32], x: &[f32], y: &mut [f32]) {
+            let n = x.len();
+            let mut h = vec![0.0f32; n];
+            let mut s = vec![0.0, 0.0];
+            for i in 0..n {
+                h[i] = w[i] * x[i];
+            }
+            for i in 0..n {
+                s[0] += h[i];
+            }
+            for i in 0..n {
+                y[i] = h[i] + s[0];
+            }
+        }
+
+        /// 1-D convolution (valid, one channel): the layer a user's generic model struct calls.
+        #[quantize(weights(w, b), mode = $mode)]
+        pub fn $conv<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+            let k = w.len();
+            for o in 0..y.len() {
+                let mut acc: f32 = b[0];
+                for i in 0..k {
+                    acc += w[i] * x[o + i];
+                }
+                y[o] = acc;
+            }
+        }
+
+        /// A dense layer whose rows go to a helper generic over the weight's number type (`generic(w)`).
+        #[quantize(weights(w, b), generic(w), mode = $mode)]
+        pub fn $rows<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+            let n = x.len();
+            for o in 0..y.len() {
+                let acc = b[o] + row_dot(&w[o * n..(o + 1) * n], x);
+                y[o] = acc;
+            }
+        }
+
+        /// The user's model: weights stored in the layer's weight types, generic over the instance.
+        pub mod $model {
+            use super::*;
+
+            pub struct Conv1d<L: $conv::Formats> {
+                pub w: Vec<$conv::w<L>>,
+                pub b: Vec<$conv::b<L>>,
+            }
+
+            impl<L: $conv::Formats> Conv1d<L> {
+                pub fn load(w: &[f32], b: &[f32]) -> Self {
+                    Conv1d {
+                        w: <$conv::w<L> as Number>::from_f32_slice(w),
+                        b: <$conv::b<L> as Number>::from_f32_slice(b),
+                    }
+                }
+                pub fn forward(&self, x: &[f32], y: &mut [f32]) {
+                    $conv::<L>(&self.w, &self.b, x, y)
+                }
+            }
+
+            /// A free function generic over the instance with the same bound.
+            pub fn forward<L: $conv::Formats>(l: &Conv1d<L>, x: &[f32]) -> Vec<f32> {
+                let mut y = vec![0.0; x.len() + 1 - l.w.len()];
+                l.forward(x, &mut y);
+                y
+            }
+        }
+    };
+}
+
+/// A helper generic over the weight's element type: f32 in plain and calibrate builds, the tuned number type in
+/// tuned builds.
+fn row_dot<W: Number>(w: &[W], x: &[f32]) -> f32 {
+    let mut acc = 0.0;
+    for i in 0..x.len() {
+        acc += w[i].to_f32() * x[i];
+    }
+    acc
+}
+
+user_code!("plain", scale_plain, conv_plain, rows_plain, model_plain);
+user_code!("calibrate", scale_cal, conv_cal, rows_cal, model_cal);
+user_code!("tuned", scale_tun, conv_tun, rows_tun, model_tun);
+
+number_rt::instances!(A, P);
+
+/// Implements `$f::Formats` for `$inst` and returns the same formats as a calibrate-mode [`Config`] for the
+/// calibrate twin `$cal`.
+macro_rules! formats {
+    ($cfg:ident: $inst:ty, $f:ident, $cal:literal, { $($site:ident = $t:ty),* $(,)? }) => {
+        impl $f::Formats for $inst {
+            $(type $site = $t;)*
+        }
+        fn $cfg() -> Config {
+            let mut cfg = Config::new();
+            $(cfg.insert(
+                emulate::site_name(<$inst as Instance>::NAME, $cal, stringify!($site)),
+                <$t as Number>::FORMAT,
+            );)*
+            cfg
+        }
+    };
+}
+
+formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
+formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
+formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0) as f32
+    }
+    fn vec(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.next()).collect()
+    }
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+// ------------------------------------------------------------------ (1) vec! locals
+
+#[test]
+fn untyped_vec_locals_are_quantized_sites() {
+    let mut r = Rng(7);
+    let n = 9;
+    let (w, x) = (r.vec(n), r.vec(n));
+
+    // Calibrate: the formats of A, and the same computation written out with Format::quantize.
+    let mut yc = vec![0.0; n];
+    emulate::with_formats(&a_scale(), || scale_cal::<A>(&w, &x, &mut yc));
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let (wq, xq): (Vec<f32>, Vec<f32>) = (
+        w.iter().map(|&v| q("fixed<6,4>", v)).collect(),
+        x.iter().map(|&v| q("fixed<8,4>", v)).collect(),
+    );
+    let h: Vec<f32> = (0..n).map(|i| q("fixed<4,1>", wq[i] * xq[i])).collect();
+    let mut s0 = 0.0;
+    for i in 0..n {
+        s0 = q("ufixed<6,2>", s0 + h[i]);
+    }
+    let want: Vec<f32> = (0..n).map(|i| h[i] + s0).collect();
+    assert_eq!(
+        bits(&yc),
+        bits(&want),
+        "calibrate {yc:?} vs reference {want:?}"
+    );
+    // `h` rounds to halves: the f32 result differs.
+    let mut yp = vec![0.0; n];
+    scale_plain::<A>(&w, &x, &mut yp);
+    assert_ne!(bits(&yp), bits(&yc));
+
+    // Tuned: the static formats, bit for bit.
+    let mut yt = vec![0.0; n];
+    scale_tun::<A>(&<scale_tun::w<A>>::from_f32_slice(&w), &x, &mut yt);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+
+    // Profiling: both locals are local sites of the function, recorded like typed `Vec<f32>` locals.
+    emulate::start_profiling();
+    scale_cal::<P>(&w, &x, &mut vec![0.0; n]);
+    let p = emulate::finish_profiling();
+    for (site, count) in [("h", 2 * n), ("s", 2 + n)] {
+        let s = &p.sites[&format!("P/scale_cal.{site}")];
+        assert_eq!(s.kind, number_rt::profile::SiteKind::Local, "{site}");
+        assert_eq!(s.stats.total(), count as u64, "{site}");
+    }
+}
+
+// ------------------------------------------------------------------ (2) generic user code
+
+#[test]
+fn generic_model_code_compiles_and_runs_in_every_mode() {
+    let mut r = Rng(3);
+    let (w, b, x) = (r.vec(3), r.vec(1), r.vec(12));
+    // Plain: the bound `L: conv_plain::Formats` holds for every type; the weights are f32.
+    let plain = model_plain::Conv1d::<A>::load(&w, &b);
+    let _: &Vec<f32> = &plain.w;
+    let yp = model_plain::forward(&plain, &x);
+    let mut want = vec![0.0; 10];
+    for o in 0..10 {
+        let mut acc = b[0];
+        for i in 0..3 {
+            acc += w[i] * x[o + i];
+        }
+        want[o] = acc;
+    }
+    assert_eq!(bits(&yp), bits(&want));
+    // Calibrate (the bound implies `Instance`) against tuned (weights stored as `Fixed<5, 3>`): bit-identical.
+    let cal = model_cal::Conv1d::<A>::load(&w, &b);
+    let yc = emulate::with_formats(&a_conv(), || model_cal::forward(&cal, &x));
+    let tun = model_tun::Conv1d::<A>::load(&w, &b);
+    let _: &Vec<Fixed<5, 3>> = &tun.w;
+    let yt = model_tun::forward(&tun, &x);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&yp));
+}
+
+#[test]
+fn helpers_generic_over_the_weight_type() {
+    let mut r = Rng(5);
+    let (n_out, n) = (4, 6);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let mut yp = vec![0.0; n_out];
+    rows_plain::<A>(&w, &b, &x, &mut yp);
+    for o in 0..n_out {
+        assert_eq!(yp[o], b[o] + row_dot(&w[o * n..(o + 1) * n], &x));
+    }
+    let mut yc = vec![0.0; n_out];
+    emulate::with_formats(&a_rows(), || rows_cal::<A>(&w, &b, &x, &mut yc));
+    let mut yt = vec![0.0; n_out];
+    rows_tun::<A>(
+        &<rows_tun::w<A>>::from_f32_slice(&w),
+        &<rows_tun::b<A>>::from_f32_slice(&b),
+        &x,
+        &mut yt,
+    );
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&yp));
+}

@@ -394,7 +394,7 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
         _ => None,
     };
     let rounded = match &tuned_rs {
-        Some(p) if p.exists() => install_rounded(p)?,
+        Some(p) if p.exists() => number_rt::rounded_weights::install_named(p)?,
         _ => None,
     };
     let model = M::load(&weights)?;
@@ -527,93 +527,9 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             options.validate()?;
             let report_dir = rd.unwrap_or(report_dir);
             let out = out.unwrap_or_else(|| root.join("examples").join(M::NAME).join("tuned.rs"));
-            tune(&model, &options, &out, &report_dir, check)
+            tune(&model, &options, &out, weights, &report_dir, check)
         }
     }
-}
-
-/// The bytes of `tuned.safetensors` for the GPTQ-rounded weight sites of `config` and their count (`None` when
-/// no site was rounded): one F32 tensor per site, named by the site, with metadata `<site>` =
-/// `<format>;<content key of the trained tensor>`.
-fn rounded_weights(
-    config: &number_rt::emulate::Config,
-) -> Result<Option<(Vec<u8>, usize)>, String> {
-    let sites = number_rt::rounding::rounded_sites(config);
-    if sites.is_empty() {
-        return Ok(None);
-    }
-    let mut tensors = crate::weights::Tensors::new();
-    let mut meta = std::collections::BTreeMap::new();
-    meta.insert(
-        "content".to_string(),
-        "GPTQ-rounded weights of tuned.rs (number_rt::rounding)".to_string(),
-    );
-    for (site, r) in &sites {
-        tensors.insert(site.clone(), (vec![r.values.len()], r.values.clone()));
-        meta.insert(site.clone(), format!("{};{:#018x}", r.format, r.key));
-    }
-    let bytes = crate::weights::to_bytes(&tensors, &meta)?;
-    Ok(Some((bytes, sites.len())))
-}
-
-/// Installs the rounded weights that `tuned_rs` names in its header (`// rounded weights: …`), so that
-/// loading the model substitutes them; `Ok(None)` when it names none. The file must be beside it, with the
-/// digest the header gives.
-fn install_rounded(tuned_rs: &Path) -> Result<Option<String>, String> {
-    number_rt::rounded_weights::install(vec![]);
-    let Some((path, bytes)) = number_rt::rounded_weights::read_named_file(tuned_rs)? else {
-        return Ok(None);
-    };
-    let regen = "re-run the tune command in its header";
-    let w = crate::weights::Weights::from_bytes(&bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut entries = Vec::new();
-    for (site, (_, values)) in w.tensors {
-        let bad = || {
-            format!(
-                "{}: tensor `{site}` has no valid `format;key` metadata; {regen}",
-                path.display()
-            )
-        };
-        let (f, key) = w
-            .metadata
-            .get(&site)
-            .and_then(|m| m.split_once(';'))
-            .ok_or_else(bad)?;
-        let format: number_rt::Format = f.parse().map_err(|_| bad())?;
-        let key = u64::from_str_radix(key.trim_start_matches("0x"), 16).map_err(|_| bad())?;
-        // Rounded values lie in their format's range (GPTQ rounds onto the grid): anything else was not written
-        // by the tuner and would be clamped without a word when loaded.
-        let (lo, hi) = (format.quantize(f32::MIN), format.quantize(f32::MAX));
-        if let Some((i, v)) = values
-            .iter()
-            .enumerate()
-            .find(|(_, v)| !(lo..=hi).contains(*v))
-        {
-            return Err(format!(
-                "{}: tensor `{site}` holds {v} at index {i}, outside the range [{lo}, {hi}] of its format {format}; \
-                 {regen}",
-                path.display()
-            ));
-        }
-        entries.push((
-            site,
-            number_rt::rounded_weights::Rounded {
-                key,
-                format,
-                values,
-            },
-        ));
-    }
-    number_rt::rounded_weights::install(entries);
-    Ok(Some(path.display().to_string()))
-}
-
-/// Splits `0..n` into the search's inputs and `held` held-out ones spread evenly over it (input `i` is held out
-/// when `⌊(i+1)·held/n⌋ > ⌊i·held/n⌋`), so both parts mix the split's inputs alike — the tail of a split can
-/// differ from its head (MNIST's test images come in writer groups).
-fn interleave(n: usize, held: usize) -> (Vec<usize>, Vec<usize>) {
-    (0..n).partition(|&i| (i + 1) * held / n.max(1) == i * held / n.max(1))
 }
 
 fn require_calibrate(what: &str) -> Result<(), String> {
@@ -637,173 +553,58 @@ fn profile<M: Classifier>(model: &M, calib: usize) -> Result<number_rt::profile:
     Ok(number_rt::emulate::finish_profiling())
 }
 
+/// One zoo input: its data set and index (the label is the data set's).
+type Sample = (std::sync::Arc<Dataset>, usize);
+
+/// The zoo model `M` as a workflow [`Task`](number_rt::workflow::Task): the classifier's logits scored by
+/// accuracy on its data set (training split for calibration).
+fn task<M: Classifier>(weights: PathBuf) -> number_rt::workflow::Task<M, Sample> {
+    use number_rt::workflow::{Metric, Split as S, Task};
+    Task::new(
+        M::NAME,
+        move || M::load(&weights),
+        |split| -> Result<Vec<Sample>, String> {
+            let d = std::sync::Arc::new(M::dataset(match split {
+                S::Calibration => Split::Train,
+                S::Validation => Split::Validation,
+                S::Test => Split::Test,
+            })?);
+            Ok((0..d.n).map(|i| (d.clone(), i)).collect())
+        },
+        |m: &M, (d, i): &Sample| m.logits(d.image(*i)),
+    )
+    .metric(Metric::accuracy(|(d, i): &Sample| d.labels[*i] as usize))
+    .integer_state(M::INTEGER_STATE.iter().copied())
+}
+
+/// `tune`: the library's workflow (`number_rt::tune::workflow`), then the zoo's reports of the emulated test
+/// predictions that `cargo number` compares the tuned build with.
 fn tune<M: Classifier>(
     model: &M,
     o: &TuneOptions,
     out: &Path,
+    weights: PathBuf,
     report_dir: &Path,
     check: bool,
 ) -> Result<(), String> {
-    use number_rt::tune::{Budget, Tolerance, Tuner, WeightRounding};
-    let TuneOptions {
-        val,
-        max_evals,
-        seed,
-        calib,
-        margin_se,
-        paired,
-        confirm,
-        confirm_se,
-        ..
-    } = *o;
-    let gptq = (o.rounding == WeightRounding::Gptq).then_some(o.gptq_inputs);
-    let valset = M::dataset(Split::Validation)?;
-    let used = val.unwrap_or(valset.n).min(valset.n);
-    // The search sees `nval` of the first `used` inputs; the others, spread evenly among them, confirm its choice.
-    let held = confirm.of(used);
-    let (search_idx, held_idx) = interleave(used, held);
-    let nval = search_idx.len();
-    o.check_sizes(nval, held)?;
-    let profile = profile(model, calib)?;
-    number_rt::rounding::set_enabled(false);
-    if let Some(k) = gptq {
-        let train = M::dataset(Split::Train)?;
-        let k = k.min(train.n).max(1);
-        let t = std::time::Instant::now();
-        number_rt::rounding::start_capture();
-        (0..k).into_par_iter().for_each(|i| {
-            model.logits(train.image(i));
-        });
-        let sites = number_rt::rounding::finish_capture();
-        number_rt::rounding::set_enabled(true);
-        for (site, why) in number_rt::rounding::skipped() {
-            println!("GPTQ rounding: `{site}` is rounded to nearest: {why}");
-        }
-        println!(
-            "GPTQ rounding: inputs of {} weight site{} captured on {k} calibration inputs in {:.1?} ({})",
-            sites.len(),
-            if sites.len() == 1 { "" } else { "s" },
-            t.elapsed(),
-            sites.join(", ")
-        );
-    }
-    profile
-        .save(report_dir.join("profile.json"))
-        .map_err(|e| e.to_string())?;
-    let correct_on = |idx: &[usize]| -> Vec<bool> {
-        idx.iter()
-            .map(|&i| model.predict(valset.image(i)) == valset.labels[i] as usize)
-            .collect()
+    let task = task::<M>(weights).tuned_rs(out);
+    let paths = number_rt::workflow::Paths {
+        tuned_rs: out.to_path_buf(),
+        report_dir: report_dir.to_path_buf(),
     };
-    let accuracy_on = |idx: &[usize]| {
-        correct_on(idx).iter().filter(|&&c| c).count() as f64 / idx.len().max(1) as f64
-    };
-    let eval = |_: &number_rt::emulate::Config| -> f64 { accuracy_on(&search_idx) };
-    // The command that regenerates this tuned.rs: `cargo number tune` with the options that differ from its defaults.
-    let command = o.command(M::NAME);
-    let tuner = Tuner::new(&profile)
-        .tolerance(Tolerance::Relative(o.max_loss.value()))
-        .seed(seed)
-        .budget(Budget {
-            evaluations: max_evals,
-            time: None,
-        })
-        .integer_inputs(o.integer_inputs.0.iter().copied())
-        .integer_state(M::INTEGER_STATE.iter().copied())
-        .space(number_rt::tune::Space::default().granularity(o.granularity.0.iter().copied()))
-        .progress(true);
-    let mut outcome = if paired {
-        tuner.run_paired(|_| correct_on(&search_idx), margin_se)
-    } else {
-        tuner.safety_margin(margin_se, nval).run(eval)
-    }
-    .map_err(|e| e.to_string())?;
-    if held > 0 {
-        let (bits, acc) = (outcome.param_bits, outcome.accuracy);
-        // Every feasible configuration may be tried, in ascending size: with a cap (it was 50) a search with
-        // many near-identical candidates that all fail exhausted it and fell back to f32 (mobilenet, per-site
-        // granularity), though a larger candidate passed.
-        let limit = outcome.feasible.len();
-        let c = outcome
-            .confirm_paired(|_| correct_on(&held_idx), confirm_se, limit)
-            .map_err(|e| format!("confirmation on the {held} held-out validation inputs: {e}"))?;
-        println!(
-            "confirmed on {held} held-out validation inputs: {:.2}% (f32 {:.2}%, target {:.2}%) after {} candidate{}; {}",
-            100.0 * c.accuracy,
-            100.0 * c.baseline,
-            100.0 * c.target,
-            c.tried,
-            if c.tried == 1 { "" } else { "s" },
-            if c.kept_best {
-                format!(
-                    "the search's choice ({bits} bits, {:.2}% on the search inputs) holds",
-                    100.0 * acc
-                )
-            } else {
-                format!(
-                    "the search's choice ({bits} bits, {:.2}% on the search inputs) did not; kept {} bits",
-                    100.0 * acc,
-                    outcome.param_bits
-                )
-            }
-        );
-    }
-    let mut header = number_rt::codegen::Header::from_outcome(&outcome, command.as_str());
-    // GPTQ: the rounded weights of the chosen formats go to tuned.safetensors beside tuned.rs, named in its header.
-    let rounded_file = out.with_file_name("tuned.safetensors");
-    let rounded = if gptq.is_some() {
-        rounded_weights(&outcome.config)?
-    } else {
-        None
-    };
-    if let Some((bytes, count)) = &rounded {
-        header.rounded_weights = Some(number_rt::codegen::RoundedWeights {
-            file: "tuned.safetensors".into(),
-            digest: number_rt::rounded_weights::digest(bytes),
-            tensors: *count,
-        });
-    }
-    let code =
-        number_rt::codegen::tuned_rs(&profile, &outcome, &header).map_err(|e| e.to_string())?;
+    let s = number_rt::workflow::tune(&task, model, o, &o.command(M::NAME), &paths, check)?;
     if check {
-        number_rt::codegen::check(out, &code).map_err(|e| e.to_string())?;
-        println!("{} is up to date", out.display());
         return Ok(());
     }
-    // The rounded weights first, then the tuned.rs that names them by digest, each replaced atomically
-    // (`cargo number tune` restores the previous pair if anything after this fails).
-    let write = |p: &Path, b: &[u8]| {
-        number_rt::codegen::write_atomic(p, b).map_err(|e| format!("writing {}: {e}", p.display()))
-    };
-    match &rounded {
-        Some((bytes, _)) => write(&rounded_file, bytes)?,
-        // A tuned.rs without rounded weights: an old tuned.safetensors beside it would only mislead.
-        None if rounded_file.exists() => std::fs::remove_file(&rounded_file)
-            .map_err(|e| format!("removing the stale {}: {e}", rounded_file.display()))?,
-        None => {}
-    }
-    write(out, code.as_bytes())?;
-    outcome
-        .write_report(report_dir)
-        .map_err(|e| e.to_string())?;
+    let outcome = &s.outcome;
     // The report also says how many validation inputs the accuracy was measured on.
     let rp = report_dir.join("tune-report.json");
     let mut rj: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&rp).map_err(|e| e.to_string())?)
             .map_err(|e| format!("{}: {e}", rp.display()))?;
-    rj["validation_inputs"] = serde_json::json!(nval);
-    rj["confirm_inputs"] = serde_json::json!(held);
+    rj["validation_inputs"] = serde_json::json!(s.search_inputs);
+    rj["confirm_inputs"] = serde_json::json!(s.confirm_inputs);
     write_json(&rp, &rj)?;
-    println!(
-        "tuned {} on {nval} validation inputs: accuracy {:.2}% (f32 {:.2}%), weights {} bits ({:.2}x smaller than f32); {} evaluations in {:.1?}",
-        M::NAME,
-        100.0 * outcome.accuracy,
-        100.0 * outcome.baseline,
-        outcome.param_bits,
-        outcome.f32_param_bits as f64 / outcome.param_bits.max(1) as f64,
-        outcome.evaluations,
-        outcome.elapsed
-    );
     match outcome.integer_inputs {
         Some(w) if M::INTEGER_STATE.is_empty() => println!(
             "layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"
@@ -818,20 +619,21 @@ fn tune<M: Classifier>(
         ),
         None => {}
     }
-    println!(
-        "wrote {} and the report in {}",
-        out.display(),
-        report_dir.display()
-    );
     // The emulated test-set predictions under the tuned formats: the tuned build must reproduce them exactly.
     let test = M::dataset(Split::Test)?;
-    let f32_pred = predict_all(model, &test, test.n, Some(&Default::default()));
-    let pred = predict_all(model, &test, test.n, Some(&outcome.config));
+    let predicted = |outs: &[Vec<f32>]| -> (Vec<u32>, u64) {
+        (
+            outs.iter()
+                .map(|l| crate::layers::argmax(l) as u32)
+                .collect(),
+            logits_digest(outs.iter().map(|l| l.as_slice())),
+        )
+    };
     let ws: Vec<WeightInfo> = outcome
         .config
         .iter()
         .filter_map(|(site, f)| {
-            let p = profile.sites.get(site)?;
+            let p = s.profile.sites.get(site)?;
             (p.kind == number_rt::profile::SiteKind::Weight).then(|| WeightInfo {
                 site: site.clone(),
                 len: p.stats.len as usize,
@@ -842,7 +644,10 @@ fn tune<M: Classifier>(
             })
         })
         .collect();
-    for (name, (pred, fnv), ws) in [("emulated-f32", f32_pred, vec![]), ("emulated", pred, ws)] {
+    for (name, (pred, fnv), ws) in [
+        ("emulated-f32", predicted(&s.test_f32_outputs), vec![]),
+        ("emulated", predicted(&s.test_outputs), ws),
+    ] {
         let acc = accuracy(&pred, &test);
         let (param_bits, f32_param_bits) = (outcome.param_bits, outcome.f32_param_bits);
         let rep = EvalReport {

@@ -17,7 +17,7 @@ pub mod layers;
 #[cfg(feature = "std")]
 pub mod pth;
 #[cfg(feature = "std")]
-pub mod weights;
+pub use number_rt::weights;
 
 /// The root of the libnumber checkout the program runs in: the nearest folder, from the current directory up,
 /// whose `Cargo.toml` is the zoo's (`name = "libnumber-zoo"`). Found at run time, so that a copied or moved

@@ -7,7 +7,9 @@
 //!   exact quantisation, and the static types of tuned builds ([`Fixed`], [`UFixed`], [`Binary`], [`Blocked`],
 //!   [`Float`], the named 8/16-bit floats) implementing [`Number`], bit-identical to [`Format::quantize`];
 //! - [`quantize`] and [`include_tuned!`] (`number-macros`), and layer [`Instance`]s ([`instances!`]);
-//! - with `std`: [`rounded_weights`] (loading the GPTQ-rounded weights a tuned.rs names);
+//! - with `std`: [`workflow`] (a user's model as a `Task`: the command line `cargo number` drives in every build
+//!   mode), [`weights`] (safetensors weight files, `to_site`) and [`rounded_weights`] (the GPTQ-rounded weights a
+//!   tuned.rs names);
 //! - with `calibrate` (or `emulate`/`tune` alone): `emulate` (per-site formats chosen at run time), `profile`
 //!   (value-range statistics), `rounding` (GPTQ), and from `number-tune`: `tune` (the auto-tuner), `codegen`
 //!   (writes `tuned.rs`), `tuned_file` (reads it) and `export` (HLS).
@@ -26,7 +28,9 @@ pub use number_macros::{include_tuned, quantize};
 pub use number_runtime::{Instance, instances};
 
 #[cfg(feature = "std")]
-pub use number_runtime::rounded_weights;
+pub use number_runtime::{rounded_weights, weights};
+#[cfg(feature = "std")]
+pub mod workflow;
 #[cfg(feature = "emulate")]
 pub use number_runtime::{emulate, profile, rounding};
 #[cfg(feature = "tune")]

@@ -20,6 +20,10 @@ pub mod profile;
 pub mod rounded_weights;
 #[cfg(feature = "emulate")]
 pub mod rounding;
+#[cfg(feature = "std")]
+pub mod weights;
+#[cfg(feature = "std")]
+pub mod workflow;
 
 #[cfg(feature = "emulate")]
 pub(crate) use number_formats::{Format, Number, blocked};

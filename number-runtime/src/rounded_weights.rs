@@ -151,3 +151,79 @@ pub fn check_installed(file: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// The bytes of a rounded-weights file (`tuned.safetensors`) holding `sites` (`(site, rounding)`, e.g. from
+/// `rounding::rounded_sites`): one F32 tensor per site, named by the site, with metadata `<site>` =
+/// `<format>;<content key of the trained tensor>`. Deterministic: equal input, equal bytes.
+pub fn encode(sites: &[(String, Rounded)]) -> Result<Vec<u8>, String> {
+    let mut tensors = crate::weights::Tensors::new();
+    let mut meta = std::collections::BTreeMap::new();
+    meta.insert(
+        "content".to_string(),
+        "GPTQ-rounded weights of tuned.rs (number_rt::rounding)".to_string(),
+    );
+    for (site, r) in sites {
+        tensors.insert(site.clone(), (vec![r.values.len()], r.values.clone()));
+        meta.insert(site.clone(), format!("{};{:#018x}", r.format, r.key));
+    }
+    crate::weights::to_bytes(&tensors, &meta)
+}
+
+/// Parses a rounded-weights file written by [`encode`]; errors name the file (`path`) and the fix.
+pub fn decode(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<(String, Rounded)>, String> {
+    let regen = "re-run the tune command in its header";
+    let w = crate::weights::Weights::from_bytes(bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut entries = Vec::new();
+    for (site, (_, values)) in w.tensors {
+        let bad = || {
+            format!(
+                "{}: tensor `{site}` has no valid `format;key` metadata; {regen}",
+                path.display()
+            )
+        };
+        let (f, key) = w
+            .metadata
+            .get(&site)
+            .and_then(|m| m.split_once(';'))
+            .ok_or_else(bad)?;
+        let format: Format = f.parse().map_err(|_| bad())?;
+        let key = u64::from_str_radix(key.trim_start_matches("0x"), 16).map_err(|_| bad())?;
+        // Rounded values lie in their format's range (GPTQ rounds onto the grid): anything else was not written
+        // by the tuner and would be clamped without a word when loaded.
+        let (lo, hi) = (format.quantize(f32::MIN), format.quantize(f32::MAX));
+        if let Some((i, v)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(lo..=hi).contains(*v))
+        {
+            return Err(format!(
+                "{}: tensor `{site}` holds {v} at index {i}, outside the range [{lo}, {hi}] of its format {format}; \
+                 {regen}",
+                path.display()
+            ));
+        }
+        entries.push((
+            site,
+            Rounded {
+                key,
+                format,
+                values,
+            },
+        ));
+    }
+    Ok(entries)
+}
+
+/// Installs the rounded weights that `tuned_rs` names in its header (`// rounded weights: …`), so that loading
+/// the model ([`crate::weights::to_site`]) substitutes them, and returns the file's path; `Ok(None)` (and
+/// nothing installed) when it names none. The file must be beside it, with the digest the header gives. Call
+/// [`check_installed`] after loading the model.
+pub fn install_named(tuned_rs: &std::path::Path) -> Result<Option<String>, String> {
+    install(vec![]);
+    let Some((path, bytes)) = read_named_file(tuned_rs)? else {
+        return Ok(None);
+    };
+    install(decode(&path, &bytes)?);
+    Ok(Some(path.display().to_string()))
+}

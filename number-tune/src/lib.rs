@@ -5,7 +5,9 @@
 //!   held-out inputs; the report;
 //! - [`codegen`]: writes `tuned.rs` (and the baked `static`s of a no_std deploy crate);
 //! - [`tuned_file`]: reads a `tuned.rs` back into its configuration;
-//! - [`export`]: the formats as a Vivado/Vitis HLS header and an hls4ml configuration.
+//! - [`export`]: the formats as a Vivado/Vitis HLS header and an hls4ml configuration;
+//! - [`workflow`]: the whole tuning step for any model given as a `Task` (profile, GPTQ, search, confirmation,
+//!   tuned.rs, emulation of the test split).
 //!
 //! It runs in calibrate builds only: users reach it as `number_rt::tune` etc. with number-rt's `calibrate`
 //! feature, and tuned builds compile none of it.
@@ -15,6 +17,7 @@ pub mod codegen;
 pub mod export;
 pub mod tune;
 pub mod tuned_file;
+pub mod workflow;
 
 pub use number_formats::Format;
 pub(crate) use number_formats::{Number, Overflow, Rounding, blocked};

@@ -160,8 +160,7 @@ pub fn argmax(xs: &[f32]) -> usize {
 /// from `tuned.safetensors`) loads the rounded values instead.
 pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
     #[cfg(feature = "std")]
-    if let Some(r) = number_rt::rounded_weights::substitute(xs, T::FORMAT) {
-        return T::from_f32_slice(&r);
-    }
+    return number_rt::weights::to_site(xs);
+    #[cfg(not(feature = "std"))]
     T::from_f32_slice(xs)
 }

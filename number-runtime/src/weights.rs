@@ -17,8 +17,27 @@ pub type Tensors = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
 /// A weights file: its tensors and its `__metadata__` strings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Weights {
+    /// The tensors.
     pub tensors: Tensors,
+    /// The `__metadata__` strings.
     pub metadata: BTreeMap<String, String>,
+}
+
+/// A trained weight tensor converted to the storage type `T` of its site in this build (`f32` in plain and
+/// calibrate builds, the tuned number type in tuned builds): what a model's loader calls for every weight
+/// tensor, e.g. `w: to_site(file.get("fc1.weight", &[120, 400])?)` for a field of type `Vec<dense::w<Fc1>>`.
+/// When the build installed the GPTQ-rounded weights of its tuned.rs ([`crate::rounded_weights`]), the
+/// rounded tensor replaces the trained one it was rounded from.
+///
+/// ```
+/// let w: Vec<f32> = number_runtime::weights::to_site(&[0.5, -1.25]);
+/// assert_eq!(w, [0.5, -1.25]);
+/// ```
+pub fn to_site<T: number_formats::Number>(xs: &[f32]) -> Vec<T> {
+    if let Some(r) = crate::rounded_weights::substitute(xs, T::FORMAT) {
+        return T::from_f32_slice(&r);
+    }
+    T::from_f32_slice(xs)
 }
 
 /// Reads every tensor of a safetensors file (all must be F32, little-endian).

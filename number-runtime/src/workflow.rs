@@ -1,0 +1,478 @@
+//! The model side of the libnumber workflow: what a user's crate says about its model, once, so that one
+//! command (`cargo number tune --example <name>`) can profile, tune, rebuild and verify it.
+//!
+//! A [`Task`] names the model, says how to load it, which inputs to use ([`Split`]), how to run it on one input
+//! (any input type: an image, a labelled pair, a whole audio clip streamed through a stateful model), and how to
+//! score its outputs ([`Metric`]: classification accuracy, agreement with the f32 model's decisions, output error
+//! against the f32 model, or any closure). `number_rt::workflow::main` runs it in every build mode; the tuner
+//! (`number_tune::workflow`) takes it in calibrate builds.
+//!
+//! ```
+//! use number_runtime::workflow::{Metric, Split, Task};
+//! // A "model" that scales its input; inputs are plain vectors, scored against the f32 outputs.
+//! let task = Task::new(
+//!     "scale",
+//!     || Ok::<_, std::io::Error>(2.0f32),
+//!     |split| Ok::<_, std::io::Error>(match split {
+//!         Split::Calibration => vec![vec![1.0f32, 2.0]],
+//!         _ => vec![vec![3.0, 4.0], vec![5.0, 6.0]],
+//!     }),
+//!     |m: &f32, x: &Vec<f32>| x.iter().map(|v| m * v).collect(),
+//! )
+//! .metric(Metric::RelativeMse);
+//! let model = task.load().unwrap();
+//! let inputs = task.data(Split::Test).unwrap();
+//! let out: Vec<Vec<f32>> = inputs.iter().map(|x| task.run(&model, x)).collect();
+//! let xs: Vec<&Vec<f32>> = inputs.iter().collect();
+//! assert_eq!(task.metric_ref().score(&xs, &out, &out), 1.0);
+//! ```
+use std::path::{Path, PathBuf};
+
+/// Errors of the user's closures (loading the model or its data): anything that converts into a boxed error,
+/// so `?` works on the user's own error types.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Which inputs a step uses: profiling and GPTQ statistics on [`Calibration`](Split::Calibration) inputs, the
+/// search and its confirmation on [`Validation`](Split::Validation), reported figures and the tuned == emulation
+/// check on [`Test`](Split::Test). The three should be disjoint: a search scored on the data it reports on
+/// overstates itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// Inputs the profiler and GPTQ see (training data is fine).
+    Calibration,
+    /// Inputs the search and its confirmation are scored on.
+    Validation,
+    /// Inputs the results are reported on.
+    Test,
+}
+
+impl Split {
+    /// `calibration`, `validation` or `test`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Calibration => "calibration",
+            Split::Validation => "validation",
+            Split::Test => "test",
+        }
+    }
+
+    /// Parses [`name`](Self::name) (also `train` for calibration, `val` for validation).
+    pub fn parse(s: &str) -> Result<Split, String> {
+        match s {
+            "calibration" | "train" => Ok(Split::Calibration),
+            "validation" | "val" => Ok(Split::Validation),
+            "test" => Ok(Split::Test),
+            _ => Err(format!(
+                "unknown split `{s}`: expected `calibration`, `validation` or `test`"
+            )),
+        }
+    }
+}
+
+/// How outputs are scored (higher is better). The tuner keeps the score of the tuned formats within the relative
+/// tolerance (`--max-loss`) of the f32 model's score.
+///
+/// Every metric sees, for a set of inputs, the outputs under the formats being measured and the f32 model's
+/// outputs on the same inputs (`reference`), so metrics against the f32 model need no labels.
+pub enum Metric<I> {
+    /// Classification accuracy: the fraction of inputs whose output's largest value is at the index the closure
+    /// gives as the input's label.
+    Accuracy(Box<dyn Fn(&I) -> usize + Send + Sync>),
+    /// The fraction of inputs on which the output's largest value is where the f32 model's is (the decisions
+    /// agree); f32 scores 1.
+    Agreement,
+    /// `1 − Σ‖y − y₃₂‖² / Σ‖y₃₂‖²` over the set: one minus the relative squared error against the f32 outputs
+    /// (a signal-to-noise ratio; `--max-loss 1%` allows an error energy of 1% of the signal's, 20 dB).
+    RelativeMse,
+    /// `1 − max|y − y₃₂| / max|y₃₂|` over the set: the worst output error relative to the largest f32 output.
+    MaxAbs,
+    /// Any score of a set: `(inputs, outputs, f32 outputs) → score`, higher is better.
+    Custom(Box<CustomScore<I>>),
+}
+
+/// The closure of [`Metric::Custom`].
+pub type CustomScore<I> = dyn Fn(&[&I], &[Vec<f32>], &[Vec<f32>]) -> f64 + Send + Sync;
+
+impl<I> Metric<I> {
+    /// Classification accuracy with the label of each input given by `label`.
+    pub fn accuracy(label: impl Fn(&I) -> usize + Send + Sync + 'static) -> Metric<I> {
+        Metric::Accuracy(Box::new(label))
+    }
+
+    /// A custom score of a set of outputs.
+    pub fn custom(
+        score: impl Fn(&[&I], &[Vec<f32>], &[Vec<f32>]) -> f64 + Send + Sync + 'static,
+    ) -> Metric<I> {
+        Metric::Custom(Box::new(score))
+    }
+
+    /// The metric's name in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::Accuracy(_) => "accuracy",
+            Metric::Agreement => "agreement with f32",
+            Metric::RelativeMse => "1 - relative MSE vs f32",
+            Metric::MaxAbs => "1 - relative max abs error vs f32",
+            Metric::Custom(_) => "custom score",
+        }
+    }
+
+    /// Per-input outcomes (right / wrong) for the metrics that are fractions of inputs ([`Accuracy`]
+    /// (Metric::Accuracy), [`Agreement`](Metric::Agreement)): the tuner then uses a paired test; `None` for the
+    /// others.
+    pub fn outcomes(
+        &self,
+        inputs: &[&I],
+        outputs: &[Vec<f32>],
+        reference: &[Vec<f32>],
+    ) -> Option<Vec<bool>> {
+        match self {
+            Metric::Accuracy(label) => Some(
+                inputs
+                    .iter()
+                    .zip(outputs)
+                    .map(|(x, y)| argmax(y) == Some(label(x)))
+                    .collect(),
+            ),
+            Metric::Agreement => Some(
+                outputs
+                    .iter()
+                    .zip(reference)
+                    .map(|(y, r)| argmax(y) == argmax(r))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The score of `outputs` on `inputs` (`reference`: the f32 model's outputs on them).
+    pub fn score(&self, inputs: &[&I], outputs: &[Vec<f32>], reference: &[Vec<f32>]) -> f64 {
+        if let Some(o) = self.outcomes(inputs, outputs, reference) {
+            return o.iter().filter(|&&c| c).count() as f64 / o.len().max(1) as f64;
+        }
+        match self {
+            Metric::RelativeMse => {
+                let (mut err, mut sig) = (0.0f64, 0.0f64);
+                for (y, r) in outputs.iter().zip(reference) {
+                    if y.len() != r.len() {
+                        return f64::NEG_INFINITY;
+                    }
+                    for (&a, &b) in y.iter().zip(r) {
+                        err += (a as f64 - b as f64).powi(2);
+                        sig += (b as f64).powi(2);
+                    }
+                }
+                relative(err, sig)
+            }
+            Metric::MaxAbs => {
+                let (mut err, mut top) = (0.0f64, 0.0f64);
+                for (y, r) in outputs.iter().zip(reference) {
+                    if y.len() != r.len() {
+                        return f64::NEG_INFINITY;
+                    }
+                    for (&a, &b) in y.iter().zip(r) {
+                        err = err.max((a as f64 - b as f64).abs());
+                        top = top.max((b as f64).abs());
+                    }
+                }
+                relative(err, top)
+            }
+            Metric::Custom(f) => f(inputs, outputs, reference),
+            Metric::Accuracy(_) | Metric::Agreement => unreachable!("scored as outcomes above"),
+        }
+    }
+}
+
+/// `1 − err / sig`; NaN errors (a non-finite output) score −∞, and so does any error against an all-zero
+/// reference.
+fn relative(err: f64, sig: f64) -> f64 {
+    if err.is_nan() {
+        f64::NEG_INFINITY
+    } else if err == 0.0 {
+        1.0
+    } else if sig > 0.0 {
+        1.0 - err / sig
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// Index of the largest value: the first of equal ones, and NaN never counts as larger (so an output that is
+/// all NaN picks index 0, like `argmax` loops written with `>`); `None` for an empty output.
+pub fn argmax(y: &[f32]) -> Option<usize> {
+    if y.is_empty() {
+        return None;
+    }
+    let mut best = 0;
+    for (i, &v) in y.iter().enumerate() {
+        if v > y[best] {
+            best = i;
+        }
+    }
+    Some(best)
+}
+
+type Loader<M> = dyn Fn() -> Result<M, BoxError>;
+type Data<I> = dyn Fn(Split) -> Result<Vec<I>, BoxError>;
+type Runner<M, I> = dyn Fn(&M, &I) -> Vec<f32> + Sync;
+
+/// A model and how to load, feed, run and score it: everything the workflow needs from a user's crate.
+///
+/// `M` is the model (its weights, stored in the site types of the build: see
+/// [`weights::to_site`](crate::weights::to_site)), `I` one input. The model is loaded after the build's rounded
+/// weights are installed, so load it inside the `load` closure, not before.
+pub struct Task<M, I> {
+    name: String,
+    tuned_rs: PathBuf,
+    load: Box<Loader<M>>,
+    data: Box<Data<I>>,
+    run: Box<Runner<M, I>>,
+    metric: Metric<I>,
+    integer_state: Vec<String>,
+}
+
+impl<M, I> Task<M, I> {
+    /// A task named `name` (the example or binary name: reports go to `target/number/<name>`): `load` builds
+    /// the model, `data` gives the inputs of a split, `run` runs the model on one input and returns its outputs
+    /// (a stateful or streaming model creates its state inside `run`). The metric defaults to
+    /// [`Metric::RelativeMse`] and the tuned file to `examples/<name>/tuned.rs`.
+    pub fn new<E1, E2>(
+        name: &str,
+        load: impl Fn() -> Result<M, E1> + 'static,
+        data: impl Fn(Split) -> Result<Vec<I>, E2> + 'static,
+        run: impl Fn(&M, &I) -> Vec<f32> + Sync + 'static,
+    ) -> Task<M, I>
+    where
+        E1: Into<BoxError>,
+        E2: Into<BoxError>,
+    {
+        Task {
+            name: name.to_string(),
+            tuned_rs: Path::new("examples").join(name).join("tuned.rs"),
+            load: Box::new(move || load().map_err(Into::into)),
+            data: Box::new(move |s| data(s).map_err(Into::into)),
+            run: Box::new(run),
+            metric: Metric::RelativeMse,
+            integer_state: Vec::new(),
+        }
+    }
+
+    /// How outputs are scored.
+    pub fn metric(mut self, metric: Metric<I>) -> Self {
+        self.metric = metric;
+        self
+    }
+
+    /// Where the tuner writes `tuned.rs` (relative to the crate root, where `cargo number` runs): the path the
+    /// crate's `number_rt::include_tuned!` names. `tuned.safetensors` (GPTQ-rounded weights) goes beside it.
+    pub fn tuned_rs(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tuned_rs = path.into();
+        self
+    }
+
+    /// Output sites that a layer also reads back (a recurrent cell's hidden state, `Cell/gru_cell.h`), given
+    /// fixed-point formats with the layer inputs so that the inner products over them run in integers.
+    pub fn integer_state<S: Into<String>>(mut self, sites: impl IntoIterator<Item = S>) -> Self {
+        self.integer_state = sites.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The task's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The tuned file's path.
+    pub fn tuned_rs_path(&self) -> &Path {
+        &self.tuned_rs
+    }
+
+    /// The scoring.
+    pub fn metric_ref(&self) -> &Metric<I> {
+        &self.metric
+    }
+
+    /// The state sites given integer formats.
+    pub fn integer_state_sites(&self) -> &[String] {
+        &self.integer_state
+    }
+
+    /// Loads the model; the error names the task.
+    pub fn load(&self) -> Result<M, String> {
+        (self.load)().map_err(|e| format!("{}: loading the model: {e}", self.name))
+    }
+
+    /// The inputs of a split; an empty split is an error (a score over no inputs means nothing).
+    pub fn data(&self, split: Split) -> Result<Vec<I>, String> {
+        let v = (self.data)(split)
+            .map_err(|e| format!("{}: loading the {} inputs: {e}", self.name, split.name()))?;
+        if v.is_empty() {
+            return Err(format!(
+                "{}: the {} split has no inputs: the data closure of its Task must return some",
+                self.name,
+                split.name()
+            ));
+        }
+        Ok(v)
+    }
+
+    /// Runs the model on one input.
+    pub fn run(&self, model: &M, x: &I) -> Vec<f32> {
+        (self.run)(model, x)
+    }
+
+    /// The `run` closure alone (shareable between threads, unlike the task).
+    pub fn runner(&self) -> &(dyn Fn(&M, &I) -> Vec<f32> + Sync) {
+        &*self.run
+    }
+}
+
+/// FNV-1a 64 of the bit patterns of one input's outputs: two builds that agree on it computed the same outputs
+/// bit for bit.
+pub fn output_digest(y: &[f32]) -> u64 {
+    let mut bytes = Vec::with_capacity(8 + 4 * y.len());
+    bytes.extend((y.len() as u64).to_le_bytes());
+    for v in y {
+        bytes.extend(v.to_bits().to_le_bytes());
+    }
+    crate::fnv1a64(&bytes)
+}
+
+/// What an evaluation run of a build writes (`eval --json`) and what the tuner writes for its emulation of the
+/// tuned formats on the test split (`emulated.json`): the digest of each input's outputs, so that the tuned build
+/// can show it computes exactly what the tuner measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outputs {
+    /// The task.
+    pub task: String,
+    /// Build mode that computed them (`plain`, `calibrate`, `tuned`, or `emulated` for the tuner's emulation).
+    pub mode: String,
+    /// Split.
+    pub split: String,
+    /// [`output_digest`] of each input's outputs, in input order.
+    pub digests: Vec<u64>,
+    /// Mean time per input, one thread, in microseconds (when timed).
+    pub micros_per_input: Option<f64>,
+    /// Other fields (scores, sizes), kept as they are.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Outputs {
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        let mut m = self.extra.clone();
+        m.insert("task".into(), self.task.clone().into());
+        m.insert("mode".into(), self.mode.clone().into());
+        m.insert("split".into(), self.split.clone().into());
+        m.insert("n".into(), self.digests.len().into());
+        if let Some(us) = self.micros_per_input {
+            m.insert("micros_per_input".into(), us.into());
+        }
+        m.insert(
+            "digests".into(),
+            self.digests
+                .iter()
+                .map(|d| serde_json::Value::from(format!("{d:016x}")))
+                .collect(),
+        );
+        serde_json::to_string_pretty(&serde_json::Value::Object(m)).expect("JSON of plain values")
+    }
+
+    /// Reads the JSON form; errors name the file and the field.
+    pub fn read(path: &Path) -> Result<Outputs, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        let serde_json::Value::Object(mut m) = v else {
+            return Err(format!("{}: expected a JSON object", path.display()));
+        };
+        let mut text_field = |k: &str| -> Result<String, String> {
+            match m.remove(k) {
+                Some(serde_json::Value::String(s)) => Ok(s),
+                _ => Err(format!(
+                    "{}: missing or non-string field `{k}`; regenerate the file",
+                    path.display()
+                )),
+            }
+        };
+        let (task, mode, split) = (
+            text_field("task")?,
+            text_field("mode")?,
+            text_field("split")?,
+        );
+        let digests = match m.remove("digests") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|d| {
+                    d.as_str()
+                        .and_then(|s| u64::from_str_radix(s, 16).ok())
+                        .ok_or_else(|| format!("{}: digest {d} is not hexadecimal", path.display()))
+                })
+                .collect::<Result<Vec<u64>, String>>()?,
+            _ => {
+                return Err(format!(
+                    "{}: missing field `digests`; regenerate it",
+                    path.display()
+                ));
+            }
+        };
+        m.remove("n");
+        let micros_per_input = m.remove("micros_per_input").and_then(|v| v.as_f64());
+        Ok(Outputs {
+            task,
+            mode,
+            split,
+            digests,
+            micros_per_input,
+            extra: m,
+        })
+    }
+
+    /// Checks that `self` (this build's run) computed exactly the outputs of `other` (e.g. the tuner's
+    /// emulation, read from `path`): the same task, split and number of inputs, and equal digests for every
+    /// input. Returns the sentence to print.
+    pub fn compare(&self, other: &Outputs, path: &Path) -> Result<String, String> {
+        if self.task != other.task || self.split != other.split {
+            return Err(format!(
+                "{} holds the {} outputs of `{}`, not the {} outputs of `{}`",
+                path.display(),
+                other.split,
+                other.task,
+                self.split,
+                self.task
+            ));
+        }
+        if self.digests.len() != other.digests.len() {
+            return Err(format!(
+                "{} has {} inputs and this run {}: run both on the whole {} split",
+                path.display(),
+                other.digests.len(),
+                self.digests.len(),
+                self.split
+            ));
+        }
+        let differ: Vec<usize> = (0..self.digests.len())
+            .filter(|&i| self.digests[i] != other.digests[i])
+            .collect();
+        if let Some(&first) = differ.first() {
+            return Err(format!(
+                "the {} build's outputs differ from the {} ones in {} on {} of {} {} inputs (first: input {first}): \
+                 the tuned build does not compute what the tuner measured",
+                self.mode,
+                other.mode,
+                path.display(),
+                differ.len(),
+                self.digests.len(),
+                self.split
+            ));
+        }
+        Ok(format!(
+            "{} outputs equal the {} ones bit for bit on all {} {} inputs",
+            self.mode,
+            other.mode,
+            self.digests.len(),
+            self.split
+        ))
+    }
+}

@@ -58,6 +58,31 @@ struct Registry {
     by_name: HashMap<String, u32>,
     /// (FnInfo address, instance-name address) → slots of its sites.
     frames: HashMap<(usize, usize), Rc32>,
+    /// Every function that ran, in first-run order.
+    functions: Vec<RanFunction>,
+    /// FnInfo address → index in `functions`.
+    fn_index: HashMap<usize, usize>,
+}
+
+/// A `#[quantize]` function that ran in this process (see [`functions`]): what its `FnInfo` says, so that a
+/// `tuned.rs` can be checked against the code that runs (number-tune's `tuned_file::check_current`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RanFunction {
+    /// `module_path!()` of the function (`zoo::layers`).
+    pub module: String,
+    /// Its name (`dense`; `dense_forward` for the method `forward` of `impl Dense`).
+    pub name: String,
+    /// Its fingerprint in this build (`FINGERPRINT` of its module).
+    pub fingerprint: u64,
+    /// The instances it ran for, in first-run order (`""` for a function without instance parameter).
+    pub instances: Vec<String>,
+}
+
+impl RanFunction {
+    /// `module::name` (`zoo::layers::dense`): how a `tuned.rs` names the function in its staleness message.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.module, self.name)
+    }
 }
 
 /// Slot ids of one (function, instance); shared between threads.
@@ -203,6 +228,163 @@ pub fn is_profiling() -> bool {
 /// Every site registered so far (by functions that ran in this process), with its description.
 pub fn sites() -> Vec<(String, SiteProfile)> {
     lock(registry()).slots.clone()
+}
+
+/// Every `#[quantize]` function that ran in this process so far (calibrate builds), in first-run order, with its
+/// module, fingerprint and instances.
+pub fn functions() -> Vec<RanFunction> {
+    lock(registry()).functions.clone()
+}
+
+// ---------------------------------------------------------------- checking a configuration
+
+/// Why a configuration does not fit the sites that ran ([`check_config`]). Every message names the site and
+/// the fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    /// No `#[quantize]` function has run in this process, so there is nothing to check against.
+    #[error(
+        "cannot check the configuration: no #[quantize] function has run in this process yet (sites are \
+         registered when their function first runs); run the model once, e.g. on one input, before checking"
+    )]
+    NothingRan,
+    /// The configuration names a site that no function that ran has (a typo, or code changed since).
+    #[error("{}", unknown_message(.name, .closest.as_deref(), *.more))]
+    Unknown {
+        /// The name in the configuration.
+        name: String,
+        /// The registered site of smallest edit distance to it.
+        closest: Option<String>,
+        /// Further problems found (unknown or missing sites) besides this one.
+        more: usize,
+    },
+    /// The configuration names some sites of an instance of a function but not this one.
+    #[error("{}", missing_message(.site, .named, *.more))]
+    Missing {
+        /// The site that ran but has no format in the configuration.
+        site: String,
+        /// A site of the same instance that the configuration names.
+        named: String,
+        /// Further problems found (unknown or missing sites) besides this one.
+        more: usize,
+    },
+}
+
+fn more_message(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (1 more unknown or missing site)".into(),
+        n => format!(" ({n} more unknown or missing sites)"),
+    }
+}
+
+fn unknown_message(name: &str, closest: Option<&str>, more: usize) -> String {
+    let mean = closest.map_or(".".to_string(), |c| format!("; did you mean `{c}`?"));
+    format!(
+        "the configuration names site `{name}`, but no site of that name ran{mean} Correct the name (sites are \
+         named `Instance/function.ident`, or `function.ident` without instance); if the configuration is a \
+         tuned.rs, the code changed since it was tuned: re-run the tune command in its header{}",
+        more_message(more)
+    )
+}
+
+fn missing_message(site: &str, named: &str, more: usize) -> String {
+    let unit = site.rsplit_once('.').map_or(site, |(u, _)| u);
+    format!(
+        "site `{site}` ran, but the configuration gives it no format although it names `{named}` of the same \
+         instance `{unit}`: a configuration names every site of each instance it covers (or none of them, to \
+         run the instance in f32); add `{site}` (`f32` leaves it unquantized); if the configuration is a \
+         tuned.rs, the function changed since it was tuned: re-run the tune command in its header{}",
+        more_message(more)
+    )
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
+/// The instance of a function a site belongs to: its name without `.ident` (`Fc1/dense`, `relu`).
+fn unit_of(site: &str) -> &str {
+    site.rsplit_once('.').map_or(site, |(u, _)| u)
+}
+
+/// Checks a configuration against the sites that ran in this process; call it after the model ran at least
+/// once (sites are registered when their function first runs), before emulating the configuration with
+/// [`with_formats`], which itself runs every site the configuration does not name in f32 and ignores names
+/// that match no site.
+///
+/// The rules:
+///
+/// - every name of the configuration is a site that ran; otherwise [`SiteError::Unknown`], which suggests the
+///   registered site closest in edit distance;
+/// - a configuration *covers* an instance of a function (the sites `Instance/function.*`, or `function.*` for
+///   a function without instance parameter) when it names at least one of its sites that ran; it must then
+///   name every site of that instance that ran, `f32` included; otherwise [`SiteError::Missing`]. A `tuned.rs`
+///   names every site of every instance it was tuned for, so a missing site means the function gained a site
+///   since. An instance the configuration names no site of runs entirely in f32, which is allowed (a
+///   configuration for part of a model);
+/// - [`SiteError::NothingRan`] when no `#[quantize]` function has run yet.
+///
+/// The error reports the first problem (unknown names first, in name order) and counts the others. Partial
+/// configurations, such as the tuner's candidates (which leave out their f32 sites), are not meant for this
+/// check.
+///
+/// ```
+/// use number_runtime::emulate::{self, Config, SiteError};
+/// // In a fresh process nothing has run yet.
+/// assert_eq!(emulate::check_config(&Config::new()), Err(SiteError::NothingRan));
+/// ```
+pub fn check_config(cfg: &Config) -> Result<(), SiteError> {
+    let mut names = site_names();
+    if names.is_empty() {
+        return Err(SiteError::NothingRan);
+    }
+    names.sort();
+    let known: std::collections::HashSet<&str> = names.iter().map(|n| n.as_str()).collect();
+    let unknown: Vec<&String> = cfg.keys().filter(|n| !known.contains(n.as_str())).collect();
+    // Covered instance → the first site of it the configuration names.
+    let mut covered: HashMap<&str, &str> = HashMap::new();
+    for n in cfg.keys().filter(|n| known.contains(n.as_str())) {
+        covered.entry(unit_of(n)).or_insert(n.as_str());
+    }
+    let missing: Vec<(&String, &str)> = names
+        .iter()
+        .filter(|n| !cfg.contains_key(*n))
+        .filter_map(|n| covered.get(unit_of(n)).map(|named| (n, *named)))
+        .collect();
+    let more = (unknown.len() + missing.len()).saturating_sub(1);
+    if let Some(name) = unknown.first() {
+        let closest = names
+            .iter()
+            .map(|n| (edit_distance(name, n), n))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n.clone());
+        return Err(SiteError::Unknown {
+            name: (*name).clone(),
+            closest,
+            more,
+        });
+    }
+    if let Some((site, named)) = missing.first() {
+        return Err(SiteError::Missing {
+            site: (*site).clone(),
+            named: named.to_string(),
+            more,
+        });
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- frames
@@ -504,6 +686,24 @@ fn resolve_slots(
     }
     let ids: Rc32 = ids.into();
     reg.frames.insert(key, ids.clone());
+    let fi = match reg.fn_index.get(&key.0) {
+        Some(&i) => i,
+        None => {
+            let i = reg.functions.len();
+            reg.functions.push(RanFunction {
+                module: info.module.to_string(),
+                name: info.name.to_string(),
+                fingerprint: info.fingerprint,
+                instances: Vec::new(),
+            });
+            reg.fn_index.insert(key.0, i);
+            i
+        }
+    };
+    let instances = &mut reg.functions[fi].instances;
+    if !instances.iter().any(|i| i == instance) {
+        instances.push(instance.to_string());
+    }
     ids
 }
 
@@ -523,5 +723,32 @@ impl Deref for Weights<'_> {
             Weights::Borrowed(s) => s,
             Weights::Shared(s) => s,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{edit_distance, unit_of};
+
+    #[test]
+    fn edit_distances() {
+        for (a, b, d) in [
+            ("", "", 0),
+            ("", "abc", 3),
+            ("kitten", "sitting", 3),
+            ("Fc1/dense.ww", "Fc1/dense.w", 1),
+            ("Fc1/dense.w", "Fc2/dense.w", 1),
+            ("dense.w", "Fc1/dense.w", 4),
+            ("µs", "us", 1),
+        ] {
+            assert_eq!(edit_distance(a, b), d, "{a} / {b}");
+            assert_eq!(edit_distance(b, a), d, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(unit_of("Fc1/dense.w"), "Fc1/dense");
+        assert_eq!(unit_of("relu.x"), "relu");
     }
 }

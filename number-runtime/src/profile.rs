@@ -191,6 +191,41 @@ pub struct SiteProfile {
     pub stats: SiteStats,
 }
 
+impl SiteProfile {
+    /// Whether this is a weight site whose tensor is empty: every call passed an empty slice (a layer without
+    /// bias passes an empty `b`), so the profiled length is 0. It stores no value, so it costs no bits and the
+    /// tuner does not search it (see [`values`](Self::values)).
+    ///
+    /// ```
+    /// use number_runtime::profile::{SiteKind, SiteProfile, SiteStats};
+    /// let mut b = SiteProfile {
+    ///     kind: SiteKind::Weight, function: "dense".into(), module: "m".into(), fingerprint: 1,
+    ///     instance: "Fc1".into(), instance_module: "m".into(), ident: "b".into(), stats: SiteStats::default(),
+    /// };
+    /// assert!(b.is_empty_weight());
+    /// assert_eq!(b.values(), 0);
+    /// b.stats.record_len(10);
+    /// assert_eq!(b.values(), 10);
+    /// b.kind = SiteKind::Local; // a scalar local: no slice length recorded, one value
+    /// b.stats.len = 0;
+    /// assert_eq!(b.values(), 1);
+    /// ```
+    pub fn is_empty_weight(&self) -> bool {
+        self.kind == SiteKind::Weight && self.stats.len == 0
+    }
+
+    /// The number of values the site stands for in the bit-count objectives and in the parameter bits: its
+    /// profiled slice length (the tensor size, for weights); 1 for a scalar site (a scalar records no length);
+    /// 0 for an empty weight tensor ([`is_empty_weight`](Self::is_empty_weight)).
+    pub fn values(&self) -> u64 {
+        if self.is_empty_weight() {
+            0
+        } else {
+            self.stats.len.max(1)
+        }
+    }
+}
+
 /// A profile: every site's statistics, keyed by full site name (`Fc1/dense.w`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -189,7 +189,7 @@ impl Objective {
                 .iter()
                 .filter(|(_, s)| kinds.contains(&s.kind))
                 .map(|(n, s)| {
-                    let len = space::site_len(&s.stats);
+                    let len = s.values();
                     cfg.get(n).map_or(32 * len, |f| f.storage_bits(len)) as f64
                 })
                 .sum()
@@ -327,7 +327,8 @@ pub struct SiteReport {
     pub name: String,
     /// Its kind.
     pub kind: SiteKind,
-    /// Values per evaluation (len, at least 1).
+    /// Values the site stands for in the size ([`SiteProfile::values`](crate::profile::SiteProfile::values)):
+    /// its profiled length; 1 for a scalar; 0 for an empty weight tensor, which costs no bits.
     pub len: u64,
     /// The chosen format (f32 when absent from the configuration).
     pub format: Format,
@@ -372,6 +373,10 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// The budget ran out before the search finished.
     pub budget_exhausted: bool,
+    /// What the search skipped because its budget ran out, one sentence per search stage cut short (the phase
+    /// it was in, the phases never run, the candidates left unevaluated); empty when it finished. Printed on
+    /// stderr when progress is on, and in the report.
+    pub cut_short: Vec<String>,
     /// The exact phase completed: no configuration of smaller objective is feasible, up to the monotonicity
     /// assumption (with the noise margin described in the module docs).
     pub exact: bool,
@@ -657,6 +662,7 @@ pub struct Tuner<'p> {
     seed: u64,
     budget: Budget,
     progress: bool,
+    progress_interval: Duration,
     batch: usize,
     exact_limit: usize,
     restarts: usize,
@@ -680,6 +686,7 @@ impl<'p> Tuner<'p> {
             seed: 0,
             budget: Budget::default(),
             progress: true,
+            progress_interval: Duration::from_secs(10),
             batch: 8,
             exact_limit: 500,
             restarts: 4,
@@ -763,9 +770,18 @@ impl<'p> Tuner<'p> {
         self.budget = b;
         self
     }
-    /// Whether to show a progress bar on stderr (only ever drawn on a terminal).
+    /// Whether to report progress on stderr (default on): a progress bar on a terminal; otherwise (a log) a
+    /// line at most every [`progress_interval`](Self::progress_interval) and one at the end, with the
+    /// evaluations done of the budget, the best size so far and its reduction vs f32, the elapsed time and, with
+    /// a budget, the most time left. Either way, a search cut short by its budget says what it skipped
+    /// ([`Outcome::cut_short`]). Progress never changes what the search evaluates.
     pub fn progress(mut self, on: bool) -> Self {
         self.progress = on;
+        self
+    }
+    /// Least time between two progress lines when stderr is not a terminal (default 10 s).
+    pub fn progress_interval(mut self, d: Duration) -> Self {
+        self.progress_interval = d;
         self
     }
     /// Evaluations per parallel chunk of a search step (default 8). Part of the determinism contract: the
@@ -869,6 +885,16 @@ impl<'p> Tuner<'p> {
                 }
             }
         }
+        // Empty weight tensors (a layer without bias passes an empty `b`) store nothing: they cost no bits and
+        // are not searched. They stay out of the configuration, so tuned.rs gives them `f32` (unless the space
+        // fixes a format for them).
+        for (name, site) in &self.profile.sites {
+            if site.is_empty_weight()
+                && !matches!(space.overrides.get(name), Some(Override::Format(_)))
+            {
+                space.overrides.insert(name.clone(), Override::Exclude);
+            }
+        }
         let default_kinds = self.objective.default_kinds();
         let (sites, fixed) = space::resolve(self.profile, &space, &default_kinds)
             .map_err(TuneError::InvalidSpace)?;
@@ -948,7 +974,7 @@ impl<'p> Tuner<'p> {
         let limit = self.budget.evaluations;
         let g = &self.space.granularity;
         if g.len() < 2 || !g.contains(&Granularity::Tensor) {
-            return search::run(&self, sites, fixed, &accuracy, None, limit);
+            return search::run(&self, sites, fixed, &accuracy, None, limit, "");
         }
         // Several granularities with per-tensor among them: search the per-tensor ladders first, with half the
         // evaluations, then the full ladders from that result, with the rest. The finer candidates then start
@@ -958,8 +984,15 @@ impl<'p> Tuner<'p> {
             ..self.space.clone()
         };
         let (sites1, fixed1) = self.resolve_in(&coarse)?;
-        let first = match search::run(&self, sites1, fixed1, &accuracy, None, limit.map(|n| n / 2))
-        {
+        let first = match search::run(
+            &self,
+            sites1,
+            fixed1,
+            &accuracy,
+            None,
+            limit.map(|n| n / 2),
+            "stage 1/2, per-tensor formats",
+        ) {
             Ok(o) => Some(o),
             Err(TuneError::Infeasible { .. }) => None,
             Err(e) => return Err(e),
@@ -973,12 +1006,16 @@ impl<'p> Tuner<'p> {
             &accuracy,
             first.as_ref().map(|o| o.config.clone()),
             rest,
+            "stage 2/2, every granularity",
         )?;
         if let Some(first) = first {
             out.evaluations += first.evaluations;
             out.cache_hits += first.cache_hits;
             out.elapsed += first.elapsed;
             out.budget_exhausted |= first.budget_exhausted;
+            let mut cut_short = first.cut_short;
+            cut_short.append(&mut out.cut_short);
+            out.cut_short = cut_short;
             let mut visited = first.visited;
             visited.extend(std::mem::take(&mut out.visited));
             out.visited = visited;

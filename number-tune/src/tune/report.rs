@@ -56,6 +56,7 @@ pub(super) fn to_json(o: &Outcome) -> String {
         "cache_hits": o.cache_hits,
         "elapsed_s": o.elapsed.as_secs_f64(),
         "budget_exhausted": o.budget_exhausted,
+        "cut_short": o.cut_short,
         "exact": o.exact,
         "config": o.config.iter().map(|(k, f)| (k.clone(), Value::String(f.to_string()))).collect::<serde_json::Map<_, _>>(),
         "sites": o.sites.iter().map(|s| json!({
@@ -144,6 +145,9 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
             "local optimum (exact phase incomplete)"
         }
     );
+    for note in &o.cut_short {
+        let _ = writeln!(m, "| cut short | {note} |");
+    }
     let _ = writeln!(
         m,
         "| profile | `{:#018x}`, seed {} |",
@@ -158,6 +162,9 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
     let _ = writeln!(m, "| --- | --- | ---: | --- | ---: | ---: | ---: |");
     for s in &o.sites {
         let alone = match (s.searched, s.min_width_alone) {
+            (false, _) if s.kind == crate::profile::SiteKind::Weight && s.len == 0 => {
+                "not searched (empty tensor: no bits)".to_string()
+            }
             (false, _) => "not searched".to_string(),
             (true, Some(w)) => w.to_string(),
             (true, None) => "—".to_string(),

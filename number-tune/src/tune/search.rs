@@ -10,7 +10,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Level index (into `SiteCandidates::levels`) of every searched site.
 type State = Vec<u16>;
@@ -23,6 +23,16 @@ enum Halt {
 
 /// CPU work limit of the exact phase's enumeration (width vectors popped).
 const MAX_POPS: usize = 300_000;
+
+/// The phases of [`Engine::search`] in order (indices of [`Engine::reached`]); descents run between them.
+const PHASES: [&str; 6] = [
+    "warm start",
+    "uniform sweep",
+    "sensitivity",
+    "repair",
+    "exact",
+    "restarts",
+];
 
 /// The objective as a function of a state.
 enum Cost {
@@ -91,6 +101,28 @@ struct Engine<'a, 'p, F> {
     limit: Option<usize>,
     /// A configuration to descend from before the search proper (the result of a coarser search).
     warm: Option<Config>,
+    /// Progress lines for logs (stderr not a terminal, progress on): when the last one was printed.
+    log: Option<Instant>,
+    /// The stage this search is of the tuner's run (`""` when it is the only one), named in progress lines.
+    stage: &'static str,
+    /// The last phase of [`PHASES`] the search reached (what a budget cut skipped is the rest).
+    reached: usize,
+    /// Uniform configurations the sweep planned.
+    uniform_planned: usize,
+    /// Random restarts begun.
+    restarts_run: usize,
+    /// Candidates of the step the evaluation budget cut that were left unevaluated.
+    unevaluated: usize,
+}
+
+/// `1h02m03s`, `2m05s`, `7.3s`.
+fn hms(d: Duration) -> String {
+    let t = d.as_secs();
+    match t {
+        0..60 => format!("{:.1}s", d.as_secs_f64()),
+        60..3600 => format!("{}m{:02}s", t / 60, t % 60),
+        _ => format!("{}h{:02}m{:02}s", t / 3600, t / 60 % 60, t % 60),
+    }
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -309,7 +341,7 @@ where
             .is_some_and(|t| self.start.elapsed() >= t)
     }
 
-    fn update_progress(&self) {
+    fn update_progress(&mut self) {
         let b = &self.best;
         let f32_bits: u64 = self.weights.iter().map(|(_, l)| l * 32).sum();
         let size = match self.t.objective {
@@ -322,6 +354,14 @@ where
             }
             _ => format!("{} {}", self.t.objective.name(), b.objective),
         };
+        if self
+            .log
+            .is_some_and(|last| last.elapsed() >= self.t.progress_interval)
+        {
+            eprintln!("{}", self.log_line(false));
+            self.log = Some(Instant::now());
+        }
+        let b = &self.best;
         self.pb.set_message(format!(
             "{}: best {size}, accuracy {:.4} (target {:.4}), {} cache hits",
             self.phase,
@@ -329,6 +369,147 @@ where
             self.target,
             self.cache_hits
         ));
+    }
+
+    /// The best configuration's size for progress lines: parameter bits and the reduction vs f32, or the
+    /// objective and its ratio to the f32 baseline's.
+    fn best_size(&self) -> String {
+        let b = self.best.objective;
+        match self.t.objective {
+            Objective::ParamBits => {
+                let f32_bits: u64 = self.weights.iter().map(|(_, l)| l * 32).sum();
+                format!(
+                    "best {} bits ({:.2}x smaller than f32)",
+                    b as u64,
+                    f32_bits as f64 / b.max(1.0)
+                )
+            }
+            _ => {
+                let base = self.t.objective.value(&Config::new(), self.t.profile);
+                format!(
+                    "best {} {b} ({:.2}x below f32)",
+                    self.t.objective.name(),
+                    base / b
+                )
+            }
+        }
+    }
+
+    /// A progress line for logs: evaluations done (of the budget), the best size so far and its accuracy,
+    /// elapsed time and, when the budget is bounded, the most time left.
+    fn log_line(&self, done: bool) -> String {
+        let elapsed = self.start.elapsed();
+        let stage = if self.stage.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", self.stage)
+        };
+        let evals = match self.limit {
+            Some(l) => format!("{}/{l} evaluations", self.evaluations),
+            None => format!("{} evaluations", self.evaluations),
+        };
+        let acc = self
+            .accuracy
+            .get(&self.best.config)
+            .copied()
+            .unwrap_or(self.best.score);
+        let mut line = format!(
+            "tune [{stage}{}]: {evals} ({} cache hits), {}, accuracy {acc:.4} (target {:.4}), {} elapsed",
+            if done { "done" } else { self.phase },
+            self.cache_hits,
+            self.best_size(),
+            self.target,
+            hms(elapsed)
+        );
+        if !done {
+            // The budget bounds what is left; the search may well finish before it is spent.
+            let by_evals = self.limit.filter(|_| self.evaluations > 0).map(|l| {
+                elapsed.mul_f64(l.saturating_sub(self.evaluations) as f64 / self.evaluations as f64)
+            });
+            let by_time = self.t.budget.time.map(|t| t.saturating_sub(elapsed));
+            let left = match (by_evals, by_time) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(left) = left {
+                line += &format!(", ETA at most ~{} (budget)", hms(left));
+            }
+        }
+        line
+    }
+
+    /// What a search cut short by its budget skipped, in a sentence.
+    fn budget_note(&self) -> String {
+        let stage = if self.stage.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.stage)
+        };
+        let budget = match (self.limit, self.t.budget.time) {
+            (Some(l), _) if self.evaluations >= l => format!("the budget of {l} evaluations"),
+            (_, Some(t)) => format!("the time budget of {}", hms(t)),
+            _ => "the budget".to_string(),
+        };
+        let mut skipped: Vec<String> = Vec::new();
+        // In the uniform sweep the candidates left out are the widths counted below.
+        if self.unevaluated > 0 && self.phase != "uniform" {
+            skipped.push(format!(
+                "{} candidate configuration{} of its last step",
+                self.unevaluated,
+                if self.unevaluated == 1 { "" } else { "s" }
+            ));
+        }
+        if self.phase == "descent" {
+            skipped.push("the rest of that descent (the result is not a local optimum)".into());
+        }
+        if self.reached <= 1 && self.uniform.len() < self.uniform_planned {
+            skipped.push(format!(
+                "{} of {} uniform widths",
+                self.uniform_planned - self.uniform.len(),
+                self.uniform_planned
+            ));
+        }
+        let n = self.n();
+        let unmeasured = self.min_alone.iter().filter(|m| m.is_none()).count();
+        if self.reached <= 2 && unmeasured > 0 {
+            skipped.push(format!(
+                "the sensitivity of {unmeasured} of {n} searched sites (each one's smallest width alone)"
+            ));
+        }
+        if self.reached == 4 && self.phase == "exact" {
+            skipped.push("the rest of the exact phase (the result is not proven optimal)".into());
+        }
+        // The later phases (the sensitivity is counted above).
+        for i in (0..PHASES.len()).skip(self.reached + 1) {
+            match i {
+                3 => skipped.push("the repair and descent from the per-site minima".into()),
+                4 if self.t.exact_limit > 0 => {
+                    skipped.push("the exact phase (the result is not proven optimal)".into())
+                }
+                5 if self.t.restarts > 0 => {
+                    skipped.push(format!("up to {} random restarts", self.t.restarts))
+                }
+                _ => {}
+            }
+        }
+        if self.reached == 5 && self.restarts_run < self.t.restarts {
+            skipped.push(format!(
+                "{} of {} random restarts",
+                self.t.restarts - self.restarts_run,
+                self.t.restarts
+            ));
+        }
+        let mut m = format!(
+            "{stage}{budget} ran out in the {} phase after {} evaluations",
+            self.phase, self.evaluations
+        );
+        if !skipped.is_empty() {
+            m += "; not done: ";
+            m += &skipped.join(", ");
+        }
+        m += ". The result is the best feasible configuration found so far; raise the budget (--max-evals) to \
+              search further";
+        m
     }
 
     /// Evaluates states (cached, in parallel, results in order).
@@ -353,6 +534,7 @@ where
             if let Some(limit) = self.limit {
                 let remaining = limit.saturating_sub(self.evaluations);
                 if todo.len() > remaining {
+                    self.unevaluated = todo.len() - remaining;
                     todo.truncate(remaining);
                     truncated = true;
                 }
@@ -448,6 +630,7 @@ where
                 ws.push(w);
             }
         }
+        self.uniform_planned = states.len();
         let r = self.eval(&states);
         for (st, w) in states.iter().zip(ws) {
             if let Some(&acc) = self.cache.get(&self.config_of(st)) {
@@ -806,6 +989,7 @@ where
         let mut rng = SplitMix(self.t.seed ^ 0x5eed_1ab5_0000_0001);
         for _ in 0..self.t.restarts {
             self.phase = "restart";
+            self.restarts_run += 1;
             let Some(base) = self.best.state.clone() else {
                 return Ok(());
             };
@@ -922,6 +1106,7 @@ where
             // A coarser search's result: its formats are levels of these ladders, so descending from it can only
             // find smaller feasible configurations.
             self.phase = "warm";
+            self.reached = 0;
             let st: State = (0..self.n())
                 .map(|s| {
                     let c = &self.sites[s];
@@ -937,6 +1122,7 @@ where
                 self.descend(st)?;
             }
         }
+        self.reached = 1;
         self.uniform_sweep()?;
         // Descend from the best uniform point first: it is feasible, and single-site moves from it improve the
         // result from the first steps on, so a search cut short by its budget still gets most of the gain.
@@ -945,7 +1131,9 @@ where
             done.push(u.clone());
             self.descend(u)?;
         }
+        self.reached = 2;
         self.sensitivity()?;
+        self.reached = 3;
         self.phase = "repair";
         let minima: State = (0..self.n())
             .map(|s| self.min_alone[s].unwrap_or(self.top[s]))
@@ -969,6 +1157,7 @@ where
             self.descend(b)?;
         }
         let before = self.best.state.clone();
+        self.reached = 4;
         self.exact()?;
         if let Some(b) = self
             .best
@@ -979,13 +1168,19 @@ where
             self.phase = "descent";
             self.descend(b)?;
         }
+        self.reached = 5;
         self.restarts()?;
         Ok(())
     }
 }
 
 /// One search over `sites` with at most `limit` evaluations, descending first from `warm` (if given, and
-/// feasible) when its formats are on the sites' ladders (a site whose format is not is taken at f32).
+/// feasible) when its formats are on the sites' ladders (a site whose format is not is taken at f32). `stage`
+/// names the search in progress lines when the tuner runs several (else `""`).
+///
+/// With progress on, a terminal shows a progress bar; any other stderr (a log) gets a line at most every
+/// [`Tuner::progress_interval`] and one at the end. A search cut short by its budget says on stderr what it skipped (also in
+/// [`Outcome::cut_short`]). None of this changes what the search evaluates.
 pub(super) fn run<F>(
     t: &Tuner<'_>,
     sites: Vec<SiteCandidates>,
@@ -993,6 +1188,7 @@ pub(super) fn run<F>(
     f: &F,
     warm: Option<Config>,
     limit: Option<usize>,
+    stage: &'static str,
 ) -> Result<Outcome, TuneError>
 where
     F: Fn(&Config) -> Scored + Sync,
@@ -1017,7 +1213,7 @@ where
         .sites
         .iter()
         .filter(|(_, s)| s.kind == SiteKind::Weight)
-        .map(|(n, s)| (n.clone(), super::space::site_len(&s.stats)))
+        .map(|(n, s)| (n.clone(), s.values()))
         .collect();
     let linear_kinds: Option<&[SiteKind]> = match t.objective {
         Objective::ParamBits => Some(&[SiteKind::Weight]),
@@ -1037,7 +1233,7 @@ where
                 .iter()
                 .filter(|(n, s)| kinds.contains(&s.kind) && !searched.contains(n.as_str()))
                 .map(|(n, s)| {
-                    let len = super::space::site_len(&s.stats);
+                    let len = s.values();
                     all.get(n).map_or(32 * len, |f| f.storage_bits(len)) as f64
                 })
                 .sum();
@@ -1055,7 +1251,8 @@ where
         }
         None => Cost::General,
     };
-    let pb = if t.progress && std::io::stderr().is_terminal() {
+    let terminal = std::io::stderr().is_terminal();
+    let pb = if t.progress && terminal {
         let pb = match limit {
             Some(n) => ProgressBar::new(n as u64).with_style(
                 ProgressStyle::with_template(
@@ -1114,8 +1311,31 @@ where
         inputs: None,
         limit,
         warm,
+        log: (t.progress && !terminal).then(Instant::now),
+        stage,
+        reached: 0,
+        uniform_planned: 0,
+        restarts_run: 0,
+        unevaluated: 0,
     };
 
+    if e.log.is_some() {
+        let budget = match (limit, t.budget.time) {
+            (Some(l), Some(d)) => format!("at most {l} evaluations and {}", hms(d)),
+            (Some(l), None) => format!("at most {l} evaluations"),
+            (None, Some(d)) => format!("at most {}", hms(d)),
+            (None, None) => "no budget".to_string(),
+        };
+        let stage = if stage.is_empty() {
+            String::new()
+        } else {
+            format!(" [{stage}]")
+        };
+        eprintln!(
+            "tune{stage}: searching {n} sites, {budget}; a progress line every {}",
+            hms(t.progress_interval)
+        );
+    }
     // Baseline: every site f32.
     let empty = Config::new();
     let (_, baseline) = catch_unwind(AssertUnwindSafe(|| with_formats(&empty, || f(&empty))))
@@ -1173,6 +1393,18 @@ where
         }
     };
     e.pb.finish_and_clear();
+    if e.log.is_some() {
+        eprintln!("{}", e.log_line(true));
+    }
+    let cut_short: Vec<String> = budget_exhausted
+        .then(|| e.budget_note())
+        .into_iter()
+        .collect();
+    if t.progress {
+        for note in &cut_short {
+            eprintln!("tune: {note}");
+        }
+    }
 
     let quantizes = e
         .best
@@ -1242,7 +1474,7 @@ where
             SiteReport {
                 name: name.clone(),
                 kind: s.kind,
-                len: super::space::site_len(&s.stats),
+                len: s.values(),
                 format,
                 bits: format.bits(),
                 searched: alone.contains_key(name.as_str()),
@@ -1265,6 +1497,7 @@ where
         cache_hits: e.cache_hits,
         elapsed: start.elapsed(),
         budget_exhausted,
+        cut_short,
         exact: e.exact_complete,
         seed: t.seed,
         profile_hash: profile.hash(),

@@ -86,8 +86,8 @@ pub enum Metric<I> {
     RelativeMse,
     /// `1 − max|y − y₃₂| / max|y₃₂|` over the set: the worst output error relative to the largest f32 output.
     MaxAbs,
-    /// Any score of a set: `(inputs, outputs, f32 outputs) → score`, higher is better.
-    Custom(Box<CustomScore<I>>),
+    /// Any score of a set, named in reports: `(inputs, outputs, f32 outputs) → score`, higher is better.
+    Custom(String, Box<CustomScore<I>>),
 }
 
 /// The closure of [`Metric::Custom`].
@@ -99,21 +99,22 @@ impl<I> Metric<I> {
         Metric::Accuracy(Box::new(label))
     }
 
-    /// A custom score of a set of outputs.
+    /// A custom score of a set of outputs, named `name` in reports.
     pub fn custom(
+        name: &str,
         score: impl Fn(&[&I], &[Vec<f32>], &[Vec<f32>]) -> f64 + Send + Sync + 'static,
     ) -> Metric<I> {
-        Metric::Custom(Box::new(score))
+        Metric::Custom(name.to_string(), Box::new(score))
     }
 
     /// The metric's name in reports.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             Metric::Accuracy(_) => "accuracy",
             Metric::Agreement => "agreement with f32",
             Metric::RelativeMse => "1 - relative MSE vs f32",
             Metric::MaxAbs => "1 - relative max abs error vs f32",
-            Metric::Custom(_) => "custom score",
+            Metric::Custom(name, _) => name,
         }
     }
 
@@ -177,7 +178,7 @@ impl<I> Metric<I> {
                 }
                 relative(err, top)
             }
-            Metric::Custom(f) => f(inputs, outputs, reference),
+            Metric::Custom(_, f) => f(inputs, outputs, reference),
             Metric::Accuracy(_) | Metric::Agreement => unreachable!("scored as outcomes above"),
         }
     }

@@ -133,6 +133,33 @@ pub fn tune<M: Sync, I: Sync>(
             if sites.len() == 1 { "" } else { "s" },
             t.elapsed(),
         );
+        // Weight sites GPTQ never saw in an inner product (read through a helper, or element by element): say
+        // so, rather than let a user believe they were rounded with compensation.
+        let skipped: std::collections::BTreeSet<String> =
+            crate::rounding::skipped().into_iter().map(|(s, _)| s).collect();
+        let missed: Vec<&String> = profile
+            .sites
+            .iter()
+            .filter(|(name, p)| {
+                p.kind == crate::profile::SiteKind::Weight
+                    && p.stats.len > 0
+                    && !sites.contains(name)
+                    && !skipped.contains(*name)
+            })
+            .map(|(name, _)| name)
+            .collect();
+        if !missed.is_empty() {
+            println!(
+                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product loop                  that #[quantize] recognizes (`acc += w[..] * x[..]` inside the annotated function; a weight passed                  to a helper function or read element by element is not captured): {}",
+                missed.len(),
+                if missed.len() == 1 { " is" } else { "s are" },
+                missed
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     std::fs::create_dir_all(&paths.report_dir)
         .map_err(|e| format!("creating {}: {e}", paths.report_dir.display()))?;

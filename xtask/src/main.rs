@@ -15,6 +15,7 @@ mod fetch;
 mod fetch_more;
 mod generated;
 mod plot;
+mod user;
 
 use clap::{Parser, Subcommand};
 use number_rt::tune::{TuneOptions, WeightRounding};
@@ -37,10 +38,18 @@ struct Cli {
 enum Cmd {
     /// Fetch a data set (`mnist`) into target/testdata.
     Fetch { dataset: String },
-    /// Profile, tune, rebuild in tuned mode, verify and report one zoo model.
+    /// Profile, tune, rebuild in tuned mode, verify and report: one zoo model (`cargo number tune lenet`), or an
+    /// example or binary of the crate in the current directory (`cargo number tune --example <name>`).
     Tune {
         /// The zoo model (an example name, e.g. `lenet`).
-        model: String,
+        #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+        model: Option<String>,
+        /// An example of the crate in the current directory whose main calls `number_rt::workflow::main`.
+        #[arg(long, conflicts_with = "bin")]
+        example: Option<String>,
+        /// A binary of the crate in the current directory whose main calls `number_rt::workflow::main`.
+        #[arg(long)]
+        bin: Option<String>,
         #[command(flatten)]
         options: TuneOptions,
         /// Keep the new tuned.rs even if its relative accuracy loss on the test split exceeds --max-loss (by
@@ -92,8 +101,15 @@ enum Cmd {
     /// then the no_std deploy crate (deploy/lenet-nostd).
     Test,
     /// Check that the tuned build of a model predicts exactly what emulation of its checked-in tuned.rs predicts
-    /// on the whole test set.
-    Verify { model: String },
+    /// on the whole test set (a zoo model, or `--example`/`--bin` of the crate in the current directory).
+    Verify {
+        #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+        model: Option<String>,
+        #[arg(long, conflicts_with = "bin")]
+        example: Option<String>,
+        #[arg(long)]
+        bin: Option<String>,
+    },
     /// Write the formats of examples/<model>/tuned.rs as a Vivado/Vitis HLS C++ header (ap_fixed typedefs) and an
     /// hls4ml precision configuration into target/number/<model>/export (see docs/EXPORT.md).
     Export {
@@ -112,8 +128,15 @@ enum Cmd {
     },
     /// Re-run the tuner with the options recorded in the checked-in tuned.rs (its `// Regenerate:` line) and fail
     /// if the tuned.rs it generates differs (its header names the digest of tuned.safetensors, so that is compared
-    /// too).
-    Check { model: String },
+    /// too). A zoo model, or `--example`/`--bin` of the crate in the current directory.
+    Check {
+        #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+        model: Option<String>,
+        #[arg(long, conflicts_with = "bin")]
+        example: Option<String>,
+        #[arg(long)]
+        bin: Option<String>,
+    },
 }
 
 /// The checkout `cargo number` works on: found at start from the current directory (the nearest folder with
@@ -1256,13 +1279,20 @@ fn main() -> std::process::ExitCode {
         args.remove(1);
     }
     let cli = Cli::parse_from(args);
-    match find_root() {
-        Ok(r) => {
-            let _ = ROOT.set(r);
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::FAILURE;
+    // Commands on a crate's own example or binary work in any crate; the others need the libnumber checkout.
+    let own = matches!(
+        &cli.cmd,
+        Cmd::Tune { model: None, .. } | Cmd::Check { model: None, .. } | Cmd::Verify { model: None, .. }
+    );
+    if !own {
+        match find_root() {
+            Ok(r) => {
+                let _ = ROOT.set(r);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
         }
     }
     let r = match cli.cmd {
@@ -1290,13 +1320,32 @@ fn main() -> std::process::ExitCode {
             },
             &granularity,
         ),
-        Cmd::Verify { model } => verify(&model),
+        Cmd::Verify {
+            model: Some(model), ..
+        } => verify(&model),
+        Cmd::Verify { example, bin, .. } => {
+            user::Target::from_flags(example, bin).and_then(|t| user::verify(&t))
+        }
         Cmd::Tune {
-            model,
+            model: Some(model),
             options,
             keep,
+            ..
         } => tune(&model, &options, Run { check: false, keep }),
-        Cmd::Check { model } => check(&model),
+        Cmd::Tune {
+            example,
+            bin,
+            options,
+            keep,
+            ..
+        } => user::Target::from_flags(example, bin)
+            .and_then(|t| user::tune(&t, &options, keep, false)),
+        Cmd::Check {
+            model: Some(model), ..
+        } => check(&model),
+        Cmd::Check { example, bin, .. } => {
+            user::Target::from_flags(example, bin).and_then(|t| user::check(&t))
+        }
         Cmd::Export { model, strict } => export(&model, strict),
         Cmd::Bake { model, check } => bake(&model, check),
     };

@@ -239,11 +239,17 @@ impl Default for TuneOptions {
     }
 }
 
-/// `cargo number tune <model> <options>`, parsed by [`TuneOptions::from_command`].
+/// `cargo number tune <model> <options>` (a zoo model) or `cargo number tune --example <name> <options>` (any
+/// crate; also `--bin`), parsed by [`TuneOptions::from_command`].
 #[derive(clap::Parser)]
 #[command(no_binary_name = true)]
 struct Recorded {
-    model: String,
+    #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+    model: Option<String>,
+    #[arg(long, conflicts_with = "bin")]
+    example: Option<String>,
+    #[arg(long)]
+    bin: Option<String>,
     #[command(flatten)]
     options: TuneOptions,
 }
@@ -391,13 +397,14 @@ impl TuneOptions {
         a
     }
 
-    /// The command that tunes `model` with these options: `cargo number tune <model> <args>`.
+    /// The command that tunes `model` with these options: `cargo number tune <model> <args>` (`model` is a zoo
+    /// model's name or `--example <name>` / `--bin <name>`).
     pub fn command(&self, model: &str) -> String {
         format!("{COMMAND} {model} {}", self.args().join(" "))
     }
 
     /// Parses a command written by [`command`](Self::command) (a `tuned.rs`'s `// Regenerate:` line) back into
-    /// the model and the options.
+    /// the target (a zoo model's name, or `--example <name>` / `--bin <name>`) and the options.
     pub fn from_command(command: &str) -> Result<(String, TuneOptions), String> {
         use clap::Parser;
         let rest = command.strip_prefix(COMMAND).ok_or_else(|| {
@@ -408,7 +415,13 @@ impl TuneOptions {
         r.options
             .validate()
             .map_err(|e| format!("`{command}`: {e}"))?;
-        Ok((r.model, r.options))
+        let target = match (r.model, r.example, r.bin) {
+            (Some(m), _, _) => m,
+            (_, Some(e), _) => format!("--example {e}"),
+            (_, _, Some(b)) => format!("--bin {b}"),
+            _ => unreachable!("clap requires one of them"),
+        };
+        Ok((target, r.options))
     }
 }
 

@@ -1,0 +1,366 @@
+//! `cargo number tune --example <name>` (or `--bin <name>`): the workflow for any crate, run from its root.
+//!
+//! The crate declares features `calibrate` and `tuned` forwarding to number-rt's, and its example's `main`
+//! calls `number_rt::workflow::main(task)` (README, "Your own model"). Then:
+//! 1. the calibrate build's `info` names the tuned file the task writes (where its `include_tuned!` points);
+//! 2. the calibrate build's `tune` profiles, tunes on the validation split, writes `tuned.rs` (and
+//!    `tuned.safetensors`) and the digests of the emulated test outputs;
+//! 3. the tuned build runs the test split and must reproduce those outputs bit for bit;
+//! 4. the plain build runs it too, for the time per input;
+//! 5. the table: score, relative loss, parameter bits, time.
+//!
+//! The previous tuned files are restored unless every step passes (src/generated.rs).
+use crate::generated;
+use number_rt::tune::TuneOptions;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A cargo target of the crate: an example or a binary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// `example` or `bin`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: String,
+}
+
+impl Target {
+    /// From `--example` / `--bin` (exactly one).
+    pub fn from_flags(example: Option<String>, bin: Option<String>) -> Result<Target, String> {
+        match (example, bin) {
+            (Some(name), None) => Ok(Target {
+                kind: "example",
+                name,
+            }),
+            (None, Some(name)) => Ok(Target { kind: "bin", name }),
+            _ => Err("give one of --example <name> or --bin <name>".into()),
+        }
+    }
+
+    /// `--example <name>`.
+    pub fn label(&self) -> String {
+        format!("--{} {}", self.kind, self.name)
+    }
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The crate root: the nearest folder from the current directory up with a `Cargo.toml` that has a
+/// `[package]`.
+pub fn crate_root() -> Result<PathBuf, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    cwd.ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "[package]"))
+        })
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "{} is not inside a cargo package (no Cargo.toml with [package] in it or above it): run `cargo number` \
+                 from your crate's root",
+                cwd.display()
+            )
+        })
+}
+
+/// Fails unless the package at `root` declares the two build-mode features, naming the lines to add.
+fn check_features(root: &Path) -> Result<(), String> {
+    let out = Command::new(cargo())
+        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("running cargo metadata: {e}"))?;
+    if !out.status.success() {
+        // Without a lock file offline metadata can fail; the build below reports any real problem.
+        return Ok(());
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let manifest = root.join("Cargo.toml");
+    let Some(pkg) = v["packages"]
+        .as_array()
+        .and_then(|ps| {
+            ps.iter().find(|p| {
+                p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path())
+            })
+        })
+        .or_else(|| v["packages"].as_array().and_then(|ps| ps.first()))
+    else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = ["calibrate", "tuned"]
+        .into_iter()
+        .filter(|f| pkg["features"].get(*f).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} has no feature{} {}: add to its [features]\n    calibrate = [\"number-rt/calibrate\"]\n    tuned = \
+         [\"number-rt/tuned\"]\n(see README, \"Your own model\")",
+        manifest.display(),
+        if missing.len() == 1 { "" } else { "s" },
+        missing
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ))
+}
+
+/// Builds `target` in `mode` (`plain`, `calibrate`, `tuned`) and runs it with `args` from the crate root;
+/// returns its standard output when `capture`.
+fn run_target(
+    root: &Path,
+    t: &Target,
+    mode: &str,
+    args: &[String],
+    capture: bool,
+) -> Result<String, String> {
+    let mut cmd = Command::new(cargo());
+    cmd.args(["run", "--quiet", "--release"]);
+    if mode != "plain" {
+        cmd.args(["--features", mode]);
+    }
+    cmd.args([format!("--{}", t.kind), t.name.clone(), "--".into()]);
+    cmd.args(args);
+    cmd.current_dir(root)
+        .env(number_rt::workflow::TARGET_ENV, t.label());
+    let shown = format!(
+        "cargo run --release{} {} -- {}",
+        if mode == "plain" {
+            String::new()
+        } else {
+            format!(" --features {mode}")
+        },
+        t.label(),
+        args.join(" ")
+    );
+    eprintln!("+ {shown}");
+    let fail = |st: std::process::ExitStatus| {
+        format!(
+            "`{shown}` failed ({st}); if it did not build, check that {} has the features `calibrate` and `tuned` \
+             and that its main calls `number_rt::workflow::main` (README, \"Your own model\")",
+            t.label()
+        )
+    };
+    if capture {
+        let out = cmd
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("running cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(fail(out.status));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let st = cmd.status().map_err(|e| format!("running cargo: {e}"))?;
+        if !st.success() {
+            return Err(fail(st));
+        }
+        Ok(String::new())
+    }
+}
+
+fn read_json(p: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+fn num(v: &Value, k: &str, p: &Path) -> Result<f64, String> {
+    v[k].as_f64()
+        .ok_or_else(|| format!("{}: no number `{k}`; re-run the command", p.display()))
+}
+
+/// The task's tuned file, from its calibrate build's `info`.
+fn tuned_rs_of(root: &Path, t: &Target) -> Result<PathBuf, String> {
+    let info = run_target(root, t, "calibrate", &["info".into()], true)?;
+    let v: Value = info
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| {
+            format!(
+                "{}: `info` printed no JSON line: does its main call `number_rt::workflow::main`?",
+                t.label()
+            )
+        })?;
+    let p = v["tuned_rs"]
+        .as_str()
+        .ok_or_else(|| format!("{}: `info` gave no tuned_rs", t.label()))?;
+    Ok(root.join(p))
+}
+
+/// `cargo number tune --example <name>`: see the module documentation. With `check`, only checks that the
+/// tuned file is what the options regenerate.
+pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Result<(), String> {
+    options.validate()?;
+    let root = crate_root()?;
+    check_features(&root)?;
+    let tuned_rs = tuned_rs_of(&root, t)?;
+    let report = root.join("target").join("number").join(&t.name);
+    let journal = report.join("replacing");
+    generated::recover(&journal)?;
+    let transaction = if check {
+        None
+    } else {
+        Some(generated::Transaction::begin(
+            &journal,
+            &[tuned_rs.clone(), tuned_rs.with_file_name("tuned.safetensors")],
+        )?)
+    };
+    let mut args = vec!["tune".to_string()];
+    args.extend(options.args());
+    if check {
+        args.push("--check".into());
+    }
+    run_target(&root, t, "calibrate", &args, false)?;
+    if check {
+        return Ok(());
+    }
+    let emulated = report.join(number_rt::workflow::EMULATED);
+    let (tuned_json, plain_json) = (report.join("tuned.json"), report.join("plain.json"));
+    let path = |p: &Path| p.display().to_string();
+    run_target(
+        &root,
+        t,
+        "tuned",
+        &[
+            "eval".into(),
+            "--json".into(),
+            path(&tuned_json),
+            "--compare".into(),
+            path(&emulated),
+        ],
+        false,
+    )?;
+    run_target(
+        &root,
+        t,
+        "plain",
+        &["eval".into(), "--json".into(), path(&plain_json)],
+        false,
+    )?;
+    let (e, tj, pj) = (
+        read_json(&emulated)?,
+        read_json(&tuned_json)?,
+        read_json(&plain_json)?,
+    );
+    let (s0, s1) = (num(&e, "score_f32", &emulated)?, num(&e, "score", &emulated)?);
+    let (b0, b1) = (
+        num(&e, "f32_param_bits", &emulated)?,
+        num(&e, "param_bits", &emulated)?,
+    );
+    let (us0, us1) = (
+        num(&pj, "micros_per_input", &plain_json)?,
+        num(&tj, "micros_per_input", &tuned_json)?,
+    );
+    let n = num(&e, "n", &emulated)?;
+    let metric = e["metric"].as_str().unwrap_or("score");
+    let loss = (s0 - s1) / s0.abs().max(f64::MIN_POSITIVE);
+    println!();
+    println!(
+        "## {}: tuned at ≤ {} relative loss (validation split), measured on the test split ({n} inputs)",
+        t.name, options.max_loss
+    );
+    println!();
+    println!("| | f32 | tuned |");
+    println!("|---|---:|---:|");
+    println!("| {metric} | {s0:.4} | {s1:.4} |");
+    println!("| relative loss | | {:.2}% |", 100.0 * loss);
+    println!("| parameter bits | {b0} | {b1} |");
+    println!("| reduction vs f32 | 1.00x | {:.2}x |", b0 / b1.max(1.0));
+    println!(
+        "| time per input (µs, 1 thread; plain vs tuned build) | {us0:.1} | {us1:.1} ({:.2}x) |",
+        us0 / us1
+    );
+    println!();
+    if loss > options.max_loss.value() {
+        let msg = format!(
+            "{}: the relative loss on the test split, {:.2}%, exceeds the tolerance {} (the search and its \
+             confirmation met it on the validation split)",
+            t.name,
+            100.0 * loss,
+            options.max_loss
+        );
+        if !keep {
+            return Err(format!(
+                "{msg}; the previous files are restored: give the task more validation inputs, or pass --keep to \
+                 keep this result"
+            ));
+        }
+        println!("**{msg}**; kept (--keep)");
+    }
+    println!(
+        "the tuned build's outputs equal the emulated ones on all {n} test inputs; formats in {}",
+        tuned_rs.display()
+    );
+    if let Some(t) = transaction {
+        t.commit()?;
+    }
+    Ok(())
+}
+
+/// `cargo number check --example <name>`: replays the command recorded in the task's tuned file.
+pub fn check(t: &Target) -> Result<(), String> {
+    let root = crate_root()?;
+    let tuned_rs = tuned_rs_of(&root, t)?;
+    let file = number_rt::tuned_file::read_file(&tuned_rs).map_err(|e| e.to_string())?;
+    let (recorded, options) = TuneOptions::from_command(&file.header.command)
+        .map_err(|e| format!("{}: {e}", tuned_rs.display()))?;
+    if recorded != t.label() {
+        return Err(format!(
+            "{} records the tune command of `{recorded}`, not `{}`: regenerate it with `cargo number tune {}`",
+            tuned_rs.display(),
+            t.label(),
+            t.label()
+        ));
+    }
+    println!("replaying `{}`", file.header.command);
+    tune(t, &options, false, true)
+}
+
+/// `cargo number verify --example <name>`: emulates the checked-in tuned file in the calibrate build and
+/// requires the tuned build to compute the same outputs on the test split.
+pub fn verify(t: &Target) -> Result<(), String> {
+    let root = crate_root()?;
+    let tuned_rs = tuned_rs_of(&root, t)?;
+    if !tuned_rs.exists() {
+        return Err(format!(
+            "{} does not exist: run `cargo number tune {}` first",
+            tuned_rs.display(),
+            t.label()
+        ));
+    }
+    let out = root
+        .join("target")
+        .join("number")
+        .join(&t.name)
+        .join("verify-emulated.json");
+    let (tr, o) = (tuned_rs.display().to_string(), out.display().to_string());
+    run_target(
+        &root,
+        t,
+        "calibrate",
+        &[
+            "eval".into(),
+            "--formats".into(),
+            tr,
+            "--json".into(),
+            o.clone(),
+        ],
+        false,
+    )?;
+    run_target(
+        &root,
+        t,
+        "tuned",
+        &["eval".into(), "--compare".into(), o],
+        false,
+    )?;
+    Ok(())
+}

@@ -676,7 +676,7 @@ pub struct Tuner<'p> {
 
 impl<'p> Tuner<'p> {
     /// A tuner for the sites of `profile`, with defaults: 1 % relative tolerance, parameter bits, the default
-    /// space, seed 0, no budget, progress bar on (hidden when stderr is not a terminal).
+    /// space, seed 0, no budget, progress on (a bar on a terminal, lines every 10 s in a log).
     pub fn new(profile: &'p Profile) -> Self {
         Tuner {
             profile,

@@ -423,7 +423,12 @@ fn run<M: Classifier>(cli: Cli) -> Result<(), String> {
             let cfg = match &formats {
                 Some(p) => {
                     require_calibrate("eval --formats")?;
-                    Some(number_rt::tuned_file::read(p).map_err(|e| e.to_string())?)
+                    let file = number_rt::tuned_file::read_file(p).map_err(|e| e.to_string())?;
+                    // One run registers the sites: a stale or mismatched tuned.rs is an error, not a result.
+                    model.logits(data.image(0));
+                    number_rt::tuned_file::check_current(&file)
+                        .map_err(|e| format!("{}: {e}", p.display()))?;
+                    Some(file.config())
                 }
                 None => None,
             };
@@ -694,15 +699,15 @@ mod tests {
         let header = |digest: u64| head(Some(digest));
         // No rounded-weights line: nothing to install.
         std::fs::write(&rs, head(None)).unwrap();
-        assert_eq!(install_rounded(&rs), Ok(None));
+        assert_eq!(number_rt::rounded_weights::install_named(&rs), Ok(None));
         // Named but missing.
         let _ = std::fs::remove_file(&st);
         std::fs::write(&rs, header(1)).unwrap();
-        let e = install_rounded(&rs).unwrap_err();
+        let e = number_rt::rounded_weights::install_named(&rs).unwrap_err();
         assert!(e.contains("cannot be read") && e.contains("re-run"), "{e}");
         // Another digest: stale.
         std::fs::write(&st, b"not safetensors").unwrap();
-        let e = install_rounded(&rs).unwrap_err();
+        let e = number_rt::rounded_weights::install_named(&rs).unwrap_err();
         assert!(e.contains("is stale") && e.contains("re-run"), "{e}");
         // The digest matches but the bytes are not a safetensors file.
         std::fs::write(
@@ -710,7 +715,7 @@ mod tests {
             header(number_rt::rounded_weights::digest(b"not safetensors")),
         )
         .unwrap();
-        let e = install_rounded(&rs).unwrap_err();
+        let e = number_rt::rounded_weights::install_named(&rs).unwrap_err();
         assert!(
             e.contains("tuned.safetensors") && e.contains("safetensors"),
             "{e}"
@@ -721,7 +726,7 @@ mod tests {
         let bytes = crate::weights::to_bytes(&t, &Default::default()).unwrap();
         std::fs::write(&st, &bytes).unwrap();
         std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
-        let e = install_rounded(&rs).unwrap_err();
+        let e = number_rt::rounded_weights::install_named(&rs).unwrap_err();
         assert!(
             e.contains("`Fc1/dense.w`") && e.contains("format;key"),
             "{e}"
@@ -737,7 +742,11 @@ mod tests {
             let bytes = crate::weights::to_bytes(&t, &m).unwrap();
             std::fs::write(&st, &bytes).unwrap();
             std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
-            assert_eq!(install_rounded(&rs).is_ok(), ok, "{meta}");
+            assert_eq!(
+                number_rt::rounded_weights::install_named(&rs).is_ok(),
+                ok,
+                "{meta}"
+            );
         }
         // A value outside its format's range (a file not written by the tuner) is an error naming it.
         t.insert("Fc1/dense.w".into(), (vec![2], vec![0.25, 100.0]));
@@ -747,7 +756,7 @@ mod tests {
         let bytes = crate::weights::to_bytes(&t, &m).unwrap();
         std::fs::write(&st, &bytes).unwrap();
         std::fs::write(&rs, header(number_rt::rounded_weights::digest(&bytes))).unwrap();
-        let e = install_rounded(&rs).unwrap_err();
+        let e = number_rt::rounded_weights::install_named(&rs).unwrap_err();
         assert!(
             e.contains("`Fc1/dense.w` holds 100 at index 1, outside the range"),
             "{e}"
@@ -811,19 +820,6 @@ mod tests {
                 .unwrap()
                 .contains("no logits digest")
         );
-    }
-
-    #[test]
-    fn held_out_inputs_are_spread_evenly() {
-        let (s, h) = interleave(10, 4);
-        assert_eq!((s, h), (vec![0, 1, 3, 5, 6, 8], vec![2, 4, 7, 9]));
-        let (s, h) = interleave(5000, 2000);
-        assert_eq!((s.len(), h.len()), (3000, 2000));
-        assert!(
-            h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500),
-            "spread evenly"
-        );
-        assert_eq!(interleave(7, 0), ((0..7).collect(), vec![]));
     }
 
     #[test]

@@ -184,7 +184,11 @@ fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Stri
     let run = task.runner();
     let t = Instant::now();
     let outputs: Vec<Vec<f32>> = match &a.formats {
-        Some(p) => emulate_file(p, || inputs[..n].iter().map(|x| run(&model, x)).collect())?,
+        Some(p) => {
+            // One run registers the sites, so that a stale or mismatched tuned file is an error, not a result.
+            run(&model, &inputs[0]);
+            emulate_file(p, || inputs[..n].iter().map(|x| run(&model, x)).collect())?
+        }
         None => inputs[..n].iter().map(|x| run(&model, x)).collect(),
     };
     let us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
@@ -218,10 +222,13 @@ fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Stri
     Ok(())
 }
 
+/// Runs `f` emulating the formats of the tuned file at `path`, after checking that it fits the code that ran
+/// (no stale function, no unknown or missing site).
 #[cfg(feature = "tune")]
 fn emulate_file<R>(path: &Path, f: impl FnOnce() -> R) -> Result<R, String> {
-    let cfg = crate::tuned_file::read(path).map_err(|e| e.to_string())?;
-    Ok(crate::emulate::with_formats(&cfg, f))
+    let file = crate::tuned_file::read_file(path).map_err(|e| e.to_string())?;
+    crate::tuned_file::check_current(&file).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(crate::emulate::with_formats(&file.config(), f))
 }
 
 #[cfg(not(feature = "tune"))]

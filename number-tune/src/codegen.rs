@@ -165,7 +165,8 @@ fn param_bits(profile: &Profile, cfg: &Config) -> (u64, u64) {
     let mut bits = 0;
     let mut f32_bits = 0;
     for (n, s) in profile.sites_of(SiteKind::Weight) {
-        let len = s.stats.len.max(1);
+        // An empty tensor (a layer without bias) holds no bits.
+        let len = s.values();
         bits += cfg.get(n).map_or(32 * len, |f| f.storage_bits(len));
         f32_bits += len * 32;
     }

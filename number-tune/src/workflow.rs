@@ -135,8 +135,10 @@ pub fn tune<M: Sync, I: Sync>(
         );
         // Weight sites GPTQ never saw in an inner product (read through a helper, or element by element): say
         // so, rather than let a user believe they were rounded with compensation.
-        let skipped: std::collections::BTreeSet<String> =
-            crate::rounding::skipped().into_iter().map(|(s, _)| s).collect();
+        let skipped: std::collections::BTreeSet<String> = crate::rounding::skipped()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         let missed: Vec<&String> = profile
             .sites
             .iter()
@@ -397,4 +399,22 @@ pub fn tune_command<M: Sync, I: Sync>(
         &paths,
         a.check,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_out_inputs_are_spread_evenly() {
+        let (s, h) = interleave(10, 4);
+        assert_eq!((s, h), (vec![0, 1, 3, 5, 6, 8], vec![2, 4, 7, 9]));
+        let (s, h) = interleave(5000, 2000);
+        assert_eq!((s.len(), h.len()), (3000, 2000));
+        assert!(
+            h[..1000].iter().all(|&i| i < 2500) && h[1000..].iter().all(|&i| i >= 2500),
+            "spread evenly"
+        );
+        assert_eq!(interleave(7, 0), ((0..7).collect(), vec![]));
+    }
 }

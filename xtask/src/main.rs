@@ -1282,7 +1282,9 @@ fn main() -> std::process::ExitCode {
     // Commands on a crate's own example or binary work in any crate; the others need the libnumber checkout.
     let own = matches!(
         &cli.cmd,
-        Cmd::Tune { model: None, .. } | Cmd::Check { model: None, .. } | Cmd::Verify { model: None, .. }
+        Cmd::Tune { model: None, .. }
+            | Cmd::Check { model: None, .. }
+            | Cmd::Verify { model: None, .. }
     );
     if !own {
         match find_root() {

@@ -71,7 +71,13 @@ pub fn crate_root() -> Result<PathBuf, String> {
 /// Fails unless the package at `root` declares the two build-mode features, naming the lines to add.
 fn check_features(root: &Path) -> Result<(), String> {
     let out = Command::new(cargo())
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| format!("running cargo metadata: {e}"))?;
@@ -84,9 +90,8 @@ fn check_features(root: &Path) -> Result<(), String> {
     let Some(pkg) = v["packages"]
         .as_array()
         .and_then(|ps| {
-            ps.iter().find(|p| {
-                p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path())
-            })
+            ps.iter()
+                .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
         })
         .or_else(|| v["packages"].as_array().and_then(|ps| ps.first()))
     else {
@@ -210,7 +215,10 @@ pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Resul
     } else {
         Some(generated::Transaction::begin(
             &journal,
-            &[tuned_rs.clone(), tuned_rs.with_file_name("tuned.safetensors")],
+            &[
+                tuned_rs.clone(),
+                tuned_rs.with_file_name("tuned.safetensors"),
+            ],
         )?)
     };
     let mut args = vec!["tune".to_string()];
@@ -250,7 +258,10 @@ pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Resul
         read_json(&tuned_json)?,
         read_json(&plain_json)?,
     );
-    let (s0, s1) = (num(&e, "score_f32", &emulated)?, num(&e, "score", &emulated)?);
+    let (s0, s1) = (
+        num(&e, "score_f32", &emulated)?,
+        num(&e, "score", &emulated)?,
+    );
     let (b0, b1) = (
         num(&e, "f32_param_bits", &emulated)?,
         num(&e, "param_bits", &emulated)?,

@@ -39,9 +39,17 @@
 //! # Weights
 //!
 //! A weight (`weights(w)`) holds the tuned number type in tuned builds, so the body may only index it (`w[i]`)
-//! or measure it (`w.len()`, `w.is_empty()`); any other use (slicing, `.iter()`, passing it on) is a compile
-//! error in every mode, unless the weight is listed in `generic(w)`: then it is passed on as it is, to code
-//! generic over its element type (`W: number_rt::Number`, reading `w[i].to_f32()`).
+//! or measure it (`w.len()`, `w.is_empty()`). Any other use is a compile error in every mode, spanned at the use
+//! and saying what to write instead: slicing it, reading it through a method (`w.iter()`, `w.chunks(n)`),
+//! iterating it (`for v in w`), passing it (whole or sliced) to a function or method. Listing the weight in
+//! `generic(w)` lifts these checks: it is then passed on as it is, to code generic over its element type
+//! (`W: number_rt::Number`, reading `w[i].to_f32()`; `f32` in plain and calibrate builds).
+//!
+//! Struct fields are not sites. An element of a field (`l.w[i]`, `self.g[i]`) that enters a site (assigned to
+//! one, initialising a float local, or an operand of `+ - * /` with a float value) is a compile error in every
+//! mode, which says to make the tensor a weight parameter: its values would otherwise silently stay f32 in every
+//! build. Scalar fields (`self.k`) and field elements read into an untyped local (`let v = l.w[i];`) are left
+//! as they are.
 use proc_macro::TokenStream;
 
 mod attr;

@@ -269,6 +269,8 @@ pub(crate) struct Walker<'a> {
     opts: &'a Options,
     qgen: Option<&'a Gen>,
     fn_name: String,
+    /// The instance parameter (`L`), for the weight types error messages name (`dense::w<L>`).
+    pub instance: Option<String>,
     pub sites: Vec<Site>,
     pub candidates: Vec<Candidate>,
     scopes: Vec<Vec<(String, Binding)>>,
@@ -311,6 +313,39 @@ fn vec_repeat(e: &Expr) -> Option<(Expr, Expr)> {
             Ok((e, n))
         })
         .ok()
+}
+
+/// How a weight is misused (for the error message).
+enum WeightMisuse {
+    /// `w.iter()`, `w.chunks(n)`, …
+    Method(String),
+    /// `for v in w`
+    For,
+    /// `helper(w)`, `helper(&w[a..b])`
+    Call(String),
+    /// `x.zip(w)`
+    MethodArg(String),
+    /// `&w[a..b]`
+    Slice,
+    /// Any other use of the whole weight (`let v = w;`).
+    Other,
+}
+
+/// `l.w[i]` (not a range): the field's base and name as written (`l`, `w`).
+fn field_element(e: &Expr) -> Option<(String, String)> {
+    match e {
+        Expr::Paren(p) => field_element(&p.expr),
+        Expr::Group(g) => field_element(&g.expr),
+        Expr::Index(ix) if !is_range(&ix.index) => match &*ix.expr {
+            Expr::Field(f) => {
+                let base = f.base.to_token_stream().to_string().replace(' ', "");
+                let member = f.member.to_token_stream().to_string();
+                Some((base, member))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A float literal without suffix or with suffix `f32`, possibly negated (`0.0`, `-1.5f32`).
@@ -434,6 +469,7 @@ impl<'a> Walker<'a> {
             opts,
             qgen,
             fn_name,
+            instance: None,
             sites: Vec::new(),
             candidates: Vec::new(),
             scopes: vec![Vec::new()],
@@ -795,6 +831,11 @@ impl<'a> Walker<'a> {
             }
             (None, None) => TypeClass::NotFloat,
         };
+        if let (TypeClass::Float(_), Some(n), Some(init)) = (&class, &name, &l.init)
+            && !self.opts.is_excluded(&n.to_string())
+        {
+            self.field_read(&init.expr);
+        }
         // The initializer sees the bindings before this `let`.
         if let Some(init) = &mut l.init {
             self.visit_expr_mut(&mut init.expr);
@@ -929,6 +970,9 @@ impl<'a> Walker<'a> {
     fn assign(&mut self, e: &mut Expr) {
         let Expr::Assign(a) = e else { unreachable!() };
         self.visit_place(&mut a.left);
+        if self.place_site(&a.left).is_some() {
+            self.field_read(&a.right);
+        }
         self.visit_expr_mut(&mut a.right);
         let (Some(qgen), Some((pk, idx))) = (self.qgen, self.place_site(&a.left)) else {
             return;
@@ -949,6 +993,9 @@ impl<'a> Walker<'a> {
     fn compound(&mut self, e: &mut Expr) {
         let Expr::Binary(b) = e else { unreachable!() };
         self.visit_place(&mut b.left);
+        if self.place_site(&b.left).is_some() {
+            self.field_read(&b.right);
+        }
         self.visit_expr_mut(&mut b.right);
         if self.qgen.is_none() {
             return;
@@ -982,13 +1029,100 @@ impl<'a> Walker<'a> {
         *e = new;
     }
 
-    fn weight_misuse(&mut self, e: &Expr, name: &Ident, how: &str) {
+    /// `dense::w<L>`: the type of the weight `name`'s elements in tuned builds.
+    fn weight_ty(&self, name: &Ident) -> String {
+        match &self.instance {
+            Some(l) => format!("{}::{name}<{l}>", self.fn_name),
+            None => format!("{}::{name}", self.fn_name),
+        }
+    }
+
+    /// A use of the weight `name` other than indexing or measuring: an error saying what to write instead.
+    fn weight_misuse(&mut self, tokens: impl ToTokens, name: &Ident, misuse: WeightMisuse) {
+        let t = self.weight_ty(name);
+        let generic = format!(
+            "list it in `generic({name})` and read its elements with `.to_f32()` (`use number_rt::Number;`), e.g. in \
+             a helper generic over `W: number_rt::Number`"
+        );
+        let msg = match misuse {
+            WeightMisuse::Method(m) => format!(
+                "weight `{name}` is read through `.{m}()`: in tuned builds it holds `{t}` numbers, not f32. Index it \
+                 in a loop instead (`for i in 0..{name}.len() {{ .. {name}[i] .. }}`), or {generic}"
+            ),
+            WeightMisuse::For => format!(
+                "weight `{name}` is iterated by a `for` loop: in tuned builds it holds `{t}` numbers, not f32. Index it \
+                 instead (`for i in 0..{name}.len() {{ .. {name}[i] .. }}`), or {generic}"
+            ),
+            WeightMisuse::Call(f) => format!(
+                "weight `{name}` is passed to `{f}`: in tuned builds it is `&[{t}]`, not `&[f32]`. Make `{f}` generic \
+                 over the element type (`fn {f}<W: number_rt::Number>({name}: &[W], ..)`, reading \
+                 `{name}[i].to_f32()`) and list the weight in `generic({name})`, or index the weight here (`{name}[i]`)"
+            ),
+            WeightMisuse::MethodArg(m) => format!(
+                "weight `{name}` is passed to `.{m}()`: in tuned builds it is `&[{t}]`, not `&[f32]`. Index it \
+                 instead (`{name}[i]`), or {generic}"
+            ),
+            WeightMisuse::Slice => format!(
+                "weight `{name}` is sliced: in tuned builds it holds `{t}` numbers, so the slice is not `&[f32]`. Index \
+                 the weight with the offset instead (`{name}[start + i]`), or list it in `generic({name})` and pass the \
+                 slice to code generic over `W: number_rt::Number` (reading `{name}[i].to_f32()`)"
+            ),
+            WeightMisuse::Other => format!(
+                "weight `{name}` can only be indexed (`{name}[i]`) or measured (`{name}.len()`): in tuned builds it \
+                 holds `{t}` numbers, not f32, and each element read `{name}[i]` becomes `{name}[i].to_f32()`; to use \
+                 it otherwise, {generic}"
+            ),
+        };
+        self.errors.spanned(tokens, msg);
+    }
+
+    /// The weight `w` in `w`, `&w`, `w[a..b]` or `&w[a..b]` (a weight passed on, whole or sliced).
+    fn passed_weight(&self, e: &Expr) -> Option<Ident> {
+        match e {
+            Expr::Reference(r) => self.passed_weight(&r.expr),
+            Expr::Paren(p) => self.passed_weight(&p.expr),
+            Expr::Index(ix) if is_range(&ix.index) => self.passed_weight(&ix.expr),
+            _ => match self.site_of(e) {
+                Some((_, _, true)) => single_ident(e).cloned(),
+                _ => None,
+            },
+        }
+    }
+
+    /// The arguments of a call: weights passed on are errors naming the callee, the others are visited.
+    fn call_args<'e>(
+        &mut self,
+        args: impl Iterator<Item = &'e mut Expr>,
+        misuse: impl Fn() -> WeightMisuse,
+    ) {
+        for a in args {
+            match self.passed_weight(a) {
+                Some(name) => self.weight_misuse(&*a, &name, misuse()),
+                None => self.visit_expr_mut(a),
+            }
+        }
+    }
+
+    /// `l.w[i]` (an element of a struct field) where its value enters a site: an error, since fields are not
+    /// sites (their values would silently stay f32 in every build).
+    fn field_read(&mut self, e: &Expr) {
+        let Some((base, field)) = field_element(e) else {
+            return;
+        };
+        let f = self.fn_name.clone();
+        let ty = match &self.instance {
+            Some(l) => format!("{f}::{field}<{l}>"),
+            None => format!("{f}::{field}"),
+        };
         self.errors.spanned(
             e,
             format_args!(
-                "weight `{name}` can only be indexed (`{name}[i]`) or measured (`{name}.len()`){how}: in tuned \
-                 builds it holds numbers of its own format, not f32, and each element read `{name}[i]` becomes \
-                 `{name}[i].to_f32()`; copy what you need element by element"
+                "`{}` reads an element of the struct field `{base}.{field}` inside the #[quantize] function `{f}`: \
+                 fields are not sites, so its values would stay f32 in every build and the tuner would never see \
+                 them. Make the tensor a weight parameter instead (`{field}: &[f32]` listed in `weights({field})`; \
+                 the caller passes `&{base}.{field}`, the field stored as `Vec<{ty}>`), or read it into an untyped \
+                 local first (`let v = {base}.{field}[i];`) to keep it f32 on purpose",
+                e.to_token_stream().to_string().replace(" . ", ".").replace(" [", "[").replace("[ ", "[").replace(" ]", "]")
             ),
         );
     }
@@ -1080,6 +1214,10 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
+                if let Some(name) = self.passed_weight(&f.expr) {
+                    self.weight_misuse(&*f.expr, &name, WeightMisuse::For);
+                    return;
+                }
                 if let Some(kernel) = self
                     .reduction(f)
                     .or_else(|| self.summation(f))
@@ -1144,7 +1282,7 @@ impl VisitMut for Walker<'_> {
                 let name = single_ident(&ix.expr).unwrap().clone();
                 if is_range(&ix.index) {
                     let whole = Expr::Index(ix.clone());
-                    self.weight_misuse(&whole, &name, ", not sliced");
+                    self.weight_misuse(&whole, &name, WeightMisuse::Slice);
                     return;
                 }
                 self.visit_expr_mut(&mut ix.index);
@@ -1164,10 +1302,46 @@ impl VisitMut for Walker<'_> {
                     self.visit_expr_mut(a);
                 }
             }
+            Expr::MethodCall(m) if matches!(self.site_of(&m.receiver), Some((_, _, true))) => {
+                let name = single_ident(&m.receiver).unwrap().clone();
+                let (receiver, method) = (&m.receiver, &m.method);
+                let tokens = quote!(#receiver . #method);
+                self.weight_misuse(tokens, &name, WeightMisuse::Method(method.to_string()));
+                let method = method.to_string();
+                self.call_args(m.args.iter_mut(), || {
+                    WeightMisuse::MethodArg(method.clone())
+                });
+            }
+            Expr::MethodCall(m) => {
+                self.visit_expr_mut(&mut m.receiver);
+                let method = m.method.to_string();
+                self.call_args(m.args.iter_mut(), || {
+                    WeightMisuse::MethodArg(method.clone())
+                });
+            }
+            Expr::Call(c) => {
+                self.visit_expr_mut(&mut c.func);
+                let f = c.func.to_token_stream().to_string().replace(' ', "");
+                self.call_args(c.args.iter_mut(), || WeightMisuse::Call(f.clone()));
+            }
             Expr::Path(_) if matches!(self.site_of(e), Some((_, _, true))) => {
                 let name = single_ident(e).unwrap().clone();
                 let whole = e.clone();
-                self.weight_misuse(&whole, &name, "");
+                self.weight_misuse(&whole, &name, WeightMisuse::Other);
+            }
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+                ) =>
+            {
+                if self.is_float(&b.right) {
+                    self.field_read(&b.left);
+                }
+                if self.is_float(&b.left) {
+                    self.field_read(&b.right);
+                }
+                visit_mut::visit_expr_mut(self, e);
             }
             _ => visit_mut::visit_expr_mut(self, e),
         }
@@ -1198,6 +1372,7 @@ pub(crate) fn analyze(
 ) -> Analysis {
     let fn_name = mod_name.to_string();
     let mut w = Walker::new(opts, qgen, fn_name.clone());
+    w.instance = instance.as_ref().map(|l| l.to_string());
     if qgen.is_some_and(|g| g.mode == Mode::Tuned) {
         let mut names = param_names(sig);
         names.extend(local_names(block));

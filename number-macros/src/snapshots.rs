@@ -418,8 +418,48 @@ fn weight_misuse_is_an_error_in_every_mode() {
     for mode in [Mode::Plain, Mode::Calibrate, Mode::Tuned] {
         let e = error_text(quote!(weights(w)), item.clone(), mode);
         assert_eq!(e.matches("compile_error").count(), 2, "{e}");
-        assert!(e.contains("not sliced"), "{e}");
+        assert!(e.contains("weight `w` is sliced"), "{e}");
+        assert!(e.contains("weight `w` is read through `.iter()`"), "{e}");
     }
+}
+
+#[test]
+fn weights_passed_on_iterated_or_read_from_fields_are_errors_in_every_mode() {
+    let item = quote! {
+        fn f<L>(w: &[f32], x: &[f32], y: &mut [f32], l: &Linear) {
+            let a = helper(&w[0..2], x);
+            let b = x.iter().zip(w).count();
+            for v in w { y[0] += *v; }
+            for c in w.chunks(2) { y[0] += c[0]; }
+            y[1] += l.w[0] * x[0];
+            y[2] = l.b[1];
+            let t: f32 = l.b[0];
+            let k = l.taps[0];
+            y[3] = x[0] * l.gain;
+            let mut acc: f32 = 0.0;
+            for i in 0..2 { acc += l.w[i] * x[i]; }
+        }
+    };
+    for mode in [Mode::Plain, Mode::Calibrate, Mode::Tuned] {
+        let e = error_text(quote!(weights(w)), item.clone(), mode);
+        for want in [
+            "weight `w` is passed to `helper`: in tuned builds it is `&[f::w<L>]`",
+            "weight `w` is passed to `.zip()`",
+            "weight `w` is iterated by a `for` loop",
+            "weight `w` is read through `.chunks()`",
+            "`l.w[0]` reads an element of the struct field `l.w`",
+            "`l.b[1]` reads an element of the struct field `l.b`",
+            "`l.b[0]` reads an element of the struct field `l.b`",
+            "`l.w[i]` reads an element of the struct field `l.w`",
+        ] {
+            assert!(e.contains(want), "{want}: {e}");
+        }
+        // Not in float arithmetic with a site (`l.taps[0]`), or a scalar field (`l.gain`): no error.
+        assert_eq!(e.matches("compile_error").count(), 8, "{e}");
+    }
+    // `generic(w)`: passed on as it is.
+    let e = error_text(quote!(weights(w), generic(w)), item, Mode::Tuned);
+    assert_eq!(e.matches("compile_error").count(), 4, "{e}");
 }
 
 #[test]

@@ -63,7 +63,7 @@ mod tuned_file;
 
 /// Marks a layer function (or an inherent impl block of layer methods) whose float sites libnumber quantizes.
 ///
-/// Options: `weights(a, b)`, `exclude(x)`, `rename(acc = "sum")`, `share(w, b)`,
+/// Options: `weights(a, b)`, `generic(a)`, `exclude(x)`, `rename(acc = "sum")`, `share(w, b)`,
 /// `mode = "plain" | "calibrate" | "tuned"`. See the crate documentation and `docs/ARCHITECTURE.md`.
 #[proc_macro_attribute]
 pub fn quantize(attr: TokenStream, item: TokenStream) -> TokenStream {

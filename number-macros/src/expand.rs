@@ -278,8 +278,8 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             let fname = m.to_string();
             let message = format!("no tuned formats for `{{Self}}` in `{fname}`");
             let note = format!(
-                "tuned.rs has no `impl {fname}::Formats for {{Self}}`: re-run the tuner (`cargo number tune ...`, \
-                 see README) and rebuild"
+                "tuned.rs has no `impl {fname}::Formats for {{Self}}`: re-run the tuner (`{}`) and rebuild",
+                crate::tuned_file::tune_command()
             );
             items.push(quote!(
                 /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).

@@ -96,8 +96,8 @@ pub(crate) fn include_tuned(
         (None, None) => {
             return err(format!(
                 "tuned formats file `{rel}` not found (looked relative to the crate's Cargo.toml and to this \
-                 source file): run `cargo number tune ...` (see README) to write it, or build without the `tuned` \
-                 feature"
+                 source file): run `{}` to write it, or build without the `tuned` feature",
+                tune_command()
             ));
         }
     };
@@ -109,6 +109,33 @@ pub(crate) fn include_tuned(
         return err(msg);
     }
     tokens
+}
+
+/// The command that (re)writes the tuned file of the crate being compiled, for error messages: `cargo number
+/// tune --example <name>` (or `--bin`) when an example or binary is being compiled, the zoo's
+/// `cargo number tune <model>` in this repository's zoo, and `cargo number tune --example <name>` with a
+/// placeholder name in a library (its tuned file is written by the example or binary whose `main` calls
+/// `number_rt::workflow::main`).
+pub(crate) fn tune_command() -> String {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
+    let zoo = std::env::var("CARGO_PKG_NAME").is_ok_and(|p| p == "libnumber-zoo");
+    match std::env::var("CARGO_BIN_NAME") {
+        Ok(name) if zoo => format!("cargo number tune {name}"),
+        Ok(name) => {
+            let example = manifest.is_some_and(|m| {
+                m.join("examples").join(format!("{name}.rs")).is_file()
+                    || m.join("examples").join(&name).join("main.rs").is_file()
+            });
+            format!(
+                "cargo number tune --{} {name}",
+                if example { "example" } else { "bin" }
+            )
+        }
+        Err(_) => {
+            "cargo number tune --example <name> (the example or binary running this crate's model)"
+                .to_string()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<TunedFile, TunedFileError> {
     let src = std::fs::read_to_string(path).map_err(|e| TunedFileError {
         line: 0,
         message: format!(
-            "cannot read {}: {e}; generate it with the tune command (see README)",
+            "cannot read {}: {e}; generate it with `cargo number tune <model>` (zoo) or `cargo number tune --example <name>` (your crate)",
             path.display()
         ),
     })?;

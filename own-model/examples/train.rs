@@ -28,7 +28,9 @@ fn rng(state: &mut u64) -> f32 {
 impl Layer {
     fn new(n_in: usize, n_out: usize, seed: &mut u64) -> Layer {
         let scale = (6.0 / (n_in + n_out) as f32).sqrt();
-        let w = (0..n_in * n_out).map(|_| (2.0 * rng(seed) - 1.0) * scale).collect();
+        let w = (0..n_in * n_out)
+            .map(|_| (2.0 * rng(seed) - 1.0) * scale)
+            .collect();
         Layer {
             w,
             b: vec![0.0; n_out],
@@ -45,8 +47,14 @@ impl Layer {
         (0..self.n_out)
             .map(|o| {
                 let s: f32 = self.b[o]
-                    + (0..self.n_in).map(|i| self.w[o * self.n_in + i] * x[i]).sum::<f32>();
-                if sigmoid { 1.0 / (1.0 + (-s).exp()) } else { s.max(0.0) }
+                    + (0..self.n_in)
+                        .map(|i| self.w[o * self.n_in + i] * x[i])
+                        .sum::<f32>();
+                if sigmoid {
+                    1.0 / (1.0 + (-s).exp())
+                } else {
+                    s.max(0.0)
+                }
             })
             .collect()
     }
@@ -56,7 +64,10 @@ fn main() {
     let train = images(Part::Train).expect("digits");
     let val = images(Part::Validation).expect("digits");
     let mut seed = 42u64;
-    let mut layers: Vec<Layer> = SIZES.windows(2).map(|s| Layer::new(s[0], s[1], &mut seed)).collect();
+    let mut layers: Vec<Layer> = SIZES
+        .windows(2)
+        .map(|s| Layer::new(s[0], s[1], &mut seed))
+        .collect();
     let (lr, b1, b2, eps) = (2e-3f32, 0.9f32, 0.999f32, 1e-8f32);
     let (epochs, batch) = (300, 25);
     let mut step = 0;
@@ -103,7 +114,8 @@ fn main() {
                         // Back through W and the ReLU of the layer below.
                         delta = (0..l.n_in)
                             .map(|i| {
-                                let g: f32 = (0..l.n_out).map(|o| l.w[o * l.n_in + i] * delta[o]).sum();
+                                let g: f32 =
+                                    (0..l.n_out).map(|o| l.w[o * l.n_in + i] * delta[o]).sum();
                                 if input[i] > 0.0 { g } else { 0.0 }
                             })
                             .collect();
@@ -137,13 +149,26 @@ fn main() {
     }
     let mut tensors = BTreeMap::new();
     for (name, l) in ["enc1", "enc2", "dec1", "dec2"].iter().zip(&layers) {
-        tensors.insert(format!("{name}.weight"), (vec![l.n_out, l.n_in], l.w.clone()));
+        tensors.insert(
+            format!("{name}.weight"),
+            (vec![l.n_out, l.n_in], l.w.clone()),
+        );
         tensors.insert(format!("{name}.bias"), (vec![l.n_out], l.b.clone()));
     }
     let mut meta = BTreeMap::new();
-    meta.insert("model".to_string(), "digits autoencoder 64-32-12-32-64".to_string());
-    meta.insert("trained_by".to_string(), "cargo run --release --example train".to_string());
-    meta.insert("validation_mse".to_string(), format!("{:.6}", mse(&layers, &val)));
-    number_rt::weights::save("weights.safetensors", &tensors, &meta).expect("writing weights.safetensors");
+    meta.insert(
+        "model".to_string(),
+        "digits autoencoder 64-32-12-32-64".to_string(),
+    );
+    meta.insert(
+        "trained_by".to_string(),
+        "cargo run --release --example train".to_string(),
+    );
+    meta.insert(
+        "validation_mse".to_string(),
+        format!("{:.6}", mse(&layers, &val)),
+    );
+    number_rt::weights::save("weights.safetensors", &tensors, &meta)
+        .expect("writing weights.safetensors");
     println!("wrote weights.safetensors");
 }

@@ -35,6 +35,11 @@ pub fn images(part: Part) -> Result<Vec<Vec<f32>>, String> {
     };
     Ok(order[lo..hi]
         .iter()
-        .map(|&i| ds.data[i * 64..(i + 1) * 64].iter().map(|&p| p / 16.0).collect())
+        .map(|&i| {
+            ds.data[i * 64..(i + 1) * 64]
+                .iter()
+                .map(|&p| p / 16.0)
+                .collect()
+        })
         .collect())
 }

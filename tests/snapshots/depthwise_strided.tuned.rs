@@ -145,7 +145,7 @@ pub mod depthwise_conv2d {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `depthwise_conv2d`",
-        note = "tuned.rs has no `impl depthwise_conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl depthwise_conv2d::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type w: ::number_rt::__private::Number;

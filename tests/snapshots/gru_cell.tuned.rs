@@ -149,7 +149,7 @@ pub mod gru_cell {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `gru_cell`",
-        note = "tuned.rs has no `impl gru_cell::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl gru_cell::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type wz: ::number_rt::__private::Number;

@@ -45,7 +45,7 @@ pub mod scale_new {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `scale_new`",
-        note = "tuned.rs has no `impl scale_new::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl scale_new::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type k: ::number_rt::__private::Number;
@@ -60,7 +60,7 @@ pub mod scale_forward {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `scale_forward`",
-        note = "tuned.rs has no `impl scale_forward::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl scale_forward::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type g: ::number_rt::__private::Number;

@@ -49,7 +49,7 @@ pub mod global_avg_pool {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `global_avg_pool`",
-        note = "tuned.rs has no `impl global_avg_pool::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl global_avg_pool::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type x: ::number_rt::__private::Number;

@@ -65,7 +65,7 @@ pub mod vec_locals {
     /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
     #[diagnostic::on_unimplemented(
         message = "no tuned formats for `{Self}` in `vec_locals`",
-        note = "tuned.rs has no `impl vec_locals::Formats for {Self}`: re-run the tuner (`cargo number tune ...`, see README) and rebuild"
+        note = "tuned.rs has no `impl vec_locals::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
     )]
     pub trait Formats: 'static {
         type w: ::number_rt::__private::Number;

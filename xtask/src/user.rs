@@ -375,3 +375,54 @@ pub fn verify(t: &Target) -> Result<(), String> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_crate(features: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "number-user-{}-{}",
+            std::process::id(),
+            features.len()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"mine\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n[features]\n{features}"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "").unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_crate_without_the_build_mode_features_is_told_the_lines_to_add() {
+        let dir = scratch_crate("calibrate = []\n");
+        let e = check_features(&dir).unwrap_err();
+        assert!(e.contains("no feature `tuned`"), "{e}");
+        assert!(e.contains("tuned = [\"number-rt/tuned\"]"), "{e}");
+        let ok = scratch_crate("calibrate = []\ntuned = []\n");
+        assert_eq!(check_features(&ok), Ok(()));
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(ok);
+    }
+
+    #[test]
+    fn targets_come_from_exactly_one_flag() {
+        assert_eq!(
+            Target::from_flags(Some("ae".into()), None).unwrap().label(),
+            "--example ae"
+        );
+        assert_eq!(
+            Target::from_flags(None, Some("srv".into()))
+                .unwrap()
+                .label(),
+            "--bin srv"
+        );
+        assert!(Target::from_flags(None, None).is_err());
+    }
+}

@@ -113,7 +113,14 @@ enum Cmd {
     /// Write the formats of examples/<model>/tuned.rs as a Vivado/Vitis HLS C++ header (ap_fixed typedefs) and an
     /// hls4ml precision configuration into target/number/<model>/export (see docs/EXPORT.md).
     Export {
-        model: String,
+        #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+        model: Option<String>,
+        /// An example of the crate in the current directory (its task's tuned file).
+        #[arg(long, conflicts_with = "bin")]
+        example: Option<String>,
+        /// A binary of the crate in the current directory.
+        #[arg(long)]
+        bin: Option<String>,
         /// Fail on sites in a custom float format (no HLS type) instead of exporting them as `float`.
         #[arg(long)]
         strict: bool,
@@ -1041,6 +1048,8 @@ fn test() -> Result<(), String> {
         "calibrate",
         "--test",
         "zoo_calibrate",
+        "--test",
+        "workflow_stream",
     ])?;
     // The regenerate-and-diff check on one model (digits: no download, under a minute): the options recorded in
     // its tuned.rs, replayed, give the checked-in file byte for byte.
@@ -1231,7 +1240,6 @@ fn deploy_test() -> Result<(), String> {
 
 /// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
 fn export(model: &str, strict: bool) -> Result<(), String> {
-    use number_rt::export::{self, CustomFloats, Options};
     let rel = format!("examples/{model}/tuned.rs");
     let tuned = root().join(&rel);
     if !tuned.exists() {
@@ -1239,12 +1247,26 @@ fn export(model: &str, strict: bool) -> Result<(), String> {
             "{rel} does not exist: generate it with `cargo number tune {model}`, then re-run the export"
         ));
     }
-    let cfg = number_rt::tuned_file::read(&tuned).map_err(|e| e.to_string())?;
+    export_file(&root(), model, &tuned, rel, model, strict)
+}
+
+/// Exports the formats of `tuned` (shown as `rel`) for `name` into `<root>/target/number/<name>/export`; `target`
+/// is what follows `cargo number export` in the command that regenerates it.
+fn export_file(
+    root: &Path,
+    name: &str,
+    tuned: &Path,
+    rel: String,
+    target: &str,
+    strict: bool,
+) -> Result<(), String> {
+    use number_rt::export::{self, CustomFloats, Options};
+    let cfg = number_rt::tuned_file::read(tuned).map_err(|e| e.to_string())?;
     let opts = Options {
-        model: Some(model.to_string()),
+        model: Some(name.to_string()),
         source: Some(rel),
         command: Some(format!(
-            "cargo number export {model}{}",
+            "cargo number export {target}{}",
             if strict { " --strict" } else { "" }
         )),
         custom_floats: if strict {
@@ -1253,11 +1275,7 @@ fn export(model: &str, strict: bool) -> Result<(), String> {
             CustomFloats::AsFloat
         },
     };
-    let dir = root()
-        .join("target")
-        .join("number")
-        .join(model)
-        .join("export");
+    let dir = root.join("target").join("number").join(name).join("export");
     let paths =
         export::write(&dir, &cfg, &opts).map_err(|e| format!("{}: {e}", tuned.display()))?;
     let fixed = cfg.values().filter(|f| f.is_fixed()).count();
@@ -1348,7 +1366,17 @@ fn main() -> std::process::ExitCode {
         Cmd::Check { example, bin, .. } => {
             user::Target::from_flags(example, bin).and_then(|t| user::check(&t))
         }
-        Cmd::Export { model, strict } => export(&model, strict),
+        Cmd::Export {
+            model: Some(model),
+            strict,
+            ..
+        } => export(&model, strict),
+        Cmd::Export {
+            example,
+            bin,
+            strict,
+            ..
+        } => user::Target::from_flags(example, bin).and_then(|t| user::export(&t, strict)),
         Cmd::Bake { model, check } => bake(&model, check),
     };
     match r {

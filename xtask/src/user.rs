@@ -376,6 +376,26 @@ pub fn verify(t: &Target) -> Result<(), String> {
     Ok(())
 }
 
+/// `cargo number export --example <name>`: the task's tuned file as an HLS header and hls4ml configuration in
+/// `target/number/<name>/export`.
+pub fn export(t: &Target, strict: bool) -> Result<(), String> {
+    let root = crate_root()?;
+    let tuned_rs = tuned_rs_of(&root, t)?;
+    if !tuned_rs.exists() {
+        return Err(format!(
+            "{} does not exist: generate it with `cargo number tune {}`, then re-run the export",
+            tuned_rs.display(),
+            t.label()
+        ));
+    }
+    let rel = tuned_rs
+        .strip_prefix(&root)
+        .unwrap_or(&tuned_rs)
+        .display()
+        .to_string();
+    crate::export_file(&root, &t.name, &tuned_rs, rel, &t.label(), strict)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -477,3 +477,135 @@ impl Outputs {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs<T>(v: &[T]) -> Vec<&T> {
+        v.iter().collect()
+    }
+
+    #[test]
+    fn accuracy_and_agreement_count_inputs() {
+        let labels = [0usize, 1, 2];
+        let out = vec![
+            vec![0.9f32, 0.1, 0.0],
+            vec![0.2, 0.1, 0.7],
+            vec![0.0, 0.0, 1.0],
+        ];
+        let f32_out = vec![
+            vec![0.9f32, 0.1, 0.0],
+            vec![0.2, 0.7, 0.1],
+            vec![0.0, 1.0, 0.0],
+        ];
+        let acc = Metric::accuracy(|&l: &usize| l);
+        assert_eq!(
+            acc.outcomes(&refs(&labels), &out, &f32_out),
+            Some(vec![true, false, true])
+        );
+        assert_eq!(acc.score(&refs(&labels), &out, &f32_out), 2.0 / 3.0);
+        let agree = Metric::<usize>::Agreement;
+        assert_eq!(agree.score(&refs(&labels), &out, &f32_out), 1.0 / 3.0);
+        assert_eq!(agree.score(&refs(&labels), &f32_out, &f32_out), 1.0);
+        assert!(
+            Metric::<usize>::RelativeMse
+                .outcomes(&[], &[], &[])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn output_errors_are_relative_to_the_f32_outputs() {
+        let xs = [(), ()];
+        let r = vec![vec![3.0f32, 4.0], vec![0.0, 0.0]]; // Σ r² = 25, max |r| = 4
+        let y = vec![vec![3.0f32, 3.0], vec![0.0, 2.0]]; // Σ (y − r)² = 5, max error 2
+        assert_eq!(
+            Metric::RelativeMse.score(&refs(&xs), &y, &r),
+            1.0 - 5.0 / 25.0
+        );
+        assert_eq!(Metric::MaxAbs.score(&refs(&xs), &y, &r), 1.0 - 2.0 / 4.0);
+        assert_eq!(Metric::RelativeMse.score(&refs(&xs), &r, &r), 1.0);
+        // A NaN output, an output of another length, and any error against all-zero outputs score −∞.
+        let nan = vec![vec![f32::NAN, 4.0], vec![0.0, 0.0]];
+        assert_eq!(
+            Metric::RelativeMse.score(&refs(&xs), &nan, &r),
+            f64::NEG_INFINITY
+        );
+        let short = vec![vec![3.0f32], vec![0.0, 0.0]];
+        assert_eq!(
+            Metric::MaxAbs.score(&refs(&xs), &short, &r),
+            f64::NEG_INFINITY
+        );
+        let zeros = vec![vec![0.0f32; 2]; 2];
+        assert_eq!(
+            Metric::RelativeMse.score(&refs(&xs), &y, &zeros),
+            f64::NEG_INFINITY
+        );
+        let custom = Metric::custom("count", |xs: &[&()], _, _| xs.len() as f64);
+        assert_eq!(
+            (custom.name(), custom.score(&refs(&xs), &y, &r)),
+            ("count", 2.0)
+        );
+    }
+
+    #[test]
+    fn argmax_takes_the_first_largest_and_ignores_nan() {
+        assert_eq!(argmax(&[1.0, 3.0, 3.0]), Some(1));
+        assert_eq!(argmax(&[f32::NAN, 1.0, 0.0]), Some(0));
+        assert_eq!(argmax(&[0.0, f32::NAN, 1.0]), Some(2));
+        assert_eq!(argmax(&[]), None);
+    }
+
+    #[test]
+    fn outputs_round_trip_and_comparisons_name_the_first_difference() {
+        let dir = std::env::temp_dir().join(format!("number-outputs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("emulated.json");
+        let mut extra = serde_json::Map::new();
+        extra.insert("score".into(), 0.5.into());
+        let a = Outputs {
+            task: "t".into(),
+            mode: "emulated".into(),
+            split: "test".into(),
+            digests: vec![output_digest(&[1.0]), output_digest(&[-0.0])],
+            micros_per_input: Some(1.5),
+            extra,
+        };
+        std::fs::write(&p, a.to_json()).unwrap();
+        let back = Outputs::read(&p).unwrap();
+        assert_eq!(back, a);
+        let mut b = a.clone();
+        b.mode = "tuned".into();
+        assert!(
+            b.compare(&back, &p)
+                .unwrap()
+                .contains("bit for bit on all 2 test inputs")
+        );
+        b.digests[1] = output_digest(&[0.0]); // -0.0 and 0.0 differ in bits
+        let e = b.compare(&back, &p).unwrap_err();
+        assert!(e.contains("on 1 of 2 test inputs (first: input 1)"), "{e}");
+        b.digests.pop();
+        assert!(
+            b.compare(&back, &p)
+                .unwrap_err()
+                .contains("has 2 inputs and this run 1")
+        );
+        std::fs::write(&p, "{\"task\": \"t\"}").unwrap();
+        assert!(Outputs::read(&p).unwrap_err().contains("`mode`"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_empty_split_is_an_error_naming_the_task() {
+        let t = Task::new(
+            "m",
+            || Ok::<_, std::io::Error>(()),
+            |_| Ok::<Vec<u8>, std::io::Error>(vec![]),
+            |_: &(), _: &u8| vec![],
+        );
+        let e = t.data(Split::Validation).unwrap_err();
+        assert!(e.contains("m: the validation split has no inputs"), "{e}");
+        assert_eq!(t.tuned_rs_path(), Path::new("examples/m/tuned.rs"));
+    }
+}

@@ -13,7 +13,13 @@
 //!   weight row (`acc += w[o·n + i] · x[i]`, and the lanes nests of convolutions) reports the vector the row
 //!   multiplies (`Frame::gram`, `Frame::gram_columns`, emitted by `#[quantize]`); the second moments are summed
 //!   per weight site — once per layer call when every row multiplies the same inputs (dense layers,
-//!   convolutions: detected by the operand's address), per row otherwise (depthwise convolutions);
+//!   convolutions: detected by the operand's address), per row otherwise (depthwise convolutions). A loop may
+//!   also read a *piece* of a row (a direct convolution whose kernel loop is clipped at the padding: the first
+//!   output reads taps 1..3 of 3; a recurrent cell whose row `[W_x | W_h]` is read in two loops): once a read
+//!   is not a whole row, the site's reads are taken as segments of rows of a length `N` inferred from the
+//!   reads (the next row reads the same inputs `N` indices further on), each output's segments are assembled
+//!   per thread into a whole row of inputs (zeros where nothing was read: exact for padding and any stride) and
+//!   its `x xᵀ` is summed like a whole row's. Sites that read whole rows are captured exactly as before;
 //! - the **solver** ([`gptq`]): the rounding of a row-major tensor given `H` and an element quantizer;
 //! - **emulation** ([`set_enabled`]): `Frame::weights` of a configuration quantizes a captured weight site's
 //!   GPTQ-rounded tensor (computed once per site and format, cached) instead of the trained one;
@@ -24,9 +30,10 @@ use crate::Format;
 use crate::emulate::site_names;
 pub use crate::rounded_weights::{Rounded, content_key};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
 
 static CAPTURE: AtomicBool = AtomicBool::new(false);
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -34,13 +41,16 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 /// Most `f64` entries of per-row second moments one site may hold (rows × n²).
 const MAX_PER_ROW: usize = 1 << 24;
 
+/// Most `f32` values one thread may hold for a segmented site before its row length is known.
+const MAX_UNPLACED: usize = 1 << 24;
+
 /// Dampening of `H`'s diagonal, as a share of its mean (GPTQ's `percdamp`).
 pub const DAMP: f64 = 0.01;
 
 /// The captured second moments of one weight site.
 #[derive(Default)]
 struct Gram {
-    /// Row length.
+    /// Row length (0 while unknown).
     n: usize,
     /// `H` of the inputs shared by every row (upper triangle accumulated, row-major `n × n`).
     shared: Vec<f64>,
@@ -50,6 +60,53 @@ struct Gram {
     unsupported: Option<String>,
     /// Upper Cholesky factors of the dampened inverses: shared, then per row.
     factors: Option<Arc<Factors>>,
+    /// Some loop read part of a row (a kernel loop clipped at the padding, a row `[W_x | W_h]` read in two
+    /// loops): the reads are segments of rows, assembled per output into whole rows (see [`segment`]).
+    segmented: bool,
+    /// The reads in progress, per thread.
+    threads: HashMap<ThreadId, Reads>,
+    /// Segments: the columns some read covered.
+    seen: Vec<bool>,
+}
+
+/// One read of a weight row segment: `x` multiplies the weights `[start, start + x.len())`.
+struct Read {
+    start: usize,
+    /// Address of the operand (which inputs these are).
+    addr: usize,
+    x: Vec<f32>,
+}
+
+/// A thread's reads of one weight site.
+#[derive(Default)]
+struct Reads {
+    /// Whole-row capture: the last read, replayed when the next one turns the site into segments (it may be the
+    /// first segment of that row).
+    last: Option<Read>,
+    /// Segments before the row length is known, in order.
+    unplaced: Vec<Read>,
+    unplaced_len: usize,
+    /// The first segment read `(start, len, address)`: the next read of the same inputs at a later index is the
+    /// same read of the next row, which gives the row length.
+    first: Option<(usize, usize, usize)>,
+    /// The row being assembled: one output's inputs.
+    group: Group,
+    /// Signatures of the assembled rows of row 0 since the last row-0 row that followed another row (in one
+    /// call of the layer): a later row with one of them multiplies the same inputs (already counted).
+    row0: HashSet<u64>,
+    /// Row of the last assembled row.
+    last_row: usize,
+}
+
+#[derive(Default)]
+struct Group {
+    row: usize,
+    /// The full row of inputs: zero where no segment was read (padding).
+    x: Vec<f32>,
+    filled: Vec<bool>,
+    any: bool,
+    /// Hash of the segments' (column, length, address).
+    sig: u64,
 }
 
 struct Factors {
@@ -86,6 +143,7 @@ pub fn finish_capture() -> Vec<String> {
     let names = site_names();
     let mut g = lock(grams());
     for gram in g.values_mut() {
+        finish_segments(gram);
         let finite = gram
             .shared
             .iter()
@@ -105,8 +163,8 @@ pub fn finish_capture() -> Vec<String> {
 }
 
 /// The weight sites whose inputs were seen but which GPTQ cannot round (they are rounded to nearest), with the
-/// reason: rows that are not whole rows of the tensor, too many rows with inputs of their own, or inputs that
-/// held NaN or infinite values.
+/// reason: rows read in pieces whose row length could not be inferred, too many rows with inputs of their own,
+/// or inputs that held NaN or infinite values.
 pub fn skipped() -> Vec<(String, String)> {
     let names = site_names();
     let mut v: Vec<(String, String)> = lock(grams())
@@ -134,7 +192,9 @@ fn target(g: &mut Gram, slot: u32, start: usize, n: usize, addr: usize) -> Optio
     }
     if g.n != n || !start.is_multiple_of(n) {
         g.unsupported = Some(format!(
-            "rows of {n} values from index {start} (expected whole rows of {})",
+            "a lanes nest read {n} values from index {start}, not a whole row of {}: GPTQ assembles rows \
+             read in pieces only from single accumulation loops (`acc += w[..] * x[..]`); read whole rows \
+             in the lanes nest",
             g.n
         ));
         return None;
@@ -153,13 +213,22 @@ fn target(g: &mut Gram, slot: u32, start: usize, n: usize, addr: usize) -> Optio
     if first == Some(addr) {
         return None; // the same inputs as row 0: already counted
     }
+    if !room_for_row(g) {
+        return None;
+    }
+    Some(Some(row))
+}
+
+/// Whether one more row with inputs of its own fits (otherwise the site is marked unsupported).
+fn room_for_row(g: &mut Gram) -> bool {
+    let n = g.n;
     if (g.rows.len() + 2) * n * n > MAX_PER_ROW {
         g.unsupported = Some(format!(
             "rows with inputs of their own: more than {MAX_PER_ROW} second moments"
         ));
-        return None;
+        return false;
     }
-    Some(Some(row))
+    true
 }
 
 fn h_of(g: &mut Gram, row: Option<usize>) -> &mut Vec<f64> {
@@ -170,17 +239,9 @@ fn h_of(g: &mut Gram, row: Option<usize>) -> &mut Vec<f64> {
     }
 }
 
-/// Adds `x xᵀ` to the second moments of weight site `slot` for a row starting at `start` (`Frame::gram`).
-#[cold]
-#[inline(never)]
-pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
+/// Adds the upper triangle of `x xᵀ` to `h` (`n × n`, `n = x.len()`).
+fn add_outer(h: &mut [f64], x: &[f32]) {
     let n = x.len();
-    let mut all = lock(grams());
-    let g = all.entry(slot).or_default();
-    let Some(row) = target(g, slot, start, n, x.as_ptr() as usize) else {
-        return;
-    };
-    let h = h_of(g, row);
     for (i, &xi) in x.iter().enumerate() {
         if xi == 0.0 {
             continue;
@@ -189,6 +250,236 @@ pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
         for (hij, &xj) in h[i * n + i..(i + 1) * n].iter_mut().zip(&x[i..]) {
             *hij += xi * xj as f64;
         }
+    }
+}
+
+/// Adds `x xᵀ` to the second moments of weight site `slot` for a read of the weights `[start, start + x.len())`
+/// (`Frame::gram`). While every read is a whole row (a slice of one length starting at a multiple of it), `x`
+/// is a row's inputs; once one is not, the site's reads are taken as segments of rows ([`segment`]).
+#[cold]
+#[inline(never)]
+pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
+    let n = x.len();
+    if n == 0 {
+        return;
+    }
+    let addr = x.as_ptr() as usize;
+    let mut all = lock(grams());
+    let g = all.entry(slot).or_default();
+    if g.unsupported.is_some() {
+        return;
+    }
+    let tid = std::thread::current().id();
+    if !g.segmented {
+        if start.is_multiple_of(n) && (g.n == 0 || g.n == n) {
+            let last = &mut g.threads.entry(tid).or_default().last;
+            match last {
+                Some(r) => {
+                    r.start = start;
+                    r.addr = addr;
+                    r.x.clear();
+                    r.x.extend_from_slice(x);
+                }
+                None => {
+                    *last = Some(Read {
+                        start,
+                        addr,
+                        x: x.to_vec(),
+                    })
+                }
+            }
+            let Some(row) = target(g, slot, start, n, addr) else {
+                return;
+            };
+            add_outer(h_of(g, row), x);
+            return;
+        }
+        // Not a whole row: start over with segments (the whole-row moments so far are dropped; the last read
+        // of each thread is replayed, as it may be this row's first segment).
+        g.segmented = true;
+        g.n = 0;
+        g.shared = Vec::new();
+        g.rows.clear();
+        for r in g.threads.values_mut() {
+            if let Some(l) = r.last.take() {
+                r.first = Some((l.start, l.x.len(), l.addr));
+                r.unplaced_len = l.x.len();
+                r.unplaced = vec![l];
+            }
+        }
+    }
+    let mut r = g.threads.remove(&tid).unwrap_or_default();
+    segment(g, &mut r, start, addr, x);
+    g.threads.insert(tid, r);
+}
+
+/// One segment read by a thread: before the row length `N` is known, kept (and watched for the row length);
+/// then placed into the row being assembled.
+///
+/// The row length: a layer whose rows multiply the same inputs (dense, convolution, recurrent cell) reads, in
+/// the next row, the same inputs in the same order `N` indices further on; so the first later read of the
+/// same operand (address and length) as the thread's first read gives `N`.
+fn segment(g: &mut Gram, r: &mut Reads, start: usize, addr: usize, x: &[f32]) {
+    if g.n == 0 {
+        match r.first {
+            None => r.first = Some((start, x.len(), addr)),
+            Some((s0, l0, a0)) if a0 == addr && l0 == x.len() && start > s0 => {
+                g.n = start - s0;
+                g.shared = vec![0.0; g.n * g.n];
+                g.seen = vec![false; g.n];
+            }
+            _ => {}
+        }
+        if g.n == 0 {
+            r.unplaced_len += x.len();
+            if r.unplaced_len > MAX_UNPLACED {
+                g.unsupported = Some(format!(
+                    "{}; more than {MAX_UNPLACED} values were read before the row length was found",
+                    pieces_reason(r)
+                ));
+                return;
+            }
+            r.unplaced.push(Read {
+                start,
+                addr,
+                x: x.to_vec(),
+            });
+            return;
+        }
+    }
+    place_unplaced(g, r);
+    place(g, r, start, addr, x);
+}
+
+/// Places the segments a thread read before the row length was known.
+fn place_unplaced(g: &mut Gram, r: &mut Reads) {
+    for u in std::mem::take(&mut r.unplaced) {
+        place(g, r, u.start, u.addr, &u.x);
+    }
+    r.unplaced_len = 0;
+}
+
+/// Adds a segment to the row being assembled; a segment of another row, or one that reads a column the row
+/// already has (the next output), first completes it ([`flush`]).
+fn place(g: &mut Gram, r: &mut Reads, start: usize, addr: usize, x: &[f32]) {
+    if g.unsupported.is_some() {
+        return;
+    }
+    let (n, len) = (g.n, x.len());
+    let (row, col) = (start / n, start % n);
+    if col + len > n {
+        g.unsupported = Some(format!(
+            "a loop read {len} values from index {start}, across the end of a row of {n} values (the row \
+             length as inferred from the first row that read the same inputs again); read each output \
+             channel's weights in loops that stay within its row"
+        ));
+        return;
+    }
+    let grp = &mut r.group;
+    if grp.any && (row != grp.row || grp.filled[col..col + len].iter().any(|&f| f)) {
+        flush(g, r);
+        if g.unsupported.is_some() {
+            return;
+        }
+    }
+    g.seen[col..col + len].fill(true);
+    let grp = &mut r.group;
+    if grp.x.len() != n {
+        grp.x = vec![0.0; n];
+        grp.filled = vec![false; n];
+    }
+    grp.row = row;
+    grp.any = true;
+    grp.x[col..col + len].copy_from_slice(x);
+    grp.filled[col..col + len].fill(true);
+    grp.sig = mix(grp.sig ^ mix(col as u64 ^ ((len as u64) << 32)) ^ mix(addr as u64 ^ 0x5bd1));
+}
+
+/// SplitMix64's finaliser.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Adds the assembled row's `x xᵀ` (zeros where nothing was read: exact for padding) to `H`: the shared one for
+/// row 0, none for a later row that multiplied the same inputs as a row 0 of this call, its own otherwise.
+fn flush(g: &mut Gram, r: &mut Reads) {
+    let grp = &mut r.group;
+    if !grp.any {
+        return;
+    }
+    let row = grp.row;
+    let to = if row == 0 {
+        if r.last_row > 0 || r.row0.len() > 1 << 20 {
+            r.row0.clear();
+        }
+        r.row0.insert(grp.sig);
+        Some(None)
+    } else if r.row0.contains(&grp.sig) {
+        None
+    } else if room_for_row(g) {
+        Some(Some(row))
+    } else {
+        None
+    };
+    r.last_row = row;
+    if let Some(to) = to {
+        add_outer(h_of(g, to), &r.group.x);
+    }
+    let grp = &mut r.group;
+    grp.x.fill(0.0);
+    grp.filled.fill(false);
+    grp.any = false;
+    grp.sig = 0;
+}
+
+/// Why a segmented site's row length is unknown.
+fn pieces_reason(r: &Reads) -> String {
+    let (start, len, _) = r.first.unwrap_or_default();
+    format!(
+        "its loops read rows in pieces ({len} values from index {start}: a kernel loop clipped at the padding, \
+         a row read in several loops), and the row length could not be inferred: no later row read the same \
+         inputs as the first piece (one output channel, or rows with inputs of their own such as a clipped \
+         depthwise convolution); read each output channel's weights whole in one loop (e.g. zero-pad the input \
+         instead of clipping the kernel loop) to have it rounded with GPTQ"
+    )
+}
+
+/// At the end of a capture: places every thread's pending segments and completes its last row.
+fn finish_segments(g: &mut Gram) {
+    let threads = std::mem::take(&mut g.threads);
+    if !g.segmented || g.unsupported.is_some() {
+        return;
+    }
+    if g.n == 0 {
+        if let Some(r) = threads.values().find(|r| r.first.is_some()) {
+            g.unsupported = Some(pieces_reason(r));
+        }
+        return;
+    }
+    let mut ids: Vec<ThreadId> = threads.keys().copied().collect();
+    ids.sort_by_key(|t| format!("{t:?}"));
+    let mut threads = threads;
+    for id in ids {
+        let mut r = threads.remove(&id).unwrap_or_default();
+        place_unplaced(g, &mut r);
+        flush(g, &mut r);
+    }
+    // Columns no read covered: their inputs were read by a loop capture did not see, and GPTQ would take
+    // them for inputs that are always zero (and push the other columns' errors onto their weights).
+    if g.unsupported.is_none()
+        && let Some(a) = g.seen.iter().position(|&s| !s)
+    {
+        let b = a + g.seen[a..].iter().take_while(|&&s| !s).count();
+        g.unsupported = Some(format!(
+            "its rows of {} values are read in pieces, and no loop that GPTQ sees read columns {a}..{b}: they \
+             are read by a loop #[quantize] does not take for an accumulation loop (`for i in lo..hi {{ acc += \
+             w[..] * x[..] }}` with bounds that mention no site: bind `let n = h.len();` before the loop \
+             rather than `0..h.len()`), or never",
+            g.n
+        ));
     }
 }
 
@@ -208,6 +499,12 @@ pub(crate) fn record_columns<'b>(
     let addr = cols.first().map_or(0, |c| c.as_ptr() as usize);
     let mut all = lock(grams());
     let g = all.entry(slot).or_default();
+    if g.segmented && g.unsupported.is_none() {
+        g.unsupported = Some(format!(
+            "a lanes nest read {n} values from index {start} while other loops read its rows in pieces: GPTQ \
+             assembles rows read in pieces only from single accumulation loops (`acc += w[..] * x[..]`)"
+        ));
+    }
     let Some(row) = target(g, slot, start, n, addr) else {
         return;
     };
@@ -648,9 +945,135 @@ mod tests {
                 .unsupported
                 .as_deref()
                 .unwrap()
-                .contains("whole rows")
+                .contains("row length could not be inferred")
         );
         assert!(g[&903].unsupported.as_deref().unwrap().contains("NaN"));
+    }
+
+    /// A 1-D convolution (`c` input channels, kernel `k`, padding `pad`, `l` positions, `rows` output channels)
+    /// whose kernel loop is clipped at the padding, as segment reads of slot `seg`; and the same outputs read
+    /// as whole rows of the zero-padded inputs, at slot `whole`. `t_outer`: positions in the outer loop.
+    fn conv1d_reads(
+        seg: u32,
+        whole: u32,
+        xs: &[Vec<f32>],
+        (c, k, pad, rows): (usize, usize, usize, usize),
+        t_outer: bool,
+    ) {
+        let n = c * k;
+        for x in xs {
+            let l = x.len() / c;
+            let padded: Vec<Vec<f32>> = (0..l)
+                .map(|t| {
+                    (0..n)
+                        .map(|j| {
+                            let (ch, tap) = (j / k, j % k);
+                            let i = (t + tap).checked_sub(pad).filter(|&i| i < l);
+                            i.map_or(0.0, |i| x[ch * l + i])
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut order: Vec<(usize, usize)> = Vec::new();
+            for a in 0..if t_outer { l } else { rows } {
+                for b in 0..if t_outer { rows } else { l } {
+                    order.push(if t_outer { (b, a) } else { (a, b) });
+                }
+            }
+            for (o, t) in order {
+                for ch in 0..c {
+                    let lo = pad.saturating_sub(t);
+                    let hi = k.min(l + pad - t);
+                    if lo < hi {
+                        record_dot(
+                            seg,
+                            o * n + ch * k + lo,
+                            &x[ch * l + t + lo - pad..][..hi - lo],
+                        );
+                    }
+                }
+                record_dot(whole, o * n, &padded[t]);
+            }
+        }
+    }
+
+    #[test]
+    fn clipped_convolution_reads_give_the_moments_of_the_zero_padded_rows() {
+        let _g = lock(&GLOBAL);
+        let xs: Vec<Vec<f32>> = (0..5).map(|s| values(40 + s, 2 * 7)).collect();
+        start_capture();
+        conv1d_reads(920, 921, &xs, (2, 3, 1, 4), false);
+        conv1d_reads(922, 923, &xs, (2, 5, 2, 3), true);
+        // Stride-like gaps and a kernel wider than the padding on one side only.
+        conv1d_reads(924, 925, &xs, (1, 4, 3, 2), false);
+        CAPTURE.store(false, Ordering::SeqCst);
+        for g in lock(grams()).values_mut() {
+            finish_segments(g);
+        }
+        let g = lock(grams());
+        for (seg, whole, n) in [(920, 921, 6), (922, 923, 10), (924, 925, 4)] {
+            let (s, w) = (&g[&seg], &g[&whole]);
+            assert!(s.segmented && !w.segmented);
+            assert_eq!(
+                (s.unsupported.as_deref(), s.n, s.rows.len()),
+                (None, n, 0),
+                "{seg}"
+            );
+            assert_eq!(s.shared, w.shared, "{seg}");
+        }
+    }
+
+    #[test]
+    fn a_row_read_in_two_loops_gives_the_moments_of_the_joined_inputs() {
+        let _g = lock(&GLOBAL);
+        start_capture();
+        let (i, h, rows) = (3, 2, 4);
+        for s in 0..6 {
+            let (x, st) = (values(60 + s, i), values(70 + s, h));
+            let joined: Vec<f32> = x.iter().chain(&st).copied().collect();
+            for o in 0..rows {
+                // `[W_x | W_h]`: then the state part first, then the input part (either order).
+                if s % 2 == 0 {
+                    record_dot(930, o * (i + h), &x);
+                    record_dot(930, o * (i + h) + i, &st);
+                } else {
+                    record_dot(930, o * (i + h) + i, &st);
+                    record_dot(930, o * (i + h), &x);
+                }
+                record_dot(931, o * (i + h), &joined);
+            }
+        }
+        CAPTURE.store(false, Ordering::SeqCst);
+        for g in lock(grams()).values_mut() {
+            finish_segments(g);
+        }
+        let g = lock(grams());
+        assert_eq!((g[&930].n, g[&930].rows.len()), (5, 0));
+        let (a, b) = (&g[&930].shared, &g[&931].shared);
+        for (p, q) in a.iter().zip(b) {
+            assert_eq!(p, q, "{a:?}\n{b:?}");
+        }
+    }
+
+    #[test]
+    fn pieces_of_rows_with_inputs_of_their_own_are_named_with_what_would_work() {
+        let _g = lock(&GLOBAL);
+        start_capture();
+        // A clipped depthwise kernel: every row reads its own channel, so the row length cannot be told.
+        let xs = values(80, 2 * 6);
+        for o in 0..2 {
+            for t in 0..6usize {
+                let (lo, hi) = (1usize.saturating_sub(t), 3.min(6 + 1 - t));
+                record_dot(940, o * 3 + lo, &xs[o * 6 + t + lo - 1..][..hi - lo]);
+            }
+        }
+        finish_capture();
+        let g = lock(grams());
+        let why = g[&940].unsupported.as_deref().unwrap();
+        assert!(
+            why.contains("2 values from index 1") && why.contains("zero-pad"),
+            "{why}"
+        );
     }
 
     #[test]

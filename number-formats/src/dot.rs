@@ -33,6 +33,7 @@ use crate::number::FixedInfo;
 use crate::{Format, Number};
 
 mod columns;
+pub mod cpu;
 pub use columns::columns;
 
 /// The fixed-point layout of an operand: its element type's own when that is fixed point (typed weights), else
@@ -314,50 +315,35 @@ impl<'a> Raw<'a> {
 }
 
 /// Inner products of byte operands with the CPU's 8-bit dot-product instruction (AVX-512 VNNI `vpdpbusd`:
-/// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), when the build
-/// targets it (`-C target-cpu=native` on such a machine, as `.cargo/config.toml` sets); `None` otherwise, and
-/// the caller's portable loop runs. The sums are exact modulo 2^32, and the caller has checked that the true
-/// sum is below 2^24 in magnitude, so they are the exact sums.
+/// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), when the CPU has it
+/// ([`cpu`]); `None` otherwise, and the caller's portable loop runs. The sums are exact modulo 2^32, and the
+/// caller has checked that the true sum is below 2^24 in magnitude, so they are the exact sums.
 mod bytes {
     use super::Raw;
 
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ))]
     #[inline(always)]
     pub(super) fn dot(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
-        // SAFETY: the instructions are enabled for the whole build (cfg above).
-        match (a, b) {
-            (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => {
-                Some(unsafe { vnni::dot_u8_i8(u, s) })
-            }
-            (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
-            _ => None,
+        #[cfg(target_arch = "x86_64")]
+        if super::cpu::vnni() {
+            // SAFETY: the CPU has AVX-512 F, BW and VNNI (`cpu::vnni`).
+            return match (a, b) {
+                (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => {
+                    Some(unsafe { vnni::dot_u8_i8(u, s) })
+                }
+                (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
+                _ => None,
+            };
         }
-    }
-
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    )))]
-    #[inline(always)]
-    pub(super) fn dot(_: Raw<'_>, _: Raw<'_>) -> Option<i32> {
+        let _ = (a, b);
         None
     }
 
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ))]
+    #[cfg(target_arch = "x86_64")]
     mod vnni {
         use core::arch::x86_64::*;
 
         /// `Σ u[k]·s[k]` (wrapping), over the shorter length.
-        #[inline(always)]
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
         pub(super) unsafe fn dot_u8_i8(u: &[u8], s: &[i8]) -> i32 {
             let n = u.len().min(s.len());
             let (pu, ps) = (u.as_ptr() as *const i8, s.as_ptr());
@@ -400,7 +386,7 @@ mod bytes {
 
         /// `Σ x[k]·s[k]` (wrapping) of two signed byte slices: `(x + 128)` is an unsigned byte, and
         /// `Σ (x + 128)·s − 128·Σ s` is the sum.
-        #[inline(always)]
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
         pub(super) unsafe fn dot_i8_i8(x: &[i8], s: &[i8]) -> i32 {
             let n = x.len().min(s.len());
             let (px, ps) = (x.as_ptr(), s.as_ptr());
@@ -661,6 +647,23 @@ mod tests {
             }
             assert!(bytes::dot(Raw::U8(&u), Raw::U8(&u)).is_none());
         }
+    }
+
+    /// The portable loops always, and the CPU's kernels where it has them, give the reference's bits.
+    #[test]
+    fn the_portable_loops_and_the_cpu_kernels_give_the_same_bits() {
+        for portable in [true, false] {
+            cpu::force_portable(portable);
+            for n in [1usize, 37, 64, 150, 400] {
+                for scale in [0.01f32, 1.0, 100.0] {
+                    check::<f32, Fixed<4, 4>, UFixed<8, 4>>(scale, n, 11);
+                    check::<f32, UFixed<8, 4>, Fixed<4, 4>>(scale, n, 12);
+                    check::<f32, Fixed<8, 7>, Fixed<8, 7>>(scale, n, 13);
+                    check::<Fixed<16, 7>, Fixed<4, 3>, Fixed<4, 4>>(scale, n, 14);
+                }
+            }
+        }
+        cpu::force_portable(false);
     }
 
     #[test]

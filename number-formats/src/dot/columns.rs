@@ -180,28 +180,16 @@ fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(
     }
 }
 
-/// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI, when the build
-/// targets it; `false` otherwise (or for other operands), and the caller's portable loop runs.
+/// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI, when the CPU has
+/// it ([`super::cpu`]); `false` otherwise (or for other operands), and the caller's portable loop runs.
 mod bytes {
     use super::Raw;
 
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    )))]
-    #[inline(always)]
-    pub(super) fn columns<'b>(_: Raw<'_>, _: impl Fn(usize) -> Raw<'b>, _: &mut [i32]) -> bool {
-        false
-    }
-
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ))]
     #[inline(always)]
     pub(super) fn columns<'b>(a: Raw<'_>, col: impl Fn(usize) -> Raw<'b>, out: &mut [i32]) -> bool {
+        if !(cfg!(target_arch = "x86_64") && super::super::cpu::vnni()) {
+            return false;
+        }
         let (row, row_signed): (&[u8], bool) = match a {
             // SAFETY: i8 and u8 have the same layout.
             Raw::I8(s) => (
@@ -225,16 +213,20 @@ mod bytes {
             Raw::U8(u) if !col_signed && u.len() >= l => Some(u.as_ptr()),
             _ => None,
         };
-        // SAFETY: the instructions are enabled for the whole build (cfg above); every column pointer reads at
-        // most `out.len()` bytes (masked loads), which `ptr` checked.
-        unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: the CPU has AVX-512 F, BW and VNNI (checked above); every column pointer reads at most
+            // `out.len()` bytes (masked loads), which `ptr` checked.
+            unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (row_signed, ptr);
+            false
+        }
     }
 
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ))]
+    #[cfg(target_arch = "x86_64")]
     mod vnni {
         use core::arch::x86_64::*;
 
@@ -242,7 +234,7 @@ mod bytes {
         /// each 32-bit lane holds one lane's four taps, and the row's four bytes are broadcast. When the row
         /// is signed the columns are the unsigned operand, else the row is; columns of the same signedness as
         /// the row are flipped by 128 (xor 0x80) and the sum corrected by ∓128·Σrow.
-        #[inline(always)]
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
         pub(super) unsafe fn columns(
             row: &[u8],
             row_signed: bool,
@@ -446,6 +438,23 @@ mod tests {
         }
     }
 
+    /// The portable loops always, and the CPU's kernels where it has them, give the reference's bits.
+    #[test]
+    fn the_portable_loops_and_the_cpu_kernels_give_the_same_bits() {
+        for portable in [true, false] {
+            crate::dot::cpu::force_portable(portable);
+            for (n, m, seed) in [(3, 64, 3), (25, 17, 4), (150, 65, 5)] {
+                for scale in [0.01f32, 1.0, 100.0] {
+                    check::<f32, Fixed<4, 4>, UFixed<8, 4>>(scale, n, m, seed);
+                    check::<f32, UFixed<8, 4>, Fixed<4, 4>>(scale, n, m, seed);
+                    check::<f32, Fixed<8, 7>, Fixed<8, 7>>(scale, n, m, seed);
+                    check::<f32, UFixed<8, 0>, UFixed<8, 0>>(scale, n, m, seed);
+                }
+            }
+        }
+        crate::dot::cpu::force_portable(false);
+    }
+
     #[test]
     fn lanes_that_fail_the_check_take_the_reference_alone() {
         // One block of lanes holds a start off the grid (and one NaN): those 64 lanes run the reference, the
@@ -499,12 +508,6 @@ mod tests {
         assert_eq!(acc.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
     }
 
-    const VNNI: bool = cfg!(all(
-        target_arch = "x86_64",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    ));
-
     #[test]
     fn byte_kernel_equals_the_portable_sums() {
         let mut seed = 3u64;
@@ -547,10 +550,9 @@ mod tests {
                     }
                 };
                 let ran = bytes::columns(a, col, &mut got);
-                assert_eq!(
-                    ran, VNNI,
-                    "the byte kernel runs exactly when the build targets VNNI"
-                );
+                if crate::dot::cpu::available() == crate::dot::cpu::Kernels::Portable {
+                    assert!(!ran, "the byte kernel runs only when the CPU has VNNI");
+                }
                 if ran {
                     assert_eq!(
                         got, want,

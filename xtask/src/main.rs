@@ -1050,6 +1050,8 @@ fn test() -> Result<(), String> {
         "zoo_calibrate",
         "--test",
         "workflow_stream",
+        "--test",
+        "gptq_segments",
     ])?;
     // The regenerate-and-diff check on one model (digits: no download, under a minute): the options recorded in
     // its tuned.rs, replayed, give the checked-in file byte for byte.

@@ -304,6 +304,27 @@ fn vec_locals() {
     );
 }
 
+/// Loop bounds may read the lengths of sites (`0..x.len()`): the loop is still an accumulation loop (an integer
+/// kernel in tuned builds, GPTQ capture in calibrate builds).
+#[test]
+fn len_bounds() {
+    check(
+        "len_bounds",
+        quote!(weights(w, b)),
+        quote! {
+            pub fn len_bounds<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+                for o in 0..b.len() {
+                    let mut acc = b[o];
+                    for i in 0..x.len() {
+                        acc += w[o * x.len() + i] * x[i];
+                    }
+                    y[o] = acc;
+                }
+            }
+        },
+    );
+}
+
 #[test]
 fn vec_locals_expand_like_typed_vec_locals() {
     let untyped = quote! {

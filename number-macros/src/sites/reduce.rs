@@ -122,6 +122,37 @@ impl Walker<'_> {
         })
     }
 
+    /// [`site_free`](Self::site_free), except that a site's length (`x.len()`) may appear: a loop's bounds
+    /// read only the lengths of its operands, which the loop does not change (`for i in 0..x.len()`).
+    fn site_free_but_lengths(&self, ts: &TokenStream) -> bool {
+        let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+        let mut k = 0;
+        while k < toks.len() {
+            match &toks[k] {
+                TokenTree::Ident(i)
+                    if matches!(self.lookup(&i.to_string()), Some(Binding::Site { .. })) =>
+                {
+                    let is_len = matches!(toks.get(k + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.')
+                        && matches!(toks.get(k + 2), Some(TokenTree::Ident(m)) if m == "len")
+                        && matches!(toks.get(k + 3), Some(TokenTree::Group(g))
+                            if g.delimiter() == proc_macro2::Delimiter::Parenthesis && g.stream().is_empty());
+                    if !is_len {
+                        return false;
+                    }
+                    k += 4;
+                }
+                TokenTree::Group(g) => {
+                    if !self.site_free_but_lengths(&g.stream()) {
+                        return false;
+                    }
+                    k += 1;
+                }
+                _ => k += 1,
+            }
+        }
+        true
+    }
+
     fn operand<'e>(&self, e: &'e Expr, var: &Ident) -> Option<Operand<'e>> {
         let (name, index) = indexed(e)?;
         let (site, shape, weight) = match self.lookup(&name.to_string())? {
@@ -137,7 +168,7 @@ impl Walker<'_> {
             return None;
         }
         let ts = quote!(#index);
-        (self.site_free(&ts) && !has_float_literal(&ts)).then_some(Operand {
+        (self.site_free_but_lengths(&ts) && !has_float_literal(&ts)).then_some(Operand {
             name,
             index,
             site,
@@ -145,8 +176,9 @@ impl Walker<'_> {
         })
     }
 
-    /// `for var in lo..hi { body }` with a plain loop variable, a half-open range whose bounds mention no site,
-    /// no float literal and not `var`, and a body of one expression statement.
+    /// `for var in lo..hi { body }` with a plain loop variable, a half-open range whose bounds mention no site
+    /// (but the lengths of sites, `x.len()`), no float literal and not `var`, and a body of one expression
+    /// statement.
     fn simple_loop<'f>(
         &self,
         f: &'f ExprForLoop,
@@ -171,7 +203,10 @@ impl Walker<'_> {
             return None;
         };
         let bounds = quote!(#lo #hi);
-        if !self.site_free(&bounds) || has_float_literal(&bounds) || mentions(&bounds, var) {
+        if !self.site_free_but_lengths(&bounds)
+            || has_float_literal(&bounds)
+            || mentions(&bounds, var)
+        {
             return None;
         }
         match &f.body.stmts[0] {

@@ -1,0 +1,94 @@
+pub fn len_bounds<L: ::number_rt::__private::Instance>(
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+) {
+    static __NQ_INFO: ::number_rt::__private::FnInfo = ::number_rt::__private::FnInfo {
+        name: "len_bounds",
+        module: module_path!(),
+        fingerprint: 0xaa24f062eb9d72be,
+        sites: &[
+            ::number_rt::__private::SiteInfo {
+                ident: "w",
+                kind: ::number_rt::__private::SiteKind::Weight,
+            },
+            ::number_rt::__private::SiteInfo {
+                ident: "b",
+                kind: ::number_rt::__private::SiteKind::Weight,
+            },
+            ::number_rt::__private::SiteInfo {
+                ident: "x",
+                kind: ::number_rt::__private::SiteKind::Input,
+            },
+            ::number_rt::__private::SiteInfo {
+                ident: "y",
+                kind: ::number_rt::__private::SiteKind::Output,
+            },
+            ::number_rt::__private::SiteInfo {
+                ident: "acc",
+                kind: ::number_rt::__private::SiteKind::Local,
+            },
+        ],
+    };
+    let __nq = ::number_rt::__private::Frame::enter(
+        &__NQ_INFO,
+        <L as ::number_rt::__private::Instance>::NAME,
+        <L as ::number_rt::__private::Instance>::MODULE,
+    );
+    let __nq_w = __nq.weights(0, w);
+    let w: &[f32] = &__nq_w;
+    let __nq_b = __nq.weights(1, b);
+    let b: &[f32] = &__nq_b;
+    let __nq_x = __nq.q_vec(2, x);
+    let x: &[f32] = &__nq_x;
+    __nq.q_slice(3, y);
+    for o in 0..b.len() {
+        let mut acc = __nq.q(4, b[o]);
+        {
+            let __nq_r = 0..x.len();
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                __nq.row(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        o * x.len() + i
+                    },
+                    __nq_n,
+                );
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &w[o * x.len() + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                __nq.gram(
+                    0,
+                    {
+                        let i = __nq_r.start;
+                        o * x.len() + i
+                    },
+                    __nq_b,
+                );
+                acc = __nq.dot(4, acc, __nq_a, __nq_b);
+            }
+        }
+        y[o] = __nq.q(3, acc);
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `len_bounds`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod len_bounds {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xaa24f062eb9d72be;
+    /// Every layer instance: formats are chosen at run time in calibrate builds (tuned builds
+    /// implement this trait per instance in `tuned.rs`).
+    pub trait Formats: ::number_rt::__private::Instance {}
+    impl<T: ::number_rt::__private::Instance> Formats for T {}
+    pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+}

@@ -1,0 +1,68 @@
+pub fn len_bounds<L: len_bounds::Formats>(
+    w: &[len_bounds::w<L>],
+    b: &[len_bounds::b<L>],
+    x: &[f32],
+    y: &mut [f32],
+) {
+    use ::number_rt::__private::Number as _;
+    let __nq_x = ::number_rt::__private::Typed::<
+        <L as len_bounds::Formats>::x,
+        1024,
+    >::new(x);
+    let x: &[<L as len_bounds::Formats>::x] = &__nq_x;
+    for __nq_e in y.iter_mut() {
+        *__nq_e = <<L as len_bounds::Formats>::y as ::number_rt::__private::Number>::quantize(
+            *__nq_e,
+        );
+    }
+    for o in 0..b.len() {
+        let mut acc = <<L as len_bounds::Formats>::acc as ::number_rt::__private::Number>::quantize(
+            b[o].to_f32(),
+        );
+        {
+            let __nq_r = 0..x.len();
+            if __nq_r.start < __nq_r.end {
+                let __nq_n = __nq_r.end - __nq_r.start;
+                let __nq_a = {
+                    let i = __nq_r.start;
+                    &w[o * x.len() + i..][..__nq_n]
+                };
+                let __nq_b = {
+                    let i = __nq_r.start;
+                    &x[i..][..__nq_n]
+                };
+                acc = ::number_rt::__private::dot::<
+                    <L as len_bounds::Formats>::acc,
+                    <L as len_bounds::Formats>::w,
+                    <L as len_bounds::Formats>::x,
+                    _,
+                    _,
+                >(acc, __nq_a, __nq_b);
+            }
+        }
+        y[o] = <<L as len_bounds::Formats>::y as ::number_rt::__private::Number>::quantize(
+            acc,
+        );
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `len_bounds`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod len_bounds {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0xaa24f062eb9d72be;
+    /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
+    #[diagnostic::on_unimplemented(
+        message = "no tuned formats for `{Self}` in `len_bounds`",
+        note = "tuned.rs has no `impl len_bounds::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
+    )]
+    pub trait Formats: 'static {
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+    }
+    pub type w<L> = <L as Formats>::w;
+    pub type b<L> = <L as Formats>::b;
+}

@@ -15,6 +15,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+fn min_max(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
+}
+
 fn geomean(v: &[f64]) -> f64 {
     (v.iter().map(|x| x.ln()).sum::<f64>() / v.len().max(1) as f64).exp()
 }
@@ -76,7 +83,17 @@ fn cpu_features() -> String {
                 v.join(", ")
             }
         };
-        format!("x86_64; has: {}; lacks: {}", list(&on), list(&off))
+        let target = if cfg!(target_feature = "avx2") {
+            "x86-64-v3 (AVX2)"
+        } else {
+            "the x86-64 baseline (SSE2)"
+        };
+        format!(
+            "x86_64; has: {}; lacks: {}; builds target {target}; byte kernels at run time: {:?}",
+            list(&on),
+            list(&off),
+            number_rt::dot::cpu::available()
+        )
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -114,6 +131,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         let (p1, p64) = (median(t[0].0.clone()), median(t[0].1.clone()));
         let (t1, t64) = (median(t[1].0.clone()), median(t[1].1.clone()));
         let c1 = median(t[2].0.clone());
+        let ((p1_lo, p1_hi), (t1_lo, t1_hi)) = (min_max(&t[0].0), min_max(&t[1].0));
         let rep = read(
             &root()
                 .join("target")
@@ -129,6 +147,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             .transpose()?;
         rows.push(json!({
             "model": m, "plain_us_b1": p1, "tuned_us_b1": t1, "speedup_b1": p1 / t1,
+            "plain_us_b1_min": p1_lo, "plain_us_b1_max": p1_hi, "tuned_us_b1_min": t1_lo, "tuned_us_b1_max": t1_hi,
             "plain_us_b64": p64, "tuned_us_b64": t64, "speedup_b64": p64 / t64,
             "calibrate_us_b1": c1, "calibrate_overhead": c1 / p1,
             "weight_bytes": f(&last[1], "weight_bytes")?, "f32_weight_bytes": f(&last[0], "f32_weight_bytes")?,
@@ -136,23 +155,28 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         }));
     }
     let mut md = format!(
-        "# Zoo benchmarks\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians; one thread; \
-         shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
+        "# Zoo benchmarks\n\nCPU: {}.\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians \
+         (min..max over the rounds); one thread; shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
          build (all sites f32, emulation on) / plain build; weight bytes = resident bytes of the weight tensors in the \
          tuned build (one storage unit per value: i8/u8 for ≤ 8 bits) vs f32; tuner throughput from the last \
          `tune` of the model (its validation size).\n\n\
          | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | tuner evals/s |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        cpu_features()
     );
     for r in &rows {
         let evals = r["tuner_evals_per_s"]
             .as_f64()
             .map_or("-".to_string(), |v| format!("{v:.2}"));
         md.push_str(&format!(
-            "| {} | {:.1} | {:.1} | {:.2}x | {:.2}x | {:.2}x | {} | {:.2}x smaller | {evals} |\n",
+            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {:.2}x | {:.2}x | {} | {:.2}x smaller | {evals} |\n",
             r["model"].as_str().unwrap_or(""),
             f(r, "plain_us_b1")?,
+            f(r, "plain_us_b1_min")?,
+            f(r, "plain_us_b1_max")?,
             f(r, "tuned_us_b1")?,
+            f(r, "tuned_us_b1_min")?,
+            f(r, "tuned_us_b1_max")?,
             f(r, "speedup_b1")?,
             f(r, "speedup_b64")?,
             f(r, "calibrate_overhead")?,
@@ -174,7 +198,6 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         g("speedup_b64")?,
         g("calibrate_overhead")?
     ));
-    md.push_str(&format!("\nCPU: {}.\n", cpu_features()));
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("bench.md"), &md).map_err(|e| e.to_string())?;

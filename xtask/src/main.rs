@@ -1292,6 +1292,18 @@ fn export_file(
     Ok(())
 }
 
+/// Whether a command works on the libnumber checkout (the zoo, its data, its deploy crates) rather than on the
+/// crate in the current directory (`--example`/`--bin` of a user's own crate work in any crate).
+fn needs_checkout(cmd: &Cmd) -> bool {
+    !matches!(
+        cmd,
+        Cmd::Tune { model: None, .. }
+            | Cmd::Check { model: None, .. }
+            | Cmd::Verify { model: None, .. }
+            | Cmd::Export { model: None, .. }
+    )
+}
+
 fn main() -> std::process::ExitCode {
     // `cargo number …` runs us as `cargo-number number …` when installed, or via the alias with no extra word.
     let mut args: Vec<String> = std::env::args().collect();
@@ -1300,13 +1312,7 @@ fn main() -> std::process::ExitCode {
     }
     let cli = Cli::parse_from(args);
     // Commands on a crate's own example or binary work in any crate; the others need the libnumber checkout.
-    let own = matches!(
-        &cli.cmd,
-        Cmd::Tune { model: None, .. }
-            | Cmd::Check { model: None, .. }
-            | Cmd::Verify { model: None, .. }
-    );
-    if !own {
+    if needs_checkout(&cli.cmd) {
         match find_root() {
             Ok(r) => {
                 let _ = ROOT.set(r);
@@ -1386,6 +1392,43 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(args: &[&str]) -> Cmd {
+        let mut v = vec!["cargo-number"];
+        v.extend_from_slice(args);
+        Cli::try_parse_from(v).expect("parses").cmd
+    }
+
+    #[test]
+    fn own_crate_commands_work_outside_the_checkout() {
+        for sub in ["tune", "check", "verify", "export"] {
+            assert!(
+                !needs_checkout(&cmd(&[sub, "--example", "x"])),
+                "{sub} --example"
+            );
+            assert!(!needs_checkout(&cmd(&[sub, "--bin", "x"])), "{sub} --bin");
+        }
+    }
+
+    #[test]
+    fn zoo_commands_need_the_checkout() {
+        for args in [
+            &["tune", "lenet"][..],
+            &["check", "lenet"],
+            &["verify", "lenet"],
+            &["export", "lenet"],
+            &["bake", "lenet"],
+            &["test"],
+            &["fetch", "mnist"],
+        ] {
+            assert!(needs_checkout(&cmd(args)), "{args:?}");
         }
     }
 }

@@ -16,10 +16,17 @@
 //! ```
 //!
 //! The binary then understands, in every build mode:
-//! - `eval [--split test] [--limit N] [--json FILE] [--compare FILE]`: runs the model on a split (one thread,
-//!   timed), writes the digest of every input's outputs, and with `--compare` fails unless they equal those in
-//!   `FILE` bit for bit (what `cargo number` checks the tuned build against the tuner's emulation with); in
-//!   calibrate builds `--formats tuned.rs` emulates the formats of a tuned file;
+//! - `eval [--split test] [--limit N] [--json FILE] [--compare FILE] [--timed N]`: runs the model on a split
+//!   (on every core; the outputs do not depend on it), writes the digest of every input's outputs ([`Outputs`]),
+//!   and with `--compare` fails unless they equal those in `FILE` bit for bit (what `cargo number` checks the
+//!   tuned build against the tuner's emulation with); in calibrate builds `--formats tuned.rs` emulates the
+//!   formats of a tuned file. The report also holds the time per input (the first N inputs, default 1,000, one
+//!   after another on one thread; `--timed 0` skips it), the metric's score when it needs no f32 outputs
+//!   ([`Metric::needs_reference`]), each input's predicted class for classification metrics (`predictions`),
+//!   and with [`Task::weights`] the weight tensors and their bits (`weights`, `param_bits`, `f32_param_bits`,
+//!   `parameters`);
+//! - `bench [--n 1024] [--json FILE]`: µs per input at batch 1 and 64 on the test split, one thread
+//!   (`us_batch1`, `us_batch64`), and the weights' resident bytes (`weight_bytes`, `f32_weight_bytes`);
 //! - `info`: the task's name, build mode and tuned file, as JSON;
 //! - in calibrate builds, `tune [options]` (`number_tune::workflow`; the options of `cargo number tune`).
 //!
@@ -28,9 +35,7 @@
 pub use number_runtime::workflow::*;
 /// The tuning step (calibrate builds): `number_tune::workflow`.
 #[cfg(feature = "tune")]
-pub use number_tune::workflow::{
-    EMULATED, Paths, Summary, TARGET_ENV, interleave, tune, tune_command,
-};
+pub use number_tune::workflow::{EMULATED, Paths, Summary, interleave, tune, tune_command};
 
 use crate::{MODE, Mode};
 use std::path::{Path, PathBuf};
@@ -59,8 +64,8 @@ pub fn main<M: Sync, I: Sync>(task: Task<M, I>) -> std::process::ExitCode {
 }
 
 const USAGE: &str = "usage: <binary> eval [--split calibration|validation|test] [--limit N] [--json FILE] \
-                     [--compare FILE] [--formats TUNED_RS] | info | tune [OPTIONS] (calibrate builds; see \
-                     `cargo number tune --help`)";
+                     [--compare FILE] [--timed N] [--formats TUNED_RS] | bench [--n N] [--json FILE] | info | tune \
+                     [OPTIONS] (calibrate builds; see `cargo number tune --help`)";
 
 /// Runs one command line (`args` without the program name).
 pub fn run<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), String> {
@@ -78,6 +83,7 @@ pub fn run<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), S
             Ok(())
         }
         "eval" => eval(task, rest),
+        "bench" => bench(task, rest),
         "tune" => tune_cmd(task, rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -90,22 +96,23 @@ pub fn run<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), S
 #[cfg(feature = "tune")]
 fn tune_cmd<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), String> {
     if MODE != Mode::Calibrate {
-        return Err(not_calibrate("tune"));
+        return Err(not_calibrate(task, "tune"));
     }
     let model = load(task, None)?;
     number_tune::workflow::tune_command(task, &model, args).map(|_| ())
 }
 
 #[cfg(not(feature = "tune"))]
-fn tune_cmd<M: Sync, I: Sync>(_: &Task<M, I>, _: &[String]) -> Result<(), String> {
-    Err(not_calibrate("tune"))
+fn tune_cmd<M: Sync, I: Sync>(task: &Task<M, I>, _: &[String]) -> Result<(), String> {
+    Err(not_calibrate(task, "tune"))
 }
 
-fn not_calibrate(what: &str) -> String {
+fn not_calibrate<M, I>(task: &Task<M, I>, what: &str) -> String {
     format!(
         "`{what}` needs a calibrate build (this is a {} build): build with `--features calibrate` (a feature of your \
-         crate forwarding to `number-rt/calibrate`), or run `cargo number tune --example <name>`",
-        mode_name()
+         crate forwarding to `number-rt/calibrate`), or run `cargo number tune {}`",
+        mode_name(),
+        task.target_label()
     )
 }
 
@@ -131,7 +138,14 @@ struct EvalArgs {
     limit: Option<usize>,
     json: Option<PathBuf>,
     compare: Option<PathBuf>,
+    timed: usize,
     formats: Option<PathBuf>,
+}
+
+/// The value of a flag that takes a count; `what` names it in the error.
+fn count(cmd: &str, flag: &str, v: &str) -> Result<usize, String> {
+    v.parse()
+        .map_err(|_| format!("{cmd}: {flag} {v}: expected a number"))
 }
 
 fn parse_eval(args: &[String]) -> Result<EvalArgs, String> {
@@ -140,6 +154,7 @@ fn parse_eval(args: &[String]) -> Result<EvalArgs, String> {
         limit: None,
         json: None,
         compare: None,
+        timed: 1000,
         formats: None,
     };
     let mut it = args.iter();
@@ -152,10 +167,7 @@ fn parse_eval(args: &[String]) -> Result<EvalArgs, String> {
         match flag.as_str() {
             "--split" => a.split = Split::parse(&value()?)?,
             "--limit" => {
-                let v = value()?;
-                let n: usize = v
-                    .parse()
-                    .map_err(|_| format!("eval: --limit {v}: expected a number of inputs"))?;
+                let n = count("eval", "--limit", &value()?)?;
                 if n == 0 {
                     return Err("eval --limit 0: a run over no inputs means nothing".into());
                 }
@@ -163,6 +175,7 @@ fn parse_eval(args: &[String]) -> Result<EvalArgs, String> {
             }
             "--json" => a.json = Some(value()?.into()),
             "--compare" => a.compare = Some(value()?.into()),
+            "--timed" => a.timed = count("eval", "--timed", &value()?)?,
             "--formats" => a.formats = Some(value()?.into()),
             other => return Err(format!("eval: unknown option `{other}`; {USAGE}")),
         }
@@ -170,51 +183,239 @@ fn parse_eval(args: &[String]) -> Result<EvalArgs, String> {
     Ok(a)
 }
 
+/// Runs `f` on every thread of a scope, each under `enter` (the emulated formats in calibrate builds), over
+/// consecutive chunks of `inputs`: the outputs in input order. Each input's outputs do not depend on the thread
+/// that computes them, so neither does the result.
+fn outputs_parallel<M: Sync, I: Sync>(
+    run: &(dyn Fn(&M, &I) -> Vec<f32> + Sync),
+    model: &M,
+    inputs: &[I],
+    enter: &(dyn Fn(&mut dyn FnMut()) + Sync),
+) -> Vec<Vec<f32>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = inputs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|xs| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    enter(&mut || out = xs.iter().map(|x| run(model, x)).collect());
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// Mean µs per input over `inputs` run one after another on this thread, after a warm-up.
+fn time_sequential<M, I>(run: &dyn Fn(&M, &I) -> Vec<f32>, model: &M, inputs: &[I]) -> f64 {
+    for x in inputs.iter().take(50) {
+        std::hint::black_box(run(model, x));
+    }
+    let t = Instant::now();
+    for x in inputs {
+        std::hint::black_box(run(model, std::hint::black_box(x)));
+    }
+    t.elapsed().as_secs_f64() * 1e6 / inputs.len().max(1) as f64
+}
+
+/// Median µs per input over groups of `batch` consecutive inputs (cycling over `inputs`; after a warm-up), on
+/// this thread.
+fn median_per_input<M, I>(
+    run: &dyn Fn(&M, &I) -> Vec<f32>,
+    model: &M,
+    inputs: &[I],
+    n: usize,
+    batch: usize,
+) -> f64 {
+    let n = n.max(batch);
+    for i in 0..n.min(64) {
+        std::hint::black_box(run(model, &inputs[i % inputs.len()]));
+    }
+    let mut t: Vec<f64> = (0..n / batch)
+        .map(|g| {
+            let s = Instant::now();
+            for i in g * batch..(g + 1) * batch {
+                std::hint::black_box(run(model, std::hint::black_box(&inputs[i % inputs.len()])));
+            }
+            s.elapsed().as_secs_f64() * 1e6 / batch as f64
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// The formats a calibrate build emulates for `eval --formats`.
+#[cfg(feature = "tune")]
+type Formats = crate::emulate::Config;
+#[cfg(not(feature = "tune"))]
+type Formats = ();
+
+/// Reads the tuned file at `path` and checks that it fits the code that ran (no stale function, no unknown or
+/// missing site): its formats.
+#[cfg(feature = "tune")]
+fn read_formats(path: &Path) -> Result<Formats, String> {
+    let file = crate::tuned_file::read_file(path).map_err(|e| e.to_string())?;
+    crate::tuned_file::check_current(&file).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(file.config())
+}
+
+#[cfg(not(feature = "tune"))]
+fn read_formats(_: &Path) -> Result<Formats, String> {
+    Err("eval --formats needs a calibrate build".into())
+}
+
+/// Runs `f` under `formats` (none: the build's own).
+#[cfg(feature = "tune")]
+fn under(formats: Option<&Formats>, f: &mut dyn FnMut()) {
+    match formats {
+        Some(c) => crate::emulate::with_formats(c, f),
+        None => f(),
+    }
+}
+
+#[cfg(not(feature = "tune"))]
+fn under(_: Option<&Formats>, f: &mut dyn FnMut()) {
+    f()
+}
+
+/// The format `formats` gives weight site `site` (f32 when it names none).
+#[cfg(feature = "tune")]
+fn format_of(formats: &Formats, site: &str) -> crate::Format {
+    formats.get(site).copied().unwrap_or(crate::Format::F32)
+}
+
+#[cfg(not(feature = "tune"))]
+fn format_of(_: &Formats, _: &str) -> crate::Format {
+    crate::Format::F32
+}
+
+/// Writes `text` to `path`, creating its folder.
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// The weight fields of an `eval` report: each tensor (in the emulated formats, if any), their storage bits
+/// and the same tensors' bits in f32.
+fn weight_fields(
+    ws: Vec<WeightInfo>,
+    formats: Option<&Formats>,
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+) -> (u64, u64) {
+    let ws: Vec<WeightInfo> = match formats {
+        Some(c) => ws
+            .into_iter()
+            .map(|w| {
+                let f = format_of(c, &w.site);
+                w.in_format(f)
+            })
+            .collect(),
+        None => ws,
+    };
+    let bits: u64 = ws.iter().map(|w| w.storage_bits).sum();
+    let f32_bits: u64 = ws.iter().map(|w| 32 * w.len as u64).sum();
+    extra.insert("param_bits".into(), bits.into());
+    extra.insert("f32_param_bits".into(), f32_bits.into());
+    extra.insert(
+        "parameters".into(),
+        ws.iter().map(|w| w.len as u64).sum::<u64>().into(),
+    );
+    extra.insert(
+        "weights".into(),
+        ws.iter().map(WeightInfo::to_json).collect(),
+    );
+    (bits, f32_bits)
+}
+
 fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), String> {
     let a = parse_eval(args)?;
     let tuned_rs = match (MODE, &a.formats) {
         (Mode::Tuned, None) => Some(task.tuned_rs_path().to_path_buf()),
         (Mode::Calibrate, Some(p)) => Some(p.clone()),
-        (_, Some(_)) => return Err(not_calibrate("eval --formats")),
+        (_, Some(_)) => return Err(not_calibrate(task, "eval --formats")),
         _ => None,
     };
     let model = load(task, tuned_rs.as_deref())?;
     let inputs = task.data(a.split)?;
     let n = a.limit.unwrap_or(inputs.len()).min(inputs.len());
+    let inputs = &inputs[..n];
     let run = task.runner();
-    let t = Instant::now();
-    let outputs: Vec<Vec<f32>> = match &a.formats {
+    let formats = match &a.formats {
         Some(p) => {
             // One run registers the sites, so that a stale or mismatched tuned file is an error, not a result.
             run(&model, &inputs[0]);
-            emulate_file(p, || inputs[..n].iter().map(|x| run(&model, x)).collect())?
+            Some(read_formats(p)?)
         }
-        None => inputs[..n].iter().map(|x| run(&model, x)).collect(),
+        None => None,
     };
-    let us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let outputs = outputs_parallel(run, &model, inputs, &|f| under(formats.as_ref(), f));
+    let timed = &inputs[..a.timed.min(n)];
+    let us = (!timed.is_empty()).then(|| {
+        let mut us = 0.0;
+        under(formats.as_ref(), &mut || {
+            us = time_sequential(run, &model, timed)
+        });
+        us
+    });
     let mode = if a.formats.is_some() {
         "emulated"
     } else {
         mode_name()
     };
+    let metric = task.metric_ref();
+    let refs: Vec<&I> = inputs.iter().collect();
+    let score = metric.score_alone(&refs, &outputs);
+    let mut extra = serde_json::Map::new();
+    if metric.is_classification() {
+        extra.insert(
+            "predictions".into(),
+            outputs
+                .iter()
+                .map(|y| serde_json::Value::from(argmax(y).map_or(0, |c| c as u64)))
+                .collect(),
+        );
+    }
+    let bits = task
+        .weights_of(&model)
+        .map(|ws| weight_fields(ws, formats.as_ref(), &mut extra));
     let rep = Outputs {
         task: task.name().to_string(),
         mode: mode.to_string(),
         split: a.split.name().to_string(),
         digests: outputs.iter().map(|y| output_digest(y)).collect(),
-        micros_per_input: Some(us),
-        extra: Default::default(),
+        micros_per_input: us,
+        metric: score.map(|_| metric.name().to_string()),
+        score,
+        extra,
     };
-    println!(
-        "{} ({mode} build): {n} {} inputs, {us:.1} µs/input (one thread)",
+    let mut line = format!(
+        "{} ({mode} build): {n} {} inputs",
         task.name(),
         a.split.name()
     );
+    if let Some(s) = score {
+        line.push_str(&format!("; {} {s:.4}", metric.name()));
+    }
+    if let Some(us) = us {
+        line.push_str(&format!("; {us:.1} µs/input (one thread)"));
+    }
+    if let Some((b, b32)) = bits {
+        line.push_str(&format!(
+            "; weights {b} bits ({:.2}x smaller than f32)",
+            b32 as f64 / b.max(1) as f64
+        ));
+    }
+    println!("{line}");
     if let Some(p) = &a.json {
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        }
-        std::fs::write(p, rep.to_json()).map_err(|e| format!("writing {}: {e}", p.display()))?;
+        write_file(p, &rep.to_json())?;
     }
     if let Some(p) = &a.compare {
         println!("{}", rep.compare(&Outputs::read(p)?, p)?);
@@ -222,16 +423,59 @@ fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Stri
     Ok(())
 }
 
-/// Runs `f` emulating the formats of the tuned file at `path`, after checking that it fits the code that ran
-/// (no stale function, no unknown or missing site).
-#[cfg(feature = "tune")]
-fn emulate_file<R>(path: &Path, f: impl FnOnce() -> R) -> Result<R, String> {
-    let file = crate::tuned_file::read_file(path).map_err(|e| e.to_string())?;
-    crate::tuned_file::check_current(&file).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(crate::emulate::with_formats(&file.config(), f))
-}
-
-#[cfg(not(feature = "tune"))]
-fn emulate_file<R>(_: &Path, _: impl FnOnce() -> R) -> Result<R, String> {
-    Err(not_calibrate("eval --formats"))
+/// `bench [--n N] [--json FILE]`: µs per input at batch 1 (median over single inputs) and at batch 64 (median
+/// over groups of 64 inputs run back to back, per input) on the first N test inputs (cycled if fewer), one
+/// thread; and the bytes the weights occupy ([`Task::weights`]).
+fn bench<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), String> {
+    let (mut n, mut json) = (1024usize, None::<PathBuf>);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("bench: `{flag}` needs a value; {USAGE}"))
+        };
+        match flag.as_str() {
+            "--n" => n = count("bench", "--n", &value()?)?,
+            "--json" => json = Some(value()?.into()),
+            other => return Err(format!("bench: unknown option `{other}`; {USAGE}")),
+        }
+    }
+    if n == 0 {
+        return Err("bench --n 0: timing no inputs means nothing".into());
+    }
+    let tuned_rs = (MODE == Mode::Tuned).then(|| task.tuned_rs_path().to_path_buf());
+    let model = load(task, tuned_rs.as_deref())?;
+    let inputs = task.data(Split::Test)?;
+    let run = task.runner();
+    let (b1, b64) = (
+        median_per_input(run, &model, &inputs, n, 1),
+        median_per_input(run, &model, &inputs, n, 64),
+    );
+    let mut m = serde_json::Map::new();
+    m.insert("task".into(), task.name().into());
+    m.insert("mode".into(), mode_name().into());
+    m.insert("us_batch1".into(), b1.into());
+    m.insert("us_batch64".into(), b64.into());
+    let mut line = format!(
+        "{} ({} build): {b1:.1} µs/input at batch 1, {b64:.1} at batch 64",
+        task.name(),
+        mode_name()
+    );
+    if let Some(ws) = task.weights_of(&model) {
+        let bytes: usize = ws.iter().map(|w| w.bytes).sum();
+        let f32_bytes: usize = ws.iter().map(|w| 4 * w.len).sum();
+        m.insert("weight_bytes".into(), bytes.into());
+        m.insert("f32_weight_bytes".into(), f32_bytes.into());
+        line.push_str(&format!(
+            "; weights {bytes} bytes in memory (f32: {f32_bytes})"
+        ));
+    }
+    println!("{line}");
+    if let Some(p) = &json {
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(m))
+            .map_err(|e| e.to_string())?;
+        write_file(p, &text)?;
+    }
+    Ok(())
 }

@@ -28,6 +28,9 @@
 //! ```
 use std::path::{Path, PathBuf};
 
+/// The JSON library of [`Outputs::extra`] and [`WeightInfo::to_json`].
+pub use serde_json;
+
 /// Errors of the user's closures (loading the model or its data): anything that converts into a boxed error,
 /// so `?` works on the user's own error types.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -116,6 +119,26 @@ impl<I> Metric<I> {
             Metric::MaxAbs => "1 - relative max abs error vs f32",
             Metric::Custom(name, _) => name,
         }
+    }
+
+    /// Whether the metric compares with the f32 model's outputs ([`Agreement`](Metric::Agreement),
+    /// [`RelativeMse`](Metric::RelativeMse), [`MaxAbs`](Metric::MaxAbs), and [`Custom`](Metric::Custom), whose
+    /// closure receives them): a build that has only its own outputs (`eval` of a tuned build) cannot score
+    /// those; [`Accuracy`](Metric::Accuracy) needs only the labels.
+    pub fn needs_reference(&self) -> bool {
+        !matches!(self, Metric::Accuracy(_))
+    }
+
+    /// Whether the outputs are class scores whose largest value is the decision ([`Accuracy`](Metric::Accuracy),
+    /// [`Agreement`](Metric::Agreement)): `eval` then also writes each input's predicted class.
+    pub fn is_classification(&self) -> bool {
+        matches!(self, Metric::Accuracy(_) | Metric::Agreement)
+    }
+
+    /// The score of `outputs` on `inputs` when the metric needs no f32 outputs ([`needs_reference`]
+    /// (Self::needs_reference) is false); `None` otherwise.
+    pub fn score_alone(&self, inputs: &[&I], outputs: &[Vec<f32>]) -> Option<f64> {
+        (!self.needs_reference()).then(|| self.score(inputs, outputs, &[]))
     }
 
     /// Per-input outcomes (right / wrong) for the metrics that are fractions of inputs ([`Accuracy`]
@@ -213,9 +236,65 @@ pub fn argmax(y: &[f32]) -> Option<usize> {
     Some(best)
 }
 
+/// A weight tensor of a model as the current build stores it (what [`Task::weights`] reports): `eval` sums
+/// them into the parameter bits of its [`Outputs`], `bench` into the resident weight bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightInfo {
+    /// Site name (`Fc1/dense.w`).
+    pub site: String,
+    /// Number of values.
+    pub len: usize,
+    /// Format in this build (`f32` in plain and calibrate builds, unless emulating a tuned file).
+    pub format: String,
+    /// Bits per value (the code width; block formats also store 3 bits per block, counted in `storage_bits`).
+    pub bits: u32,
+    /// Bits the tensor occupies in storage (`Format::storage_bits`).
+    pub storage_bits: u64,
+    /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type).
+    pub bytes: usize,
+}
+
+impl WeightInfo {
+    /// The [`WeightInfo`] of a weight tensor stored as `T` (its format, bits and resident bytes): in a model's
+    /// `weights` closure, `weight_info("Fc1/dense.w", &self.fc1_w)` for each weight tensor.
+    pub fn of<T: number_formats::Number>(site: &str, w: &[T]) -> WeightInfo {
+        WeightInfo {
+            site: site.into(),
+            len: w.len(),
+            format: T::FORMAT.to_string(),
+            bits: T::FORMAT.bits(),
+            storage_bits: T::FORMAT.storage_bits(w.len() as u64),
+            bytes: core::mem::size_of_val(w),
+        }
+    }
+
+    /// The same tensor in `format` (a calibrate build emulating a tuned file): format, bits and storage bits
+    /// follow it; the resident bytes stay this build's.
+    pub fn in_format(mut self, format: number_formats::Format) -> WeightInfo {
+        self.format = format.to_string();
+        self.bits = format.bits();
+        self.storage_bits = format.storage_bits(self.len as u64);
+        self
+    }
+
+    /// The JSON form (an object with the fields above).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "site": self.site, "len": self.len, "format": self.format, "bits": self.bits,
+            "storage_bits": self.storage_bits, "bytes": self.bytes,
+        })
+    }
+}
+
+/// [`WeightInfo::of`].
+pub fn weight_info<T: number_formats::Number>(site: &str, w: &[T]) -> WeightInfo {
+    WeightInfo::of(site, w)
+}
+
 type Loader<M> = dyn Fn() -> Result<M, BoxError>;
 type Data<I> = dyn Fn(Split) -> Result<Vec<I>, BoxError>;
 type Runner<M, I> = dyn Fn(&M, &I) -> Vec<f32> + Sync;
+type Weights<M> = dyn Fn(&M) -> Vec<WeightInfo>;
 
 /// A model and how to load, feed, run and score it: everything the workflow needs from a user's crate.
 ///
@@ -230,6 +309,8 @@ pub struct Task<M, I> {
     run: Box<Runner<M, I>>,
     metric: Metric<I>,
     integer_state: Vec<String>,
+    weights: Option<Box<Weights<M>>>,
+    target: Option<String>,
 }
 
 impl<M, I> Task<M, I> {
@@ -255,7 +336,40 @@ impl<M, I> Task<M, I> {
             run: Box::new(run),
             metric: Metric::RelativeMse,
             integer_state: Vec::new(),
+            weights: None,
+            target: None,
         }
+    }
+
+    /// The model's weight tensors as this build stores them ([`WeightInfo::of`] for each), so that `eval`
+    /// reports the parameter bits of the build (`param_bits`, `f32_param_bits`, `weights`) and `bench` the
+    /// resident weight bytes. Without it those fields are absent.
+    pub fn weights(mut self, weights: impl Fn(&M) -> Vec<WeightInfo> + 'static) -> Self {
+        self.weights = Some(Box::new(weights));
+        self
+    }
+
+    /// How `cargo number` names this task's target in the commands it records and suggests (`cargo number tune
+    /// <target> …`): by default `--example <name>`; `cargo number` passes the one it was given
+    /// (`CARGO_NUMBER_TARGET`), which takes precedence.
+    pub fn target(mut self, target: &str) -> Self {
+        self.target = Some(target.to_string());
+        self
+    }
+
+    /// The target as `cargo number` names it: `CARGO_NUMBER_TARGET` when `cargo number` runs the binary, else
+    /// [`target`](Self::target), else `--example <name>`.
+    pub fn target_label(&self) -> String {
+        std::env::var(TARGET_ENV)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| self.target.clone())
+            .unwrap_or_else(|| format!("--example {}", self.name))
+    }
+
+    /// The weight tensors of `model` ([`weights`](Self::weights)), if the task says.
+    pub fn weights_of(&self, model: &M) -> Option<Vec<WeightInfo>> {
+        self.weights.as_ref().map(|w| w(model))
     }
 
     /// How outputs are scored.
@@ -328,6 +442,11 @@ impl<M, I> Task<M, I> {
     }
 }
 
+/// The environment variable through which `cargo number` tells a task binary how it names the target
+/// (`--example <name>`, `--bin <name>`, or a zoo model's name), so that tuned.rs and error messages name the
+/// command the user really runs.
+pub const TARGET_ENV: &str = "CARGO_NUMBER_TARGET";
+
 /// FNV-1a 64 of the bit patterns of one input's outputs: two builds that agree on it computed the same outputs
 /// bit for bit.
 pub fn output_digest(y: &[f32]) -> u64 {
@@ -354,7 +473,12 @@ pub struct Outputs {
     pub digests: Vec<u64>,
     /// Mean time per input, one thread, in microseconds (when timed).
     pub micros_per_input: Option<f64>,
-    /// Other fields (scores, sizes), kept as they are.
+    /// The task's metric ([`Metric::name`]), when `score` is given.
+    pub metric: Option<String>,
+    /// The metric's score on these outputs (absent when it needs the f32 outputs and the build has only its
+    /// own: [`Metric::needs_reference`]).
+    pub score: Option<f64>,
+    /// Other fields (sizes, predicted classes), kept as they are.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -368,6 +492,12 @@ impl Outputs {
         m.insert("n".into(), self.digests.len().into());
         if let Some(us) = self.micros_per_input {
             m.insert("micros_per_input".into(), us.into());
+        }
+        if let Some(metric) = &self.metric {
+            m.insert("metric".into(), metric.clone().into());
+        }
+        if let Some(score) = self.score {
+            m.insert("score".into(), score.into());
         }
         m.insert(
             "digests".into(),
@@ -420,12 +550,19 @@ impl Outputs {
         };
         m.remove("n");
         let micros_per_input = m.remove("micros_per_input").and_then(|v| v.as_f64());
+        let metric = match m.remove("metric") {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let score = m.remove("score").and_then(|v| v.as_f64());
         Ok(Outputs {
             task,
             mode,
             split,
             digests,
             micros_per_input,
+            metric,
+            score,
             extra: m,
         })
     }
@@ -570,11 +707,18 @@ mod tests {
             split: "test".into(),
             digests: vec![output_digest(&[1.0]), output_digest(&[-0.0])],
             micros_per_input: Some(1.5),
+            metric: Some("accuracy".into()),
+            score: Some(0.75),
             extra,
         };
         std::fs::write(&p, a.to_json()).unwrap();
         let back = Outputs::read(&p).unwrap();
         assert_eq!(back, a);
+        let json: serde_json::Value = serde_json::from_str(&a.to_json()).unwrap();
+        assert_eq!(
+            (&json["metric"], &json["score"], &json["n"]),
+            (&"accuracy".into(), &0.75.into(), &2.into())
+        );
         let mut b = a.clone();
         b.mode = "tuned".into();
         assert!(
@@ -597,6 +741,40 @@ mod tests {
     }
 
     #[test]
+    fn only_label_metrics_score_a_build_alone() {
+        let labels = [0usize, 1];
+        let out = vec![vec![1.0f32, 0.0], vec![1.0, 0.0]];
+        let acc = Metric::accuracy(|&l: &usize| l);
+        assert_eq!(acc.score_alone(&refs(&labels), &out), Some(0.5));
+        assert!(acc.is_classification() && Metric::<usize>::Agreement.is_classification());
+        for m in [
+            Metric::<usize>::Agreement,
+            Metric::RelativeMse,
+            Metric::MaxAbs,
+            Metric::custom("c", |_: &[&usize], _, _| 1.0),
+        ] {
+            assert_eq!(m.score_alone(&refs(&labels), &out), None, "{}", m.name());
+        }
+        assert!(!Metric::<usize>::RelativeMse.is_classification());
+    }
+
+    #[test]
+    fn weight_infos_count_storage_and_resident_bytes() {
+        let w = WeightInfo::of("Fc1/dense.w", &[1.0f32, 2.0, 3.0]);
+        assert_eq!(
+            (w.len, w.format.as_str(), w.bits, w.storage_bits, w.bytes),
+            (3, "f32", 32, 96, 12)
+        );
+        let f: number_formats::Format = "fixed<4,2>".parse().unwrap();
+        let t = w.clone().in_format(f);
+        assert_eq!(
+            (t.format.as_str(), t.bits, t.storage_bits, t.bytes),
+            ("fixed<4,2>", 4, 12, 12)
+        );
+        assert_eq!(t.to_json()["storage_bits"], 12);
+    }
+
+    #[test]
     fn an_empty_split_is_an_error_naming_the_task() {
         let t = Task::new(
             "m",
@@ -607,5 +785,9 @@ mod tests {
         let e = t.data(Split::Validation).unwrap_err();
         assert!(e.contains("m: the validation split has no inputs"), "{e}");
         assert_eq!(t.tuned_rs_path(), Path::new("examples/m/tuned.rs"));
+        if std::env::var_os(TARGET_ENV).is_none() {
+            assert_eq!(t.target_label(), "--example m");
+            assert_eq!(t.target("m").target_label(), "m");
+        }
     }
 }

@@ -152,7 +152,7 @@ pub fn tune<M: Sync, I: Sync>(
             .collect();
         if !missed.is_empty() {
             println!(
-                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product loop                  that #[quantize] recognizes (`acc += w[..] * x[..]` inside the annotated function; a weight passed                  to a helper function or read element by element is not captured): {}",
+                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product loop that #[quantize] recognizes (`acc += w[..] * x[..]` inside the annotated function; a weight passed to a helper function or read element by element is not captured): {}",
                 missed.len(),
                 if missed.len() == 1 { " is" } else { "s are" },
                 missed
@@ -233,6 +233,21 @@ pub fn tune<M: Sync, I: Sync>(
         );
     }
 
+    match outcome.integer_inputs {
+        Some(w) if task.integer_state_sites().is_empty() => println!(
+            "layer inputs: {w}-bit fixed point (integer inner products in the tuned build)"
+        ),
+        Some(w) => println!(
+            "layer inputs and state {}: {w}-bit fixed point (integer inner products in the tuned build)",
+            task.integer_state_sites().join(", ")
+        ),
+        None if !o.integer_inputs.0.is_empty() => println!(
+            "layer inputs: f32 (no fixed-point width of {:?} kept the score)",
+            o.integer_inputs.0
+        ),
+        None => {}
+    }
+
     // tuned.rs and the rounded weights.
     let mut header = crate::codegen::Header::from_outcome(&outcome, command);
     let rounded_file = paths.tuned_rs.with_file_name("tuned.safetensors");
@@ -291,13 +306,27 @@ pub fn tune<M: Sync, I: Sync>(
             .map_err(|e| e.to_string())?;
     }
     let mut extra = serde_json::Map::new();
-    extra.insert("metric".into(), metric.name().into());
     extra.insert("score_f32".into(), test_f32.into());
-    extra.insert("score".into(), test_tuned.into());
     extra.insert("param_bits".into(), outcome.param_bits.into());
     extra.insert("f32_param_bits".into(), outcome.f32_param_bits.into());
     extra.insert("validation_inputs".into(), search.len().into());
     extra.insert("confirm_inputs".into(), held.into());
+    extra.insert(
+        "parameters".into(),
+        profile
+            .sites
+            .values()
+            .filter(|p| p.kind == crate::profile::SiteKind::Weight)
+            .map(|p| p.stats.len)
+            .sum::<u64>()
+            .into(),
+    );
+    extra.insert(
+        "integer_inputs".into(),
+        outcome
+            .integer_inputs
+            .map_or(serde_json::Value::Null, |w| w.into()),
+    );
     extra.insert("evaluations".into(), outcome.evaluations.into());
     extra.insert(
         "search_seconds".into(),
@@ -309,6 +338,8 @@ pub fn tune<M: Sync, I: Sync>(
         split: Split::Test.name().into(),
         digests: test_out.iter().map(|y| output_digest(y)).collect(),
         micros_per_input: None,
+        metric: Some(metric.name().to_string()),
+        score: Some(test_tuned),
         extra,
     };
     let emulated_path = paths.report_dir.join(EMULATED);
@@ -370,10 +401,6 @@ struct TuneArgs {
     report_dir: Option<PathBuf>,
 }
 
-/// The environment variable through which `cargo number` tells a task binary how it was asked to build it
-/// (`--example <name>` or `--bin <name>`), so that tuned.rs records the command the user really runs.
-pub const TARGET_ENV: &str = "CARGO_NUMBER_TARGET";
-
 /// Runs a task binary's `tune` command line (`args` after `tune`): parses the options, tunes, and writes.
 pub fn tune_command<M: Sync, I: Sync>(
     task: &Task<M, I>,
@@ -384,7 +411,7 @@ pub fn tune_command<M: Sync, I: Sync>(
     let a =
         TuneArgs::try_parse_from(std::iter::once("tune".to_string()).chain(args.iter().cloned()))
             .map_err(|e| e.render().to_string().trim().to_string())?;
-    let target = std::env::var(TARGET_ENV).unwrap_or_else(|_| format!("--example {}", task.name()));
+    let target = task.target_label();
     let paths = Paths {
         tuned_rs: task.tuned_rs_path().to_path_buf(),
         report_dir: a

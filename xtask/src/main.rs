@@ -248,137 +248,49 @@ struct Run {
     keep: bool,
 }
 
+/// The zoo model `model`, or an error naming the examples that exist.
+fn zoo_target(model: &str) -> Result<user::Target, String> {
+    if !root().join("examples").join(model).join("main.rs").exists() {
+        return Err(format!(
+            "no zoo model `{model}`: expected examples/{model}/main.rs (zoo models: {}); for an example of your own \
+             crate run `cargo number <command> --example <name>` from its root",
+            ZOO.join(", ")
+        ));
+    }
+    Ok(user::Target::zoo(&root(), model))
+}
+
+/// Fetches the data set of a zoo model (if it has one to fetch).
+fn fetch_for(model: &str) -> Result<(), String> {
+    match data_of(model) {
+        Some(d) => fetch(d),
+        None => Ok(()),
+    }
+}
+
+/// `cargo number tune <model>`: `cargo number tune --example <model>` at the checkout's root (user.rs), after
+/// fetching the model's data set; a model with a no_std deploy crate (LeNet) has its baked weights replaced
+/// with the tuned files and rebaked after tuning.
 fn tune(model: &str, options: &TuneOptions, how: Run) -> Result<(), String> {
     let Run { check, keep } = how;
     options.validate()?;
-    let max_loss = options.max_loss.to_string();
-    if !root().join("examples").join(model).join("main.rs").exists() {
-        return Err(format!(
-            "no zoo model `{model}`: expected examples/{model}/main.rs"
-        ));
-    }
-    if let Some(d) = data_of(model) {
-        fetch(d)?;
-    }
-    let report = root().join("target").join("number").join(model);
-    // The files a run replaces, as one set: restored unless the new set is verified (src/generated.rs).
-    let journal = report.join("replacing");
-    generated::recover(&journal)?;
-    let example = root().join("examples").join(model);
-    let mut files = vec![example.join("tuned.rs"), example.join("tuned.safetensors")];
-    if bake_table(model).is_some() {
-        files.push(
-            root()
-                .join("deploy")
-                .join(format!("{model}-nostd"))
-                .join("src")
-                .join("weights.rs"),
-        );
-    }
-    let transaction = if check {
-        None
-    } else {
-        Some(generated::Transaction::begin(&journal, &files)?)
+    let target = zoo_target(model)?;
+    fetch_for(model)?;
+    let rebake = || bake(model, false);
+    let extra = match bake_table(model) {
+        Some(_) => user::Extra {
+            replaces: vec![
+                root()
+                    .join("deploy")
+                    .join(format!("{model}-nostd"))
+                    .join("src")
+                    .join("weights.rs"),
+            ],
+            after_tune: Some(&rebake),
+        },
+        None => user::Extra::default(),
     };
-    let mut args: Vec<String> = [
-        "run",
-        "--release",
-        "--features",
-        "calibrate",
-        "--example",
-        model,
-        "--",
-        "tune",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(options.args());
-    if check {
-        args.push("--check".into());
-    }
-    run(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
-    if check {
-        return Ok(());
-    }
-    if bake_table(model).is_some() {
-        // The deploy crate's baked weights follow the new tuned.rs.
-        bake(model, false)?;
-    }
-    let f32_json = report.join("f32.json");
-    let tuned_json = report.join("tuned.json");
-    let emulated = report.join("emulated.json");
-    run(&[
-        "run",
-        "--release",
-        "--example",
-        model,
-        "--",
-        "eval",
-        "--json",
-        f32_json.to_str().unwrap(),
-    ])?;
-    run(&[
-        "run",
-        "--release",
-        "--features",
-        "tuned",
-        "--example",
-        model,
-        "--",
-        "eval",
-        "--json",
-        tuned_json.to_str().unwrap(),
-        "--compare",
-        emulated.to_str().unwrap(),
-    ])?;
-    let (a, t) = (read(&f32_json)?, read(&tuned_json)?);
-    let (acc0, acc1) = (f(&a, "accuracy")?, f(&t, "accuracy")?);
-    let (b0, b1) = (f(&t, "f32_param_bits")?, f(&t, "param_bits")?);
-    let (us0, us1) = (f(&a, "micros_per_input")?, f(&t, "micros_per_input")?);
-    let n = f(&t, "n")? as u64;
-    println!();
-    println!(
-        "## {model}: tuned at ≤ {max_loss} relative loss (validation split), measured on the test set ({n} inputs)"
-    );
-    println!();
-    println!("| | f32 | tuned |");
-    println!("|---|---:|---:|");
-    println!("| accuracy | {:.2}% | {:.2}% |", 100.0 * acc0, 100.0 * acc1);
-    println!("| relative loss | | {:.2}% |", 100.0 * (acc0 - acc1) / acc0);
-    println!("| parameter bits | {} | {} |", b0, b1);
-    println!("| reduction vs f32 | 1.00x | {:.2}x |", b0 / b1);
-    println!(
-        "| inference time (µs/input, 1 thread) | {:.1} | {:.1} ({:.2}x) |",
-        us0,
-        us1,
-        us0 / us1
-    );
-    let loss = (acc0 - acc1) / acc0;
-    if loss > options.max_loss.value() {
-        println!();
-        println!(
-            "**the relative loss on the test set, {:.2}%, exceeds the tolerance {max_loss}** (the search and its \
-             confirmation met it on the validation split)",
-            100.0 * loss
-        );
-        if !keep {
-            return Err(format!(
-                "{model}: test loss {:.2}% > {max_loss}: the previous files are restored; re-run with more validation \
-                 inputs or a larger --margin-se, or pass --keep to keep this result",
-                100.0 * loss
-            ));
-        }
-    }
-    println!();
-    println!(
-        "tuned predictions equal the emulated ones on all {n} test inputs; formats in examples/{model}/tuned.rs,"
-    );
-    println!("report in {}", report.display());
-    if let Some(t) = transaction {
-        t.commit()?;
-    }
-    Ok(())
+    user::tune(&target, options, keep, check, &extra)
 }
 
 /// One row of the zoo table (also its JSON form in docs/zoo.json).
@@ -555,48 +467,7 @@ fn zoo(
                     },
                 )?;
                 let dir = root().join("target").join("number").join(m);
-                let (a, t) = (read(&dir.join("f32.json"))?, read(&dir.join("tuned.json"))?);
-                let rep = read(&dir.join("tune-report.json"))?;
-                let parameters = t
-                    .get("weights")
-                    .and_then(Value::as_array)
-                    .map(|ws| {
-                        ws.iter()
-                            .filter_map(|w| w.get("len").and_then(Value::as_u64))
-                            .sum()
-                    })
-                    .unwrap_or(0);
-                let (acc0, acc1) = (f(&a, "accuracy")?, f(&t, "accuracy")?);
-                let (b0, b1) = (f(&t, "f32_param_bits")?, f(&t, "param_bits")?);
-                let (us0, us1) = (f(&a, "micros_per_input")?, f(&t, "micros_per_input")?);
-                let input_bits = rep.get("integer_inputs").and_then(Value::as_u64);
-                let row = Row {
-                    model: m.clone(),
-                    tolerance: tol.clone(),
-                    parameters,
-                    f32_accuracy: acc0,
-                    tuned_accuracy: acc1,
-                    relative_loss: (acc0 - acc1) / acc0,
-                    param_bits: b1,
-                    f32_param_bits: b0,
-                    reduction: b0 / b1,
-                    us_f32: us0,
-                    us_tuned: us1,
-                    speedup: us0 / us1,
-                    validation: rep
-                        .get("validation_inputs")
-                        .and_then(Value::as_u64)
-                        .map(|v| v as usize)
-                        .or(val),
-                    confirm: rep
-                        .get("confirm_inputs")
-                        .and_then(Value::as_u64)
-                        .map(|v| v as usize),
-                    evaluations: f(&rep, "evaluations")? as u64,
-                    tune_seconds: f(&rep, "elapsed_s")?,
-                    input_bits,
-                    granularity: g.clone(),
-                };
+                let row = zoo_row(m, tol, g, &dir, val)?;
                 rows.retain(|r| {
                     !(r.model == row.model
                         && r.tolerance == row.tolerance
@@ -644,6 +515,42 @@ fn zoo(
         std::fs::read_to_string(docs.join("zoo.md")).unwrap_or_default()
     );
     Ok(())
+}
+
+/// The zoo table's row of a finished `tune` of `model` (tolerance `tol`, granularity `g`) from the reports in
+/// `dir` (`target/number/<model>`): the emulated test scores and sizes (`emulated-test.json`), the plain and
+/// tuned builds' times (`plain.json`, `tuned.json`), the search's figures (`tune-report.json`).
+fn zoo_row(model: &str, tol: &str, g: &str, dir: &Path, val: Option<usize>) -> Result<Row, String> {
+    let e = read(&dir.join(number_rt::workflow::EMULATED))?;
+    let (p, t) = (
+        read(&dir.join("plain.json"))?,
+        read(&dir.join("tuned.json"))?,
+    );
+    let rep = read(&dir.join("tune-report.json"))?;
+    let (acc0, acc1) = (f(&e, "score_f32")?, f(&e, "score")?);
+    let (b0, b1) = (f(&e, "f32_param_bits")?, f(&e, "param_bits")?);
+    let (us0, us1) = (f(&p, "micros_per_input")?, f(&t, "micros_per_input")?);
+    let count = |k: &str| e.get(k).and_then(Value::as_u64).map(|v| v as usize);
+    Ok(Row {
+        model: model.to_string(),
+        tolerance: tol.to_string(),
+        parameters: f(&e, "parameters")? as u64,
+        f32_accuracy: acc0,
+        tuned_accuracy: acc1,
+        relative_loss: (acc0 - acc1) / acc0,
+        param_bits: b1,
+        f32_param_bits: b0,
+        reduction: b0 / b1,
+        us_f32: us0,
+        us_tuned: us1,
+        speedup: us0 / us1,
+        validation: count("validation_inputs").or(val),
+        confirm: count("confirm_inputs"),
+        evaluations: f(&rep, "evaluations")? as u64,
+        tune_seconds: f(&rep, "elapsed_s")?,
+        input_bits: rep.get("integer_inputs").and_then(Value::as_u64),
+        granularity: g.to_string(),
+    })
 }
 
 /// Re-renders docs/zoo.md and docs/zoo.svg from docs/zoo.json.
@@ -929,99 +836,23 @@ const ZOO: &[&str] = &[
     "transformer",
 ];
 
-/// Emulates the checked-in tuned.rs in a calibrate build, then runs the tuned build and compares predictions.
+/// `cargo number verify <model>`: `cargo number verify --example <model>` at the checkout's root (user.rs),
+/// after fetching the model's data set.
 fn verify(model: &str) -> Result<(), String> {
-    verify_all(&[model.to_string()])
+    let target = zoo_target(model)?;
+    fetch_for(model)?;
+    user::verify(&target)
 }
 
-/// For each model: emulate its checked-in tuned.rs in a calibrate build on the whole test split, then run the
-/// tuned build and require identical predictions. Each build mode is compiled once for all the models.
-fn verify_all(models: &[String]) -> Result<(), String> {
-    for m in models {
-        if !root().join("examples").join(m).join("tuned.rs").exists() {
-            return Err(format!(
-                "examples/{m}/tuned.rs does not exist: run `cargo number tune {m}` first"
-            ));
-        }
-        if let Some(d) = data_of(m) {
-            fetch(d)?;
-        }
-    }
-    let dir = root().join("target").join("number").join("verify");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let examples: Vec<&str> = models
-        .iter()
-        .flat_map(|m| ["--example", m.as_str()])
-        .collect();
-    for mode in ["calibrate", "tuned"] {
-        let mut args = vec!["build", "--release", "--features", mode];
-        args.extend(&examples);
-        run(&args)?;
-        for m in models {
-            let src = root()
-                .join("target")
-                .join("release")
-                .join("examples")
-                .join(m);
-            std::fs::copy(&src, dir.join(format!("{m}-{mode}")))
-                .map_err(|e| format!("copying {}: {e}", src.display()))?;
-        }
-    }
-    for m in models {
-        let tuned = root().join("examples").join(m).join("tuned.rs");
-        let emulated = root()
-            .join("target")
-            .join("number")
-            .join(m)
-            .join("verify-emulated.json");
-        let (t, e) = (tuned.to_str().unwrap(), emulated.to_str().unwrap());
-        let exec = |mode: &str, args: &[&str]| -> Result<(), String> {
-            let bin = dir.join(format!("{m}-{mode}"));
-            eprintln!("+ {} {}", bin.display(), args.join(" "));
-            let st = Command::new(&bin)
-                .args(args)
-                .current_dir(root())
-                .status()
-                .map_err(|e| format!("running {}: {e}", bin.display()))?;
-            if st.success() {
-                Ok(())
-            } else {
-                Err(format!("{m}: {mode} build failed ({st})"))
-            }
-        };
-        exec(
-            "calibrate",
-            &["eval", "--formats", t, "--json", e, "--timed", "0"],
-        )?;
-        exec("tuned", &["eval", "--compare", e, "--timed", "0"])?;
-    }
-    Ok(())
+/// `cargo number check <model>`: `cargo number check --example <model>` at the checkout's root (user.rs):
+/// replays the tune command recorded in examples/<model>/tuned.rs and fails if what it generates differs.
+fn check(model: &str) -> Result<(), String> {
+    let target = zoo_target(model)?;
+    fetch_for(model)?;
+    user::check(&target)
 }
 
 /// Zoo models with a checked-in tuned.rs.
-/// `cargo number check <model>`: replays the tune command recorded in examples/<model>/tuned.rs and fails if
-/// what it generates differs from the checked-in file.
-fn check(model: &str) -> Result<(), String> {
-    let rel = format!("examples/{model}/tuned.rs");
-    let file = number_rt::tuned_file::read_file(root().join(&rel)).map_err(|e| e.to_string())?;
-    let (recorded, options) =
-        TuneOptions::from_command(&file.header.command).map_err(|e| format!("{rel}: {e}"))?;
-    if recorded != model {
-        return Err(format!(
-            "{rel} records the tune command of `{recorded}`, not `{model}`: regenerate it with `cargo number tune {model}`"
-        ));
-    }
-    println!("replaying `{}`", file.header.command);
-    tune(
-        model,
-        &options,
-        Run {
-            check: true,
-            keep: false,
-        },
-    )
-}
-
 fn tuned_models() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root().join("examples"))
         .into_iter()
@@ -1056,7 +887,9 @@ fn test() -> Result<(), String> {
     // The regenerate-and-diff check on one model (digits: no download, under a minute): the options recorded in
     // its tuned.rs, replayed, give the checked-in file byte for byte.
     check("digits")?;
-    verify_all(&tuned_models())?;
+    for m in tuned_models() {
+        verify(&m)?;
+    }
     // The FPGA export of every tuned zoo model (its header/config semantics are tested in number-rt).
     for m in tuned_models() {
         export(&m, false)?;
@@ -1240,16 +1073,10 @@ fn deploy_test() -> Result<(), String> {
     }
 }
 
-/// Reads examples/<model>/tuned.rs and writes target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
+/// `cargo number export <model>`: `cargo number export --example <model>` at the checkout's root (user.rs):
+/// target/number/<model>/export/{<model>_types.h, hls4ml_config.yml}.
 fn export(model: &str, strict: bool) -> Result<(), String> {
-    let rel = format!("examples/{model}/tuned.rs");
-    let tuned = root().join(&rel);
-    if !tuned.exists() {
-        return Err(format!(
-            "{rel} does not exist: generate it with `cargo number tune {model}`, then re-run the export"
-        ));
-    }
-    export_file(&root(), model, &tuned, rel, model, strict)
+    user::export(&zoo_target(model)?, strict)
 }
 
 /// Exports the formats of `tuned` (shown as `rel`) for `name` into `<root>/target/number/<name>/export`; `target`
@@ -1367,7 +1194,7 @@ fn main() -> std::process::ExitCode {
             keep,
             ..
         } => user::Target::from_flags(example, bin)
-            .and_then(|t| user::tune(&t, &options, keep, false)),
+            .and_then(|t| user::tune(&t, &options, keep, false, &user::Extra::default())),
         Cmd::Check {
             model: Some(model), ..
         } => check(&model),

@@ -10,6 +10,9 @@
 //! 5. the table: score, relative loss, parameter bits, time.
 //!
 //! The previous tuned files are restored unless every step passes (src/generated.rs).
+//!
+//! A zoo model (`cargo number tune lenet`) is the same run on the checkout's example ([`Target::zoo`]), with the
+//! zoo's own steps around it in main.rs (fetching the data set, rebaking the deploy crate: [`Extra`]).
 use crate::generated;
 use number_rt::tune::TuneOptions;
 use serde_json::Value;
@@ -23,25 +26,63 @@ pub struct Target {
     pub kind: &'static str,
     /// Its name.
     pub name: String,
+    /// The crate root, when known (a zoo model: the checkout); else found from the current directory
+    /// ([`crate_root`]).
+    root: Option<PathBuf>,
+    /// How `cargo number` commands name it: `--example <name>`, or a zoo model's name.
+    label: String,
 }
 
 impl Target {
     /// From `--example` / `--bin` (exactly one).
     pub fn from_flags(example: Option<String>, bin: Option<String>) -> Result<Target, String> {
-        match (example, bin) {
-            (Some(name), None) => Ok(Target {
-                kind: "example",
-                name,
-            }),
-            (None, Some(name)) => Ok(Target { kind: "bin", name }),
-            _ => Err("give one of --example <name> or --bin <name>".into()),
+        let (kind, name) = match (example, bin) {
+            (Some(name), None) => ("example", name),
+            (None, Some(name)) => ("bin", name),
+            _ => return Err("give one of --example <name> or --bin <name>".into()),
+        };
+        Ok(Target {
+            kind,
+            label: format!("--{kind} {name}"),
+            name,
+            root: None,
+        })
+    }
+
+    /// The zoo model `model`: the example `examples/<model>` of the checkout at `root`, named `<model>` in the
+    /// commands `cargo number` records and suggests (`cargo number tune lenet`).
+    pub fn zoo(root: &Path, model: &str) -> Target {
+        Target {
+            kind: "example",
+            name: model.to_string(),
+            root: Some(root.to_path_buf()),
+            label: model.to_string(),
         }
     }
 
-    /// `--example <name>`.
+    /// What follows `cargo number tune` in the command that names this target: `--example <name>`, or a zoo
+    /// model's name.
     pub fn label(&self) -> String {
-        format!("--{} {}", self.kind, self.name)
+        self.label.clone()
     }
+
+    /// The root of its crate.
+    pub fn root(&self) -> Result<PathBuf, String> {
+        match &self.root {
+            Some(r) => Ok(r.clone()),
+            None => crate_root(),
+        }
+    }
+}
+
+/// What a run does beyond the generic steps (the zoo's own): files replaced with the tuned ones as one set,
+/// and a step after tuning, before the rebuilt builds are checked (rebaking a deploy crate).
+#[derive(Default)]
+pub struct Extra<'a> {
+    /// More files the run replaces (restored with the tuned files unless every step passes).
+    pub replaces: Vec<PathBuf>,
+    /// Runs after the calibrate build's `tune` wrote the tuned files.
+    pub after_tune: Option<&'a dyn Fn() -> Result<(), String>>,
 }
 
 fn cargo() -> String {
@@ -136,21 +177,22 @@ fn run_target(
     cmd.current_dir(root)
         .env(number_rt::workflow::TARGET_ENV, t.label());
     let shown = format!(
-        "cargo run --release{} {} -- {}",
+        "cargo run --release{} --{} {} -- {}",
         if mode == "plain" {
             String::new()
         } else {
             format!(" --features {mode}")
         },
-        t.label(),
+        t.kind,
+        t.name,
         args.join(" ")
     );
     eprintln!("+ {shown}");
     let fail = |st: std::process::ExitStatus| {
         format!(
-            "`{shown}` failed ({st}); if it did not build, check that {} has the features `calibrate` and `tuned` \
-             and that its main calls `number_rt::workflow::main` (README, \"Your own model\")",
-            t.label()
+            "`{shown}` failed ({st}); if it did not build, check that the crate has the features `calibrate` and \
+             `tuned` and that the main of {} calls `number_rt::workflow::main` (README, \"Your own model\")",
+            t.label
         )
     };
     if capture {
@@ -201,10 +243,16 @@ fn tuned_rs_of(root: &Path, t: &Target) -> Result<PathBuf, String> {
 }
 
 /// `cargo number tune --example <name>`: see the module documentation. With `check`, only checks that the
-/// tuned file is what the options regenerate.
-pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Result<(), String> {
+/// tuned file is what the options regenerate. `extra`: the zoo's own steps.
+pub fn tune(
+    t: &Target,
+    options: &TuneOptions,
+    keep: bool,
+    check: bool,
+    extra: &Extra,
+) -> Result<(), String> {
     options.validate()?;
-    let root = crate_root()?;
+    let root = t.root()?;
     check_features(&root)?;
     let tuned_rs = tuned_rs_of(&root, t)?;
     let report = root.join("target").join("number").join(&t.name);
@@ -213,13 +261,12 @@ pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Resul
     let transaction = if check {
         None
     } else {
-        Some(generated::Transaction::begin(
-            &journal,
-            &[
-                tuned_rs.clone(),
-                tuned_rs.with_file_name("tuned.safetensors"),
-            ],
-        )?)
+        let mut files = vec![
+            tuned_rs.clone(),
+            tuned_rs.with_file_name("tuned.safetensors"),
+        ];
+        files.extend(extra.replaces.iter().cloned());
+        Some(generated::Transaction::begin(&journal, &files)?)
     };
     let mut args = vec!["tune".to_string()];
     args.extend(options.args());
@@ -229,6 +276,9 @@ pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Resul
     run_target(&root, t, "calibrate", &args, false)?;
     if check {
         return Ok(());
+    }
+    if let Some(step) = extra.after_tune {
+        step()?;
     }
     let emulated = report.join(number_rt::workflow::EMULATED);
     let (tuned_json, plain_json) = (report.join("tuned.json"), report.join("plain.json"));
@@ -318,7 +368,7 @@ pub fn tune(t: &Target, options: &TuneOptions, keep: bool, check: bool) -> Resul
 
 /// `cargo number check --example <name>`: replays the command recorded in the task's tuned file.
 pub fn check(t: &Target) -> Result<(), String> {
-    let root = crate_root()?;
+    let root = t.root()?;
     let tuned_rs = tuned_rs_of(&root, t)?;
     let file = number_rt::tuned_file::read_file(&tuned_rs).map_err(|e| e.to_string())?;
     let (recorded, options) = TuneOptions::from_command(&file.header.command)
@@ -332,13 +382,13 @@ pub fn check(t: &Target) -> Result<(), String> {
         ));
     }
     println!("replaying `{}`", file.header.command);
-    tune(t, &options, false, true)
+    tune(t, &options, false, true, &Extra::default())
 }
 
 /// `cargo number verify --example <name>`: emulates the checked-in tuned file in the calibrate build and
 /// requires the tuned build to compute the same outputs on the test split.
 pub fn verify(t: &Target) -> Result<(), String> {
-    let root = crate_root()?;
+    let root = t.root()?;
     let tuned_rs = tuned_rs_of(&root, t)?;
     if !tuned_rs.exists() {
         return Err(format!(
@@ -357,12 +407,15 @@ pub fn verify(t: &Target) -> Result<(), String> {
         &root,
         t,
         "calibrate",
+        // Emulation is not timed: its speed says nothing about a build.
         &[
             "eval".into(),
             "--formats".into(),
             tr,
             "--json".into(),
             o.clone(),
+            "--timed".into(),
+            "0".into(),
         ],
         false,
     )?;
@@ -379,7 +432,7 @@ pub fn verify(t: &Target) -> Result<(), String> {
 /// `cargo number export --example <name>`: the task's tuned file as an HLS header and hls4ml configuration in
 /// `target/number/<name>/export`.
 pub fn export(t: &Target, strict: bool) -> Result<(), String> {
-    let root = crate_root()?;
+    let root = t.root()?;
     let tuned_rs = tuned_rs_of(&root, t)?;
     if !tuned_rs.exists() {
         return Err(format!(

@@ -407,11 +407,13 @@ fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Stri
     if let Some(us) = us {
         line.push_str(&format!("; {us:.1} µs/input (one thread)"));
     }
-    if let Some((b, b32)) = bits {
-        line.push_str(&format!(
+    match bits {
+        Some((b, b32)) if b == b32 => line.push_str(&format!("; weights {b} bits (f32)")),
+        Some((b, b32)) => line.push_str(&format!(
             "; weights {b} bits ({:.2}x smaller than f32)",
             b32 as f64 / b.max(1) as f64
-        ));
+        )),
+        None => {}
     }
     println!("{line}");
     if let Some(p) = &a.json {
@@ -478,4 +480,113 @@ fn bench<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Str
         write_file(p, &text)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A two-class "model" scaling its input, with one weight tensor, scored by accuracy.
+    fn task() -> Task<f32, (Vec<f32>, usize)> {
+        Task::new(
+            "toy",
+            || Ok::<_, std::io::Error>(2.0f32),
+            |_| {
+                Ok::<_, std::io::Error>(
+                    (0..37)
+                        .map(|i| (vec![i as f32, 36.0 - i as f32], (i % 3 == 0) as usize))
+                        .collect(),
+                )
+            },
+            |m: &f32, (x, _): &(Vec<f32>, usize)| x.iter().map(|v| m * v).collect(),
+        )
+        .metric(Metric::accuracy(|(_, l): &(Vec<f32>, usize)| *l))
+        .weights(|m: &f32| vec![WeightInfo::of("Toy/scale.w", std::slice::from_ref(m))])
+    }
+
+    #[test]
+    fn parallel_outputs_are_in_input_order() {
+        let t = task();
+        let inputs = t.data(Split::Test).unwrap();
+        let seq: Vec<Vec<f32>> = inputs.iter().map(|x| t.run(&2.0, x)).collect();
+        let par = outputs_parallel(t.runner(), &2.0, &inputs, &|f| f());
+        assert_eq!(par, seq);
+    }
+
+    #[test]
+    fn eval_reports_score_predictions_and_weight_bits() {
+        if MODE != Mode::Plain {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("number-rt-eval-{}", std::process::id()));
+        let p = dir.join("out.json");
+        let t = task();
+        run(
+            &t,
+            &args(&["eval", "--json", p.to_str().unwrap(), "--timed", "5"]),
+        )
+        .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        // Input i scores [2i, 72 − 2i]: class 1 for i < 18; labelled 1 when i % 3 == 0.
+        let want = (0..37).filter(|&i| (i < 18) == (i % 3 == 0)).count() as f64 / 37.0;
+        assert_eq!(v["score"].as_f64(), Some(want));
+        assert_eq!(v["metric"], "accuracy");
+        assert_eq!(v["predictions"][0], 1);
+        assert_eq!(v["predictions"][36], 0);
+        assert_eq!(
+            (v["param_bits"].as_u64(), v["parameters"].as_u64()),
+            (Some(32), Some(1))
+        );
+        assert_eq!(v["weights"][0]["site"], "Toy/scale.w");
+        assert!(v["micros_per_input"].as_f64().is_some());
+        let back = Outputs::read(&p).unwrap();
+        assert_eq!(back.digests.len(), 37);
+        assert_eq!(back.digests[3], output_digest(&[6.0, 66.0]));
+        // --timed 0: no time; --compare against itself holds.
+        run(
+            &t,
+            &args(&["eval", "--timed", "0", "--compare", p.to_str().unwrap()]),
+        )
+        .unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_options_are_errors_naming_them() {
+        let t = task();
+        let e = run(&t, &args(&["eval", "--timed", "x"])).unwrap_err();
+        assert!(e.contains("--timed x: expected a number"), "{e}");
+        let e = run(&t, &args(&["bench", "--n", "0"])).unwrap_err();
+        assert!(e.contains("bench --n 0"), "{e}");
+        let e = run(&t, &args(&["bench", "--rounds", "3"])).unwrap_err();
+        assert!(e.contains("unknown option `--rounds`"), "{e}");
+        if MODE != Mode::Calibrate && std::env::var_os(TARGET_ENV).is_none() {
+            let e = run(&t, &args(&["tune"])).unwrap_err();
+            assert!(e.contains("run `cargo number tune --example toy`"), "{e}");
+        }
+    }
+
+    #[test]
+    fn bench_writes_times_and_weight_bytes() {
+        let dir = std::env::temp_dir().join(format!("number-rt-bench-{}", std::process::id()));
+        let p = dir.join("bench.json");
+        run(
+            &task(),
+            &args(&["bench", "--n", "64", "--json", p.to_str().unwrap()]),
+        )
+        .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert!(v["us_batch1"].as_f64().is_some() && v["us_batch64"].as_f64().is_some());
+        assert_eq!(
+            (v["weight_bytes"].as_u64(), v["f32_weight_bytes"].as_u64()),
+            (Some(4), Some(4))
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

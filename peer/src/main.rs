@@ -89,7 +89,7 @@ fn run_ours(timed: usize, tuned: bool) -> Result<(f64, Vec<u32>, f64), String> {
     let s = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&json);
     let v: serde_json::Value = serde_json::from_str(&s).map_err(|e| e.to_string())?;
-    let acc = v["accuracy"].as_f64().ok_or("no accuracy")?;
+    let acc = v["score"].as_f64().ok_or("no score (accuracy)")?;
     let us = v["micros_per_input"].as_f64().ok_or("no micros_per_input")?;
     let preds = v["predictions"].as_array().ok_or("no predictions")?.iter().map(|p| p.as_u64().unwrap_or(99) as u32).collect();
     Ok((acc, preds, us))

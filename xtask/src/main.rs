@@ -1245,6 +1245,50 @@ mod tests {
     }
 
     #[test]
+    fn a_zoo_row_comes_from_the_generic_reports() {
+        let dir = std::env::temp_dir().join(format!("number-zoo-row-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, v: Value| std::fs::write(dir.join(name), v.to_string()).unwrap();
+        write(
+            number_rt::workflow::EMULATED,
+            serde_json::json!({"task": "m", "mode": "emulated", "split": "test", "digests": [],
+                "metric": "accuracy", "score": 0.96, "score_f32": 0.97, "param_bits": 1000,
+                "f32_param_bits": 8000, "parameters": 250, "validation_inputs": 60, "confirm_inputs": 40}),
+        );
+        write("plain.json", serde_json::json!({"micros_per_input": 4.0}));
+        write("tuned.json", serde_json::json!({"micros_per_input": 2.0}));
+        write(
+            "tune-report.json",
+            serde_json::json!({"evaluations": 12, "elapsed_s": 1.5, "integer_inputs": 8}),
+        );
+        let r = zoo_row("m", "1%", "tensor", &dir, None).unwrap();
+        assert_eq!(
+            (r.parameters, r.param_bits, r.reduction, r.speedup),
+            (250, 1000.0, 8.0, 2.0)
+        );
+        assert_eq!((r.f32_accuracy, r.tuned_accuracy), (0.97, 0.96));
+        assert_eq!(
+            (r.validation, r.confirm, r.input_bits),
+            (Some(60), Some(40), Some(8))
+        );
+        // A report without a field the row needs is an error naming it.
+        write("plain.json", serde_json::json!({}));
+        let e = zoo_row("m", "1%", "tensor", &dir, None).unwrap_err();
+        assert!(e.contains("`micros_per_input`"), "{e}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_unknown_zoo_model_is_an_error_naming_the_zoo() {
+        let e = zoo_target("lenet5").unwrap_err();
+        assert!(
+            e.contains("no zoo model `lenet5`") && e.contains("lenet,"),
+            "{e}"
+        );
+        assert!(e.contains("--example <name>"), "{e}");
+    }
+
+    #[test]
     fn zoo_commands_need_the_checkout() {
         for args in [
             &["tune", "lenet"][..],

@@ -498,4 +498,15 @@ mod tests {
         );
         assert!(Target::from_flags(None, None).is_err());
     }
+
+    #[test]
+    fn a_zoo_model_is_its_example_named_by_the_model() {
+        let t = Target::zoo(Path::new("/checkout"), "lenet");
+        assert_eq!((t.kind, t.name.as_str()), ("example", "lenet"));
+        // What tuned.rs records and messages name: `cargo number tune lenet`, not `--example lenet`.
+        assert_eq!(t.label(), "lenet");
+        assert_eq!(t.root(), Ok(PathBuf::from("/checkout")));
+        let own = Target::from_flags(Some("ae".into()), None).unwrap();
+        assert_eq!(own.root(), crate_root());
+    }
 }

@@ -1,5 +1,5 @@
 //! The libnumber model zoo: layer code shared by the examples (written once in plain f32 and marked
-//! `#[quantize]`), real data loaders, weights files, and the command line every example shares.
+//! `#[quantize]`), real data loaders, weights files, and each zoo model as a workflow `Task` (`driver`).
 //!
 //! Without the default `std` feature the crate is `#![no_std]` (it needs `alloc`) and offers [`layers`] only.
 #![cfg_attr(not(feature = "std"), no_std)]

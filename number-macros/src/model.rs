@@ -110,6 +110,8 @@ pub(crate) struct FnModel {
     pub sites: Vec<Site>,
     pub params: Vec<Param>,
     pub fingerprint: u64,
+    /// Weights the body uses as `f32` beyond indexing: tuned builds decode them into an `f32` view.
+    pub f32_views: Vec<String>,
 }
 
 impl FnModel {

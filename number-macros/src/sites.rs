@@ -281,6 +281,26 @@ pub(crate) struct Walker<'a> {
     pub errors: Errors,
     /// Bindings the body only indexes or measures: typed in tuned builds (see `typed`).
     pub typed_ok: std::collections::HashSet<String>,
+    /// Weights used as `f32` values beyond indexing (iterators, `for` loops, slices passed on, rebinding): tuned
+    /// builds decode them once per call into an `f32` view (see [`Walker::f32_view`]).
+    pub f32_views: Vec<String>,
+}
+
+/// The identifier of the `f32` view of weight `name` in tuned builds.
+pub(crate) fn view_ident(name: &str, span: Span) -> Ident {
+    Ident::new(&format!("__nq_f32_{name}"), span)
+}
+
+/// A call whose callee path has generic arguments (`layer::<L>(..)`, `Vec::<f32>::new()`).
+fn generic_callee(func: &Expr) -> bool {
+    match func {
+        Expr::Path(p) => p
+            .path
+            .segments
+            .iter()
+            .any(|s| matches!(s.arguments, syn::PathArguments::AngleBracketed(_))),
+        _ => false,
+    }
 }
 
 fn single_ident(e: &Expr) -> Option<&Ident> {
@@ -317,18 +337,9 @@ fn vec_repeat(e: &Expr) -> Option<(Expr, Expr)> {
 
 /// How a weight is misused (for the error message).
 enum WeightMisuse {
-    /// `w.iter()`, `w.chunks(n)`, …
-    Method(String),
-    /// `for v in w`
-    For,
-    /// `helper(w)`, `helper(&w[a..b])`
+    /// `layer::<L>(w, ..)`: a weight passed to a call with generic arguments (another `#[quantize]` layer, whose
+    /// weights have their own tuned types).
     Call(String),
-    /// `x.zip(w)`
-    MethodArg(String),
-    /// `&w[a..b]`
-    Slice,
-    /// Any other use of the whole weight (`let v = w;`).
-    Other,
 }
 
 /// `l.w[i]` (not a range): the field's base and name as written (`l`, `w`).
@@ -479,6 +490,7 @@ impl<'a> Walker<'a> {
             ret: None,
             errors: Errors::default(),
             typed_ok: Default::default(),
+            f32_views: Vec::new(),
         }
     }
 
@@ -1040,40 +1052,34 @@ impl<'a> Walker<'a> {
     /// A use of the weight `name` other than indexing or measuring: an error saying what to write instead.
     fn weight_misuse(&mut self, tokens: impl ToTokens, name: &Ident, misuse: WeightMisuse) {
         let t = self.weight_ty(name);
-        let generic = format!(
-            "list it in `generic({name})` and read its elements with `.to_f32()` (`use number_rt::Number;`), e.g. in \
-             a helper generic over `W: number_rt::Number`"
-        );
         let msg = match misuse {
-            WeightMisuse::Method(m) => format!(
-                "weight `{name}` is read through `.{m}()`: in tuned builds it holds `{t}` numbers, not f32. Index it \
-                 in a loop instead (`for i in 0..{name}.len() {{ .. {name}[i] .. }}`), or {generic}"
-            ),
-            WeightMisuse::For => format!(
-                "weight `{name}` is iterated by a `for` loop: in tuned builds it holds `{t}` numbers, not f32. Index it \
-                 instead (`for i in 0..{name}.len() {{ .. {name}[i] .. }}`), or {generic}"
-            ),
             WeightMisuse::Call(f) => format!(
-                "weight `{name}` is passed to `{f}`: in tuned builds it is `&[{t}]`, not `&[f32]`. Make `{f}` generic \
-                 over the element type (`fn {f}<W: number_rt::Number>({name}: &[W], ..)`, reading \
-                 `{name}[i].to_f32()`) and list the weight in `generic({name})`, or index the weight here (`{name}[i]`)"
-            ),
-            WeightMisuse::MethodArg(m) => format!(
-                "weight `{name}` is passed to `.{m}()`: in tuned builds it is `&[{t}]`, not `&[f32]`. Index it \
-                 instead (`{name}[i]`), or {generic}"
-            ),
-            WeightMisuse::Slice => format!(
-                "weight `{name}` is sliced: in tuned builds it holds `{t}` numbers, so the slice is not `&[f32]`. Index \
-                 the weight with the offset instead (`{name}[start + i]`), or list it in `generic({name})` and pass the \
-                 slice to code generic over `W: number_rt::Number` (reading `{name}[i].to_f32()`)"
-            ),
-            WeightMisuse::Other => format!(
-                "weight `{name}` can only be indexed (`{name}[i]`) or measured (`{name}.len()`): in tuned builds it \
-                 holds `{t}` numbers, not f32, and each element read `{name}[i]` becomes `{name}[i].to_f32()`; to use \
-                 it otherwise, {generic}"
+                "weight `{name}` is passed to `{f}`, a call with generic arguments: in tuned builds it is `&[{t}]`, \
+                 and a `#[quantize]` layer called with it expects its own weight type. Call the layer from the \
+                 model with the weight stored in that layer's type (`{f}(&self.{name}, ..)`), or pass the values \
+                 to a helper taking `&[f32]` (a non-generic function: tuned builds pass it the weight's values as \
+                 f32), or list the weight in `generic({name})` and make the helper generic over \
+                 `W: number_rt::Number`"
             ),
         };
         self.errors.spanned(tokens, msg);
+    }
+
+    /// A use of the weight `e` (a path) that needs its values as `f32` beyond indexing: an iterator (`w.iter()`,
+    /// `w.chunks(n)`), a `for` loop over it, a slice or the whole weight passed to a helper taking `&[f32]`, a
+    /// rebinding. Calibrate builds already read the weight's quantized `f32` copy; tuned builds read an `f32` view
+    /// decoded once at function entry (`__nq_f32_w`, [`F32s`](::number_runtime::__private::F32s)), the same values.
+    /// Such uses run in `f32` arithmetic in every build (index loops get the integer kernels).
+    fn f32_view(&mut self, e: &mut Expr) {
+        let Some(id) = single_ident(e) else { return };
+        let name = id.to_string();
+        let view = view_ident(&name, id.span());
+        if !self.f32_views.contains(&name) {
+            self.f32_views.push(name);
+        }
+        if self.tuned() {
+            *e = parse_quote!(#view);
+        }
     }
 
     /// The weight `w` in `w`, `&w`, `w[a..b]` or `&w[a..b]` (a weight passed on, whole or sliced).
@@ -1214,10 +1220,6 @@ impl VisitMut for Walker<'_> {
                 self.closure_depth -= 1;
             }
             Expr::ForLoop(f) => {
-                if let Some(name) = self.passed_weight(&f.expr) {
-                    self.weight_misuse(&*f.expr, &name, WeightMisuse::For);
-                    return;
-                }
                 if let Some(kernel) = self
                     .reduction(f)
                     .or_else(|| self.summation(f))
@@ -1279,10 +1281,9 @@ impl VisitMut for Walker<'_> {
                 }
             }
             Expr::Index(ix) if matches!(self.site_of(&ix.expr), Some((_, _, true))) => {
-                let name = single_ident(&ix.expr).unwrap().clone();
                 if is_range(&ix.index) {
-                    let whole = Expr::Index(ix.clone());
-                    self.weight_misuse(&whole, &name, WeightMisuse::Slice);
+                    self.visit_expr_mut(&mut ix.index);
+                    self.f32_view(&mut ix.expr);
                     return;
                 }
                 self.visit_expr_mut(&mut ix.index);
@@ -1303,32 +1304,17 @@ impl VisitMut for Walker<'_> {
                 }
             }
             Expr::MethodCall(m) if matches!(self.site_of(&m.receiver), Some((_, _, true))) => {
-                let name = single_ident(&m.receiver).unwrap().clone();
-                let (receiver, method) = (&m.receiver, &m.method);
-                let tokens = quote!(#receiver . #method);
-                self.weight_misuse(tokens, &name, WeightMisuse::Method(method.to_string()));
-                let method = method.to_string();
-                self.call_args(m.args.iter_mut(), || {
-                    WeightMisuse::MethodArg(method.clone())
-                });
+                self.f32_view(&mut m.receiver);
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
             }
-            Expr::MethodCall(m) => {
-                self.visit_expr_mut(&mut m.receiver);
-                let method = m.method.to_string();
-                self.call_args(m.args.iter_mut(), || {
-                    WeightMisuse::MethodArg(method.clone())
-                });
-            }
-            Expr::Call(c) => {
+            Expr::Call(c) if generic_callee(&c.func) => {
                 self.visit_expr_mut(&mut c.func);
                 let f = c.func.to_token_stream().to_string().replace(' ', "");
                 self.call_args(c.args.iter_mut(), || WeightMisuse::Call(f.clone()));
             }
-            Expr::Path(_) if matches!(self.site_of(e), Some((_, _, true))) => {
-                let name = single_ident(e).unwrap().clone();
-                let whole = e.clone();
-                self.weight_misuse(&whole, &name, WeightMisuse::Other);
-            }
+            Expr::Path(_) if matches!(self.site_of(e), Some((_, _, true))) => self.f32_view(e),
             Expr::Binary(b)
                 if matches!(
                     b.op,
@@ -1394,6 +1380,7 @@ pub(crate) fn analyze(
         sites: w.sites,
         params,
         fingerprint,
+        f32_views: w.f32_views,
     };
     Analysis {
         model,

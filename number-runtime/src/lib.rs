@@ -162,6 +162,49 @@ pub mod __private {
         }
     }
 
+    /// The `f32` values of a tuned weight (`let w: &[f32] = &F32s::<1024>::new(w)`), for the uses of a weight
+    /// that need `f32` (iterators, `for` loops, slices passed to helpers taking `&[f32]`): `T::to_f32(w[i])`, the
+    /// values calibrate builds read from their quantized copy, decoded once per call, on the stack when there are
+    /// at most `N` of them, else in a `Vec`.
+    pub struct F32s<const N: usize> {
+        len: usize,
+        inline: [core::mem::MaybeUninit<f32>; N],
+        heap: Vec<f32>,
+    }
+
+    impl<const N: usize> F32s<N> {
+        /// Decodes `w` to `f32`.
+        #[inline(always)]
+        pub fn new<T: number_formats::Number>(w: &[T]) -> Self {
+            let mut t = F32s {
+                len: w.len(),
+                inline: [const { core::mem::MaybeUninit::uninit() }; N],
+                heap: Vec::new(),
+            };
+            if w.len() <= N {
+                for (d, v) in t.inline.iter_mut().zip(w) {
+                    d.write(v.to_f32());
+                }
+            } else {
+                t.heap = w.iter().map(|v| v.to_f32()).collect();
+            }
+            t
+        }
+    }
+
+    impl<const N: usize> core::ops::Deref for F32s<N> {
+        type Target = [f32];
+        #[inline(always)]
+        fn deref(&self) -> &[f32] {
+            if self.len <= N {
+                // SAFETY: `new` initialized the first `len` elements of `inline` when `len <= N`.
+                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const f32, self.len) }
+            } else {
+                &self.heap
+            }
+        }
+    }
+
     /// Maps any type to `f32`, so that plain- and calibrate-mode type aliases can name an unused instance.
     pub trait AnyF32 {
         /// Always `f32`.

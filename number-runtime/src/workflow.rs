@@ -459,7 +459,7 @@ pub fn output_digest(y: &[f32]) -> u64 {
 }
 
 /// What an evaluation run of a build writes (`eval --json`) and what the tuner writes for its emulation of the
-/// tuned formats on the test split (`emulated.json`): the digest of each input's outputs, so that the tuned build
+/// tuned formats on the test split (`emulated-test.json`): the digest of each input's outputs, so that the tuned build
 /// can show it computes exactly what the tuner measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outputs {
@@ -700,7 +700,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("emulated.json");
         let mut extra = serde_json::Map::new();
-        extra.insert("score".into(), 0.5.into());
+        extra.insert("score_f32".into(), 0.5.into());
         let a = Outputs {
             task: "t".into(),
             mode: "emulated".into(),

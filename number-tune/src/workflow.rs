@@ -21,7 +21,7 @@ pub const EMULATED: &str = "emulated-test.json";
 pub struct Paths {
     /// The tuned file (`tuned.safetensors` goes beside it).
     pub tuned_rs: PathBuf,
-    /// The report folder (`target/number/<name>`): profile, report, `emulated.json`.
+    /// The report folder (`target/number/<name>`): profile, report, `emulated-test.json`.
     pub report_dir: PathBuf,
 }
 
@@ -431,6 +431,28 @@ pub fn tune_command<M: Sync, I: Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tune_takes_the_shared_options() {
+        use crate::tune::Granularity::*;
+        use clap::Parser;
+        let g = |args: &[&str]| {
+            TuneArgs::try_parse_from(["tune"].iter().chain(args))
+                .map(|a| a.options.granularity.0)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(g(&[]).unwrap(), vec![Tensor]);
+        assert_eq!(
+            g(&["--granularity", "tensor+rows+32"]).unwrap(),
+            vec![Tensor, Rows, Len(32)]
+        );
+        assert_eq!(g(&["--block", "rows"]).unwrap(), vec![Rows]);
+        let e = g(&["--granularity", "tensor+channel"]).unwrap_err();
+        assert!(
+            e.contains("granularity `channel`") && e.contains("1..=65535"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn held_out_inputs_are_spread_evenly() {

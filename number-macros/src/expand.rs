@@ -371,8 +371,8 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                     let view = crate::sites::view_ident(&x.to_string(), x.span());
                     let buf = format_ident!("__nq_f32s_{}", x);
                     out.push(quote!(
-                        let #buf = ::number_rt::__private::F32s::<1024>::new(#x);
-                        let #view: &[f32] = &#buf;
+                        let mut #buf = ::number_rt::__private::F32s::<1024>::new();
+                        let #view: &[f32] = #buf.decode(#x);
                     ));
                 }
                 continue;
@@ -396,8 +396,8 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 Shape::SliceRef if p.typed && qgen.mode == Mode::Tuned => {
                     let t = qgen.tuned_ty(ident);
                     quote!(
-                        let #tmp = ::number_rt::__private::Typed::<#t, 1024>::new(#x);
-                        let #x: &[#t] = &#tmp;
+                        let mut #tmp = ::number_rt::__private::Typed::<#t, 1024>::new();
+                        let #x: &[#t] = #tmp.fill(#x);
                     )
                 }
                 Shape::SliceRef => {

@@ -1068,7 +1068,7 @@ impl<'a> Walker<'a> {
     /// A use of the weight `e` (a path) that needs its values as `f32` beyond indexing: an iterator (`w.iter()`,
     /// `w.chunks(n)`), a `for` loop over it, a slice or the whole weight passed to a helper taking `&[f32]`, a
     /// rebinding. Calibrate builds already read the weight's quantized `f32` copy; tuned builds read an `f32` view
-    /// decoded once at function entry (`__nq_f32_w`, [`F32s`](::number_runtime::__private::F32s)), the same values.
+    /// decoded once at function entry (`__nq_f32_w`, `__private::F32s`), the same values.
     /// Such uses run in `f32` arithmetic in every build (index loops get the integer kernels).
     fn f32_view(&mut self, e: &mut Expr) {
         let Some(id) = single_ident(e) else { return };

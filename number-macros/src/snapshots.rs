@@ -442,8 +442,8 @@ fn weights_used_as_f32_get_a_view_in_tuned_builds() {
     }
     let t = expand(quote!(weights(w)), item.clone(), Mode::Tuned);
     for want in [
-        "let __nq_f32s_w = ::number_rt::__private::F32s::<1024>::new(w);",
-        "let __nq_f32_w: &[f32] = &__nq_f32s_w;",
+        "let mut __nq_f32s_w = ::number_rt::__private::F32s::<1024>::new();",
+        "let __nq_f32_w: &[f32] = __nq_f32s_w.decode(w);",
         "let s = &__nq_f32_w[1..];",
         "for v in __nq_f32_w.iter()",
         "let n = w.len();",

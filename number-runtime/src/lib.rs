@@ -120,86 +120,72 @@ pub mod __private {
         }
     }
 
-    /// The quantized copy of an input slice in tuned builds (`let x: &[T] = &Typed::<T, 1024>::new(x)`): the values
-    /// `T::from_f32(x[i])`, on the stack when there are at most `N` of them (no allocation per call), else in a
-    /// `Vec`.
+    /// The quantized copy of an input slice in tuned builds (`let mut buf = Typed::<T, 1024>::new(); let x: &[T] =
+    /// buf.fill(x);`): the values `T::from_f32(x[i])`, written in place on the stack when there are at most `N` of
+    /// them (no allocation and no copy of the buffer per call), else in a `Vec`.
     pub struct Typed<T: number_formats::Number, const N: usize> {
-        len: usize,
         inline: [core::mem::MaybeUninit<T>; N],
         heap: Vec<T>,
     }
 
     impl<T: number_formats::Number, const N: usize> Typed<T, N> {
-        /// Quantizes `x` into `T`.
+        /// An empty buffer (nothing initialized, nothing allocated).
         #[inline(always)]
-        pub fn new(x: &[f32]) -> Self {
-            let mut t = Typed {
-                len: x.len(),
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Typed {
                 inline: [const { core::mem::MaybeUninit::uninit() }; N],
                 heap: Vec::new(),
-            };
+            }
+        }
+
+        /// Quantizes `x` into `T` in the buffer.
+        #[inline(always)]
+        pub fn fill(&mut self, x: &[f32]) -> &[T] {
             if x.len() <= N {
-                for (d, &v) in t.inline.iter_mut().zip(x) {
+                for (d, &v) in self.inline.iter_mut().zip(x) {
                     d.write(T::from_f32(v));
                 }
+                // SAFETY: the loop above initialized the first `x.len() <= N` elements of `inline`.
+                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const T, x.len()) }
             } else {
-                t.heap = x.iter().map(|&v| T::from_f32(v)).collect();
-            }
-            t
-        }
-    }
-
-    impl<T: number_formats::Number, const N: usize> core::ops::Deref for Typed<T, N> {
-        type Target = [T];
-        #[inline(always)]
-        fn deref(&self) -> &[T] {
-            if self.len <= N {
-                // SAFETY: `new` initialized the first `len` elements of `inline` when `len <= N`.
-                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const T, self.len) }
-            } else {
+                self.heap = x.iter().map(|&v| T::from_f32(v)).collect();
                 &self.heap
             }
         }
     }
 
-    /// The `f32` values of a tuned weight (`let w: &[f32] = &F32s::<1024>::new(w)`), for the uses of a weight
-    /// that need `f32` (iterators, `for` loops, slices passed to helpers taking `&[f32]`): `T::to_f32(w[i])`, the
-    /// values calibrate builds read from their quantized copy, decoded once per call, on the stack when there are
-    /// at most `N` of them, else in a `Vec`.
+    /// The `f32` values of a tuned weight, for the uses of a weight that need `f32` (iterators, `for` loops,
+    /// slices passed to helpers taking `&[f32]`): `let mut buf = F32s::<1024>::new(); let w: &[f32] =
+    /// buf.decode(w);` holds `T::to_f32(w[i])`, the values calibrate builds read from their quantized copy,
+    /// decoded in place once per call, on the stack when there are at most `N` of them, else in a `Vec`.
     pub struct F32s<const N: usize> {
-        len: usize,
         inline: [core::mem::MaybeUninit<f32>; N],
         heap: Vec<f32>,
     }
 
     impl<const N: usize> F32s<N> {
-        /// Decodes `w` to `f32`.
+        /// An empty buffer (nothing initialized, nothing allocated).
         #[inline(always)]
-        pub fn new<T: number_formats::Number>(w: &[T]) -> Self {
-            let mut t = F32s {
-                len: w.len(),
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            F32s {
                 inline: [const { core::mem::MaybeUninit::uninit() }; N],
                 heap: Vec::new(),
-            };
+            }
+        }
+
+        /// Decodes `w` to `f32` into the buffer.
+        #[inline(always)]
+        pub fn decode<T: number_formats::Number>(&mut self, w: &[T]) -> &[f32] {
             if w.len() <= N {
-                for (d, v) in t.inline.iter_mut().zip(w) {
+                for (d, v) in self.inline.iter_mut().zip(w) {
                     d.write(v.to_f32());
                 }
+                // SAFETY: the loop above initialized the first `w.len() <= N` elements of `inline`.
+                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const f32, w.len()) }
             } else {
-                t.heap = w.iter().map(|v| v.to_f32()).collect();
-            }
-            t
-        }
-    }
-
-    impl<const N: usize> core::ops::Deref for F32s<N> {
-        type Target = [f32];
-        #[inline(always)]
-        fn deref(&self) -> &[f32] {
-            if self.len <= N {
-                // SAFETY: `new` initialized the first `len` elements of `inline` when `len <= N`.
-                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const f32, self.len) }
-            } else {
+                self.heap = w.iter().map(|v| v.to_f32()).collect();
                 &self.heap
             }
         }

@@ -9,11 +9,11 @@ pub fn conv2d<L: conv2d::Formats>(
     k: usize,
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_x = ::number_rt::__private::Typed::<
+    let mut __nq_x = ::number_rt::__private::Typed::<
         <L as conv2d::Formats>::x,
         1024,
-    >::new(x);
-    let x: &[<L as conv2d::Formats>::x] = &__nq_x;
+    >::new();
+    let x: &[<L as conv2d::Formats>::x] = __nq_x.fill(x);
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as conv2d::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,

@@ -6,8 +6,11 @@ pub fn dense<L: dense::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_x = ::number_rt::__private::Typed::<<L as dense::Formats>::x, 1024>::new(x);
-    let x: &[<L as dense::Formats>::x] = &__nq_x;
+    let mut __nq_x = ::number_rt::__private::Typed::<
+        <L as dense::Formats>::x,
+        1024,
+    >::new();
+    let x: &[<L as dense::Formats>::x] = __nq_x.fill(x);
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as dense::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,

@@ -7,11 +7,11 @@ pub fn gru_cell<L: gru_cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_x = ::number_rt::__private::Typed::<
+    let mut __nq_x = ::number_rt::__private::Typed::<
         <L as gru_cell::Formats>::x,
         1024,
-    >::new(x);
-    let x: &[<L as gru_cell::Formats>::x] = &__nq_x;
+    >::new();
+    let x: &[<L as gru_cell::Formats>::x] = __nq_x.fill(x);
     for __nq_e in h.iter_mut() {
         *__nq_e = <<L as gru_cell::Formats>::h as ::number_rt::__private::Number>::quantize(
             *__nq_e,

@@ -16,11 +16,11 @@ impl<L> Scale<L> {
         L: scale_forward::Formats,
     {
         use ::number_rt::__private::Number as _;
-        let __nq_x = ::number_rt::__private::Typed::<
+        let mut __nq_x = ::number_rt::__private::Typed::<
             <L as scale_forward::Formats>::x,
             1024,
-        >::new(x);
-        let x: &[<L as scale_forward::Formats>::x] = &__nq_x;
+        >::new();
+        let x: &[<L as scale_forward::Formats>::x] = __nq_x.fill(x);
         for __nq_e in y.iter_mut() {
             *__nq_e = <<L as scale_forward::Formats>::y as ::number_rt::__private::Number>::quantize(
                 *__nq_e,

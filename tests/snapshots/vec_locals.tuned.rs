@@ -4,11 +4,11 @@ pub fn vec_locals<L: vec_locals::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_x = ::number_rt::__private::Typed::<
+    let mut __nq_x = ::number_rt::__private::Typed::<
         <L as vec_locals::Formats>::x,
         1024,
-    >::new(x);
-    let x: &[<L as vec_locals::Formats>::x] = &__nq_x;
+    >::new();
+    let x: &[<L as vec_locals::Formats>::x] = __nq_x.fill(x);
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as vec_locals::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,

@@ -396,11 +396,11 @@ fn eval<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Stri
         score,
         extra,
     };
-    let mut line = format!(
-        "{} ({mode} build): {n} {} inputs",
-        task.name(),
-        a.split.name()
-    );
+    let build = match &a.formats {
+        Some(p) => format!("calibrate build emulating {}", p.display()),
+        None => format!("{mode} build"),
+    };
+    let mut line = format!("{} ({build}): {n} {} inputs", task.name(), a.split.name());
     if let Some(s) = score {
         line.push_str(&format!("; {} {s:.4}", metric.name()));
     }

@@ -357,8 +357,9 @@ pub fn tune(
         println!("**{msg}**; kept (--keep)");
     }
     println!(
-        "the tuned build's outputs equal the emulated ones on all {n} test inputs; formats in {}",
-        tuned_rs.display()
+        "the tuned build's outputs equal the emulated ones on all {n} test inputs; formats in {}, report in {}",
+        tuned_rs.display(),
+        report.display()
     );
     if let Some(t) = transaction {
         t.commit()?;

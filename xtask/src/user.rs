@@ -255,6 +255,20 @@ pub fn tune(
     let root = t.root()?;
     check_features(&root)?;
     let tuned_rs = tuned_rs_of(&root, t)?;
+    tune_into(t, &root, &tuned_rs, options, keep, check, extra)
+}
+
+/// [`tune`] once the crate root and the task's tuned file are known.
+fn tune_into(
+    t: &Target,
+    root: &Path,
+    tuned_rs: &Path,
+    options: &TuneOptions,
+    keep: bool,
+    check: bool,
+    extra: &Extra,
+) -> Result<(), String> {
+    let root = root.to_path_buf();
     let report = root.join("target").join("number").join(&t.name);
     let journal = report.join("replacing");
     generated::recover(&journal)?;
@@ -262,7 +276,7 @@ pub fn tune(
         None
     } else {
         let mut files = vec![
-            tuned_rs.clone(),
+            tuned_rs.to_path_buf(),
             tuned_rs.with_file_name("tuned.safetensors"),
         ];
         files.extend(extra.replaces.iter().cloned());
@@ -383,7 +397,16 @@ pub fn check(t: &Target) -> Result<(), String> {
         ));
     }
     println!("replaying `{}`", file.header.command);
-    tune(t, &options, false, true, &Extra::default())
+    options.validate()?;
+    tune_into(
+        t,
+        &root,
+        &tuned_rs,
+        &options,
+        false,
+        true,
+        &Extra::default(),
+    )
 }
 
 /// `cargo number verify --example <name>`: emulates the checked-in tuned file in the calibrate build and

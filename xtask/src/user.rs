@@ -390,7 +390,8 @@ pub fn check(t: &Target) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", tuned_rs.display()))?;
     if recorded != t.label() {
         return Err(format!(
-            "{} records the tune command of `{recorded}`, not `{}`: regenerate it with `cargo number tune {}`",
+            "{} records the tune command of `{recorded}`, not `{}`: check it with `cargo number check {recorded}`, or \
+             regenerate it with `cargo number tune {}`",
             tuned_rs.display(),
             t.label(),
             t.label()

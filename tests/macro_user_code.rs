@@ -32,6 +32,9 @@ macro_rules! user_code {
             for &v in b.iter() {
                 y[2] += v;
             }
+            // A typed local built by `collect` (its type annotation drives the collect in every mode).
+            let scaled: Vec<f32> = x.iter().zip(b).map(|(v, g)| v * g).collect();
+            y[3] += scaled[0];
         }
 
         /// A layer with untyped `vec![..]` locals: `h` (repeat form) and `s` (list form) are sites.
@@ -160,7 +163,7 @@ macro_rules! formats {
 
 formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
 formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
-formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32 });
+formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4> });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
 
 struct Rng(u64);
@@ -298,6 +301,7 @@ fn weights_read_through_iterators_and_helpers() {
     for v in &b {
         want[2] += v;
     }
+    want[3] += x[0] * b[0];
     assert_eq!(bits(&yp), bits(&want));
     // Calibrate (the quantized copies of the weights) against tuned (an f32 view of the tuned weights).
     let mut yc = vec![0.0; n_out];

@@ -925,7 +925,9 @@ impl<'a> Walker<'a> {
                         self.q(idx, quote!(#v))
                     } else {
                         let qs = qgen.q_slice(idx, &self.sites[idx].ident, quote!(__nq_v), false);
-                        parse_quote!({ let mut __nq_v = #v; #qs __nq_v })
+                        // The declared type, so that an initializer inferred from it (`.collect()`) still is.
+                        let annot = ty.as_ref().map(|t| quote!(: #t));
+                        parse_quote!({ let mut __nq_v #annot = #v; #qs __nq_v })
                     };
                     *init.expr = new;
                 }

@@ -56,7 +56,7 @@ pub fn conv2d<L: ::number_rt::__private::Instance>(
     let (oh, ow) = (g.out_h(), g.out_w());
     let (n, np) = (g.in_c * g.k * g.k, oh * ow);
     let mut patch: Vec<f32> = {
-        let mut __nq_v = vec![0.0; n * np];
+        let mut __nq_v: Vec<f32> = vec![0.0; n * np];
         __nq.q_slice(4, &mut __nq_v);
         __nq_v
     };
@@ -104,7 +104,7 @@ pub fn conv2d<L: ::number_rt::__private::Instance>(
         }
     }
     let mut acc: Vec<f32> = {
-        let mut __nq_v = vec![0.0; np];
+        let mut __nq_v: Vec<f32> = vec![0.0; np];
         __nq.q_slice(5, &mut __nq_v);
         __nq_v
     };

@@ -56,12 +56,12 @@ pub fn depthwise_conv2d<L: ::number_rt::__private::Instance>(
     let (oh, ow) = (g.out_h(), g.out_w());
     let (kk, np) = (g.k * g.k, oh * ow);
     let mut patch: Vec<f32> = {
-        let mut __nq_v = vec![0.0; kk * np];
+        let mut __nq_v: Vec<f32> = vec![0.0; kk * np];
         __nq.q_slice(4, &mut __nq_v);
         __nq_v
     };
     let mut acc: Vec<f32> = {
-        let mut __nq_v = vec![0.0; np];
+        let mut __nq_v: Vec<f32> = vec![0.0; np];
         __nq.q_slice(5, &mut __nq_v);
         __nq_v
     };

@@ -95,7 +95,7 @@ pub fn gru_cell<L: ::number_rt::__private::Instance>(
     __nq.q_slice(5, h);
     let (n, m) = (h.len(), x.len());
     let mut h_new: Vec<f32> = {
-        let mut __nq_v = vec![0.0; n];
+        let mut __nq_v: Vec<f32> = vec![0.0; n];
         __nq.q_slice(6, &mut __nq_v);
         __nq_v
     };

@@ -4,7 +4,8 @@
 //! (2) code generic over the layer instance (`struct Conv1d<L: conv1d::Formats> { w: Vec<conv1d::w<L>> }`) and
 //!     helpers generic over the weight's number type (`W: number_rt::Number`) compile in every mode;
 //! (3) weights read the way people write Rust (iterators, `chunks`, `for` loops, slices passed to helpers taking
-//!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes.
+//!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes;
+//! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`).
 #![allow(clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -98,6 +99,28 @@ macro_rules! user_code {
                 }
             }
 
+            /// A struct of weights whose method reads them as fields (`weights(self.w, self.b)`).
+            pub struct Dense<L: dense_forward::Formats> {
+                pub w: Vec<dense_forward::w<L>>,
+                pub b: Vec<dense_forward::b<L>>,
+                pub gain: f32,
+            }
+
+            #[quantize(mode = $mode)]
+            impl<L: dense_forward::Formats> Dense<L> {
+                #[quantize(weights(self.w, self.b))]
+                pub fn forward(&self, x: &[f32], y: &mut [f32]) {
+                    let n = x.len();
+                    for o in 0..y.len() {
+                        let mut acc: f32 = self.b[o];
+                        for i in 0..n {
+                            acc += self.w[o * n + i] * x[i];
+                        }
+                        y[o] = acc * self.gain;
+                    }
+                }
+            }
+
             /// A free function generic over the instance with the same bound.
             pub fn forward<L: $conv::Formats>(l: &Conv1d<L>, x: &[f32]) -> Vec<f32> {
                 let mut y = vec![0.0; x.len() + 1 - l.w.len()];
@@ -164,6 +187,8 @@ macro_rules! formats {
 formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
 formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
 formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4> });
+use model_tun::dense_forward;
+formats!(a_dense: A, dense_forward, "dense_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5> });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
 
 struct Rng(u64);
@@ -321,4 +346,60 @@ fn weights_read_through_iterators_and_helpers() {
         .map(|&v| "fixed<5,3>".parse::<Format>().unwrap().quantize(v))
         .sum();
     assert!((total * 8.0).fract() == 0.0);
+}
+
+// ------------------------------------------------------------------ (4) structs of weights
+
+#[test]
+fn weights_as_struct_fields() {
+    let mut r = Rng(13);
+    let (n_out, n) = (3, 5);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let gain = 1.5;
+    let plain = model_plain::Dense::<A> {
+        w: w.clone(),
+        b: b.clone(),
+        gain,
+    };
+    let mut yp = vec![0.0; n_out];
+    plain.forward(&x, &mut yp);
+    let want: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut acc = b[o];
+            for i in 0..n {
+                acc += w[o * n + i] * x[i];
+            }
+            acc * gain
+        })
+        .collect();
+    assert_eq!(bits(&yp), bits(&want));
+    let cal = model_cal::Dense::<A> {
+        w: w.clone(),
+        b: b.clone(),
+        gain,
+    };
+    let mut yc = vec![0.0; n_out];
+    emulate::with_formats(&a_dense(), || cal.forward(&x, &mut yc));
+    let tun = model_tun::Dense::<A> {
+        w: Number::from_f32_slice(&w),
+        b: Number::from_f32_slice(&b),
+        gain,
+    };
+    let _: &Vec<Fixed<5, 3>> = &tun.w;
+    let mut yt = vec![0.0; n_out];
+    tun.forward(&x, &mut yt);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&yp));
+    // Profiling sees the fields as the weight sites of `dense_forward`.
+    emulate::start_profiling();
+    model_cal::Dense::<P> {
+        w: w.clone(),
+        b: b.clone(),
+        gain,
+    }
+    .forward(&x, &mut vec![0.0; n_out]);
+    let p = emulate::finish_profiling();
+    let s = &p.sites["P/dense_forward.w"];
+    assert_eq!(s.kind, number_rt::profile::SiteKind::Weight);
+    assert_eq!(s.stats.total(), (n_out * n) as u64);
 }

@@ -50,6 +50,9 @@ pub(crate) struct Rename {
 #[derive(Clone, Default)]
 pub(crate) struct Options {
     pub weights: Vec<Ident>,
+    /// Weights that are fields of a parameter or of `self` (`weights(self.w, l.b)`): (base, field); the field
+    /// names are in `weights` too.
+    pub weight_fields: Vec<(Ident, Ident)>,
     pub exclude: Vec<Ident>,
     pub rename: Vec<Rename>,
     pub share: Vec<Vec<Ident>>,
@@ -63,6 +66,7 @@ impl Options {
     pub(crate) fn merged(&self, other: &Options, errors: &mut Errors) -> Options {
         let mut o = self.clone();
         o.weights.extend(other.weights.iter().cloned());
+        o.weight_fields.extend(other.weight_fields.iter().cloned());
         o.exclude.extend(other.exclude.iter().cloned());
         o.rename.extend(other.rename.iter().cloned());
         o.share.extend(other.share.iter().cloned());
@@ -106,6 +110,8 @@ impl Options {
 
 enum Value {
     List(Vec<Ident>),
+    /// `weights(w, self.b, l.u)`: parameters, or fields of a parameter or of `self`.
+    Weights(Vec<(Option<Ident>, Ident)>),
     Pairs(Vec<(Ident, LitStr)>),
     Str(LitStr),
     Other,
@@ -115,6 +121,19 @@ struct RawOpt {
     name: Ident,
     value: Value,
     value_span: Span,
+}
+
+/// One entry of `weights(..)`: `w`, `self.w` or `l.w`.
+fn parse_weight(input: ParseStream) -> syn::Result<(Option<Ident>, Ident)> {
+    use syn::ext::IdentExt;
+    let first = Ident::parse_any(input)?;
+    if input.peek(Token![.]) {
+        input.parse::<Token![.]>()?;
+        let field: Ident = input.parse()?;
+        Ok((Some(first), field))
+    } else {
+        Ok((None, first))
+    }
 }
 
 fn parse_pair(input: ParseStream) -> syn::Result<(Ident, LitStr)> {
@@ -129,7 +148,16 @@ impl Parse for RawOpt {
         let name: Ident = input.parse()?;
         let value_span = input.span();
         let value = match name.to_string().as_str() {
-            "weights" | "exclude" | "share" | "generic" => {
+            "weights" => {
+                let content;
+                syn::parenthesized!(content in input);
+                Value::Weights(
+                    Punctuated::<_, Token![,]>::parse_terminated_with(&content, parse_weight)?
+                        .into_iter()
+                        .collect(),
+                )
+            }
+            "exclude" | "share" | "generic" => {
                 let content;
                 syn::parenthesized!(content in input);
                 Value::List(
@@ -187,7 +215,12 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
     let mut seen: Vec<String> = Vec::new();
     for opt in raw {
         let key = opt.name.to_string();
-        if key != "share" && matches!(opt.value, Value::List(_) | Value::Pairs(_) | Value::Str(_)) {
+        if key != "share"
+            && matches!(
+                opt.value,
+                Value::List(_) | Value::Weights(_) | Value::Pairs(_) | Value::Str(_)
+            )
+        {
             if seen.contains(&key) {
                 errors.spanned(
                     &opt.name,
@@ -198,6 +231,20 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
             seen.push(key.clone());
         }
         match opt.value {
+            Value::Weights(list) => {
+                if list.is_empty() {
+                    errors.at(
+                        opt.value_span,
+                        "`weights(...)` needs at least one site name",
+                    );
+                }
+                for (base, name) in list {
+                    if let Some(base) = base {
+                        o.weight_fields.push((base, name.clone()));
+                    }
+                    o.weights.push(name);
+                }
+            }
             Value::List(list) => {
                 if list.is_empty() {
                     errors.at(
@@ -206,7 +253,6 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
                     );
                 }
                 match key.as_str() {
-                    "weights" => o.weights = list,
                     "exclude" => o.exclude = list,
                     "generic" => o.generic = list,
                     _ => {

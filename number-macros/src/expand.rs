@@ -145,8 +145,15 @@ fn mentions(ts: TokenStream, id: &Ident) -> Option<Span> {
     None
 }
 
-/// Finds the instance parameter: at most one type parameter, without bounds or default.
-fn instance_param(generics: &Generics, fn_name: &str, errors: &mut Errors) -> Option<Ident> {
+/// Finds the instance parameter: at most one type parameter, without bounds or default. On an impl block
+/// (`on_impl`) it may be bounded by `Formats` traits of its methods (`impl<L: dense_forward::Formats>
+/// Dense<L>`): a struct storing weights in their tuned types needs that bound.
+fn instance_param(
+    generics: &Generics,
+    fn_name: &str,
+    on_impl: bool,
+    errors: &mut Errors,
+) -> Option<Ident> {
     let tps: Vec<_> = generics.type_params().collect();
     for extra in tps.iter().skip(1) {
         errors.spanned(
@@ -170,7 +177,12 @@ fn instance_param(generics: &Generics, fn_name: &str, errors: &mut Errors) -> Op
             ),
         );
     };
-    if !tp.bounds.is_empty() {
+    let formats_bound = |b: &syn::TypeParamBound| {
+        on_impl
+            && matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.len() == 2 && t.path.segments.last().is_some_and(|s| s.ident == "Formats"))
+    };
+    if !tp.bounds.iter().all(formats_bound) {
         misuse(errors, tp.bounds.to_token_stream());
     }
     if let Some((eq, ty)) = &tp.default {
@@ -183,6 +195,7 @@ fn instance_param(generics: &Generics, fn_name: &str, errors: &mut Errors) -> Op
         for p in &wc.predicates {
             if let WherePredicate::Type(pt) = p
                 && mentions(pt.bounded_ty.to_token_stream(), &l).is_some()
+                && !pt.bounds.iter().all(formats_bound)
             {
                 misuse(errors, p.to_token_stream());
             }
@@ -367,6 +380,10 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
+                if let Some(base) = &p.field_of {
+                    let t = qgen.tuned_ty(ident);
+                    out.push(quote!(let #x: &[#t] = &#base.#x;));
+                }
                 if model.f32_views.contains(&x.to_string()) {
                     let view = crate::sites::view_ident(&x.to_string(), x.span());
                     let buf = format_ident!("__nq_f32s_{}", x);
@@ -378,7 +395,12 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
                 continue;
             }
             let i = crate::sites::lit_idx(idx);
-            quote!(let #tmp = __nq.weights(#i, #x); let #x: &[f32] = &#tmp;)
+            match &p.field_of {
+                Some(base) => {
+                    quote!(let #tmp = __nq.weights(#i, &#base.#x); let #x: &[f32] = &#tmp;)
+                }
+                None => quote!(let #tmp = __nq.weights(#i, #x); let #x: &[f32] = &#tmp;),
+            }
         } else {
             match p.shape {
                 Shape::Scalar => {
@@ -575,7 +597,7 @@ fn expand_fn(opts: &Options, f: ItemFn, mode: Mode, errors: &mut Errors) -> Opti
         );
     }
     let fname = f.sig.ident.to_string();
-    let instance = instance_param(&f.sig.generics, &fname, errors);
+    let instance = instance_param(&f.sig.generics, &fname, false, errors);
     if let Some(l) = &instance {
         check_instance_use(&f.sig, l, errors);
     }
@@ -658,7 +680,7 @@ fn expand_impl(
         );
         return None;
     };
-    let instance = instance_param(&imp.generics, &snake(&self_name), errors);
+    let instance = instance_param(&imp.generics, &snake(&self_name), true, errors);
     let mut modules = Vec::new();
     let mut all: Vec<Candidate> = Vec::new();
     let mut any_fn = false;

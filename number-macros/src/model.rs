@@ -97,6 +97,9 @@ pub(crate) struct Param {
     pub weight: bool,
     /// Stored in its site's number type in tuned builds (weights, and inputs only indexed).
     pub typed: bool,
+    /// A weight that is a field (`weights(self.w)`, `weights(l.w)`): the base it is read from; the body's
+    /// `self.w` reads become reads of a binding `w` the prologue makes.
+    pub field_of: Option<Ident>,
 }
 
 /// Everything the expansion needs about one function.

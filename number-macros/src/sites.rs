@@ -713,6 +713,7 @@ impl<'a> Walker<'a> {
                         site,
                         weight,
                         typed,
+                        field_of: None,
                     });
                     // A `generic(..)` weight keeps its type in the body: no element rewriting, no use checks.
                     let generic = weight && self.opts.is_generic(&name);
@@ -728,7 +729,75 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+        self.field_weights(sig, &mut out);
         out
+    }
+
+    /// The weights that are fields (`weights(self.w, l.b)`): a weight site each, bound to the field's name; the
+    /// body's `self.w` reads were rewritten to `w` (see [`fields_to_bindings`]).
+    fn field_weights(&mut self, sig: &Signature, out: &mut Vec<Param>) {
+        let params = param_names(sig);
+        for (base, field) in self.opts.weight_fields.clone() {
+            let name = field.to_string();
+            if base == "self" {
+                if sig.receiver().is_none() {
+                    self.errors.spanned(
+                        &base,
+                        format_args!(
+                            "weights(self.{name}): `{}` has no `self` parameter; name a field of a parameter \
+                             (`weights(l.{name})`) or a `&[f32]` parameter (`weights({name})`)",
+                            self.fn_name
+                        ),
+                    );
+                    continue;
+                }
+            } else if !params.contains(&base.to_string()) {
+                self.errors.spanned(
+                    &base,
+                    format_args!(
+                        "weights({base}.{name}): `{base}` is not a parameter of `{}` (parameters: {})",
+                        self.fn_name,
+                        if params.is_empty() { "none".to_string() } else { params.join(", ") }
+                    ),
+                );
+                continue;
+            }
+            if params.contains(&name) || out.iter().any(|p| p.ident == field) {
+                self.errors.spanned(
+                    &field,
+                    format_args!(
+                        "weights({base}.{name}): the site would be called `{name}`, which already names a parameter \
+                         or another weight of `{}`; rename the parameter",
+                        self.fn_name
+                    ),
+                );
+                continue;
+            }
+            let raw = self.raw_name(&name);
+            if self.opts.is_excluded(&raw) {
+                continue;
+            }
+            let site = self.add_site(raw, Kind::Weight, field.span(), true);
+            out.push(Param {
+                ident: field.clone(),
+                mutable: false,
+                shape: Shape::SliceRef,
+                site,
+                weight: true,
+                typed: true,
+                field_of: Some(base.clone()),
+            });
+            let generic = self.opts.is_generic(&name);
+            self.bind(
+                name,
+                Binding::Site {
+                    site,
+                    shape: Shape::SliceRef,
+                    weight: !generic,
+                    typed: !generic,
+                },
+            );
+        }
     }
 
     /// Registers the return site (before the body walk, so that `return e` can use it).
@@ -1127,9 +1196,8 @@ impl<'a> Walker<'a> {
             format_args!(
                 "`{}` reads an element of the struct field `{base}.{field}` inside the #[quantize] function `{f}`: \
                  fields are not sites, so its values would stay f32 in every build and the tuner would never see \
-                 them. Make the tensor a weight parameter instead (`{field}: &[f32]` listed in `weights({field})`; \
-                 the caller passes `&{base}.{field}`, the field stored as `Vec<{ty}>`), or read it into an untyped \
-                 local first (`let v = {base}.{field}[i];`) to keep it f32 on purpose",
+                 them. List the field as a weight (`weights({base}.{field})`, the field stored as `Vec<{ty}>`), or \
+                 read it into an untyped local first (`let v = {base}.{field}[i];`) to keep it f32 on purpose",
                 e.to_token_stream().to_string().replace(" . ", ".").replace(" [", "[").replace("[ ", "[").replace(" ]", "]")
             ),
         );
@@ -1369,8 +1437,13 @@ pub(crate) fn analyze(
     let params = w.params(sig);
     w.return_site(sig);
     let mut body = block.clone();
+    fields_to_bindings(opts, &mut body);
     w.visit_block_mut(&mut body);
     w.wrap_tail(&mut body);
+    if qgen.is_none() && !opts.weight_fields.is_empty() {
+        // Plain builds compile the function as written (`self.w` reads included).
+        body = block.clone();
+    }
     let mut errors = std::mem::take(&mut w.errors);
     validate_names(check, &w.candidates, sig, &fn_name, &mut errors);
     validate(opts, &w, &fn_name, &mut errors);
@@ -1389,6 +1462,31 @@ pub(crate) fn analyze(
         body,
         errors,
         candidates,
+    }
+}
+
+/// Rewrites the reads of field weights (`self.w`, `l.w` listed in `weights(..)`) to the binding `w` the
+/// prologue makes (calibrate: the quantized copy; tuned: the field's slice in its tuned type).
+pub(crate) fn fields_to_bindings(opts: &Options, body: &mut Block) {
+    struct Fields<'a>(&'a [(Ident, Ident)]);
+    impl VisitMut for Fields<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Field(f) = e
+                && let syn::Member::Named(member) = &f.member
+                && let Expr::Path(p) = &*f.base
+                && let Some(base) = p.path.get_ident()
+                && self.0.iter().any(|(b, m)| b == base && m == member)
+            {
+                let m = member.clone();
+                *e = parse_quote!(#m);
+                return;
+            }
+            visit_mut::visit_expr_mut(self, e);
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    if !opts.weight_fields.is_empty() {
+        Fields(&opts.weight_fields).visit_block_mut(body);
     }
 }
 
@@ -1448,6 +1546,9 @@ pub(crate) fn validate_names(
         );
     };
     for name in &check.weights {
+        if check.weight_fields.iter().any(|(_, f)| f == name) {
+            continue; // a field weight: checked by `Walker::field_weights`
+        }
         if !param_names.iter().any(|p| name == p) {
             let what = if exists(name) {
                 "a local site, not a parameter"

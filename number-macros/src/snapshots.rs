@@ -532,3 +532,47 @@ fn rebound_names_get_suffixes() {
         );
     }
 }
+
+#[test]
+fn field_weights() {
+    check(
+        "field_weights",
+        quote!(),
+        quote! {
+            impl<L> Linear<L> {
+                #[quantize(weights(self.w, self.b))]
+                pub fn forward(&self, x: &[f32], y: &mut [f32]) {
+                    let n = x.len();
+                    for o in 0..y.len() {
+                        let mut acc = self.b[o];
+                        for i in 0..n {
+                            acc += self.w[o * n + i] * x[i];
+                        }
+                        y[o] = acc * self.gain;
+                    }
+                }
+            }
+        },
+    );
+    // A field of a parameter, and the errors.
+    let item = quote! {
+        fn f<L>(l: &Linear, x: &[f32], y: &mut [f32]) {
+            for i in 0..x.len() { y[i] = l.w[i] * x[i]; }
+        }
+    };
+    let t = expand(quote!(weights(l.w)), item, Mode::Tuned);
+    assert!(t.contains("let w: &[<L as f::Formats>::w] = &l.w;"), "{t}");
+    assert!(t.contains("w[i].to_f32()"), "{t}");
+    let e = error_text(
+        quote!(weights(k.w, self.b, x.x)),
+        quote! { fn f<L>(l: &Linear, x: &[f32], y: &mut [f32]) { y[0] = x[0]; } },
+        Mode::Calibrate,
+    );
+    for want in [
+        "weights(k.w): `k` is not a parameter of `f`",
+        "weights(self.b): `f` has no `self` parameter",
+        "weights(x.x): the site would be called `x`",
+    ] {
+        assert!(e.contains(want), "{want}: {e}");
+    }
+}

@@ -1,5 +1,5 @@
 // Elements of struct fields read into sites inside a #[quantize] function: fields are not sites, so these
-// weights would silently stay f32 in every build. The error says to pass them as weight parameters.
+// weights would silently stay f32 in every build. The error says to list them as weights (`weights(l.w)`).
 use number_rt::quantize;
 
 pub struct Linear {
@@ -35,7 +35,28 @@ impl<L> Scale<L> {
     }
 }
 
-// What the error suggests: the tensor is a weight parameter, stored in its weight type.
+// What the error suggests: the fields listed as weights, stored in their weight types.
+pub struct Dense<L: dense_forward::Formats> {
+    pub w: Vec<dense_forward::w<L>>,
+    pub b: Vec<dense_forward::b<L>>,
+}
+
+#[quantize]
+impl<L: dense_forward::Formats> Dense<L> {
+    #[quantize(weights(self.w, self.b))]
+    pub fn forward(&self, x: &[f32], y: &mut [f32]) {
+        let n = x.len();
+        for o in 0..y.len() {
+            let mut acc: f32 = self.b[o];
+            for i in 0..n {
+                acc += self.w[o * n + i] * x[i];
+            }
+            y[o] = acc;
+        }
+    }
+}
+
+// Or a weight parameter, the caller passing the field.
 #[quantize(weights(w, b))]
 pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
     let n = x.len();
@@ -45,17 +66,6 @@ pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
             acc += w[o * n + i] * x[i];
         }
         y[o] = acc;
-    }
-}
-
-pub struct Dense<L: dense::Formats> {
-    pub w: Vec<dense::w<L>>,
-    pub b: Vec<dense::b<L>>,
-}
-
-impl<L: dense::Formats> Dense<L> {
-    pub fn forward(&self, x: &[f32], y: &mut [f32]) {
-        dense::<L>(&self.w, &self.b, x, y)
     }
 }
 

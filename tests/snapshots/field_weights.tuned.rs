@@ -1,0 +1,71 @@
+impl<L> Linear<L> {
+    pub fn forward(&self, x: &[f32], y: &mut [f32])
+    where
+        L: linear_forward::Formats,
+    {
+        use ::number_rt::__private::Number as _;
+        let mut __nq_x = ::number_rt::__private::Typed::<
+            <L as linear_forward::Formats>::x,
+            1024,
+        >::new();
+        let x: &[<L as linear_forward::Formats>::x] = __nq_x.fill(x);
+        for __nq_e in y.iter_mut() {
+            *__nq_e = <<L as linear_forward::Formats>::y as ::number_rt::__private::Number>::quantize(
+                *__nq_e,
+            );
+        }
+        let w: &[<L as linear_forward::Formats>::w] = &self.w;
+        let b: &[<L as linear_forward::Formats>::b] = &self.b;
+        let n = x.len();
+        for o in 0..y.len() {
+            let mut acc = <<L as linear_forward::Formats>::acc as ::number_rt::__private::Number>::quantize(
+                b[o].to_f32(),
+            );
+            {
+                let __nq_r = 0..n;
+                if __nq_r.start < __nq_r.end {
+                    let __nq_n = __nq_r.end - __nq_r.start;
+                    let __nq_a = {
+                        let i = __nq_r.start;
+                        &w[o * n + i..][..__nq_n]
+                    };
+                    let __nq_b = {
+                        let i = __nq_r.start;
+                        &x[i..][..__nq_n]
+                    };
+                    acc = ::number_rt::__private::dot::<
+                        <L as linear_forward::Formats>::acc,
+                        <L as linear_forward::Formats>::w,
+                        <L as linear_forward::Formats>::x,
+                        _,
+                        _,
+                    >(acc, __nq_a, __nq_b);
+                }
+            }
+            y[o] = <<L as linear_forward::Formats>::y as ::number_rt::__private::Number>::quantize(
+                acc * self.gain,
+            );
+        }
+    }
+}
+/// Formats and fingerprint of the #[quantize] function `forward`.
+#[doc(hidden)]
+#[allow(non_camel_case_types, non_snake_case, dead_code)]
+pub mod linear_forward {
+    /// Fingerprint of the function's code; `tuned.rs` asserts it.
+    pub const FINGERPRINT: u64 = 0x4d272551fd5ab1ae;
+    /// The formats of this function's sites for one layer instance (implemented in `tuned.rs`).
+    #[diagnostic::on_unimplemented(
+        message = "no tuned formats for `{Self}` in `linear_forward`",
+        note = "tuned.rs has no `impl linear_forward::Formats for {Self}`: re-run the tuner (`cargo number tune --example <name> (the example or binary running this crate's model)`) and rebuild"
+    )]
+    pub trait Formats: 'static {
+        type x: ::number_rt::__private::Number;
+        type y: ::number_rt::__private::Number;
+        type w: ::number_rt::__private::Number;
+        type b: ::number_rt::__private::Number;
+        type acc: ::number_rt::__private::Number;
+    }
+    pub type w<L> = <L as Formats>::w;
+    pub type b<L> = <L as Formats>::b;
+}

@@ -4,7 +4,9 @@
 //! (2) code generic over the layer instance (`struct Conv1d<L: conv1d::Formats> { w: Vec<conv1d::w<L>> }`) and
 //!     helpers generic over the weight's number type (`W: number_rt::Number`) compile in every mode;
 //! (3) weights read the way people write Rust (iterators, `chunks`, `for` loops, slices passed to helpers taking
-//!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes;
+//!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes; an
+//!     iterator inner product over a weight (`w[a..b].iter().zip(x).map(|(p, q)| p * q).sum()`) is an
+//!     accumulation site with an integer kernel;
 //! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`).
 #![allow(clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
@@ -36,6 +38,8 @@ macro_rules! user_code {
             // A typed local built by `collect` (its type annotation drives the collect in every mode).
             let scaled: Vec<f32> = x.iter().zip(b).map(|(v, g)| v * g).collect();
             y[3] += scaled[0];
+            // An iterator inner product over a range of the weight: an accumulation site `dot` (here `dot_2`).
+            y[3] += w[n..2 * n].iter().zip(x).map(|(a, v)| a * v).sum::<f32>();
         }
 
         /// A layer with untyped `vec![..]` locals: `h` (repeat form) and `s` (list form) are sites.
@@ -186,7 +190,7 @@ macro_rules! formats {
 
 formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
 formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
-formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4> });
+formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4>, dot_2 = Fixed<12, 6>, lit1 = f32 });
 use model_tun::dense_forward;
 formats!(a_dense: A, dense_forward, "dense_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5> });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
@@ -327,6 +331,7 @@ fn weights_read_through_iterators_and_helpers() {
         want[2] += v;
     }
     want[3] += x[0] * b[0];
+    want[3] += w[n..2 * n].iter().zip(&x).map(|(a, v)| a * v).sum::<f32>();
     assert_eq!(bits(&yp), bits(&want));
     // Calibrate (the quantized copies of the weights) against tuned (an f32 view of the tuned weights).
     let mut yc = vec![0.0; n_out];

@@ -13,6 +13,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 mod reduce;
 mod typed;
+mod zip;
 pub(crate) use typed::only_indexed;
 
 use syn::{
@@ -1373,6 +1374,10 @@ impl VisitMut for Walker<'_> {
                     self.visit_expr_mut(a);
                 }
             }
+            Expr::MethodCall(_) if self.zip_dot(e).is_some() => {
+                *e = self.zip_dot(e).unwrap();
+                self.visit_expr_mut(e);
+            }
             Expr::MethodCall(m) if matches!(self.site_of(&m.receiver), Some((_, _, true))) => {
                 self.f32_view(&mut m.receiver);
                 for a in &mut m.args {
@@ -1440,8 +1445,8 @@ pub(crate) fn analyze(
     fields_to_bindings(opts, &mut body);
     w.visit_block_mut(&mut body);
     w.wrap_tail(&mut body);
-    if qgen.is_none() && !opts.weight_fields.is_empty() {
-        // Plain builds compile the function as written (`self.w` reads included).
+    if qgen.is_none() {
+        // Plain builds compile the function as written (`self.w` reads, iterator inner products).
         body = block.clone();
     }
     let mut errors = std::mem::take(&mut w.errors);

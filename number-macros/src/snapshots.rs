@@ -576,3 +576,23 @@ fn field_weights() {
         assert!(e.contains(want), "{want}: {e}");
     }
 }
+
+#[test]
+fn zip_dot() {
+    check(
+        "zip_dot",
+        quote!(weights(w, u)),
+        quote! {
+            pub fn cell<L>(w: &[f32], u: &[f32], x: &[f32], h: &mut [f32]) {
+                let n = h.len();
+                let m = x.len();
+                let prev: Vec<f32> = h.to_vec();
+                for o in 0..n {
+                    let a: f32 = w[o * m..(o + 1) * m].iter().zip(x).map(|(a, v)| a * v).sum();
+                    let b = prev.iter().zip(&u[o * n..]).map(|(&p, &q)| q * p).sum::<f32>();
+                    h[o] = (a + b).tanh();
+                }
+            }
+        },
+    );
+}

@@ -152,7 +152,7 @@ pub fn tune<M: Sync, I: Sync>(
             .collect();
         if !missed.is_empty() {
             println!(
-                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product loop that #[quantize] recognizes (`acc += w[..] * x[..]` inside the annotated function; a weight passed to a helper function or read element by element is not captured): {}",
+                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product that #[quantize] recognizes (`for i in a..b {{ acc += w[..] * x[..] }}` or `w[a..b].iter().zip(x).map(|(p, q)| p * q).sum()` inside the annotated function; a weight passed to a helper function, iterated otherwise or read element by element is not captured): {}",
                 missed.len(),
                 if missed.len() == 1 { " is" } else { "s are" },
                 missed

@@ -1,0 +1,156 @@
+//! Inner products written with iterators: `a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>()` over a weight
+//! (whole or a range of it) becomes the accumulation loop the reducer turns into a kernel call:
+//!
+//! ```text
+//! { let __nq_zn = min(len_a, len_b); let mut dot: f32 = 0.0f32;
+//!   for __nq_zi in 0..__nq_zn { dot += a[start_a + __nq_zi] * b[start_b + __nq_zi]; } dot }
+//! ```
+//!
+//! in calibrate and tuned builds (plain builds compile the code as written), so that such code gets a site
+//! `dot` for its sum (rounded by the tuned format, like any accumulator), integer kernels in tuned builds and
+//! GPTQ capture in calibrate builds. Both orders of the product, `&`-patterns and `*x` dereferences qualify; the
+//! ranges may be `lo..hi`, `lo..`, `..hi` or the whole binding. Anything else is left to the general rules.
+use super::{Binding, Walker, single_ident};
+use quote::quote;
+use syn::{BinOp, Expr, Ident, Pat, RangeLimits};
+
+/// `e` without parentheses, groups and one leading `&`.
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+        _ => e,
+    }
+}
+
+/// A method call `recv.name(args)` with `n` arguments.
+fn call<'e>(e: &'e Expr, name: &str, n: usize) -> Option<(&'e Expr, &'e syn::ExprMethodCall)> {
+    match strip(e) {
+        Expr::MethodCall(m) if m.method == name && m.args.len() == n => Some((&m.receiver, m)),
+        _ => None,
+    }
+}
+
+/// The binding and (start, length) of a whole binding `x`, a range of it `x[lo..hi]` or `x.iter()` of either.
+fn slice_of(e: &Expr) -> Option<(&Ident, Option<&Expr>, Option<&Expr>)> {
+    let e = match call(e, "iter", 0) {
+        Some((recv, _)) => strip(recv),
+        None => strip(e),
+    };
+    match e {
+        Expr::Index(ix) => {
+            let name = single_ident(&ix.expr)?;
+            match &*ix.index {
+                Expr::Range(r) if matches!(r.limits, RangeLimits::HalfOpen(_)) => {
+                    Some((name, r.start.as_deref(), r.end.as_deref()))
+                }
+                _ => None,
+            }
+        }
+        _ => Some((single_ident(e)?, None, None)),
+    }
+}
+
+/// The identifier a closure parameter binds (`x` or `&x`).
+fn param(p: &Pat) -> Option<&Ident> {
+    match p {
+        Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => Some(&pi.ident),
+        Pat::Reference(r) => param(&r.pat),
+        _ => None,
+    }
+}
+
+/// `x` or `*x`, for a closure parameter `x`.
+fn factor(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Paren(p) => factor(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => factor(&u.expr),
+        _ => single_ident(e),
+    }
+}
+
+impl Walker<'_> {
+    /// The accumulation loop replacing `e` when it is an iterator inner product over a weight (see the module
+    /// doc); `None` leaves `e` as it is.
+    pub(super) fn zip_dot(&self, e: &Expr) -> Option<Expr> {
+        let Expr::MethodCall(sum) = e else {
+            return None;
+        };
+        if sum.method != "sum" || !sum.args.is_empty() {
+            return None;
+        }
+        if let Some(t) = &sum.turbofish {
+            let t = quote!(#t).to_string().replace(' ', "");
+            if t != "::<f32>" {
+                return None;
+            }
+        }
+        let (zipped, map) = call(&sum.receiver, "map", 1)?;
+        let Expr::Closure(c) = &map.args[0] else {
+            return None;
+        };
+        let (iter_a, zip) = call(zipped, "zip", 1)?;
+        call(iter_a, "iter", 0)?;
+        let (pa, pb) = match c.inputs.first() {
+            Some(Pat::Tuple(t)) if c.inputs.len() == 1 && t.elems.len() == 2 => {
+                (param(&t.elems[0])?, param(&t.elems[1])?)
+            }
+            _ => return None,
+        };
+        let Expr::Binary(m) = strip(&c.body) else {
+            return None;
+        };
+        if !matches!(m.op, BinOp::Mul(_)) {
+            return None;
+        }
+        let (l, r) = (factor(&m.left)?, factor(&m.right)?);
+        if !((l == pa && r == pb) || (l == pb && r == pa)) {
+            return None;
+        }
+        let (na, lo_a, hi_a) = slice_of(iter_a)?;
+        let (nb, lo_b, hi_b) = slice_of(&zip.args[0])?;
+        // One side is a weight; the reducer decides whether the loop qualifies for a kernel.
+        let weight = |n: &Ident| {
+            matches!(
+                self.lookup(&n.to_string()),
+                Some(Binding::Site { weight: true, .. })
+            )
+        };
+        if !weight(na) && !weight(nb) {
+            return None;
+        }
+        let acc = Ident::new("dot", sum.method.span());
+        let i = Ident::new("__nq_zi", sum.method.span());
+        let all = quote!(#e).to_string();
+        if all
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == "dot")
+        {
+            return None; // the expression mentions a `dot` of its own: keep it as written
+        }
+        let start = |lo: Option<&Expr>| lo.map(|lo| quote!((#lo)));
+        let len = |n: &Ident, lo: Option<&Expr>, hi: Option<&Expr>| match (lo, hi) {
+            (lo, Some(hi)) => match lo {
+                Some(lo) => quote!((#hi) - (#lo)),
+                None => quote!(#hi),
+            },
+            (Some(lo), None) => quote!(#n.len() - (#lo)),
+            (None, None) => quote!(#n.len()),
+        };
+        let index = |s: Option<proc_macro2::TokenStream>| match s {
+            Some(s) => quote!(#s + #i),
+            None => quote!(#i),
+        };
+        let (len_a, len_b) = (len(na, lo_a, hi_a), len(nb, lo_b, hi_b));
+        let (ia, ib) = (index(start(lo_a)), index(start(lo_b)));
+        Some(syn::parse_quote!({
+            let __nq_zn = ::core::cmp::min(#len_a, #len_b);
+            let mut #acc: f32 = 0.0f32;
+            for #i in 0..__nq_zn {
+                #acc += #na[#ia] * #nb[#ib];
+            }
+            #acc
+        }))
+    }
+}

@@ -1138,7 +1138,11 @@ fn integer_inputs_per_site_when_no_width_suits_every_site() {
         _ => 0.001,
     };
     let acc = |c: &Config| {
-        let w = if bits(c, "A/dense.w") >= 4.0 { 1.0 } else { 0.5 };
+        let w = if bits(c, "A/dense.w") >= 4.0 {
+            1.0
+        } else {
+            0.5
+        };
         w - ["A/dense.x", "B/dense.x", "C/dense.x"]
             .iter()
             .map(|s| loss(c, s))

@@ -1056,7 +1056,7 @@ where
                 let mut c = self.fixed.clone();
                 for (n, cands) in &inputs {
                     if let Some(f) = &cands[k] {
-                        c.insert(n.clone(), f.clone());
+                        c.insert(n.clone(), *f);
                     }
                 }
                 c
@@ -1099,7 +1099,7 @@ where
             for (k, f) in cands.iter().enumerate() {
                 if let Some(f) = f {
                     let mut c = self.fixed.clone();
-                    c.insert(n.clone(), f.clone());
+                    c.insert(n.clone(), *f);
                     cfgs.push(c);
                     labels.push(format!("inputs {n} {}", widths[k]));
                     which.push((s, k));
@@ -1128,10 +1128,7 @@ where
                 .iter()
                 .map(|&k| {
                     let mut c = self.fixed.clone();
-                    c.insert(
-                        n.clone(),
-                        cands[k].clone().expect("a good width has a candidate"),
-                    );
+                    c.insert(n.clone(), cands[k].expect("a good width has a candidate"));
                     c
                 })
                 .collect();

@@ -7,6 +7,7 @@
 //!
 //! `cargo bench --bench kernels`
 use criterion::{Criterion, criterion_group};
+use number_rt::dot::cpu::{self, Kernels};
 use number_rt::{Fixed, Number, UFixed, quantize};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -403,6 +404,7 @@ fn bench(c: &mut Criterion) {
 
     // Ratios, interleaved in one loop (the machine is shared: medians of alternating runs).
     let (mut xq2, mut xq4) = (Vec::new(), Vec::new());
+    let (mut y5, mut z5) = (vec![0.0f32; m], z());
     let t = interleaved(
         31,
         200,
@@ -411,6 +413,11 @@ fn bench(c: &mut Criterion) {
             &mut || dense_hand(&wi, &bq, black_box(&x), &mut y2, &mut xq2, dot_plain),
             &mut || zoo::layers::dense::<A>(&wf, &bf, black_box(&x), &mut y3, true),
             &mut || dense_hand(&wi, &bq, black_box(&x), &mut y4, &mut xq4, dot_vnni),
+            &mut || {
+                cpu::limit(Some(Kernels::Portable));
+                dense_t::<A>(&wt, &bt, black_box(&x), &mut y5, true);
+                cpu::limit(None);
+            },
         ],
     );
     let (mut xq3, mut xq5) = (Vec::new(), Vec::new());
@@ -444,6 +451,11 @@ fn bench(c: &mut Criterion) {
                     &mut patch5,
                     dot_vnni,
                 )
+            },
+            &mut || {
+                cpu::limit(Some(Kernels::Portable));
+                conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z5, g, true);
+                cpu::limit(None);
             },
         ],
     );
@@ -481,6 +493,24 @@ fn bench(c: &mut Criterion) {
             v[0] / v[1],
             v[0] / v[3],
             v[2] / v[0]
+        );
+    }
+    println!(
+        "\nThe tuned layers with the byte kernels this CPU runs ({:?}) vs the portable loops (`cpu::limit`):",
+        cpu::available()
+    );
+    println!(
+        "\n| layer | tuned, {:?} | tuned, portable loops | portable / {:?} |",
+        cpu::available(),
+        cpu::available()
+    );
+    println!("|---|---:|---:|---:|");
+    for (name, v) in [("dense 400→120", &t), ("conv 6×14×14→16, 5×5", &u)] {
+        println!(
+            "| {name} | {:.2} µs | {:.2} µs | {:.2}x |",
+            v[0] / 1e3,
+            v[4] / 1e3,
+            v[4] / v[0]
         );
     }
 }

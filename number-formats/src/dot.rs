@@ -315,10 +315,12 @@ impl<'a> Raw<'a> {
 }
 
 /// Inner products of byte operands with the CPU's 8-bit dot-product instruction (AVX-512 VNNI `vpdpbusd`:
-/// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), when the CPU has it
-/// ([`cpu`]); `None` otherwise, and the caller's portable loop runs. The sums are exact modulo 2^32, and the
-/// caller has checked that the true sum is below 2^24 in magnitude, so they are the exact sums.
-mod bytes {
+/// 64 products of an unsigned and a signed byte summed into 16 `i32` lanes per instruction), or with AVX2 (bytes
+/// widened to 16 bits, `vpmaddwd`: 16 products summed pairwise into 8 `i32` lanes per instruction, exact for
+/// every pair of bytes of either signedness), when the CPU has it ([`cpu`]); `None` otherwise, and the caller's
+/// portable loop runs. The sums are exact modulo 2^32, and the caller has checked that the true sum is below
+/// 2^24 in magnitude, so they are the exact sums.
+pub(crate) mod bytes {
     use super::Raw;
 
     #[inline(always)]
@@ -333,9 +335,81 @@ mod bytes {
                 (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
                 _ => None,
             };
+        } else if super::cpu::avx2() {
+            let ((x, xs), (y, ys)) = (unsigned(a)?, unsigned(b)?);
+            // SAFETY: the CPU has AVX2 (`cpu::avx2`).
+            return Some(unsafe { avx2::dot(x, xs, y, ys) });
         }
         let _ = (a, b);
         None
+    }
+
+    /// The bytes of a byte slice as `u8`, and whether they are signed.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn unsigned(r: Raw<'_>) -> Option<(&[u8], bool)> {
+        match r {
+            // SAFETY: i8 and u8 have the same layout.
+            Raw::I8(s) => Some((
+                unsafe { core::slice::from_raw_parts(s.as_ptr().cast::<u8>(), s.len()) },
+                true,
+            )),
+            Raw::U8(u) => Some((u, false)),
+            Raw::Other => None,
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) mod avx2 {
+        use core::arch::x86_64::*;
+
+        /// 16 bytes at `p` widened to 16-bit lanes, sign- or zero-extended.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        unsafe fn widen(p: *const u8, signed: bool) -> __m256i {
+            unsafe {
+                let v = _mm_loadu_si128(p.cast());
+                if signed {
+                    _mm256_cvtepi8_epi16(v)
+                } else {
+                    _mm256_cvtepu8_epi16(v)
+                }
+            }
+        }
+
+        /// `Σ x[k]·y[k]` (wrapping) over the shorter length, each operand's bytes signed or not.
+        #[target_feature(enable = "avx2")]
+        pub(crate) unsafe fn dot(x: &[u8], xs: bool, y: &[u8], ys: bool) -> i32 {
+            let n = x.len().min(y.len());
+            let (px, py) = (x.as_ptr(), y.as_ptr());
+            unsafe {
+                let (mut a0, mut a1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+                let mut i = 0;
+                while i + 32 <= n {
+                    let p0 = _mm256_madd_epi16(widen(px.add(i), xs), widen(py.add(i), ys));
+                    let p1 =
+                        _mm256_madd_epi16(widen(px.add(i + 16), xs), widen(py.add(i + 16), ys));
+                    a0 = _mm256_add_epi32(a0, p0);
+                    a1 = _mm256_add_epi32(a1, p1);
+                    i += 32;
+                }
+                if i + 16 <= n {
+                    a0 = _mm256_add_epi32(
+                        a0,
+                        _mm256_madd_epi16(widen(px.add(i), xs), widen(py.add(i), ys)),
+                    );
+                    i += 16;
+                }
+                let mut lanes = [0i32; 8];
+                _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_add_epi32(a0, a1));
+                let mut s = lanes.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+                let v = |b: u8, signed: bool| if signed { b as i8 as i32 } else { b as i32 };
+                for k in i..n {
+                    s = s.wrapping_add(v(x[k], xs) * v(y[k], ys));
+                }
+                s
+            }
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -636,34 +710,56 @@ mod tests {
             let t: Vec<i8> = (0..n).map(|_| byte() as i8).collect();
             let us: i32 = u.iter().zip(&s).map(|(&a, &b)| a as i32 * b as i32).sum();
             let st: i32 = s.iter().zip(&t).map(|(&a, &b)| a as i32 * b as i32).sum();
-            for (got, want) in [
-                (bytes::dot(Raw::U8(&u), Raw::I8(&s)), us),
-                (bytes::dot(Raw::I8(&s), Raw::U8(&u)), us),
-                (bytes::dot(Raw::I8(&s), Raw::I8(&t)), st),
-            ] {
-                if let Some(got) = got {
-                    assert_eq!(got, want, "n {n}");
+            let uu: i32 = u.iter().map(|&a| a as i32 * a as i32).sum();
+            // The AVX2 kernel itself, where the CPU has AVX2 (whatever the kernels selected now).
+            #[cfg(all(target_arch = "x86_64", feature = "std"))]
+            if std::is_x86_feature_detected!("avx2") {
+                let b = |v: &[i8]| v.iter().map(|&x| x as u8).collect::<Vec<u8>>();
+                let (sb, tb) = (b(&s), b(&t));
+                for (x, xs, y, ys, want) in [
+                    (&u, false, &sb, true, us),
+                    (&sb, true, &u, false, us),
+                    (&sb, true, &tb, true, st),
+                    (&u, false, &u, false, uu),
+                ] {
+                    // SAFETY: the CPU has AVX2.
+                    assert_eq!(unsafe { bytes::avx2::dot(x, xs, y, ys) }, want, "n {n}");
                 }
             }
-            assert!(bytes::dot(Raw::U8(&u), Raw::U8(&u)).is_none());
+            for k in cpu::every_available() {
+                cpu::limit(Some(k));
+                for (got, want) in [
+                    (bytes::dot(Raw::U8(&u), Raw::I8(&s)), us),
+                    (bytes::dot(Raw::I8(&s), Raw::U8(&u)), us),
+                    (bytes::dot(Raw::I8(&s), Raw::I8(&t)), st),
+                    // Unsigned × unsigned: AVX2 only (VNNI multiplies unsigned by signed bytes).
+                    (bytes::dot(Raw::U8(&u), Raw::U8(&u)), uu),
+                ] {
+                    if let Some(got) = got {
+                        assert_eq!(got, want, "n {n}, {k:?}");
+                    }
+                }
+            }
+            cpu::limit(None);
         }
     }
 
-    /// The portable loops always, and the CPU's kernels where it has them, give the reference's bits.
+    /// The portable loops always, and every set of the CPU's kernels it has, give the reference's bits.
     #[test]
     fn the_portable_loops_and_the_cpu_kernels_give_the_same_bits() {
-        for portable in [true, false] {
-            cpu::force_portable(portable);
-            for n in [1usize, 37, 64, 150, 400] {
+        for k in cpu::every_available() {
+            cpu::limit(Some(k));
+            for n in [1usize, 15, 16, 31, 32, 33, 37, 64, 150, 400] {
                 for scale in [0.01f32, 1.0, 100.0] {
                     check::<f32, Fixed<4, 4>, UFixed<8, 4>>(scale, n, 11);
                     check::<f32, UFixed<8, 4>, Fixed<4, 4>>(scale, n, 12);
                     check::<f32, Fixed<8, 7>, Fixed<8, 7>>(scale, n, 13);
+                    check::<f32, UFixed<8, 0>, UFixed<8, 4>>(scale, n, 15);
                     check::<Fixed<16, 7>, Fixed<4, 3>, Fixed<4, 4>>(scale, n, 14);
                 }
             }
         }
-        cpu::force_portable(false);
+        cpu::limit(None);
     }
 
     #[test]

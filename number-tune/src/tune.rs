@@ -386,8 +386,13 @@ pub struct Outcome {
     pub profile_hash: u64,
     /// Names of the searched sites, in label order.
     pub searched: Vec<String>,
-    /// The width given to the input sites by [`Tuner::integer_inputs`] (None: off, or no width was good enough).
+    /// The width given to every input site at once by [`Tuner::integer_inputs`] (None: off, or no width was
+    /// good enough for all of them together; some may then have one of their own, in
+    /// [`integer_input_sites`](Self::integer_input_sites)).
     pub integer_inputs: Option<u32>,
+    /// The input sites [`Tuner::integer_inputs`] gave a fixed-point format, with its width, by name (every
+    /// input site when [`integer_inputs`](Self::integer_inputs) is `Some`).
+    pub integer_input_sites: Vec<(String, u32)>,
     /// Every evaluated configuration, in evaluation order.
     pub visited: Vec<Point>,
     /// The uniform sweep: (width, point) for each width evaluated.
@@ -700,10 +705,12 @@ impl<'p> Tuner<'p> {
     }
     /// Integer inputs: before the search, give every input site (a layer's `x`) that the search does not
     /// cover a fixed-point format (placed from its profile like any candidate), of the narrowest of `widths`
-    /// whose accuracy loss with everything else f32 is at most a quarter of the tolerance; the search then runs
-    /// with those formats fixed (none if no width is good enough). With fixed-point weights too, tuned builds
-    /// compute inner products in integers ([`crate::dot`]), which is where their speed comes from.
-    /// Off by default (the objective alone decides).
+    /// whose accuracy loss with everything else f32 is at most a quarter of the tolerance. When no width is good
+    /// enough for all input sites at once, they are granted one by one: each site alone at every width, then,
+    /// least loss alone first, each site at the narrowest of its good widths that keeps the loss of all sites
+    /// granted so far within that quarter (or none). The search then runs with those formats fixed. With
+    /// fixed-point weights too, tuned builds compute those inner products in integers ([`crate::dot`]), which is
+    /// where their speed comes from. Off by default (the objective alone decides).
     ///
     /// ```
     /// # let profile = number_tune::profile::Profile::default();

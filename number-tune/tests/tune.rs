@@ -374,7 +374,7 @@ fn deterministic_for_a_seed() {
     let acc = |c: &Config| m.accuracy(c);
     let run = |seed| {
         quick(Tuner::new(&p))
-            .tolerance(Tolerance::Relative(0.02))
+            .tolerance(Tolerance::Relative(0.024))
             .seed(seed)
             .run(acc)
             .unwrap()
@@ -383,7 +383,7 @@ fn deterministic_for_a_seed() {
     // With the exact phase off, the seeded restarts run; still deterministic.
     let run = |seed| {
         quick(Tuner::new(&p))
-            .tolerance(Tolerance::Relative(0.02))
+            .tolerance(Tolerance::Relative(0.024))
             .exact_limit(0)
             .restarts(3)
             .seed(seed)
@@ -401,13 +401,13 @@ fn a_budget_returns_the_best_so_far() {
     let p = m.profile();
     let acc = |c: &Config| m.accuracy(c);
     let full = quick(Tuner::new(&p))
-        .tolerance(Tolerance::Relative(0.02))
+        .tolerance(Tolerance::Relative(0.024))
         .run(acc)
         .unwrap();
     for n in [1, 2, 5, 9, 14, 25] {
         assert!(n < full.evaluations);
         let o = quick(Tuner::new(&p))
-            .tolerance(Tolerance::Relative(0.02))
+            .tolerance(Tolerance::Relative(0.024))
             .budget(Budget {
                 evaluations: Some(n),
                 time: None,
@@ -578,7 +578,7 @@ fn report() {
     let m = Mlp::new(0);
     let p = m.profile();
     let o = quick(Tuner::new(&p))
-        .tolerance(Tolerance::Relative(0.02))
+        .tolerance(Tolerance::Relative(0.024))
         .run(|c| m.accuracy(c))
         .unwrap();
     let dir = std::env::temp_dir().join(format!("number-rt-tune-report-{}", std::process::id()));
@@ -787,7 +787,7 @@ fn block_formats_for_weights_cost_their_block_exponents() {
         && c.levels.iter().any(|f| matches!(f, Format::Block { .. }))));
     let o = quick(Tuner::new(&p))
         .space(space)
-        .tolerance(Tolerance::Relative(0.02))
+        .tolerance(Tolerance::Relative(0.024))
         .run(acc)
         .unwrap();
     assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
@@ -866,7 +866,7 @@ fn mixed_granularities_form_one_ladder_in_storage_cost() {
     // One search picks per site; its result is feasible and costed with the block exponents.
     let o = quick(Tuner::new(&p))
         .space(space.clone())
-        .tolerance(Tolerance::Relative(0.02))
+        .tolerance(Tolerance::Relative(0.024))
         .run(acc)
         .unwrap();
     assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
@@ -1116,4 +1116,62 @@ fn integer_state_gives_read_outputs_the_input_format() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn integer_inputs_per_site_when_no_width_suits_every_site() {
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites
+        .insert("A/dense.w".into(), site(SiteKind::Weight, "w", &vals));
+    for s in ["A/dense.x", "B/dense.x", "C/dense.x"] {
+        p.sites.insert(s.into(), site(SiteKind::Input, "x", &vals));
+    }
+    // Loss of each input site at a width: A is sensitive (within a quarter of the 1% tolerance alone only at
+    // 12 bits), B and C cost 0.1% each at any width. No width suits all three at once (8: 0.8%, 10: 0.5%,
+    // 12: 0.4% > 0.25%).
+    let loss = |c: &Config, s: &str| match (s, bits(c, s) as u32) {
+        (_, 32) => 0.0,
+        ("A/dense.x", 8) => 0.006,
+        ("A/dense.x", 10) => 0.003,
+        ("A/dense.x", _) => 0.002,
+        _ => 0.001,
+    };
+    let acc = |c: &Config| {
+        let w = if bits(c, "A/dense.w") >= 4.0 {
+            1.0
+        } else {
+            0.5
+        };
+        w - ["A/dense.x", "B/dense.x", "C/dense.x"]
+            .iter()
+            .map(|s| loss(c, s))
+            .sum::<f64>()
+    };
+    let o = Tuner::new(&p)
+        .progress(false)
+        .integer_inputs([8, 10, 12])
+        .run(acc)
+        .unwrap();
+    assert_eq!(o.integer_inputs, None, "no width for all of them");
+    // B and C (least loss first) fit within a quarter of the tolerance together; A would exceed it.
+    assert_eq!(
+        o.integer_input_sites,
+        vec![("B/dense.x".to_string(), 8), ("C/dense.x".to_string(), 8)]
+    );
+    for s in ["B/dense.x", "C/dense.x"] {
+        assert!(matches!(o.config[s], Format::Fixed { .. }) && o.config[s].bits() == 8);
+    }
+    assert!(!o.config.contains_key("A/dense.x"));
+    assert!(o.accuracy >= o.target);
+    // When one width suits every site, it is given to all of them (the per-site phase never runs).
+    let o = Tuner::new(&p)
+        .progress(false)
+        .integer_inputs([8, 10, 12])
+        .tolerance(Tolerance::Relative(0.024))
+        .run(acc)
+        .unwrap();
+    assert_eq!(o.integer_inputs, Some(10));
+    assert_eq!(o.integer_input_sites.len(), 3);
+    assert!(o.visited.iter().all(|p| p.phase != "inputs per site"));
 }

@@ -6,6 +6,15 @@
 //! (`cargo number fetch mnist`) or in `$LIBNUMBER_DATA`.
 mod data;
 mod model;
+/// The zoo's reader of PyTorch `.pth` files (digit_recognizer's weights), shared source.
+#[path = "../../src/pth.rs"]
+#[allow(dead_code)]
+mod pth;
+mod zoo;
+/// What `pth` returns (as `number_runtime::weights::Tensors`).
+mod weights {
+    pub type Tensors = crate::zoo::Tensors;
+}
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +22,7 @@ use std::time::Instant;
 
 use data::Images;
 use model::{Engine, Precision, Weights};
-use tract_core::internal::TractResult;
+use tract_core::internal::{TractResult, format_err};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("peer/ lives in the repository").to_path_buf()
@@ -99,8 +108,77 @@ fn agree(a: &[u32], b: &[u32]) -> usize {
     a.iter().zip(b).filter(|(x, y)| x == y).count()
 }
 
+/// `bench --model M [--n N] [--json F] [--accuracy]`: µs per image of the zoo model `M` in tract f32 at batch 1
+/// (the median over `N` test-split images after 64 warm-up runs, as our builds' `bench` measures), for LeNet also
+/// tract int8 (per-tensor weight scales); with `--accuracy`, the accuracy on the zoo's whole test split (the
+/// 5,000 MNIST test images of odd index). Prints one JSON object (and writes it to `F`).
+fn bench(args: &[String]) -> TractResult<()> {
+    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+    let model = opt("--model").ok_or_else(|| format_err!("bench: --model M (one of {})", zoo::MODELS.join(", ")))?;
+    let n: usize = opt("--n").map_or(Ok(512), |s| s.parse()).map_err(|e| format_err!("--n: {e}"))?;
+    let accuracy = args.iter().any(|a| a == "--accuracy");
+    let dir = data::mnist_dir(&root());
+    let all = Images::load(&dir, "t10k")?;
+    // The zoo's test split of MNIST: the official test images of odd index.
+    let odd: Vec<usize> = (1..all.n).step_by(2).collect();
+    let test = Images {
+        n: odd.len(),
+        pixels: odd.iter().flat_map(|&i| all.batch(i, 1).iter().copied()).collect(),
+        labels: odd.iter().map(|&i| all.labels[i]).collect(),
+    };
+    let w = zoo::load_weights(&root(), model)?;
+    let plan = zoo::Plan::new(model, &w)?;
+    let median_us = |f: &dyn Fn(&[f32]) -> TractResult<Vec<f32>>| -> TractResult<f64> {
+        let n = n.min(test.n).max(1);
+        for i in 0..n.min(64) {
+            std::hint::black_box(f(test.batch(i, 1))?);
+        }
+        let mut t = Vec::with_capacity(n);
+        for i in 0..n {
+            let s = Instant::now();
+            std::hint::black_box(f(std::hint::black_box(test.batch(i, 1)))?);
+            t.push(s.elapsed().as_secs_f64() * 1e6);
+        }
+        t.sort_by(f64::total_cmp);
+        Ok(t[t.len() / 2])
+    };
+    let mut out = serde_json::json!({
+        "model": model,
+        "engine": "tract-core 0.23.9",
+        "tract_f32_us_b1": median_us(&|x| plan.logits(x))?,
+    });
+    let int8 = if model == "lenet" {
+        let lw = Weights::load(&root().join("examples/lenet/weights.safetensors"))?;
+        let q = model::calibrate(&lw, &Images::load_first(&dir, "train", 2000)?)?;
+        let e = Engine::new(&lw, &q, 1, Precision::Int8 { per_channel: false })?;
+        out["tract_int8_us_b1"] = median_us(&|x| e.logits(x))?.into();
+        Some(e)
+    } else {
+        None
+    };
+    if accuracy {
+        let acc = |f: &dyn Fn(&[f32]) -> TractResult<Vec<f32>>| -> TractResult<f64> {
+            let p: Vec<u32> = (0..test.n).map(|i| Ok(argmax(&f(test.batch(i, 1))?) as u32)).collect::<TractResult<_>>()?;
+            Ok(test.accuracy(&p))
+        };
+        out["tract_f32_accuracy"] = acc(&|x| plan.logits(x))?.into();
+        if let Some(e) = &int8 {
+            out["tract_int8_accuracy"] = acc(&|x| e.logits(x))?.into();
+        }
+    }
+    let s = serde_json::to_string(&out)?;
+    if let Some(f) = opt("--json") {
+        std::fs::write(f, &s).map_err(|e| format_err!("{f}: {e}"))?;
+    }
+    println!("{s}");
+    Ok(())
+}
+
 fn main() -> TractResult<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "bench") {
+        return bench(&args[2..]);
+    }
     let timed = args.iter().position(|a| a == "--timed").and_then(|i| args.get(i + 1)).map_or(2048, |s| s.parse().expect("--timed N"));
     let with_ours = !args.iter().any(|a| a == "--no-ours");
 

@@ -1,7 +1,10 @@
 //! `cargo number bench`: issue #6's zoo benchmarks in one run — every model with a checked-in tuned.rs, its
 //! plain f32 build, tuned build and calibrate build timed interleaved (rounds of one run each, medians), so the
-//! ratios come from the same minutes of a shared machine. Writes docs/bench.md and docs/bench.json.
-use crate::{data_of, f, fetch, read, root, run, tuned_models};
+//! ratios come from the same minutes of a shared machine; next to them, in the same rounds, the peer engine tract
+//! (f32, and int8 for LeNet) on the models it runs (peer/: its own workspace, built here when its dependencies can
+//! be fetched), and the out-of-tree crate own-model/ (plain vs tuned autoencoder). Writes docs/bench.md and
+//! docs/bench.json.
+use crate::{cargo, data_of, f, fetch, read, root, run, tuned_models};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -101,16 +104,141 @@ fn cpu_features() -> String {
     }
 }
 
+/// The zoo models peer/ builds as tract graphs (`peer/src/zoo.rs`).
+const TRACT_MODELS: [&str; 5] = ["lenet", "mlp", "digit_recognizer", "resnet", "mobilenet"];
+
+/// The out-of-tree example crate's model, benchmarked as a row of its own.
+const OWN: &str = "autoencoder";
+
+/// Builds peer/ (tract; its own workspace and target dir): its binary, or why not (the table then says so).
+fn build_peer() -> Result<PathBuf, String> {
+    let peer = root().join("peer");
+    eprintln!("+ cargo build --release (in peer/)");
+    let st = Command::new(cargo())
+        .args(["build", "--release"])
+        .current_dir(&peer)
+        .status()
+        .map_err(|e| format!("running cargo in peer/: {e}"))?;
+    if !st.success() {
+        return Err(format!(
+            "`cargo build --release` in peer/ failed ({st}): tract's crates must be fetchable"
+        ));
+    }
+    Ok(peer.join("target").join("release").join("libnumber-peer"))
+}
+
+/// One run of `libnumber-peer bench`: tract f32 (and for LeNet int8) µs per image at batch 1.
+fn time_tract(
+    bin: &Path,
+    m: &str,
+    n: usize,
+    accuracy: bool,
+    json_out: &Path,
+) -> Result<Value, String> {
+    let mut cmd = Command::new(bin);
+    cmd.args(["bench", "--model", m, "--n", &n.to_string(), "--json"])
+        .arg(json_out)
+        .current_dir(root().join("peer"))
+        .stdout(std::process::Stdio::null());
+    if accuracy {
+        cmd.arg("--accuracy");
+    }
+    let st = cmd
+        .status()
+        .map_err(|e| format!("running {}: {e}", bin.display()))?;
+    if !st.success() {
+        return Err(format!("{} bench --model {m} failed ({st})", bin.display()));
+    }
+    read(json_out)
+}
+
+/// own-model/'s autoencoder, plain and tuned: built in that crate (its own workspace and target dir).
+fn build_own(mode: &str, dir: &Path) -> Result<PathBuf, String> {
+    let own = root().join("own-model");
+    let mut args = vec!["build", "--release", "--example", OWN];
+    if mode != "plain" {
+        args.extend(["--features", mode]);
+    }
+    eprintln!("+ cargo {} (in own-model/)", args.join(" "));
+    let st = Command::new(cargo())
+        .args(&args)
+        .current_dir(&own)
+        .status()
+        .map_err(|e| format!("running cargo in own-model/: {e}"))?;
+    if !st.success() {
+        return Err(format!(
+            "`cargo {}` in own-model/ failed ({st})",
+            args.join(" ")
+        ));
+    }
+    let src = own
+        .join("target")
+        .join("release")
+        .join("examples")
+        .join(OWN);
+    let dst = dir.join(format!("{OWN}-{mode}"));
+    std::fs::copy(&src, &dst).map_err(|e| format!("copying {}: {e}", src.display()))?;
+    Ok(dst)
+}
+
+/// One `eval` of the autoencoder on its 1,000 training images (its largest split): µs per input, the mean of
+/// one pass (the example's own timing).
+fn time_own(bin: &Path, json_out: &Path) -> Result<f64, String> {
+    let st = Command::new(bin)
+        .args(["eval", "--split", "train", "--json"])
+        .arg(json_out)
+        .current_dir(root().join("own-model"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("running {}: {e}", bin.display()))?;
+    if !st.success() {
+        return Err(format!("{} eval failed ({st})", bin.display()));
+    }
+    f(&read(json_out)?, "micros_per_input")
+}
+
+/// The own-model row: plain vs tuned autoencoder, interleaved rounds.
+fn own_row(rounds: usize, dir: &Path) -> Result<Value, String> {
+    let bins = [build_own("plain", dir)?, build_own("tuned", dir)?];
+    let mut t: [Vec<f64>; 2] = [vec![], vec![]];
+    for _ in 0..rounds {
+        for (k, bin) in bins.iter().enumerate() {
+            t[k].push(time_own(bin, &dir.join(format!("{OWN}-{k}.json")))?);
+        }
+    }
+    let (p, q) = (median(t[0].clone()), median(t[1].clone()));
+    let ((p_lo, p_hi), (q_lo, q_hi)) = (min_max(&t[0]), min_max(&t[1]));
+    Ok(json!({
+        "model": format!("{OWN} (own-model/)"), "plain_us_b1": p, "tuned_us_b1": q, "speedup_b1": p / q,
+        "plain_us_b1_min": p_lo, "plain_us_b1_max": p_hi, "tuned_us_b1_min": q_lo, "tuned_us_b1_max": q_hi,
+        "timing": "eval --split train: mean µs per input over 1,000 inputs, one pass per round",
+    }))
+}
+
 pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String> {
     let models = if models.is_empty() {
-        tuned_models()
+        let mut v = tuned_models();
+        v.push(OWN.into());
+        v
     } else {
         models
     };
     let dir = root().join("target").join("number").join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let peer = if models.iter().any(|m| TRACT_MODELS.contains(&m.as_str())) {
+        build_peer()
+    } else {
+        Err("no model tract runs here".into())
+    };
+    if let Err(e) = &peer {
+        eprintln!("tract: not measured ({e})");
+    }
     let mut rows = Vec::new();
     for m in &models {
+        if m == OWN {
+            rows.push(own_row(rounds, &dir)?);
+            continue;
+        }
         if let Some(d) = data_of(m) {
             fetch(d)?;
         }
@@ -118,14 +246,30 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             .into_iter()
             .map(|mode| Ok((mode, build(m, mode, &dir)?)))
             .collect::<Result<_, String>>()?;
+        let tract = match &peer {
+            Ok(b) if TRACT_MODELS.contains(&m.as_str()) => Some(b),
+            _ => None,
+        };
         let mut t: Vec<(Vec<f64>, Vec<f64>)> = vec![(vec![], vec![]); bins.len()];
         let mut last: Vec<Value> = vec![Value::Null; bins.len()];
-        for _ in 0..rounds {
+        // tract f32 and int8 µs (b1) per round, and its accuracies (first round).
+        let (mut tf, mut ti, mut tract_acc) = (vec![], vec![], Value::Null);
+        for r in 0..rounds {
             for (k, (mode, bin)) in bins.iter().enumerate() {
                 let v = time(bin, n, &dir.join(format!("{m}-{mode}.json")))?;
                 t[k].0.push(f(&v, "us_batch1")?);
                 t[k].1.push(f(&v, "us_batch64")?);
                 last[k] = v;
+            }
+            if let Some(b) = tract {
+                let v = time_tract(b, m, n, r == 0, &dir.join(format!("{m}-tract.json")))?;
+                tf.push(f(&v, "tract_f32_us_b1")?);
+                if let Ok(x) = f(&v, "tract_int8_us_b1") {
+                    ti.push(x);
+                }
+                if r == 0 {
+                    tract_acc = v["tract_f32_accuracy"].clone();
+                }
             }
         }
         let (p1, p64) = (median(t[0].0.clone()), median(t[0].1.clone()));
@@ -153,23 +297,42 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             "weight_bytes": f(&last[1], "weight_bytes")?, "f32_weight_bytes": f(&last[0], "f32_weight_bytes")?,
             "tuner_evals_per_s": evals_per_s,
         }));
+        if !tf.is_empty() {
+            let row = rows.last_mut().expect("pushed above");
+            let (lo, hi) = min_max(&tf);
+            let tm = median(tf.clone());
+            row["tract_f32_us_b1"] = json!(tm);
+            row["tract_f32_us_b1_min"] = json!(lo);
+            row["tract_f32_us_b1_max"] = json!(hi);
+            row["tract_f32_accuracy"] = tract_acc;
+            // Ratios of medians of the same rounds: how many times faster than tract f32.
+            row["plain_vs_tract_f32"] = json!(tm / p1);
+            row["tuned_vs_tract_f32"] = json!(tm / t1);
+            if !ti.is_empty() {
+                let (lo, hi) = min_max(&ti);
+                row["tract_int8_us_b1"] = json!(median(ti.clone()));
+                row["tract_int8_us_b1_min"] = json!(lo);
+                row["tract_int8_us_b1_max"] = json!(hi);
+            }
+        }
     }
     let mut md = format!(
         "# Zoo benchmarks\n\nCPU: {}.\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians \
          (min..max over the rounds); one thread; shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
          build (all sites f32, emulation on) / plain build; weight bytes = resident bytes of the weight tensors in the \
          tuned build (one storage unit per value: i8/u8 for ≤ 8 bits) vs f32; tuner throughput from the last \
-         `tune` of the model (its validation size).\n\n\
+         `tune` of the model (its validation size). The {OWN} row is the out-of-tree crate own-model/ (its example's \
+         `eval --split train`: mean µs per input over its 1,000 training images, one pass per round; not in the geomean).\n\n\
          | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | tuner evals/s |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         cpu_features()
     );
+    let opt = |r: &Value, k: &str, fmt: &dyn Fn(f64) -> String| {
+        r[k].as_f64().map_or("-".to_string(), fmt)
+    };
     for r in &rows {
-        let evals = r["tuner_evals_per_s"]
-            .as_f64()
-            .map_or("-".to_string(), |v| format!("{v:.2}"));
         md.push_str(&format!(
-            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {:.2}x | {:.2}x | {} | {:.2}x smaller | {evals} |\n",
+            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {} | {} | {} | {} | {} |\n",
             r["model"].as_str().unwrap_or(""),
             f(r, "plain_us_b1")?,
             f(r, "plain_us_b1_min")?,
@@ -178,26 +341,77 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             f(r, "tuned_us_b1_min")?,
             f(r, "tuned_us_b1_max")?,
             f(r, "speedup_b1")?,
-            f(r, "speedup_b64")?,
-            f(r, "calibrate_overhead")?,
-            f(r, "weight_bytes")?,
-            f(r, "f32_weight_bytes")? / f(r, "weight_bytes")?,
+            opt(r, "speedup_b64", &|v| format!("{v:.2}x")),
+            opt(r, "calibrate_overhead", &|v| format!("{v:.2}x")),
+            opt(r, "weight_bytes", &|v| format!("{v}")),
+            match (r["f32_weight_bytes"].as_f64(), r["weight_bytes"].as_f64()) {
+                (Some(a), Some(b)) => format!("{:.2}x smaller", a / b),
+                _ => "-".into(),
+            },
+            opt(r, "tuner_evals_per_s", &|v| format!("{v:.2}")),
         ));
     }
-    let g = |k: &str| -> Result<f64, String> {
+    let zoo: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r.get("speedup_b64").is_some())
+        .collect();
+    let g = |rs: &[&Value], k: &str| -> Result<f64, String> {
         Ok(geomean(
-            &rows
-                .iter()
-                .map(|r| f(r, k))
-                .collect::<Result<Vec<_>, _>>()?,
+            &rs.iter().map(|r| f(r, k)).collect::<Result<Vec<_>, _>>()?,
         ))
     };
-    md.push_str(&format!(
-        "| **geomean** | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | |\n",
-        g("speedup_b1")?,
-        g("speedup_b64")?,
-        g("calibrate_overhead")?
-    ));
+    if !zoo.is_empty() {
+        md.push_str(&format!(
+            "| **geomean** (zoo) | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | |\n",
+            g(&zoo, "speedup_b1")?,
+            g(&zoo, "speedup_b64")?,
+            g(&zoo, "calibrate_overhead")?
+        ));
+    }
+    let tract: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r.get("tract_f32_us_b1").is_some())
+        .collect();
+    match &peer {
+        Ok(_) if !tract.is_empty() => {
+            md.push_str(
+                "\n## Against tract\n\nThe peer engine tract (`tract-core` 0.23.9, peer/: each model's graph built in code from the \
+                 same weights, `into_optimized()`, batch 1, the median over the same test inputs after 64 warm-up runs, as \
+                 our builds' `bench`), timed in the same interleaved rounds, in a process of its own after our three builds. \
+                 Times faster than tract f32 = tract f32 median / our median (above 1: ours is faster). Accuracy: tract f32 \
+                 on the model's whole test split.\n\n\
+                 | model | tract f32 µs (b1) | tract f32 accuracy | plain f32 vs tract f32 | tuned vs tract f32 | tract int8 µs (b1) |\n\
+                 |---|---:|---:|---:|---:|---:|\n",
+            );
+            for r in &tract {
+                md.push_str(&format!(
+                    "| {} | {:.1} ({:.1}..{:.1}) | {} | {:.2}x | {:.2}x | {} |\n",
+                    r["model"].as_str().unwrap_or(""),
+                    f(r, "tract_f32_us_b1")?,
+                    f(r, "tract_f32_us_b1_min")?,
+                    f(r, "tract_f32_us_b1_max")?,
+                    opt(r, "tract_f32_accuracy", &|v| format!("{:.2}%", 100.0 * v)),
+                    f(r, "plain_vs_tract_f32")?,
+                    f(r, "tuned_vs_tract_f32")?,
+                    match (
+                        r["tract_int8_us_b1"].as_f64(),
+                        r["tract_int8_us_b1_min"].as_f64(),
+                        r["tract_int8_us_b1_max"].as_f64()
+                    ) {
+                        (Some(m), Some(lo), Some(hi)) => format!("{m:.1} ({lo:.1}..{hi:.1})"),
+                        _ => "-".into(),
+                    },
+                ));
+            }
+            md.push_str(&format!(
+                "| **geomean** | | | {:.2}x | **{:.2}x** | |\n",
+                g(&tract, "plain_vs_tract_f32")?,
+                g(&tract, "tuned_vs_tract_f32")?
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => md.push_str(&format!("\ntract: not measured ({e}).\n")),
+    }
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("bench.md"), &md).map_err(|e| e.to_string())?;

@@ -180,14 +180,15 @@ fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(
     }
 }
 
-/// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI, when the CPU has
-/// it ([`super::cpu`]); `false` otherwise (or for other operands), and the caller's portable loop runs.
-mod bytes {
+/// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI or AVX2, when the
+/// CPU has them ([`super::cpu`]); `false` otherwise (or for other operands), and the caller's portable loop runs.
+pub(crate) mod bytes {
     use super::Raw;
 
     #[inline(always)]
     pub(super) fn columns<'b>(a: Raw<'_>, col: impl Fn(usize) -> Raw<'b>, out: &mut [i32]) -> bool {
-        if !(cfg!(target_arch = "x86_64") && super::super::cpu::vnni()) {
+        let (vnni, avx2) = (super::super::cpu::vnni(), super::super::cpu::avx2());
+        if !(cfg!(target_arch = "x86_64") && (vnni || avx2)) {
             return false;
         }
         let (row, row_signed): (&[u8], bool) = match a {
@@ -214,15 +215,115 @@ mod bytes {
             _ => None,
         };
         #[cfg(target_arch = "x86_64")]
-        {
+        if vnni {
             // SAFETY: the CPU has AVX-512 F, BW and VNNI (checked above); every column pointer reads at most
             // `out.len()` bytes (masked loads), which `ptr` checked.
             unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) }
+        } else {
+            // SAFETY: the CPU has AVX2 (checked above); every column pointer reads at most `out.len()` bytes,
+            // which `ptr` checked.
+            unsafe { avx2::columns(row, row_signed, col_signed, ptr, out) }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
             let _ = (row_signed, ptr);
             false
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) mod avx2 {
+        use core::arch::x86_64::*;
+
+        /// 16 bytes at `p` widened to 16-bit lanes, sign- or zero-extended.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        unsafe fn widen(p: *const u8, signed: bool) -> __m256i {
+            unsafe {
+                let v = _mm_loadu_si128(p.cast());
+                if signed {
+                    _mm256_cvtepi8_epi16(v)
+                } else {
+                    _mm256_cvtepu8_epi16(v)
+                }
+            }
+        }
+
+        /// Two taps at a time: the columns' bytes widened to 16 bits (sign- or zero-extended), the two taps of
+        /// each lane interleaved into one 32-bit lane, and the row's two values broadcast as a 16-bit pair, so
+        /// that `vpmaddwd` adds both products of a lane into its 32-bit sum (exact: |product| <= 2^16). Columns
+        /// shorter than 64 lanes are copied into a buffer first; the lanes past `out.len()` are never stored.
+        #[target_feature(enable = "avx2")]
+        pub(crate) unsafe fn columns(
+            row: &[u8],
+            row_signed: bool,
+            col_signed: bool,
+            ptr: impl Fn(usize) -> Option<*const u8>,
+            out: &mut [i32],
+        ) -> bool {
+            let (n, l) = (row.len(), out.len());
+            // Blocks of 16 lanes; when `l` is not a multiple of 16 the last block ends at `l`, overlapping the
+            // one before (its lanes are computed twice, the same way). Below 16 lanes each column is copied into
+            // a buffer first (the buffer's lanes past `l` are never stored).
+            let short = l < 16;
+            let blocks = if short { 1 } else { l.div_ceil(16) };
+            let start = |b: usize| if short { 0 } else { (16 * b).min(l - 16) };
+            let wv = |k: usize| -> i32 {
+                if k >= n {
+                    0
+                } else if row_signed {
+                    row[k] as i8 as i16 as u16 as i32
+                } else {
+                    row[k] as i32
+                }
+            };
+            let mut buf = [[0u8; 16]; 2];
+            unsafe {
+                let zero = _mm256_setzero_si256();
+                let mut acc = [zero; 8];
+                let mut k = 0;
+                while k < n {
+                    let Some(q0) = ptr(k) else { return false };
+                    // A missing tap past the end: the same column again, with a zero weight.
+                    let q1 = if k + 1 < n {
+                        let Some(q) = ptr(k + 1) else { return false };
+                        q
+                    } else {
+                        q0
+                    };
+                    let (p0, p1) = if short {
+                        core::ptr::copy_nonoverlapping(q0, buf[0].as_mut_ptr(), l);
+                        core::ptr::copy_nonoverlapping(q1, buf[1].as_mut_ptr(), l);
+                        (buf[0].as_ptr(), buf[1].as_ptr())
+                    } else {
+                        (q0, q1)
+                    };
+                    let w = _mm256_set1_epi32((wv(k) & 0xffff) | (wv(k + 1) << 16));
+                    for b in 0..4 {
+                        if b < blocks {
+                            let c0 = widen(p0.add(start(b)), col_signed);
+                            let c1 = widen(p1.add(start(b)), col_signed);
+                            // Within each 128-bit half: lo holds lanes 0..4 (8..12), hi lanes 4..8 (12..16).
+                            let lo = _mm256_unpacklo_epi16(c0, c1);
+                            let hi = _mm256_unpackhi_epi16(c0, c1);
+                            acc[2 * b] = _mm256_add_epi32(acc[2 * b], _mm256_madd_epi16(lo, w));
+                            acc[2 * b + 1] =
+                                _mm256_add_epi32(acc[2 * b + 1], _mm256_madd_epi16(hi, w));
+                        }
+                    }
+                    k += 2;
+                }
+                let mut sums = [0i32; 64];
+                for b in 0..blocks {
+                    let (lo, hi) = (acc[2 * b], acc[2 * b + 1]);
+                    let first = _mm256_permute2x128_si256::<0x20>(lo, hi); // lanes 0..8
+                    let second = _mm256_permute2x128_si256::<0x31>(lo, hi); // lanes 8..16
+                    _mm256_storeu_si256(sums.as_mut_ptr().add(start(b)).cast(), first);
+                    _mm256_storeu_si256(sums.as_mut_ptr().add(start(b) + 8).cast(), second);
+                }
+                out.copy_from_slice(&sums[..l]);
+            }
+            true
         }
     }
 
@@ -441,9 +542,15 @@ mod tests {
     /// The portable loops always, and the CPU's kernels where it has them, give the reference's bits.
     #[test]
     fn the_portable_loops_and_the_cpu_kernels_give_the_same_bits() {
-        for portable in [true, false] {
-            crate::dot::cpu::force_portable(portable);
-            for (n, m, seed) in [(3, 64, 3), (25, 17, 4), (150, 65, 5)] {
+        for k in crate::dot::cpu::every_available() {
+            crate::dot::cpu::limit(Some(k));
+            for (n, m, seed) in [
+                (3, 64, 3),
+                (25, 17, 4),
+                (150, 65, 5),
+                (1, 1, 6),
+                (2, 130, 7),
+            ] {
                 for scale in [0.01f32, 1.0, 100.0] {
                     check::<f32, Fixed<4, 4>, UFixed<8, 4>>(scale, n, m, seed);
                     check::<f32, UFixed<8, 4>, Fixed<4, 4>>(scale, n, m, seed);
@@ -452,7 +559,7 @@ mod tests {
                 }
             }
         }
-        crate::dot::cpu::force_portable(false);
+        crate::dot::cpu::limit(None);
     }
 
     #[test]
@@ -549,16 +656,42 @@ mod tests {
                         Raw::U8(&cols[k * 64..][..l])
                     }
                 };
-                let ran = bytes::columns(a, col, &mut got);
-                if crate::dot::cpu::available() == crate::dot::cpu::Kernels::Portable {
-                    assert!(!ran, "the byte kernel runs only when the CPU has VNNI");
-                }
-                if ran {
+                // The AVX2 kernel itself, where the CPU has AVX2 (whatever the kernels selected now).
+                #[cfg(all(target_arch = "x86_64", feature = "std"))]
+                if std::is_x86_feature_detected!("avx2") {
+                    let ptr = |k: usize| {
+                        Some(if cs {
+                            ci[k * 64..].as_ptr().cast::<u8>()
+                        } else {
+                            cols[k * 64..].as_ptr()
+                        })
+                    };
+                    let mut direct = vec![0i32; l];
+                    // SAFETY: the CPU has AVX2; every column has at least `l` bytes.
+                    assert!(unsafe { bytes::avx2::columns(&row, rs, cs, ptr, &mut direct) });
                     assert_eq!(
-                        got, want,
-                        "n {n}, lanes {l}, row signed {rs}, columns signed {cs}"
+                        direct, want,
+                        "AVX2: n {n}, lanes {l}, row signed {rs}, columns signed {cs}"
                     );
                 }
+                for k in crate::dot::cpu::every_available() {
+                    crate::dot::cpu::limit(Some(k));
+                    got.iter_mut().for_each(|v| *v = 0);
+                    let ran = bytes::columns(a, col, &mut got);
+                    if crate::dot::cpu::available() == crate::dot::cpu::Kernels::Portable {
+                        assert!(
+                            !ran,
+                            "the byte kernels run only when the CPU has AVX2 or VNNI"
+                        );
+                    }
+                    if ran {
+                        assert_eq!(
+                            got, want,
+                            "n {n}, lanes {l}, row signed {rs}, columns signed {cs}, {k:?}"
+                        );
+                    }
+                }
+                crate::dot::cpu::limit(None);
             }
         }
     }

@@ -1,47 +1,59 @@
 //! The instruction set of the byte kernels, chosen when the program runs: the AVX-512 VNNI kernels when the CPU
-//! has them (detected once with `std`; without `std`, when the build targets them), else the portable loops,
-//! which the compiler vectorizes for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this
-//! repository's `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never
-//! depend on the CPU; only the speed does.
-use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+//! has them, else the AVX2 kernels (`vpmaddwd` on bytes widened to 16 bits) when it has AVX2 (detected once with
+//! `std`; without `std`, when the build targets them), else the portable loops, which the compiler vectorizes
+//! for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
+//! `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never depend on the
+//! CPU; only the speed does.
+use core::sync::atomic::{AtomicU8, Ordering};
 
-/// A set of kernels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A set of kernels, in ascending order of what the CPU needs (a CPU with one has those before it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kernels {
     /// The portable loops (vectorized by the compiler for the build's target).
     Portable,
+    /// AVX2: bytes widened to 16 bits, products summed pairwise into 32 bits (`vpmaddwd`).
+    Avx2,
     /// AVX-512 VNNI (`vpdpbusd`) for 8-bit operands.
     Avx512Vnni,
 }
 
-const UNKNOWN: u8 = 0;
-const PORTABLE: u8 = 1;
-const VNNI: u8 = 2;
+impl Kernels {
+    fn code(self) -> u8 {
+        match self {
+            Kernels::Portable => 1,
+            Kernels::Avx2 => 2,
+            Kernels::Avx512Vnni => 3,
+        }
+    }
 
-static DETECTED: AtomicU8 = AtomicU8::new(UNKNOWN);
-static FORCE_PORTABLE: AtomicBool = AtomicBool::new(false);
+    fn of(code: u8) -> Option<Kernels> {
+        match code {
+            1 => Some(Kernels::Portable),
+            2 => Some(Kernels::Avx2),
+            3 => Some(Kernels::Avx512Vnni),
+            _ => None,
+        }
+    }
+}
+
+/// 0: not detected yet.
+static DETECTED: AtomicU8 = AtomicU8::new(0);
+/// 0: no limit.
+static LIMIT: AtomicU8 = AtomicU8::new(0);
 
 /// The best kernels this CPU runs.
 ///
 /// ```
 /// use number_formats::dot::cpu::{self, Kernels};
 /// let k = cpu::available();
-/// assert!(k == Kernels::Portable || k == Kernels::Avx512Vnni);
+/// assert!([Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni].contains(&k));
 /// ```
 pub fn available() -> Kernels {
-    match DETECTED.load(Ordering::Relaxed) {
-        PORTABLE => Kernels::Portable,
-        VNNI => Kernels::Avx512Vnni,
-        _ => {
+    match Kernels::of(DETECTED.load(Ordering::Relaxed)) {
+        Some(k) => k,
+        None => {
             let k = detect();
-            DETECTED.store(
-                if k == Kernels::Avx512Vnni {
-                    VNNI
-                } else {
-                    PORTABLE
-                },
-                Ordering::Relaxed,
-            );
+            DETECTED.store(k.code(), Ordering::Relaxed);
             k
         }
     }
@@ -54,6 +66,8 @@ fn detect() -> Kernels {
         && std::is_x86_feature_detected!("avx512vnni")
     {
         Kernels::Avx512Vnni
+    } else if std::is_x86_feature_detected!("avx2") {
+        Kernels::Avx2
     } else {
         Kernels::Portable
     }
@@ -68,30 +82,60 @@ fn detect() -> Kernels {
         target_feature = "avx512vnni"
     )) {
         Kernels::Avx512Vnni
+    } else if cfg!(all(target_arch = "x86_64", target_feature = "avx2")) {
+        Kernels::Avx2
     } else {
         Kernels::Portable
     }
 }
 
-/// The kernels in use: [`available`], unless [`force_portable`] is on.
+/// The kernels in use: [`available`], or less if [`limit`] (or [`force_portable`]) says so.
 #[inline(always)]
 pub fn selected() -> Kernels {
-    if FORCE_PORTABLE.load(Ordering::Relaxed) {
-        Kernels::Portable
-    } else {
-        available()
+    let a = available();
+    match Kernels::of(LIMIT.load(Ordering::Relaxed)) {
+        Some(l) if l < a => l,
+        _ => a,
     }
+}
+
+/// Runs no kernels above `k` even where the CPU has them (`Some`), or lets the CPU decide again (`None`): for
+/// tests that compare the paths (every set up to [`available`]), and benchmarks that measure what each gains.
+/// Results are the same either way.
+///
+/// ```
+/// use number_formats::dot::cpu::{self, Kernels};
+/// cpu::limit(Some(Kernels::Portable));
+/// assert_eq!(cpu::selected(), Kernels::Portable);
+/// cpu::limit(None);
+/// assert_eq!(cpu::selected(), cpu::available());
+/// ```
+pub fn limit(k: Option<Kernels>) {
+    LIMIT.store(k.map_or(0, Kernels::code), Ordering::Relaxed);
 }
 
 /// Runs the portable loops even where faster kernels are available (`true`), or lets the CPU decide again
-/// (`false`): for tests that compare the paths, and benchmarks that measure what the kernels gain. Results are
-/// the same either way.
+/// (`false`): [`limit`] to [`Kernels::Portable`], or none.
 pub fn force_portable(on: bool) {
-    FORCE_PORTABLE.store(on, Ordering::Relaxed);
+    limit(on.then_some(Kernels::Portable));
+}
+
+/// Every set of kernels this CPU runs, the portable loops first: what tests compare.
+pub fn every_available() -> impl Iterator<Item = Kernels> {
+    let a = available();
+    [Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni]
+        .into_iter()
+        .filter(move |k| *k <= a)
 }
 
 /// Whether the VNNI kernels run now.
 #[inline(always)]
 pub(crate) fn vnni() -> bool {
     cfg!(target_arch = "x86_64") && selected() == Kernels::Avx512Vnni
+}
+
+/// Whether the AVX2 kernels run now.
+#[inline(always)]
+pub(crate) fn avx2() -> bool {
+    cfg!(target_arch = "x86_64") && selected() == Kernels::Avx2
 }

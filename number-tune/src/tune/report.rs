@@ -70,6 +70,7 @@ pub(super) fn to_json(o: &Outcome) -> String {
         })).collect::<Vec<_>>(),
         "searched": o.searched,
         "integer_inputs": o.integer_inputs,
+        "integer_input_sites": o.integer_input_sites.iter().map(|(n, w)| (n.clone(), json!(w))).collect::<serde_json::Map<_, _>>(),
         "confirmation": o.confirmation.as_ref().map(|c| json!({
             "inputs": c.inputs,
             "baseline": c.baseline,
@@ -147,6 +148,23 @@ pub(super) fn to_markdown(o: &Outcome) -> String {
     );
     for note in &o.cut_short {
         let _ = writeln!(m, "| cut short | {note} |");
+    }
+    match o.integer_inputs {
+        Some(w) => {
+            let _ = writeln!(
+                m,
+                "| integer inputs | every input site, {w}-bit fixed point |"
+            );
+        }
+        None if !o.integer_input_sites.is_empty() => {
+            let sites: Vec<String> = o
+                .integer_input_sites
+                .iter()
+                .map(|(n, w)| format!("`{n}` {w}"))
+                .collect();
+            let _ = writeln!(m, "| integer inputs | {} (bits) |", sites.join(", "));
+        }
+        None => {}
     }
     let _ = writeln!(
         m,

@@ -95,8 +95,10 @@ struct Engine<'a, 'p, F> {
     pb: ProgressBar,
     phase: &'static str,
     exact_complete: bool,
-    /// The width [`Engine::integer_inputs`] chose.
+    /// The width [`Engine::integer_inputs`] chose for every input site at once.
     inputs: Option<u32>,
+    /// The input sites [`Engine::integer_inputs`] gave a fixed-point format, with its width, by name.
+    input_sites: Vec<(String, u32)>,
     /// Most evaluations of this search (the budget's, or this stage's share of it).
     limit: Option<usize>,
     /// A configuration to descend from before the search proper (the result of a coarser search).
@@ -1014,6 +1016,8 @@ where
 
     /// Integer inputs (see [`Tuner::integer_inputs`]): every input site not searched gets the fixed-point
     /// format of the narrowest listed width whose loss, all else f32, is at most a quarter of the tolerance.
+    /// When no width is good enough for all of them at once, [`Self::integer_inputs_per_site`] grants them one
+    /// by one.
     fn integer_inputs(&mut self) -> Result<(), Halt> {
         let widths = self.t.integer_inputs.clone();
         if widths.is_empty() {
@@ -1025,7 +1029,8 @@ where
             families: vec![super::Family::Fixed],
             ..self.t.space.clone()
         };
-        let inputs: Vec<(&String, &crate::profile::SiteStats)> = self
+        // Each input site with its candidate per width (None: no candidate of that width).
+        let inputs: Vec<(String, Vec<Option<Format>>)> = self
             .t
             .profile
             .sites
@@ -1035,23 +1040,115 @@ where
                     && !searched.contains(n.as_str())
                     && !self.fixed.contains_key(*n)
             })
-            .map(|(n, s)| (n, &s.stats))
+            .map(|(n, s)| {
+                let cands = widths
+                    .iter()
+                    .map(|&w| super::space::candidate(&s.stats, &space, w))
+                    .collect();
+                (n.clone(), cands)
+            })
             .collect();
         if inputs.is_empty() {
             return Ok(());
         }
-        let cfgs: Vec<Config> = widths
-            .iter()
-            .map(|&w| {
+        let cfgs: Vec<Config> = (0..widths.len())
+            .map(|k| {
                 let mut c = self.fixed.clone();
-                for (n, st) in &inputs {
-                    if let Some(f) = super::space::candidate(st, &space, w) {
-                        c.insert((*n).clone(), f);
+                for (n, cands) in &inputs {
+                    if let Some(f) = &cands[k] {
+                        c.insert(n.clone(), *f);
                     }
                 }
                 c
             })
             .collect();
+        let labels = widths.iter().map(|w| format!("inputs {w}")).collect();
+        let scores = self.eval_inputs(&cfgs, labels)?;
+        let good = self.baseline - (self.baseline - self.target) / 4.0;
+        if let Some(k) = scores.iter().position(|&a| a >= good) {
+            self.inputs = Some(widths[k]);
+            self.input_sites = inputs
+                .iter()
+                .filter(|(_, c)| c[k].is_some())
+                .map(|(n, _)| (n.clone(), widths[k]))
+                .collect();
+            self.fixed = cfgs[k].clone();
+        } else if inputs.len() > 1 {
+            self.integer_inputs_per_site(&inputs, &widths, good)?;
+        }
+        self.update_progress();
+        Ok(())
+    }
+
+    /// Integer inputs one site at a time, for models where no width is good enough for every input site at
+    /// once (one sensitive site, a recurrent state, keeps the others f32 otherwise): each site alone at every
+    /// width (all else as fixed so far); then, in ascending order of their loss alone at their narrowest good
+    /// width, each site is added to the sites granted so far at the narrowest of its good widths that keeps the
+    /// loss of all of them together at most a quarter of the tolerance, or stays f32.
+    fn integer_inputs_per_site(
+        &mut self,
+        inputs: &[(String, Vec<Option<Format>>)],
+        widths: &[u32],
+        good: f64,
+    ) -> Result<(), Halt> {
+        self.phase = "inputs per site";
+        let mut cfgs = Vec::new();
+        let mut labels = Vec::new();
+        let mut which = Vec::new();
+        for (s, (n, cands)) in inputs.iter().enumerate() {
+            for (k, f) in cands.iter().enumerate() {
+                if let Some(f) = f {
+                    let mut c = self.fixed.clone();
+                    c.insert(n.clone(), *f);
+                    cfgs.push(c);
+                    labels.push(format!("inputs {n} {}", widths[k]));
+                    which.push((s, k));
+                }
+            }
+        }
+        let alone = self.eval_inputs(&cfgs, labels)?;
+        // Per site: its good widths (narrowest first) and its score alone at the narrowest.
+        let mut good_widths: Vec<(usize, f64, Vec<usize>)> = Vec::new();
+        for (s, _) in inputs.iter().enumerate() {
+            let ks: Vec<(usize, f64)> = which
+                .iter()
+                .zip(&alone)
+                .filter(|((t, _), a)| *t == s && **a >= good)
+                .map(|((_, k), a)| (*k, *a))
+                .collect();
+            if let Some(&(_, a)) = ks.first() {
+                good_widths.push((s, a, ks.iter().map(|(k, _)| *k).collect()));
+            }
+        }
+        // Least loss first; ties in site order (the profile's, deterministic).
+        good_widths.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        for (s, _, ks) in good_widths {
+            let (n, cands) = &inputs[s];
+            let cfgs: Vec<Config> = ks
+                .iter()
+                .map(|&k| {
+                    let mut c = self.fixed.clone();
+                    c.insert(n.clone(), cands[k].expect("a good width has a candidate"));
+                    c
+                })
+                .collect();
+            let labels = ks
+                .iter()
+                .map(|&k| format!("inputs +{n} {}", widths[k]))
+                .collect();
+            let scores = self.eval_inputs(&cfgs, labels)?;
+            if let Some(j) = scores.iter().position(|&a| a >= good) {
+                self.fixed = cfgs[j].clone();
+                self.input_sites.push((n.clone(), widths[ks[j]]));
+            }
+        }
+        self.input_sites.sort();
+        Ok(())
+    }
+
+    /// Evaluates configurations of the integer-inputs phase (in parallel), recording them like the search's;
+    /// their scores in order.
+    fn eval_inputs(&mut self, cfgs: &[Config], labels: Vec<String>) -> Result<Vec<f64>, Halt> {
         if let Some(limit) = self.limit
             && self.evaluations + cfgs.len() > limit
         {
@@ -1067,9 +1164,8 @@ where
                 r.map_err(panic_message)
             })
             .collect();
-        let good = self.baseline - (self.baseline - self.target) / 4.0;
-        let mut chosen = None;
-        for ((cfg, r), &w) in cfgs.iter().zip(results).zip(&widths) {
+        let mut scores = Vec::with_capacity(cfgs.len());
+        for ((cfg, r), label) in cfgs.iter().zip(results).zip(labels) {
             let (acc, raw) = r.map_err(|m| {
                 Halt::Error(TuneError::Panicked {
                     config: config_string(cfg),
@@ -1085,19 +1181,12 @@ where
                 param_bits,
                 accuracy: raw,
                 feasible: acc >= self.target,
-                label: format!("inputs {w}"),
+                label,
                 phase: self.phase,
             });
-            if chosen.is_none() && acc >= good {
-                chosen = Some((w, cfg.clone()));
-            }
+            scores.push(acc);
         }
-        if let Some((w, cfg)) = chosen {
-            self.inputs = Some(w);
-            self.fixed = cfg;
-        }
-        self.update_progress();
-        Ok(())
+        Ok(scores)
     }
 
     fn search(&mut self) -> Result<(), Halt> {
@@ -1309,6 +1398,7 @@ where
         phase: "baseline",
         exact_complete: false,
         inputs: None,
+        input_sites: Vec::new(),
         limit,
         warm,
         log: (t.progress && !terminal).then(Instant::now),
@@ -1503,6 +1593,7 @@ where
         profile_hash: profile.hash(),
         searched: e.sites.iter().map(|s| s.name.clone()).collect(),
         integer_inputs: e.inputs,
+        integer_input_sites: e.input_sites,
         visited: e.visited,
         uniform: e.uniform,
         sites: site_reports,

@@ -26,7 +26,8 @@
 //!   and with [`Task::weights`] the weight tensors and their bits (`weights`, `param_bits`, `f32_param_bits`,
 //!   `parameters`);
 //! - `bench [--n 1024] [--json FILE]`: µs per input at batch 1 and 64 on the test split, one thread
-//!   (`us_batch1`, `us_batch64`), and the weights' resident bytes (`weight_bytes`, `f32_weight_bytes`);
+//!   (`us_batch1`, `us_batch64`), and the weights' resident bytes (`weight_bytes`, `f32_weight_bytes`) next to
+//!   their parameter bits (`param_bits`, what the tuned formats need);
 //! - `info`: the task's name, build mode and tuned file, as JSON;
 //! - in calibrate builds, `tune [options]` (`number_tune::workflow`; the options of `cargo number tune`).
 //!
@@ -467,8 +468,10 @@ fn bench<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), Str
     if let Some(ws) = task.weights_of(&model) {
         let bytes: usize = ws.iter().map(|w| w.bytes).sum();
         let f32_bytes: usize = ws.iter().map(|w| 4 * w.len).sum();
+        let bits: u64 = ws.iter().map(|w| w.storage_bits).sum();
         m.insert("weight_bytes".into(), bytes.into());
         m.insert("f32_weight_bytes".into(), f32_bytes.into());
+        m.insert("param_bits".into(), bits.into());
         line.push_str(&format!(
             "; weights {bytes} bytes in memory (f32: {f32_bytes})"
         ));
@@ -587,6 +590,7 @@ mod tests {
             (v["weight_bytes"].as_u64(), v["f32_weight_bytes"].as_u64()),
             (Some(4), Some(4))
         );
+        assert_eq!(v["param_bits"].as_u64(), Some(32));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

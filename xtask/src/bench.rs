@@ -295,6 +295,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             "plain_us_b64": p64, "tuned_us_b64": t64, "speedup_b64": p64 / t64,
             "calibrate_us_b1": c1, "calibrate_overhead": c1 / p1,
             "weight_bytes": f(&last[1], "weight_bytes")?, "f32_weight_bytes": f(&last[0], "f32_weight_bytes")?,
+            "param_bits": last[1]["param_bits"].as_f64(),
             "tuner_evals_per_s": evals_per_s,
         }));
         if !tf.is_empty() {
@@ -320,11 +321,12 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         "# Zoo benchmarks\n\nCPU: {}.\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians \
          (min..max over the rounds); one thread; shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
          build (all sites f32, emulation on) / plain build; weight bytes = resident bytes of the weight tensors in the \
-         tuned build (one storage unit per value: i8/u8 for ≤ 8 bits) vs f32; tuner throughput from the last \
+         tuned build (one storage unit per value: i8/u8 for ≤ 8 bits) vs f32, next to the bytes the tuned formats \
+         need (parameter bits / 8); tuner throughput from the last \
          `tune` of the model (its validation size). The {OWN} row is the out-of-tree crate own-model/ (its example's \
          `eval --split train`: mean µs per input over its 1,000 training images, one pass per round; not in the geomean).\n\n\
-         | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | tuner evals/s |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | parameter bits / 8 | tuner evals/s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         cpu_features()
     );
     let opt = |r: &Value, k: &str, fmt: &dyn Fn(f64) -> String| {
@@ -332,7 +334,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
     };
     for r in &rows {
         md.push_str(&format!(
-            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {} | {} | {} | {} | {} |\n",
+            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {} | {} | {} | {} | {} | {} |\n",
             r["model"].as_str().unwrap_or(""),
             f(r, "plain_us_b1")?,
             f(r, "plain_us_b1_min")?,
@@ -348,6 +350,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
                 (Some(a), Some(b)) => format!("{:.2}x smaller", a / b),
                 _ => "-".into(),
             },
+            opt(r, "param_bits", &|v| format!("{:.0}", (v / 8.0).ceil())),
             opt(r, "tuner_evals_per_s", &|v| format!("{v:.2}")),
         ));
     }
@@ -362,7 +365,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
     };
     if !zoo.is_empty() {
         md.push_str(&format!(
-            "| **geomean** (zoo) | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | |\n",
+            "| **geomean** (zoo) | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | | |\n",
             g(&zoo, "speedup_b1")?,
             g(&zoo, "speedup_b64")?,
             g(&zoo, "calibrate_overhead")?

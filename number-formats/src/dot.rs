@@ -366,7 +366,7 @@ pub(crate) mod bytes {
         /// 16 bytes at `p` widened to 16-bit lanes, sign- or zero-extended.
         #[target_feature(enable = "avx2")]
         #[inline]
-        unsafe fn widen(p: *const u8, signed: bool) -> __m256i {
+        pub(crate) unsafe fn widen(p: *const u8, signed: bool) -> __m256i {
             unsafe {
                 let v = _mm_loadu_si128(p.cast());
                 if signed {

@@ -233,21 +233,8 @@ pub(crate) mod bytes {
 
     #[cfg(target_arch = "x86_64")]
     pub(crate) mod avx2 {
+        use crate::dot::bytes::avx2::widen;
         use core::arch::x86_64::*;
-
-        /// 16 bytes at `p` widened to 16-bit lanes, sign- or zero-extended.
-        #[target_feature(enable = "avx2")]
-        #[inline]
-        unsafe fn widen(p: *const u8, signed: bool) -> __m256i {
-            unsafe {
-                let v = _mm_loadu_si128(p.cast());
-                if signed {
-                    _mm256_cvtepi8_epi16(v)
-                } else {
-                    _mm256_cvtepu8_epi16(v)
-                }
-            }
-        }
 
         /// Two taps at a time: the columns' bytes widened to 16 bits (sign- or zero-extended), the two taps of
         /// each lane interleaved into one 32-bit lane, and the row's two values broadcast as a 16-bit pair, so

@@ -7,7 +7,8 @@
 //!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes; an
 //!     iterator inner product over a weight (`w[a..b].iter().zip(x).map(|(p, q)| p * q).sum()`) is an
 //!     accumulation site with an integer kernel;
-//! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`).
+//! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`);
+//! (5) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate.
 #![allow(clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -125,6 +126,21 @@ macro_rules! user_code {
                 }
             }
 
+            /// The two gates of a recurrent cell summed in one loop: one accumulation site per gate.
+            #[quantize(weights(wz, wc, b), mode = $mode)]
+            pub fn gates<L>(wz: &[f32], wc: &[f32], b: &[f32], x: &[f32], h: &mut [f32]) {
+                let m = x.len();
+                for j in 0..h.len() {
+                    let mut z: f32 = 0.0;
+                    let mut c: f32 = b[j];
+                    for i in 0..m {
+                        z += wz[j * m + i] * x[i];
+                        c += wc[j * m + i] * x[i];
+                    }
+                    h[j] = z * c;
+                }
+            }
+
             /// A free function generic over the instance with the same bound.
             pub fn forward<L: $conv::Formats>(l: &Conv1d<L>, x: &[f32]) -> Vec<f32> {
                 let mut y = vec![0.0; x.len() + 1 - l.w.len()];
@@ -193,6 +209,8 @@ formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x 
 formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4>, dot_2 = Fixed<12, 6>, lit1 = f32 });
 use model_tun::dense_forward;
 formats!(a_dense: A, dense_forward, "dense_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5> });
+use model_tun::gates;
+formats!(a_gates: A, gates, "gates", { wz = Fixed<5, 3>, wc = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, h = Fixed<10, 4>, z = Fixed<12, 5>, c = Fixed<12, 5>, lit0 = f32 });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
 
 struct Rng(u64);
@@ -207,6 +225,9 @@ impl Rng {
         (0..n).map(|_| self.next()).collect()
     }
 }
+
+/// Profiling is process-wide: tests that profile take turns.
+static PROFILING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
@@ -250,6 +271,7 @@ fn untyped_vec_locals_are_quantized_sites() {
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
 
     // Profiling: both locals are local sites of the function, recorded like typed `Vec<f32>` locals.
+    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     emulate::start_profiling();
     scale_cal::<P>(&w, &x, &mut vec![0.0; n]);
     let p = emulate::finish_profiling();
@@ -396,6 +418,7 @@ fn weights_as_struct_fields() {
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&yp));
     // Profiling sees the fields as the weight sites of `dense_forward`.
+    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     emulate::start_profiling();
     model_cal::Dense::<P> {
         w: w.clone(),
@@ -407,4 +430,50 @@ fn weights_as_struct_fields() {
     let s = &p.sites["P/dense_forward.w"];
     assert_eq!(s.kind, number_rt::profile::SiteKind::Weight);
     assert_eq!(s.stats.total(), (n_out * n) as u64);
+}
+
+// ------------------------------------------------------------------ (5) several accumulators in one loop
+
+#[test]
+fn fused_gate_loops_are_accumulation_sites() {
+    let mut r = Rng(17);
+    let (n_out, n) = (4, 7);
+    let (wz, wc, b, x) = (r.vec(n_out * n), r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let mut hp = vec![0.0; n_out];
+    model_plain::gates::<A>(&wz, &wc, &b, &x, &mut hp);
+    let mut hc = vec![0.0; n_out];
+    emulate::with_formats(&a_gates(), || {
+        model_cal::gates::<A>(&wz, &wc, &b, &x, &mut hc)
+    });
+    let mut ht = vec![0.0; n_out];
+    model_tun::gates::<A>(
+        &Number::from_f32_slice(&wz),
+        &Number::from_f32_slice(&wc),
+        &Number::from_f32_slice(&b),
+        &x,
+        &mut ht,
+    );
+    assert_eq!(bits(&hc), bits(&ht), "calibrate {hc:?} vs tuned {ht:?}");
+    assert_ne!(bits(&hc), bits(&hp));
+    // The reference: each gate accumulated in its own format, step by step, in the original order.
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let want: Vec<f32> = (0..n_out)
+        .map(|j| {
+            let (mut z, mut c) = (
+                q("fixed<12,5>", 0.0),
+                q("fixed<12,5>", q("fixed<6,4>", b[j])),
+            );
+            for i in 0..n {
+                let xi = q("fixed<8,4>", x[i]);
+                z = q("fixed<12,5>", z + q("fixed<5,3>", wz[j * n + i]) * xi);
+                c = q("fixed<12,5>", c + q("fixed<5,3>", wc[j * n + i]) * xi);
+            }
+            q("fixed<10,4>", z * c)
+        })
+        .collect();
+    assert_eq!(
+        bits(&hc),
+        bits(&want),
+        "calibrate {hc:?} vs reference {want:?}"
+    );
 }

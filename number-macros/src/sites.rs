@@ -1295,6 +1295,7 @@ impl VisitMut for Walker<'_> {
                     .reduction(f)
                     .or_else(|| self.summation(f))
                     .or_else(|| self.columns(f))
+                    .or_else(|| self.fission(f))
                 {
                     *e = kernel;
                     return;

@@ -596,3 +596,25 @@ fn zip_dot() {
         },
     );
 }
+
+#[test]
+fn fused_gates() {
+    check(
+        "fused_gates",
+        quote!(weights(wz, wc, b)),
+        quote! {
+            pub fn gates<L>(wz: &[f32], wc: &[f32], b: &[f32], x: &[f32], h: &mut [f32]) {
+                let m = x.len();
+                for j in 0..h.len() {
+                    let mut z: f32 = 0.0;
+                    let mut c: f32 = b[j];
+                    for i in 0..m {
+                        z += wz[j * m + i] * x[i];
+                        c += wc[j * m + i] * x[i];
+                    }
+                    h[j] = z * c;
+                }
+            }
+        },
+    );
+}

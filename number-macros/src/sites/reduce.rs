@@ -6,7 +6,9 @@
 //! The loop qualifies when its body is exactly that one statement, `acc` is a scalar site, `a` and `b` are
 //! slice-like site bindings, each index steps by one with `i` (`i`, `base + i`, `base + i - pad`, …), and the
 //! range and the other index terms mention no site and no float literal (so they need no rewriting and hold no
-//! site of their own). Anything else keeps the element-by-element expansion.
+//! site of their own). A body of several such statements into distinct accumulators (the gates of a recurrent
+//! cell) is split into one loop per statement first ([`Walker::fission`]). Anything else keeps the
+//! element-by-element expansion.
 use super::{Binding, Walker, single_ident};
 use crate::model::{Mode, Shape};
 use proc_macro2::{TokenStream, TokenTree};
@@ -335,6 +337,48 @@ impl Walker<'_> {
                 #acc = #call;
             }
         }))
+    }
+
+    /// The kernel calls replacing `f` when its body is several statements that each make an accumulation or
+    /// summing loop on their own, into distinct accumulators: `for i in 0..n { z += wz[j * n + i] * x[i]; c +=
+    /// wc[j * n + i] * x[i]; }` (the gates of a recurrent cell) becomes one kernel call per statement, in order.
+    /// Exact: each accumulator sees the same additions in the same order, and no statement reads another's
+    /// accumulator (operands are slices, accumulators scalars, and the range mentions no site).
+    pub(super) fn fission(&self, f: &ExprForLoop) -> Option<Expr> {
+        let stmts = &f.body.stmts;
+        if stmts.len() < 2 || f.label.is_some() || !f.attrs.is_empty() {
+            return None;
+        }
+        let mut accs: Vec<String> = Vec::new();
+        let mut calls = Vec::new();
+        for s in stmts {
+            let Stmt::Expr(Expr::Binary(add), _) = s else {
+                return None;
+            };
+            let acc = single_ident(&add.left)?.to_string();
+            if accs.contains(&acc) {
+                return None;
+            }
+            accs.push(acc);
+            let mut one = f.clone();
+            one.body.stmts = vec![Stmt::Expr(Expr::Binary(add.clone()), None)];
+            calls.push(self.reduction(&one).or_else(|| self.summation(&one))?);
+        }
+        // No statement's operands name another statement's accumulator.
+        for s in stmts {
+            let Stmt::Expr(Expr::Binary(add), _) = s else {
+                return None;
+            };
+            let right = &add.right;
+            let right = quote!(#right);
+            if accs
+                .iter()
+                .any(|a| mentions(&right, &format_ident!("{}", a)))
+            {
+                return None;
+            }
+        }
+        Some(syn::parse_quote!({ #(#calls)* }))
     }
 
     /// The static type of a site in tuned builds (`f32` for a binding that is not a site of its own).

@@ -91,6 +91,36 @@ fn class(s: Option<&'static str>, shape: Shape) -> Option<TypeClass> {
     }
 }
 
+/// A slice, array or `Vec` (behind references) whose elements are themselves f32 rows: `&[Vec<f32>]`,
+/// `&Vec<Vec<f32>>`, `&[[f32; N]]`, `&[&[f32]]`.
+fn rows_of_f32(ty: &Type) -> bool {
+    fn elem(ty: &Type) -> Option<&Type> {
+        match strip(ty) {
+            Type::Reference(r) => elem(&r.elem),
+            Type::Slice(s) => Some(&s.elem),
+            Type::Array(a) => Some(&a.elem),
+            Type::Path(p) => {
+                let seg = p.path.segments.last()?;
+                match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(a)
+                        if seg.ident == "Vec" && a.args.len() == 1 =>
+                    {
+                        match &a.args[0] {
+                            syn::GenericArgument::Type(t) => Some(t),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    elem(ty)
+        .and_then(elem)
+        .is_some_and(|t| scalar(t) == Some("f32"))
+}
+
 /// Classifies a parameter type.
 pub(crate) fn classify_param(ty: &Type) -> TypeClass {
     let ty = strip(ty);
@@ -1570,10 +1600,28 @@ pub(crate) fn validate_names(
                 ),
             );
         } else if !candidates.iter().any(|c| c.is_param && *name == c.raw) {
-            errors.spanned(
-                name,
-                format_args!("weights({name}): parameter `{name}` does not hold f32; weights(...) names `&[f32]` parameters"),
-            );
+            let ty = sig.inputs.iter().find_map(|a| match a {
+                syn::FnArg::Typed(pt) if matches!(&*pt.pat, Pat::Ident(pi) if pi.ident == *name) => {
+                    Some(&*pt.ty)
+                }
+                _ => None,
+            });
+            if let Some(ty) = ty.filter(|t| rows_of_f32(t)) {
+                errors.spanned(
+                    ty,
+                    format_args!(
+                        "weights({name}): `{name}` is a collection of rows (`{}`); a weight is one flat `&[f32]`: \
+                         store the rows one after another in a single `Vec<f32>` and read row `o` of `n` values \
+                         as `{name}[o * n + i]` or `&{name}[o * n..(o + 1) * n]`",
+                        quote!(#ty).to_string().replace(" ", "")
+                    ),
+                );
+            } else {
+                errors.spanned(
+                    name,
+                    format_args!("weights({name}): parameter `{name}` does not hold f32; weights(...) names `&[f32]` parameters"),
+                );
+            }
         }
     }
     for (opt, list) in [("exclude", &check.exclude)] {

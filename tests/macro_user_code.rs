@@ -126,18 +126,30 @@ macro_rules! user_code {
                 }
             }
 
-            /// The two gates of a recurrent cell summed in one loop: one accumulation site per gate.
-            #[quantize(weights(wz, wc, b), mode = $mode)]
-            pub fn gates<L>(wz: &[f32], wc: &[f32], b: &[f32], x: &[f32], h: &mut [f32]) {
-                let m = x.len();
-                for j in 0..h.len() {
+            /// The two gates of a recurrent cell summed in one loop (one accumulation site per gate), the state
+            /// copied by an untyped `clone()` (a local site).
+            #[quantize(weights(wz, wc, u, b), mode = $mode)]
+            pub fn gates<L>(
+                wz: &[f32],
+                wc: &[f32],
+                u: &[f32],
+                b: &[f32],
+                x: &[f32],
+                h: &mut Vec<f32>,
+            ) {
+                let (m, n) = (x.len(), h.len());
+                let prev = h.clone();
+                for j in 0..n {
                     let mut z: f32 = 0.0;
                     let mut c: f32 = b[j];
                     for i in 0..m {
                         z += wz[j * m + i] * x[i];
                         c += wc[j * m + i] * x[i];
                     }
-                    h[j] = z * c;
+                    for k in 0..n {
+                        c += u[j * n + k] * prev[k];
+                    }
+                    h[j] = z * c + prev[j];
                 }
             }
 
@@ -210,7 +222,7 @@ formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x 
 use model_tun::dense_forward;
 formats!(a_dense: A, dense_forward, "dense_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5> });
 use model_tun::gates;
-formats!(a_gates: A, gates, "gates", { wz = Fixed<5, 3>, wc = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, h = Fixed<10, 4>, z = Fixed<12, 5>, c = Fixed<12, 5>, lit0 = f32 });
+formats!(a_gates: A, gates, "gates", { wz = Fixed<5, 3>, wc = Fixed<5, 3>, u = Fixed<4, 2>, b = Fixed<6, 4>, x = Fixed<8, 4>, h = Fixed<10, 4>, prev = Fixed<7, 3>, z = Fixed<12, 5>, c = Fixed<12, 5>, lit0 = f32 });
 formats!(a_rows: A, rows_tun, "rows_cal", { w = Fixed<4, 2>, b = Fixed<6, 3>, x = Fixed<8, 4>, y = Fixed<9, 3>, acc = Fixed<10, 4> });
 
 struct Rng(u64);
@@ -437,38 +449,46 @@ fn weights_as_struct_fields() {
 #[test]
 fn fused_gate_loops_are_accumulation_sites() {
     let mut r = Rng(17);
-    let (n_out, n) = (4, 7);
-    let (wz, wc, b, x) = (r.vec(n_out * n), r.vec(n_out * n), r.vec(n_out), r.vec(n));
-    let mut hp = vec![0.0; n_out];
-    model_plain::gates::<A>(&wz, &wc, &b, &x, &mut hp);
-    let mut hc = vec![0.0; n_out];
+    let (n, m) = (4, 7);
+    let (wz, wc, u, b, x) = (r.vec(n * m), r.vec(n * m), r.vec(n * n), r.vec(n), r.vec(m));
+    let h0 = r.vec(n);
+    let mut hp = h0.clone();
+    model_plain::gates::<A>(&wz, &wc, &u, &b, &x, &mut hp);
+    let mut hc = h0.clone();
     emulate::with_formats(&a_gates(), || {
-        model_cal::gates::<A>(&wz, &wc, &b, &x, &mut hc)
+        model_cal::gates::<A>(&wz, &wc, &u, &b, &x, &mut hc)
     });
-    let mut ht = vec![0.0; n_out];
+    let mut ht = h0.clone();
     model_tun::gates::<A>(
         &Number::from_f32_slice(&wz),
         &Number::from_f32_slice(&wc),
+        &Number::from_f32_slice(&u),
         &Number::from_f32_slice(&b),
         &x,
         &mut ht,
     );
     assert_eq!(bits(&hc), bits(&ht), "calibrate {hc:?} vs tuned {ht:?}");
     assert_ne!(bits(&hc), bits(&hp));
-    // The reference: each gate accumulated in its own format, step by step, in the original order.
+    // The reference: each gate accumulated in its own format, step by step, in the original order; the state
+    // copy in its own format.
     let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
-    let want: Vec<f32> = (0..n_out)
+    let h: Vec<f32> = h0.iter().map(|&v| q("fixed<10,4>", v)).collect();
+    let prev: Vec<f32> = h.iter().map(|&v| q("fixed<7,3>", v)).collect();
+    let want: Vec<f32> = (0..n)
         .map(|j| {
             let (mut z, mut c) = (
                 q("fixed<12,5>", 0.0),
                 q("fixed<12,5>", q("fixed<6,4>", b[j])),
             );
-            for i in 0..n {
+            for i in 0..m {
                 let xi = q("fixed<8,4>", x[i]);
-                z = q("fixed<12,5>", z + q("fixed<5,3>", wz[j * n + i]) * xi);
-                c = q("fixed<12,5>", c + q("fixed<5,3>", wc[j * n + i]) * xi);
+                z = q("fixed<12,5>", z + q("fixed<5,3>", wz[j * m + i]) * xi);
+                c = q("fixed<12,5>", c + q("fixed<5,3>", wc[j * m + i]) * xi);
             }
-            q("fixed<10,4>", z * c)
+            for k in 0..n {
+                c = q("fixed<12,5>", c + q("fixed<4,2>", u[j * n + k]) * prev[k]);
+            }
+            q("fixed<10,4>", z * c + prev[j])
         })
         .collect();
     assert_eq!(
@@ -476,4 +496,14 @@ fn fused_gate_loops_are_accumulation_sites() {
         bits(&want),
         "calibrate {hc:?} vs reference {want:?}"
     );
+    // `prev` is a local site of the function.
+    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    emulate::start_profiling();
+    model_cal::gates::<P>(&wz, &wc, &u, &b, &x, &mut h0.clone());
+    let p = emulate::finish_profiling();
+    assert_eq!(
+        p.sites["P/gates.prev"].kind,
+        number_rt::profile::SiteKind::Local
+    );
+    assert_eq!(p.sites["P/gates.prev"].stats.total(), n as u64);
 }

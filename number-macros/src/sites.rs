@@ -893,6 +893,34 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `x.to_vec()` of a float slice, array or vector that is not a weight, or `x.clone()` of an owned one (or of
+    /// `&mut Vec<f32>`): an owned copy, a local site of its own. Returns the receiver and whether it is a typed activation of a tuned build.
+    fn float_copy(&self, e: &Expr) -> Option<(Ident, bool)> {
+        let Expr::MethodCall(m) = e else { return None };
+        if !m.args.is_empty()
+            || m.turbofish.is_some()
+            || !(m.method == "clone" || m.method == "to_vec")
+        {
+            return None;
+        }
+        let recv = single_ident(&m.receiver)?;
+        match self.lookup(&recv.to_string())? {
+            Binding::Site {
+                shape,
+                weight: false,
+                typed,
+                ..
+            } if shape.indexable()
+                // `clone()` copies the values of owned vectors and arrays and of `&mut Vec<f32>`; of a shared
+                // reference it copies the reference.
+                && (m.method == "to_vec" || matches!(shape, Shape::Owned | Shape::SliceMut)) =>
+            {
+                Some((recv.clone(), *typed))
+            }
+            _ => None,
+        }
+    }
+
     /// `[0.0; N]` / `[a, b]` of floats: an owned float array; `vec![0.0; n]` / `vec![0.5, -1.0]` of f32 float
     /// literals: an owned float `Vec`.
     fn is_float_array(&self, e: &Expr) -> bool {
@@ -930,6 +958,7 @@ impl<'a> Walker<'a> {
             (Some(_), None) => match init_float {
                 Some(e) if self.is_float(e) => TypeClass::Float(Shape::Scalar),
                 Some(e) if self.is_float_array(e) => TypeClass::Float(Shape::Owned),
+                Some(e) if self.float_copy(e).is_some() => TypeClass::Float(Shape::Owned),
                 _ => TypeClass::NotFloat,
             },
             (None, Some(t)) => {
@@ -947,6 +976,15 @@ impl<'a> Walker<'a> {
             && !self.opts.is_excluded(&n.to_string())
         {
             self.field_read(&init.expr);
+        }
+        // `let prev = x.clone()` of a typed activation (tuned builds): the copy holds its f32 values.
+        if let (TypeClass::Float(_), None, Some(init)) = (&class, &ty, &mut l.init)
+            && let Some((recv, true)) = self.float_copy(&init.expr)
+        {
+            *init.expr = parse_quote!(#recv
+                .iter()
+                .map(|__nq_e| ::number_rt::__private::Number::to_f32(*__nq_e))
+                .collect::<::number_rt::__private::Vec<f32>>());
         }
         // The initializer sees the bindings before this `let`.
         if let Some(init) = &mut l.init {

@@ -9,7 +9,7 @@
 //!     accumulation site with an integer kernel;
 //! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`);
 //! (5) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate.
-#![allow(clippy::needless_range_loop)]
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
 
@@ -506,4 +506,50 @@ fn fused_gate_loops_are_accumulation_sites() {
         number_rt::profile::SiteKind::Local
     );
     assert_eq!(p.sites["P/gates.prev"].stats.total(), n as u64);
+}
+
+// ------------------------------------------------------------------ (6) the weights a bake writes
+
+#[test]
+fn captured_weights_are_what_the_tuned_build_stores() {
+    let mut r = Rng(19);
+    let (n, m) = (3, 5);
+    let (wz, wc, u, b, x) = (r.vec(n * m), r.vec(n * m), r.vec(n * n), r.vec(n), r.vec(m));
+    let cfg = a_gates();
+    let w = emulate::capture_weights(|| {
+        emulate::with_formats(&cfg, || {
+            // Twice: a tensor seen again is listed once.
+            for _ in 0..2 {
+                model_cal::gates::<A>(&wz, &wc, &u, &b, &x, &mut vec![0.0; n]);
+            }
+        })
+    });
+    let names: Vec<&str> = w.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["A/gates.b", "A/gates.u", "A/gates.wc", "A/gates.wz"]
+    );
+    // Each once, as the tuned build's weight type holds it.
+    fn stored<T: Number>(v: &[f32]) -> Vec<u32> {
+        bits(
+            &T::from_f32_slice(v)
+                .iter()
+                .map(|t| t.to_f32())
+                .collect::<Vec<_>>(),
+        )
+    }
+    assert!(w.values().all(|ts| ts.len() == 1));
+    assert_eq!(bits(&w["A/gates.wz"][0]), stored::<gates::wz<A>>(&wz));
+    assert_eq!(bits(&w["A/gates.u"][0]), stored::<gates::u<A>>(&u));
+    assert_eq!(bits(&w["A/gates.b"][0]), stored::<gates::b<A>>(&b));
+    // A second tensor for the same site is listed apart.
+    let wz2: Vec<f32> = wz.iter().map(|v| v + 0.5).collect();
+    let w = emulate::capture_weights(|| {
+        emulate::with_formats(&cfg, || {
+            model_cal::gates::<A>(&wz, &wc, &u, &b, &x, &mut vec![0.0; n]);
+            model_cal::gates::<A>(&wz2, &wc, &u, &b, &x, &mut vec![0.0; n]);
+        })
+    });
+    assert_eq!(w["A/gates.wz"].len(), 2);
+    assert_eq!(w["A/gates.wc"].len(), 1);
 }

@@ -28,6 +28,10 @@
 //! - `bench [--n 1024] [--json FILE]`: µs per input at batch 1 and 64 on the test split, one thread
 //!   (`us_batch1`, `us_batch64`), and the weights' resident bytes (`weight_bytes`, `f32_weight_bytes`) next to
 //!   their parameter bits (`param_bits`, what the tuned formats need);
+//! - in calibrate builds, `weights --json FILE [--formats TUNED_RS]`: runs the first test inputs under the
+//!   tuned file's formats (default: the task's) and writes every weight site's values as the tuned build stores
+//!   them (`site`, `format`, `values`; [`crate::emulate::capture_weights`]): what `cargo number bake --example
+//!   <name>` turns into `static`s;
 //! - `info`: the task's name, build mode and tuned file, as JSON;
 //! - in calibrate builds, `tune [options]` (`number_tune::workflow`; the options of `cargo number tune`).
 //!
@@ -65,7 +69,8 @@ pub fn main<M: Sync, I: Sync>(task: Task<M, I>) -> std::process::ExitCode {
 }
 
 const USAGE: &str = "usage: <binary> eval [--split calibration|validation|test] [--limit N] [--json FILE] \
-                     [--compare FILE] [--timed N] [--formats TUNED_RS] | bench [--n N] [--json FILE] | info | tune \
+                     [--compare FILE] [--timed N] [--formats TUNED_RS] | bench [--n N] [--json FILE] | weights --json FILE \
+                     [--formats TUNED_RS] | info | tune \
                      [OPTIONS] (calibrate builds; see `cargo number tune --help`)";
 
 /// Runs one command line (`args` without the program name).
@@ -85,6 +90,7 @@ pub fn run<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), S
         }
         "eval" => eval(task, rest),
         "bench" => bench(task, rest),
+        "weights" => weights(task, rest),
         "tune" => tune_cmd(task, rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -101,6 +107,75 @@ fn tune_cmd<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), 
     }
     let model = load(task, None)?;
     number_tune::workflow::tune_command(task, &model, args).map(|_| ())
+}
+
+/// `weights --json FILE [--formats TUNED_RS]` (calibrate builds): the values of every weight site under the
+/// tuned file's formats, captured while the model runs its first test inputs.
+#[cfg(feature = "tune")]
+fn weights<M: Sync, I: Sync>(task: &Task<M, I>, args: &[String]) -> Result<(), String> {
+    if MODE != Mode::Calibrate {
+        return Err(not_calibrate(task, "weights"));
+    }
+    let (mut json, mut formats) = (None::<PathBuf>, None::<PathBuf>);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it
+            .next()
+            .ok_or_else(|| format!("weights: `{flag}` needs a value; {USAGE}"))?;
+        match flag.as_str() {
+            "--json" => json = Some(value.into()),
+            "--formats" => formats = Some(value.into()),
+            other => return Err(format!("weights: unknown option `{other}`; {USAGE}")),
+        }
+    }
+    let json = json.ok_or_else(|| format!("weights: `--json FILE` is required; {USAGE}"))?;
+    let tuned_rs = formats.unwrap_or_else(|| task.tuned_rs_path().to_path_buf());
+    let model = load(task, Some(&tuned_rs))?;
+    let inputs = task.data(Split::Test)?;
+    if inputs.is_empty() {
+        return Err(format!(
+            "weights: the task `{}` has no test inputs to run",
+            task.name()
+        ));
+    }
+    let run = task.runner();
+    // One run registers the sites, so that a stale or mismatched tuned file is an error, not a result.
+    run(&model, &inputs[0]);
+    let cfg = read_formats(&tuned_rs)?;
+    let captured = crate::emulate::capture_weights(|| {
+        crate::emulate::with_formats(&cfg, || {
+            for x in inputs.iter().take(8) {
+                run(&model, x);
+            }
+        })
+    });
+    let mut tensors = Vec::new();
+    for (site, ts) in &captured {
+        if ts.len() > 1 {
+            return Err(format!(
+                "weights: the weight site `{site}` was given {} different tensors (one layer instance run with \
+                 different weights): give each use its own instance (`number_rt::instances!`) so each has one tensor \
+                 to bake",
+                ts.len()
+            ));
+        }
+        tensors.push(serde_json::json!({
+            "site": site, "format": format_of(&cfg, site).to_string(), "len": ts[0].len(),
+            "values": ts[0].iter().map(|&x| f64::from(x)).collect::<Vec<f64>>(),
+        }));
+    }
+    let doc = serde_json::json!({
+        "task": task.name(), "tuned_rs": tuned_rs.display().to_string(), "weights": tensors,
+    });
+    write_file(
+        &json,
+        &serde_json::to_string(&doc).map_err(|e| e.to_string())?,
+    )
+}
+
+#[cfg(not(feature = "tune"))]
+fn weights<M: Sync, I: Sync>(task: &Task<M, I>, _: &[String]) -> Result<(), String> {
+    Err(not_calibrate(task, "weights"))
 }
 
 #[cfg(not(feature = "tune"))]

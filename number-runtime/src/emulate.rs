@@ -118,6 +118,45 @@ fn recorded_weights() -> &'static Mutex<std::collections::HashSet<(u32, usize, u
     W.get_or_init(Default::default)
 }
 
+static CAPTURING: AtomicBool = AtomicBool::new(false);
+
+/// Weight tensors captured by [`capture_weights`]: slot → the distinct quantized tensors the site was given.
+fn captured() -> &'static Mutex<BTreeMap<u32, Vec<Vec<f32>>>> {
+    static C: OnceLock<Mutex<BTreeMap<u32, Vec<Vec<f32>>>>> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+/// Runs `f` and returns, for every weight site it read, the values the site held, exactly as the emulated
+/// formats quantize them (GPTQ-rounded where rounding applies): the values a tuned build with those formats
+/// stores, which `cargo number bake` writes as `static`s. A site given several different tensors (one layer
+/// instance run with different weights) lists each.
+///
+/// ```
+/// # use number_runtime::emulate;
+/// let w = emulate::capture_weights(|| {});
+/// assert!(w.is_empty());
+/// ```
+pub fn capture_weights(f: impl FnOnce()) -> BTreeMap<String, Vec<Vec<f32>>> {
+    lock(captured()).clear();
+    // Cached quantized copies were made before the capture started: drop them so every tensor is seen.
+    LOCAL.with(|l| l.borrow_mut().weights.clear());
+    CAPTURING.store(true, Ordering::SeqCst);
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            CAPTURING.store(false, Ordering::SeqCst);
+        }
+    }
+    let stop = Stop;
+    f();
+    drop(stop);
+    let names = site_names();
+    std::mem::take(&mut *lock(captured()))
+        .into_iter()
+        .map(|(slot, ts)| (names[slot as usize].clone(), ts))
+        .collect()
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding these locks leaves plain data behind; keep going.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -626,7 +665,11 @@ impl Frame {
     pub fn weights<'a>(&self, site: usize, xs: &'a [f32]) -> Weights<'a> {
         let slot = self.slots[site];
         let f = self.formats[site];
-        if f == Format::F32 && !self.recording && xs.iter().all(|x| x.is_finite()) {
+        if f == Format::F32
+            && !self.recording
+            && !CAPTURING.load(Ordering::Relaxed)
+            && xs.iter().all(|x| x.is_finite())
+        {
             return Weights::Borrowed(xs);
         }
         let key = (slot, xs.as_ptr() as usize, xs.len());
@@ -644,6 +687,15 @@ impl Frame {
             None => xs.to_vec(),
         };
         f.quantize_slice(&mut q); // block formats cut the tensor into blocks
+        if CAPTURING.load(Ordering::Relaxed) {
+            let mut c = lock(captured());
+            let seen = c.entry(slot).or_default();
+            if !seen.iter().any(|t| {
+                t.len() == q.len() && t.iter().zip(&q).all(|(a, b)| a.to_bits() == b.to_bits())
+            }) {
+                seen.push(q.clone());
+            }
+        }
         let q: Rc<[f32]> = q.into();
         LOCAL.with(|l| l.borrow_mut().weights.insert(key, q.clone()));
         Weights::Shared(q)

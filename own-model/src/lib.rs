@@ -94,3 +94,22 @@ impl Autoencoder {
         self.dec2.forward(&h)
     }
 }
+
+/// The weights baked into their tuned number types (`cargo number bake --example autoencoder` writes
+/// `src/baked.rs`): a tuned build that loads nothing at run time, as firmware would run it.
+#[cfg(feature = "tuned")]
+#[rustfmt::skip] // generated, formatted by its generator
+pub mod baked;
+
+#[cfg(feature = "tuned")]
+impl Autoencoder {
+    /// The reconstruction of one image computed from the baked `static`s (equal to [`Autoencoder::forward`] of
+    /// the loaded model bit for bit; `tests/baked.rs`).
+    pub fn forward_baked(x: &[f32]) -> Vec<f32> {
+        use baked::*;
+        let h = linear::<Enc1>(&ENC1_LINEAR_W, &ENC1_LINEAR_B, x, Act::Relu);
+        let code = linear::<Enc2>(&ENC2_LINEAR_W, &ENC2_LINEAR_B, &h, Act::Relu);
+        let h = linear::<Dec1>(&DEC1_LINEAR_W, &DEC1_LINEAR_B, &code, Act::Relu);
+        linear::<Dec2>(&DEC2_LINEAR_W, &DEC2_LINEAR_B, &h, Act::Sigmoid)
+    }
+}

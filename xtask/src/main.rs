@@ -125,10 +125,20 @@ enum Cmd {
         #[arg(long)]
         strict: bool,
     },
-    /// Bake a model's weights into the tuned number types of examples/<model>/tuned.rs: writes the `static`
-    /// arrays of its no_std deploy crate (deploy/<model>-nostd/src/weights.rs).
+    /// Bake a model's weights into their tuned number types as `static` arrays, for builds that load nothing at
+    /// run time (no_std). A zoo model: the `static`s of its deploy crate (deploy/<model>-nostd/src/weights.rs).
+    /// `--example`/`--bin` of the crate in the current directory: every tensor its Task lists (`Task::weights`),
+    /// as the tuned build stores it, written to `--out` (default: `baked.rs` beside the tuned file).
     Bake {
-        model: String,
+        #[arg(required_unless_present_any = ["example", "bin"], conflicts_with_all = ["example", "bin"])]
+        model: Option<String>,
+        #[arg(long, conflicts_with = "bin")]
+        example: Option<String>,
+        #[arg(long)]
+        bin: Option<String>,
+        /// The file to write (`--example`/`--bin` only).
+        #[arg(long, conflicts_with = "model")]
+        out: Option<PathBuf>,
         /// Only check that the checked-in file equals what would be written.
         #[arg(long)]
         check: bool,
@@ -1128,6 +1138,7 @@ fn needs_checkout(cmd: &Cmd) -> bool {
             | Cmd::Check { model: None, .. }
             | Cmd::Verify { model: None, .. }
             | Cmd::Export { model: None, .. }
+            | Cmd::Bake { model: None, .. }
     )
 }
 
@@ -1212,7 +1223,18 @@ fn main() -> std::process::ExitCode {
             strict,
             ..
         } => user::Target::from_flags(example, bin).and_then(|t| user::export(&t, strict)),
-        Cmd::Bake { model, check } => bake(&model, check),
+        Cmd::Bake {
+            model: Some(model),
+            check,
+            ..
+        } => bake(&model, check),
+        Cmd::Bake {
+            example,
+            bin,
+            out,
+            check,
+            ..
+        } => user::Target::from_flags(example, bin).and_then(|t| user::bake(&t, out, check)),
     };
     match r {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -474,6 +474,148 @@ pub fn export(t: &Target, strict: bool) -> Result<(), String> {
     crate::export_file(&root, &t.name, &tuned_rs, rel, &t.label(), strict)
 }
 
+/// `cargo number bake --example <name> [--out FILE] [--check]`: runs the task's `weights` command in the
+/// calibrate build (every weight site's values under the tuned file's formats, as the tuned build stores them)
+/// and writes each as a `static` array in its tuned number type
+/// (`number_rt::codegen::baked_weights`), named after its site (`Enc1/linear.w` → `ENC1_LINEAR_W`). The
+/// header names the tuned file and the digests of it and of its rounded weights; a re-tuned format makes a
+/// stale file a type error where the `static` is passed to the layer, and `--check` catches re-rounded values.
+pub fn bake(t: &Target, out: Option<PathBuf>, check: bool) -> Result<(), String> {
+    use number_rt::codegen::{self, BakedTensor};
+    let root = t.root()?;
+    let tuned_rs = tuned_rs_of(&root, t)?;
+    if !tuned_rs.exists() {
+        return Err(format!(
+            "{} does not exist: generate it with `cargo number tune {}`, then bake",
+            tuned_rs.display(),
+            t.label()
+        ));
+    }
+    let out = out.map_or_else(
+        || tuned_rs.with_file_name("baked.rs"),
+        |o| if o.is_absolute() { o } else { root.join(o) },
+    );
+    let json = root
+        .join("target")
+        .join("number")
+        .join(&t.name)
+        .join("weights.json");
+    run_target(
+        &root,
+        t,
+        "calibrate",
+        &[
+            "weights".into(),
+            "--formats".into(),
+            tuned_rs.display().to_string(),
+            "--json".into(),
+            json.display().to_string(),
+        ],
+        false,
+    )?;
+    let doc = read_json(&json)?;
+    let bad = |what: &str| format!("{}: {what}", json.display());
+    let tensors = doc["weights"]
+        .as_array()
+        .ok_or_else(|| bad("no `weights` list"))?;
+    let mut parsed = Vec::new();
+    for w in tensors {
+        let site = w["site"]
+            .as_str()
+            .ok_or_else(|| bad("a tensor without `site`"))?;
+        let format: number_rt::Format = w["format"]
+            .as_str()
+            .ok_or_else(|| bad("a tensor without `format`"))?
+            .parse()
+            .map_err(|e| bad(&format!("`{site}`: {e}")))?;
+        let values: Vec<f32> = w["values"]
+            .as_array()
+            .ok_or_else(|| bad(&format!("`{site}` has no `values`")))?
+            .iter()
+            .map(|v| v.as_f64().map(|x| x as f32))
+            .collect::<Option<_>>()
+            .ok_or_else(|| bad(&format!("`{site}`: a value is not a number")))?;
+        parsed.push((site.to_string(), format, values));
+    }
+    if parsed.is_empty() {
+        return Err(bad(
+            "the model read no weight site on its first test inputs",
+        ));
+    }
+    let ident = |site: &str| {
+        site.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
+    let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    let mut names = std::collections::BTreeSet::new();
+    let mut baked = Vec::new();
+    for (site, format, values) in &parsed {
+        let name = ident(site);
+        if !names.insert(name.clone()) {
+            return Err(format!(
+                "two weight sites bake to the same static `{name}` (the second is `{site}`): rename an instance"
+            ));
+        }
+        baked.push(BakedTensor {
+            name,
+            site: site.clone(),
+            source: format!("as emulated under {}", rel(&tuned_rs)),
+            format: *format,
+            declared: None,
+            values,
+        });
+    }
+    let mut notes = vec![format!(
+        "formats: {} (sha256 {})",
+        rel(&tuned_rs),
+        sha256_file(&tuned_rs)?
+    )];
+    if let Some((rounded, _)) = number_rt::rounded_weights::read_named_file(&tuned_rs)? {
+        notes.push(format!(
+            "rounded weights: {} (sha256 {})",
+            rel(&rounded),
+            sha256_file(&rounded)?
+        ));
+    }
+    let command = format!("cargo number bake {}", t.label());
+    let code = codegen::baked_weights(&baked, &command, &notes).map_err(|e| e.to_string())?;
+    if check {
+        codegen::check(&out, &code).map_err(|e| e.to_string())?;
+        println!("{} is up to date with {}", rel(&out), rel(&tuned_rs));
+    } else {
+        let changed =
+            codegen::write(&out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
+        let bytes: usize = baked
+            .iter()
+            .map(|b| b.values.len() * codegen::storage_bytes(b.format))
+            .sum();
+        println!(
+            "{} {} ({} statics, {bytes} bytes of weights)",
+            rel(&out),
+            if changed { "written" } else { "unchanged" },
+            baked.len()
+        );
+    }
+    Ok(())
+}
+
+/// The SHA-256 of a file, hex.
+fn sha256_file(p: &Path) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,9 +89,16 @@ pub enum Metric<I> {
     RelativeMse,
     /// `1 − max|y − y₃₂| / max|y₃₂|` over the set: the worst output error relative to the largest f32 output.
     MaxAbs,
+    /// The coefficient of determination against targets, for regression and reconstruction:
+    /// `1 − Σ(y − t)² / Σ(t − t̄)²` over every output value of the set, `t` the target the closure gives for an
+    /// input (as long as the output) and `t̄` the mean of all target values of the set. Needs no f32 outputs.
+    RSquared(Box<Target<I>>),
     /// Any score of a set, named in reports: `(inputs, outputs, f32 outputs) → score`, higher is better.
     Custom(String, Box<CustomScore<I>>),
 }
+
+/// The closure of [`Metric::RSquared`]: the target outputs of an input.
+pub type Target<I> = dyn Fn(&I) -> Vec<f32> + Send + Sync;
 
 /// The closure of [`Metric::Custom`].
 pub type CustomScore<I> = dyn Fn(&[&I], &[Vec<f32>], &[Vec<f32>]) -> f64 + Send + Sync;
@@ -100,6 +107,20 @@ impl<I> Metric<I> {
     /// Classification accuracy with the label of each input given by `label`.
     pub fn accuracy(label: impl Fn(&I) -> usize + Send + Sync + 'static) -> Metric<I> {
         Metric::Accuracy(Box::new(label))
+    }
+
+    /// R² against the targets `target` gives for each input ([`Metric::RSquared`]); an autoencoder's target
+    /// is its input:
+    ///
+    /// ```
+    /// use number_runtime::workflow::Metric;
+    /// let m = Metric::r_squared(|x: &Vec<f32>| x.clone());
+    /// let (a, b) = (vec![0.0, 1.0], vec![1.0, 0.0]);
+    /// assert_eq!(m.score(&[&a, &b], &[a.clone(), b.clone()], &[]), 1.0);
+    /// assert_eq!(m.score(&[&a, &b], &[vec![0.5; 2], vec![0.5; 2]], &[]), 0.0);
+    /// ```
+    pub fn r_squared(target: impl Fn(&I) -> Vec<f32> + Send + Sync + 'static) -> Metric<I> {
+        Metric::RSquared(Box::new(target))
     }
 
     /// A custom score of a set of outputs, named `name` in reports.
@@ -117,6 +138,7 @@ impl<I> Metric<I> {
             Metric::Agreement => "agreement with f32",
             Metric::RelativeMse => "1 - relative MSE vs f32",
             Metric::MaxAbs => "1 - relative max abs error vs f32",
+            Metric::RSquared(_) => "R² vs targets",
             Metric::Custom(name, _) => name,
         }
     }
@@ -124,9 +146,9 @@ impl<I> Metric<I> {
     /// Whether the metric compares with the f32 model's outputs ([`Agreement`](Metric::Agreement),
     /// [`RelativeMse`](Metric::RelativeMse), [`MaxAbs`](Metric::MaxAbs), and [`Custom`](Metric::Custom), whose
     /// closure receives them): a build that has only its own outputs (`eval` of a tuned build) cannot score
-    /// those; [`Accuracy`](Metric::Accuracy) needs only the labels.
+    /// those; [`Accuracy`](Metric::Accuracy) and [`RSquared`](Metric::RSquared) need only labels or targets.
     pub fn needs_reference(&self) -> bool {
-        !matches!(self, Metric::Accuracy(_))
+        !matches!(self, Metric::Accuracy(_) | Metric::RSquared(_))
     }
 
     /// Whether the outputs are class scores whose largest value is the decision ([`Accuracy`](Metric::Accuracy),
@@ -200,6 +222,23 @@ impl<I> Metric<I> {
                     }
                 }
                 relative(err, top)
+            }
+            Metric::RSquared(target) => {
+                let targets: Vec<Vec<f32>> = inputs.iter().map(|x| target(x)).collect();
+                let count: usize = targets.iter().map(Vec::len).sum();
+                let mean =
+                    targets.iter().flatten().map(|&t| t as f64).sum::<f64>() / count.max(1) as f64;
+                let (mut err, mut var) = (0.0f64, 0.0f64);
+                for (y, t) in outputs.iter().zip(&targets) {
+                    if y.len() != t.len() {
+                        return f64::NEG_INFINITY;
+                    }
+                    for (&a, &b) in t.iter().zip(y) {
+                        err += (a as f64 - b as f64).powi(2);
+                        var += (a as f64 - mean).powi(2);
+                    }
+                }
+                relative(err, var)
             }
             Metric::Custom(_, f) => f(inputs, outputs, reference),
             Metric::Accuracy(_) | Metric::Agreement => unreachable!("scored as outcomes above"),
@@ -756,6 +795,28 @@ mod tests {
             assert_eq!(m.score_alone(&refs(&labels), &out), None, "{}", m.name());
         }
         assert!(!Metric::<usize>::RelativeMse.is_classification());
+    }
+
+    #[test]
+    fn r_squared_scores_against_targets_alone() {
+        // Targets: the input's label twice; the set's mean target is 0.5.
+        let labels = [0usize, 1];
+        let r2 = Metric::r_squared(|&l: &usize| vec![l as f32; 2]);
+        assert!(!r2.needs_reference() && !r2.is_classification());
+        let exact = vec![vec![0.0f32, 0.0], vec![1.0, 1.0]];
+        assert_eq!(r2.score_alone(&refs(&labels), &exact), Some(1.0));
+        // Off by 0.25 everywhere: 1 - 4 * 0.0625 / (4 * 0.25).
+        let off = vec![vec![0.25f32, 0.25], vec![0.75, 0.75]];
+        assert_eq!(r2.score_alone(&refs(&labels), &off), Some(0.75));
+        // An output of the wrong length, or NaN, scores -inf.
+        assert_eq!(
+            r2.score_alone(&refs(&labels), &[vec![0.0], vec![1.0, 1.0]]),
+            Some(f64::NEG_INFINITY)
+        );
+        assert_eq!(
+            r2.score_alone(&refs(&labels), &[vec![f32::NAN; 2], vec![1.0; 2]]),
+            Some(f64::NEG_INFINITY)
+        );
     }
 
     #[test]

@@ -272,6 +272,10 @@ fn tune_into(
     let report = root.join("target").join("number").join(&t.name);
     let journal = report.join("replacing");
     generated::recover(&journal)?;
+    // A crate that bakes its weights beside the tuned file (`cargo number bake`'s default) gets them rebaked with
+    // the new formats, in the same set: a stale bake would not compile in the tuned build.
+    let baked = tuned_rs.with_file_name("baked.rs");
+    let rebake = !check && extra.after_tune.is_none() && baked.exists();
     let transaction = if check {
         None
     } else {
@@ -280,6 +284,9 @@ fn tune_into(
             tuned_rs.with_file_name("tuned.safetensors"),
         ];
         files.extend(extra.replaces.iter().cloned());
+        if rebake {
+            files.push(baked.clone());
+        }
         Some(generated::Transaction::begin(&journal, &files)?)
     };
     let mut args = vec!["tune".to_string()];
@@ -293,6 +300,9 @@ fn tune_into(
     }
     if let Some(step) = extra.after_tune {
         step()?;
+    }
+    if rebake {
+        bake(t, Some(baked), false)?;
     }
     let emulated = report.join(number_rt::workflow::EMULATED);
     let (tuned_json, plain_json) = (report.join("tuned.json"), report.join("plain.json"));

@@ -1175,3 +1175,44 @@ fn integer_inputs_per_site_when_no_width_suits_every_site() {
     assert_eq!(o.integer_input_sites.len(), 3);
     assert!(o.visited.iter().all(|p| p.phase != "inputs per site"));
 }
+
+#[test]
+fn power_of_two_weights_are_a_rung_of_the_same_storage_cost() {
+    use number_tune::tune::WeightFormat;
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let ladders = |space: Space| quick(Tuner::new(&p)).space(space).candidates().unwrap();
+    let base = ladders(Space::default().widths(1..=10));
+    let pow2 = ladders(
+        Space::default()
+            .widths(1..=10)
+            .weight_formats([WeightFormat::Pow2]),
+    );
+    let is_pow2 = |f: &Format| matches!(f, Format::Float { m: 0, .. });
+    assert!(!base.iter().any(|c| c.levels.iter().any(is_pow2)));
+    assert_eq!(base.len(), pow2.len());
+    for (b, c) in base.iter().zip(&pow2) {
+        // One rung per width as before, in ascending storage cost; only signed weight sites change, and only at
+        // widths 2..=5, to the format of the same width.
+        assert_eq!(b.levels.len(), c.levels.len(), "{}", c.name);
+        for (fb, fc) in b.levels.iter().zip(&c.levels) {
+            assert_eq!(fb.storage_bits(c.len), fc.storage_bits(c.len), "{}", c.name);
+            if fb != fc {
+                assert!(
+                    c.kind == SiteKind::Weight && is_pow2(fc),
+                    "{}: {fb} → {fc}",
+                    c.name
+                );
+                assert!((2..=5).contains(&fc.bits()), "{}: {fc}", c.name);
+            }
+        }
+    }
+    // A search over them: its result is what emulation of the chosen configuration measures.
+    let acc = |c: &Config| m.accuracy(c);
+    let o = quick(Tuner::new(&p))
+        .space(Space::default().weight_formats([WeightFormat::Pow2]))
+        .tolerance(Tolerance::Relative(0.05))
+        .run(acc)
+        .unwrap();
+    assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
+}

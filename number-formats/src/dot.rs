@@ -584,6 +584,17 @@ mod tests {
                 check::<crate::Float<3, 0, 1>, crate::Float<3, 0, 3>, Fixed<4, 0>>(scale, n, seed);
                 check::<crate::Float<4, 0, 6>, Fixed<2, 0>, Fixed<2, 0>>(scale, n, seed);
                 check::<f32, crate::Float<5, 0, 15>, Fixed<8, 4>>(scale, n, seed);
+                // Codebook weights: the index expanded to the table's integer (a sparse grid).
+                check::<f32, crate::Codebook2<4, -20, -4, 5, 31>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, crate::Codebook1<-3, -1, 1>, Fixed<8, 2>>(scale, n, seed);
+                check::<
+                    Fixed<16, 8>,
+                    crate::Codebook3<5, -128, -20, -3, 0, 1, 9, 40, 127>,
+                    Fixed<4, 2>,
+                >(scale, n, seed);
+                check::<crate::Codebook2<0, -2, -1, 1, 2>, Fixed<2, 0>, Fixed<2, 0>>(
+                    scale, n, seed,
+                );
             }
         }
     }

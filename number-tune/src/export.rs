@@ -14,14 +14,16 @@
 //! | `binary<F>` | `ap_fixed<2, 2-F, AP_RND_CONV, AP_SAT>` (holds both values), or an error with [`CustomFloats::Reject`] |
 //! | `block<W,F,N>` | `ap_fixed<8, 8-(F+8-W), AP_RND_CONV, AP_SAT>` (holds every value), or an error with [`CustomFloats::Reject`] |
 //! | `float<E,0,B>`, `E <= 4` (power of two) | `ap_fixed<2^E, 2^E-(B-1), AP_RND_CONV, AP_SAT>` (holds every value), or an error with [`CustomFloats::Reject`] |
+//! | `codebook<K,F,[..]>` | `ap_fixed<8, 8-F, AP_RND_CONV, AP_SAT>` (holds every table value), or an error with [`CustomFloats::Reject`] |
 //! | `float<E,M,B>` (other), `e4m3`, `e5m2`, `bf16`, `f16` | `float`, or an error with [`CustomFloats::Reject`] |
 //!
 //! **Formats with no `ap_fixed` equivalent.** Only `fixed<W,F>` and `ufixed<W,F>` are exactly an `ap_fixed` /
-//! `ap_ufixed` type (conversion rounds and saturates as libnumber does). `binary<F>`, `block<W,F,N>` and the
-//! power-of-two `float<E,0,B>` have none: their values lie on a fixed-point grid, so an `ap_fixed` holds every
-//! value exactly, but converting a `float` to it rounds linearly onto the whole grid, not to the format's own
-//! values (the sign, a block's binary point, the nearest power of two); the weights must be stored already
-//! quantized by libnumber. Custom floats (`float<E,M,B>` with `M > 0` or `E > 4`, `e4m3`, `e5m2`, `bf16`,
+//! `ap_ufixed` type (conversion rounds and saturates as libnumber does). `binary<F>`, `block<W,F,N>`, the
+//! power-of-two `float<E,0,B>` and `codebook<K,F,[..]>` have none: their values lie on a fixed-point grid, so an
+//! `ap_fixed` holds every value exactly, but converting a `float` to it rounds linearly onto the whole grid, not
+//! to the format's own values (the sign, a block's binary point, the nearest power of two, the nearest table
+//! entry); the weights must be stored already quantized by libnumber (a codebook's `K`-bit indices and table
+//! need a lookup the HLS type does not express). Custom floats (`float<E,M,B>` with `M > 0` or `E > 4`, `e4m3`, `e5m2`, `bf16`,
 //! `f16`) have no HLS type at all: `float` holds their values.
 //!
 //! **Why this is exact.** `ap_fixed<W,I>` holds a W-bit two's complement integer `raw` and means
@@ -168,6 +170,9 @@ pub fn ap_type(format: &Format) -> Option<String> {
 /// let p2: Format = "float<3,0,3>".parse().unwrap();
 /// assert_eq!(hls_type("a.w", &p2, CustomFloats::AsFloat).unwrap(), "ap_fixed<8,6,AP_RND_CONV,AP_SAT>");
 /// assert!(hls_type("a.w", &p2, CustomFloats::Reject).unwrap_err().0.contains("no ap_fixed equivalent"));
+/// let cb: Format = "codebook<1,3,[-5,2]>".parse().unwrap();
+/// assert_eq!(hls_type("a.w", &cb, CustomFloats::AsFloat).unwrap(), "ap_fixed<8,5,AP_RND_CONV,AP_SAT>");
+/// assert!(hls_type("a.w", &cb, CustomFloats::Reject).unwrap_err().0.contains("no ap_fixed equivalent"));
 /// ```
 pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<String, ExportError> {
     if let Err(e) = format.validate() {
@@ -207,6 +212,16 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
              export` without `--strict`), or tune without `--weight-formats pow2`"
             )))
         }
+        // Table entries t·2^-F with t in -128..=127: raw t of fixed<8, F>.
+        (Format::Codebook { f, .. }, CustomFloats::AsFloat) => {
+            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", 8 - *f as i64))
+        }
+        (Format::Codebook { .. }, CustomFloats::Reject) => Err(ExportError(format!(
+            "site `{site}` has format `{format}` (K-bit indices into a table of values): it has no ap_fixed \
+             equivalent; export it as the ap_fixed<8,·> that holds every table value exactly and store the weights \
+             quantized by libnumber, or as indices with the table as a lookup (`cargo number export` without \
+             `--strict`), or tune without codebook formats"
+        ))),
         (Format::Binary { .. }, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}` (the sign times 2^-F, no zero): HLS has no type whose conversion \
              from float binarises; export it as the ap_fixed<2,·> that holds both values exactly and binarise the \
@@ -392,6 +407,10 @@ fn describe(format: &Format) -> String {
             "{format}: the sign times 2^{}, no zero; this type holds both values exactly, but HLS conversions \
              round: store the weights binarised (x < 0 ? -2^{} : 2^{})",
             -f, -f, -f
+        ),
+        Format::Codebook { .. } => format!(
+            "{format}: a table of values indexed by K bits; this type holds every table value exactly, but HLS \
+             conversions round linearly: store the weights quantized to the table (number_rt::Format::quantize)"
         ),
         Format::Float { e, m: 0, bias } if e <= 4 => format!(
             "{format}: 0 and ±2^{} ..= ±2^{} (powers of two); this type holds every value exactly, but HLS \

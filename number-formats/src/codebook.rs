@@ -16,6 +16,14 @@
 //! [`Number::raw`] is the entry `t_index`, so the integer inner products of [`crate::dot`] take them as operands
 //! (the index is expanded to the table's integer per product).
 //!
+//! **Unfitted codebooks.** `codebook<K,F>` (no table; [`Format::Codebook`] with an all-zero `table`, which no
+//! fitted table is, see [`unfitted`]) stands for "the table [`fit`] gives the tensor": the tuner's candidates,
+//! before the trained weights are known. [`Format::quantize_slice`] fits the slice's own table (plain k-means)
+//! and rounds to it; a lone value ([`Format::quantize`], [`Format::encode`]) is a tensor of one value, whose
+//! fitted table holds it on the grid: `fixed<8,F>`'s rounding and its 8-bit raw code. Emulation fits weight
+//! tensors once per site (weighted by the layer's input second moments when GPTQ captured them) and the tuner
+//! writes the fitted table to `tuned.rs`: an unfitted codebook has no static type.
+//!
 //! **Fitting.** [`fit`] picks a table for a tensor by weighted k-means (Lloyd's iterations from quantile
 //! starts), deterministic: no randomness, no dependence on threads, sums in a fixed order.
 //!
@@ -87,9 +95,27 @@ pub(crate) fn parse(rest: &str, s: &str) -> Result<Format, crate::FormatError> {
         .strip_prefix('<')
         .and_then(|r| r.strip_suffix('>'))
         .ok_or_else(|| e("expected `<…>` after `codebook`".into()))?;
-    let (head, list) = inner
-        .split_once('[')
-        .ok_or_else(|| e("expected the table `[t0,t1,…]` as the third parameter".into()))?;
+    let Some((head, list)) = inner.split_once('[') else {
+        // Unfitted: codebook<K,F>.
+        let hp: alloc::vec::Vec<&str> = inner.split(',').map(str::trim).collect();
+        let [k, f] = hp[..] else {
+            return Err(e("expected K and F, and the table `[t0,t1,…]`".into()));
+        };
+        let k = k
+            .parse::<i64>()
+            .map_err(|_| e(format!("expected an integer for K, found `{k}`")))?;
+        let f = f
+            .parse::<i64>()
+            .map_err(|_| e(format!("expected an integer for F, found `{f}`")))?;
+        let fmt = Format::Codebook {
+            k: k.clamp(0, 99) as u32,
+            f: f.clamp(-999, 999) as i32,
+            table: [0; 16],
+        };
+        fmt.validate()
+            .map_err(|v| crate::FormatError(format!("invalid number format `{s}`: {v}")))?;
+        return Ok(fmt);
+    };
     let (list, after) = list
         .split_once(']')
         .ok_or_else(|| e("expected `]` to close the table".into()))?;
@@ -130,6 +156,11 @@ pub(crate) fn parse(rest: &str, s: &str) -> Result<Format, crate::FormatError> {
         }
         table[i] = t as i8;
     }
+    if unfitted(&table) {
+        return Err(e(
+            "a table of zeros is not ascending (write codebook<K,F> for an unfitted one)".into(),
+        ));
+    }
     let fmt = Format::Codebook {
         k: k as u32,
         f: f as i32,
@@ -155,6 +186,9 @@ pub(crate) fn validate(k: u32, f: i32, table: &[i8; 16]) -> Result<(), alloc::st
         ));
     }
     let n = 1usize << k;
+    if unfitted(table) {
+        return Ok(());
+    }
     if !table[..n].windows(2).all(|w| w[0] < w[1]) {
         return Err(format!(
             "codebook<{k},{f},[..]>: the {n} table entries must be strictly ascending, found {:?}",
@@ -169,8 +203,23 @@ pub(crate) fn validate(k: u32, f: i32, table: &[i8; 16]) -> Result<(), alloc::st
     Ok(())
 }
 
-/// Writes the text form `codebook<K,F,[t0,t1,…]>`.
+/// Whether a codebook's table is the placeholder of an unfitted one (all zero: `codebook<K,F>`).
+pub const fn unfitted(table: &[i8; 16]) -> bool {
+    let mut i = 0;
+    while i < 16 {
+        if table[i] != 0 {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Writes the text form `codebook<K,F,[t0,t1,…]>` (`codebook<K,F>` when unfitted).
 pub(crate) fn write(out: &mut fmt::Formatter<'_>, k: u32, f: i32, table: &[i8; 16]) -> fmt::Result {
+    if unfitted(table) {
+        return write!(out, "codebook<{k},{f}>");
+    }
     write!(out, "codebook<{k},{f},[")?;
     for (i, t) in table[..1 << k].iter().enumerate() {
         if i > 0 {
@@ -219,13 +268,7 @@ pub fn fit(
     k: u32,
     f: i32,
 ) -> Result<Format, crate::FormatError> {
-    validate(k, f, &[0; 16]).or_else(|e| {
-        if e.contains("ascending") {
-            Ok(())
-        } else {
-            Err(crate::FormatError(e))
-        }
-    })?;
+    validate(k, f, &[0; 16]).map_err(crate::FormatError)?;
     let n = 1usize << k;
     let mut pts: alloc::vec::Vec<(f32, f64)> = xs
         .iter()

@@ -150,7 +150,8 @@ pub enum Format {
         len: u32,
     },
     /// `codebook<K,F,[t0,…,t(2^K−1)]>`: a `k`-bit index (`1..=4`) into a table of `2^k` values `t_i · 2^-f`,
-    /// `t_i` in `-128..=127` strictly ascending (`table[2^k..]` is 0), `f` in `-64..=64`. Rounds to the nearest
+    /// `t_i` in `-128..=127` strictly ascending (`table[2^k..]` is 0), `f` in `-64..=64`; an all-zero `table` is
+    /// the unfitted `codebook<K,F>` (fitted per tensor, see the [`codebook`](crate::codebook) module). Rounds to the nearest
     /// table value, ties to the smaller one, saturating to the table's ends; NaN is read as `+0.0`; zero is
     /// `+0.0`. The code is the index. Storage: `k` bits per value plus `2^k · 8` bits of table
     /// ([`storage_bits`](Format::storage_bits)). A per-tensor table for weights, fitted by
@@ -398,6 +399,7 @@ impl Format {
     pub const fn code_bits(&self) -> u32 {
         match *self {
             Format::Block { .. } => 8,
+            Format::Codebook { table, .. } if crate::codebook::unfitted(&table) => 8,
             _ => self.bits(),
         }
     }
@@ -426,7 +428,7 @@ impl Format {
     pub const fn is_signed(&self) -> bool {
         match *self {
             Format::UFixed { .. } => false,
-            Format::Codebook { table, .. } => table[0] < 0,
+            Format::Codebook { table, .. } => table[0] < 0 || crate::codebook::unfitted(&table),
             _ => true,
         }
     }
@@ -469,6 +471,9 @@ impl Format {
             Format::Binary { f } => pow2(-f) as f32,
             Format::Block { w: 1, f, .. } => pow2(-f) as f32,
             Format::Block { w, f, .. } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.max()
+            }
             Format::Codebook { k, f, table } => crate::codebook::value(table[(1 << k) - 1], f),
             Format::F32 => f32::MAX,
             _ => self.float_layout().map_or(0.0, |(_, p, _)| p.max as f32),
@@ -483,6 +488,9 @@ impl Format {
                 (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32
             }
             Format::UFixed { .. } => 0.0,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.lowest()
+            }
             Format::Codebook { f, table, .. } => crate::codebook::value(table[0], f),
             _ => -self.max(),
         }
@@ -496,6 +504,9 @@ impl Format {
                 pow2(-f) as f32
             }
             Format::Block { w, f, .. } => pow2(-crate::blocked::finest(w, f)) as f32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                pow2(-f) as f32
+            }
             Format::Codebook { k, f, table } => table[..1 << k]
                 .iter()
                 .find(|&&t| t > 0)
@@ -526,6 +537,9 @@ impl Format {
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
             Format::F16 => quantize_float(x, FloatParams::F16),
             Format::Bf16 => kernel::bf16_rne(kernel::nan_to_zero(x)),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                quantize_fixed(x, 8, f, true)
+            }
             Format::Codebook { k, f, table } => {
                 crate::codebook::value(table[crate::codebook::index(x, &table[..1 << k], f)], f)
             }
@@ -553,6 +567,9 @@ impl Format {
             }
             Format::Binary { f } => quantize_binary(x as f32, f),
             Format::Block { .. } => self.quantize(x as f32),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.quantize_f64(x)
+            }
             Format::Codebook { k, f, table } => {
                 crate::codebook::value(table[crate::codebook::index_f64(x, &table[..1 << k], f)], f)
             }
@@ -590,6 +607,11 @@ impl Format {
             Format::Bf16 => xs
                 .iter_mut()
                 .for_each(|x| *x = kernel::bf16_rne(kernel::nan_to_zero(*x))),
+            Format::Codebook { k, f, table } if crate::codebook::unfitted(&table) => {
+                if let Ok(fitted) = crate::codebook::fit(xs, None, k, f) {
+                    fitted.quantize_slice(xs);
+                }
+            }
             Format::Codebook { .. } => xs.iter_mut().for_each(|x| *x = self.quantize(*x)),
         }
     }
@@ -692,6 +714,9 @@ impl Format {
             }
             Format::Binary { f } => (quantize_binary(x, f) < 0.0) as u32,
             Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as u8 as u32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.encode(x)
+            }
             Format::Codebook { k, f, table } => {
                 crate::codebook::index(x, &table[..1 << k], f) as u32
             }
@@ -723,6 +748,9 @@ impl Format {
                 (code as u8 as i8) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f))
             }
             Format::Bf16 => decode_bf16(code),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.decode(code)
+            }
             Format::Codebook { k, f, table } => {
                 crate::codebook::value(table[(code & ((1 << k) - 1)) as usize], f)
             }

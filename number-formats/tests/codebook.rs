@@ -89,7 +89,8 @@ fn malformed_texts_are_named_errors() {
         ("codebook<5,3,[1,2]>", "K (index bits) must be in 1..=4"),
         ("codebook<1,99,[1,2]>", "F must be in -64..=64"),
         ("codebook<1,3,[1,200]>", "-128..=127"),
-        ("codebook<1,3>", "table"),
+        ("codebook<1>", "expected K and F"),
+        ("codebook<2,3,[0,0,0,0]>", "table of zeros"),
         ("codebook<1,3,[1,2]", "`<…>`"),
         ("codebook<1,3,[1,2] x>", "unexpected `x`"),
         ("codebook<1,x,[1,2]>", "integer for F"),
@@ -106,4 +107,30 @@ fn malformed_texts_are_named_errors() {
             .to_string()
             .contains("codebook")
     );
+}
+
+#[test]
+fn an_unfitted_codebook_fits_each_slice() {
+    use number_formats::codebook::{fit, unfitted};
+    let u: Format = "codebook<2,5>".parse().unwrap();
+    assert_eq!(u.to_string(), "codebook<2,5>");
+    assert!(matches!(u, Format::Codebook { table, .. } if unfitted(&table)));
+    assert_eq!((u.bits(), u.storage_bits(10)), (2, 20 + 32));
+    let xs: Vec<f32> = (0..300)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) / 40.0)
+        .collect();
+    let mut a = xs.clone();
+    u.quantize_slice(&mut a);
+    let fitted = fit(&xs, None, 2, 5).unwrap();
+    let mut b = xs.clone();
+    fitted.quantize_slice(&mut b);
+    assert_eq!(a, b);
+    let distinct: std::collections::BTreeSet<u32> = a.iter().map(|v| v.to_bits()).collect();
+    assert!(distinct.len() <= 4 && distinct.len() >= 2, "{distinct:?}");
+    // A lone value is a tensor of one value: fixed<8,F>'s rounding.
+    let fx = Format::Fixed { w: 8, f: 5 };
+    for x in [0.3f32, -7.0, 1e9, -0.015625, f32::NAN] {
+        assert_eq!(u.quantize(x).to_bits(), fx.quantize(x).to_bits(), "{x}");
+        assert_eq!(u.decode(u.encode(x)), fx.quantize(x));
+    }
 }

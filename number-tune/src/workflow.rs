@@ -252,6 +252,9 @@ pub fn tune<M: Sync, I: Sync>(
         None => {}
     }
 
+    // Unfitted codebooks take the tables emulation fitted to the weights (what every evaluation used).
+    outcome.config = emulate::fitted_config(&outcome.config)?;
+
     // tuned.rs and the rounded weights.
     let mut header = crate::codegen::Header::from_outcome(&outcome, command);
     let rounded_file = paths.tuned_rs.with_file_name("tuned.safetensors");

@@ -1216,3 +1216,68 @@ fn power_of_two_weights_are_a_rung_of_the_same_storage_cost() {
         .unwrap();
     assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
 }
+
+#[test]
+fn codebooks_sit_on_the_ladder_by_storage_cost_and_fit_per_tensor() {
+    use number_tune::tune::WeightFormat;
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let space = Space::default()
+        .widths(1..=8)
+        .weight_formats([WeightFormat::Codebook]);
+    let cands = quick(Tuner::new(&p))
+        .space(space.clone())
+        .candidates()
+        .unwrap();
+    let mut books = 0;
+    for c in &cands {
+        let cost: Vec<u64> = c.levels.iter().map(|f| f.storage_bits(c.len)).collect();
+        assert!(
+            cost.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {:?}",
+            c.name,
+            c.levels
+        );
+        for f in &c.levels {
+            if let Format::Codebook { k, table, .. } = *f {
+                assert!(
+                    c.kind == SiteKind::Weight && (1..=4).contains(&k),
+                    "{}: {f}",
+                    c.name
+                );
+                assert!(number_formats::codebook::unfitted(&table), "{f}");
+                // K bits per weight plus 2^K · 8 of table.
+                assert_eq!(f.storage_bits(c.len), k as u64 * c.len + (8 << k));
+                books += 1;
+            }
+        }
+    }
+    assert_eq!(books, 3 * 4, "{cands:?}"); // w1, b1, w2 are signed weight sites
+    // The search measures unfitted codebooks as each tensor's fitted table; the configuration with the fitted
+    // tables (what tuned.rs records) scores exactly the same.
+    let acc = |c: &Config| m.accuracy(c);
+    let o = quick(Tuner::new(&p))
+        .space(space.widths(1..=8))
+        .tolerance(Tolerance::Relative(0.03))
+        .run(acc)
+        .unwrap();
+    let tensors = [
+        ("L/mlp.w1", &m.w1),
+        ("L/mlp.b1", &m.b1),
+        ("L/mlp.w2", &m.w2),
+    ];
+    let mut fitted = o.config.clone();
+    for (name, w) in tensors {
+        if let Some(Format::Codebook { k, f, .. }) = fitted.get(name).copied() {
+            let c = number_formats::codebook::fit(w, None, k, f).unwrap();
+            fitted.insert(name.to_string(), c);
+        }
+    }
+    assert!(o.accuracy >= o.target);
+    assert_eq!(
+        m.accuracy(&fitted),
+        o.accuracy,
+        "{:?} vs {fitted:?}",
+        o.config
+    );
+}

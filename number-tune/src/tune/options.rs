@@ -116,7 +116,7 @@ impl fmt::Display for Granularities {
     }
 }
 
-/// Non-uniform weight formats the search may offer weight sites, written `pow2`, or `none` (the default).
+/// Non-uniform weight formats the search may offer weight sites, written `pow2+codebook`, or `none` (the default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightFormats(pub Vec<WeightFormat>);
 
@@ -234,7 +234,8 @@ pub struct TuneOptions {
     pub granularity: Granularities,
     /// Non-uniform weight formats offered to weight sites besides fixed point, `+`-separated, or `none`:
     /// `pow2` (power-of-two weights `float<E,0,B>`, sign and exponent, zero included, at 2..=5 bits, where its
-    /// estimated error is below the fixed-point candidate's of the same width).
+    /// estimated error is below the fixed-point candidate's of the same width), `codebook` (K-bit indices, K in
+    /// 1..=4, into a per-tensor table of 2^K 8-bit values fitted to the weights, the table counted in the size).
     #[arg(long, default_value = "none")]
     pub weight_formats: WeightFormats,
     /// How weights are rounded onto their formats: `nearest`, or `gptq` (Hessian-aware; the rounded weights go to

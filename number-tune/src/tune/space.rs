@@ -133,32 +133,42 @@ pub enum WeightFormat {
     /// ternary `0, ±2^(1-B)`; see [`Format::Float`]), at widths `2..=5` (`E = W − 1` in `1..=4`, where the
     /// values lie on a fixed-point grid the integer kernels use). Costs `W` bits per weight, as `fixed<W,F>`.
     Pow2,
+    /// Codebooks `codebook<K,F>` (see [`Format::Codebook`]): a `K`-bit index per weight into a per-tensor table
+    /// of `2^K` 8-bit values (`F = 7 − Imax`, so that the table's grid spans the tensor's range), fitted to the
+    /// trained weights by emulation (weighted k-means on the layer's input second moments with GPTQ rounding,
+    /// plain k-means without), for `K` in `1..=4` within the space's widths. Costs `K` bits per weight plus
+    /// `2^K · 8` bits of table, so it sits on the ladder just above `fixed<K,F>` of the same `K`.
+    Codebook,
 }
 
 impl std::str::FromStr for WeightFormat {
     type Err = String;
-    /// `pow2`.
+    /// `pow2` or `codebook`.
     ///
     /// ```
     /// use number_tune::tune::WeightFormat;
     /// assert_eq!("pow2".parse(), Ok(WeightFormat::Pow2));
+    /// assert_eq!("codebook".parse(), Ok(WeightFormat::Codebook));
     /// assert!("log".parse::<WeightFormat>().unwrap_err().contains("pow2"));
     /// ```
     fn from_str(s: &str) -> Result<WeightFormat, String> {
         match s.trim() {
             "pow2" => Ok(WeightFormat::Pow2),
+            "codebook" => Ok(WeightFormat::Codebook),
             _ => Err(format!(
-                "weight format `{s}`: expected `pow2` (power-of-two weights, float<E,0,B>)"
+                "weight format `{s}`: expected `pow2` (power-of-two weights, float<E,0,B>) or `codebook` \
+                 (K-bit indices into a fitted per-tensor table)"
             )),
         }
     }
 }
 
 impl std::fmt::Display for WeightFormat {
-    /// The text [`FromStr`](std::str::FromStr) reads: `pow2`.
+    /// The text [`FromStr`](std::str::FromStr) reads: `pow2`, `codebook`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WeightFormat::Pow2 => f.write_str("pow2"),
+            WeightFormat::Codebook => f.write_str("codebook"),
         }
     }
 }
@@ -749,6 +759,17 @@ fn pow2_cand(s: &SiteStats, w: u32) -> Option<Format> {
         .map(|(_, f)| f)
 }
 
+/// The unfitted codebook `codebook<w, 7 − Imax>` (entries `t · 2^(Imax−7)`, `t` in `-128..=127`, spanning the
+/// tensor's range), if valid.
+fn codebook_cand(s: &SiteStats, w: u32) -> Option<Format> {
+    let f = Format::Codebook {
+        k: w,
+        f: 7 - int_bits(s.max_abs),
+        table: [0; 16],
+    };
+    f.validate().ok().map(|()| f)
+}
+
 /// The per-tensor rung of a signed weight site at width `w`: `c` (the space's candidate), or the power-of-two
 /// one when [`WeightFormat::Pow2`] is on and its estimated squared error is smaller.
 fn weight_rung(s: &SiteStats, space: &Space, w: u32, c: Option<Format>) -> Option<Format> {
@@ -915,6 +936,12 @@ pub(crate) fn resolve(
                 } else {
                     c
                 });
+            }
+            if signed_weight
+                && space.weight_formats.contains(&WeightFormat::Codebook)
+                && (1..=number_formats::codebook::MAX_K).contains(&w)
+            {
+                at_w.extend(codebook_cand(&site.stats, w));
             }
             for f in at_w {
                 if !levels.contains(&f) {

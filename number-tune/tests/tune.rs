@@ -1218,66 +1218,104 @@ fn power_of_two_weights_are_a_rung_of_the_same_storage_cost() {
 }
 
 #[test]
-fn codebooks_sit_on_the_ladder_by_storage_cost_and_fit_per_tensor() {
+fn codebooks_replace_the_narrow_per_tensor_rungs_of_large_weight_tensors() {
     use number_tune::tune::WeightFormat;
-    let m = Mlp::new(0);
-    let p = m.profile();
-    let space = Space::default()
-        .widths(1..=8)
-        .weight_formats([WeightFormat::Codebook]);
-    let cands = quick(Tuner::new(&p))
-        .space(space.clone())
-        .candidates()
-        .unwrap();
-    let mut books = 0;
-    for c in &cands {
-        let cost: Vec<u64> = c.levels.iter().map(|f| f.storage_bits(c.len)).collect();
+    let mut r = Rng(7);
+    let big: Vec<f32> = (0..1024).map(|_| r.n() * 0.1).collect();
+    let small: Vec<f32> = (0..100).map(|_| r.n() * 0.1).collect();
+    let mut p = Profile::new();
+    p.sites
+        .insert("L/dense.w".into(), site(SiteKind::Weight, "w", &big));
+    p.sites
+        .insert("L/dense.b".into(), site(SiteKind::Weight, "b", &small));
+    let ladders = |space: Space| {
+        Tuner::new(&p)
+            .progress(false)
+            .space(space.widths(1..=8))
+            .candidates()
+            .unwrap()
+    };
+    let plain = ladders(Space::default());
+    let books = ladders(Space::default().weight_formats([WeightFormat::Codebook]));
+    for (a, b) in plain.iter().zip(&books) {
+        assert_eq!(a.levels.len(), b.levels.len(), "{}", b.name);
+        let cost: Vec<u64> = b.levels.iter().map(|f| f.storage_bits(b.len)).collect();
         assert!(
             cost.windows(2).all(|w| w[0] <= w[1]),
             "{}: {:?}",
-            c.name,
-            c.levels
+            b.name,
+            b.levels
         );
-        for f in &c.levels {
-            if let Format::Codebook { k, table, .. } = *f {
-                assert!(
-                    c.kind == SiteKind::Weight && (1..=4).contains(&k),
-                    "{}: {f}",
-                    c.name
-                );
-                assert!(number_formats::codebook::unfitted(&table), "{f}");
-                // K bits per weight plus 2^K · 8 of table.
-                assert_eq!(f.storage_bits(c.len), k as u64 * c.len + (8 << k));
-                books += 1;
+        for (fa, fb) in a.levels.iter().zip(&b.levels) {
+            match *fb {
+                // 1024 weights: K = 1..=4 (a table of at most 1/8 bit per weight), replacing the rung of width K.
+                Format::Codebook { k, table, .. } => {
+                    assert_eq!(b.name, "L/dense.w");
+                    assert_eq!(k, fa.bits());
+                    assert!(number_formats::codebook::unfitted(&table));
+                    assert_eq!(fb.storage_bits(b.len), k as u64 * 1024 + (8 << k));
+                }
+                _ => assert_eq!(fa, fb, "{}", b.name),
             }
         }
+        let n = b
+            .levels
+            .iter()
+            .filter(|f| matches!(f, Format::Codebook { .. }))
+            .count();
+        assert_eq!(
+            n,
+            if b.name == "L/dense.w" { 4 } else { 0 },
+            "{:?}",
+            b.levels
+        );
     }
-    assert_eq!(books, 3 * 4, "{cands:?}"); // w1, b1, w2 are signed weight sites
-    // The search measures unfitted codebooks as each tensor's fitted table; the configuration with the fitted
-    // tables (what tuned.rs records) scores exactly the same.
+}
+
+#[test]
+fn a_search_with_unfitted_codebooks_scores_as_their_fitted_tables() {
+    // The search measures an unfitted codebook as each tensor's fitted table (the runtime fits it per tensor);
+    // the configuration with the fitted tables (what tuned.rs records) scores exactly the same.
+    use number_tune::tune::Override;
+    let m = Mlp::new(0);
+    let p = m.profile();
     let acc = |c: &Config| m.accuracy(c);
+    let cb = |k, f| Format::Codebook {
+        k,
+        f,
+        table: [0; 16],
+    };
     let o = quick(Tuner::new(&p))
-        .space(space.widths(1..=8))
-        .tolerance(Tolerance::Relative(0.03))
+        .space(
+            Space::default()
+                .widths(2..=10)
+                .set("L/mlp.w1", Override::Format(cb(2, 7)))
+                .set("L/mlp.w2", Override::Format(cb(3, 5))),
+        )
+        .tolerance(Tolerance::Relative(0.2))
         .run(acc)
         .unwrap();
-    let tensors = [
-        ("L/mlp.w1", &m.w1),
-        ("L/mlp.b1", &m.b1),
-        ("L/mlp.w2", &m.w2),
-    ];
     let mut fitted = o.config.clone();
-    for (name, w) in tensors {
-        if let Some(Format::Codebook { k, f, .. }) = fitted.get(name).copied() {
-            let c = number_formats::codebook::fit(w, None, k, f).unwrap();
-            fitted.insert(name.to_string(), c);
-        }
+    for (name, w) in [("L/mlp.w1", &m.w1), ("L/mlp.w2", &m.w2)] {
+        let Some(Format::Codebook { k, f, .. }) = fitted.get(name).copied() else {
+            panic!("{name} lost its codebook: {:?}", o.config);
+        };
+        fitted.insert(
+            name.to_string(),
+            number_formats::codebook::fit(w, None, k, f).unwrap(),
+        );
     }
-    assert!(o.accuracy >= o.target);
+    assert_ne!(fitted, o.config);
     assert_eq!(
         m.accuracy(&fitted),
         o.accuracy,
         "{:?} vs {fitted:?}",
         o.config
+    );
+    // w1's 48 weights at two bits plus a 4-entry table, w2's 18 at three plus an 8-entry one.
+    let bits = |c: &Config, n: &str| c[n].storage_bits(if n.ends_with("w1") { 48 } else { 18 });
+    assert_eq!(
+        (bits(&fitted, "L/mlp.w1"), bits(&fitted, "L/mlp.w2")),
+        (96 + 32, 54 + 64)
     );
 }

@@ -136,8 +136,11 @@ pub enum WeightFormat {
     /// Codebooks `codebook<K,F>` (see [`Format::Codebook`]): a `K`-bit index per weight into a per-tensor table
     /// of `2^K` 8-bit values (`F = 7 − Imax`, so that the table's grid spans the tensor's range), fitted to the
     /// trained weights by emulation (weighted k-means on the layer's input second moments with GPTQ rounding,
-    /// plain k-means without), for `K` in `1..=4` within the space's widths. Costs `K` bits per weight plus
-    /// `2^K · 8` bits of table, so it sits on the ladder just above `fixed<K,F>` of the same `K`.
+    /// plain k-means without), for `K` in `1..=4` within the space's widths. It costs `K` bits per weight plus
+    /// `2^K · 8` bits of table; on tensors of at least `64 · 2^K` weights (a table of at most 1/8 bit per
+    /// weight) it *replaces* the per-tensor rung of width `K` (`fixed<K,F>`, `binary<F>`), a fitted table being
+    /// the better `K`-bit grid for the tensor at nearly the same cost, so the ladder keeps its length and the
+    /// search its budget per rung; smaller tensors keep fixed point.
     Codebook,
 }
 
@@ -931,17 +934,17 @@ pub(crate) fn resolve(
             }
             if per_tensor || at_w.is_empty() {
                 let c = candidate(&site.stats, site_space, w);
-                at_w.extend(if signed_weight {
-                    weight_rung(&site.stats, site_space, w, c)
-                } else {
-                    c
+                let book = (signed_weight
+                    && space.weight_formats.contains(&WeightFormat::Codebook)
+                    && (1..=number_formats::codebook::MAX_K).contains(&w)
+                    && site_len(&site.stats) >= 64 << w)
+                    .then(|| codebook_cand(&site.stats, w))
+                    .flatten();
+                at_w.extend(match book {
+                    Some(b) => Some(b),
+                    None if signed_weight => weight_rung(&site.stats, site_space, w, c),
+                    None => c,
                 });
-            }
-            if signed_weight
-                && space.weight_formats.contains(&WeightFormat::Codebook)
-                && (1..=number_formats::codebook::MAX_K).contains(&w)
-            {
-                at_w.extend(codebook_cand(&site.stats, w));
             }
             for f in at_w {
                 if !levels.contains(&f) {

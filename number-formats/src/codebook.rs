@@ -11,10 +11,11 @@
 //! midpoint is an `f32` (a 9-bit integer times a power of two in `2^-65 ..= 2^63`).
 //!
 //! **Static types.** [`Codebook1`], [`Codebook2`], [`Codebook3`] and [`Codebook4`] (`K` = 1..=4) carry `F` and
-//! the table as const parameters (`Codebook2<6, -20, -4, 5, 31>`) and store the index in a `u8`. Their fixed-point
-//! layout ([`Number::FIXED`]) is `frac = F`, raw `t_0 ..= t_last` (a sparse grid: only the table's entries), and
-//! [`Number::raw`] is the entry `t_index`, so the integer inner products of [`crate::dot`] take them as operands
-//! (the index is expanded to the table's integer per product).
+//! the table as const parameters (`Codebook2<6, -20, -4, 5, 31>`) and store the value's entry `t_i` itself (the
+//! index expanded to the table's integer once, when the value is made) in an `i8`; the code
+//! ([`Number::to_code`]) is the index. Their fixed-point layout ([`Number::FIXED`]) is `frac = F`, raw
+//! `t_0 ..= t_last` (a sparse grid: only the table's entries), and a slice of them is a slice of raw `i8`s, so the
+//! integer inner products of [`crate::dot`], byte kernels included, take them as operands like `fixed<8,F>`.
 //!
 //! **Unfitted codebooks.** `codebook<K,F>` (no table; [`Format::Codebook`] with an all-zero `table`, which no
 //! fitted table is, see [`unfitted`]) stands for "the table [`fit`] gives the tensor": the tuner's candidates,
@@ -36,6 +37,7 @@
 //! type W = Codebook2<4, -20, -4, 5, 31>;
 //! assert_eq!(W::FORMAT, f);
 //! assert_eq!((W::from_f32(0.1).to_f32(), W::from_f32(0.1).to_code(), W::from_f32(0.1).raw()), (0.3125, 2, 5));
+//! assert_eq!(core::mem::size_of::<W>(), 1);
 //! ```
 use crate::number::{FixedInfo, Sealed};
 use crate::{Format, Number};
@@ -366,9 +368,9 @@ fn distinct(t: &mut [i32]) {
 macro_rules! codebook_type {
     ($(#[$doc:meta])* $name:ident, $k:literal, [$($t:ident),*]) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[repr(transparent)]
-        pub struct $name<const F: i32, $(const $t: i32),*>(u8);
+        pub struct $name<const F: i32, $(const $t: i32),*>(i8);
 
         impl<const F: i32, $(const $t: i32),*> $name<F, $($t),*> {
             const ENTRIES: [i32; 1 << $k] = [$($t),*];
@@ -388,11 +390,11 @@ macro_rules! codebook_type {
             };
             /// The value with this index (bits above `K` are ignored). Usable in constants (baked weights).
             pub const fn from_bits(code: u32) -> Self {
-                Self((code & ((1 << $k) - 1)) as u8)
+                Self(Self::TABLE[(code & ((1 << $k) - 1)) as usize])
             }
             /// [`from_bits`](Self::from_bits) of each code.
             pub const fn from_bits_array<const N: usize>(codes: &[u32; N]) -> [Self; N] {
-                let mut out = [Self(0); N];
+                let mut out = [Self::from_bits(0); N];
                 let mut i = 0;
                 while i < N {
                     out[i] = Self::from_bits(codes[i]);
@@ -400,9 +402,20 @@ macro_rules! codebook_type {
                 }
                 out
             }
-            /// The index.
+            /// The index of the value's entry.
             pub const fn to_bits(self) -> u32 {
-                self.0 as u32
+                let mut i = 0;
+                while i + 1 < (1 << $k) && Self::TABLE[i] != self.0 {
+                    i += 1;
+                }
+                i as u32
+            }
+        }
+
+        impl<const F: i32, $(const $t: i32),*> Default for $name<F, $($t),*> {
+            /// The value nearest to `0.0` (`from_f32(0.0)`): a codebook need not hold zero.
+            fn default() -> Self {
+                <Self as Number>::from_f32(0.0)
             }
         }
 
@@ -416,15 +429,15 @@ macro_rules! codebook_type {
             };
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
-                Self(index(x, &Self::TABLE[..1 << $k], F) as u8)
+                Self(Self::TABLE[index(x, &Self::TABLE[..1 << $k], F)])
             }
             #[inline(always)]
             fn to_f32(self) -> f32 {
-                value(Self::TABLE[self.0 as usize & ((1 << $k) - 1)], F)
+                value(self.0, F)
             }
             #[inline(always)]
             fn to_code(self) -> u32 {
-                self.0 as u32
+                self.to_bits()
             }
             #[inline(always)]
             fn from_code(code: u32) -> Self {
@@ -432,7 +445,12 @@ macro_rules! codebook_type {
             }
             #[inline(always)]
             fn raw(self) -> i64 {
-                Self::TABLE[self.0 as usize & ((1 << $k) - 1)] as i64
+                self.0 as i64
+            }
+            #[inline(always)]
+            fn raw_slice(s: &[Self]) -> crate::dot::Raw<'_> {
+                // SAFETY: `Self` is `#[repr(transparent)]` over an `i8`, the entry (raw integer) of its value.
+                unsafe { crate::dot::Raw::of_i8(s) }
             }
         }
 
@@ -459,22 +477,22 @@ macro_rules! codebook_type {
 
 codebook_type!(
     /// `codebook<1,F,[T0,T1]>`: a 1-bit index into two values `T_i · 2^-F` (see the [module docs](self)).
-    /// Equality and order are those of the index, which with the ascending table are those of the value.
+    /// Equality and order are those of the value (of its entry).
     Codebook1, 1, [T0, T1]
 );
 codebook_type!(
     /// `codebook<2,F,[T0..T3]>`: a 2-bit index into four values `T_i · 2^-F` (see the [module docs](self)).
-    /// Equality and order are those of the index, which with the ascending table are those of the value.
+    /// Equality and order are those of the value (of its entry).
     Codebook2, 2, [T0, T1, T2, T3]
 );
 codebook_type!(
     /// `codebook<3,F,[T0..T7]>`: a 3-bit index into eight values `T_i · 2^-F` (see the [module docs](self)).
-    /// Equality and order are those of the index, which with the ascending table are those of the value.
+    /// Equality and order are those of the value (of its entry).
     Codebook3, 3, [T0, T1, T2, T3, T4, T5, T6, T7]
 );
 codebook_type!(
     /// `codebook<4,F,[T0..T15]>`: a 4-bit index into sixteen values `T_i · 2^-F` (see the [module docs](self)).
-    /// Equality and order are those of the index, which with the ascending table are those of the value.
+    /// Equality and order are those of the value (of its entry).
     Codebook4, 4, [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15]
 );
 

@@ -354,7 +354,8 @@ fn hex(s: &str) -> Option<u64> {
 /// The Rust type of the static number with format `f`, as `tuned.rs` spells it: `::number_rt::Fixed<4, 6>`,
 /// `::number_rt::UFixed<8, 4>`, `::number_rt::Binary<3>`, `::number_rt::Blocked<3, 2, 32>`,
 /// `::number_rt::Float<3, 2, 3>` (also for `e3m2`, `e2m3`, `e2m1`), `::number_rt::E4m3`, `::number_rt::E5m2`,
-/// `::number_rt::Bf16`, `::number_rt::F16`, `f32`. [`format_of_type`] is its inverse.
+/// `::number_rt::Bf16`, `::number_rt::F16`, `f32`, and for `codebook<K,F,[t0,…]>`
+/// `::number_rt::CodebookK<F, t0, …>` (`Codebook2<4, -20, -4, 5, 31>`). [`format_of_type`] is its inverse.
 ///
 /// ```
 /// use number_contract::tuned_file::rust_type;
@@ -373,6 +374,14 @@ pub fn rust_type(f: Format) -> String {
         Format::E5M2 => ("E5m2", vec![]),
         Format::Bf16 => ("Bf16", vec![]),
         Format::F16 => ("F16", vec![]),
+        Format::Codebook { k, f, table } => {
+            let mut a = vec![f as i64];
+            a.extend(table[..1 << k].iter().map(|&t| t as i64));
+            return format!(
+                "::number_rt::Codebook{k}<{}>",
+                a.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            );
+        }
     };
     if args.is_empty() {
         format!("::number_rt::{name}")
@@ -389,6 +398,8 @@ pub fn rust_type(f: Format) -> String {
 /// use number_contract::tuned_file::format_of_type;
 /// assert_eq!(format_of_type("Fixed", &[4, 6]).unwrap().to_string(), "fixed<4,6>");
 /// assert!(format_of_type("Posit", &[8]).unwrap_err().contains("unknown number type `Posit`"));
+/// assert_eq!(format_of_type("Codebook1", &[3, -5, 2]).unwrap().to_string(), "codebook<1,3,[-5,2]>");
+/// assert!(format_of_type("Codebook1", &[3, -5, 2, 4]).unwrap_err().contains("does not take 4 parameters"));
 /// ```
 pub fn format_of_type(name: &str, args: &[i64]) -> Result<Format, String> {
     let text = match (name, args) {
@@ -398,12 +409,20 @@ pub fn format_of_type(name: &str, args: &[i64]) -> Result<Format, String> {
         ("Binary", [f]) => format!("binary<{f}>"),
         ("Blocked", [w, f, n]) => format!("block<{w},{f},{n}>"),
         ("Float", [e, m, b]) => format!("float<{e},{m},{b}>"),
+        ("Codebook1" | "Codebook2" | "Codebook3" | "Codebook4", [f, t @ ..])
+            if t.len() == 1 << (name.as_bytes()[8] - b'0') =>
+        {
+            let k = name.as_bytes()[8] - b'0';
+            let t: Vec<String> = t.iter().map(i64::to_string).collect();
+            format!("codebook<{k},{f},[{}]>", t.join(","))
+        }
         ("E4m3" | "E5m2" | "E3m2" | "E2m3" | "E2m1" | "Bf16" | "F16", []) => {
             name.to_ascii_lowercase()
         }
         (
             "Fixed" | "UFixed" | "Binary" | "Blocked" | "Float" | "E4m3" | "E5m2" | "E3m2" | "E2m3"
-            | "E2m1" | "Bf16" | "F16" | "f32",
+            | "E2m1" | "Bf16" | "F16" | "f32" | "Codebook1" | "Codebook2" | "Codebook3"
+            | "Codebook4",
             _,
         ) => {
             return Err(format!("`{name}` does not take {} parameters", args.len()));
@@ -411,7 +430,7 @@ pub fn format_of_type(name: &str, args: &[i64]) -> Result<Format, String> {
         (other, _) => {
             return Err(format!(
                 "unknown number type `{other}` (known: f32, Fixed, UFixed, Binary, Blocked, Float, E4m3, E5m2, E3m2, \
-                 E2m3, E2m1, Bf16, F16)"
+                 E2m3, E2m1, Bf16, F16, Codebook1, Codebook2, Codebook3, Codebook4)"
             ));
         }
     };

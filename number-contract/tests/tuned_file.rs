@@ -17,6 +17,18 @@ fn format() -> impl Strategy<Value = Format> {
         Just(Format::Bf16),
         Just(Format::F16),
         Just(Format::F32),
+        (
+            1u32..=4,
+            -20i32..20,
+            proptest::collection::btree_set(-128i32..=127, 16)
+        )
+            .prop_map(|(k, f, set)| {
+                let mut table = [0i8; 16];
+                for (t, v) in table.iter_mut().zip(set.iter().take(1 << k)) {
+                    *t = *v as i8;
+                }
+                Format::Codebook { k, f, table }
+            }),
     ]
     .prop_filter("valid", |f| {
         f.to_string().parse::<Format>().as_ref() == Ok(f)
@@ -374,6 +386,10 @@ fn rust_types_name_the_static_types() {
     check::<Bf16>();
     check::<F16>();
     check::<f32>();
+    check::<Codebook1<3, -5, 2>>();
+    check::<Codebook2<4, -20, -4, 5, 31>>();
+    check::<Codebook3<-2, -128, -20, -3, 0, 1, 9, 40, 127>>();
+    check::<Codebook4<7, -90, -60, -40, -30, -20, -12, -6, -2, 0, 3, 8, 15, 25, 40, 70, 100>>();
     assert_eq!(
         format_of_type("E2m1", &[]).unwrap(),
         "e2m1".parse().unwrap()

@@ -238,12 +238,16 @@ fn units(acc: f32, s: i32, prods: i64) -> (i32, bool) {
 
 /// The largest |units| of a starting `acc` for which the accumulator format `A` holds every partial sum of the
 /// products (`prods` units of 2^-s at most) unrounded: any for `f32` (the 2^24 bound of [`units`] applies),
-/// `None` when no start qualifies (a float format other than f32, a fixed format too coarse or too narrow).
+/// `None` when no start qualifies (a float format other than f32, a fixed format too coarse or too narrow, or a
+/// format whose grid is sparse: `binary`, `block`, power-of-two floats, which do not hold every integer of their
+/// raw range).
 #[inline(always)]
 fn acc_limit<A: Number>(s: i32, prods: i64) -> Option<u32> {
+    let dense = matches!(A::FORMAT, Format::Fixed { .. } | Format::UFixed { .. });
     match A::FIXED {
         None if matches!(A::FORMAT, Format::F32) => Some(u32::MAX),
         None => None,
+        Some(_) if !dense => None,
         Some(acc_l) => {
             let up = acc_l.frac - s;
             if !(0..=38).contains(&up) {
@@ -570,8 +574,59 @@ mod tests {
                 // Block weights: raw integers on their 8-bit container grid.
                 check::<f32, crate::Blocked<3, 2, 32>, UFixed<8, 4>>(scale, n, seed);
                 check::<f32, crate::Blocked<1, 0, 7>, Fixed<8, 5>>(scale, n, seed);
+                // Power-of-two weights (`float<E,0,B>`, a sparse fixed-point grid): as operands on the integer
+                // path, as accumulators (sparse, so never on it) and as the accumulator of fixed operands.
+                check::<f32, crate::Float<3, 0, 3>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, crate::Float<1, 0, 5>, Fixed<8, 5>>(scale, n, seed);
+                check::<f32, crate::Float<2, 0, -1>, Fixed<4, 2>>(scale, n, seed);
+                check::<f32, crate::Float<4, 0, 9>, Fixed<8, 4>>(scale, n, seed);
+                check::<Fixed<16, 9>, crate::Float<3, 0, 5>, Fixed<8, 4>>(scale, n, seed);
+                check::<crate::Float<3, 0, 1>, crate::Float<3, 0, 3>, Fixed<4, 0>>(scale, n, seed);
+                check::<crate::Float<4, 0, 6>, Fixed<2, 0>, Fixed<2, 0>>(scale, n, seed);
+                check::<f32, crate::Float<5, 0, 15>, Fixed<8, 4>>(scale, n, seed);
+                // Codebook weights: the index expanded to the table's integer (a sparse grid).
+                check::<f32, crate::Codebook2<4, -20, -4, 5, 31>, UFixed<8, 4>>(scale, n, seed);
+                check::<f32, crate::Codebook1<-3, -1, 1>, Fixed<8, 2>>(scale, n, seed);
+                check::<
+                    Fixed<16, 8>,
+                    crate::Codebook3<5, -128, -20, -3, 0, 1, 9, 40, 127>,
+                    Fixed<4, 2>,
+                >(scale, n, seed);
+                check::<crate::Codebook2<0, -2, -1, 1, 2>, Fixed<2, 0>, Fixed<2, 0>>(
+                    scale, n, seed,
+                );
             }
         }
+    }
+
+    #[test]
+    fn power_of_two_weights_take_the_integer_path() {
+        type P = crate::Float<3, 0, 3>;
+        type X = UFixed<8, 4>;
+        let lp = P::FIXED.unwrap();
+        assert_eq!((lp.frac, lp.raw_min, lp.raw_max), (2, -64, 64));
+        // Every code's raw integer is its value in units of 2^-2.
+        for c in 0..16u32 {
+            let v = P::from_code(c);
+            assert_eq!(v.raw() as f32 * 0.25, v.to_f32(), "code {c}");
+        }
+        let w: Vec<P> = [0.25f32, -16.0, 2.0, 0.0, -0.5]
+            .iter()
+            .map(|&v| P::from_f32(v))
+            .collect();
+        let x: Vec<f32> = [1.5f32, 2.0, 0.0625, 3.0, 15.9375]
+            .iter()
+            .map(|&v| X::quantize(v))
+            .collect();
+        let r = integer::<f32, P, f32>(0.5, &w, &x, lp, X::FIXED.unwrap());
+        assert_eq!(r, Some(0.5 + 0.375 - 32.0 + 0.125 + 0.0 - 7.96875));
+        // A power-of-two accumulator is never on the integer path: 3 units are not one of its values.
+        assert_eq!(acc_limit::<P>(2, 3), None);
+        assert_eq!(acc_limit::<crate::Binary<0>>(0, 0), None);
+        assert!(acc_limit::<Fixed<8, 2>>(2, 3).is_some());
+        // Wider exponents have no fixed-point layout (2^30 units would not fit the kernels' bounds anyway).
+        assert!(<crate::Float<5, 0, 15> as Number>::FIXED.is_none());
+        assert_eq!(<crate::Float<5, 0, 15> as Number>::from_f32(4.0).raw(), 0);
     }
 
     #[test]

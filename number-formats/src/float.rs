@@ -38,8 +38,19 @@ use crate::{Format, Number};
 /// then exactly an `f32`. There is no default for `B` (const generic defaults cannot depend on `E`); the
 /// usual one is `2^(E-1)-1`. See the [module documentation](self) for rounding and operator semantics.
 ///
+/// **Power-of-two (logarithmic) weights.** With `M = 0` a value is a sign and an exponent: `0` (exponent field
+/// 0) or `±2^(x-B)` for `x` in `1..=2^E-1`. Rounding is to the nearest value as for every format: between
+/// `2^k` and `2^(k+1)` the midpoint `1.5·2^k` rounds up (ties to even: `2^(k+1)` is the even multiple of the
+/// binade's quantum `2^k`), and below the smallest power `2^(1-B)` half of it rounds to zero.
+/// `Float<1, 0, B>` is ternary (`0, ±2^(1-B)`). For `E <= 4` these lie on the grid of
+/// [`FixedInfo`](crate::FixedInfo) `{ frac: B-1, raw: 0, ±1, ±2, …, ±2^(2^E-2) }` ([`Number::FIXED`]), so the
+/// integer inner products of [`crate::dot`] apply to them as operands.
+///
 /// ```
 /// use number_formats::{E2m1, E3m2, Float, Number};
+/// type P = Float<3, 0, 3>; // 0, ±2^-2 ..= ±2^4
+/// assert_eq!((P::from_f32(0.3).to_f32(), P::from_f32(-5.0).to_f32(), P::from_f32(0.1).to_f32()), (0.25, -4.0, 0.0));
+/// assert_eq!((P::from_f32(-5.0).raw(), P::FIXED.unwrap().frac), (-16, 2));
 /// assert_eq!(E2m1::MAX.to_f32(), 6.0); // float<2,1,1>: OCP MX FP4
 /// assert_eq!(E3m2::MAX.to_f32(), 28.0);
 /// assert_eq!(core::mem::size_of::<E3m2>(), 1);
@@ -130,6 +141,21 @@ where
         FloatParams::all_finite(E, M, B)
     };
     const MAX_CODE: u32 = (1 << (E + M)) - 1;
+    /// Power-of-two formats (`M = 0`, see [`Float`]) of at most 4 exponent bits lie on a fixed-point grid:
+    /// value = raw · 2^-(B-1), raw ∈ {0, ±1, ±2, …, ±2^(2^E-2)}, so the integer kernels of [`crate::dot`] may
+    /// multiply their raw integers (a product with a power of two is a shift). `None` for every other float.
+    /// The grid is *sparse* (not every integer in `raw_min..=raw_max` is a value), which the kernels allow for
+    /// operands but never for accumulators.
+    const LOG_FIXED: Option<crate::FixedInfo> = if M == 0 && E <= 4 {
+        let top = 1i64 << ((1u32 << E) - 2);
+        Some(crate::FixedInfo {
+            frac: B - 1,
+            raw_min: -top,
+            raw_max: top,
+        })
+    } else {
+        None
+    };
     const FMT: Format = {
         let () = Self::CHECK;
         Format::Float {
@@ -153,6 +179,7 @@ where
 }
 
 impl E4m3 {
+    const LOG_FIXED: Option<crate::FixedInfo> = None;
     const E_BITS: u32 = 4;
     const P: FloatParams = FloatParams::E4M3;
     const MAX_CODE: u32 = 0x7E;
@@ -172,6 +199,7 @@ impl E4m3 {
 }
 
 impl E5m2 {
+    const LOG_FIXED: Option<crate::FixedInfo> = None;
     const E_BITS: u32 = 5;
     const P: FloatParams = FloatParams::E5M2;
     const MAX_CODE: u32 = 0x7B;
@@ -191,6 +219,7 @@ impl E5m2 {
 }
 
 impl Bf16 {
+    const LOG_FIXED: Option<crate::FixedInfo> = None;
     const E_BITS: u32 = 8;
     const P: FloatParams = FloatParams::BF16;
     const MAX_CODE: u32 = 0x7F7F;
@@ -210,6 +239,7 @@ impl Bf16 {
 }
 
 impl F16 {
+    const LOG_FIXED: Option<crate::FixedInfo> = None;
     const E_BITS: u32 = 5;
     const P: FloatParams = FloatParams::F16;
     const MAX_CODE: u32 = 0x7BFF;
@@ -320,6 +350,20 @@ macro_rules! float_common {
             $($w)*
         {
             const FORMAT: Format = Self::FMT;
+            const FIXED: Option<crate::FixedInfo> = Self::LOG_FIXED;
+            /// The raw integer (value · 2^(B-1)) of a power-of-two `Float<E, 0, B>` with `E <= 4` (see
+            /// [`Number::FIXED`]); 0 for every other float type.
+            #[inline(always)]
+            fn raw(self) -> i64 {
+                if Self::LOG_FIXED.is_none() {
+                    return 0;
+                }
+                // M = 0: the code is `sign | exponent`; exponent x > 0 is 2^(x-B) = 2^(x-1) units of 2^-(B-1).
+                let code = self.to_bits();
+                let x = code & ((1 << Self::E_BITS) - 1);
+                let mag = if x == 0 { 0 } else { 1i64 << (x - 1) };
+                if code >> Self::E_BITS & 1 == 1 { -mag } else { mag }
+            }
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
                 Self::from_bits(Self::encode_f32(<Self as Number>::quantize(x)))

@@ -29,6 +29,7 @@ use crate::kernel::{self, FloatParams, Mode, Special, pow2};
 /// | `bf16`, `f16`, `f32` | [`Format::Bf16`], [`Format::F16`], [`Format::F32`] |
 /// | `binary<F>` | [`Format::Binary`] `{ f: F }`: one bit, `±2^-F` |
 /// | `block<W,F,N>` | [`Format::Block`] `{ w: W, f: F, len: N }`: a binary point per block of `N` values |
+/// | `codebook<K,F,[t0,…]>` | [`Format::Codebook`] `{ k: K, f: F, table }`: `2^K` table values `t_i·2^-F` |
 ///
 /// # Semantics
 ///
@@ -148,6 +149,28 @@ pub enum Format {
         /// Values per block.
         len: u32,
     },
+    /// `codebook<K,F,[t0,…,t(2^K−1)]>`: a `k`-bit index (`1..=4`) into a table of `2^k` values `t_i · 2^-f`,
+    /// `t_i` in `-128..=127` strictly ascending (`table[2^k..]` is 0), `f` in `-64..=64`; an all-zero `table` is
+    /// the unfitted `codebook<K,F>` (fitted per tensor, see the [`codebook`](crate::codebook) module). Rounds to the nearest
+    /// table value, ties to the smaller one, saturating to the table's ends; NaN is read as `+0.0`; zero is
+    /// `+0.0`. The code is the index. Storage: `k` bits per value plus `2^k · 8` bits of table
+    /// ([`storage_bits`](Format::storage_bits)). A per-tensor table for weights, fitted by
+    /// [`codebook::fit`](crate::codebook::fit); exact semantics in the [`codebook`](crate::codebook) module.
+    ///
+    /// ```
+    /// use number_formats::Format;
+    /// let c: Format = "codebook<1,3,[-5,2]>".parse().unwrap();
+    /// // Midpoint -1.5 · 2^-3 = -0.1875: below it -0.625, above it 0.25.
+    /// assert_eq!((c.quantize(-0.2), c.quantize(-0.1), c.encode(7.0), c.decode(0)), (-0.625, 0.25, 1, -0.625));
+    /// ```
+    Codebook {
+        /// Index bits.
+        k: u32,
+        /// Fraction bits of the table's entries.
+        f: i32,
+        /// The entries (the first `2^k`; the rest 0).
+        table: [i8; 16],
+    },
 }
 
 /// Why a format text or descriptor is not valid. The message says what was expected and quotes the input.
@@ -182,7 +205,7 @@ pub enum Overflow {
     Wrap,
 }
 
-const EXPECTED: &str = "fixed<W,F>, ufixed<W,F>, binary<F>, block<W,F,N>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
+const EXPECTED: &str = "fixed<W,F>, ufixed<W,F>, binary<F>, block<W,F,N>, codebook<K,F,[t0,..]>, float<E,M>, float<E,M,B>, e4m3, e5m2, e3m2, e2m3, e2m1, bf16, f16 or f32";
 
 fn err(msg: String) -> FormatError {
     FormatError(msg)
@@ -309,6 +332,9 @@ impl Format {
                 }
                 Ok(())
             }
+            Format::Codebook { k, f, table } => {
+                crate::codebook::validate(k, f, &table).map_err(err)
+            }
             Format::Binary { f } => {
                 if !Format::FRAC_RANGE.contains(&f) {
                     return Err(err(format!(
@@ -360,6 +386,7 @@ impl Format {
             Format::Fixed { w, .. } | Format::UFixed { w, .. } => w,
             Format::Binary { .. } => 1,
             Format::Block { w, .. } => w,
+            Format::Codebook { k, .. } => k,
             Format::Float { e, m, .. } => 1 + e + m,
             Format::E4M3 | Format::E5M2 => 8,
             Format::Bf16 | Format::F16 => 16,
@@ -372,12 +399,13 @@ impl Format {
     pub const fn code_bits(&self) -> u32 {
         match *self {
             Format::Block { .. } => 8,
+            Format::Codebook { table, .. } if crate::codebook::unfitted(&table) => 8,
             _ => self.bits(),
         }
     }
 
     /// Bits that `n` values of this format occupy in storage: `n · bits()`, plus 3 bits per block for
-    /// `block<W,F,N>` (its block binary points).
+    /// `block<W,F,N>` (its block binary points), plus `2^K · 8` for the table of `codebook<K,F,[..]>`.
     ///
     /// ```
     /// use number_formats::Format;
@@ -389,15 +417,20 @@ impl Format {
             Format::Block { len, .. } => {
                 n.div_ceil(len as u64) * crate::blocked::BLOCK_EXP_BITS as u64
             }
+            Format::Codebook { k, .. } => (1u64 << k) * crate::codebook::ENTRY_BITS as u64,
             _ => 0,
         };
         n * self.bits() as u64 + extra
     }
 
-    /// Whether the format has negative values (all but `ufixed`).
+    /// Whether the format has negative values (all but `ufixed` and codebooks whose entries are all >= 0).
     #[inline]
     pub const fn is_signed(&self) -> bool {
-        !matches!(self, Format::UFixed { .. })
+        match *self {
+            Format::UFixed { .. } => false,
+            Format::Codebook { table, .. } => table[0] < 0 || crate::codebook::unfitted(&table),
+            _ => true,
+        }
     }
 
     /// Whether this is a fixed-point format (`fixed` or `ufixed`).
@@ -438,30 +471,46 @@ impl Format {
             Format::Binary { f } => pow2(-f) as f32,
             Format::Block { w: 1, f, .. } => pow2(-f) as f32,
             Format::Block { w, f, .. } => (((1i64 << (w - 1)) - 1) as f64 * pow2(-f)) as f32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.max()
+            }
+            Format::Codebook { k, f, table } => crate::codebook::value(table[(1 << k) - 1], f),
             Format::F32 => f32::MAX,
             _ => self.float_layout().map_or(0.0, |(_, p, _)| p.max as f32),
         }
     }
 
-    /// Most negative finite value: `-2^(W-1)·2^-F` for `fixed`, 0 for `ufixed`, `-max()` for floats.
+    /// Most negative finite value: `-2^(W-1)·2^-F` for `fixed`, 0 for `ufixed`, `-max()` for floats, the first
+    /// entry for a codebook.
     pub fn lowest(&self) -> f32 {
         match *self {
             Format::Fixed { w, f } | Format::Block { w, f, .. } => {
                 (-((1i64 << (w - 1)) as f64) * pow2(-f)) as f32
             }
             Format::UFixed { .. } => 0.0,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.lowest()
+            }
+            Format::Codebook { f, table, .. } => crate::codebook::value(table[0], f),
             _ => -self.max(),
         }
     }
 
     /// Smallest positive value: `2^-F` for fixed point and `binary<F>`, the smallest subnormal `2^(1-B-M)` for floats
-    /// (`2^-149` for `f32`).
+    /// (`2^-149` for `f32`), the smallest positive entry of a codebook (0 if it has none).
     pub fn min_positive(&self) -> f32 {
         match *self {
             Format::Fixed { f, .. } | Format::UFixed { f, .. } | Format::Binary { f } => {
                 pow2(-f) as f32
             }
             Format::Block { w, f, .. } => pow2(-crate::blocked::finest(w, f)) as f32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                pow2(-f) as f32
+            }
+            Format::Codebook { k, f, table } => table[..1 << k]
+                .iter()
+                .find(|&&t| t > 0)
+                .map_or(0.0, |&t| crate::codebook::value(t, f)),
             Format::F32 => f32::from_bits(1),
             _ => self
                 .float_layout()
@@ -488,6 +537,12 @@ impl Format {
             Format::E5M2 => quantize_float(x, FloatParams::E5M2),
             Format::F16 => quantize_float(x, FloatParams::F16),
             Format::Bf16 => kernel::bf16_rne(kernel::nan_to_zero(x)),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                quantize_fixed(x, 8, f, true)
+            }
+            Format::Codebook { k, f, table } => {
+                crate::codebook::value(table[crate::codebook::index(x, &table[..1 << k], f)], f)
+            }
         }
     }
 
@@ -512,6 +567,12 @@ impl Format {
             }
             Format::Binary { f } => quantize_binary(x as f32, f),
             Format::Block { .. } => self.quantize(x as f32),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.quantize_f64(x)
+            }
+            Format::Codebook { k, f, table } => {
+                crate::codebook::value(table[crate::codebook::index_f64(x, &table[..1 << k], f)], f)
+            }
             _ => {
                 let (_, p, _) =
                     self.float_layout()
@@ -546,6 +607,12 @@ impl Format {
             Format::Bf16 => xs
                 .iter_mut()
                 .for_each(|x| *x = kernel::bf16_rne(kernel::nan_to_zero(*x))),
+            Format::Codebook { k, f, table } if crate::codebook::unfitted(&table) => {
+                if let Ok(fitted) = crate::codebook::fit(xs, None, k, f) {
+                    fitted.quantize_slice(xs);
+                }
+            }
+            Format::Codebook { .. } => xs.iter_mut().for_each(|x| *x = self.quantize(*x)),
         }
     }
 
@@ -553,11 +620,11 @@ impl Format {
     /// fixed-point format).
     pub fn check_modes(&self, rounding: Rounding, overflow: Overflow) -> Result<(), FormatError> {
         let _ = rounding;
-        if matches!(self, Format::Block { .. })
+        if matches!(self, Format::Block { .. } | Format::Codebook { .. })
             && (rounding, overflow) != (Rounding::NearestEven, Overflow::Saturate)
         {
             return Err(err(format!(
-                "`{self}` (a block format) rounds to nearest even and saturates only: use Rounding::NearestEven and Overflow::Saturate"
+                "`{self}` (a block or codebook format) rounds to nearest even and saturates only: use Rounding::NearestEven and Overflow::Saturate"
             )));
         }
         if overflow == Overflow::Wrap && !self.is_fixed() {
@@ -620,7 +687,7 @@ impl Format {
             }
             // One rounding candidate per sign: every mode gives the sign's value.
             Format::Binary { f } => quantize_binary(x, f),
-            Format::Block { .. } => self.quantize(x),
+            Format::Block { .. } | Format::Codebook { .. } => self.quantize(x),
             _ => match self.float_layout() {
                 Some((_, p, _)) => kernel::float_round_with(x as f64, p, mode) as f32,
                 None => x,
@@ -647,6 +714,12 @@ impl Format {
             }
             Format::Binary { f } => (quantize_binary(x, f) < 0.0) as u32,
             Format::Block { w, f, .. } => crate::blocked::quantize_one(x, w, f) as u8 as u32,
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.encode(x)
+            }
+            Format::Codebook { k, f, table } => {
+                crate::codebook::index(x, &table[..1 << k], f) as u32
+            }
             _ => match self.float_layout() {
                 Some((e, p, _)) => {
                     let v = kernel::float_quantize(kernel::nan_to_zero(x), p) as f64;
@@ -675,6 +748,12 @@ impl Format {
                 (code as u8 as i8) as f32 * kernel::pow2_f32(-crate::blocked::finest(w, f))
             }
             Format::Bf16 => decode_bf16(code),
+            Format::Codebook { f, table, .. } if crate::codebook::unfitted(&table) => {
+                Format::Fixed { w: 8, f }.decode(code)
+            }
+            Format::Codebook { k, f, table } => {
+                crate::codebook::value(table[(code & ((1 << k) - 1)) as usize], f)
+            }
             _ => match self.float_layout() {
                 Some((e, p, special)) => kernel::float_decode(code, e, p, special),
                 None => 0.0,
@@ -683,8 +762,9 @@ impl Format {
     }
 
     /// An 8-byte binary descriptor (for files that store a format next to its codes): kind (0 fixed, 1 ufixed,
-    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32, 8 binary, 9 block), W or E, M (for a block: its length
-    /// as a little-endian `u16` in bytes 2 and 3), 0, then F or B as little-endian `i32`.
+    /// 2 float, 3 e4m3, 4 e5m2, 5 bf16, 6 f16, 7 f32, 8 binary, 9 block, 10 codebook), W or E or K, M (for a
+    /// block: its length as a little-endian `u16` in bytes 2 and 3), 0, then F or B as little-endian `i32`. A
+    /// codebook's table is not in it, so [`from_bytes`](Format::from_bytes) refuses kind 10.
     pub const fn to_bytes(&self) -> [u8; 8] {
         let (kind, a, b, c) = match *self {
             Format::Fixed { w, f } => (0u8, w as u8, 0u8, f),
@@ -701,6 +781,8 @@ impl Format {
                 let c = f.to_le_bytes();
                 return [9, w as u8, l[0], l[1], c[0], c[1], c[2], c[3]];
             }
+            // The table does not fit: [`from_bytes`](Format::from_bytes) refuses kind 10.
+            Format::Codebook { k, f, .. } => (10, k as u8, 0, f),
         };
         let c = c.to_le_bytes();
         [kind, a, b, 0, c[0], c[1], c[2], c[3]]
@@ -729,6 +811,12 @@ impl Format {
                 f: c,
                 len: u16::from_le_bytes([bytes[2], bytes[3]]) as u32,
             },
+            10 => {
+                return Err(err(format!(
+                    "binary descriptor {bytes:02x?} is a codebook format, whose table the 8-byte descriptor does not \
+                     hold: store its text form instead"
+                )));
+            }
             k => {
                 return Err(err(format!(
                     "unknown format kind {k} in binary descriptor {bytes:02x?}"
@@ -887,6 +975,7 @@ impl fmt::Display for Format {
             Format::UFixed { w, f: frac } => write!(f, "ufixed<{w},{frac}>"),
             Format::Binary { f: frac } => write!(f, "binary<{frac}>"),
             Format::Block { w, f: frac, len } => write!(f, "block<{w},{frac},{len}>"),
+            Format::Codebook { k, f: frac, table } => crate::codebook::write(f, k, frac, &table),
             Format::Float { e, m, bias } => {
                 if (1..=31).contains(&e) && bias == Format::default_bias(e) {
                     write!(f, "float<{e},{m}>")
@@ -919,6 +1008,9 @@ impl FromStr for Format {
             )));
         }
         let lower = name.to_ascii_lowercase();
+        if lower == "codebook" {
+            return crate::codebook::parse(rest, s);
+        }
         let params: &[&str] = match lower.as_str() {
             "fixed" | "ufixed" => &["W", "F"],
             "float" => &["E", "M", "B"],

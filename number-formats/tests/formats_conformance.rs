@@ -77,6 +77,11 @@ fn kind(fmt: Format) -> Kind {
         Format::Block { .. } => {
             panic!("block<W,F,N> is tested against its reference in number-rt/src/blocked.rs")
         }
+        Format::Codebook { .. } => {
+            panic!(
+                "codebooks are tested against their reference in number-formats/tests/codebook.rs"
+            )
+        }
     }
 }
 

@@ -20,10 +20,11 @@
 #![warn(missing_docs)]
 
 pub use number_formats::{
-    Bf16, Binary, Blocked, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, FixedInfo, FixedPoint, Float,
-    Format, FormatError, Number, Overflow, Quantizer, Rounding, UFixed, Wide,
+    Bf16, Binary, Blocked, Codebook1, Codebook2, Codebook3, Codebook4, E2m1, E2m3, E3m2, E4m3,
+    E5m2, F16, Fixed, FixedInfo, FixedPoint, Float, Format, FormatError, Number, Overflow,
+    Quantizer, Rounding, UFixed, Wide,
 };
-pub use number_formats::{binary, blocked, dot, fixed, float, format, number, storage};
+pub use number_formats::{binary, blocked, codebook, dot, fixed, float, format, number, storage};
 pub use number_macros::{include_tuned, quantize};
 pub use number_runtime::{Instance, instances};
 

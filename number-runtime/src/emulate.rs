@@ -681,6 +681,8 @@ impl Frame {
         if let Some(w) = LOCAL.with(|l| l.borrow().weights.get(&key).cloned()) {
             return Weights::Shared(w);
         }
+        // An unfitted codebook takes the table fitted to this tensor.
+        let f = fitted_format(slot, f, xs);
         // GPTQ rounding (when enabled and the site's inputs were captured), else the trained values.
         let mut q = match crate::rounding::rounded(slot, f, xs) {
             Some(r) => r.values.clone(),
@@ -700,6 +702,58 @@ impl Frame {
         LOCAL.with(|l| l.borrow_mut().weights.insert(key, q.clone()));
         Weights::Shared(q)
     }
+}
+
+type Fits = HashMap<(u32, Format), Format>;
+
+fn fits() -> &'static Mutex<Fits> {
+    static F: OnceLock<Mutex<Fits>> = OnceLock::new();
+    F.get_or_init(Default::default)
+}
+
+/// The format weight tensor `xs` of site `slot` is quantized with under `f`: `f` itself, except for an unfitted
+/// codebook `codebook<K,F>`, which becomes the table [`codebook::fit`](crate::codebook::fit) gives the tensor,
+/// weighted by its inputs' second moments when GPTQ captured them (`rounding::input_moments`), else plain
+/// k-means. Fitted once per site and format (deterministic, so a race between threads stores equal values).
+fn fitted_format(slot: u32, f: Format, xs: &[f32]) -> Format {
+    let Format::Codebook { k, f: frac, table } = f else {
+        return f;
+    };
+    if !crate::codebook::unfitted(&table) {
+        return f;
+    }
+    if let Some(c) = lock(fits()).get(&(slot, f)) {
+        return *c;
+    }
+    let moments = crate::rounding::input_moments(slot, xs.len());
+    let c = crate::codebook::fit(xs, moments.as_deref(), k, frac).unwrap_or(f);
+    lock(fits()).insert((slot, f), c);
+    c
+}
+
+/// `config` with every unfitted codebook (`codebook<K,F>`) replaced by the table emulation fitted to its site's
+/// weights (the one every evaluation under `config` used), what `tuned.rs` records. Errors name a site whose
+/// weights emulation has not quantized under that format yet.
+pub fn fitted_config(config: &Config) -> Result<Config, String> {
+    let names = site_names();
+    let fits = lock(fits());
+    let mut out = config.clone();
+    for (name, f) in out.iter_mut() {
+        if let Format::Codebook { table, .. } = *f
+            && crate::codebook::unfitted(&table)
+        {
+            let slot = names.iter().position(|n| n == name);
+            *f = slot
+                .and_then(|s| fits.get(&(s as u32, *f)).copied())
+                .ok_or_else(|| {
+                    format!(
+                        "site `{name}`: its codebook `{f}` was never fitted (emulation has not loaded its weights \
+                         under it)"
+                    )
+                })?;
+        }
+    }
+    Ok(out)
 }
 
 fn resolve_slots(

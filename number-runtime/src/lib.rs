@@ -26,7 +26,7 @@ pub mod weights;
 pub mod workflow;
 
 #[cfg(feature = "emulate")]
-pub(crate) use number_formats::{Format, Number, blocked};
+pub(crate) use number_formats::{Format, Number, blocked, codebook};
 
 /// FNV-1a of bytes: the profile hash and the digest of rounded-weights files.
 #[cfg(feature = "std")]

@@ -589,6 +589,30 @@ pub(crate) fn rounded(slot: u32, format: Format, w: &[f32]) -> Option<Arc<Rounde
     r
 }
 
+/// The weights of a weighted codebook fit of tensor `w` (site `slot`, `len` values): for each weight the second
+/// moment `H_ii = Σ x_i²` of the input it multiplies (its row's own `H` when the row's inputs differ, else the
+/// shared one), the statistics GPTQ uses; `None` when rounding is off or the site's inputs were not captured.
+pub(crate) fn input_moments(slot: u32, len: usize) -> Option<Vec<f32>> {
+    if !enabled() {
+        return None;
+    }
+    let all = lock(grams());
+    let g = all.get(&slot)?;
+    let n = g.n;
+    if g.unsupported.is_some() || n == 0 || !len.is_multiple_of(n) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(len);
+    for r in 0..len / n {
+        let h = g.rows.get(&r).unwrap_or(&g.shared);
+        if h.len() < n * n {
+            return None;
+        }
+        out.extend((0..n).map(|i| h[i * n + i] as f32));
+    }
+    Some(out)
+}
+
 /// The rounded tensors of the given weight sites under their formats (those computed by emulation so far):
 /// `(site name, rounding)`, what the driver writes to `tuned.safetensors`.
 pub fn rounded_sites(config: &crate::emulate::Config) -> Vec<(String, Rounded)> {

@@ -114,10 +114,11 @@ pub enum CodegenError {
     /// The generated code does not parse (a bug, or a format whose `rust_type` is not a type).
     #[error("generated tuned.rs does not parse (a libnumber bug): {0}")]
     Parse(String),
-    /// A block format (`block<W,F,N>`) on a site that is not a weight: blocks are cut from whole weight tensors.
+    /// A block or codebook format (`block<W,F,N>`, `codebook<K,F,[..]>`) on a site that is not a weight: blocks
+    /// are cut from, and tables fitted to, whole weight tensors.
     #[error(
-        "site {0}: block formats are for weight sites only (their blocks are cut from the whole tensor); give this \
-         site a per-value format, e.g. fixed<W,F>"
+        "site {0}: block and codebook formats are for weight sites only (their blocks are cut from, and their \
+         tables fitted to, the whole tensor); give this site a per-value format, e.g. fixed<W,F>"
     )]
     BlockNotWeight(String),
 }
@@ -203,7 +204,9 @@ pub fn tuned_rs(
         let Some(site) = profile.sites.get(name) else {
             return Err(CodegenError::UnknownSite(name.clone()));
         };
-        if matches!(f, Format::Block { .. }) && site.kind != SiteKind::Weight {
+        if matches!(f, Format::Block { .. } | Format::Codebook { .. })
+            && site.kind != SiteKind::Weight
+        {
             return Err(CodegenError::BlockNotWeight(format!("{name} ({f})")));
         }
     }

@@ -11,7 +11,20 @@
 //! | `fixed<W,F>` | `ap_fixed<W, W-F, AP_RND_CONV, AP_SAT>` |
 //! | `ufixed<W,F>` | `ap_ufixed<W, W-F, AP_RND_CONV, AP_SAT>` |
 //! | `f32` (not quantized) | `float` |
-//! | `float<E,M,B>`, `e4m3`, `e5m2`, `bf16`, `f16` | `float`, or an error with [`CustomFloats::Reject`] |
+//! | `binary<F>` | `ap_fixed<2, 2-F, AP_RND_CONV, AP_SAT>` (holds both values), or an error with [`CustomFloats::Reject`] |
+//! | `block<W,F,N>` | `ap_fixed<8, 8-(F+8-W), AP_RND_CONV, AP_SAT>` (holds every value), or an error with [`CustomFloats::Reject`] |
+//! | `float<E,0,B>`, `E <= 4` (power of two) | `ap_fixed<2^E, 2^E-(B-1), AP_RND_CONV, AP_SAT>` (holds every value), or an error with [`CustomFloats::Reject`] |
+//! | `codebook<K,F,[..]>` | `ap_fixed<8, 8-F, AP_RND_CONV, AP_SAT>` (holds every table value), or an error with [`CustomFloats::Reject`] |
+//! | `float<E,M,B>` (other), `e4m3`, `e5m2`, `bf16`, `f16` | `float`, or an error with [`CustomFloats::Reject`] |
+//!
+//! **Formats with no `ap_fixed` equivalent.** Only `fixed<W,F>` and `ufixed<W,F>` are exactly an `ap_fixed` /
+//! `ap_ufixed` type (conversion rounds and saturates as libnumber does). `binary<F>`, `block<W,F,N>`, the
+//! power-of-two `float<E,0,B>` and `codebook<K,F,[..]>` have none: their values lie on a fixed-point grid, so an
+//! `ap_fixed` holds every value exactly, but converting a `float` to it rounds linearly onto the whole grid, not
+//! to the format's own values (the sign, a block's binary point, the nearest power of two, the nearest table
+//! entry); the weights must be stored already quantized by libnumber (a codebook's `K`-bit indices and table
+//! need a lookup the HLS type does not express). Custom floats (`float<E,M,B>` with `M > 0` or `E > 4`, `e4m3`, `e5m2`, `bf16`,
+//! `f16`) have no HLS type at all: `float` holds their values.
 //!
 //! **Why this is exact.** `ap_fixed<W,I>` holds a W-bit two's complement integer `raw` and means
 //! `raw·2^-(W-I)`: the same as `fixed<W,F>` with `F = W - I` (I counts the integer bits *including* the sign).
@@ -153,6 +166,13 @@ pub fn ap_type(format: &Format) -> Option<String> {
 /// assert_eq!(hls_type("a.x", &Format::F32, CustomFloats::Reject).unwrap(), "float");
 /// assert_eq!(hls_type("a.x", &Format::E4M3, CustomFloats::AsFloat).unwrap(), "float");
 /// assert!(hls_type("a.x", &Format::E4M3, CustomFloats::Reject).unwrap_err().0.contains("`e4m3`"));
+/// // Power-of-two weights: 0, ±2^-2 ..= ±2^4 are raw 0, ±1 ..= ±64 of fixed<8,2>.
+/// let p2: Format = "float<3,0,3>".parse().unwrap();
+/// assert_eq!(hls_type("a.w", &p2, CustomFloats::AsFloat).unwrap(), "ap_fixed<8,6,AP_RND_CONV,AP_SAT>");
+/// assert!(hls_type("a.w", &p2, CustomFloats::Reject).unwrap_err().0.contains("no ap_fixed equivalent"));
+/// let cb: Format = "codebook<1,3,[-5,2]>".parse().unwrap();
+/// assert_eq!(hls_type("a.w", &cb, CustomFloats::AsFloat).unwrap(), "ap_fixed<8,5,AP_RND_CONV,AP_SAT>");
+/// assert!(hls_type("a.w", &cb, CustomFloats::Reject).unwrap_err().0.contains("no ap_fixed equivalent"));
 /// ```
 pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<String, ExportError> {
     if let Err(e) = format.validate() {
@@ -177,6 +197,30 @@ pub fn hls_type(site: &str, format: &Format, floats: CustomFloats) -> Result<Str
             "site `{site}` has format `{format}` (a binary point per block of values): HLS has no block type; \
              export it as the ap_fixed<8,·> that holds every value exactly and store the weights block-quantized \
              yourself (`cargo number export` without `--strict`), or tune without `--block`"
+        ))),
+        // Powers of two 2^(x-B), x in 1..=2^E-1, and 0: raw 0, ±1 ..= ±2^(2^E-2) of fixed<2^E, B-1>.
+        (Format::Float { e, m: 0, bias }, CustomFloats::AsFloat) if *e <= 4 => Ok(format!(
+            "ap_fixed<{},{},AP_RND_CONV,AP_SAT>",
+            1u32 << e,
+            (1i64 << e) - (*bias as i64 - 1)
+        )),
+        (Format::Float { e, m: 0, .. }, CustomFloats::Reject) if *e <= 4 => {
+            Err(ExportError(format!(
+                "site `{site}` has format `{format}` (power-of-two values: a sign and an exponent): it has no ap_fixed \
+             equivalent, whose conversion from float rounds linearly, not to a power of two; export it as the \
+             ap_fixed that holds every value exactly and store the weights quantized by libnumber (`cargo number \
+             export` without `--strict`), or tune without `--weight-formats pow2`"
+            )))
+        }
+        // Table entries t·2^-F with t in -128..=127: raw t of fixed<8, F>.
+        (Format::Codebook { f, .. }, CustomFloats::AsFloat) => {
+            Ok(format!("ap_fixed<8,{},AP_RND_CONV,AP_SAT>", 8 - *f as i64))
+        }
+        (Format::Codebook { .. }, CustomFloats::Reject) => Err(ExportError(format!(
+            "site `{site}` has format `{format}` (K-bit indices into a table of values): it has no ap_fixed \
+             equivalent; export it as the ap_fixed<8,·> that holds every table value exactly and store the weights \
+             quantized by libnumber, or as indices with the table as a lookup (`cargo number export` without \
+             `--strict`), or tune without codebook formats"
         ))),
         (Format::Binary { .. }, CustomFloats::Reject) => Err(ExportError(format!(
             "site `{site}` has format `{format}` (the sign times 2^-F, no zero): HLS has no type whose conversion \
@@ -363,6 +407,16 @@ fn describe(format: &Format) -> String {
             "{format}: the sign times 2^{}, no zero; this type holds both values exactly, but HLS conversions \
              round: store the weights binarised (x < 0 ? -2^{} : 2^{})",
             -f, -f, -f
+        ),
+        Format::Codebook { .. } => format!(
+            "{format}: a table of values indexed by K bits; this type holds every table value exactly, but HLS \
+             conversions round linearly: store the weights quantized to the table (number_rt::Format::quantize)"
+        ),
+        Format::Float { e, m: 0, bias } if e <= 4 => format!(
+            "{format}: 0 and ±2^{} ..= ±2^{} (powers of two); this type holds every value exactly, but HLS \
+             conversions round linearly: store the weights quantized to powers of two (number_rt::Format::quantize)",
+            1 - bias,
+            (1i32 << e) - 1 - bias
         ),
         _ => format!(
             "{format} (max {}): no HLS type; float holds every {format} value exactly, but HLS arithmetic does not \

@@ -70,9 +70,12 @@ mod report;
 mod search;
 mod space;
 
-pub use options::{Granularities, Holdout, Loss, TuneOptions, WeightRounding, Widths};
+pub use options::{
+    Granularities, Holdout, Loss, TuneOptions, WeightFormats, WeightRounding, Widths,
+};
 pub use space::{
-    Family, Granularity, Override, Range, SiteCandidates, Space, kl_divergence, parse_granularities,
+    Family, Granularity, Override, Range, SiteCandidates, Space, WeightFormat, kl_divergence,
+    parse_granularities,
 };
 
 /// How much accuracy may be lost against the f32 baseline.

@@ -183,7 +183,11 @@ pub fn tune<M: Sync, I: Sync>(
         })
         .integer_inputs(o.integer_inputs.0.iter().copied())
         .integer_state(task.integer_state_sites().iter().cloned())
-        .space(crate::tune::Space::default().granularity(o.granularity.0.iter().copied()))
+        .space(
+            crate::tune::Space::default()
+                .granularity(o.granularity.0.iter().copied())
+                .weight_formats(o.weight_formats.0.iter().copied()),
+        )
         .progress(true);
     let outcomes_on = |xs: &[&I], refs: &[Vec<f32>]| -> Vec<bool> {
         let out = outputs(run, model, xs);
@@ -247,6 +251,9 @@ pub fn tune<M: Sync, I: Sync>(
         ),
         None => {}
     }
+
+    // Unfitted codebooks take the tables emulation fitted to the weights (what every evaluation used).
+    outcome.config = emulate::fitted_config(&outcome.config)?;
 
     // tuned.rs and the rounded weights.
     let mut header = crate::codegen::Header::from_outcome(&outcome, command);

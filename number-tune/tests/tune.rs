@@ -1175,3 +1175,147 @@ fn integer_inputs_per_site_when_no_width_suits_every_site() {
     assert_eq!(o.integer_input_sites.len(), 3);
     assert!(o.visited.iter().all(|p| p.phase != "inputs per site"));
 }
+
+#[test]
+fn power_of_two_weights_are_a_rung_of_the_same_storage_cost() {
+    use number_tune::tune::WeightFormat;
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let ladders = |space: Space| quick(Tuner::new(&p)).space(space).candidates().unwrap();
+    let base = ladders(Space::default().widths(1..=10));
+    let pow2 = ladders(
+        Space::default()
+            .widths(1..=10)
+            .weight_formats([WeightFormat::Pow2]),
+    );
+    let is_pow2 = |f: &Format| matches!(f, Format::Float { m: 0, .. });
+    assert!(!base.iter().any(|c| c.levels.iter().any(is_pow2)));
+    assert_eq!(base.len(), pow2.len());
+    for (b, c) in base.iter().zip(&pow2) {
+        // One rung per width as before, in ascending storage cost; only signed weight sites change, and only at
+        // widths 2..=5, to the format of the same width.
+        assert_eq!(b.levels.len(), c.levels.len(), "{}", c.name);
+        for (fb, fc) in b.levels.iter().zip(&c.levels) {
+            assert_eq!(fb.storage_bits(c.len), fc.storage_bits(c.len), "{}", c.name);
+            if fb != fc {
+                assert!(
+                    c.kind == SiteKind::Weight && is_pow2(fc),
+                    "{}: {fb} → {fc}",
+                    c.name
+                );
+                assert!((2..=5).contains(&fc.bits()), "{}: {fc}", c.name);
+            }
+        }
+    }
+    // A search over them: its result is what emulation of the chosen configuration measures.
+    let acc = |c: &Config| m.accuracy(c);
+    let o = quick(Tuner::new(&p))
+        .space(Space::default().weight_formats([WeightFormat::Pow2]))
+        .tolerance(Tolerance::Relative(0.05))
+        .run(acc)
+        .unwrap();
+    assert!(o.accuracy >= o.target && o.accuracy == m.accuracy(&o.config));
+}
+
+#[test]
+fn codebooks_replace_the_narrow_per_tensor_rungs_of_large_weight_tensors() {
+    use number_tune::tune::WeightFormat;
+    let mut r = Rng(7);
+    let big: Vec<f32> = (0..1024).map(|_| r.n() * 0.1).collect();
+    let small: Vec<f32> = (0..100).map(|_| r.n() * 0.1).collect();
+    let mut p = Profile::new();
+    p.sites
+        .insert("L/dense.w".into(), site(SiteKind::Weight, "w", &big));
+    p.sites
+        .insert("L/dense.b".into(), site(SiteKind::Weight, "b", &small));
+    let ladders = |space: Space| {
+        Tuner::new(&p)
+            .progress(false)
+            .space(space.widths(1..=8))
+            .candidates()
+            .unwrap()
+    };
+    let plain = ladders(Space::default());
+    let books = ladders(Space::default().weight_formats([WeightFormat::Codebook]));
+    for (a, b) in plain.iter().zip(&books) {
+        assert_eq!(a.levels.len(), b.levels.len(), "{}", b.name);
+        let cost: Vec<u64> = b.levels.iter().map(|f| f.storage_bits(b.len)).collect();
+        assert!(
+            cost.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {:?}",
+            b.name,
+            b.levels
+        );
+        for (fa, fb) in a.levels.iter().zip(&b.levels) {
+            match *fb {
+                // 1024 weights: K = 1..=4 (a table of at most 1/8 bit per weight), replacing the rung of width K.
+                Format::Codebook { k, table, .. } => {
+                    assert_eq!(b.name, "L/dense.w");
+                    assert_eq!(k, fa.bits());
+                    assert!(number_formats::codebook::unfitted(&table));
+                    assert_eq!(fb.storage_bits(b.len), k as u64 * 1024 + (8 << k));
+                }
+                _ => assert_eq!(fa, fb, "{}", b.name),
+            }
+        }
+        let n = b
+            .levels
+            .iter()
+            .filter(|f| matches!(f, Format::Codebook { .. }))
+            .count();
+        assert_eq!(
+            n,
+            if b.name == "L/dense.w" { 4 } else { 0 },
+            "{:?}",
+            b.levels
+        );
+    }
+}
+
+#[test]
+fn a_search_with_unfitted_codebooks_scores_as_their_fitted_tables() {
+    // The search measures an unfitted codebook as each tensor's fitted table (the runtime fits it per tensor);
+    // the configuration with the fitted tables (what tuned.rs records) scores exactly the same.
+    use number_tune::tune::Override;
+    let m = Mlp::new(0);
+    let p = m.profile();
+    let acc = |c: &Config| m.accuracy(c);
+    let cb = |k, f| Format::Codebook {
+        k,
+        f,
+        table: [0; 16],
+    };
+    let o = quick(Tuner::new(&p))
+        .space(
+            Space::default()
+                .widths(2..=10)
+                .set("L/mlp.w1", Override::Format(cb(2, 7)))
+                .set("L/mlp.w2", Override::Format(cb(3, 5))),
+        )
+        .tolerance(Tolerance::Relative(0.2))
+        .run(acc)
+        .unwrap();
+    let mut fitted = o.config.clone();
+    for (name, w) in [("L/mlp.w1", &m.w1), ("L/mlp.w2", &m.w2)] {
+        let Some(Format::Codebook { k, f, .. }) = fitted.get(name).copied() else {
+            panic!("{name} lost its codebook: {:?}", o.config);
+        };
+        fitted.insert(
+            name.to_string(),
+            number_formats::codebook::fit(w, None, k, f).unwrap(),
+        );
+    }
+    assert_ne!(fitted, o.config);
+    assert_eq!(
+        m.accuracy(&fitted),
+        o.accuracy,
+        "{:?} vs {fitted:?}",
+        o.config
+    );
+    // w1's 48 weights at two bits plus a 4-entry table, w2's 18 at three plus an 8-entry one.
+    let bits = |c: &Config, n: &str| c[n].storage_bits(if n.ends_with("w1") { 48 } else { 18 });
+    assert_eq!(
+        (bits(&fitted, "L/mlp.w1"), bits(&fitted, "L/mlp.w2")),
+        (96 + 32, 54 + 64)
+    );
+}

@@ -522,6 +522,12 @@ mod tests {
                 check::<f32, UFixed<8, 0>, UFixed<8, 0>>(scale, n, m, seed);
                 check::<f32, Fixed<8, 0>, Fixed<8, 0>>(scale, n, m, seed);
                 check::<f32, Blocked<3, 2, 32>, UFixed<8, 4>>(scale, n, m, seed);
+                // Codebook and power-of-two operands (sparse grids; codebooks stored as their raw bytes).
+                check::<f32, crate::Codebook2<4, -20, -4, 5, 31>, UFixed<8, 4>>(scale, n, m, seed);
+                check::<f32, Fixed<8, 4>, crate::Codebook3<2, -128, -20, -3, 0, 1, 9, 40, 127>>(
+                    scale, n, m, seed,
+                );
+                check::<f32, crate::Float<3, 0, 3>, Fixed<8, 4>>(scale, n, m, seed);
             }
         }
     }

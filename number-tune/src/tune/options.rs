@@ -1,7 +1,7 @@
 //! The options of one tuning run: one typed struct, parsed from the command line by `cargo number tune` and by
 //! a model's own `tune` command alike, validated in one place, and rendered back into the command that
 //! regenerates a `tuned.rs` (its `// Regenerate:` header line), which `cargo number check` replays.
-use super::{Granularity, parse_granularities};
+use super::{Granularity, WeightFormat, parse_granularities};
 use std::fmt;
 use std::str::FromStr;
 
@@ -116,6 +116,47 @@ impl fmt::Display for Granularities {
     }
 }
 
+/// Non-uniform weight formats the search may offer weight sites, written `pow2+codebook`, or `none` (the default).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightFormats(pub Vec<WeightFormat>);
+
+impl FromStr for WeightFormats {
+    type Err = String;
+    /// `none`, or `+`-separated [`WeightFormat`]s (`pow2`), in order, without repeats.
+    ///
+    /// ```
+    /// use number_tune::tune::{WeightFormat, WeightFormats};
+    /// assert_eq!("pow2".parse(), Ok(WeightFormats(vec![WeightFormat::Pow2])));
+    /// assert_eq!("none".parse(), Ok(WeightFormats(vec![])));
+    /// assert!("pow3".parse::<WeightFormats>().unwrap_err().contains("--weight-formats"));
+    /// ```
+    fn from_str(s: &str) -> Result<WeightFormats, String> {
+        if s.trim() == "none" {
+            return Ok(WeightFormats(vec![]));
+        }
+        let mut v: Vec<WeightFormat> = Vec::new();
+        for part in s.split(['+', ',']) {
+            let f: WeightFormat = part
+                .parse()
+                .map_err(|e| format!("--weight-formats `{s}`: {e}, or `none`"))?;
+            if !v.contains(&f) {
+                v.push(f);
+            }
+        }
+        Ok(WeightFormats(v))
+    }
+}
+
+impl fmt::Display for WeightFormats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        let w: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&w.join("+"))
+    }
+}
+
 /// Fixed-point widths tried for layer inputs (`8,10,12`), or none (`none`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Widths(pub Vec<u32>);
@@ -191,6 +232,12 @@ pub struct TuneOptions {
     /// site (`tensor+rows+32`).
     #[arg(long, alias = "block", default_value = "tensor")]
     pub granularity: Granularities,
+    /// Non-uniform weight formats offered to weight sites besides fixed point, `+`-separated, or `none`:
+    /// `pow2` (power-of-two weights `float<E,0,B>`, sign and exponent, zero included, at 2..=5 bits, where its
+    /// estimated error is below the fixed-point candidate's of the same width), `codebook` (K-bit indices, K in
+    /// 1..=4, into a per-tensor table of 2^K 8-bit values fitted to the weights, the table counted in the size).
+    #[arg(long, default_value = "none")]
+    pub weight_formats: WeightFormats,
     /// How weights are rounded onto their formats: `nearest`, or `gptq` (Hessian-aware; the rounded weights go to
     /// `tuned.safetensors` beside tuned.rs, which tuned builds load).
     #[arg(long, value_enum, default_value_t = WeightRounding::Nearest)]
@@ -228,6 +275,7 @@ impl Default for TuneOptions {
             margin_se: 0.0,
             paired: false,
             granularity: Granularities(vec![Granularity::Tensor]),
+            weight_formats: WeightFormats(vec![]),
             rounding: WeightRounding::Nearest,
             confirm: Holdout::Fraction(0.4),
             confirm_se: 2.0,
@@ -371,6 +419,11 @@ impl TuneOptions {
             "granularity",
             Some(self.granularity.to_string()),
         );
+        opt(
+            self.weight_formats != d.weight_formats,
+            "weight-formats",
+            Some(self.weight_formats.to_string()),
+        );
         opt(self.rounding != d.rounding, "rounding", Some("gptq".into()));
         opt(
             self.confirm != d.confirm,
@@ -435,6 +488,7 @@ mod tests {
             "cargo number tune digits --max-loss 1% --max-evals 200 --margin-se 2 --paired --granularity tensor+rows+32 --rounding gptq",
             "cargo number tune digit_recognizer --max-loss 1% --val 2000 --max-evals 120 --margin-se 2 --paired --granularity tensor+rows+32 --rounding gptq",
             "cargo number tune lenet --max-loss 7%",
+            "cargo number tune mlp --max-loss 1% --max-evals 200 --margin-se 2 --paired --granularity tensor+rows+32 --weight-formats pow2 --rounding gptq",
             "cargo number tune gru --max-loss 0.5% --confirm 0 --confirm-se 1.5 --seed 3 --calib 100 --integer-inputs none --gptq-inputs 64",
         ] {
             let (model, o) = TuneOptions::from_command(cmd).unwrap();
@@ -462,6 +516,7 @@ mod tests {
             ("m --confirm-se -3", "--confirm-se"),
             ("m --confirm 100%", "--confirm"),
             ("m --granularity rows+7x", "rows+7x"),
+            ("m --weight-formats pow2+log", "--weight-formats `pow2+log`"),
             ("m --rounding stochastic", "stochastic"),
             ("m --frobnicate", "frobnicate"),
         ] {

@@ -125,6 +125,57 @@ impl std::fmt::Display for Granularity {
     }
 }
 
+/// A non-uniform weight format the search may offer signed weight sites besides fixed point
+/// ([`Space::weight_formats`](field@Space::weight_formats)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WeightFormat {
+    /// Power-of-two (logarithmic) weights `float<E,0,B>`: a sign and an exponent, zero included (`E = 1`:
+    /// ternary `0, ±2^(1-B)`; see [`Format::Float`]), at widths `2..=5` (`E = W − 1` in `1..=4`, where the
+    /// values lie on a fixed-point grid the integer kernels use). Costs `W` bits per weight, as `fixed<W,F>`.
+    Pow2,
+    /// Codebooks `codebook<K,F>` (see [`Format::Codebook`]): a `K`-bit index per weight into a per-tensor table
+    /// of `2^K` 8-bit values (`F = 7 − Imax`, so that the table's grid spans the tensor's range), fitted to the
+    /// trained weights by emulation (weighted k-means on the layer's input second moments with GPTQ rounding,
+    /// plain k-means without), for `K` in `1..=4` within the space's widths. It costs `K` bits per weight plus
+    /// `2^K · 8` bits of table; on tensors of at least `64 · 2^K` weights (a table of at most 1/8 bit per
+    /// weight) it *replaces* the per-tensor rung of width `K` (`fixed<K,F>`, `binary<F>`), a fitted table being
+    /// the better `K`-bit grid for the tensor at nearly the same cost, so the ladder keeps its length and the
+    /// search its budget per rung; smaller tensors keep fixed point.
+    Codebook,
+}
+
+impl std::str::FromStr for WeightFormat {
+    type Err = String;
+    /// `pow2` or `codebook`.
+    ///
+    /// ```
+    /// use number_tune::tune::WeightFormat;
+    /// assert_eq!("pow2".parse(), Ok(WeightFormat::Pow2));
+    /// assert_eq!("codebook".parse(), Ok(WeightFormat::Codebook));
+    /// assert!("log".parse::<WeightFormat>().unwrap_err().contains("pow2"));
+    /// ```
+    fn from_str(s: &str) -> Result<WeightFormat, String> {
+        match s.trim() {
+            "pow2" => Ok(WeightFormat::Pow2),
+            "codebook" => Ok(WeightFormat::Codebook),
+            _ => Err(format!(
+                "weight format `{s}`: expected `pow2` (power-of-two weights, float<E,0,B>) or `codebook` \
+                 (K-bit indices into a fitted per-tensor table)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for WeightFormat {
+    /// The text [`FromStr`](std::str::FromStr) reads: `pow2`, `codebook`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WeightFormat::Pow2 => f.write_str("pow2"),
+            WeightFormat::Codebook => f.write_str("codebook"),
+        }
+    }
+}
+
 /// Parses a `+`- or comma-separated list of granularities (`tensor+rows+32`), in order, without repeats.
 ///
 /// ```
@@ -208,6 +259,13 @@ pub struct Space {
     /// from that result (a descent from it first) with the rest. Finer formats then refine where per-tensor
     /// ones end, and the result is never larger than the first stage's.
     pub granularity: Vec<Granularity>,
+    /// Non-uniform weight formats offered to signed weight sites (default none). With
+    /// [`WeightFormat::Pow2`], the per-tensor rung of such a site at each width `W` in `2..=5` is whichever of the
+    /// fixed-point candidate and the best power-of-two `float<W−1,0,B>` has the smaller estimated squared error
+    /// (the estimate of [`Range`]; the fixed-point one on ties). `B` is tried so that the largest value `2^(I−1)`
+    /// has `I` in `Imax+1 ..= Imax−7` (powers of two are sparse, and a ternary scale sits far below the largest
+    /// weight). Both cost `W` bits per weight, so the ladder's order by storage cost is unchanged.
+    pub weight_formats: Vec<WeightFormat>,
 }
 
 impl Default for Space {
@@ -221,6 +279,7 @@ impl Default for Space {
             kinds: None,
             overrides: BTreeMap::new(),
             granularity: vec![Granularity::Tensor],
+            weight_formats: Vec::new(),
         }
     }
 }
@@ -288,6 +347,17 @@ impl Space {
     /// ```
     pub fn granularity(mut self, g: impl IntoIterator<Item = Granularity>) -> Self {
         self.granularity = g.into_iter().collect();
+        self
+    }
+    /// Sets the non-uniform weight formats (see [`Space::weight_formats`](field@Space::weight_formats)).
+    ///
+    /// ```
+    /// use number_tune::tune::{Space, WeightFormat};
+    /// let space = Space::default().weight_formats([WeightFormat::Pow2]);
+    /// assert_eq!(space.weight_formats, [WeightFormat::Pow2]);
+    /// ```
+    pub fn weight_formats(mut self, f: impl IntoIterator<Item = WeightFormat>) -> Self {
+        self.weight_formats = f.into_iter().collect();
         self
     }
     /// Block fixed point only, of one block granularity, for signed weight sites: `granularity([b])`.
@@ -672,6 +742,50 @@ fn block_cand(s: &SiteStats, w: u32, n: u32) -> Option<Format> {
     f.validate().ok().map(|()| f)
 }
 
+/// The power-of-two weight format `float<w−1, 0, B>` of smallest estimated squared error at width `w` (`2..=5`),
+/// its largest value `2^(I−1)` for `I` in `Imax+1 ..= Imax−7`; `None` at other widths.
+fn pow2_cand(s: &SiteStats, w: u32) -> Option<Format> {
+    if !(2..=5).contains(&w) {
+        return None;
+    }
+    let e = w - 1;
+    let top = int_bits(s.max_abs) + 1;
+    (0..=8)
+        .map(|k| Format::Float {
+            e,
+            m: 0,
+            bias: (1i32 << e) - (top - k),
+        })
+        .filter(|f| f.validate().is_ok())
+        .map(|f| (mse(s, &f), f))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| f)
+}
+
+/// The unfitted codebook `codebook<w, 7 − Imax>` (entries `t · 2^(Imax−7)`, `t` in `-128..=127`, spanning the
+/// tensor's range), if valid.
+fn codebook_cand(s: &SiteStats, w: u32) -> Option<Format> {
+    let f = Format::Codebook {
+        k: w,
+        f: 7 - int_bits(s.max_abs),
+        table: [0; 16],
+    };
+    f.validate().ok().map(|()| f)
+}
+
+/// The per-tensor rung of a signed weight site at width `w`: `c` (the space's candidate), or the power-of-two
+/// one when [`WeightFormat::Pow2`] is on and its estimated squared error is smaller.
+fn weight_rung(s: &SiteStats, space: &Space, w: u32, c: Option<Format>) -> Option<Format> {
+    if !space.weight_formats.contains(&WeightFormat::Pow2) {
+        return c;
+    }
+    match (c, pow2_cand(s, w)) {
+        (Some(c), Some(p)) if mse(s, &p) < mse(s, &c) => Some(p),
+        (None, p) => p,
+        (c, _) => c,
+    }
+}
+
 /// The candidate format of a site at width `w` (None when no family has a format of that width).
 pub(crate) fn candidate(s: &SiteStats, space: &Space, w: u32) -> Option<Format> {
     let unsigned = space.unsigned && s.is_nonnegative();
@@ -819,7 +933,18 @@ pub(crate) fn resolve(
                 at_w.extend(blocks.iter().filter_map(|&n| block_cand(&site.stats, w, n)));
             }
             if per_tensor || at_w.is_empty() {
-                at_w.extend(candidate(&site.stats, site_space, w));
+                let c = candidate(&site.stats, site_space, w);
+                let book = (signed_weight
+                    && space.weight_formats.contains(&WeightFormat::Codebook)
+                    && (1..=number_formats::codebook::MAX_K).contains(&w)
+                    && site_len(&site.stats) >= 64 << w)
+                    .then(|| codebook_cand(&site.stats, w))
+                    .flatten();
+                at_w.extend(match book {
+                    Some(b) => Some(b),
+                    None if signed_weight => weight_rung(&site.stats, site_space, w, c),
+                    None => c,
+                });
             }
             for f in at_w {
                 if !levels.contains(&f) {
@@ -846,4 +971,39 @@ pub(crate) fn resolve(
         });
     }
     Ok((searched, fixed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A symmetric heavy-tailed (Laplace) weight site: at 3 bits the powers of two `0, ±1, ±2, ±4` have a
+    /// smaller estimated error than `fixed<3,0>`'s `-4 ..= 3`; at 2 bits ternary is a subset of `fixed<2,F>`'s
+    /// values at the same scale, so fixed point keeps the rung; at 4 and 5 bits fixed point wins.
+    #[test]
+    fn the_weight_rung_is_the_smaller_estimated_error_of_the_two() {
+        let mut s = SiteStats::default();
+        for i in 0..20_000 {
+            let x = -(1.0 - (i as f64 + 0.5) / 20_000.0).ln() as f32;
+            s.record(if i % 2 == 0 { x } else { -x });
+        }
+        let off = Space::default();
+        let on = Space::default().weight_formats([WeightFormat::Pow2]);
+        let rung = |sp: &Space, w| weight_rung(&s, sp, w, candidate(&s, sp, w)).unwrap();
+        for w in 1..=8 {
+            assert_eq!(rung(&off, w), candidate(&s, &off, w).unwrap());
+        }
+        let p3 = rung(&on, 3);
+        assert!(matches!(p3, Format::Float { e: 2, m: 0, .. }), "{p3}");
+        assert!(mse(&s, &p3) < mse(&s, &rung(&off, 3)));
+        for w in [1, 2, 4, 5, 6] {
+            assert_eq!(rung(&on, w), rung(&off, w), "width {w}");
+        }
+        // Only widths 2..=5 have a power-of-two candidate, of width W.
+        assert_eq!(pow2_cand(&s, 1), None);
+        assert_eq!(pow2_cand(&s, 6), None);
+        for w in 2..=5 {
+            assert_eq!(pow2_cand(&s, w).unwrap().bits(), w);
+        }
+    }
 }

@@ -1,0 +1,770 @@
+//! Packed tensors: [`Packed<T>`] stores the codes of a static number type at exactly the type's width.
+//!
+//! A `Vec<T>` of a tuned type spends a whole byte (two above 8 bits) on every value; `Packed<T>` spends
+//! `T::FORMAT.bits()` bits, plus 3 bits per block for block formats: the resident size of a weight tensor is its
+//! parameter bits / 8, up to the padding of the last words.
+//!
+//! # Layout (exact)
+//!
+//! - The storage is a slice of `u64` words read as one little-endian bit stream: bit `k` of the stream is bit
+//!   `k % 64` of word `k / 64`.
+//! - Value `i` (of `len`) occupies stream bits `i·W .. (i+1)·W`, lowest bit first, where `W` is [`width`]`::<T>()`:
+//!   `T::FORMAT.bits()` (`W` of `fixed<W,F>`/`ufixed<W,F>`, 1 for `binary<F>`, `1+E+M` for floats, 32 for `f32`).
+//!   Its `W` bits are `T::to_code(v)` ([`Number::to_code`]), except for block formats (below).
+//! - Block formats `block<W,F,N>` ([`Blocked`](crate::Blocked)): value `i` of block `b = i / N` has container raw
+//!   integer `r_i = v_i · 2^s_b` with `v_i` a `W`-bit signed integer (for `W = 1`: `v_i = ±1`, stored as its sign
+//!   bit, 1 for negative) and the block's shift `s_b` in `0..=6` (`s_b = T − F_b`, see [`crate::blocked`]). The
+//!   value bits hold `v_i` in two's complement (`W` bits); the shifts, 3 bits each, follow as a second stream that
+//!   starts at the first word after the codes: shift `b` at stream bits `64·⌈len·W/64⌉ + 3b ..`. Packing chooses
+//!   the largest `s_b ≤ 6` that divides every raw of the block by `2^s_b` (for a block of zeros: 6), which gives back
+//!   every raw exactly (the raws are `v·2^(T−F_b)` with `v` in range, so a larger common power of two only divides
+//!   `v`).
+//! - One more word (zero) ends the storage, so that a read of `W ≤ 64` bits at any value's offset stays inside it.
+//!   The storage holds [`words_for`]`(len)` words in all.
+//!
+//! Reading value `i` gives back exactly the value that was packed: `Packed::from_values(v).get(i) == v[i]` for
+//! every `T` (property-tested for every width 1..=16 and the formats `fixed`, `ufixed`, `binary`, `block` and
+//! `float`), so the tuned build's values, and hence its results, do not depend on the storage.
+//!
+//! ```
+//! use number_formats::{Fixed, Number, packed::Packed};
+//! type T = Fixed<3, 2>;
+//! let w = Packed::<T>::from_f32_slice(&[0.5, -0.25, 0.75, -1.0, 0.3]);
+//! assert_eq!(w.len(), 5);
+//! assert_eq!(w.get(3).to_f32(), -1.0);
+//! assert_eq!(w.to_f32(), [0.5, -0.25, 0.75, -1.0, 0.25]);
+//! assert_eq!(w.slice(1, 2).to_f32(), [-0.25, 0.75]);
+//! assert_eq!(w.words().len(), 2); // 15 bits in one word, and the end word
+//! ```
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::{Format, Number};
+
+/// Bits per value of `T` in a [`Packed<T>`]: `T::FORMAT.bits()` (the value bits `W` of a block format, whose
+/// block shifts are stored apart).
+#[inline(always)]
+pub const fn width<T: Number>() -> u32 {
+    T::FORMAT.bits()
+}
+
+/// The block length `N` of `T` when `T` is a block format, else `None`.
+#[inline(always)]
+const fn block_len<T: Number>() -> Option<usize> {
+    match T::FORMAT {
+        Format::Block { len, .. } => Some(len as usize),
+        _ => None,
+    }
+}
+
+/// Bits of one block shift in the shift stream of a block format.
+const SHIFT_BITS: u32 = 3;
+
+/// Words that hold the codes of `len` values of `T` (without the end word and block shifts).
+#[inline(always)]
+const fn code_words<T: Number>(len: usize) -> usize {
+    (len * width::<T>() as usize).div_ceil(64)
+}
+
+/// Words a [`Packed<T>`] of `len` values stores: the codes, the block shifts (block formats), and one end word.
+///
+/// ```
+/// use number_formats::{Blocked, Fixed, packed::words_for};
+/// assert_eq!(words_for::<Fixed<4, 0>>(16), 2); // 64 bits of codes and the end word
+/// assert_eq!(words_for::<Fixed<4, 0>>(17), 3);
+/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 4); // codes, the 2 shifts of 3 bits, the end word
+/// ```
+pub const fn words_for<T: Number>(len: usize) -> usize {
+    let shifts = match block_len::<T>() {
+        Some(n) => (len.div_ceil(n) * SHIFT_BITS as usize).div_ceil(64),
+        None => 0,
+    };
+    code_words::<T>(len) + shifts + 1
+}
+
+/// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; the end word makes `at / 64 + 1` valid).
+#[inline(always)]
+fn read_bits(w: &[u64], at: usize, bits: u32) -> u64 {
+    let (k, off) = (at / 64, (at % 64) as u32);
+    let lo = w[k] >> off;
+    // `<< 1 << (63 - off)` is `<< (64 - off)` without the overflow at `off == 0`.
+    let hi = (w[k + 1] << 1) << (63 - off);
+    let v = lo | hi;
+    if bits == 64 {
+        v
+    } else {
+        v & ((1u64 << bits) - 1)
+    }
+}
+
+/// Writes the low `bits` bits of `v` at stream bit `at` (the bits there are zero).
+#[inline(always)]
+fn write_bits(w: &mut [u64], at: usize, bits: u32, v: u64) {
+    let v = if bits == 64 {
+        v
+    } else {
+        v & ((1u64 << bits) - 1)
+    };
+    let (k, off) = (at / 64, (at % 64) as u32);
+    w[k] |= v << off;
+    if off + bits > 64 {
+        w[k + 1] |= v >> (64 - off);
+    }
+}
+
+/// The words of a packed tensor: owned, or a `'static` table (baked weights).
+#[derive(Clone)]
+enum Words {
+    Owned(Vec<u64>),
+    Static(&'static [u64]),
+}
+
+/// A tensor of `T` values stored at `T`'s width (see the [module documentation](self) for the exact layout).
+///
+/// Build it from `f32` values ([`from_f32_slice`](Packed::from_f32_slice): the same values as
+/// [`Number::from_f32_slice`], block formats cut into blocks), from values ([`from_values`](Packed::from_values)),
+/// or from its words in a `const` context ([`from_raw_words`](Packed::from_raw_words)). Read it by index
+/// ([`get`](Packed::get)), by range ([`slice`](Packed::slice)), by iterator, or decode a range into a buffer of
+/// `T` ([`unpack_into`](Packed::unpack_into)), which the tuned layers do for their integer kernels.
+///
+/// ```
+/// use number_formats::{Binary, Number, packed::Packed};
+/// let w = Packed::<Binary<2>>::from_f32_slice(&[0.3, -0.1, 2.0]);
+/// let v: Vec<f32> = w.iter().map(|x| x.to_f32()).collect();
+/// assert_eq!(v, [0.25, -0.25, 0.25]);
+/// assert_eq!(w.resident_bytes(), 16); // 3 bits in one word, and the end word
+/// ```
+#[derive(Clone)]
+pub struct Packed<T: Number> {
+    words: Words,
+    len: usize,
+    _t: core::marker::PhantomData<T>,
+}
+
+/// A range of a [`Packed<T>`] (or of another view): values `start .. start + len` of the tensor it views.
+#[derive(Clone, Copy)]
+pub struct PackedSlice<'a, T: Number> {
+    words: &'a [u64],
+    /// Values in the whole tensor (where the block shifts start).
+    total: usize,
+    start: usize,
+    len: usize,
+    _t: core::marker::PhantomData<T>,
+}
+
+impl<T: Number> Packed<T> {
+    /// An empty tensor.
+    pub fn new() -> Self {
+        Self::from_values(&[])
+    }
+
+    /// The tensor holding `values`, in order. For block formats the values must lie, block by block, on one block
+    /// grid each (as [`Number::from_f32_slice`] makes them); panics otherwise.
+    pub fn from_values(values: &[T]) -> Self {
+        let len = values.len();
+        let mut w = alloc::vec![0u64; words_for::<T>(len)];
+        let bits = width::<T>();
+        match (T::FORMAT, block_len::<T>()) {
+            (Format::Block { w: vw, .. }, Some(n)) => {
+                let base = code_words::<T>(len) * 64;
+                for (b, blk) in values.chunks(n).enumerate() {
+                    // Container raws (i8 codes); the largest common power of two up to 2^6.
+                    let tz = blk
+                        .iter()
+                        .map(|v| (v.to_code() as u8 as i8 as i32 | 1 << 6).trailing_zeros())
+                        .min()
+                        .unwrap_or(6);
+                    write_bits(
+                        &mut w,
+                        base + b * SHIFT_BITS as usize,
+                        SHIFT_BITS,
+                        tz as u64,
+                    );
+                    for (j, v) in blk.iter().enumerate() {
+                        let raw = v.to_code() as u8 as i8 as i32;
+                        let code = if vw == 1 {
+                            (raw < 0) as u32
+                        } else {
+                            (raw >> tz) as u32 & ((1u32 << vw) - 1)
+                        };
+                        assert!(
+                            block_raw(code, vw, tz) == raw,
+                            "Packed::from_values: the values of block {b} are not on one block grid of {} (build \
+                             block tensors with `from_f32_slice`)",
+                            T::FORMAT
+                        );
+                        let code = code as u64;
+                        write_bits(&mut w, (b * n + j) * bits as usize, bits, code);
+                    }
+                }
+            }
+            _ => {
+                for (i, v) in values.iter().enumerate() {
+                    write_bits(&mut w, i * bits as usize, bits, v.to_code() as u64);
+                }
+            }
+        }
+        Packed {
+            words: Words::Owned(w),
+            len,
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// The tensor of `T::from_f32_slice(xs)` (block formats cut `xs` into blocks of `N` from its start).
+    pub fn from_f32_slice(xs: &[f32]) -> Self {
+        Self::from_values(&T::from_f32_slice(xs))
+    }
+
+    /// The tensor of `len` values stored in `words` (as [`words`](Packed::words) returns them), in a `const`
+    /// context: baked weight tables. Panics (a compile error in a `const`/`static`) unless `words` holds exactly
+    /// [`words_for`]`::<T>(len)` words.
+    ///
+    /// ```
+    /// use number_formats::{Fixed, Number, packed::Packed};
+    /// static W: Packed<Fixed<4, 0>> = Packed::from_raw_words(&[0xf1, 0], 2);
+    /// assert_eq!((W.get(0).to_f32(), W.get(1).to_f32()), (1.0, -1.0));
+    /// ```
+    pub const fn from_raw_words(words: &'static [u64], len: usize) -> Self {
+        assert!(
+            words.len() == words_for::<T>(len),
+            "Packed::from_raw_words: the word count does not match the length and the format"
+        );
+        Packed {
+            words: Words::Static(words),
+            len,
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// The storage words (the layout of the [module documentation](self)).
+    #[inline(always)]
+    pub fn words(&self) -> &[u64] {
+        match &self.words {
+            Words::Owned(v) => v,
+            Words::Static(s) => s,
+        }
+    }
+
+    /// Bytes of the storage words: `8 · words_for::<T>(len)`.
+    pub fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.words())
+    }
+
+    /// The number of values.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no values.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole tensor as a view.
+    #[inline(always)]
+    pub fn as_slice(&self) -> PackedSlice<'_, T> {
+        PackedSlice {
+            words: self.words(),
+            total: self.len,
+            start: 0,
+            len: self.len,
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// Value `i`. Panics if `i >= len`.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> T {
+        self.as_slice().get(i)
+    }
+
+    /// Values `start .. start + len`. Panics if that range is not inside the tensor.
+    #[inline(always)]
+    pub fn slice(&self, start: usize, len: usize) -> PackedSlice<'_, T> {
+        self.as_slice().slice(start, len)
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        self.as_slice().iter()
+    }
+
+    /// Writes values `start .. start + out.len()` into `out`. Panics if that range is not inside the tensor.
+    #[inline]
+    pub fn unpack_into(&self, start: usize, out: &mut [T]) {
+        self.as_slice().unpack_into(start, out)
+    }
+
+    /// The values as `T` (one per element).
+    pub fn to_vec(&self) -> Vec<T> {
+        self.as_slice().to_vec()
+    }
+
+    /// The values as `f32` (`T::to_f32` of each).
+    pub fn to_f32(&self) -> Vec<f32> {
+        self.as_slice().to_f32()
+    }
+}
+
+impl<'a, T: Number> PackedSlice<'a, T> {
+    /// The number of values.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no values.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Value `i` of this view. Panics if `i >= len`.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> T {
+        assert!(
+            i < self.len,
+            "index {i} out of range for a packed tensor of {}",
+            self.len
+        );
+        self.at(self.start + i)
+    }
+
+    /// Value `k` of the whole tensor (`k < total`).
+    #[inline(always)]
+    fn at(&self, k: usize) -> T {
+        let bits = width::<T>();
+        let code = read_bits(self.words, k * bits as usize, bits);
+        match (T::FORMAT, block_len::<T>()) {
+            (Format::Block { w: vw, .. }, Some(n)) => {
+                let s = self.shift(k / n);
+                T::from_code(block_raw(code as u32, vw, s) as u8 as u32)
+            }
+            _ => T::from_code(code as u32),
+        }
+    }
+
+    /// The shift of block `b` (block formats).
+    #[inline(always)]
+    fn shift(&self, b: usize) -> u32 {
+        let base = code_words::<T>(self.total) * 64;
+        read_bits(self.words, base + b * SHIFT_BITS as usize, SHIFT_BITS) as u32
+    }
+
+    /// Values `start .. start + len` of this view. Panics if that range is not inside it.
+    #[inline(always)]
+    pub fn slice(&self, start: usize, len: usize) -> PackedSlice<'a, T> {
+        assert!(
+            start.checked_add(len).is_some_and(|e| e <= self.len),
+            "range {start}..{start}+{len} out of range for a packed tensor of {}",
+            self.len
+        );
+        PackedSlice {
+            start: self.start + start,
+            len,
+            ..*self
+        }
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> Iter<'a, T> {
+        Iter {
+            view: *self,
+            next: 0,
+        }
+    }
+
+    /// Writes values `start .. start + out.len()` of this view into `out`. Panics if that range is not inside it.
+    #[inline]
+    pub fn unpack_into(&self, start: usize, out: &mut [T]) {
+        let n = out.len();
+        assert!(
+            start.checked_add(n).is_some_and(|e| e <= self.len),
+            "range {start}..{start}+{n} out of range for a packed tensor of {}",
+            self.len
+        );
+        let k0 = self.start + start;
+        let bits = width::<T>();
+        match (T::FORMAT, block_len::<T>()) {
+            (Format::Block { w: vw, .. }, Some(bn)) => {
+                let mut j = 0;
+                while j < n {
+                    let k = k0 + j;
+                    let (b, in_blk) = (k / bn, k % bn);
+                    let m = (bn - in_blk).min(n - j);
+                    let s = self.shift(b);
+                    for (t, o) in out[j..j + m].iter_mut().enumerate() {
+                        let code = read_bits(self.words, (k + t) * bits as usize, bits);
+                        *o = T::from_code(block_raw(code as u32, vw, s) as u8 as u32);
+                    }
+                    j += m;
+                }
+            }
+            _ => {
+                for (t, o) in out.iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
+                }
+            }
+        }
+    }
+
+    /// The values as `T` (one per element).
+    pub fn to_vec(&self) -> Vec<T> {
+        let mut v = alloc::vec![T::default(); self.len];
+        self.unpack_into(0, &mut v);
+        v
+    }
+
+    /// The values as `f32` (`T::to_f32` of each).
+    pub fn to_f32(&self) -> Vec<f32> {
+        self.iter().map(|v| v.to_f32()).collect()
+    }
+}
+
+/// The container raw integer of a block value: `v · 2^s`, `v` the `vw`-bit signed `code` (for `vw = 1`, the sign
+/// bit: `±1`).
+#[inline(always)]
+fn block_raw(code: u32, vw: u32, s: u32) -> i32 {
+    let v = if vw == 1 {
+        1 - 2 * (code & 1) as i32
+    } else {
+        ((code << (32 - vw)) as i32) >> (32 - vw)
+    };
+    v << s
+}
+
+/// The iterator of a packed tensor's values ([`Packed::iter`], [`PackedSlice::iter`]).
+#[derive(Clone)]
+pub struct Iter<'a, T: Number> {
+    view: PackedSlice<'a, T>,
+    next: usize,
+}
+
+impl<T: Number> Iterator for Iter<'_, T> {
+    type Item = T;
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        (self.next < self.view.len).then(|| {
+            self.next += 1;
+            self.view.at(self.view.start + self.next - 1)
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.view.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl<T: Number> ExactSizeIterator for Iter<'_, T> {}
+
+impl<'a, T: Number> IntoIterator for &'a Packed<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Number> IntoIterator for PackedSlice<'a, T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T: Number> Default for Packed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Number> FromIterator<T> for Packed<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self::from_values(&iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<T: Number> From<&[T]> for Packed<T> {
+    fn from(v: &[T]) -> Self {
+        Self::from_values(v)
+    }
+}
+
+impl<T: Number> From<Vec<T>> for Packed<T> {
+    fn from(v: Vec<T>) -> Self {
+        Self::from_values(&v)
+    }
+}
+
+impl<T: Number> PartialEq for Packed<T> {
+    /// Equal values in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Number> fmt::Debug for Packed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Number> fmt::Debug for PackedSlice<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A weight tensor as tuned layers take it: a slice or `Vec` of `T`, a `[T; N]` array, or a [`Packed<T>`] (or a
+/// view of one). Tuned `#[quantize]` functions accept `&(impl ?Sized + WeightRead<T>)` for each weight and read it
+/// as a `&[T]` through [`read`](WeightRead::read): slices, `Vec`s and arrays are that slice already; packed
+/// tensors decode their values into the buffer once per call. The values are the same either way.
+pub trait WeightRead<T: Number> {
+    /// The number of values.
+    fn weight_len(&self) -> usize;
+    /// The values as a slice: `self` when it is one, else decoded into `buf`.
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
+}
+
+impl<T: Number> WeightRead<T> for [T] {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len()
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+}
+
+impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        M
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+}
+
+impl<T: Number> WeightRead<T> for Vec<T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len()
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+}
+
+impl<T: Number> WeightRead<T> for Packed<T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        buf.unpack(self.as_slice())
+    }
+}
+
+impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        buf.unpack(*self)
+    }
+}
+
+impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        (**self).weight_len()
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        (**self).read(buf)
+    }
+}
+
+/// The decoded values of a packed tensor ([`WeightRead::read`]): on the stack up to `N` values, else in a `Vec`.
+pub struct Unpacked<T: Number, const N: usize> {
+    inline: [core::mem::MaybeUninit<T>; N],
+    heap: Vec<T>,
+}
+
+impl<T: Number, const N: usize> Unpacked<T, N> {
+    /// An empty buffer (nothing initialized, nothing allocated).
+    #[inline(always)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Unpacked {
+            inline: [const { core::mem::MaybeUninit::uninit() }; N],
+            heap: Vec::new(),
+        }
+    }
+
+    /// Decodes the values of `p` into the buffer.
+    #[inline]
+    pub fn unpack(&mut self, p: PackedSlice<'_, T>) -> &[T] {
+        if p.len() <= N {
+            let out = &mut self.inline[..p.len()];
+            // SAFETY: `MaybeUninit<T>` has the layout of `T`, and `T: Copy` has no drop; every element is written
+            // by `unpack_into` before it is read (`unpack_into` only writes `out`).
+            let out =
+                unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut T, out.len()) };
+            p.unpack_into(0, out);
+            out
+        } else {
+            self.heap = p.to_vec();
+            &self.heap
+        }
+    }
+}
+
+/// What a weight loader can build from `f32` values: a `Vec<T>` or a [`Packed<T>`] of the site type `T`
+/// (`number_runtime::weights::to_site` returns either).
+pub trait FromF32s: Sized {
+    /// The element type (the site's number type).
+    type Elem: Number;
+    /// The tensor of `Elem::from_f32_slice(xs)`.
+    fn from_f32s(xs: &[f32]) -> Self;
+}
+
+impl<T: Number> FromF32s for Vec<T> {
+    type Elem = T;
+    fn from_f32s(xs: &[f32]) -> Self {
+        T::from_f32_slice(xs)
+    }
+}
+
+impl<T: Number> FromF32s for Packed<T> {
+    type Elem = T;
+    fn from_f32s(xs: &[f32]) -> Self {
+        Packed::from_f32_slice(xs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Binary, Blocked, E4m3, Fixed, Float, UFixed};
+
+    fn data(n: usize, seed: u32) -> Vec<f32> {
+        (0..n as u32)
+            .map(|i| {
+                let h = (i ^ seed)
+                    .wrapping_mul(2_654_435_761)
+                    .rotate_left(11)
+                    .wrapping_mul(0x9e37_79b9);
+                ((h >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * (1u32 << (h & 7)) as f32 / 16.0
+            })
+            .collect()
+    }
+
+    fn round_trip<T: Number>() {
+        for n in [0usize, 1, 2, 7, 63, 64, 65, 200] {
+            let xs = data(n, n as u32 * 31 + T::FORMAT.bits());
+            let v = T::from_f32_slice(&xs);
+            let p = Packed::<T>::from_f32_slice(&xs);
+            assert_eq!(p.len(), n);
+            assert_eq!(p.words().len(), words_for::<T>(n));
+            for (i, x) in v.iter().enumerate() {
+                assert_eq!(
+                    p.get(i).to_code(),
+                    x.to_code(),
+                    "{} n {n} i {i}",
+                    T::FORMAT
+                );
+            }
+            assert_eq!(p.to_vec(), v);
+            let fs: Vec<f32> = v.iter().map(|x| x.to_f32()).collect();
+            assert_eq!(p.to_f32(), fs);
+            for (s, l) in [(0, n), (n / 3, n / 2), (n / 2, n - n / 2)] {
+                let view = p.slice(s, l);
+                let mut out = alloc::vec![T::default(); l];
+                view.unpack_into(0, &mut out);
+                assert_eq!(out[..], v[s..s + l], "{} slice {s}+{l}", T::FORMAT);
+                assert_eq!(view.iter().collect::<Vec<_>>(), v[s..s + l]);
+            }
+        }
+    }
+
+    #[test]
+    fn every_format_round_trips() {
+        round_trip::<Fixed<2, 1>>();
+        round_trip::<Fixed<3, 2>>();
+        round_trip::<Fixed<5, 4>>();
+        round_trip::<UFixed<1, 0>>();
+        round_trip::<UFixed<7, 3>>();
+        round_trip::<Binary<3>>();
+        round_trip::<Blocked<1, 0, 5>>();
+        round_trip::<Blocked<4, 2, 32>>();
+        round_trip::<Blocked<7, -1, 3>>();
+        round_trip::<Float<2, 1, 1>>();
+        round_trip::<E4m3>();
+        round_trip::<Fixed<16, 8>>();
+        round_trip::<f32>();
+    }
+
+    #[test]
+    fn resident_bytes_are_the_bits() {
+        let p = Packed::<Fixed<3, 0>>::from_f32_slice(&data(1000, 1));
+        assert_eq!(p.resident_bytes(), 8 * (3000usize.div_ceil(64) + 1));
+        let b = Packed::<Blocked<4, 0, 32>>::from_f32_slice(&data(1024, 2));
+        let bits = <Blocked<4, 0, 32> as Number>::FORMAT.storage_bits(1024) as usize;
+        assert_eq!(
+            b.resident_bytes(),
+            8 * (4096 / 64 + (32 * 3usize).div_ceil(64) + 1)
+        );
+        assert!(b.resident_bytes() * 8 < bits + 3 * 64);
+    }
+
+    #[test]
+    fn weight_read_gives_the_values() {
+        let xs = data(300, 9);
+        let v = Fixed::<4, 3>::from_f32_slice(&xs);
+        let p = Packed::<Fixed<4, 3>>::from_values(&v);
+        let mut small = Unpacked::<Fixed<4, 3>, 16>::new();
+        let mut big = Unpacked::<Fixed<4, 3>, 1024>::new();
+        assert_eq!(WeightRead::read(&p, &mut small), &v[..]);
+        assert_eq!(WeightRead::read(&p, &mut big), &v[..]);
+        assert_eq!(WeightRead::read(&v, &mut big), &v[..]);
+        assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
+        assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
+        assert_eq!(p.weight_len(), 300);
+    }
+
+    #[test]
+    fn static_words_equal_the_owned_tensor() {
+        let v = Blocked::<3, 1, 4>::from_f32_slice(&data(10, 3));
+        let p = Packed::from_values(&v);
+        let words: &'static [u64] = alloc::boxed::Box::leak(p.words().to_vec().into_boxed_slice());
+        let q = Packed::<Blocked<3, 1, 4>>::from_raw_words(words, 10);
+        assert_eq!(p, q);
+        assert_eq!(q.to_vec(), v);
+    }
+
+    #[test]
+    #[should_panic]
+    fn wrong_word_counts_are_refused() {
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0, 0], 2);
+    }
+
+    #[test]
+    #[should_panic]
+    fn out_of_range_reads_panic() {
+        let p = Packed::<Fixed<4, 0>>::from_f32_slice(&[1.0, 2.0]);
+        let _ = p.get(2);
+    }
+}

@@ -60,10 +60,10 @@ const fn block_len<T: Number>() -> Option<usize> {
 /// Bits of one block shift in the shift stream of a block format.
 const SHIFT_BITS: u32 = 3;
 
-/// Words that hold the codes of `len` values of `T` (without the end word and block shifts).
+/// Words that hold the codes of `len` values of `format` (without the end word and block shifts).
 #[inline(always)]
-const fn code_words<T: Number>(len: usize) -> usize {
-    (len * width::<T>() as usize).div_ceil(64)
+const fn code_words(format: Format, len: usize) -> usize {
+    (len * format.bits() as usize).div_ceil(64)
 }
 
 /// Words a [`Packed<T>`] of `len` values stores: the codes, the block shifts (block formats), and one end word.
@@ -72,14 +72,104 @@ const fn code_words<T: Number>(len: usize) -> usize {
 /// use number_formats::{Blocked, Fixed, packed::words_for};
 /// assert_eq!(words_for::<Fixed<4, 0>>(16), 2); // 64 bits of codes and the end word
 /// assert_eq!(words_for::<Fixed<4, 0>>(17), 3);
-/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 4); // codes, the 2 shifts of 3 bits, the end word
+/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 3); // codes, the 2 shifts of 3 bits, the end word
 /// ```
 pub const fn words_for<T: Number>(len: usize) -> usize {
-    let shifts = match block_len::<T>() {
-        Some(n) => (len.div_ceil(n) * SHIFT_BITS as usize).div_ceil(64),
-        None => 0,
+    words_for_format(T::FORMAT, len)
+}
+
+/// [`words_for`] of the static type of `format`.
+pub const fn words_for_format(format: Format, len: usize) -> usize {
+    let shifts = match format {
+        Format::Block { len: n, .. } => {
+            (len.div_ceil(n as usize) * SHIFT_BITS as usize).div_ceil(64)
+        }
+        _ => 0,
     };
-    code_words::<T>(len) + shifts + 1
+    code_words(format, len) + shifts + 1
+}
+
+/// The words of a packed tensor of `format` holding the values whose codes are `codes` (`Number::to_code` of each
+/// value; for block formats the container raw integer's byte). Panics when block values are not on one block grid
+/// per block.
+fn pack(format: Format, codes: &[u32]) -> Vec<u64> {
+    let len = codes.len();
+    let mut w = alloc::vec![0u64; words_for_format(format, len)];
+    let bits = format.bits();
+    match format {
+        Format::Block { w: vw, len: n, .. } => {
+            let n = n as usize;
+            let base = code_words(format, len) * 64;
+            for (b, blk) in codes.chunks(n).enumerate() {
+                // Container raws (i8 codes); the largest common power of two up to 2^6.
+                let tz = blk
+                    .iter()
+                    .map(|&c| (c as u8 as i8 as i32 | 1 << 6).trailing_zeros())
+                    .min()
+                    .unwrap_or(6);
+                write_bits(
+                    &mut w,
+                    base + b * SHIFT_BITS as usize,
+                    SHIFT_BITS,
+                    tz as u64,
+                );
+                for (j, &c) in blk.iter().enumerate() {
+                    let raw = c as u8 as i8 as i32;
+                    let code = if vw == 1 {
+                        (raw < 0) as u32
+                    } else {
+                        (raw >> tz) as u32 & ((1u32 << vw) - 1)
+                    };
+                    assert!(
+                        block_raw(code, vw, tz) == raw,
+                        "Packed: the values of block {b} are not on one block grid of {format} (build block \
+                         tensors with `from_f32_slice`)"
+                    );
+                    write_bits(&mut w, (b * n + j) * bits as usize, bits, code as u64);
+                }
+            }
+        }
+        _ => {
+            for (i, &c) in codes.iter().enumerate() {
+                write_bits(&mut w, i * bits as usize, bits, c as u64);
+            }
+        }
+    }
+    w
+}
+
+/// The words of `Packed::<T>::from_f32_slice(xs)` for the static type `T` of `format`, from the runtime format
+/// alone (`Format::encode` of each value; block formats cut `xs` into blocks): what baked weight tables hold,
+/// for [`Packed::from_raw_words`].
+///
+/// ```
+/// use number_formats::{Fixed, Format, Number, Packed, packed::words_of};
+/// let xs = [0.3f32, -1.0, 0.7];
+/// let f = <Fixed<3, 2> as Number>::FORMAT;
+/// assert_eq!(words_of(f, &xs), Packed::<Fixed<3, 2>>::from_f32_slice(&xs).words());
+/// ```
+pub fn words_of(format: Format, xs: &[f32]) -> Vec<u64> {
+    let codes: Vec<u32> = match format {
+        Format::Block { w, f, len } => crate::blocked::block_raw_vec(xs, w, f, len)
+            .iter()
+            .map(|&r| r as u8 as u32)
+            .collect(),
+        _ => xs.iter().map(|&x| format.encode(x)).collect(),
+    };
+    pack(format, &codes)
+}
+
+/// Whether two formats are the same (in a `const` context: compares their descriptors).
+const fn same_format(a: Format, b: Format) -> bool {
+    let (a, b) = (a.to_bytes(), b.to_bytes());
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; the end word makes `at / 64 + 1` valid).
@@ -109,6 +199,163 @@ fn write_bits(w: &mut [u64], at: usize, bits: u32, v: u64) {
     w[k] |= v << off;
     if off + bits > 64 {
         w[k + 1] |= v >> (64 - off);
+    }
+}
+
+/// The bytes of the words, in memory order (the stream's bytes on little-endian targets).
+#[inline(always)]
+fn bytes_of(w: &[u64]) -> &[u8] {
+    // SAFETY: `u64` has no padding and every byte pattern is a valid `u8`; the length is the words' size.
+    unsafe { core::slice::from_raw_parts(w.as_ptr().cast::<u8>(), core::mem::size_of_val(w)) }
+}
+
+/// Decoding byte-sized values with the CPU's vector instructions.
+mod simd {
+    use crate::{Format, Number};
+
+    /// How a code becomes the stored byte of a one-byte type: sign-extended (`fixed`), zero-extended (`ufixed`),
+    /// or `1 − 2·code` (`binary`).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Kind {
+        Signed,
+        Unsigned,
+        Binary,
+    }
+
+    /// The [`Kind`] of `T` when `T` is stored as one byte holding its raw integer and that raw integer is the
+    /// code extended as `Kind` says (`Fixed`/`UFixed` of at most 8 bits, `Binary`); `None` otherwise.
+    pub(super) const fn kind<T: Number>() -> Option<Kind> {
+        if core::mem::size_of::<T>() != 1 {
+            return None;
+        }
+        match T::FORMAT {
+            Format::Fixed { w, .. } if w <= 8 => Some(Kind::Signed),
+            Format::UFixed { w, .. } if w <= 8 => Some(Kind::Unsigned),
+            Format::Binary { .. } => Some(Kind::Binary),
+            _ => None,
+        }
+    }
+
+    /// Decodes the first values of `out` from the codes at byte `at` of `bytes` (a byte-aligned group start),
+    /// 16 at a time, as long as the loads stay inside `bytes`; returns how many it wrote (a multiple of 16,
+    /// possibly 0: not x86-64, no AVX2, or `T` not a one-byte raw type).
+    #[inline(always)]
+    pub(super) fn decode<T: Number>(bytes: &[u8], at: usize, out: &mut [T]) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(kind) = const { kind::<T>() }
+            && crate::dot::cpu::selected() >= crate::dot::cpu::Kernels::Avx2
+        {
+            let bits = T::FORMAT.bits() as usize;
+            // Group g reads 16 bytes at at + 2g·bits and at + 2g·bits + bits.
+            let room = bytes.len().saturating_sub(at + bits + 16);
+            let groups = (out.len() / 16).min(if bytes.len() >= at + bits + 16 {
+                room / (2 * bits) + 1
+            } else {
+                0
+            });
+            // Check that the one-byte values are their raw integers as `kind` extends them, which the stores
+            // below rely on (`Fixed`, `UFixed` and `Binary` are `#[repr(transparent)]` over `i8`/`u8`).
+            debug_assert!((0..1u32 << bits).all(|c| {
+                let v = T::from_code(c);
+                // SAFETY: `T` is one byte (`kind`).
+                let b = unsafe { *(&v as *const T).cast::<u8>() };
+                b == expand(kind, c, bits as u32)
+            }));
+            if groups > 0 {
+                // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`groups` above); the
+                // stores write `16·groups <= out.len()` bytes of `out`, one-byte values of `T` whose byte is the
+                // raw integer (checked above), so every byte written is a valid `T`.
+                unsafe {
+                    avx2::decode(
+                        bytes.as_ptr().add(at),
+                        bits as u32,
+                        kind,
+                        out.as_mut_ptr().cast::<u8>(),
+                        groups,
+                    )
+                };
+            }
+            return 16 * groups;
+        }
+        let _ = (bytes, at, out);
+        0
+    }
+
+    /// The stored byte of code `c` (`bits` bits) of `kind`.
+    #[allow(dead_code)]
+    pub(super) fn expand(kind: Kind, c: u32, bits: u32) -> u8 {
+        match kind {
+            Kind::Signed => ((((c << (32 - bits)) as i32) >> (32 - bits)) as i8) as u8,
+            Kind::Unsigned => c as u8,
+            Kind::Binary => (1 - 2 * (c & 1) as i32) as i8 as u8,
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) mod avx2 {
+        use super::Kind;
+        use core::arch::x86_64::*;
+
+        /// `16·groups` values of `bits` (1..=8) bits from the byte stream at `src` (value 0 at bit 0) to bytes at
+        /// `out`: per group of 16, the two halves of 8 values (`bits` bytes each) are loaded into the two 128-bit
+        /// lanes, the two bytes holding value j moved into 16-bit lane j (`vpshufb`), shifted left so that the
+        /// value's top bit is the lane's (`vpmullw` by a power of two) and shifted right by `16 − bits`
+        /// (arithmetic for signed values), then packed to bytes.
+        ///
+        /// # Safety
+        /// The CPU has AVX2; `src + 2·bits·(groups − 1) + bits + 16` bytes are readable; `out` has `16·groups`
+        /// writable bytes.
+        #[target_feature(enable = "avx2")]
+        pub(crate) unsafe fn decode(
+            src: *const u8,
+            bits: u32,
+            kind: Kind,
+            out: *mut u8,
+            groups: usize,
+        ) {
+            let mut shuf = [0u8; 32];
+            let mut mul = [0u16; 16];
+            for j in 0..8u32 {
+                let (b, s) = ((j * bits / 8) as u8, j * bits % 8);
+                for h in 0..2 {
+                    let l = (16 * h + 2 * j) as usize;
+                    shuf[l] = b;
+                    shuf[l + 1] = b + 1;
+                    mul[8 * h as usize + j as usize] = 1u16 << (16 - bits - s);
+                }
+            }
+            unsafe {
+                let shuf = _mm256_loadu_si256(shuf.as_ptr().cast());
+                let mul = _mm256_loadu_si256(mul.as_ptr().cast());
+                let count = _mm_cvtsi32_si128((16 - bits) as i32);
+                let ones = _mm256_set1_epi16(1);
+                for g in 0..groups {
+                    let p = src.add(2 * bits as usize * g);
+                    let lo = _mm_loadu_si128(p.cast());
+                    let hi = _mm_loadu_si128(p.add(bits as usize).cast());
+                    let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                    let v = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf), mul);
+                    let packed = match kind {
+                        Kind::Signed => {
+                            let v = _mm256_sra_epi16(v, count);
+                            _mm256_packs_epi16(v, v)
+                        }
+                        Kind::Unsigned => {
+                            let v = _mm256_srl_epi16(v, count);
+                            _mm256_packus_epi16(v, v)
+                        }
+                        Kind::Binary => {
+                            let c = _mm256_srl_epi16(v, count);
+                            let v = _mm256_sub_epi16(ones, _mm256_add_epi16(c, c));
+                            _mm256_packs_epi16(v, v)
+                        }
+                    };
+                    // Bytes 0..8 of each 128-bit lane hold its 8 values: qwords 0 and 2.
+                    let r = _mm256_permute4x64_epi64::<0b1000>(packed);
+                    _mm_storeu_si128(out.add(16 * g).cast(), _mm256_castsi256_si128(r));
+                }
+            }
+        }
     }
 }
 
@@ -161,52 +408,10 @@ impl<T: Number> Packed<T> {
     /// The tensor holding `values`, in order. For block formats the values must lie, block by block, on one block
     /// grid each (as [`Number::from_f32_slice`] makes them); panics otherwise.
     pub fn from_values(values: &[T]) -> Self {
-        let len = values.len();
-        let mut w = alloc::vec![0u64; words_for::<T>(len)];
-        let bits = width::<T>();
-        match (T::FORMAT, block_len::<T>()) {
-            (Format::Block { w: vw, .. }, Some(n)) => {
-                let base = code_words::<T>(len) * 64;
-                for (b, blk) in values.chunks(n).enumerate() {
-                    // Container raws (i8 codes); the largest common power of two up to 2^6.
-                    let tz = blk
-                        .iter()
-                        .map(|v| (v.to_code() as u8 as i8 as i32 | 1 << 6).trailing_zeros())
-                        .min()
-                        .unwrap_or(6);
-                    write_bits(
-                        &mut w,
-                        base + b * SHIFT_BITS as usize,
-                        SHIFT_BITS,
-                        tz as u64,
-                    );
-                    for (j, v) in blk.iter().enumerate() {
-                        let raw = v.to_code() as u8 as i8 as i32;
-                        let code = if vw == 1 {
-                            (raw < 0) as u32
-                        } else {
-                            (raw >> tz) as u32 & ((1u32 << vw) - 1)
-                        };
-                        assert!(
-                            block_raw(code, vw, tz) == raw,
-                            "Packed::from_values: the values of block {b} are not on one block grid of {} (build \
-                             block tensors with `from_f32_slice`)",
-                            T::FORMAT
-                        );
-                        let code = code as u64;
-                        write_bits(&mut w, (b * n + j) * bits as usize, bits, code);
-                    }
-                }
-            }
-            _ => {
-                for (i, v) in values.iter().enumerate() {
-                    write_bits(&mut w, i * bits as usize, bits, v.to_code() as u64);
-                }
-            }
-        }
+        let codes: Vec<u32> = values.iter().map(|v| v.to_code()).collect();
         Packed {
-            words: Words::Owned(w),
-            len,
+            words: Words::Owned(pack(T::FORMAT, &codes)),
+            len: values.len(),
             _t: core::marker::PhantomData,
         }
     }
@@ -216,16 +421,23 @@ impl<T: Number> Packed<T> {
         Self::from_values(&T::from_f32_slice(xs))
     }
 
-    /// The tensor of `len` values stored in `words` (as [`words`](Packed::words) returns them), in a `const`
-    /// context: baked weight tables. Panics (a compile error in a `const`/`static`) unless `words` holds exactly
-    /// [`words_for`]`::<T>(len)` words.
+    /// The tensor of `len` values of format `format` stored in `words` (as [`words`](Packed::words) and
+    /// [`words_of`] give them), in a `const` context: baked weight tables. Panics (a compile error in a
+    /// `const`/`static`) unless `format` is `T::FORMAT` (so that a table baked for another format than the one
+    /// `T` names now does not compile) and `words` holds exactly [`words_for`]`::<T>(len)` words.
     ///
     /// ```
     /// use number_formats::{Fixed, Number, packed::Packed};
-    /// static W: Packed<Fixed<4, 0>> = Packed::from_raw_words(&[0xf1, 0], 2);
+    /// type T = Fixed<4, 0>;
+    /// static W: Packed<T> = Packed::from_raw_words(&[0xf1, 0], 2, T::FORMAT);
     /// assert_eq!((W.get(0).to_f32(), W.get(1).to_f32()), (1.0, -1.0));
     /// ```
-    pub const fn from_raw_words(words: &'static [u64], len: usize) -> Self {
+    pub const fn from_raw_words(words: &'static [u64], len: usize, format: Format) -> Self {
+        assert!(
+            same_format(format, T::FORMAT),
+            "Packed::from_raw_words: the words were packed for another format than the tensor's type (a stale \
+             baked file: regenerate it)"
+        );
         assert!(
             words.len() == words_for::<T>(len),
             "Packed::from_raw_words: the word count does not match the length and the format"
@@ -350,7 +562,7 @@ impl<'a, T: Number> PackedSlice<'a, T> {
     /// The shift of block `b` (block formats).
     #[inline(always)]
     fn shift(&self, b: usize) -> u32 {
-        let base = code_words::<T>(self.total) * 64;
+        let base = code_words(T::FORMAT, self.total) * 64;
         read_bits(self.words, base + b * SHIFT_BITS as usize, SHIFT_BITS) as u32
     }
 
@@ -401,6 +613,40 @@ impl<'a, T: Number> PackedSlice<'a, T> {
                         *o = T::from_code(block_raw(code as u32, vw, s) as u8 as u32);
                     }
                     j += m;
+                }
+            }
+            _ if bits <= 16 && cfg!(target_endian = "little") => {
+                // Values one by one up to a multiple of 8 (whose codes start on a byte), then groups of 8
+                // values, which occupy `bits` whole bytes: one unaligned load each and constant shifts.
+                let head = ((8 - k0 % 8) % 8).min(n);
+                for (t, o) in out[..head].iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
+                }
+                let bytes = bytes_of(self.words);
+                let first = (k0 + head) / 8 * bits as usize;
+                // Groups of 16 byte-sized values with AVX2 (when the CPU has it).
+                let wide = simd::decode::<T>(bytes, first, &mut out[head..]);
+                let (head, first) = (head + wide, first + wide / 8 * bits as usize);
+                let groups = (n - head) / 8;
+                let mask = (1u128 << bits) - 1;
+                for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
+                    let at = first + g * bits as usize;
+                    // The end word keeps these 16 bytes inside the storage: the group's `bits` bytes lie in the
+                    // codes, and at most 16 - bits <= 15 bytes follow (8 of them at least are the end word).
+                    let v = if bits <= 8 {
+                        u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as u128
+                    } else {
+                        u128::from_le_bytes(bytes[at..at + 16].try_into().unwrap())
+                    };
+                    for (j, o) in o.iter_mut().enumerate() {
+                        *o = T::from_code(((v >> (j as u32 * bits)) & mask) as u32);
+                    }
+                }
+                let tail = head + 8 * groups;
+                for (t, o) in out[tail..].iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + tail + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
                 }
             }
             _ => {
@@ -527,6 +773,9 @@ impl<T: Number> fmt::Debug for PackedSlice<'_, T> {
 pub trait WeightRead<T: Number> {
     /// The number of values.
     fn weight_len(&self) -> usize;
+    /// Bytes the values occupy in memory: `len · size_of::<T>()` for slices, `Vec`s and arrays, the words of a
+    /// packed tensor ([`Packed::resident_bytes`]; a view counts the whole tensor's words).
+    fn resident_bytes(&self) -> usize;
     /// The values as a slice: `self` when it is one, else decoded into `buf`.
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
 }
@@ -535,6 +784,9 @@ impl<T: Number> WeightRead<T> for [T] {
     #[inline(always)]
     fn weight_len(&self) -> usize {
         self.len()
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self)
     }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
@@ -547,6 +799,9 @@ impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
     fn weight_len(&self) -> usize {
         M
     }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self)
+    }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
         self
@@ -557,6 +812,9 @@ impl<T: Number> WeightRead<T> for Vec<T> {
     #[inline(always)]
     fn weight_len(&self) -> usize {
         self.len()
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.as_slice())
     }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
@@ -569,6 +827,9 @@ impl<T: Number> WeightRead<T> for Packed<T> {
     fn weight_len(&self) -> usize {
         self.len
     }
+    fn resident_bytes(&self) -> usize {
+        Packed::resident_bytes(self)
+    }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
         buf.unpack(self.as_slice())
@@ -580,6 +841,9 @@ impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
     fn weight_len(&self) -> usize {
         self.len
     }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.words)
+    }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
         buf.unpack(*self)
@@ -590,6 +854,9 @@ impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
     #[inline(always)]
     fn weight_len(&self) -> usize {
         (**self).weight_len()
+    }
+    fn resident_bytes(&self) -> usize {
+        (**self).resident_bytes()
     }
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
@@ -680,12 +947,7 @@ mod tests {
             assert_eq!(p.len(), n);
             assert_eq!(p.words().len(), words_for::<T>(n));
             for (i, x) in v.iter().enumerate() {
-                assert_eq!(
-                    p.get(i).to_code(),
-                    x.to_code(),
-                    "{} n {n} i {i}",
-                    T::FORMAT
-                );
+                assert_eq!(p.get(i).to_code(), x.to_code(), "{} n {n} i {i}", T::FORMAT);
             }
             assert_eq!(p.to_vec(), v);
             let fs: Vec<f32> = v.iter().map(|x| x.to_f32()).collect();
@@ -718,6 +980,64 @@ mod tests {
     }
 
     #[test]
+    fn every_kernel_set_decodes_the_same() {
+        use crate::dot::cpu;
+        for k in cpu::every_available() {
+            cpu::limit(Some(k));
+            round_trip::<Fixed<2, 1>>();
+            round_trip::<Fixed<8, 1>>();
+            round_trip::<UFixed<8, 0>>();
+            round_trip::<UFixed<3, 1>>();
+            round_trip::<Binary<0>>();
+            round_trip::<Fixed<6, 0>>();
+        }
+        cpu::limit(None);
+    }
+
+    /// The AVX2 decoder against the scalar expansion, for every width and kind, on random bytes.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx2_decoder_equals_the_scalar_expansion() {
+        use simd::{Kind, expand};
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let bytes: Vec<u8> = (0..200)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let words: Vec<u64> = bytes
+            .chunks(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..c.len()].copy_from_slice(c);
+                u64::from_le_bytes(b)
+            })
+            .chain([0])
+            .collect();
+        for bits in 1..=8u32 {
+            for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
+                if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
+                    continue;
+                }
+                let groups = 4;
+                let mut out = alloc::vec![0u8; 16 * groups];
+                // SAFETY: AVX2 is present; 2·8·3 + 8 + 16 < 200 bytes are readable; `out` holds 64 bytes.
+                unsafe { simd::avx2::decode(bytes.as_ptr(), bits, kind, out.as_mut_ptr(), groups) };
+                for (j, &o) in out.iter().enumerate() {
+                    let c = read_bits(&words, j * bits as usize, bits) as u32;
+                    assert_eq!(o, expand(kind, c, bits), "bits {bits} value {j}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn resident_bytes_are_the_bits() {
         let p = Packed::<Fixed<3, 0>>::from_f32_slice(&data(1000, 1));
         assert_eq!(p.resident_bytes(), 8 * (3000usize.div_ceil(64) + 1));
@@ -743,6 +1063,8 @@ mod tests {
         assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
         assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
         assert_eq!(p.weight_len(), 300);
+        assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
+        assert_eq!(WeightRead::resident_bytes(&v), 300);
     }
 
     #[test]
@@ -750,7 +1072,7 @@ mod tests {
         let v = Blocked::<3, 1, 4>::from_f32_slice(&data(10, 3));
         let p = Packed::from_values(&v);
         let words: &'static [u64] = alloc::boxed::Box::leak(p.words().to_vec().into_boxed_slice());
-        let q = Packed::<Blocked<3, 1, 4>>::from_raw_words(words, 10);
+        let q = Packed::<Blocked<3, 1, 4>>::from_raw_words(words, 10, Blocked::<3, 1, 4>::FORMAT);
         assert_eq!(p, q);
         assert_eq!(q.to_vec(), v);
     }
@@ -758,7 +1080,34 @@ mod tests {
     #[test]
     #[should_panic]
     fn wrong_word_counts_are_refused() {
-        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0, 0], 2);
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0, 0], 2, Fixed::<4, 0>::FORMAT);
+    }
+
+    #[test]
+    #[should_panic]
+    fn words_of_another_format_are_refused() {
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0], 2, Fixed::<4, 1>::FORMAT);
+    }
+
+    #[test]
+    fn runtime_packing_equals_the_static_one() {
+        fn check<T: Number>(xs: &[f32]) {
+            assert_eq!(
+                words_of(T::FORMAT, xs),
+                Packed::<T>::from_f32_slice(xs).words(),
+                "{}",
+                T::FORMAT
+            );
+        }
+        let xs = data(333, 5);
+        check::<Fixed<3, 2>>(&xs);
+        check::<UFixed<5, 4>>(&xs);
+        check::<Binary<1>>(&xs);
+        check::<Blocked<1, 2, 16>>(&xs);
+        check::<Blocked<4, 1, 30>>(&xs);
+        check::<E4m3>(&xs);
+        check::<Float<3, 3, 5>>(&xs);
+        check::<f32>(&xs);
     }
 
     #[test]

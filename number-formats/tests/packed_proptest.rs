@@ -2,8 +2,9 @@
 //! by iterator, through views of any range and through `unpack_into`, for every width 1..=16 of the formats that
 //! have it (`fixed` 2..=16, `ufixed` 1..=16, `binary`, `block` 1..=7 with several block lengths, `float` of 3 to
 //! 16 bits, the named 8/16-bit floats) and for `f32`. Values are drawn as `f32` inputs (any bit pattern, or a
-//! scaled value) and quantized by `Number::from_f32_slice`, as weight loaders do.
-use number_formats::packed::{Packed, Unpacked, WeightRead, words_for};
+//! scaled value) and quantized by `Number::from_f32_slice`, as weight loaders do; the runtime packer `words_of`
+//! (baked tables) must write the same words.
+use number_formats::packed::{Packed, Unpacked, WeightRead, words_for, words_of};
 use number_formats::{Bf16, Binary, Blocked, E4m3, E5m2, F16, Fixed, Float, Number, UFixed};
 use proptest::prelude::*;
 
@@ -80,6 +81,8 @@ fn check<T: Number>(xs: &[f32], a: usize, b: usize) -> Result<(), TestCaseError>
     // Packing the values again gives the same words.
     let again = Packed::from_values(&v);
     prop_assert_eq!(again.words(), p.words());
+    // The runtime packer (baked tables) writes the same words.
+    prop_assert_eq!(&words_of(fmt, xs)[..], p.words());
     Ok(())
 }
 

@@ -232,6 +232,19 @@ fn mod_vis(vis: &Visibility) -> TokenStream {
     }
 }
 
+/// The container alias of weight `w` in its function's module: `w` with its first letter upper case (`W`, `B`,
+/// `W_ih`): `Vec<f32>` in plain and calibrate builds, `Packed<T>` of the weight's tuned type in tuned builds.
+pub(crate) fn container_ident(w: &Ident) -> Ident {
+    let s = w.to_string();
+    let mut c = s.chars();
+    let up: String = match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s.clone(),
+    };
+    let up = if up == s { format!("{s}_packed") } else { up };
+    Ident::new(&up, w.span())
+}
+
 fn hex(v: u64) -> LitInt {
     LitInt::new(&format!("{v:#018x}"), Span::call_site())
 }
@@ -278,11 +291,16 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             });
             for p in &weights {
                 let w = &p.ident;
+                let c = container_ident(w);
                 items.push(match &model.instance {
-                    Some(l) => {
-                        quote!(pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;)
-                    }
-                    None => quote!(pub type #w = f32;),
+                    Some(l) => quote!(
+                        pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;
+                        pub type #c<#l> = ::number_rt::__private::Vec<<#l as ::number_rt::__private::AnyF32>::F32>;
+                    ),
+                    None => quote!(
+                        pub type #w = f32;
+                        pub type #c = ::number_rt::__private::Vec<f32>;
+                    ),
                 });
             }
         }
@@ -314,9 +332,16 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             for p in &weights {
                 let w = &p.ident;
                 let ident = &model.sites[p.site.unwrap()].ident;
+                let c = container_ident(w);
                 items.push(match &model.instance {
-                    Some(l) => quote!(pub type #w<#l> = <#l as #formats>::#ident;),
-                    None => quote!(pub type #w = <#inst as #formats>::#ident;),
+                    Some(l) => quote!(
+                        pub type #w<#l> = <#l as #formats>::#ident;
+                        pub type #c<#l> = ::number_rt::__private::Packed<<#l as #formats>::#ident>;
+                    ),
+                    None => quote!(
+                        pub type #w = <#inst as #formats>::#ident;
+                        pub type #c = ::number_rt::__private::Packed<<#inst as #formats>::#ident>;
+                    ),
                 });
             }
         }
@@ -380,10 +405,17 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
-                if let Some(base) = &p.field_of {
-                    let t = qgen.tuned_ty(ident);
-                    out.push(quote!(let #x: &[#t] = &#base.#x;));
-                }
+                // The weight as `&[T]`: a slice, `Vec` or array as it is, a packed tensor decoded once per call.
+                let t = qgen.tuned_ty(ident);
+                let buf = format_ident!("__nq_wbuf_{}", x);
+                let src = match &p.field_of {
+                    Some(base) => quote!(&#base.#x),
+                    None => quote!(#x),
+                };
+                out.push(quote!(
+                    let mut #buf = ::number_rt::__private::Unpacked::<#t, 4096>::new();
+                    let #x: &[#t] = ::number_rt::__private::WeightRead::read(#src, &mut #buf);
+                ));
                 if model.f32_views.contains(&x.to_string()) {
                     let view = crate::sites::view_ident(&x.to_string(), x.span());
                     let buf = format_ident!("__nq_f32s_{}", x);
@@ -498,7 +530,7 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
                 None => parse_quote!(#m::#w),
             };
             if let Type::Reference(r) = &mut *pt.ty {
-                *r.elem = parse_quote!([#elem]);
+                *r.elem = parse_quote!((impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<#elem>));
             }
         }
     }

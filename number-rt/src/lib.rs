@@ -19,11 +19,12 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+pub use number_formats::Packed;
 pub use number_formats::{
     Bf16, Binary, Blocked, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Fixed, FixedInfo, FixedPoint, Float,
     Format, FormatError, Number, Overflow, Quantizer, Rounding, UFixed, Wide,
 };
-pub use number_formats::{binary, blocked, dot, fixed, float, format, number, storage};
+pub use number_formats::{binary, blocked, dot, fixed, float, format, number, packed, storage};
 pub use number_macros::{include_tuned, quantize};
 pub use number_runtime::{Instance, instances};
 
@@ -66,6 +67,7 @@ compile_error!(
 pub mod __private {
     pub use number_formats::Number;
     pub use number_formats::dot::{columns, dot, sum};
+    pub use number_formats::packed::{Packed, Unpacked, WeightRead};
     pub use number_runtime::__private::*;
     pub use number_runtime::Instance;
     #[cfg(feature = "emulate")]

@@ -1,11 +1,27 @@
 /// Fully connected layer with ReLU.
 pub fn dense<L: dense::Formats>(
-    w: &[dense::w<L>],
-    b: &[dense::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<dense::w<L>>),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<dense::b<L>>),
     x: &[f32],
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::w,
+        4096,
+    >::new();
+    let w: &[<L as dense::Formats>::w] = ::number_rt::__private::WeightRead::read(
+        w,
+        &mut __nq_wbuf_w,
+    );
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as dense::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as dense::Formats>::x,
         1024,
@@ -72,5 +88,7 @@ pub mod dense {
         type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Packed<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Packed<<L as Formats>::b>;
 }

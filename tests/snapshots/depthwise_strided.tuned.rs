@@ -1,12 +1,32 @@
 pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
-    w: &[depthwise_conv2d::w<L>],
-    b: &[depthwise_conv2d::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        depthwise_conv2d::w<L>,
+    >),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        depthwise_conv2d::b<L>,
+    >),
     x: &[f32],
     y: &mut [f32],
     g: Depthwise,
     relu: bool,
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+        <L as depthwise_conv2d::Formats>::w,
+        4096,
+    >::new();
+    let w: &[<L as depthwise_conv2d::Formats>::w] = ::number_rt::__private::WeightRead::read(
+        w,
+        &mut __nq_wbuf_w,
+    );
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as depthwise_conv2d::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as depthwise_conv2d::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as depthwise_conv2d::Formats>::x,
         1024,
@@ -156,5 +176,7 @@ pub mod depthwise_conv2d {
         type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Packed<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Packed<<L as Formats>::b>;
 }

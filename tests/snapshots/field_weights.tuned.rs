@@ -14,8 +14,22 @@ impl<L> Linear<L> {
                 *__nq_e,
             );
         }
-        let w: &[<L as linear_forward::Formats>::w] = &self.w;
-        let b: &[<L as linear_forward::Formats>::b] = &self.b;
+        let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::w,
+            4096,
+        >::new();
+        let w: &[<L as linear_forward::Formats>::w] = ::number_rt::__private::WeightRead::read(
+            &self.w,
+            &mut __nq_wbuf_w,
+        );
+        let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::b,
+            4096,
+        >::new();
+        let b: &[<L as linear_forward::Formats>::b] = ::number_rt::__private::WeightRead::read(
+            &self.b,
+            &mut __nq_wbuf_b,
+        );
         let n = x.len();
         for o in 0..y.len() {
             let mut acc = <<L as linear_forward::Formats>::acc as ::number_rt::__private::Number>::quantize(
@@ -67,5 +81,7 @@ pub mod linear_forward {
         type acc: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Packed<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Packed<<L as Formats>::b>;
 }

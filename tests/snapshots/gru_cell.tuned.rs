@@ -1,12 +1,52 @@
 pub fn gru_cell<L: gru_cell::Formats>(
-    wz: &[gru_cell::wz<L>],
-    uz: &[gru_cell::uz<L>],
-    wh: &[gru_cell::wh<L>],
-    uh: &[gru_cell::uh<L>],
+    wz: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::wz<L>,
+    >),
+    uz: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::uz<L>,
+    >),
+    wh: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::wh<L>,
+    >),
+    uh: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::uh<L>,
+    >),
     x: &[f32],
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wbuf_wz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wz,
+        4096,
+    >::new();
+    let wz: &[<L as gru_cell::Formats>::wz] = ::number_rt::__private::WeightRead::read(
+        wz,
+        &mut __nq_wbuf_wz,
+    );
+    let mut __nq_wbuf_uz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uz,
+        4096,
+    >::new();
+    let uz: &[<L as gru_cell::Formats>::uz] = ::number_rt::__private::WeightRead::read(
+        uz,
+        &mut __nq_wbuf_uz,
+    );
+    let mut __nq_wbuf_wh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wh,
+        4096,
+    >::new();
+    let wh: &[<L as gru_cell::Formats>::wh] = ::number_rt::__private::WeightRead::read(
+        wh,
+        &mut __nq_wbuf_wh,
+    );
+    let mut __nq_wbuf_uh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uh,
+        4096,
+    >::new();
+    let uh: &[<L as gru_cell::Formats>::uh] = ::number_rt::__private::WeightRead::read(
+        uh,
+        &mut __nq_wbuf_uh,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as gru_cell::Formats>::x,
         1024,
@@ -169,7 +209,11 @@ pub mod gru_cell {
         type ah: ::number_rt::__private::Number;
     }
     pub type wz<L> = <L as Formats>::wz;
+    pub type Wz<L> = ::number_rt::__private::Packed<<L as Formats>::wz>;
     pub type uz<L> = <L as Formats>::uz;
+    pub type Uz<L> = ::number_rt::__private::Packed<<L as Formats>::uz>;
     pub type wh<L> = <L as Formats>::wh;
+    pub type Wh<L> = ::number_rt::__private::Packed<<L as Formats>::wh>;
     pub type uh<L> = <L as Formats>::uh;
+    pub type Uh<L> = ::number_rt::__private::Packed<<L as Formats>::uh>;
 }

@@ -1,10 +1,30 @@
 pub fn len_bounds<L: len_bounds::Formats>(
-    w: &[len_bounds::w<L>],
-    b: &[len_bounds::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        len_bounds::w<L>,
+    >),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        len_bounds::b<L>,
+    >),
     x: &[f32],
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+        <L as len_bounds::Formats>::w,
+        4096,
+    >::new();
+    let w: &[<L as len_bounds::Formats>::w] = ::number_rt::__private::WeightRead::read(
+        w,
+        &mut __nq_wbuf_w,
+    );
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as len_bounds::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as len_bounds::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as len_bounds::Formats>::x,
         1024,
@@ -64,5 +84,7 @@ pub mod len_bounds {
         type acc: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Packed<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Packed<<L as Formats>::b>;
 }

@@ -1,10 +1,26 @@
 pub fn cell<L: cell::Formats>(
-    w: &[cell::w<L>],
-    u: &[cell::u<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<cell::w<L>>),
+    u: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<cell::u<L>>),
     x: &[f32],
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::w,
+        4096,
+    >::new();
+    let w: &[<L as cell::Formats>::w] = ::number_rt::__private::WeightRead::read(
+        w,
+        &mut __nq_wbuf_w,
+    );
+    let mut __nq_wbuf_u = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::u,
+        4096,
+    >::new();
+    let u: &[<L as cell::Formats>::u] = ::number_rt::__private::WeightRead::read(
+        u,
+        &mut __nq_wbuf_u,
+    );
     let __nq_x = x
         .iter()
         .map(|&__nq_e| <<L as cell::Formats>::x as ::number_rt::__private::Number>::quantize(
@@ -118,5 +134,7 @@ pub mod cell {
         type dot_2: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Packed<<L as Formats>::w>;
     pub type u<L> = <L as Formats>::u;
+    pub type U<L> = ::number_rt::__private::Packed<<L as Formats>::u>;
 }

@@ -7,7 +7,8 @@
 //!     `&[f32]`) compile in every mode and tuned builds compute what calibrate-mode emulation computes; an
 //!     iterator inner product over a weight (`w[a..b].iter().zip(x).map(|(p, q)| p * q).sum()`) is an
 //!     accumulation site with an integer kernel;
-//! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`).
+//! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`);
+//! (5) tuned layers take their weights packed (`iter_tun::W<A>`, `number_rt::Packed`) or as slices alike.
 #![allow(clippy::needless_range_loop)]
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -345,6 +346,14 @@ fn weights_read_through_iterators_and_helpers() {
     );
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&yp));
+    // The same weights packed at their width (`iter_tun::W<A>`, what a model stores): the same results.
+    let (wp, bp): (iter_tun::W<A>, iter_tun::B<A>) = (
+        number_rt::Packed::from_f32_slice(&w),
+        number_rt::Packed::from_f32_slice(&b),
+    );
+    let mut yk = vec![0.0; n_out];
+    iter_tun::<A>(&wp, &bp, &x, &mut yk);
+    assert_eq!(bits(&yk), bits(&yt), "packed {yk:?} vs bytes {yt:?}");
     // Every weight value read is the quantized one: w in fixed<5,3> (steps of 1/8).
     let total: f32 = w
         .iter()

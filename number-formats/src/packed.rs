@@ -236,53 +236,35 @@ mod simd {
         }
     }
 
-    /// Decodes the first values of `out` from the codes at byte `at` of `bytes` (a byte-aligned group start),
-    /// 16 at a time, as long as the loads stay inside `bytes`; returns how many it wrote (a multiple of 16,
-    /// possibly 0: not x86-64, no AVX2, or `T` not a one-byte raw type).
+    /// Writes `expand(kind, code, bits)` of the first values of `out` from the codes at byte `at` of `bytes`
+    /// (a byte-aligned group start), 16 at a time with AVX2, as long as the loads stay inside `bytes`; returns how
+    /// many it wrote (a multiple of 16; 0 without AVX2 or off x86-64).
     #[inline(always)]
-    pub(super) fn decode<T: Number>(bytes: &[u8], at: usize, out: &mut [T]) -> usize {
+    pub(super) fn decode(bytes: &[u8], at: usize, bits: u32, kind: Kind, out: &mut [u8]) -> usize {
         #[cfg(target_arch = "x86_64")]
-        if let Some(kind) = const { kind::<T>() }
-            && crate::dot::cpu::selected() >= crate::dot::cpu::Kernels::Avx2
-        {
-            let bits = T::FORMAT.bits() as usize;
+        if crate::dot::cpu::selected() >= crate::dot::cpu::Kernels::Avx2 {
+            let b = bits as usize;
             // Group g reads 16 bytes at at + 2g·bits and at + 2g·bits + bits.
-            let room = bytes.len().saturating_sub(at + bits + 16);
-            let groups = (out.len() / 16).min(if bytes.len() >= at + bits + 16 {
-                room / (2 * bits) + 1
+            let groups = if bytes.len() >= at + b + 16 {
+                (out.len() / 16).min((bytes.len() - at - b - 16) / (2 * b) + 1)
             } else {
                 0
-            });
-            // Check that the one-byte values are their raw integers as `kind` extends them, which the stores
-            // below rely on (`Fixed`, `UFixed` and `Binary` are `#[repr(transparent)]` over `i8`/`u8`).
-            debug_assert!((0..1u32 << bits).all(|c| {
-                let v = T::from_code(c);
-                // SAFETY: `T` is one byte (`kind`).
-                let b = unsafe { *(&v as *const T).cast::<u8>() };
-                b == expand(kind, c, bits as u32)
-            }));
+            };
             if groups > 0 {
                 // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`groups` above); the
-                // stores write `16·groups <= out.len()` bytes of `out`, one-byte values of `T` whose byte is the
-                // raw integer (checked above), so every byte written is a valid `T`.
+                // stores write `16·groups <= out.len()` bytes.
                 unsafe {
-                    avx2::decode(
-                        bytes.as_ptr().add(at),
-                        bits as u32,
-                        kind,
-                        out.as_mut_ptr().cast::<u8>(),
-                        groups,
-                    )
+                    avx2::decode(bytes.as_ptr().add(at), bits, kind, out.as_mut_ptr(), groups)
                 };
             }
             return 16 * groups;
         }
-        let _ = (bytes, at, out);
+        let _ = (bytes, at, bits, kind, out);
         0
     }
 
     /// The stored byte of code `c` (`bits` bits) of `kind`.
-    #[allow(dead_code)]
+    #[inline(always)]
     pub(super) fn expand(kind: Kind, c: u32, bits: u32) -> u8 {
         match kind {
             Kind::Signed => ((((c << (32 - bits)) as i32) >> (32 - bits)) as i8) as u8,
@@ -600,22 +582,47 @@ impl<'a, T: Number> PackedSlice<'a, T> {
         );
         let k0 = self.start + start;
         let bits = width::<T>();
+        let little = cfg!(target_endian = "little");
         match (T::FORMAT, block_len::<T>()) {
-            (Format::Block { w: vw, .. }, Some(bn)) => {
+            (Format::Block { w: vw, .. }, Some(bn)) if little => {
+                // The `vw`-bit values (±1 for one bit) as bytes, then each block's run shifted by its shift.
+                // SAFETY: `Blocked` is `#[repr(transparent)]` over the `i8` of its container raw integer, and
+                // every byte is one.
+                let bytes =
+                    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), n) };
+                let kind = if vw == 1 {
+                    simd::Kind::Binary
+                } else {
+                    simd::Kind::Signed
+                };
+                decode_bytes(self.words, k0, vw, kind, bytes);
                 let mut j = 0;
                 while j < n {
                     let k = k0 + j;
-                    let (b, in_blk) = (k / bn, k % bn);
-                    let m = (bn - in_blk).min(n - j);
-                    let s = self.shift(b);
-                    for (t, o) in out[j..j + m].iter_mut().enumerate() {
-                        let code = read_bits(self.words, (k + t) * bits as usize, bits);
-                        *o = T::from_code(block_raw(code as u32, vw, s) as u8 as u32);
+                    let m = (bn - k % bn).min(n - j);
+                    let s = self.shift(k / bn);
+                    for o in &mut bytes[j..j + m] {
+                        *o = ((*o as i8) << s) as u8;
                     }
                     j += m;
                 }
             }
-            _ if bits <= 16 && cfg!(target_endian = "little") => {
+            (Format::Block { w: vw, .. }, Some(bn)) => {
+                for (t, o) in out.iter_mut().enumerate() {
+                    let k = k0 + t;
+                    let code = read_bits(self.words, k * bits as usize, bits);
+                    *o = T::from_code(block_raw(code as u32, vw, self.shift(k / bn)) as u8 as u32);
+                }
+            }
+            _ if little && simd::kind::<T>().is_some() => {
+                let kind = const { simd::kind::<T>() }.unwrap();
+                // SAFETY: `T` is one byte holding its raw integer (`simd::kind`: `Fixed`/`UFixed` of at most 8
+                // bits and `Binary`, `#[repr(transparent)]` over `i8`/`u8`), which `expand` writes.
+                let bytes =
+                    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), n) };
+                decode_bytes(self.words, k0, bits, kind, bytes);
+            }
+            _ if bits <= 16 && little => {
                 // Values one by one up to a multiple of 8 (whose codes start on a byte), then groups of 8
                 // values, which occupy `bits` whole bytes: one unaligned load each and constant shifts.
                 let head = ((8 - k0 % 8) % 8).min(n);
@@ -625,9 +632,6 @@ impl<'a, T: Number> PackedSlice<'a, T> {
                 }
                 let bytes = bytes_of(self.words);
                 let first = (k0 + head) / 8 * bits as usize;
-                // Groups of 16 byte-sized values with AVX2 (when the CPU has it).
-                let wide = simd::decode::<T>(bytes, first, &mut out[head..]);
-                let (head, first) = (head + wide, first + wide / 8 * bits as usize);
                 let groups = (n - head) / 8;
                 let mask = (1u128 << bits) - 1;
                 for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
@@ -668,6 +672,44 @@ impl<'a, T: Number> PackedSlice<'a, T> {
     /// The values as `f32` (`T::to_f32` of each).
     pub fn to_f32(&self) -> Vec<f32> {
         self.iter().map(|v| v.to_f32()).collect()
+    }
+}
+
+/// `simd::expand(kind, code, bits)` of values `k0 ..` of the stream `words` into `out` (little-endian targets):
+/// values one by one up to a multiple of 8 (whose codes start on a byte), then 16 at a time with AVX2, then groups
+/// of 8 (`bits` whole bytes: one load and constant shifts), then one by one. `bits <= 8`.
+#[inline]
+fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
+    let n = out.len();
+    let head = ((8 - k0 % 8) % 8).min(n);
+    for (t, o) in out[..head].iter_mut().enumerate() {
+        *o = simd::expand(
+            kind,
+            read_bits(words, (k0 + t) * bits as usize, bits) as u32,
+            bits,
+        );
+    }
+    let bytes = bytes_of(words);
+    let first = (k0 + head) / 8 * bits as usize;
+    let wide = simd::decode(bytes, first, bits, kind, &mut out[head..]);
+    let (head, first) = (head + wide, first + wide / 8 * bits as usize);
+    let groups = (n - head) / 8;
+    let mask = (1u64 << bits) - 1;
+    for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
+        let at = first + g * bits as usize;
+        // The end word keeps these 8 bytes inside the storage: the group's `bits` bytes lie in the codes.
+        let v = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+        for (j, o) in o.iter_mut().enumerate() {
+            *o = simd::expand(kind, ((v >> (j as u32 * bits)) & mask) as u32, bits);
+        }
+    }
+    let tail = head + 8 * groups;
+    for (t, o) in out[tail..].iter_mut().enumerate() {
+        *o = simd::expand(
+            kind,
+            read_bits(words, (k0 + tail + t) * bits as usize, bits) as u32,
+            bits,
+        );
     }
 }
 

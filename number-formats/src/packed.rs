@@ -820,6 +820,14 @@ pub trait WeightRead<T: Number> {
     fn resident_bytes(&self) -> usize;
     /// The values as a slice: `self` when it is one, else decoded into `buf`.
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
+    /// Values `start .. start + n` as a slice: a range of `self` when it is a slice, else decoded into `buf` (what
+    /// the tuned kernels read a weight row through). Panics if the range is not inside.
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T];
 }
 
 impl<T: Number> WeightRead<T> for [T] {
@@ -833,6 +841,15 @@ impl<T: Number> WeightRead<T> for [T] {
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
         self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
     }
 }
 
@@ -848,6 +865,15 @@ impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
         self
     }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
+    }
 }
 
 impl<T: Number> WeightRead<T> for Vec<T> {
@@ -861,6 +887,15 @@ impl<T: Number> WeightRead<T> for Vec<T> {
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
         self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
     }
 }
 
@@ -876,6 +911,15 @@ impl<T: Number> WeightRead<T> for Packed<T> {
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
         buf.unpack(self.as_slice())
     }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        buf.unpack(self.slice(start, n))
+    }
 }
 
 impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
@@ -890,6 +934,15 @@ impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
         buf.unpack(*self)
     }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        buf.unpack(self.slice(start, n))
+    }
 }
 
 impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
@@ -903,6 +956,15 @@ impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
     #[inline(always)]
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
         (**self).read(buf)
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        (**self).range(start, n, buf)
     }
 }
 
@@ -1104,6 +1166,10 @@ mod tests {
         assert_eq!(WeightRead::read(&v, &mut big), &v[..]);
         assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
         assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
+        assert_eq!(WeightRead::range(&p, 7, 200, &mut big), &v[7..207]);
+        assert_eq!(WeightRead::range(&p, 7, 200, &mut small), &v[7..207]);
+        assert_eq!(WeightRead::range(&v, 7, 200, &mut small).as_ptr(), v[7..].as_ptr());
+        assert_eq!(WeightRead::range(&&p, 290, 10, &mut small), &v[290..]);
         assert_eq!(p.weight_len(), 300);
         assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
         assert_eq!(WeightRead::resident_bytes(&v), 300);

@@ -360,8 +360,33 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
     )
 }
 
-/// The statements that quantize the parameters on entry (calibrate: also the frame).
-fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
+/// `__nq_wsrc_w`: the binding of weight `w` as the caller passed it, in tuned builds.
+pub(crate) fn weight_source(w: &Ident) -> Ident {
+    format_ident!("__nq_wsrc_{}", w)
+}
+
+/// Whether the identifier `x` occurs in `ts` (at any depth) as a name of its own: not as a path segment after
+/// `::` (`<L as dense::Formats>::w`) nor as a field or method after `.`.
+fn mentions_ident(ts: &TokenStream, x: &Ident) -> bool {
+    use proc_macro2::TokenTree;
+    let mut after_sep = false;
+    for t in ts.clone() {
+        let found = match &t {
+            TokenTree::Ident(i) => *i == *x && !after_sep,
+            TokenTree::Group(g) => mentions_ident(&g.stream(), x),
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        after_sep = matches!(&t, TokenTree::Punct(p) if p.as_char() == ':' || p.as_char() == '.');
+    }
+    false
+}
+
+/// The statements that quantize the parameters on entry (calibrate: also the frame). `body` is the rewritten
+/// body (tuned builds decode a packed weight as a whole only when it still names the weight).
+fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream> {
     let mut out = Vec::new();
     if qgen.mode == Mode::Calibrate {
         if model.sites.is_empty() {
@@ -405,17 +430,22 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
-                // The weight as `&[T]`: a slice, `Vec` or array as it is, a packed tensor decoded once per call.
+                // The weight as the caller passed it (`__nq_wsrc_w`: a slice, `Vec` or array, or a packed tensor),
+                // which the kernels read row by row; and, when the body reads it otherwise, as a `&[T]` (decoded
+                // once per call when packed).
                 let t = qgen.tuned_ty(ident);
                 let buf = format_ident!("__nq_wbuf_{}", x);
-                let src = match &p.field_of {
-                    Some(base) => quote!(&#base.#x),
-                    None => quote!(#x),
-                };
-                out.push(quote!(
-                    let mut #buf = ::number_rt::__private::Unpacked::<#t, 4096>::new();
-                    let #x: &[#t] = ::number_rt::__private::WeightRead::read(#src, &mut #buf);
-                ));
+                let src = weight_source(x);
+                out.push(match &p.field_of {
+                    Some(base) => quote!(let #src = &#base.#x;),
+                    None => quote!(let #src = #x;),
+                });
+                if mentions_ident(body, x) || model.f32_views.contains(&x.to_string()) {
+                    out.push(quote!(
+                        let mut #buf = ::number_rt::__private::Unpacked::<#t, 4096>::new();
+                        let #x: &[#t] = ::number_rt::__private::WeightRead::read(#src, &mut #buf);
+                    ));
+                }
                 if model.f32_views.contains(&x.to_string()) {
                     let view = crate::sites::view_ident(&x.to_string(), x.span());
                     let buf = format_ident!("__nq_f32s_{}", x);
@@ -540,8 +570,8 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
 /// The body of the generated function.
 fn body(model: &FnModel, qgen: Option<&Gen>, body: Block) -> Block {
     let Some(qgen) = qgen else { return body };
-    let pro = prologue(model, qgen);
     let stmts = body.stmts;
+    let pro = prologue(model, qgen, &quote!(#(#stmts)*));
     parse_quote!({
         #(#pro)*
         #(#stmts)*

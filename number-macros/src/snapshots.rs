@@ -562,7 +562,8 @@ fn field_weights() {
     };
     let t = expand(quote!(weights(l.w)), item, Mode::Tuned);
     assert!(
-        t.contains("let w: &[<L as f::Formats>::w] = ::number_rt::__private::WeightRead::read(\n        &l.w,"),
+        t.contains("let __nq_wsrc_w = &l.w;")
+            && t.contains("let w: &[<L as f::Formats>::w] = ::number_rt::__private::WeightRead::read(\n        __nq_wsrc_w,"),
         "{t}"
     );
     assert!(t.contains("w[i].to_f32()"), "{t}");

@@ -7,20 +7,14 @@ pub fn conv2d<L: conv2d::Formats>(
     relu: bool,
 ) {
     use ::number_rt::__private::Number as _;
-    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
-        <L as conv2d::Formats>::w,
-        4096,
-    >::new();
-    let w: &[<L as conv2d::Formats>::w] = ::number_rt::__private::WeightRead::read(
-        w,
-        &mut __nq_wbuf_w,
-    );
+    let __nq_wsrc_w = w;
+    let __nq_wsrc_b = b;
     let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
         <L as conv2d::Formats>::b,
         4096,
     >::new();
     let b: &[<L as conv2d::Formats>::b] = ::number_rt::__private::WeightRead::read(
-        b,
+        __nq_wsrc_b,
         &mut __nq_wbuf_b,
     );
     let mut __nq_x = ::number_rt::__private::Typed::<
@@ -110,9 +104,18 @@ pub fn conv2d<L: conv2d::Formats>(
             if __nq_r.start < __nq_r.end && __nq_q.start < __nq_q.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
                 let __nq_m = __nq_q.end - __nq_q.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as conv2d::Formats>::w,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &w[o * n + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_w,
+                        o * n + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_acc = {
                     let p = __nq_q.start;

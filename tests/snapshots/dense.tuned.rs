@@ -6,20 +6,14 @@ pub fn dense<L: dense::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
-        <L as dense::Formats>::w,
-        4096,
-    >::new();
-    let w: &[<L as dense::Formats>::w] = ::number_rt::__private::WeightRead::read(
-        w,
-        &mut __nq_wbuf_w,
-    );
+    let __nq_wsrc_w = w;
+    let __nq_wsrc_b = b;
     let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
         <L as dense::Formats>::b,
         4096,
     >::new();
     let b: &[<L as dense::Formats>::b] = ::number_rt::__private::WeightRead::read(
-        b,
+        __nq_wsrc_b,
         &mut __nq_wbuf_b,
     );
     let mut __nq_x = ::number_rt::__private::Typed::<
@@ -41,9 +35,18 @@ pub fn dense<L: dense::Formats>(
             let __nq_r = 0..n_in;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as dense::Formats>::w,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &w[o * n_in + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_w,
+                        o * n_in + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;

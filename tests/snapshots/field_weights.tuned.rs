@@ -14,20 +14,14 @@ impl<L> Linear<L> {
                 *__nq_e,
             );
         }
-        let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
-            <L as linear_forward::Formats>::w,
-            4096,
-        >::new();
-        let w: &[<L as linear_forward::Formats>::w] = ::number_rt::__private::WeightRead::read(
-            &self.w,
-            &mut __nq_wbuf_w,
-        );
+        let __nq_wsrc_w = &self.w;
+        let __nq_wsrc_b = &self.b;
         let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
             <L as linear_forward::Formats>::b,
             4096,
         >::new();
         let b: &[<L as linear_forward::Formats>::b] = ::number_rt::__private::WeightRead::read(
-            &self.b,
+            __nq_wsrc_b,
             &mut __nq_wbuf_b,
         );
         let n = x.len();
@@ -39,9 +33,18 @@ impl<L> Linear<L> {
                 let __nq_r = 0..n;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as linear_forward::Formats>::w,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let i = __nq_r.start;
-                        &w[o * n + i..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_w,
+                            o * n + i,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let i = __nq_r.start;

@@ -15,36 +15,16 @@ pub fn gru_cell<L: gru_cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let mut __nq_wbuf_wz = ::number_rt::__private::Unpacked::<
-        <L as gru_cell::Formats>::wz,
-        4096,
-    >::new();
-    let wz: &[<L as gru_cell::Formats>::wz] = ::number_rt::__private::WeightRead::read(
-        wz,
-        &mut __nq_wbuf_wz,
-    );
-    let mut __nq_wbuf_uz = ::number_rt::__private::Unpacked::<
-        <L as gru_cell::Formats>::uz,
-        4096,
-    >::new();
-    let uz: &[<L as gru_cell::Formats>::uz] = ::number_rt::__private::WeightRead::read(
-        uz,
-        &mut __nq_wbuf_uz,
-    );
-    let mut __nq_wbuf_wh = ::number_rt::__private::Unpacked::<
-        <L as gru_cell::Formats>::wh,
-        4096,
-    >::new();
-    let wh: &[<L as gru_cell::Formats>::wh] = ::number_rt::__private::WeightRead::read(
-        wh,
-        &mut __nq_wbuf_wh,
-    );
+    let __nq_wsrc_wz = wz;
+    let __nq_wsrc_uz = uz;
+    let __nq_wsrc_wh = wh;
+    let __nq_wsrc_uh = uh;
     let mut __nq_wbuf_uh = ::number_rt::__private::Unpacked::<
         <L as gru_cell::Formats>::uh,
         4096,
     >::new();
     let uh: &[<L as gru_cell::Formats>::uh] = ::number_rt::__private::WeightRead::read(
-        uh,
+        __nq_wsrc_uh,
         &mut __nq_wbuf_uh,
     );
     let mut __nq_x = ::number_rt::__private::Typed::<
@@ -82,9 +62,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::wz,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &wz[j * m + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_wz,
+                        j * m + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;
@@ -103,9 +92,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..n;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::uz,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let k = __nq_r.start;
-                    &uz[j * n + k..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_uz,
+                        j * n + k,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let k = __nq_r.start;
@@ -142,9 +140,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::wh,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &wh[j * m + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_wh,
+                        j * m + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;

@@ -23,12 +23,13 @@ impl<L> Scale<L> {
         L: scale_forward::Formats,
     {
         use ::number_rt::__private::Number as _;
+        let __nq_wsrc_g = g;
         let mut __nq_wbuf_g = ::number_rt::__private::Unpacked::<
             <L as scale_forward::Formats>::g,
             4096,
         >::new();
         let g: &[<L as scale_forward::Formats>::g] = ::number_rt::__private::WeightRead::read(
-            g,
+            __nq_wsrc_g,
             &mut __nq_wbuf_g,
         );
         let mut __nq_x = ::number_rt::__private::Typed::<

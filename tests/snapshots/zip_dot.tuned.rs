@@ -5,20 +5,14 @@ pub fn cell<L: cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
-        <L as cell::Formats>::w,
-        4096,
-    >::new();
-    let w: &[<L as cell::Formats>::w] = ::number_rt::__private::WeightRead::read(
-        w,
-        &mut __nq_wbuf_w,
-    );
+    let __nq_wsrc_w = w;
+    let __nq_wsrc_u = u;
     let mut __nq_wbuf_u = ::number_rt::__private::Unpacked::<
         <L as cell::Formats>::u,
         4096,
     >::new();
     let u: &[<L as cell::Formats>::u] = ::number_rt::__private::WeightRead::read(
-        u,
+        __nq_wsrc_u,
         &mut __nq_wbuf_u,
     );
     let __nq_x = x
@@ -56,9 +50,18 @@ pub fn cell<L: cell::Formats>(
                 let __nq_r = 0..__nq_zn;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as cell::Formats>::w,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let __nq_zi = __nq_r.start;
-                        &w[(o * m) + __nq_zi..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_w,
+                            (o * m) + __nq_zi,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let __nq_zi = __nq_r.start;
@@ -86,13 +89,22 @@ pub fn cell<L: cell::Formats>(
                 let __nq_r = 0..__nq_zn;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_b = ::number_rt::__private::Unpacked::<
+                        <L as cell::Formats>::u,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let __nq_zi = __nq_r.start;
                         &prev[__nq_zi..][..__nq_n]
                     };
                     let __nq_b = {
                         let __nq_zi = __nq_r.start;
-                        &u[(o * n) + __nq_zi..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_u,
+                            (o * n) + __nq_zi,
+                            __nq_n,
+                            &mut __nq_tile_b,
+                        )
                     };
                     dot = ::number_rt::__private::dot::<
                         <L as cell::Formats>::dot_2,

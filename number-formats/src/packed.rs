@@ -1168,7 +1168,10 @@ mod tests {
         assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
         assert_eq!(WeightRead::range(&p, 7, 200, &mut big), &v[7..207]);
         assert_eq!(WeightRead::range(&p, 7, 200, &mut small), &v[7..207]);
-        assert_eq!(WeightRead::range(&v, 7, 200, &mut small).as_ptr(), v[7..].as_ptr());
+        assert_eq!(
+            WeightRead::range(&v, 7, 200, &mut small).as_ptr(),
+            v[7..].as_ptr()
+        );
         assert_eq!(WeightRead::range(&&p, 290, 10, &mut small), &v[290..]);
         assert_eq!(p.weight_len(), 300);
         assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());

@@ -111,12 +111,16 @@ struct Operand<'e> {
 }
 
 impl Walker<'_> {
-
     /// The slice `&name[index..][..__nq_n]` of an operand for a kernel (`var` bound to the loop's start), and the
     /// statement declaring what it borrows: in tuned builds a weight operand is read from the weight as the caller
     /// passed it (`__nq_wsrc_w`, a slice or a packed tensor), its range decoded into the stack buffer `tile`
     /// when packed (`WeightRead::range`), so that a packed weight is decoded row by row, in L1, not as a whole.
-    fn operand_slice(&self, o: &Operand<'_>, var: &Ident, tile: &Ident) -> (TokenStream, TokenStream) {
+    fn operand_slice(
+        &self,
+        o: &Operand<'_>,
+        var: &Ident,
+        tile: &Ident,
+    ) -> (TokenStream, TokenStream) {
         let (n, i) = (o.name, o.index);
         match (self.qgen.map(|q| q.mode), o.weight, o.site) {
             (Some(Mode::Tuned), true, Some(site)) => {
@@ -130,7 +134,10 @@ impl Walker<'_> {
                     }),
                 )
             }
-            _ => (quote!(), quote!({ let #var = __nq_r.start; &#n[#i..][..__nq_n] })),
+            _ => (
+                quote!(),
+                quote!({ let #var = __nq_r.start; &#n[#i..][..__nq_n] }),
+            ),
         }
     }
     /// Whether the identifiers of `ts` are free of site bindings (so it needs no rewriting).

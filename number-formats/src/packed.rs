@@ -19,8 +19,8 @@
 //!   the largest `s_b ≤ 6` that divides every raw of the block by `2^s_b` (for a block of zeros: 6), which gives back
 //!   every raw exactly (the raws are `v·2^(T−F_b)` with `v` in range, so a larger common power of two only divides
 //!   `v`).
-//! - One more word (zero) ends the storage, so that a read of `W ≤ 64` bits at any value's offset stays inside it.
-//!   The storage holds [`words_for`]`(len)` words in all.
+//! - The storage holds [`words_for`]`(len)` words in all: the codes' bits rounded up to words, then the block
+//!   shifts' bits rounded up to words; unused bits are zero.
 //!
 //! Reading value `i` gives back exactly the value that was packed: `Packed::from_values(v).get(i) == v[i]` for
 //! every `T` (property-tested for every width 1..=16 and the formats `fixed`, `ufixed`, `binary`, `block` and
@@ -34,7 +34,7 @@
 //! assert_eq!(w.get(3).to_f32(), -1.0);
 //! assert_eq!(w.to_f32(), [0.5, -0.25, 0.75, -1.0, 0.25]);
 //! assert_eq!(w.slice(1, 2).to_f32(), [-0.25, 0.75]);
-//! assert_eq!(w.words().len(), 2); // 15 bits in one word, and the end word
+//! assert_eq!(w.words().len(), 1); // 15 bits in one word
 //! ```
 use alloc::vec::Vec;
 use core::fmt;
@@ -60,19 +60,19 @@ const fn block_len<T: Number>() -> Option<usize> {
 /// Bits of one block shift in the shift stream of a block format.
 const SHIFT_BITS: u32 = 3;
 
-/// Words that hold the codes of `len` values of `format` (without the end word and block shifts).
+/// Words that hold the codes of `len` values of `format` (without the block shifts).
 #[inline(always)]
 const fn code_words(format: Format, len: usize) -> usize {
     (len * format.bits() as usize).div_ceil(64)
 }
 
-/// Words a [`Packed<T>`] of `len` values stores: the codes, the block shifts (block formats), and one end word.
+/// Words a [`Packed<T>`] of `len` values stores: the codes, and the block shifts (block formats).
 ///
 /// ```
 /// use number_formats::{Blocked, Fixed, packed::words_for};
-/// assert_eq!(words_for::<Fixed<4, 0>>(16), 2); // 64 bits of codes and the end word
-/// assert_eq!(words_for::<Fixed<4, 0>>(17), 3);
-/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 3); // codes, the 2 shifts of 3 bits, the end word
+/// assert_eq!(words_for::<Fixed<4, 0>>(16), 1); // 64 bits of codes
+/// assert_eq!(words_for::<Fixed<4, 0>>(17), 2);
+/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 2); // codes, and the 2 shifts of 3 bits
 /// ```
 pub const fn words_for<T: Number>(len: usize) -> usize {
     words_for_format(T::FORMAT, len)
@@ -86,7 +86,7 @@ pub const fn words_for_format(format: Format, len: usize) -> usize {
         }
         _ => 0,
     };
-    code_words(format, len) + shifts + 1
+    code_words(format, len) + shifts
 }
 
 /// The words of a packed tensor of `format` holding the values whose codes are `codes` (`Number::to_code` of each
@@ -172,13 +172,13 @@ const fn same_format(a: Format, b: Format) -> bool {
     true
 }
 
-/// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; the end word makes `at / 64 + 1` valid).
+/// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; bits past the end of `w` read as 0).
 #[inline(always)]
 fn read_bits(w: &[u64], at: usize, bits: u32) -> u64 {
     let (k, off) = (at / 64, (at % 64) as u32);
     let lo = w[k] >> off;
     // `<< 1 << (63 - off)` is `<< (64 - off)` without the overflow at `off == 0`.
-    let hi = (w[k + 1] << 1) << (63 - off);
+    let hi = (w.get(k + 1).copied().unwrap_or(0) << 1) << (63 - off);
     let v = lo | hi;
     if bits == 64 {
         v
@@ -361,7 +361,7 @@ enum Words {
 /// let w = Packed::<Binary<2>>::from_f32_slice(&[0.3, -0.1, 2.0]);
 /// let v: Vec<f32> = w.iter().map(|x| x.to_f32()).collect();
 /// assert_eq!(v, [0.25, -0.25, 0.25]);
-/// assert_eq!(w.resident_bytes(), 16); // 3 bits in one word, and the end word
+/// assert_eq!(w.resident_bytes(), 8); // 3 bits in one word
 /// ```
 #[derive(Clone)]
 pub struct Packed<T: Number> {
@@ -411,7 +411,7 @@ impl<T: Number> Packed<T> {
     /// ```
     /// use number_formats::{Fixed, Number, packed::Packed};
     /// type T = Fixed<4, 0>;
-    /// static W: Packed<T> = Packed::from_raw_words(&[0xf1, 0], 2, T::FORMAT);
+    /// static W: Packed<T> = Packed::from_raw_words(&[0xf1], 2, T::FORMAT);
     /// assert_eq!((W.get(0).to_f32(), W.get(1).to_f32()), (1.0, -1.0));
     /// ```
     pub const fn from_raw_words(words: &'static [u64], len: usize, format: Format) -> Self {
@@ -632,12 +632,16 @@ impl<'a, T: Number> PackedSlice<'a, T> {
                 }
                 let bytes = bytes_of(self.words);
                 let first = (k0 + head) / 8 * bits as usize;
-                let groups = (n - head) / 8;
+                // Groups whose load (8 or 16 bytes) stays inside the storage; the rest one by one.
+                let load = if bits <= 8 { 8 } else { 16 };
+                let groups = ((n - head) / 8).min(
+                    (bytes.len() + 1)
+                        .saturating_sub(first + load)
+                        .div_ceil(bits as usize),
+                );
                 let mask = (1u128 << bits) - 1;
                 for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
                     let at = first + g * bits as usize;
-                    // The end word keeps these 16 bytes inside the storage: the group's `bits` bytes lie in the
-                    // codes, and at most 16 - bits <= 15 bytes follow (8 of them at least are the end word).
                     let v = if bits <= 8 {
                         u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as u128
                     } else {
@@ -693,11 +697,15 @@ fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut
     let first = (k0 + head) / 8 * bits as usize;
     let wide = simd::decode(bytes, first, bits, kind, &mut out[head..]);
     let (head, first) = (head + wide, first + wide / 8 * bits as usize);
-    let groups = (n - head) / 8;
+    // Groups whose 8-byte load stays inside the storage; the rest one by one.
+    let groups = ((n - head) / 8).min(
+        (bytes.len() + 1)
+            .saturating_sub(first + 8)
+            .div_ceil(bits as usize),
+    );
     let mask = (1u64 << bits) - 1;
     for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
         let at = first + g * bits as usize;
-        // The end word keeps these 8 bytes inside the storage: the group's `bits` bytes lie in the codes.
         let v = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
         for (j, o) in o.iter_mut().enumerate() {
             *o = simd::expand(kind, ((v >> (j as u32 * bits)) & mask) as u32, bits);
@@ -820,6 +828,10 @@ pub trait WeightRead<T: Number> {
     fn resident_bytes(&self) -> usize;
     /// The values as a slice: `self` when it is one, else decoded into `buf`.
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
+    /// The weight as a tuned layer reads it during one call: its values in memory when it is a slice, or when it
+    /// is a packed tensor of at most `N` values (decoded into `buf` once), else the packed tensor, whose rows
+    /// [`range`](WeightRead::range) decodes one at a time.
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T>;
     /// Values `start .. start + n` as a slice: a range of `self` when it is a slice, else decoded into `buf` (what
     /// the tuned kernels read a weight row through). Panics if the range is not inside.
     fn range<'a, const N: usize>(
@@ -851,6 +863,10 @@ impl<T: Number> WeightRead<T> for [T] {
     ) -> &'a [T] {
         &self[start..][..n]
     }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
+    }
 }
 
 impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
@@ -873,6 +889,10 @@ impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
         _: &'a mut Unpacked<T, N>,
     ) -> &'a [T] {
         &self[start..][..n]
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
     }
 }
 
@@ -897,6 +917,10 @@ impl<T: Number> WeightRead<T> for Vec<T> {
     ) -> &'a [T] {
         &self[start..][..n]
     }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
+    }
 }
 
 impl<T: Number> WeightRead<T> for Packed<T> {
@@ -919,6 +943,15 @@ impl<T: Number> WeightRead<T> for Packed<T> {
         buf: &'a mut Unpacked<T, N>,
     ) -> &'a [T] {
         buf.unpack(self.slice(start, n))
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        let view = self.as_slice();
+        if view.len() <= N {
+            Prepared::Values(buf.unpack(view))
+        } else {
+            Prepared::Packed(view)
+        }
     }
 }
 
@@ -943,6 +976,15 @@ impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
     ) -> &'a [T] {
         buf.unpack(self.slice(start, n))
     }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        let view = *self;
+        if view.len() <= N {
+            Prepared::Values(buf.unpack(view))
+        } else {
+            Prepared::Packed(view)
+        }
+    }
 }
 
 impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
@@ -965,6 +1007,58 @@ impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
         buf: &'a mut Unpacked<T, N>,
     ) -> &'a [T] {
         (**self).range(start, n, buf)
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        (**self).prepare(buf)
+    }
+}
+
+/// A weight as a tuned layer reads it during one call ([`WeightRead::prepare`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Prepared<'a, T: Number> {
+    /// Its values in memory.
+    Values(&'a [T]),
+    /// A packed tensor, decoded range by range.
+    Packed(PackedSlice<'a, T>),
+}
+
+impl<T: Number> WeightRead<T> for Prepared<'_, T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        match self {
+            Prepared::Values(v) => v.len(),
+            Prepared::Packed(p) => p.len(),
+        }
+    }
+    fn resident_bytes(&self) -> usize {
+        match self {
+            Prepared::Values(v) => core::mem::size_of_val(*v),
+            Prepared::Packed(p) => core::mem::size_of_val(p.words),
+        }
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        match self {
+            Prepared::Values(v) => v,
+            Prepared::Packed(p) => buf.unpack(*p),
+        }
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        *self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        match self {
+            Prepared::Values(v) => &v[start..][..n],
+            Prepared::Packed(p) => buf.unpack(p.slice(start, n)),
+        }
     }
 }
 
@@ -1144,14 +1238,14 @@ mod tests {
     #[test]
     fn resident_bytes_are_the_bits() {
         let p = Packed::<Fixed<3, 0>>::from_f32_slice(&data(1000, 1));
-        assert_eq!(p.resident_bytes(), 8 * (3000usize.div_ceil(64) + 1));
+        assert_eq!(p.resident_bytes(), 8 * 3000usize.div_ceil(64));
         let b = Packed::<Blocked<4, 0, 32>>::from_f32_slice(&data(1024, 2));
         let bits = <Blocked<4, 0, 32> as Number>::FORMAT.storage_bits(1024) as usize;
         assert_eq!(
             b.resident_bytes(),
-            8 * (4096 / 64 + (32 * 3usize).div_ceil(64) + 1)
+            8 * (4096 / 64 + (32 * 3usize).div_ceil(64))
         );
-        assert!(b.resident_bytes() * 8 < bits + 3 * 64);
+        assert!(b.resident_bytes() * 8 < bits + 2 * 64);
     }
 
     #[test]
@@ -1173,6 +1267,16 @@ mod tests {
             v[7..].as_ptr()
         );
         assert_eq!(WeightRead::range(&&p, 290, 10, &mut small), &v[290..]);
+        // Prepared: a small tensor decoded once, a large one range by range, the same values.
+        let mut prep = Unpacked::<Fixed<4, 3>, 1024>::new();
+        let whole = WeightRead::prepare(&p, &mut prep);
+        assert!(matches!(whole, Prepared::Values(_)));
+        assert_eq!(WeightRead::range(&whole, 7, 200, &mut small), &v[7..207]);
+        let mut tiny = Unpacked::<Fixed<4, 3>, 16>::new();
+        let rows = WeightRead::prepare(&p, &mut tiny);
+        assert!(matches!(rows, Prepared::Packed(_)));
+        assert_eq!(WeightRead::range(&rows, 7, 200, &mut big), &v[7..207]);
+        assert_eq!(WeightRead::read(&rows, &mut big), &v[..]);
         assert_eq!(p.weight_len(), 300);
         assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
         assert_eq!(WeightRead::resident_bytes(&v), 300);
@@ -1191,13 +1295,13 @@ mod tests {
     #[test]
     #[should_panic]
     fn wrong_word_counts_are_refused() {
-        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0, 0], 2, Fixed::<4, 0>::FORMAT);
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0], 2, Fixed::<4, 0>::FORMAT);
     }
 
     #[test]
     #[should_panic]
     fn words_of_another_format_are_refused() {
-        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0], 2, Fixed::<4, 1>::FORMAT);
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0], 2, Fixed::<4, 1>::FORMAT);
     }
 
     #[test]

@@ -430,16 +430,21 @@ fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream>
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
-                // The weight as the caller passed it (`__nq_wsrc_w`: a slice, `Vec` or array, or a packed tensor),
-                // which the kernels read row by row; and, when the body reads it otherwise, as a `&[T]` (decoded
-                // once per call when packed).
+                // The weight as the caller passed it, prepared (`__nq_wsrc_w`: its values in memory, a small packed
+                // tensor decoded once, or a large packed tensor whose rows the kernels decode one at a time); and,
+                // when the body reads it otherwise, as a `&[T]`.
                 let t = qgen.tuned_ty(ident);
                 let buf = format_ident!("__nq_wbuf_{}", x);
                 let src = weight_source(x);
-                out.push(match &p.field_of {
-                    Some(base) => quote!(let #src = &#base.#x;),
-                    None => quote!(let #src = #x;),
-                });
+                let prep = format_ident!("__nq_wprep_{}", x);
+                let whole = match &p.field_of {
+                    Some(base) => quote!(&#base.#x),
+                    None => quote!(#x),
+                };
+                out.push(quote!(
+                    let mut #prep = ::number_rt::__private::Unpacked::<#t, 4096>::new();
+                    let #src = &::number_rt::__private::WeightRead::prepare(#whole, &mut #prep);
+                ));
                 if mentions_ident(body, x) || model.f32_views.contains(&x.to_string()) {
                     out.push(quote!(
                         let mut #buf = ::number_rt::__private::Unpacked::<#t, 4096>::new();

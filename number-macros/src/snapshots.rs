@@ -562,7 +562,7 @@ fn field_weights() {
     };
     let t = expand(quote!(weights(l.w)), item, Mode::Tuned);
     assert!(
-        t.contains("let __nq_wsrc_w = &l.w;")
+        t.contains("let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(\n        &l.w,")
             && t.contains("let w: &[<L as f::Formats>::w] = ::number_rt::__private::WeightRead::read(\n        __nq_wsrc_w,"),
         "{t}"
     );

@@ -782,10 +782,10 @@ mod tests {
             ("fixed<4,2>", 4, 12, 12)
         );
         assert_eq!(t.to_json()["storage_bits"], 12);
-        // A packed tensor counts its words: 100 values of 3 bits in 5 words and the end word.
+        // A packed tensor counts its words: 100 values of 3 bits in 5 words.
         let p = number_formats::Packed::<number_formats::Fixed<3, 1>>::from_f32_slice(&[0.5; 100]);
         let w = WeightInfo::of("Fc1/dense.w", &p);
-        assert_eq!((w.len, w.storage_bits, w.bytes), (100, 300, 48));
+        assert_eq!((w.len, w.storage_bits, w.bytes), (100, 300, 40));
     }
 
     #[test]

@@ -6,8 +6,16 @@ pub fn dense<L: dense::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_wsrc_w = w;
-    let __nq_wsrc_b = b;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
     let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
         <L as dense::Formats>::b,
         4096,

@@ -11,8 +11,16 @@ pub fn depthwise_conv2d<L: depthwise_conv2d::Formats>(
     relu: bool,
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_wsrc_w = w;
-    let __nq_wsrc_b = b;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as depthwise_conv2d::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as depthwise_conv2d::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
     let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
         <L as depthwise_conv2d::Formats>::b,
         4096,

@@ -14,8 +14,22 @@ impl<L> Linear<L> {
                 *__nq_e,
             );
         }
-        let __nq_wsrc_w = &self.w;
-        let __nq_wsrc_b = &self.b;
+        let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::w,
+            4096,
+        >::new();
+        let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(
+            &self.w,
+            &mut __nq_wprep_w,
+        );
+        let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::b,
+            4096,
+        >::new();
+        let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(
+            &self.b,
+            &mut __nq_wprep_b,
+        );
         let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
             <L as linear_forward::Formats>::b,
             4096,

@@ -15,10 +15,38 @@ pub fn gru_cell<L: gru_cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_wsrc_wz = wz;
-    let __nq_wsrc_uz = uz;
-    let __nq_wsrc_wh = wh;
-    let __nq_wsrc_uh = uh;
+    let mut __nq_wprep_wz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wz,
+        4096,
+    >::new();
+    let __nq_wsrc_wz = &::number_rt::__private::WeightRead::prepare(
+        wz,
+        &mut __nq_wprep_wz,
+    );
+    let mut __nq_wprep_uz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uz,
+        4096,
+    >::new();
+    let __nq_wsrc_uz = &::number_rt::__private::WeightRead::prepare(
+        uz,
+        &mut __nq_wprep_uz,
+    );
+    let mut __nq_wprep_wh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wh,
+        4096,
+    >::new();
+    let __nq_wsrc_wh = &::number_rt::__private::WeightRead::prepare(
+        wh,
+        &mut __nq_wprep_wh,
+    );
+    let mut __nq_wprep_uh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uh,
+        4096,
+    >::new();
+    let __nq_wsrc_uh = &::number_rt::__private::WeightRead::prepare(
+        uh,
+        &mut __nq_wprep_uh,
+    );
     let mut __nq_wbuf_uh = ::number_rt::__private::Unpacked::<
         <L as gru_cell::Formats>::uh,
         4096,

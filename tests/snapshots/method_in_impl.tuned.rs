@@ -23,7 +23,14 @@ impl<L> Scale<L> {
         L: scale_forward::Formats,
     {
         use ::number_rt::__private::Number as _;
-        let __nq_wsrc_g = g;
+        let mut __nq_wprep_g = ::number_rt::__private::Unpacked::<
+            <L as scale_forward::Formats>::g,
+            4096,
+        >::new();
+        let __nq_wsrc_g = &::number_rt::__private::WeightRead::prepare(
+            g,
+            &mut __nq_wprep_g,
+        );
         let mut __nq_wbuf_g = ::number_rt::__private::Unpacked::<
             <L as scale_forward::Formats>::g,
             4096,

@@ -6,7 +6,11 @@ pub fn vec_locals<L: vec_locals::Formats>(
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_wsrc_w = w;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as vec_locals::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
     let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
         <L as vec_locals::Formats>::w,
         4096,

@@ -5,8 +5,16 @@ pub fn cell<L: cell::Formats>(
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
-    let __nq_wsrc_w = w;
-    let __nq_wsrc_u = u;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_u = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::u,
+        4096,
+    >::new();
+    let __nq_wsrc_u = &::number_rt::__private::WeightRead::prepare(u, &mut __nq_wprep_u);
     let mut __nq_wbuf_u = ::number_rt::__private::Unpacked::<
         <L as cell::Formats>::u,
         4096,

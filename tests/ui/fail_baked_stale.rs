@@ -24,10 +24,10 @@ impl dense::Formats for Fc1 {
     type lit0 = f32;
 }
 
-/// Baked for `fixed<2,2>`: 4 values of 2 bits in one word, and the end word.
+/// Baked for `fixed<2,2>`: 4 values of 2 bits in one word.
 type Fc1W = Fixed<2, 2>;
 pub static FC1_W: Packed<dense::w<Fc1>> =
-    Packed::from_raw_words(&[0x1b, 0], 4, <Fc1W as Number>::FORMAT);
+    Packed::from_raw_words(&[0x1b], 4, <Fc1W as Number>::FORMAT);
 
 fn main() {
     let mut y = [0.0f32; 2];

@@ -3,32 +3,32 @@
 // tool: libnumber 0.1.0
 // weights: examples/lenet/weights.safetensors (sha256 925b1a23c8ff345eb77afc8e4caf4df85514ff1aa4cc93352d991d4baa8b424d)
 // formats: examples/lenet/tuned.rs
-// 10 tensors, 61706 values, 123176 parameter bits (15397 bytes) packed in 15512 bytes (f32: 246824 bytes, 15.91x smaller)
+// 10 tensors, 61706 values, 123176 parameter bits (15397 bytes) packed in 15432 bytes (f32: 246824 bytes, 15.99x smaller)
 
 /// `fixed<2,2>`.
 type Conv1W = ::number_rt::Fixed<2, 2>;
-/// `Conv1/conv2d.w`: conv1.weight [6, 1, 5, 5], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,2> (150 values, 300 bits in 48 bytes; f32: 600 bytes).
+/// `Conv1/conv2d.w`: conv1.weight [6, 1, 5, 5], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,2> (150 values, 300 bits in 40 bytes; f32: 600 bytes).
 pub static CONV1_W: ::number_rt::Packed<::zoo::layers::conv2d::w<crate::model::Conv1>> = ::number_rt::Packed::from_raw_words(
     &[
         0x1511475f1ed20410, 0x5c1541033ffc3105, 0xdc33f1cded07f408, 0x5015004ec03c400f,
-        0x00000f04c5c10114, 0x0000000000000000,
+        0x00000f04c5c10114,
     ],
     150,
     <Conv1W as ::number_rt::Number>::FORMAT,
 );
 /// `binary<4>`.
 type Conv1B = ::number_rt::Binary<4>;
-/// `Conv1/conv2d.b`: conv1.bias [6] in binary<4> (6 values, 6 bits in 16 bytes; f32: 24 bytes).
+/// `Conv1/conv2d.b`: conv1.bias [6] in binary<4> (6 values, 6 bits in 8 bytes; f32: 24 bytes).
 pub static CONV1_B: ::number_rt::Packed<::zoo::layers::conv2d::b<crate::model::Conv1>> = ::number_rt::Packed::from_raw_words(
     &[
-        0x000000000000003f, 0x0000000000000000,
+        0x000000000000003f,
     ],
     6,
     <Conv1B as ::number_rt::Number>::FORMAT,
 );
 /// `fixed<2,3>`.
 type Conv2W = ::number_rt::Fixed<2, 3>;
-/// `Conv2/conv2d.w`: conv2.weight [16, 6, 5, 5], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (2400 values, 4800 bits in 608 bytes; f32: 9600 bytes).
+/// `Conv2/conv2d.w`: conv2.weight [16, 6, 5, 5], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (2400 values, 4800 bits in 600 bytes; f32: 9600 bytes).
 pub static CONV2_W: ::number_rt::Packed<::zoo::layers::conv2d::w<crate::model::Conv2>> = ::number_rt::Packed::from_raw_words(
     &[
         0x13d7f1fc405004c4, 0xc4c030f03d400c43, 0x70cb1300f34170c1, 0x3cff3b1f03c4f107,
@@ -49,24 +49,24 @@ pub static CONV2_W: ::number_rt::Packed<::zoo::layers::conv2d::w<crate::model::C
         0x014755200e25f163, 0x00fcc3fffd031405, 0x1553d2ebf3300555, 0x0510053ccc0cc0b0,
         0x3b000113c1c51500, 0x0000c423c4100030, 0x44016c00045000c0, 0x0f050d44f003e351,
         0x4154553c0ec3f004, 0xcd70033303c400f5, 0xc4c150540103f104, 0x34300bc4eccff1ca,
-        0x3144015334cf7cd4, 0xffc115014ac2c030, 0x2155500c400010f4, 0x0000000000000000,
+        0x3144015334cf7cd4, 0xffc115014ac2c030, 0x2155500c400010f4,
     ],
     2400,
     <Conv2W as ::number_rt::Number>::FORMAT,
 );
 /// `binary<5>`.
 type Conv2B = ::number_rt::Binary<5>;
-/// `Conv2/conv2d.b`: conv2.bias [16] in binary<5> (16 values, 16 bits in 16 bytes; f32: 64 bytes).
+/// `Conv2/conv2d.b`: conv2.bias [16] in binary<5> (16 values, 16 bits in 8 bytes; f32: 64 bytes).
 pub static CONV2_B: ::number_rt::Packed<::zoo::layers::conv2d::b<crate::model::Conv2>> = ::number_rt::Packed::from_raw_words(
     &[
-        0x000000000000fa5b, 0x0000000000000000,
+        0x000000000000fa5b,
     ],
     16,
     <Conv2B as ::number_rt::Number>::FORMAT,
 );
 /// `fixed<2,4>`.
 type Fc1W = ::number_rt::Fixed<2, 4>;
-/// `Fc1/dense.w`: fc1.weight [120, 400], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,4> (48000 values, 96000 bits in 12008 bytes; f32: 192000 bytes).
+/// `Fc1/dense.w`: fc1.weight [120, 400], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,4> (48000 values, 96000 bits in 12000 bytes; f32: 192000 bytes).
 pub static FC1_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc1>> = ::number_rt::Packed::from_raw_words(
     &[
         0x030003030c140c00, 0x0cdf000000c000fc, 0x070000004000cc01, 0x0cd0c00d007030c0,
@@ -444,24 +444,23 @@ pub static FC1_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc1>
         0x554e7d06d380445c, 0x37d8d0fdf7eb2f05, 0x03f2fb40103004cf, 0x570331e001234f53,
         0xb445f00c700ffbf3, 0x77ac5fcf40d033b3, 0x35417562c747d583, 0xc64b160bd40d0dd4,
         0xf515f7dd0c7cc24c, 0x51522ef7ff914456, 0x51151143f1cd4e95, 0x6400f44551bc0f05,
-        0x0000000000000000,
     ],
     48000,
     <Fc1W as ::number_rt::Number>::FORMAT,
 );
 /// `binary<5>`.
 type Fc1B = ::number_rt::Binary<5>;
-/// `Fc1/dense.b`: fc1.bias [120] in binary<5> (120 values, 120 bits in 24 bytes; f32: 480 bytes).
+/// `Fc1/dense.b`: fc1.bias [120] in binary<5> (120 values, 120 bits in 16 bytes; f32: 480 bytes).
 pub static FC1_B: ::number_rt::Packed<::zoo::layers::dense::b<crate::model::Fc1>> = ::number_rt::Packed::from_raw_words(
     &[
-        0xa59ffecafee0a56d, 0x00fc5b2180fafa07, 0x0000000000000000,
+        0xa59ffecafee0a56d, 0x00fc5b2180fafa07,
     ],
     120,
     <Fc1B as ::number_rt::Number>::FORMAT,
 );
 /// `fixed<2,3>`.
 type Fc2W = ::number_rt::Fixed<2, 3>;
-/// `Fc2/dense.w`: fc2.weight [84, 120], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (10080 values, 20160 bits in 2528 bytes; f32: 40320 bytes).
+/// `Fc2/dense.w`: fc2.weight [84, 120], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (10080 values, 20160 bits in 2520 bytes; f32: 40320 bytes).
 pub static FC2_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc2>> = ::number_rt::Packed::from_raw_words(
     &[
         0x0c040c0c0013404c, 0x440171100000050c, 0x4f0044f1007000c5, 0x50400006201330d0,
@@ -542,24 +541,24 @@ pub static FC2_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc2>
         0x41451d00c501d061, 0x1750010501100110, 0x7c474f4040030041, 0x3104011d54241e74,
         0x45d01100dffc1c10, 0x01410310140300cc, 0x10453ddd14d15347, 0x44f431b3c0096470,
         0x010f14c044c17f5c, 0xd40dd743d1c51c21, 0x1470335330444c12, 0x00c0c000010c0105,
-        0x5c00330300c00000, 0x170100030c03003d, 0x00004010d4040403, 0x0000000000000000,
+        0x5c00330300c00000, 0x170100030c03003d, 0x00004010d4040403,
     ],
     10080,
     <Fc2W as ::number_rt::Number>::FORMAT,
 );
 /// `binary<4>`.
 type Fc2B = ::number_rt::Binary<4>;
-/// `Fc2/dense.b`: fc2.bias [84] in binary<4> (84 values, 84 bits in 24 bytes; f32: 336 bytes).
+/// `Fc2/dense.b`: fc2.bias [84] in binary<4> (84 values, 84 bits in 16 bytes; f32: 336 bytes).
 pub static FC2_B: ::number_rt::Packed<::zoo::layers::dense::b<crate::model::Fc2>> = ::number_rt::Packed::from_raw_words(
     &[
-        0x2f53eacb194e421b, 0x000000000008a326, 0x0000000000000000,
+        0x2f53eacb194e421b, 0x000000000008a326,
     ],
     84,
     <Fc2B as ::number_rt::Number>::FORMAT,
 );
 /// `fixed<2,3>`.
 type Fc3W = ::number_rt::Fixed<2, 3>;
-/// `Fc3/dense.w`: fc3.weight [10, 84], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (840 values, 1680 bits in 224 bytes; f32: 3360 bytes).
+/// `Fc3/dense.w`: fc3.weight [10, 84], GPTQ-rounded (examples/lenet/tuned.safetensors) in fixed<2,3> (840 values, 1680 bits in 216 bytes; f32: 3360 bytes).
 pub static FC3_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc3>> = ::number_rt::Packed::from_raw_words(
     &[
         0xf10040174ceec1d7, 0xd173fc3d4d003760, 0x0030cca9b3c5180c, 0x0502707708b505c4,
@@ -568,17 +567,17 @@ pub static FC3_W: ::number_rt::Packed<::zoo::layers::dense::w<crate::model::Fc3>
         0xd1a166883c00713c, 0x004bfc4f45000039, 0xc080b1321d00d0a6, 0xe00464d0d19fb441,
         0x1510494951330f3c, 0x8db34c502cc03131, 0x010cc77b337c72ce, 0x1310134b3397ce8c,
         0xcfe06c17517771f4, 0xc3134022c401c5dc, 0x8fc790f0013cedd1, 0x411ff05ed0580811,
-        0x32ce3cc59488364f, 0x1e4b5e7e3074670c, 0x0000000000007313, 0x0000000000000000,
+        0x32ce3cc59488364f, 0x1e4b5e7e3074670c, 0x0000000000007313,
     ],
     840,
     <Fc3W as ::number_rt::Number>::FORMAT,
 );
 /// `binary<4>`.
 type Fc3B = ::number_rt::Binary<4>;
-/// `Fc3/dense.b`: fc3.bias [10] in binary<4> (10 values, 10 bits in 16 bytes; f32: 40 bytes).
+/// `Fc3/dense.b`: fc3.bias [10] in binary<4> (10 values, 10 bits in 8 bytes; f32: 40 bytes).
 pub static FC3_B: ::number_rt::Packed<::zoo::layers::dense::b<crate::model::Fc3>> = ::number_rt::Packed::from_raw_words(
     &[
-        0x00000000000000f5, 0x0000000000000000,
+        0x00000000000000f5,
     ],
     10,
     <Fc3B as ::number_rt::Number>::FORMAT,

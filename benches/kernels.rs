@@ -3,7 +3,8 @@
 //! (weights i8 raw, inputs u8 raw quantized once per call, i32 sums, one rescale per output) — once as plain Rust
 //! loops of the same algorithm (the conv summing all positions side by side over a transposed im2col matrix),
 //! once with one AVX-512 VNNI inner product per output (the conv with an im2col patch per position) — and
-//! against the plain f32 layers. Outputs are checked bit-identical before timing. Prints the ratios at the end.
+//! against the plain f32 layers, and the tuned layers with their weights packed at their width (`Packed<W>`).
+//! Outputs are checked bit-identical before timing. Prints the ratios at the end.
 //!
 //! `cargo bench --bench kernels`
 use criterion::{Criterion, criterion_group};
@@ -323,6 +324,14 @@ fn bench(c: &mut Criterion) {
     let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&y1), bits(&y2));
     assert_eq!(bits(&y1), bits(&y4));
+    // The same weights packed at their width (`number_rt::Packed`, what the zoo's models store).
+    let (wp, bp) = (
+        number_rt::Packed::<W>::from_values(&wt),
+        number_rt::Packed::<B>::from_values(&bt),
+    );
+    let mut y6 = vec![0.0f32; m];
+    dense_t::<A>(&wp, &bp, &x, &mut y6, true);
+    assert_eq!(bits(&y1), bits(&y6));
     // Conv 6×14×14 → 16, 5×5 (LeNet's conv2).
     let g = Conv {
         in_c: 6,
@@ -350,6 +359,13 @@ fn bench(c: &mut Criterion) {
     conv_hand(&cwi, &cbq, &cx, &mut z4, g, &mut xq, &mut patch, dot_vnni);
     assert_eq!(bits(&z1), bits(&z2));
     assert_eq!(bits(&z1), bits(&z4));
+    let (cwp, cbp) = (
+        number_rt::Packed::<W>::from_values(&cwt),
+        number_rt::Packed::<B>::from_values(&cbt),
+    );
+    let mut z6 = z();
+    conv2d_t::<A>(&cwp, &cbp, &cx, &mut z6, g, true);
+    assert_eq!(bits(&z1), bits(&z6));
 
     let mut grp = c.benchmark_group("kernels");
     grp.measurement_time(Duration::from_secs(3))
@@ -418,6 +434,7 @@ fn bench(c: &mut Criterion) {
                 dense_t::<A>(&wt, &bt, black_box(&x), &mut y5, true);
                 cpu::limit(None);
             },
+            &mut || dense_t::<A>(&wp, &bp, black_box(&x), &mut y6, true),
         ],
     );
     let (mut xq3, mut xq5) = (Vec::new(), Vec::new());
@@ -457,6 +474,7 @@ fn bench(c: &mut Criterion) {
                 conv2d_t::<A>(&cwt, &cbt, black_box(&cx), &mut z5, g, true);
                 cpu::limit(None);
             },
+            &mut || conv2d_t::<A>(&cwp, &cbp, black_box(&cx), &mut z6, g, true),
         ],
     );
     let vnni = cfg!(all(
@@ -511,6 +529,19 @@ fn bench(c: &mut Criterion) {
             v[0] / 1e3,
             v[4] / 1e3,
             v[4] / v[0]
+        );
+    }
+    println!(
+        "\nThe tuned layers with their weights in bytes (`Vec<W>`) vs packed at 4 bits (`Packed<W>`, decoded per call):"
+    );
+    println!("\n| layer | bytes | packed | packed / bytes |");
+    println!("|---|---:|---:|---:|");
+    for (name, v) in [("dense 400→120", &t), ("conv 6×14×14→16, 5×5", &u)] {
+        println!(
+            "| {name} | {:.2} µs | {:.2} µs | {:.2}x |",
+            v[0] / 1e3,
+            v[5] / 1e3,
+            v[5] / v[0]
         );
     }
 }

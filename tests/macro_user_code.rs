@@ -8,7 +8,10 @@
 //!     iterator inner product over a weight (`w[a..b].iter().zip(x).map(|(p, q)| p * q).sum()`) is an
 //!     accumulation site with an integer kernel;
 //! (4) structs of weights: a method reading its weights as fields (`weights(self.w, self.b)`);
-//! (5) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate.
+//! (5) tuned layers take their weights packed (`number_rt::Packed`) or as slices alike; the container alias
+//!     (`iter_tun::W<A>`) holds either;
+//! (6) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate;
+//! (7) the weights `emulate::capture_weights` captures for a bake are what the tuned build stores.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -379,6 +382,23 @@ fn weights_read_through_iterators_and_helpers() {
     );
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&yp));
+    // The same weights packed at their width (what `iter_tun::W<A>` stores with the feature `packed`): the same
+    // results.
+    let (wp, bp): (
+        number_rt::Packed<iter_tun::w<A>>,
+        number_rt::Packed<iter_tun::b<A>>,
+    ) = (
+        number_rt::Packed::from_f32_slice(&w),
+        number_rt::Packed::from_f32_slice(&b),
+    );
+    // The container alias: whatever the build stores, loaded the same way.
+    let wa: iter_tun::W<A> = number_rt::weights::to_site(&w);
+    let mut ya = vec![0.0; n_out];
+    iter_tun::<A>(&wa, &bp, &x, &mut ya);
+    assert_eq!(bits(&ya), bits(&yt));
+    let mut yk = vec![0.0; n_out];
+    iter_tun::<A>(&wp, &bp, &x, &mut yk);
+    assert_eq!(bits(&yk), bits(&yt), "packed {yk:?} vs bytes {yt:?}");
     // Every weight value read is the quantized one: w in fixed<5,3> (steps of 1/8).
     let total: f32 = w
         .iter()
@@ -444,7 +464,7 @@ fn weights_as_struct_fields() {
     assert_eq!(s.stats.total(), (n_out * n) as u64);
 }
 
-// ------------------------------------------------------------------ (5) several accumulators in one loop
+// ------------------------------------------------------------------ (6) several accumulators in one loop
 
 #[test]
 fn fused_gate_loops_are_accumulation_sites() {
@@ -508,7 +528,7 @@ fn fused_gate_loops_are_accumulation_sites() {
     assert_eq!(p.sites["P/gates.prev"].stats.total(), n as u64);
 }
 
-// ------------------------------------------------------------------ (6) the weights a bake writes
+// ------------------------------------------------------------------ (7) the weights a bake writes
 
 #[test]
 fn captured_weights_are_what_the_tuned_build_stores() {

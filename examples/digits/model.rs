@@ -12,10 +12,10 @@ number_rt::include_tuned!("examples/digits/tuned.rs");
 
 /// The MLP with each weight tensor stored in its site's format.
 pub struct Digits {
-    fc1_w: Vec<dense::w<Fc1>>,
-    fc1_b: Vec<dense::b<Fc1>>,
-    fc2_w: Vec<dense::w<Fc2>>,
-    fc2_b: Vec<dense::b<Fc2>>,
+    fc1_w: dense::W<Fc1>,
+    fc1_b: dense::B<Fc1>,
+    fc2_w: dense::W<Fc2>,
+    fc2_b: dense::B<Fc2>,
 }
 
 use zoo::driver::weight_info as info;

@@ -14,12 +14,12 @@ const ROW: usize = 28;
 
 /// The GRU classifier with each weight tensor stored in its site's format.
 pub struct Gru {
-    w_ih: Vec<gru_cell::w_ih<Gru1>>,
-    w_hh: Vec<gru_cell::w_hh<Gru1>>,
-    b_ih: Vec<gru_cell::b_ih<Gru1>>,
-    b_hh: Vec<gru_cell::b_hh<Gru1>>,
-    fc_w: Vec<dense::w<Fc>>,
-    fc_b: Vec<dense::b<Fc>>,
+    w_ih: gru_cell::W_ih<Gru1>,
+    w_hh: gru_cell::W_hh<Gru1>,
+    b_ih: gru_cell::B_ih<Gru1>,
+    b_hh: gru_cell::B_hh<Gru1>,
+    fc_w: dense::W<Fc>,
+    fc_b: dense::B<Fc>,
 }
 
 use zoo::driver::weight_info as info;

@@ -29,16 +29,16 @@ const C2: Conv = Conv {
 
 /// LeNet-5 with each weight tensor stored in its site's format.
 pub struct LeNet {
-    conv1_w: Vec<conv2d::w<Conv1>>,
-    conv1_b: Vec<conv2d::b<Conv1>>,
-    conv2_w: Vec<conv2d::w<Conv2>>,
-    conv2_b: Vec<conv2d::b<Conv2>>,
-    fc1_w: Vec<dense::w<Fc1>>,
-    fc1_b: Vec<dense::b<Fc1>>,
-    fc2_w: Vec<dense::w<Fc2>>,
-    fc2_b: Vec<dense::b<Fc2>>,
-    fc3_w: Vec<dense::w<Fc3>>,
-    fc3_b: Vec<dense::b<Fc3>>,
+    conv1_w: conv2d::W<Conv1>,
+    conv1_b: conv2d::B<Conv1>,
+    conv2_w: conv2d::W<Conv2>,
+    conv2_b: conv2d::B<Conv2>,
+    fc1_w: dense::W<Fc1>,
+    fc1_b: dense::B<Fc1>,
+    fc2_w: dense::W<Fc2>,
+    fc2_b: dense::B<Fc2>,
+    fc3_w: dense::W<Fc3>,
+    fc3_b: dense::B<Fc3>,
 }
 
 use zoo::driver::weight_info as info;

@@ -12,12 +12,12 @@ number_rt::include_tuned!("examples/mlp/tuned.rs");
 
 /// The MLP with each weight tensor stored in its site's format.
 pub struct Mlp {
-    fc1_w: Vec<dense::w<Fc1>>,
-    fc1_b: Vec<dense::b<Fc1>>,
-    fc2_w: Vec<dense::w<Fc2>>,
-    fc2_b: Vec<dense::b<Fc2>>,
-    fc3_w: Vec<dense::w<Fc3>>,
-    fc3_b: Vec<dense::b<Fc3>>,
+    fc1_w: dense::W<Fc1>,
+    fc1_b: dense::B<Fc1>,
+    fc2_w: dense::W<Fc2>,
+    fc2_b: dense::B<Fc2>,
+    fc3_w: dense::W<Fc3>,
+    fc3_b: dense::B<Fc3>,
 }
 
 use zoo::driver::weight_info as info;

@@ -70,22 +70,22 @@ const PW3: Conv = Conv {
 
 /// The MobileNet-style CNN with each weight tensor stored in its site's format.
 pub struct MobileNet {
-    stem_w: Vec<conv2d::w<Stem>>,
-    stem_b: Vec<conv2d::b<Stem>>,
-    dw1_w: Vec<depthwise_conv2d::w<Dw1>>,
-    dw1_b: Vec<depthwise_conv2d::b<Dw1>>,
-    pw1_w: Vec<conv2d::w<Pw1>>,
-    pw1_b: Vec<conv2d::b<Pw1>>,
-    dw2_w: Vec<depthwise_conv2d::w<Dw2>>,
-    dw2_b: Vec<depthwise_conv2d::b<Dw2>>,
-    pw2_w: Vec<conv2d::w<Pw2>>,
-    pw2_b: Vec<conv2d::b<Pw2>>,
-    dw3_w: Vec<depthwise_conv2d::w<Dw3>>,
-    dw3_b: Vec<depthwise_conv2d::b<Dw3>>,
-    pw3_w: Vec<conv2d::w<Pw3>>,
-    pw3_b: Vec<conv2d::b<Pw3>>,
-    fc_w: Vec<dense::w<Fc>>,
-    fc_b: Vec<dense::b<Fc>>,
+    stem_w: conv2d::W<Stem>,
+    stem_b: conv2d::B<Stem>,
+    dw1_w: depthwise_conv2d::W<Dw1>,
+    dw1_b: depthwise_conv2d::B<Dw1>,
+    pw1_w: conv2d::W<Pw1>,
+    pw1_b: conv2d::B<Pw1>,
+    dw2_w: depthwise_conv2d::W<Dw2>,
+    dw2_b: depthwise_conv2d::B<Dw2>,
+    pw2_w: conv2d::W<Pw2>,
+    pw2_b: conv2d::B<Pw2>,
+    dw3_w: depthwise_conv2d::W<Dw3>,
+    dw3_b: depthwise_conv2d::B<Dw3>,
+    pw3_w: conv2d::W<Pw3>,
+    pw3_b: conv2d::B<Pw3>,
+    fc_w: dense::W<Fc>,
+    fc_b: dense::B<Fc>,
 }
 
 use zoo::driver::weight_info as info;

@@ -39,18 +39,18 @@ const B2: Conv = Conv {
 
 /// The residual CNN with each weight tensor stored in its site's format.
 pub struct ResNet {
-    stem_w: Vec<conv2d::w<Stem>>,
-    stem_b: Vec<conv2d::b<Stem>>,
-    b1c1_w: Vec<conv2d::w<B1Conv1>>,
-    b1c1_b: Vec<conv2d::b<B1Conv1>>,
-    b1c2_w: Vec<conv2d::w<B1Conv2>>,
-    b1c2_b: Vec<conv2d::b<B1Conv2>>,
-    b2c1_w: Vec<conv2d::w<B2Conv1>>,
-    b2c1_b: Vec<conv2d::b<B2Conv1>>,
-    b2c2_w: Vec<conv2d::w<B2Conv2>>,
-    b2c2_b: Vec<conv2d::b<B2Conv2>>,
-    fc_w: Vec<dense::w<Fc>>,
-    fc_b: Vec<dense::b<Fc>>,
+    stem_w: conv2d::W<Stem>,
+    stem_b: conv2d::B<Stem>,
+    b1c1_w: conv2d::W<B1Conv1>,
+    b1c1_b: conv2d::B<B1Conv1>,
+    b1c2_w: conv2d::W<B1Conv2>,
+    b1c2_b: conv2d::B<B1Conv2>,
+    b2c1_w: conv2d::W<B2Conv1>,
+    b2c1_b: conv2d::B<B2Conv1>,
+    b2c2_w: conv2d::W<B2Conv2>,
+    b2c2_b: conv2d::B<B2Conv2>,
+    fc_w: dense::W<Fc>,
+    fc_b: dense::B<Fc>,
 }
 
 use zoo::driver::weight_info as info;

@@ -52,18 +52,18 @@ macro_rules! encoder_layer {
     ($name:ident, $prefix:literal: $ln1:ident, $qkv:ident, $attn:ident, $proj:ident, $res1:ident, $ln2:ident,
      $fc1:ident, $fc2:ident, $res2:ident) => {
         struct $name {
-            ln1_g: Vec<layer_norm::g<$ln1>>,
-            ln1_b: Vec<layer_norm::b<$ln1>>,
-            qkv_w: Vec<dense::w<$qkv>>,
-            qkv_b: Vec<dense::b<$qkv>>,
-            proj_w: Vec<dense::w<$proj>>,
-            proj_b: Vec<dense::b<$proj>>,
-            ln2_g: Vec<layer_norm::g<$ln2>>,
-            ln2_b: Vec<layer_norm::b<$ln2>>,
-            fc1_w: Vec<dense::w<$fc1>>,
-            fc1_b: Vec<dense::b<$fc1>>,
-            fc2_w: Vec<dense::w<$fc2>>,
-            fc2_b: Vec<dense::b<$fc2>>,
+            ln1_g: layer_norm::G<$ln1>,
+            ln1_b: layer_norm::B<$ln1>,
+            qkv_w: dense::W<$qkv>,
+            qkv_b: dense::B<$qkv>,
+            proj_w: dense::W<$proj>,
+            proj_b: dense::B<$proj>,
+            ln2_g: layer_norm::G<$ln2>,
+            ln2_b: layer_norm::B<$ln2>,
+            fc1_w: dense::W<$fc1>,
+            fc1_b: dense::B<$fc1>,
+            fc2_w: dense::W<$fc2>,
+            fc2_b: dense::B<$fc2>,
         }
 
         impl $name {
@@ -129,15 +129,15 @@ encoder_layer!(Layer2, "layers.1": L2Ln1, L2Qkv, L2Attn, L2Proj, L2Res1, L2Ln2, 
 
 /// The transformer with each weight tensor stored in its site's format.
 pub struct Transformer {
-    embed_w: Vec<patch_embed::w<Embed>>,
-    embed_b: Vec<patch_embed::b<Embed>>,
-    pos: Vec<patch_embed::pos<Embed>>,
+    embed_w: patch_embed::W<Embed>,
+    embed_b: patch_embed::B<Embed>,
+    pos: patch_embed::Pos<Embed>,
     layer1: Layer1,
     layer2: Layer2,
-    norm_g: Vec<layer_norm::g<Norm>>,
-    norm_b: Vec<layer_norm::b<Norm>>,
-    head_w: Vec<dense::w<Head>>,
-    head_b: Vec<dense::b<Head>>,
+    norm_g: layer_norm::G<Norm>,
+    norm_b: layer_norm::B<Norm>,
+    head_w: dense::W<Head>,
+    head_b: dense::B<Head>,
 }
 
 impl Classifier for Transformer {

@@ -25,6 +25,7 @@ pub mod float;
 pub mod format;
 mod kernel;
 pub mod number;
+pub mod packed;
 pub mod storage;
 
 pub use binary::Binary;
@@ -34,3 +35,4 @@ pub use fixed::{Fixed, FixedPoint, UFixed, Wide};
 pub use float::{Bf16, E2m1, E2m3, E3m2, E4m3, E5m2, F16, Float};
 pub use format::{Format, FormatError, Overflow, Quantizer, Rounding};
 pub use number::{FixedInfo, Number};
+pub use packed::Packed;

@@ -232,6 +232,20 @@ fn mod_vis(vis: &Visibility) -> TokenStream {
     }
 }
 
+/// The container alias of weight `w` in its function's module: `w` with its first letter upper case (`W`, `B`,
+/// `W_ih`): `Vec<f32>` in plain and calibrate builds, in tuned builds `__private::Stored<T>` of the weight's
+/// tuned type (`Packed<T>` with number-rt's feature `packed`, else `Vec<T>`).
+pub(crate) fn container_ident(w: &Ident) -> Ident {
+    let s = w.to_string();
+    let mut c = s.chars();
+    let up: String = match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s.clone(),
+    };
+    let up = if up == s { format!("{s}_packed") } else { up };
+    Ident::new(&up, w.span())
+}
+
 fn hex(v: u64) -> LitInt {
     LitInt::new(&format!("{v:#018x}"), Span::call_site())
 }
@@ -278,11 +292,16 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             });
             for p in &weights {
                 let w = &p.ident;
+                let c = container_ident(w);
                 items.push(match &model.instance {
-                    Some(l) => {
-                        quote!(pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;)
-                    }
-                    None => quote!(pub type #w = f32;),
+                    Some(l) => quote!(
+                        pub type #w<#l> = <#l as ::number_rt::__private::AnyF32>::F32;
+                        pub type #c<#l> = ::number_rt::__private::Vec<<#l as ::number_rt::__private::AnyF32>::F32>;
+                    ),
+                    None => quote!(
+                        pub type #w = f32;
+                        pub type #c = ::number_rt::__private::Vec<f32>;
+                    ),
                 });
             }
         }
@@ -314,9 +333,16 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
             for p in &weights {
                 let w = &p.ident;
                 let ident = &model.sites[p.site.unwrap()].ident;
+                let c = container_ident(w);
                 items.push(match &model.instance {
-                    Some(l) => quote!(pub type #w<#l> = <#l as #formats>::#ident;),
-                    None => quote!(pub type #w = <#inst as #formats>::#ident;),
+                    Some(l) => quote!(
+                        pub type #w<#l> = <#l as #formats>::#ident;
+                        pub type #c<#l> = ::number_rt::__private::Stored<<#l as #formats>::#ident>;
+                    ),
+                    None => quote!(
+                        pub type #w = <#inst as #formats>::#ident;
+                        pub type #c = ::number_rt::__private::Stored<<#inst as #formats>::#ident>;
+                    ),
                 });
             }
         }
@@ -335,8 +361,33 @@ pub(crate) fn module(model: &FnModel, mode: Mode, vis: TokenStream) -> TokenStre
     )
 }
 
-/// The statements that quantize the parameters on entry (calibrate: also the frame).
-fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
+/// `__nq_wsrc_w`: the binding of weight `w` as the caller passed it, in tuned builds.
+pub(crate) fn weight_source(w: &Ident) -> Ident {
+    format_ident!("__nq_wsrc_{}", w)
+}
+
+/// Whether the identifier `x` occurs in `ts` (at any depth) as a name of its own: not as a path segment after
+/// `::` (`<L as dense::Formats>::w`) nor as a field or method after `.`.
+fn mentions_ident(ts: &TokenStream, x: &Ident) -> bool {
+    use proc_macro2::TokenTree;
+    let mut after_sep = false;
+    for t in ts.clone() {
+        let found = match &t {
+            TokenTree::Ident(i) => *i == *x && !after_sep,
+            TokenTree::Group(g) => mentions_ident(&g.stream(), x),
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        after_sep = matches!(&t, TokenTree::Punct(p) if p.as_char() == ':' || p.as_char() == '.');
+    }
+    false
+}
+
+/// The statements that quantize the parameters on entry (calibrate: also the frame). `body` is the rewritten
+/// body (tuned builds decode a packed weight as a whole only when it still names the weight).
+fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream> {
     let mut out = Vec::new();
     if qgen.mode == Mode::Calibrate {
         if model.sites.is_empty() {
@@ -380,9 +431,26 @@ fn prologue(model: &FnModel, qgen: &Gen) -> Vec<TokenStream> {
         let mutability = if p.mutable { quote!(mut) } else { quote!() };
         out.push(if p.weight {
             if qgen.mode == Mode::Tuned {
-                if let Some(base) = &p.field_of {
-                    let t = qgen.tuned_ty(ident);
-                    out.push(quote!(let #x: &[#t] = &#base.#x;));
+                // The weight as the caller passed it, prepared (`__nq_wsrc_w`: its values in memory, a small packed
+                // tensor decoded once, or a large packed tensor whose rows the kernels decode one at a time); and,
+                // when the body reads it otherwise, as a `&[T]`.
+                let t = qgen.tuned_ty(ident);
+                let buf = format_ident!("__nq_wbuf_{}", x);
+                let src = weight_source(x);
+                let prep = format_ident!("__nq_wprep_{}", x);
+                let whole = match &p.field_of {
+                    Some(base) => quote!(&#base.#x),
+                    None => quote!(#x),
+                };
+                out.push(quote!(
+                    let mut #prep = ::number_rt::__private::Unpacked::<#t, 4096>::new();
+                    let #src = &::number_rt::__private::WeightRead::prepare(#whole, &mut #prep);
+                ));
+                if mentions_ident(body, x) || model.f32_views.contains(&x.to_string()) {
+                    out.push(quote!(
+                        let mut #buf = ::number_rt::__private::Unpacked::<#t, 4096>::new();
+                        let #x: &[#t] = ::number_rt::__private::WeightRead::read(#src, &mut #buf);
+                    ));
                 }
                 if model.f32_views.contains(&x.to_string()) {
                     let view = crate::sites::view_ident(&x.to_string(), x.span());
@@ -498,7 +566,7 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
                 None => parse_quote!(#m::#w),
             };
             if let Type::Reference(r) = &mut *pt.ty {
-                *r.elem = parse_quote!([#elem]);
+                *r.elem = parse_quote!((impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<#elem>));
             }
         }
     }
@@ -508,8 +576,8 @@ fn rewrite_sig(sig: &Signature, model: &FnModel, mode: Mode, bound_in_where: boo
 /// The body of the generated function.
 fn body(model: &FnModel, qgen: Option<&Gen>, body: Block) -> Block {
     let Some(qgen) = qgen else { return body };
-    let pro = prologue(model, qgen);
     let stmts = body.stmts;
+    let pro = prologue(model, qgen, &quote!(#(#stmts)*));
     parse_quote!({
         #(#pro)*
         #(#stmts)*

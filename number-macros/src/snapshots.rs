@@ -561,7 +561,11 @@ fn field_weights() {
         }
     };
     let t = expand(quote!(weights(l.w)), item, Mode::Tuned);
-    assert!(t.contains("let w: &[<L as f::Formats>::w] = &l.w;"), "{t}");
+    assert!(
+        t.contains("let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(\n        &l.w,")
+            && t.contains("let w: &[<L as f::Formats>::w] = ::number_rt::__private::WeightRead::read(\n        __nq_wsrc_w,"),
+        "{t}"
+    );
     assert!(t.contains("w[i].to_f32()"), "{t}");
     let e = error_text(
         quote!(weights(k.w, self.b, x.x)),

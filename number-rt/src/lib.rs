@@ -19,12 +19,15 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+pub use number_formats::Packed;
 pub use number_formats::{
     Bf16, Binary, Blocked, Codebook1, Codebook2, Codebook3, Codebook4, E2m1, E2m3, E3m2, E4m3,
     E5m2, F16, Fixed, FixedInfo, FixedPoint, Float, Format, FormatError, Number, Overflow,
     Quantizer, Rounding, UFixed, Wide,
 };
-pub use number_formats::{binary, blocked, codebook, dot, fixed, float, format, number, storage};
+pub use number_formats::{
+    binary, blocked, codebook, dot, fixed, float, format, number, packed, storage,
+};
 pub use number_macros::{include_tuned, quantize};
 pub use number_runtime::{Instance, instances};
 
@@ -67,6 +70,15 @@ compile_error!(
 pub mod __private {
     pub use number_formats::Number;
     pub use number_formats::dot::{columns, dot, sum};
+    pub use number_formats::packed::{Packed, Unpacked, WeightRead};
+    /// What a layer's container alias (`dense::W<L>`) stores in tuned builds: the values packed at their
+    /// format's width with the feature `packed`, one storage integer per value without it.
+    #[cfg(feature = "packed")]
+    pub type Stored<T> = Packed<T>;
+    /// What a layer's container alias (`dense::W<L>`) stores in tuned builds: the values packed at their
+    /// format's width with the feature `packed`, one storage integer per value without it.
+    #[cfg(not(feature = "packed"))]
+    pub type Stored<T> = Vec<T>;
     pub use number_runtime::__private::*;
     pub use number_runtime::Instance;
     #[cfg(feature = "emulate")]

@@ -23,21 +23,27 @@ pub struct Weights {
     pub metadata: BTreeMap<String, String>,
 }
 
-/// A trained weight tensor converted to the storage type `T` of its site in this build (`f32` in plain and
-/// calibrate builds, the tuned number type in tuned builds): what a model's loader calls for every weight
-/// tensor, e.g. `w: to_site(file.get("fc1.weight", &[120, 400])?)` for a field of type `Vec<dense::w<Fc1>>`.
-/// When the build installed the GPTQ-rounded weights of its tuned.rs ([`crate::rounded_weights`]), the
-/// rounded tensor replaces the trained one it was rounded from.
+/// A trained weight tensor converted to the storage of its site in this build: a `Vec<T>` or a packed tensor
+/// ([`Packed<T>`](number_formats::Packed)) of the site's type `T` (`f32` in plain and calibrate builds, the
+/// tuned number type in tuned builds). What a model's loader calls for every weight tensor, e.g.
+/// `w: to_site(file.get("fc1.weight", &[120, 400])?)` for a field of type `dense::W<Fc1>` (the layer's
+/// container: `Vec<f32>` until tuned, `Packed` of the tuned type) or `Vec<dense::w<Fc1>>`. When the build
+/// installed the GPTQ-rounded weights of its tuned.rs ([`crate::rounded_weights`]), the rounded tensor replaces
+/// the trained one it was rounded from.
 ///
 /// ```
+/// use number_formats::{Fixed, Number, Packed};
 /// let w: Vec<f32> = number_runtime::weights::to_site(&[0.5, -1.25]);
 /// assert_eq!(w, [0.5, -1.25]);
+/// let p: Packed<Fixed<3, 1>> = number_runtime::weights::to_site(&[0.5, -1.25]);
+/// assert_eq!(p.to_f32(), [0.5, -1.0]);
 /// ```
-pub fn to_site<T: number_formats::Number>(xs: &[f32]) -> Vec<T> {
-    if let Some(r) = crate::rounded_weights::substitute(xs, T::FORMAT) {
-        return T::from_f32_slice(&r);
+pub fn to_site<C: number_formats::packed::FromF32s>(xs: &[f32]) -> C {
+    use number_formats::Number;
+    if let Some(r) = crate::rounded_weights::substitute(xs, <C::Elem as Number>::FORMAT) {
+        return C::from_f32s(&r);
     }
-    T::from_f32_slice(xs)
+    C::from_f32s(xs)
 }
 
 /// Reads every tensor of a safetensors file (all must be F32, little-endian).

@@ -26,6 +26,7 @@
 //! let xs: Vec<&Vec<f32>> = inputs.iter().collect();
 //! assert_eq!(task.metric_ref().score(&xs, &out, &out), 1.0);
 //! ```
+use number_formats::packed::WeightRead;
 use std::path::{Path, PathBuf};
 
 /// The JSON library of [`Outputs::extra`] and [`WeightInfo::to_json`].
@@ -289,21 +290,27 @@ pub struct WeightInfo {
     pub bits: u32,
     /// Bits the tensor occupies in storage (`Format::storage_bits`).
     pub storage_bits: u64,
-    /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type).
+    /// Bytes the tensor occupies in memory in this build (`len × size_of` of its storage type, or the words of a
+    /// packed tensor).
     pub bytes: usize,
 }
 
 impl WeightInfo {
     /// The [`WeightInfo`] of a weight tensor stored as `T` (its format, bits and resident bytes): in a model's
     /// `weights` closure, `weight_info("Fc1/dense.w", &self.fc1_w)` for each weight tensor.
-    pub fn of<T: number_formats::Number>(site: &str, w: &[T]) -> WeightInfo {
+    /// `w` is a slice or `Vec` of `T`, or a packed tensor ([`Packed<T>`](number_formats::Packed)).
+    pub fn of<T: number_formats::Number, W: ?Sized + WeightRead<T>>(
+        site: &str,
+        w: &W,
+    ) -> WeightInfo {
+        let len = w.weight_len();
         WeightInfo {
             site: site.into(),
-            len: w.len(),
+            len,
             format: T::FORMAT.to_string(),
             bits: T::FORMAT.bits(),
-            storage_bits: T::FORMAT.storage_bits(w.len() as u64),
-            bytes: core::mem::size_of_val(w),
+            storage_bits: T::FORMAT.storage_bits(len as u64),
+            bytes: w.resident_bytes(),
         }
     }
 
@@ -326,7 +333,10 @@ impl WeightInfo {
 }
 
 /// [`WeightInfo::of`].
-pub fn weight_info<T: number_formats::Number>(site: &str, w: &[T]) -> WeightInfo {
+pub fn weight_info<T: number_formats::Number, W: ?Sized + WeightRead<T>>(
+    site: &str,
+    w: &W,
+) -> WeightInfo {
     WeightInfo::of(site, w)
 }
 
@@ -833,6 +843,10 @@ mod tests {
             ("fixed<4,2>", 4, 12, 12)
         );
         assert_eq!(t.to_json()["storage_bits"], 12);
+        // A packed tensor counts its words: 100 values of 3 bits in 5 words.
+        let p = number_formats::Packed::<number_formats::Fixed<3, 1>>::from_f32_slice(&[0.5; 100]);
+        let w = WeightInfo::of("Fc1/dense.w", &p);
+        assert_eq!((w.len, w.storage_bits, w.bytes), (100, 300, 40));
     }
 
     #[test]

@@ -20,5 +20,5 @@ pub mod tuned_file;
 pub mod workflow;
 
 pub use number_formats::Format;
-pub(crate) use number_formats::{Number, Overflow, Rounding, blocked};
+pub(crate) use number_formats::{Overflow, Rounding, blocked, packed};
 pub use number_runtime::{emulate, profile, rounding};

@@ -44,8 +44,8 @@ pub fn linear<L>(w: &[f32], b: &[f32], x: &[f32], act: Act) -> Vec<f32> {
 
 /// A layer's weights, stored in the formats of instance `L`.
 pub struct Linear<L: linear::Formats> {
-    w: Vec<linear::w<L>>,
-    b: Vec<linear::b<L>>,
+    w: linear::W<L>,
+    b: linear::B<L>,
     act: Act,
 }
 

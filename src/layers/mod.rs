@@ -153,14 +153,15 @@ pub fn argmax(xs: &[f32]) -> usize {
     best
 }
 
-/// Converts f32 weights to a site's storage type (f32 in plain/calibrate builds, the tuned type otherwise;
-/// block formats cut the tensor into blocks, see `number_rt::Number::from_f32_slice`).
+/// Converts f32 weights to a site's storage: a `Vec` or a packed tensor (`number_rt::Packed`, what a layer's
+/// container alias such as `dense::W<L>` is in tuned builds) of the site's type (f32 in plain/calibrate builds,
+/// the tuned type otherwise; block formats cut the tensor into blocks, see `number_rt::Number::from_f32_slice`).
 ///
 /// With `std`, a tensor for which the driver installed a GPTQ-rounded replacement (`number_rt::rounding`, read
 /// from `tuned.safetensors`) loads the rounded values instead.
-pub fn to_site<T: number_rt::Number>(xs: &[f32]) -> Vec<T> {
+pub fn to_site<C: number_rt::packed::FromF32s>(xs: &[f32]) -> C {
     #[cfg(feature = "std")]
     return number_rt::weights::to_site(xs);
     #[cfg(not(feature = "std"))]
-    T::from_f32_slice(xs)
+    C::from_f32s(xs)
 }

@@ -1,12 +1,30 @@
 pub fn conv2d<L: conv2d::Formats>(
-    w: &[conv2d::w<L>],
-    b: &[conv2d::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<conv2d::w<L>>),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<conv2d::b<L>>),
     x: &[f32],
     y: &mut [f32],
     g: Conv,
     relu: bool,
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as conv2d::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as conv2d::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as conv2d::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as conv2d::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as conv2d::Formats>::x,
         1024,
@@ -94,9 +112,18 @@ pub fn conv2d<L: conv2d::Formats>(
             if __nq_r.start < __nq_r.end && __nq_q.start < __nq_q.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
                 let __nq_m = __nq_q.end - __nq_q.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as conv2d::Formats>::w,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &w[o * n + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_w,
+                        o * n + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_acc = {
                     let p = __nq_q.start;
@@ -158,5 +185,7 @@ pub mod conv2d {
         type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Stored<<L as Formats>::b>;
 }

@@ -1,11 +1,29 @@
 /// Fully connected layer with ReLU.
 pub fn dense<L: dense::Formats>(
-    w: &[dense::w<L>],
-    b: &[dense::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<dense::w<L>>),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<dense::b<L>>),
     x: &[f32],
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as dense::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as dense::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as dense::Formats>::x,
         1024,
@@ -25,9 +43,18 @@ pub fn dense<L: dense::Formats>(
             let __nq_r = 0..n_in;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as dense::Formats>::w,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &w[o * n_in + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_w,
+                        o * n_in + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;
@@ -72,5 +99,7 @@ pub mod dense {
         type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Stored<<L as Formats>::b>;
 }

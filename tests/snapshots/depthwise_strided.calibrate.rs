@@ -178,5 +178,11 @@ pub mod depthwise_conv2d {
     pub trait Formats: ::number_rt::__private::Instance {}
     impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type W<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type B<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

@@ -14,8 +14,30 @@ impl<L> Linear<L> {
                 *__nq_e,
             );
         }
-        let w: &[<L as linear_forward::Formats>::w] = &self.w;
-        let b: &[<L as linear_forward::Formats>::b] = &self.b;
+        let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::w,
+            4096,
+        >::new();
+        let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(
+            &self.w,
+            &mut __nq_wprep_w,
+        );
+        let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::b,
+            4096,
+        >::new();
+        let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(
+            &self.b,
+            &mut __nq_wprep_b,
+        );
+        let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+            <L as linear_forward::Formats>::b,
+            4096,
+        >::new();
+        let b: &[<L as linear_forward::Formats>::b] = ::number_rt::__private::WeightRead::read(
+            __nq_wsrc_b,
+            &mut __nq_wbuf_b,
+        );
         let n = x.len();
         for o in 0..y.len() {
             let mut acc = <<L as linear_forward::Formats>::acc as ::number_rt::__private::Number>::quantize(
@@ -25,9 +47,18 @@ impl<L> Linear<L> {
                 let __nq_r = 0..n;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as linear_forward::Formats>::w,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let i = __nq_r.start;
-                        &w[o * n + i..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_w,
+                            o * n + i,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let i = __nq_r.start;
@@ -67,5 +98,7 @@ pub mod linear_forward {
         type acc: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Stored<<L as Formats>::b>;
 }

@@ -140,6 +140,15 @@ pub mod gates {
     pub trait Formats: ::number_rt::__private::Instance {}
     impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type wz<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Wz<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type wc<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Wc<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type B<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

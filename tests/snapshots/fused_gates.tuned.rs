@@ -1,11 +1,44 @@
 pub fn gates<L: gates::Formats>(
-    wz: &[gates::wz<L>],
-    wc: &[gates::wc<L>],
-    b: &[gates::b<L>],
+    wz: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gates::wz<L>,
+    >),
+    wc: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gates::wc<L>,
+    >),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<gates::b<L>>),
     x: &[f32],
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_wz = ::number_rt::__private::Unpacked::<
+        <L as gates::Formats>::wz,
+        4096,
+    >::new();
+    let __nq_wsrc_wz = &::number_rt::__private::WeightRead::prepare(
+        wz,
+        &mut __nq_wprep_wz,
+    );
+    let mut __nq_wprep_wc = ::number_rt::__private::Unpacked::<
+        <L as gates::Formats>::wc,
+        4096,
+    >::new();
+    let __nq_wsrc_wc = &::number_rt::__private::WeightRead::prepare(
+        wc,
+        &mut __nq_wprep_wc,
+    );
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as gates::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as gates::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as gates::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as gates::Formats>::x,
         1024,
@@ -31,9 +64,18 @@ pub fn gates<L: gates::Formats>(
                 let __nq_r = 0..m;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as gates::Formats>::wz,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let i = __nq_r.start;
-                        &wz[j * m + i..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_wz,
+                            j * m + i,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let i = __nq_r.start;
@@ -52,9 +94,18 @@ pub fn gates<L: gates::Formats>(
                 let __nq_r = 0..m;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as gates::Formats>::wc,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let i = __nq_r.start;
-                        &wc[j * m + i..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_wc,
+                            j * m + i,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let i = __nq_r.start;
@@ -97,6 +148,9 @@ pub mod gates {
         type c: ::number_rt::__private::Number;
     }
     pub type wz<L> = <L as Formats>::wz;
+    pub type Wz<L> = ::number_rt::__private::Stored<<L as Formats>::wz>;
     pub type wc<L> = <L as Formats>::wc;
+    pub type Wc<L> = ::number_rt::__private::Stored<<L as Formats>::wc>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Stored<<L as Formats>::b>;
 }

@@ -44,7 +44,19 @@ pub mod gru_cell {
     pub trait Formats {}
     impl<T: ?::core::marker::Sized> Formats for T {}
     pub type wz<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Wz<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type uz<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Uz<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type wh<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Wh<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type uh<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type Uh<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

@@ -1,12 +1,60 @@
 pub fn gru_cell<L: gru_cell::Formats>(
-    wz: &[gru_cell::wz<L>],
-    uz: &[gru_cell::uz<L>],
-    wh: &[gru_cell::wh<L>],
-    uh: &[gru_cell::uh<L>],
+    wz: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::wz<L>,
+    >),
+    uz: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::uz<L>,
+    >),
+    wh: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::wh<L>,
+    >),
+    uh: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        gru_cell::uh<L>,
+    >),
     x: &[f32],
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_wz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wz,
+        4096,
+    >::new();
+    let __nq_wsrc_wz = &::number_rt::__private::WeightRead::prepare(
+        wz,
+        &mut __nq_wprep_wz,
+    );
+    let mut __nq_wprep_uz = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uz,
+        4096,
+    >::new();
+    let __nq_wsrc_uz = &::number_rt::__private::WeightRead::prepare(
+        uz,
+        &mut __nq_wprep_uz,
+    );
+    let mut __nq_wprep_wh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::wh,
+        4096,
+    >::new();
+    let __nq_wsrc_wh = &::number_rt::__private::WeightRead::prepare(
+        wh,
+        &mut __nq_wprep_wh,
+    );
+    let mut __nq_wprep_uh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uh,
+        4096,
+    >::new();
+    let __nq_wsrc_uh = &::number_rt::__private::WeightRead::prepare(
+        uh,
+        &mut __nq_wprep_uh,
+    );
+    let mut __nq_wbuf_uh = ::number_rt::__private::Unpacked::<
+        <L as gru_cell::Formats>::uh,
+        4096,
+    >::new();
+    let uh: &[<L as gru_cell::Formats>::uh] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_uh,
+        &mut __nq_wbuf_uh,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as gru_cell::Formats>::x,
         1024,
@@ -42,9 +90,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::wz,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &wz[j * m + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_wz,
+                        j * m + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;
@@ -63,9 +120,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..n;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::uz,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let k = __nq_r.start;
-                    &uz[j * n + k..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_uz,
+                        j * n + k,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let k = __nq_r.start;
@@ -102,9 +168,18 @@ pub fn gru_cell<L: gru_cell::Formats>(
             let __nq_r = 0..m;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as gru_cell::Formats>::wh,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &wh[j * m + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_wh,
+                        j * m + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;
@@ -169,7 +244,11 @@ pub mod gru_cell {
         type ah: ::number_rt::__private::Number;
     }
     pub type wz<L> = <L as Formats>::wz;
+    pub type Wz<L> = ::number_rt::__private::Stored<<L as Formats>::wz>;
     pub type uz<L> = <L as Formats>::uz;
+    pub type Uz<L> = ::number_rt::__private::Stored<<L as Formats>::uz>;
     pub type wh<L> = <L as Formats>::wh;
+    pub type Wh<L> = ::number_rt::__private::Stored<<L as Formats>::wh>;
     pub type uh<L> = <L as Formats>::uh;
+    pub type Uh<L> = ::number_rt::__private::Stored<<L as Formats>::uh>;
 }

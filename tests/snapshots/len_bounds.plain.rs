@@ -19,5 +19,11 @@ pub mod len_bounds {
     pub trait Formats {}
     impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type W<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type b<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type B<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

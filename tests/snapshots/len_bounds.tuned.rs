@@ -1,10 +1,32 @@
 pub fn len_bounds<L: len_bounds::Formats>(
-    w: &[len_bounds::w<L>],
-    b: &[len_bounds::b<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        len_bounds::w<L>,
+    >),
+    b: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        len_bounds::b<L>,
+    >),
     x: &[f32],
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as len_bounds::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_b = ::number_rt::__private::Unpacked::<
+        <L as len_bounds::Formats>::b,
+        4096,
+    >::new();
+    let __nq_wsrc_b = &::number_rt::__private::WeightRead::prepare(b, &mut __nq_wprep_b);
+    let mut __nq_wbuf_b = ::number_rt::__private::Unpacked::<
+        <L as len_bounds::Formats>::b,
+        4096,
+    >::new();
+    let b: &[<L as len_bounds::Formats>::b] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_b,
+        &mut __nq_wbuf_b,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as len_bounds::Formats>::x,
         1024,
@@ -23,9 +45,18 @@ pub fn len_bounds<L: len_bounds::Formats>(
             let __nq_r = 0..x.len();
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
+                let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                    <L as len_bounds::Formats>::w,
+                    4096,
+                >::new();
                 let __nq_a = {
                     let i = __nq_r.start;
-                    &w[o * x.len() + i..][..__nq_n]
+                    ::number_rt::__private::WeightRead::range(
+                        __nq_wsrc_w,
+                        o * x.len() + i,
+                        __nq_n,
+                        &mut __nq_tile_a,
+                    )
                 };
                 let __nq_b = {
                     let i = __nq_r.start;
@@ -64,5 +95,7 @@ pub mod len_bounds {
         type acc: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
     pub type b<L> = <L as Formats>::b;
+    pub type B<L> = ::number_rt::__private::Stored<<L as Formats>::b>;
 }

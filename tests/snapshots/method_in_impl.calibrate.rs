@@ -88,4 +88,7 @@ pub mod scale_forward {
     pub trait Formats: ::number_rt::__private::Instance {}
     impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type g<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type G<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

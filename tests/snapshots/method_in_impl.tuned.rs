@@ -11,11 +11,34 @@ impl<L> Scale<L> {
             _l: core::marker::PhantomData,
         }
     }
-    pub fn forward(&self, g: &[scale_forward::g<L>], x: &[f32], y: &mut [f32])
+    pub fn forward(
+        &self,
+        g: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+            scale_forward::g<L>,
+        >),
+        x: &[f32],
+        y: &mut [f32],
+    )
     where
         L: scale_forward::Formats,
     {
         use ::number_rt::__private::Number as _;
+        let mut __nq_wprep_g = ::number_rt::__private::Unpacked::<
+            <L as scale_forward::Formats>::g,
+            4096,
+        >::new();
+        let __nq_wsrc_g = &::number_rt::__private::WeightRead::prepare(
+            g,
+            &mut __nq_wprep_g,
+        );
+        let mut __nq_wbuf_g = ::number_rt::__private::Unpacked::<
+            <L as scale_forward::Formats>::g,
+            4096,
+        >::new();
+        let g: &[<L as scale_forward::Formats>::g] = ::number_rt::__private::WeightRead::read(
+            __nq_wsrc_g,
+            &mut __nq_wbuf_g,
+        );
         let mut __nq_x = ::number_rt::__private::Typed::<
             <L as scale_forward::Formats>::x,
             1024,
@@ -68,4 +91,5 @@ pub mod scale_forward {
         type y: ::number_rt::__private::Number;
     }
     pub type g<L> = <L as Formats>::g;
+    pub type G<L> = ::number_rt::__private::Stored<<L as Formats>::g>;
 }

@@ -74,4 +74,7 @@ pub mod vec_locals {
     pub trait Formats: ::number_rt::__private::Instance {}
     impl<T: ::number_rt::__private::Instance> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type W<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

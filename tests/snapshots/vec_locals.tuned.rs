@@ -1,9 +1,24 @@
 pub fn vec_locals<L: vec_locals::Formats>(
-    w: &[vec_locals::w<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<
+        vec_locals::w<L>,
+    >),
     x: &[f32],
     y: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as vec_locals::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wbuf_w = ::number_rt::__private::Unpacked::<
+        <L as vec_locals::Formats>::w,
+        4096,
+    >::new();
+    let w: &[<L as vec_locals::Formats>::w] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_w,
+        &mut __nq_wbuf_w,
+    );
     let mut __nq_x = ::number_rt::__private::Typed::<
         <L as vec_locals::Formats>::x,
         1024,
@@ -76,4 +91,5 @@ pub mod vec_locals {
         type lit0: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
 }

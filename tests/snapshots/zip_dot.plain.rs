@@ -20,5 +20,11 @@ pub mod cell {
     pub trait Formats {}
     impl<T: ?::core::marker::Sized> Formats for T {}
     pub type w<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type W<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
     pub type u<L> = <L as ::number_rt::__private::AnyF32>::F32;
+    pub type U<L> = ::number_rt::__private::Vec<
+        <L as ::number_rt::__private::AnyF32>::F32,
+    >;
 }

@@ -1,10 +1,28 @@
 pub fn cell<L: cell::Formats>(
-    w: &[cell::w<L>],
-    u: &[cell::u<L>],
+    w: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<cell::w<L>>),
+    u: &(impl ?::core::marker::Sized + ::number_rt::__private::WeightRead<cell::u<L>>),
     x: &[f32],
     h: &mut [f32],
 ) {
     use ::number_rt::__private::Number as _;
+    let mut __nq_wprep_w = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::w,
+        4096,
+    >::new();
+    let __nq_wsrc_w = &::number_rt::__private::WeightRead::prepare(w, &mut __nq_wprep_w);
+    let mut __nq_wprep_u = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::u,
+        4096,
+    >::new();
+    let __nq_wsrc_u = &::number_rt::__private::WeightRead::prepare(u, &mut __nq_wprep_u);
+    let mut __nq_wbuf_u = ::number_rt::__private::Unpacked::<
+        <L as cell::Formats>::u,
+        4096,
+    >::new();
+    let u: &[<L as cell::Formats>::u] = ::number_rt::__private::WeightRead::read(
+        __nq_wsrc_u,
+        &mut __nq_wbuf_u,
+    );
     let __nq_x = x
         .iter()
         .map(|&__nq_e| <<L as cell::Formats>::x as ::number_rt::__private::Number>::quantize(
@@ -40,9 +58,18 @@ pub fn cell<L: cell::Formats>(
                 let __nq_r = 0..__nq_zn;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_a = ::number_rt::__private::Unpacked::<
+                        <L as cell::Formats>::w,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let __nq_zi = __nq_r.start;
-                        &w[(o * m) + __nq_zi..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_w,
+                            (o * m) + __nq_zi,
+                            __nq_n,
+                            &mut __nq_tile_a,
+                        )
                     };
                     let __nq_b = {
                         let __nq_zi = __nq_r.start;
@@ -70,13 +97,22 @@ pub fn cell<L: cell::Formats>(
                 let __nq_r = 0..__nq_zn;
                 if __nq_r.start < __nq_r.end {
                     let __nq_n = __nq_r.end - __nq_r.start;
+                    let mut __nq_tile_b = ::number_rt::__private::Unpacked::<
+                        <L as cell::Formats>::u,
+                        4096,
+                    >::new();
                     let __nq_a = {
                         let __nq_zi = __nq_r.start;
                         &prev[__nq_zi..][..__nq_n]
                     };
                     let __nq_b = {
                         let __nq_zi = __nq_r.start;
-                        &u[(o * n) + __nq_zi..][..__nq_n]
+                        ::number_rt::__private::WeightRead::range(
+                            __nq_wsrc_u,
+                            (o * n) + __nq_zi,
+                            __nq_n,
+                            &mut __nq_tile_b,
+                        )
                     };
                     dot = ::number_rt::__private::dot::<
                         <L as cell::Formats>::dot_2,
@@ -118,5 +154,7 @@ pub mod cell {
         type dot_2: ::number_rt::__private::Number;
     }
     pub type w<L> = <L as Formats>::w;
+    pub type W<L> = ::number_rt::__private::Stored<<L as Formats>::w>;
     pub type u<L> = <L as Formats>::u;
+    pub type U<L> = ::number_rt::__private::Stored<<L as Formats>::u>;
 }

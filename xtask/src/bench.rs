@@ -321,7 +321,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         "# Zoo benchmarks\n\nCPU: {}.\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians \
          (min..max over the rounds); one thread; shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
          build (all sites f32, emulation on) / plain build; weight bytes = resident bytes of the weight tensors in the \
-         tuned build (one storage unit per value: i8/u8 for ≤ 8 bits) vs f32, next to the bytes the tuned formats \
+         tuned build (packed at the formats' widths, `number_rt::Packed`) vs f32, next to the bytes the tuned formats \
          need (parameter bits / 8); tuner throughput from the last \
          `tune` of the model (its validation size). The {OWN} row is the out-of-tree crate own-model/ (its example's \
          `eval --split train`: mean µs per input over its 1,000 training images, one pass per round; not in the geomean).\n\n\

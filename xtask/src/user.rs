@@ -604,7 +604,7 @@ pub fn bake(t: &Target, out: Option<PathBuf>, check: bool) -> Result<(), String>
             codegen::write(&out, &code).map_err(|e| format!("writing {}: {e}", out.display()))?;
         let bytes: usize = baked
             .iter()
-            .map(|b| b.values.len() * codegen::storage_bytes(b.format))
+            .map(|b| codegen::storage_bytes(b.format, b.values.len()))
             .sum();
         println!(
             "{} {} ({} statics, {bytes} bytes of weights)",

@@ -4,9 +4,10 @@
 use lenet_nostd::{BAKED, predict};
 
 fn main() {
-    let (bytes, f32_bytes) = BAKED.bytes();
+    let (bytes, bits, f32_bytes) = BAKED.bytes();
     println!(
-        "baked weight data: {bytes} bytes; as f32: {f32_bytes} bytes ({:.2}x smaller)",
+        "baked weight data: {bytes} bytes (parameter bits / 8: {}); as f32: {f32_bytes} bytes ({:.2}x smaller)",
+        bits.div_ceil(8),
         f32_bytes as f64 / bytes as f64
     );
     // Use the model, so that the statics are linked in.

@@ -88,15 +88,16 @@ fn safetensors(path: &Path) -> std::collections::BTreeMap<String, Vec<f32>> {
 }
 
 /// Every baked value equals `T::from_f32` of the f32 weight (bit for bit, by code).
-fn same<T: Number>(name: &str, baked: &[T], f32s: &[f32]) -> String {
+fn same<T: Number>(name: &str, baked: &number_rt::Packed<T>, f32s: &[f32]) -> String {
     assert_eq!(baked.len(), f32s.len(), "{name}: length");
-    for (i, (b, &x)) in baked.iter().zip(f32s).enumerate() {
+    let want = T::from_f32_slice(f32s);
+    for (i, (b, w)) in baked.iter().zip(&want).enumerate() {
         assert_eq!(
             b.to_code(),
-            T::from_f32(x).to_code(),
-            "{name}[{i}] = {x}: baked {b:?}, {} gives {:?}",
+            w.to_code(),
+            "{name}[{i}] = {}: baked {b:?}, {} gives {w:?}",
+            f32s[i],
             T::FORMAT,
-            T::from_f32(x)
         );
     }
     T::FORMAT.to_string()
@@ -151,12 +152,21 @@ fn baked_formats() -> Vec<(&'static str, String)> {
 #[test]
 fn baked_weights_are_the_tuned_conversions_of_the_f32_weights() {
     let formats = baked_formats();
-    let (bytes, f32_bytes) = BAKED.bytes();
+    let (bytes, bits, f32_bytes) = BAKED.bytes();
     println!(
-        "baked weights: {bytes} bytes (f32: {f32_bytes} bytes, {:.2}x smaller); formats {formats:?}",
+        "baked weights: {bytes} bytes, parameter bits / 8: {} (f32: {f32_bytes} bytes, {:.2}x smaller); formats \
+         {formats:?}",
+        bits.div_ceil(8),
         f32_bytes as f64 / bytes as f64
     );
     assert_eq!(f32_bytes, 4 * 61_706);
+    // Packed at their widths: the words hold the parameter bits, plus less than a word of padding per tensor (no
+    // LeNet tensor has a block format, whose shifts would take a word of their own).
+    assert!(bytes as u64 * 8 >= bits, "{bytes} bytes hold fewer than {bits} bits");
+    assert!(
+        (bytes as u64 * 8) < bits + 10 * 64,
+        "{bytes} bytes for {bits} parameter bits"
+    );
 }
 
 #[test]

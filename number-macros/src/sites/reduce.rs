@@ -113,6 +113,35 @@ struct Operand<'e> {
 }
 
 impl Walker<'_> {
+    /// The slice `&name[index..][..__nq_n]` of an operand for a kernel (`var` bound to the loop's start), and the
+    /// statement declaring what it borrows: in tuned builds a weight operand is read from the weight as the caller
+    /// passed it (`__nq_wsrc_w`, a slice or a packed tensor), its range decoded into the stack buffer `tile`
+    /// when packed (`WeightRead::range`), so that a packed weight is decoded row by row, in L1, not as a whole.
+    fn operand_slice(
+        &self,
+        o: &Operand<'_>,
+        var: &Ident,
+        tile: &Ident,
+    ) -> (TokenStream, TokenStream) {
+        let (n, i) = (o.name, o.index);
+        match (self.qgen.map(|q| q.mode), o.weight, o.site) {
+            (Some(Mode::Tuned), true, Some(site)) => {
+                let t = self.site_ty(Some(site));
+                let src = crate::expand::weight_source(n);
+                (
+                    quote!(let mut #tile = ::number_rt::__private::Unpacked::<#t, 4096>::new();),
+                    quote!({
+                        let #var = __nq_r.start;
+                        ::number_rt::__private::WeightRead::range(#src, #i, __nq_n, &mut #tile)
+                    }),
+                )
+            }
+            _ => (
+                quote!(),
+                quote!({ let #var = __nq_r.start; &#n[#i..][..__nq_n] }),
+            ),
+        }
+    }
     /// Whether the identifiers of `ts` are free of site bindings (so it needs no rewriting).
     fn site_free(&self, ts: &TokenStream) -> bool {
         ts.clone().into_iter().all(|t| match t {
@@ -259,7 +288,7 @@ impl Walker<'_> {
         if x.name == acc {
             return None;
         }
-        let (xn, xi) = (x.name, x.index);
+        let (tile, slice) = self.operand_slice(&x, var, &format_ident!("__nq_tile_x"));
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (t_acc, t_x) = (self.site_ty(Some(acc_site)), self.site_ty(x.site));
@@ -274,7 +303,8 @@ impl Walker<'_> {
             let __nq_r = #lo..#hi;
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
-                let __nq_x = { let #var = __nq_r.start; &#xn[#xi..][..__nq_n] };
+                #tile
+                let __nq_x = #slice;
                 #acc = #call;
             }
         }))
@@ -311,7 +341,8 @@ impl Walker<'_> {
                 }
             }
         }
-        let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
+        let (tile_a, slice_a) = self.operand_slice(&a, var, &format_ident!("__nq_tile_a"));
+        let (tile_b, slice_b) = self.operand_slice(&b, var, &format_ident!("__nq_tile_b"));
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (tacc, t_a, t_b) = (
@@ -331,8 +362,10 @@ impl Walker<'_> {
             if __nq_r.start < __nq_r.end {
                 let __nq_n = __nq_r.end - __nq_r.start;
                 #rows
-                let #ta = { let #var = __nq_r.start; &#an[#ai..][..__nq_n] };
-                let #tb = { let #var = __nq_r.start; &#bn[#bi..][..__nq_n] };
+                #tile_a
+                #tile_b
+                let #ta = #slice_a;
+                let #tb = #slice_b;
                 #grams
                 #acc = #call;
             }
@@ -447,7 +480,8 @@ impl Walker<'_> {
             let (w, i) = (super::lit_idx(w), a.index);
             rows.extend(quote!(__nq.row(#w, { let #k = __nq_r.start; #i }, __nq_n);));
         }
-        let (an, ai, bn, bi) = (a.name, a.index, b.name, b.index);
+        let (tile_a, slice_a) = self.operand_slice(&a, k, &format_ident!("__nq_tile_a"));
+        let (bn, bi) = (b.name, b.index);
         let (tacc, ta) = (format_ident!("__nq_acc"), format_ident!("__nq_a"));
         let col = quote!(|__nq_k: usize| {
             #[allow(unused_variables)]
@@ -488,7 +522,8 @@ impl Walker<'_> {
                 let __nq_n = __nq_r.end - __nq_r.start;
                 let __nq_m = __nq_q.end - __nq_q.start;
                 #rows
-                let #ta = { let #k = __nq_r.start; &#an[#ai..][..__nq_n] };
+                #tile_a
+                let #ta = #slice_a;
                 let #tacc = { let #p = __nq_q.start; &mut #acc[#ip..][..__nq_m] };
                 #call;
             }

@@ -1,0 +1,1334 @@
+//! Packed tensors: [`Packed<T>`] stores the codes of a static number type at exactly the type's width.
+//!
+//! A `Vec<T>` of a tuned type spends a whole byte (two above 8 bits) on every value; `Packed<T>` spends
+//! `T::FORMAT.bits()` bits, plus 3 bits per block for block formats: the resident size of a weight tensor is its
+//! parameter bits / 8, up to the padding of the last words.
+//!
+//! # Layout (exact)
+//!
+//! - The storage is a slice of `u64` words read as one little-endian bit stream: bit `k` of the stream is bit
+//!   `k % 64` of word `k / 64`.
+//! - Value `i` (of `len`) occupies stream bits `i·W .. (i+1)·W`, lowest bit first, where `W` is [`width`]`::<T>()`:
+//!   `T::FORMAT.bits()` (`W` of `fixed<W,F>`/`ufixed<W,F>`, 1 for `binary<F>`, `1+E+M` for floats, 32 for `f32`).
+//!   Its `W` bits are `T::to_code(v)` ([`Number::to_code`]), except for block formats (below).
+//! - Block formats `block<W,F,N>` ([`Blocked`](crate::Blocked)): value `i` of block `b = i / N` has container raw
+//!   integer `r_i = v_i · 2^s_b` with `v_i` a `W`-bit signed integer (for `W = 1`: `v_i = ±1`, stored as its sign
+//!   bit, 1 for negative) and the block's shift `s_b` in `0..=6` (`s_b = T − F_b`, see [`crate::blocked`]). The
+//!   value bits hold `v_i` in two's complement (`W` bits); the shifts, 3 bits each, follow as a second stream that
+//!   starts at the first word after the codes: shift `b` at stream bits `64·⌈len·W/64⌉ + 3b ..`. Packing chooses
+//!   the largest `s_b ≤ 6` that divides every raw of the block by `2^s_b` (for a block of zeros: 6), which gives back
+//!   every raw exactly (the raws are `v·2^(T−F_b)` with `v` in range, so a larger common power of two only divides
+//!   `v`).
+//! - The storage holds [`words_for`]`(len)` words in all: the codes' bits rounded up to words, then the block
+//!   shifts' bits rounded up to words; unused bits are zero.
+//!
+//! Reading value `i` gives back exactly the value that was packed: `Packed::from_values(v).get(i) == v[i]` for
+//! every `T` (property-tested for every width 1..=16 and the formats `fixed`, `ufixed`, `binary`, `block` and
+//! `float`), so the tuned build's values, and hence its results, do not depend on the storage.
+//!
+//! ```
+//! use number_formats::{Fixed, Number, packed::Packed};
+//! type T = Fixed<3, 2>;
+//! let w = Packed::<T>::from_f32_slice(&[0.5, -0.25, 0.75, -1.0, 0.3]);
+//! assert_eq!(w.len(), 5);
+//! assert_eq!(w.get(3).to_f32(), -1.0);
+//! assert_eq!(w.to_f32(), [0.5, -0.25, 0.75, -1.0, 0.25]);
+//! assert_eq!(w.slice(1, 2).to_f32(), [-0.25, 0.75]);
+//! assert_eq!(w.words().len(), 1); // 15 bits in one word
+//! ```
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::{Format, Number};
+
+/// Bits per value of `T` in a [`Packed<T>`]: `T::FORMAT.bits()` (the value bits `W` of a block format, whose
+/// block shifts are stored apart).
+#[inline(always)]
+pub const fn width<T: Number>() -> u32 {
+    T::FORMAT.bits()
+}
+
+/// The block length `N` of `T` when `T` is a block format, else `None`.
+#[inline(always)]
+const fn block_len<T: Number>() -> Option<usize> {
+    match T::FORMAT {
+        Format::Block { len, .. } => Some(len as usize),
+        _ => None,
+    }
+}
+
+/// Bits of one block shift in the shift stream of a block format.
+const SHIFT_BITS: u32 = 3;
+
+/// Words that hold the codes of `len` values of `format` (without the block shifts).
+#[inline(always)]
+const fn code_words(format: Format, len: usize) -> usize {
+    (len * format.bits() as usize).div_ceil(64)
+}
+
+/// Words a [`Packed<T>`] of `len` values stores: the codes, and the block shifts (block formats).
+///
+/// ```
+/// use number_formats::{Blocked, Fixed, packed::words_for};
+/// assert_eq!(words_for::<Fixed<4, 0>>(16), 1); // 64 bits of codes
+/// assert_eq!(words_for::<Fixed<4, 0>>(17), 2);
+/// assert_eq!(words_for::<Blocked<4, 0, 8>>(16), 2); // codes, and the 2 shifts of 3 bits
+/// ```
+pub const fn words_for<T: Number>(len: usize) -> usize {
+    words_for_format(T::FORMAT, len)
+}
+
+/// [`words_for`] of the static type of `format`.
+pub const fn words_for_format(format: Format, len: usize) -> usize {
+    let shifts = match format {
+        Format::Block { len: n, .. } => {
+            (len.div_ceil(n as usize) * SHIFT_BITS as usize).div_ceil(64)
+        }
+        _ => 0,
+    };
+    code_words(format, len) + shifts
+}
+
+/// The words of a packed tensor of `format` holding the values whose codes are `codes` (`Number::to_code` of each
+/// value; for block formats the container raw integer's byte). Panics when block values are not on one block grid
+/// per block.
+fn pack(format: Format, codes: &[u32]) -> Vec<u64> {
+    let len = codes.len();
+    let mut w = alloc::vec![0u64; words_for_format(format, len)];
+    let bits = format.bits();
+    match format {
+        Format::Block { w: vw, len: n, .. } => {
+            let n = n as usize;
+            let base = code_words(format, len) * 64;
+            for (b, blk) in codes.chunks(n).enumerate() {
+                // Container raws (i8 codes); the largest common power of two up to 2^6.
+                let tz = blk
+                    .iter()
+                    .map(|&c| (c as u8 as i8 as i32 | 1 << 6).trailing_zeros())
+                    .min()
+                    .unwrap_or(6);
+                write_bits(
+                    &mut w,
+                    base + b * SHIFT_BITS as usize,
+                    SHIFT_BITS,
+                    tz as u64,
+                );
+                for (j, &c) in blk.iter().enumerate() {
+                    let raw = c as u8 as i8 as i32;
+                    let code = if vw == 1 {
+                        (raw < 0) as u32
+                    } else {
+                        (raw >> tz) as u32 & ((1u32 << vw) - 1)
+                    };
+                    assert!(
+                        block_raw(code, vw, tz) == raw,
+                        "Packed: the values of block {b} are not on one block grid of {format} (build block \
+                         tensors with `from_f32_slice`)"
+                    );
+                    write_bits(&mut w, (b * n + j) * bits as usize, bits, code as u64);
+                }
+            }
+        }
+        _ => {
+            for (i, &c) in codes.iter().enumerate() {
+                write_bits(&mut w, i * bits as usize, bits, c as u64);
+            }
+        }
+    }
+    w
+}
+
+/// The words of `Packed::<T>::from_f32_slice(xs)` for the static type `T` of `format`, from the runtime format
+/// alone (`Format::encode` of each value; block formats cut `xs` into blocks): what baked weight tables hold,
+/// for [`Packed::from_raw_words`].
+///
+/// ```
+/// use number_formats::{Fixed, Format, Number, Packed, packed::words_of};
+/// let xs = [0.3f32, -1.0, 0.7];
+/// let f = <Fixed<3, 2> as Number>::FORMAT;
+/// assert_eq!(words_of(f, &xs), Packed::<Fixed<3, 2>>::from_f32_slice(&xs).words());
+/// ```
+pub fn words_of(format: Format, xs: &[f32]) -> Vec<u64> {
+    let codes: Vec<u32> = match format {
+        Format::Block { w, f, len } => crate::blocked::block_raw_vec(xs, w, f, len)
+            .iter()
+            .map(|&r| r as u8 as u32)
+            .collect(),
+        _ => xs.iter().map(|&x| format.encode(x)).collect(),
+    };
+    pack(format, &codes)
+}
+
+/// Whether two formats are the same (in a `const` context: compares their descriptors).
+const fn same_format(a: Format, b: Format) -> bool {
+    let (a, b) = (a.to_bytes(), b.to_bytes());
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; bits past the end of `w` read as 0).
+#[inline(always)]
+fn read_bits(w: &[u64], at: usize, bits: u32) -> u64 {
+    let (k, off) = (at / 64, (at % 64) as u32);
+    let lo = w[k] >> off;
+    // `<< 1 << (63 - off)` is `<< (64 - off)` without the overflow at `off == 0`.
+    let hi = (w.get(k + 1).copied().unwrap_or(0) << 1) << (63 - off);
+    let v = lo | hi;
+    if bits == 64 {
+        v
+    } else {
+        v & ((1u64 << bits) - 1)
+    }
+}
+
+/// Writes the low `bits` bits of `v` at stream bit `at` (the bits there are zero).
+#[inline(always)]
+fn write_bits(w: &mut [u64], at: usize, bits: u32, v: u64) {
+    let v = if bits == 64 {
+        v
+    } else {
+        v & ((1u64 << bits) - 1)
+    };
+    let (k, off) = (at / 64, (at % 64) as u32);
+    w[k] |= v << off;
+    if off + bits > 64 {
+        w[k + 1] |= v >> (64 - off);
+    }
+}
+
+/// The bytes of the words, in memory order (the stream's bytes on little-endian targets).
+#[inline(always)]
+fn bytes_of(w: &[u64]) -> &[u8] {
+    // SAFETY: `u64` has no padding and every byte pattern is a valid `u8`; the length is the words' size.
+    unsafe { core::slice::from_raw_parts(w.as_ptr().cast::<u8>(), core::mem::size_of_val(w)) }
+}
+
+/// Decoding byte-sized values with the CPU's vector instructions.
+mod simd {
+    use crate::{Format, Number};
+
+    /// How a code becomes the stored byte of a one-byte type: sign-extended (`fixed`), zero-extended (`ufixed`),
+    /// or `1 − 2·code` (`binary`).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Kind {
+        Signed,
+        Unsigned,
+        Binary,
+    }
+
+    /// The [`Kind`] of `T` when `T` is stored as one byte holding its raw integer and that raw integer is the
+    /// code extended as `Kind` says (`Fixed`/`UFixed` of at most 8 bits, `Binary`); `None` otherwise.
+    pub(super) const fn kind<T: Number>() -> Option<Kind> {
+        if core::mem::size_of::<T>() != 1 {
+            return None;
+        }
+        match T::FORMAT {
+            Format::Fixed { w, .. } if w <= 8 => Some(Kind::Signed),
+            Format::UFixed { w, .. } if w <= 8 => Some(Kind::Unsigned),
+            Format::Binary { .. } => Some(Kind::Binary),
+            _ => None,
+        }
+    }
+
+    /// Writes `expand(kind, code, bits)` of the first values of `out` from the codes at byte `at` of `bytes`
+    /// (a byte-aligned group start), 16 at a time with AVX2, as long as the loads stay inside `bytes`; returns how
+    /// many it wrote (a multiple of 16; 0 without AVX2 or off x86-64).
+    #[inline(always)]
+    pub(super) fn decode(bytes: &[u8], at: usize, bits: u32, kind: Kind, out: &mut [u8]) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if crate::dot::cpu::selected() >= crate::dot::cpu::Kernels::Avx2 {
+            let b = bits as usize;
+            // Group g reads 16 bytes at at + 2g·bits and at + 2g·bits + bits.
+            let groups = if bytes.len() >= at + b + 16 {
+                (out.len() / 16).min((bytes.len() - at - b - 16) / (2 * b) + 1)
+            } else {
+                0
+            };
+            if groups > 0 {
+                // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`groups` above); the
+                // stores write `16·groups <= out.len()` bytes.
+                unsafe {
+                    avx2::decode(bytes.as_ptr().add(at), bits, kind, out.as_mut_ptr(), groups)
+                };
+            }
+            return 16 * groups;
+        }
+        let _ = (bytes, at, bits, kind, out);
+        0
+    }
+
+    /// The stored byte of code `c` (`bits` bits) of `kind`.
+    #[inline(always)]
+    pub(super) fn expand(kind: Kind, c: u32, bits: u32) -> u8 {
+        match kind {
+            Kind::Signed => ((((c << (32 - bits)) as i32) >> (32 - bits)) as i8) as u8,
+            Kind::Unsigned => c as u8,
+            Kind::Binary => (1 - 2 * (c & 1) as i32) as i8 as u8,
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) mod avx2 {
+        use super::Kind;
+        use core::arch::x86_64::*;
+
+        /// `16·groups` values of `bits` (1..=8) bits from the byte stream at `src` (value 0 at bit 0) to bytes at
+        /// `out`: per group of 16, the two halves of 8 values (`bits` bytes each) are loaded into the two 128-bit
+        /// lanes, the two bytes holding value j moved into 16-bit lane j (`vpshufb`), shifted left so that the
+        /// value's top bit is the lane's (`vpmullw` by a power of two) and shifted right by `16 − bits`
+        /// (arithmetic for signed values), then packed to bytes.
+        ///
+        /// # Safety
+        /// The CPU has AVX2; `src + 2·bits·(groups − 1) + bits + 16` bytes are readable; `out` has `16·groups`
+        /// writable bytes.
+        #[target_feature(enable = "avx2")]
+        pub(crate) unsafe fn decode(
+            src: *const u8,
+            bits: u32,
+            kind: Kind,
+            out: *mut u8,
+            groups: usize,
+        ) {
+            let mut shuf = [0u8; 32];
+            let mut mul = [0u16; 16];
+            for j in 0..8u32 {
+                let (b, s) = ((j * bits / 8) as u8, j * bits % 8);
+                for h in 0..2 {
+                    let l = (16 * h + 2 * j) as usize;
+                    shuf[l] = b;
+                    shuf[l + 1] = b + 1;
+                    mul[8 * h as usize + j as usize] = 1u16 << (16 - bits - s);
+                }
+            }
+            unsafe {
+                let shuf = _mm256_loadu_si256(shuf.as_ptr().cast());
+                let mul = _mm256_loadu_si256(mul.as_ptr().cast());
+                let count = _mm_cvtsi32_si128((16 - bits) as i32);
+                let ones = _mm256_set1_epi16(1);
+                for g in 0..groups {
+                    let p = src.add(2 * bits as usize * g);
+                    let lo = _mm_loadu_si128(p.cast());
+                    let hi = _mm_loadu_si128(p.add(bits as usize).cast());
+                    let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                    let v = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf), mul);
+                    let packed = match kind {
+                        Kind::Signed => {
+                            let v = _mm256_sra_epi16(v, count);
+                            _mm256_packs_epi16(v, v)
+                        }
+                        Kind::Unsigned => {
+                            let v = _mm256_srl_epi16(v, count);
+                            _mm256_packus_epi16(v, v)
+                        }
+                        Kind::Binary => {
+                            let c = _mm256_srl_epi16(v, count);
+                            let v = _mm256_sub_epi16(ones, _mm256_add_epi16(c, c));
+                            _mm256_packs_epi16(v, v)
+                        }
+                    };
+                    // Bytes 0..8 of each 128-bit lane hold its 8 values: qwords 0 and 2.
+                    let r = _mm256_permute4x64_epi64::<0b1000>(packed);
+                    _mm_storeu_si128(out.add(16 * g).cast(), _mm256_castsi256_si128(r));
+                }
+            }
+        }
+    }
+}
+
+/// The words of a packed tensor: owned, or a `'static` table (baked weights).
+#[derive(Clone)]
+enum Words {
+    Owned(Vec<u64>),
+    Static(&'static [u64]),
+}
+
+/// A tensor of `T` values stored at `T`'s width (see the [module documentation](self) for the exact layout).
+///
+/// Build it from `f32` values ([`from_f32_slice`](Packed::from_f32_slice): the same values as
+/// [`Number::from_f32_slice`], block formats cut into blocks), from values ([`from_values`](Packed::from_values)),
+/// or from its words in a `const` context ([`from_raw_words`](Packed::from_raw_words)). Read it by index
+/// ([`get`](Packed::get)), by range ([`slice`](Packed::slice)), by iterator, or decode a range into a buffer of
+/// `T` ([`unpack_into`](Packed::unpack_into)), which the tuned layers do for their integer kernels.
+///
+/// ```
+/// use number_formats::{Binary, Number, packed::Packed};
+/// let w = Packed::<Binary<2>>::from_f32_slice(&[0.3, -0.1, 2.0]);
+/// let v: Vec<f32> = w.iter().map(|x| x.to_f32()).collect();
+/// assert_eq!(v, [0.25, -0.25, 0.25]);
+/// assert_eq!(w.resident_bytes(), 8); // 3 bits in one word
+/// ```
+#[derive(Clone)]
+pub struct Packed<T: Number> {
+    words: Words,
+    len: usize,
+    _t: core::marker::PhantomData<T>,
+}
+
+/// A range of a [`Packed<T>`] (or of another view): values `start .. start + len` of the tensor it views.
+#[derive(Clone, Copy)]
+pub struct PackedSlice<'a, T: Number> {
+    words: &'a [u64],
+    /// Values in the whole tensor (where the block shifts start).
+    total: usize,
+    start: usize,
+    len: usize,
+    _t: core::marker::PhantomData<T>,
+}
+
+impl<T: Number> Packed<T> {
+    /// An empty tensor.
+    pub fn new() -> Self {
+        Self::from_values(&[])
+    }
+
+    /// The tensor holding `values`, in order. For block formats the values must lie, block by block, on one block
+    /// grid each (as [`Number::from_f32_slice`] makes them); panics otherwise.
+    pub fn from_values(values: &[T]) -> Self {
+        let codes: Vec<u32> = values.iter().map(|v| v.to_code()).collect();
+        Packed {
+            words: Words::Owned(pack(T::FORMAT, &codes)),
+            len: values.len(),
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// The tensor of `T::from_f32_slice(xs)` (block formats cut `xs` into blocks of `N` from its start).
+    pub fn from_f32_slice(xs: &[f32]) -> Self {
+        Self::from_values(&T::from_f32_slice(xs))
+    }
+
+    /// The tensor of `len` values of format `format` stored in `words` (as [`words`](Packed::words) and
+    /// [`words_of`] give them), in a `const` context: baked weight tables. Panics (a compile error in a
+    /// `const`/`static`) unless `format` is `T::FORMAT` (so that a table baked for another format than the one
+    /// `T` names now does not compile) and `words` holds exactly [`words_for`]`::<T>(len)` words.
+    ///
+    /// ```
+    /// use number_formats::{Fixed, Number, packed::Packed};
+    /// type T = Fixed<4, 0>;
+    /// static W: Packed<T> = Packed::from_raw_words(&[0xf1], 2, T::FORMAT);
+    /// assert_eq!((W.get(0).to_f32(), W.get(1).to_f32()), (1.0, -1.0));
+    /// ```
+    pub const fn from_raw_words(words: &'static [u64], len: usize, format: Format) -> Self {
+        assert!(
+            same_format(format, T::FORMAT),
+            "Packed::from_raw_words: the words were packed for another format than the tensor's type (a stale \
+             baked file: regenerate it)"
+        );
+        assert!(
+            words.len() == words_for::<T>(len),
+            "Packed::from_raw_words: the word count does not match the length and the format"
+        );
+        Packed {
+            words: Words::Static(words),
+            len,
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// The storage words (the layout of the [module documentation](self)).
+    #[inline(always)]
+    pub fn words(&self) -> &[u64] {
+        match &self.words {
+            Words::Owned(v) => v,
+            Words::Static(s) => s,
+        }
+    }
+
+    /// Bytes of the storage words: `8 · words_for::<T>(len)`.
+    pub fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.words())
+    }
+
+    /// The number of values.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no values.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole tensor as a view.
+    #[inline(always)]
+    pub fn as_slice(&self) -> PackedSlice<'_, T> {
+        PackedSlice {
+            words: self.words(),
+            total: self.len,
+            start: 0,
+            len: self.len,
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// Value `i`. Panics if `i >= len`.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> T {
+        self.as_slice().get(i)
+    }
+
+    /// Values `start .. start + len`. Panics if that range is not inside the tensor.
+    #[inline(always)]
+    pub fn slice(&self, start: usize, len: usize) -> PackedSlice<'_, T> {
+        self.as_slice().slice(start, len)
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        self.as_slice().iter()
+    }
+
+    /// Writes values `start .. start + out.len()` into `out`. Panics if that range is not inside the tensor.
+    #[inline]
+    pub fn unpack_into(&self, start: usize, out: &mut [T]) {
+        self.as_slice().unpack_into(start, out)
+    }
+
+    /// The values as `T` (one per element).
+    pub fn to_vec(&self) -> Vec<T> {
+        self.as_slice().to_vec()
+    }
+
+    /// The values as `f32` (`T::to_f32` of each).
+    pub fn to_f32(&self) -> Vec<f32> {
+        self.as_slice().to_f32()
+    }
+}
+
+impl<'a, T: Number> PackedSlice<'a, T> {
+    /// The number of values.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no values.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Value `i` of this view. Panics if `i >= len`.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> T {
+        assert!(
+            i < self.len,
+            "index {i} out of range for a packed tensor of {}",
+            self.len
+        );
+        self.at(self.start + i)
+    }
+
+    /// Value `k` of the whole tensor (`k < total`).
+    #[inline(always)]
+    fn at(&self, k: usize) -> T {
+        let bits = width::<T>();
+        let code = read_bits(self.words, k * bits as usize, bits);
+        match (T::FORMAT, block_len::<T>()) {
+            (Format::Block { w: vw, .. }, Some(n)) => {
+                let s = self.shift(k / n);
+                T::from_code(block_raw(code as u32, vw, s) as u8 as u32)
+            }
+            _ => T::from_code(code as u32),
+        }
+    }
+
+    /// The shift of block `b` (block formats).
+    #[inline(always)]
+    fn shift(&self, b: usize) -> u32 {
+        let base = code_words(T::FORMAT, self.total) * 64;
+        read_bits(self.words, base + b * SHIFT_BITS as usize, SHIFT_BITS) as u32
+    }
+
+    /// Values `start .. start + len` of this view. Panics if that range is not inside it.
+    #[inline(always)]
+    pub fn slice(&self, start: usize, len: usize) -> PackedSlice<'a, T> {
+        assert!(
+            start.checked_add(len).is_some_and(|e| e <= self.len),
+            "range {start}..{start}+{len} out of range for a packed tensor of {}",
+            self.len
+        );
+        PackedSlice {
+            start: self.start + start,
+            len,
+            ..*self
+        }
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> Iter<'a, T> {
+        Iter {
+            view: *self,
+            next: 0,
+        }
+    }
+
+    /// Writes values `start .. start + out.len()` of this view into `out`. Panics if that range is not inside it.
+    #[inline]
+    pub fn unpack_into(&self, start: usize, out: &mut [T]) {
+        let n = out.len();
+        assert!(
+            start.checked_add(n).is_some_and(|e| e <= self.len),
+            "range {start}..{start}+{n} out of range for a packed tensor of {}",
+            self.len
+        );
+        let k0 = self.start + start;
+        let bits = width::<T>();
+        let little = cfg!(target_endian = "little");
+        match (T::FORMAT, block_len::<T>()) {
+            (Format::Block { w: vw, .. }, Some(bn)) if little => {
+                // The `vw`-bit values (±1 for one bit) as bytes, then each block's run shifted by its shift.
+                // SAFETY: `Blocked` is `#[repr(transparent)]` over the `i8` of its container raw integer, and
+                // every byte is one.
+                let bytes =
+                    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), n) };
+                let kind = if vw == 1 {
+                    simd::Kind::Binary
+                } else {
+                    simd::Kind::Signed
+                };
+                decode_bytes(self.words, k0, vw, kind, bytes);
+                let mut j = 0;
+                while j < n {
+                    let k = k0 + j;
+                    let m = (bn - k % bn).min(n - j);
+                    let s = self.shift(k / bn);
+                    for o in &mut bytes[j..j + m] {
+                        *o = ((*o as i8) << s) as u8;
+                    }
+                    j += m;
+                }
+            }
+            (Format::Block { w: vw, .. }, Some(bn)) => {
+                for (t, o) in out.iter_mut().enumerate() {
+                    let k = k0 + t;
+                    let code = read_bits(self.words, k * bits as usize, bits);
+                    *o = T::from_code(block_raw(code as u32, vw, self.shift(k / bn)) as u8 as u32);
+                }
+            }
+            _ if little && simd::kind::<T>().is_some() => {
+                let kind = const { simd::kind::<T>() }.unwrap();
+                // SAFETY: `T` is one byte holding its raw integer (`simd::kind`: `Fixed`/`UFixed` of at most 8
+                // bits and `Binary`, `#[repr(transparent)]` over `i8`/`u8`), which `expand` writes.
+                let bytes =
+                    unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<u8>(), n) };
+                decode_bytes(self.words, k0, bits, kind, bytes);
+            }
+            _ if bits <= 16 && little => {
+                // Values one by one up to a multiple of 8 (whose codes start on a byte), then groups of 8
+                // values, which occupy `bits` whole bytes: one unaligned load each and constant shifts.
+                let head = ((8 - k0 % 8) % 8).min(n);
+                for (t, o) in out[..head].iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
+                }
+                let bytes = bytes_of(self.words);
+                let first = (k0 + head) / 8 * bits as usize;
+                // Groups whose load (8 or 16 bytes) stays inside the storage; the rest one by one.
+                let load = if bits <= 8 { 8 } else { 16 };
+                let groups = ((n - head) / 8).min(
+                    (bytes.len() + 1)
+                        .saturating_sub(first + load)
+                        .div_ceil(bits as usize),
+                );
+                let mask = (1u128 << bits) - 1;
+                for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
+                    let at = first + g * bits as usize;
+                    let v = if bits <= 8 {
+                        u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as u128
+                    } else {
+                        u128::from_le_bytes(bytes[at..at + 16].try_into().unwrap())
+                    };
+                    for (j, o) in o.iter_mut().enumerate() {
+                        *o = T::from_code(((v >> (j as u32 * bits)) & mask) as u32);
+                    }
+                }
+                let tail = head + 8 * groups;
+                for (t, o) in out[tail..].iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + tail + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
+                }
+            }
+            _ => {
+                for (t, o) in out.iter_mut().enumerate() {
+                    let code = read_bits(self.words, (k0 + t) * bits as usize, bits);
+                    *o = T::from_code(code as u32);
+                }
+            }
+        }
+    }
+
+    /// The values as `T` (one per element).
+    pub fn to_vec(&self) -> Vec<T> {
+        let mut v = alloc::vec![T::default(); self.len];
+        self.unpack_into(0, &mut v);
+        v
+    }
+
+    /// The values as `f32` (`T::to_f32` of each).
+    pub fn to_f32(&self) -> Vec<f32> {
+        self.iter().map(|v| v.to_f32()).collect()
+    }
+}
+
+/// `simd::expand(kind, code, bits)` of values `k0 ..` of the stream `words` into `out` (little-endian targets):
+/// values one by one up to a multiple of 8 (whose codes start on a byte), then 16 at a time with AVX2, then groups
+/// of 8 (`bits` whole bytes: one load and constant shifts), then one by one. `bits <= 8`.
+#[inline]
+fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
+    let n = out.len();
+    let head = ((8 - k0 % 8) % 8).min(n);
+    for (t, o) in out[..head].iter_mut().enumerate() {
+        *o = simd::expand(
+            kind,
+            read_bits(words, (k0 + t) * bits as usize, bits) as u32,
+            bits,
+        );
+    }
+    let bytes = bytes_of(words);
+    let first = (k0 + head) / 8 * bits as usize;
+    let wide = simd::decode(bytes, first, bits, kind, &mut out[head..]);
+    let (head, first) = (head + wide, first + wide / 8 * bits as usize);
+    // Groups whose 8-byte load stays inside the storage; the rest one by one.
+    let groups = ((n - head) / 8).min(
+        (bytes.len() + 1)
+            .saturating_sub(first + 8)
+            .div_ceil(bits as usize),
+    );
+    let mask = (1u64 << bits) - 1;
+    for (g, o) in out[head..head + 8 * groups].chunks_exact_mut(8).enumerate() {
+        let at = first + g * bits as usize;
+        let v = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+        for (j, o) in o.iter_mut().enumerate() {
+            *o = simd::expand(kind, ((v >> (j as u32 * bits)) & mask) as u32, bits);
+        }
+    }
+    let tail = head + 8 * groups;
+    for (t, o) in out[tail..].iter_mut().enumerate() {
+        *o = simd::expand(
+            kind,
+            read_bits(words, (k0 + tail + t) * bits as usize, bits) as u32,
+            bits,
+        );
+    }
+}
+
+/// The container raw integer of a block value: `v · 2^s`, `v` the `vw`-bit signed `code` (for `vw = 1`, the sign
+/// bit: `±1`).
+#[inline(always)]
+fn block_raw(code: u32, vw: u32, s: u32) -> i32 {
+    let v = if vw == 1 {
+        1 - 2 * (code & 1) as i32
+    } else {
+        ((code << (32 - vw)) as i32) >> (32 - vw)
+    };
+    v << s
+}
+
+/// The iterator of a packed tensor's values ([`Packed::iter`], [`PackedSlice::iter`]).
+#[derive(Clone)]
+pub struct Iter<'a, T: Number> {
+    view: PackedSlice<'a, T>,
+    next: usize,
+}
+
+impl<T: Number> Iterator for Iter<'_, T> {
+    type Item = T;
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        (self.next < self.view.len).then(|| {
+            self.next += 1;
+            self.view.at(self.view.start + self.next - 1)
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.view.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl<T: Number> ExactSizeIterator for Iter<'_, T> {}
+
+impl<'a, T: Number> IntoIterator for &'a Packed<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Number> IntoIterator for PackedSlice<'a, T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T: Number> Default for Packed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Number> FromIterator<T> for Packed<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self::from_values(&iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<T: Number> From<&[T]> for Packed<T> {
+    fn from(v: &[T]) -> Self {
+        Self::from_values(v)
+    }
+}
+
+impl<T: Number> From<Vec<T>> for Packed<T> {
+    fn from(v: Vec<T>) -> Self {
+        Self::from_values(&v)
+    }
+}
+
+impl<T: Number> PartialEq for Packed<T> {
+    /// Equal values in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Number> fmt::Debug for Packed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Number> fmt::Debug for PackedSlice<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A weight tensor as tuned layers take it: a slice or `Vec` of `T`, a `[T; N]` array, or a [`Packed<T>`] (or a
+/// view of one). Tuned `#[quantize]` functions accept `&(impl ?Sized + WeightRead<T>)` for each weight and read it
+/// as a `&[T]` through [`read`](WeightRead::read): slices, `Vec`s and arrays are that slice already; packed
+/// tensors decode their values into the buffer once per call. The values are the same either way.
+pub trait WeightRead<T: Number> {
+    /// The number of values.
+    fn weight_len(&self) -> usize;
+    /// Bytes the values occupy in memory: `len · size_of::<T>()` for slices, `Vec`s and arrays, the words of a
+    /// packed tensor ([`Packed::resident_bytes`]; a view counts the whole tensor's words).
+    fn resident_bytes(&self) -> usize;
+    /// The values as a slice: `self` when it is one, else decoded into `buf`.
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
+    /// The weight as a tuned layer reads it during one call: its values in memory when it is a slice, or when it
+    /// is a packed tensor of at most `N` values (decoded into `buf` once), else the packed tensor, whose rows
+    /// [`range`](WeightRead::range) decodes one at a time.
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T>;
+    /// Values `start .. start + n` as a slice: a range of `self` when it is a slice, else decoded into `buf` (what
+    /// the tuned kernels read a weight row through). Panics if the range is not inside.
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T];
+}
+
+impl<T: Number> WeightRead<T> for [T] {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len()
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self)
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
+    }
+}
+
+impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        M
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self)
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
+    }
+}
+
+impl<T: Number> WeightRead<T> for Vec<T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len()
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.as_slice())
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
+        self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        _: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        &self[start..][..n]
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        Prepared::Values(self)
+    }
+}
+
+impl<T: Number> WeightRead<T> for Packed<T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len
+    }
+    fn resident_bytes(&self) -> usize {
+        Packed::resident_bytes(self)
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        buf.unpack(self.as_slice())
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        buf.unpack(self.slice(start, n))
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        let view = self.as_slice();
+        if view.len() <= N {
+            Prepared::Values(buf.unpack(view))
+        } else {
+            Prepared::Packed(view)
+        }
+    }
+}
+
+impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        self.len
+    }
+    fn resident_bytes(&self) -> usize {
+        core::mem::size_of_val(self.words)
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        buf.unpack(*self)
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        buf.unpack(self.slice(start, n))
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        let view = *self;
+        if view.len() <= N {
+            Prepared::Values(buf.unpack(view))
+        } else {
+            Prepared::Packed(view)
+        }
+    }
+}
+
+impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        (**self).weight_len()
+    }
+    fn resident_bytes(&self) -> usize {
+        (**self).resident_bytes()
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        (**self).read(buf)
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        (**self).range(start, n, buf)
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        (**self).prepare(buf)
+    }
+}
+
+/// A weight as a tuned layer reads it during one call ([`WeightRead::prepare`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Prepared<'a, T: Number> {
+    /// Its values in memory.
+    Values(&'a [T]),
+    /// A packed tensor, decoded range by range.
+    Packed(PackedSlice<'a, T>),
+}
+
+impl<T: Number> WeightRead<T> for Prepared<'_, T> {
+    #[inline(always)]
+    fn weight_len(&self) -> usize {
+        match self {
+            Prepared::Values(v) => v.len(),
+            Prepared::Packed(p) => p.len(),
+        }
+    }
+    fn resident_bytes(&self) -> usize {
+        match self {
+            Prepared::Values(v) => core::mem::size_of_val(*v),
+            Prepared::Packed(p) => core::mem::size_of_val(p.words),
+        }
+    }
+    #[inline(always)]
+    fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+        match self {
+            Prepared::Values(v) => v,
+            Prepared::Packed(p) => buf.unpack(*p),
+        }
+    }
+    #[inline(always)]
+    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+        *self
+    }
+    #[inline(always)]
+    fn range<'a, const N: usize>(
+        &'a self,
+        start: usize,
+        n: usize,
+        buf: &'a mut Unpacked<T, N>,
+    ) -> &'a [T] {
+        match self {
+            Prepared::Values(v) => &v[start..][..n],
+            Prepared::Packed(p) => buf.unpack(p.slice(start, n)),
+        }
+    }
+}
+
+/// The decoded values of a packed tensor ([`WeightRead::read`]): on the stack up to `N` values, else in a `Vec`.
+pub struct Unpacked<T: Number, const N: usize> {
+    inline: [core::mem::MaybeUninit<T>; N],
+    heap: Vec<T>,
+}
+
+impl<T: Number, const N: usize> Unpacked<T, N> {
+    /// An empty buffer (nothing initialized, nothing allocated).
+    #[inline(always)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Unpacked {
+            inline: [const { core::mem::MaybeUninit::uninit() }; N],
+            heap: Vec::new(),
+        }
+    }
+
+    /// Decodes the values of `p` into the buffer.
+    #[inline]
+    pub fn unpack(&mut self, p: PackedSlice<'_, T>) -> &[T] {
+        if p.len() <= N {
+            let out = &mut self.inline[..p.len()];
+            // SAFETY: `MaybeUninit<T>` has the layout of `T`, and `T: Copy` has no drop; every element is written
+            // by `unpack_into` before it is read (`unpack_into` only writes `out`).
+            let out =
+                unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut T, out.len()) };
+            p.unpack_into(0, out);
+            out
+        } else {
+            self.heap = p.to_vec();
+            &self.heap
+        }
+    }
+}
+
+/// What a weight loader can build from `f32` values: a `Vec<T>` or a [`Packed<T>`] of the site type `T`
+/// (`number_runtime::weights::to_site` returns either).
+pub trait FromF32s: Sized {
+    /// The element type (the site's number type).
+    type Elem: Number;
+    /// The tensor of `Elem::from_f32_slice(xs)`.
+    fn from_f32s(xs: &[f32]) -> Self;
+}
+
+impl<T: Number> FromF32s for Vec<T> {
+    type Elem = T;
+    fn from_f32s(xs: &[f32]) -> Self {
+        T::from_f32_slice(xs)
+    }
+}
+
+impl<T: Number> FromF32s for Packed<T> {
+    type Elem = T;
+    fn from_f32s(xs: &[f32]) -> Self {
+        Packed::from_f32_slice(xs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Binary, Blocked, E4m3, Fixed, Float, UFixed};
+
+    fn data(n: usize, seed: u32) -> Vec<f32> {
+        (0..n as u32)
+            .map(|i| {
+                let h = (i ^ seed)
+                    .wrapping_mul(2_654_435_761)
+                    .rotate_left(11)
+                    .wrapping_mul(0x9e37_79b9);
+                ((h >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * (1u32 << (h & 7)) as f32 / 16.0
+            })
+            .collect()
+    }
+
+    fn round_trip<T: Number>() {
+        for n in [0usize, 1, 2, 7, 63, 64, 65, 200] {
+            let xs = data(n, n as u32 * 31 + T::FORMAT.bits());
+            let v = T::from_f32_slice(&xs);
+            let p = Packed::<T>::from_f32_slice(&xs);
+            assert_eq!(p.len(), n);
+            assert_eq!(p.words().len(), words_for::<T>(n));
+            for (i, x) in v.iter().enumerate() {
+                assert_eq!(p.get(i).to_code(), x.to_code(), "{} n {n} i {i}", T::FORMAT);
+            }
+            assert_eq!(p.to_vec(), v);
+            let fs: Vec<f32> = v.iter().map(|x| x.to_f32()).collect();
+            assert_eq!(p.to_f32(), fs);
+            for (s, l) in [(0, n), (n / 3, n / 2), (n / 2, n - n / 2)] {
+                let view = p.slice(s, l);
+                let mut out = alloc::vec![T::default(); l];
+                view.unpack_into(0, &mut out);
+                assert_eq!(out[..], v[s..s + l], "{} slice {s}+{l}", T::FORMAT);
+                assert_eq!(view.iter().collect::<Vec<_>>(), v[s..s + l]);
+            }
+        }
+    }
+
+    #[test]
+    fn every_format_round_trips() {
+        round_trip::<Fixed<2, 1>>();
+        round_trip::<Fixed<3, 2>>();
+        round_trip::<Fixed<5, 4>>();
+        round_trip::<UFixed<1, 0>>();
+        round_trip::<UFixed<7, 3>>();
+        round_trip::<Binary<3>>();
+        round_trip::<Blocked<1, 0, 5>>();
+        round_trip::<Blocked<4, 2, 32>>();
+        round_trip::<Blocked<7, -1, 3>>();
+        round_trip::<Float<2, 1, 1>>();
+        round_trip::<E4m3>();
+        round_trip::<Fixed<16, 8>>();
+        round_trip::<f32>();
+    }
+
+    #[test]
+    fn every_kernel_set_decodes_the_same() {
+        use crate::dot::cpu;
+        for k in cpu::every_available() {
+            cpu::limit(Some(k));
+            round_trip::<Fixed<2, 1>>();
+            round_trip::<Fixed<8, 1>>();
+            round_trip::<UFixed<8, 0>>();
+            round_trip::<UFixed<3, 1>>();
+            round_trip::<Binary<0>>();
+            round_trip::<Fixed<6, 0>>();
+        }
+        cpu::limit(None);
+    }
+
+    /// The AVX2 decoder against the scalar expansion, for every width and kind, on random bytes.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx2_decoder_equals_the_scalar_expansion() {
+        use simd::{Kind, expand};
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let bytes: Vec<u8> = (0..200)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let words: Vec<u64> = bytes
+            .chunks(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..c.len()].copy_from_slice(c);
+                u64::from_le_bytes(b)
+            })
+            .chain([0])
+            .collect();
+        for bits in 1..=8u32 {
+            for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
+                if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
+                    continue;
+                }
+                let groups = 4;
+                let mut out = alloc::vec![0u8; 16 * groups];
+                // SAFETY: AVX2 is present; 2·8·3 + 8 + 16 < 200 bytes are readable; `out` holds 64 bytes.
+                unsafe { simd::avx2::decode(bytes.as_ptr(), bits, kind, out.as_mut_ptr(), groups) };
+                for (j, &o) in out.iter().enumerate() {
+                    let c = read_bits(&words, j * bits as usize, bits) as u32;
+                    assert_eq!(o, expand(kind, c, bits), "bits {bits} value {j}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn resident_bytes_are_the_bits() {
+        let p = Packed::<Fixed<3, 0>>::from_f32_slice(&data(1000, 1));
+        assert_eq!(p.resident_bytes(), 8 * 3000usize.div_ceil(64));
+        let b = Packed::<Blocked<4, 0, 32>>::from_f32_slice(&data(1024, 2));
+        let bits = <Blocked<4, 0, 32> as Number>::FORMAT.storage_bits(1024) as usize;
+        assert_eq!(
+            b.resident_bytes(),
+            8 * (4096 / 64 + (32 * 3usize).div_ceil(64))
+        );
+        assert!(b.resident_bytes() * 8 < bits + 2 * 64);
+    }
+
+    #[test]
+    fn weight_read_gives_the_values() {
+        let xs = data(300, 9);
+        let v = Fixed::<4, 3>::from_f32_slice(&xs);
+        let p = Packed::<Fixed<4, 3>>::from_values(&v);
+        let mut small = Unpacked::<Fixed<4, 3>, 16>::new();
+        let mut big = Unpacked::<Fixed<4, 3>, 1024>::new();
+        assert_eq!(WeightRead::read(&p, &mut small), &v[..]);
+        assert_eq!(WeightRead::read(&p, &mut big), &v[..]);
+        assert_eq!(WeightRead::read(&v, &mut big), &v[..]);
+        assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
+        assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
+        assert_eq!(WeightRead::range(&p, 7, 200, &mut big), &v[7..207]);
+        assert_eq!(WeightRead::range(&p, 7, 200, &mut small), &v[7..207]);
+        assert_eq!(
+            WeightRead::range(&v, 7, 200, &mut small).as_ptr(),
+            v[7..].as_ptr()
+        );
+        assert_eq!(WeightRead::range(&&p, 290, 10, &mut small), &v[290..]);
+        // Prepared: a small tensor decoded once, a large one range by range, the same values.
+        let mut prep = Unpacked::<Fixed<4, 3>, 1024>::new();
+        let whole = WeightRead::prepare(&p, &mut prep);
+        assert!(matches!(whole, Prepared::Values(_)));
+        assert_eq!(WeightRead::range(&whole, 7, 200, &mut small), &v[7..207]);
+        let mut tiny = Unpacked::<Fixed<4, 3>, 16>::new();
+        let rows = WeightRead::prepare(&p, &mut tiny);
+        assert!(matches!(rows, Prepared::Packed(_)));
+        assert_eq!(WeightRead::range(&rows, 7, 200, &mut big), &v[7..207]);
+        assert_eq!(WeightRead::read(&rows, &mut big), &v[..]);
+        assert_eq!(p.weight_len(), 300);
+        assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
+        assert_eq!(WeightRead::resident_bytes(&v), 300);
+    }
+
+    #[test]
+    fn static_words_equal_the_owned_tensor() {
+        let v = Blocked::<3, 1, 4>::from_f32_slice(&data(10, 3));
+        let p = Packed::from_values(&v);
+        let words: &'static [u64] = alloc::boxed::Box::leak(p.words().to_vec().into_boxed_slice());
+        let q = Packed::<Blocked<3, 1, 4>>::from_raw_words(words, 10, Blocked::<3, 1, 4>::FORMAT);
+        assert_eq!(p, q);
+        assert_eq!(q.to_vec(), v);
+    }
+
+    #[test]
+    #[should_panic]
+    fn wrong_word_counts_are_refused() {
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0, 0], 2, Fixed::<4, 0>::FORMAT);
+    }
+
+    #[test]
+    #[should_panic]
+    fn words_of_another_format_are_refused() {
+        let _ = Packed::<Fixed<4, 0>>::from_raw_words(&[0], 2, Fixed::<4, 1>::FORMAT);
+    }
+
+    #[test]
+    fn runtime_packing_equals_the_static_one() {
+        fn check<T: Number>(xs: &[f32]) {
+            assert_eq!(
+                words_of(T::FORMAT, xs),
+                Packed::<T>::from_f32_slice(xs).words(),
+                "{}",
+                T::FORMAT
+            );
+        }
+        let xs = data(333, 5);
+        check::<Fixed<3, 2>>(&xs);
+        check::<UFixed<5, 4>>(&xs);
+        check::<Binary<1>>(&xs);
+        check::<Blocked<1, 2, 16>>(&xs);
+        check::<Blocked<4, 1, 30>>(&xs);
+        check::<E4m3>(&xs);
+        check::<Float<3, 3, 5>>(&xs);
+        check::<f32>(&xs);
+    }
+
+    #[test]
+    #[should_panic]
+    fn out_of_range_reads_panic() {
+        let p = Packed::<Fixed<4, 0>>::from_f32_slice(&[1.0, 2.0]);
+        let _ = p.get(2);
+    }
+}

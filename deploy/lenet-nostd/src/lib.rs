@@ -43,19 +43,20 @@ const C2: Conv = Conv {
     pad: 0,
 };
 
-/// LeNet-5's weight tensors, each packed in its site's tuned type (the layers' container aliases, `conv2d::W<L>`).
+/// LeNet-5's weight tensors, each packed in its site's tuned type (`Packed` of the layers' weight aliases,
+/// `conv2d::w<L>`: a re-tuned format makes a stale bake a type error here).
 #[derive(Clone, Copy, Debug)]
 pub struct Weights<'a> {
-    pub conv1_w: &'a conv2d::W<Conv1>,
-    pub conv1_b: &'a conv2d::B<Conv1>,
-    pub conv2_w: &'a conv2d::W<Conv2>,
-    pub conv2_b: &'a conv2d::B<Conv2>,
-    pub fc1_w: &'a dense::W<Fc1>,
-    pub fc1_b: &'a dense::B<Fc1>,
-    pub fc2_w: &'a dense::W<Fc2>,
-    pub fc2_b: &'a dense::B<Fc2>,
-    pub fc3_w: &'a dense::W<Fc3>,
-    pub fc3_b: &'a dense::B<Fc3>,
+    pub conv1_w: &'a number_rt::Packed<conv2d::w<Conv1>>,
+    pub conv1_b: &'a number_rt::Packed<conv2d::b<Conv1>>,
+    pub conv2_w: &'a number_rt::Packed<conv2d::w<Conv2>>,
+    pub conv2_b: &'a number_rt::Packed<conv2d::b<Conv2>>,
+    pub fc1_w: &'a number_rt::Packed<dense::w<Fc1>>,
+    pub fc1_b: &'a number_rt::Packed<dense::b<Fc1>>,
+    pub fc2_w: &'a number_rt::Packed<dense::w<Fc2>>,
+    pub fc2_b: &'a number_rt::Packed<dense::b<Fc2>>,
+    pub fc3_w: &'a number_rt::Packed<dense::w<Fc3>>,
+    pub fc3_b: &'a number_rt::Packed<dense::b<Fc3>>,
 }
 
 /// The baked weights.

@@ -241,7 +241,7 @@ impl Rng {
     }
 }
 
-/// Profiling is process-wide: tests that profile take turns.
+/// Profiling and weight capture are process-wide: tests that use them take turns.
 static PROFILING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn bits(v: &[f32]) -> Vec<u32> {
@@ -468,6 +468,8 @@ fn weights_as_struct_fields() {
 
 #[test]
 fn fused_gate_loops_are_accumulation_sites() {
+    // Takes the turn of the process-wide profile and capture for the whole test: its weights are `A/gates.*`.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(17);
     let (n, m) = (4, 7);
     let (wz, wc, u, b, x) = (r.vec(n * m), r.vec(n * m), r.vec(n * n), r.vec(n), r.vec(m));
@@ -517,7 +519,6 @@ fn fused_gate_loops_are_accumulation_sites() {
         "calibrate {hc:?} vs reference {want:?}"
     );
     // `prev` is a local site of the function.
-    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     emulate::start_profiling();
     model_cal::gates::<P>(&wz, &wc, &u, &b, &x, &mut h0.clone());
     let p = emulate::finish_profiling();
@@ -532,6 +533,8 @@ fn fused_gate_loops_are_accumulation_sites() {
 
 #[test]
 fn captured_weights_are_what_the_tuned_build_stores() {
+    // Capturing is process-wide, like profiling: take turns with the other test running `gates::<A>`.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(19);
     let (n, m) = (3, 5);
     let (wz, wc, u, b, x) = (r.vec(n * m), r.vec(n * m), r.vec(n * n), r.vec(n), r.vec(m));

@@ -869,59 +869,38 @@ impl<T: Number> WeightRead<T> for [T] {
     }
 }
 
-impl<T: Number, const M: usize> WeightRead<T> for [T; M] {
-    #[inline(always)]
-    fn weight_len(&self) -> usize {
-        M
-    }
-    fn resident_bytes(&self) -> usize {
-        core::mem::size_of_val(self)
-    }
-    #[inline(always)]
-    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
-        self
-    }
-    #[inline(always)]
-    fn range<'a, const N: usize>(
-        &'a self,
-        start: usize,
-        n: usize,
-        _: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
-        &self[start..][..n]
-    }
-    #[inline(always)]
-    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
-        Prepared::Values(self)
-    }
+/// Arrays and `Vec`s read as the slice they hold.
+macro_rules! weights_as_slice {
+    ($([$($g:tt)*] $t:ty),*) => {$(
+        impl<$($g)*> WeightRead<T> for $t {
+            #[inline(always)]
+            fn weight_len(&self) -> usize {
+                self.len()
+            }
+            fn resident_bytes(&self) -> usize {
+                self[..].resident_bytes()
+            }
+            #[inline(always)]
+            fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T] {
+                self[..].read(buf)
+            }
+            #[inline(always)]
+            fn range<'a, const N: usize>(
+                &'a self,
+                start: usize,
+                n: usize,
+                buf: &'a mut Unpacked<T, N>,
+            ) -> &'a [T] {
+                self[..].range(start, n, buf)
+            }
+            #[inline(always)]
+            fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
+                self[..].prepare(buf)
+            }
+        }
+    )*};
 }
-
-impl<T: Number> WeightRead<T> for Vec<T> {
-    #[inline(always)]
-    fn weight_len(&self) -> usize {
-        self.len()
-    }
-    fn resident_bytes(&self) -> usize {
-        core::mem::size_of_val(self.as_slice())
-    }
-    #[inline(always)]
-    fn read<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> &'a [T] {
-        self
-    }
-    #[inline(always)]
-    fn range<'a, const N: usize>(
-        &'a self,
-        start: usize,
-        n: usize,
-        _: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
-        &self[start..][..n]
-    }
-    #[inline(always)]
-    fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
-        Prepared::Values(self)
-    }
-}
+weights_as_slice!([T: Number, const M: usize] [T; M], [T: Number] Vec<T>);
 
 impl<T: Number> WeightRead<T> for Packed<T> {
     #[inline(always)]

@@ -646,6 +646,9 @@ mod tests {
         if MODE != Mode::Calibrate && std::env::var_os(TARGET_ENV).is_none() {
             let e = run(&t, &args(&["tune"])).unwrap_err();
             assert!(e.contains("run `cargo number tune --example toy`"), "{e}");
+            // `weights` (what `cargo number bake` runs) emulates: other builds refuse it, naming the feature.
+            let e = run(&t, &args(&["weights", "--json", "w.json"])).unwrap_err();
+            assert!(e.contains("`weights` needs a calibrate build"), "{e}");
         }
     }
 

@@ -129,7 +129,8 @@ fn captured() -> &'static Mutex<BTreeMap<u32, Vec<Vec<f32>>>> {
 /// Runs `f` and returns, for every weight site it read, the values the site held, exactly as the emulated
 /// formats quantize them (GPTQ-rounded where rounding applies): the values a tuned build with those formats
 /// stores, which `cargo number bake` writes as `static`s. A site given several different tensors (one layer
-/// instance run with different weights) lists each.
+/// instance run with different weights) lists each. Like profiling, capturing is process-wide: weights other
+/// threads read while `f` runs are captured too.
 ///
 /// ```
 /// # use number_runtime::emulate;

@@ -11,7 +11,9 @@
 //! (5) tuned layers take their weights packed (`number_rt::Packed`) or as slices alike; the container alias
 //!     (`iter_tun::W<A>`) holds either;
 //! (6) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate;
-//! (7) the weights `emulate::capture_weights` captures for a bake are what the tuned build stores.
+//! (7) the weights `emulate::capture_weights` captures for a bake are what the tuned build stores;
+//! (8) a dense layer reading its rows with `chunks` and its elements with `zip` (a `for` loop, or an iterator
+//!     chain) has accumulation sites: integer kernels in tuned builds, whole rows for GPTQ capture.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -221,7 +223,7 @@ macro_rules! formats {
 
 formats!(a_scale: A, scale_tun, "scale_cal", { w = Fixed<6, 4>, x = Fixed<8, 4>, y = f32, h = Fixed<4, 1>, s = UFixed<6, 2> });
 formats!(a_conv: A, conv_tun, "conv_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 5>, y = Fixed<10, 4>, acc = Fixed<12, 6> });
-formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4>, dot_2 = Fixed<12, 6>, lit1 = f32 });
+formats!(a_iter: A, iter_tun, "iter_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<9, 4>, total = Fixed<8, 3>, lit0 = f32, scaled = Fixed<7, 4>, dot_2 = Fixed<12, 6>, lit1 = f32, lit2 = f32, dot_3 = Fixed<12, 6> });
 use model_tun::dense_forward;
 formats!(a_dense: A, dense_forward, "dense_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5> });
 use model_tun::gates;
@@ -575,4 +577,113 @@ fn captured_weights_are_what_the_tuned_build_stores() {
     });
     assert_eq!(w["A/gates.wz"].len(), 2);
     assert_eq!(w["A/gates.wc"].len(), 1);
+}
+
+// ------------------------------------------------------------------ (8) rows by `chunks`, elements by `zip`
+
+macro_rules! chunk_rows {
+    ($mode:tt, $f:ident) => {
+        /// Two dense layers as iterators are written: rows by `chunks` (in a `for` loop, and in a `map` over
+        /// `chunks_exact(..).zip(b)`), elements by a `zip` loop and by `zip`/`map`/`sum`.
+        #[quantize(weights(w, b, u), mode = $mode)]
+        pub fn $f<L>(w: &[f32], b: &[f32], u: &[f32], x: &[f32], y: &mut [f32]) -> Vec<f32> {
+            let n = x.len();
+            for (o, row) in w.chunks(n).enumerate() {
+                let mut acc = b[o];
+                for (a, v) in row.iter().zip(x) {
+                    acc += a * v;
+                }
+                y[o] = acc.max(0.0) + row[0] * row.len() as f32;
+            }
+            let mut first: f32 = 0.0;
+            for (i, &a) in u[..n].iter().enumerate() {
+                first += a * x[i];
+            }
+            y[0] += first;
+            u.chunks_exact(n)
+                .zip(b)
+                .map(|(row, bias)| row.iter().zip(x).map(|(a, v)| a * v).sum::<f32>() + bias)
+                .collect()
+        }
+    };
+}
+chunk_rows!("plain", chunks_plain);
+chunk_rows!("calibrate", chunks_cal);
+chunk_rows!("tuned", chunks_tun);
+formats!(a_chunks: A, chunks_tun, "chunks_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, u = Fixed<4, 2>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5>, lit0 = f32, first = Fixed<11, 4>, lit1 = f32, dot = Fixed<11, 5>, lit2 = f32 });
+
+#[test]
+fn rows_by_chunks_and_elements_by_zip_are_accumulation_sites() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(23);
+    let (n_out, n) = (3, 5);
+    let (w, b, u, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n_out * n), r.vec(n));
+    // Plain: the iterator code as written.
+    let mut yp = vec![0.0; n_out];
+    let zp = chunks_plain::<A>(&w, &b, &u, &x, &mut yp);
+    let dot = |w: &[f32]| w.iter().zip(&x).map(|(a, v)| a * v).sum::<f32>();
+    let want_y: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut acc = b[o];
+            for i in 0..n {
+                acc += w[o * n + i] * x[i];
+            }
+            acc.max(0.0) + w[o * n] * n as f32
+        })
+        .collect();
+    let want_z: Vec<f32> = (0..n_out).map(|o| dot(&u[o * n..][..n]) + b[o]).collect();
+    let mut want_y = want_y;
+    want_y[0] += dot(&u[..n]);
+    assert_eq!((bits(&yp), bits(&zp)), (bits(&want_y), bits(&want_z)));
+    // Calibrate == tuned == the step-by-step reference: each inner product accumulated in its site's format.
+    let mut yc = vec![0.0; n_out];
+    let zc = emulate::with_formats(&a_chunks(), || chunks_cal::<A>(&w, &b, &u, &x, &mut yc));
+    let mut yt = vec![0.0; n_out];
+    let zt = chunks_tun::<A>(
+        &Number::from_f32_slice(&w),
+        &Number::from_f32_slice(&b),
+        &Number::from_f32_slice(&u),
+        &x,
+        &mut yt,
+    );
+    assert_eq!((bits(&yc), bits(&zc)), (bits(&yt), bits(&zt)));
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let xq: Vec<f32> = x.iter().map(|&v| q("fixed<8,4>", v)).collect();
+    let ref_y: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut acc = q("fixed<12,5>", q("fixed<6,4>", b[o]));
+            for i in 0..n {
+                acc = q("fixed<12,5>", acc + q("fixed<5,3>", w[o * n + i]) * xq[i]);
+            }
+            q(
+                "fixed<10,4>",
+                acc.max(0.0) + q("fixed<5,3>", w[o * n]) * n as f32,
+            )
+        })
+        .collect();
+    let mut ref_y = ref_y;
+    let mut first = 0.0;
+    for i in 0..n {
+        first = q("fixed<11,4>", first + q("fixed<4,2>", u[i]) * xq[i]);
+    }
+    ref_y[0] = q("fixed<10,4>", ref_y[0] + first);
+    let ref_z: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut dot = 0.0;
+            for i in 0..n {
+                dot = q("fixed<11,5>", dot + q("fixed<4,2>", u[o * n + i]) * xq[i]);
+            }
+            dot + q("fixed<6,4>", b[o])
+        })
+        .collect();
+    assert_eq!((bits(&yc), bits(&zc)), (bits(&ref_y), bits(&ref_z)));
+    // Calibrate builds report whole rows at their offsets: GPTQ captures both weights.
+    number_rt::rounding::start_capture();
+    for s in 0..4 {
+        let x = Rng(40 + s).vec(n);
+        chunks_cal::<P>(&w, &b, &u, &x, &mut vec![0.0; n_out]);
+    }
+    let captured = number_rt::rounding::finish_capture();
+    assert_eq!(number_rt::rounding::skipped(), []);
+    assert_eq!(captured, ["P/chunks_cal.u", "P/chunks_cal.w"]);
 }

@@ -370,7 +370,8 @@ pub(crate) fn weight_source(w: &Ident) -> Ident {
 /// `::` (`<L as dense::Formats>::w`) nor as a field or method after `.`.
 fn mentions_ident(ts: &TokenStream, x: &Ident) -> bool {
     use proc_macro2::TokenTree;
-    let mut after_sep = false;
+    // After `::` or a field/method `.` an identifier is not the binding; after a range's `..` it is.
+    let (mut after_sep, mut in_range) = (false, false);
     for t in ts.clone() {
         let found = match &t {
             TokenTree::Ident(i) => *i == *x && !after_sep,
@@ -380,7 +381,14 @@ fn mentions_ident(ts: &TokenStream, x: &Ident) -> bool {
         if found {
             return true;
         }
-        after_sep = matches!(&t, TokenTree::Punct(p) if p.as_char() == ':' || p.as_char() == '.');
+        (after_sep, in_range) = match &t {
+            TokenTree::Punct(p) if p.as_char() == ':' => (true, false),
+            TokenTree::Punct(p) if p.as_char() == '.' => {
+                let joint = p.spacing() == proc_macro2::Spacing::Joint;
+                (!joint && !in_range, joint)
+            }
+            _ => (false, false),
+        };
     }
     false
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 mod reduce;
+mod rows;
 mod typed;
 mod zip;
 pub(crate) use typed::only_indexed;
@@ -1331,6 +1332,10 @@ impl VisitMut for Walker<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Some(index_loops) = self.desugar_rows(e) {
+            *e = index_loops;
+            return self.visit_expr_mut(e);
+        }
         match e {
             Expr::Lit(l) => {
                 let Some(suffix) = float_lit_suffix(&l.lit) else {

@@ -622,3 +622,32 @@ fn fused_gates() {
         },
     );
 }
+
+#[test]
+fn chunk_rows() {
+    check(
+        "chunk_rows",
+        quote!(weights(w, b, u)),
+        quote! {
+            pub fn dense<L>(w: &[f32], b: &[f32], u: &[f32], x: &[f32], y: &mut [f32]) -> Vec<f32> {
+                let n = x.len();
+                for (o, row) in w.chunks(n).enumerate() {
+                    let mut acc = b[o];
+                    for (a, v) in row.iter().zip(x) {
+                        acc += a * v;
+                    }
+                    y[o] = acc.max(0.0);
+                }
+                let mut first: f32 = 0.0;
+                for (i, &a) in u[..n].iter().enumerate() {
+                    first += a * x[i];
+                }
+                y[0] += first;
+                u.chunks_exact(n)
+                    .zip(b)
+                    .map(|(row, bias)| row.iter().zip(x).map(|(a, v)| a * v).sum::<f32>() + bias)
+                    .collect()
+            }
+        },
+    );
+}

@@ -25,7 +25,11 @@ fn strip(e: &Expr) -> &Expr {
 }
 
 /// A method call `recv.name(args)` with `n` arguments.
-fn call<'e>(e: &'e Expr, name: &str, n: usize) -> Option<(&'e Expr, &'e syn::ExprMethodCall)> {
+pub(super) fn call<'e>(
+    e: &'e Expr,
+    name: &str,
+    n: usize,
+) -> Option<(&'e Expr, &'e syn::ExprMethodCall)> {
     match strip(e) {
         Expr::MethodCall(m) if m.method == name && m.args.len() == n => Some((&m.receiver, m)),
         _ => None,
@@ -33,7 +37,7 @@ fn call<'e>(e: &'e Expr, name: &str, n: usize) -> Option<(&'e Expr, &'e syn::Exp
 }
 
 /// The binding and (start, length) of a whole binding `x`, a range of it `x[lo..hi]` or `x.iter()` of either.
-fn slice_of(e: &Expr) -> Option<(&Ident, Option<&Expr>, Option<&Expr>)> {
+pub(super) fn slice_of(e: &Expr) -> Option<(&Ident, Option<&Expr>, Option<&Expr>)> {
     let e = match call(e, "iter", 0) {
         Some((recv, _)) => strip(recv),
         None => strip(e),

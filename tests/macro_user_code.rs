@@ -610,6 +610,80 @@ macro_rules! chunk_rows {
 chunk_rows!("plain", chunks_plain);
 chunk_rows!("calibrate", chunks_cal);
 chunk_rows!("tuned", chunks_tun);
+
+macro_rules! windows {
+    ($mode:tt, $f:ident) => {
+        /// A valid 1-D convolution over windows of the input (`let window = &x[t..t + k]`) and rows of the
+        /// weight (`let row = &w[o * k..(o + 1) * k]`).
+        #[quantize(weights(w), mode = $mode)]
+        pub fn $f<L>(w: &[f32], x: &[f32], k: usize) -> Vec<f32> {
+            let mut y = Vec::new();
+            for o in 0..w.len() / k {
+                let row = &w[o * k..(o + 1) * k];
+                for t in 0..x.len() + 1 - k {
+                    let window = &x[t..t + k];
+                    let mut acc: f32 = 0.0;
+                    for (a, v) in row.iter().zip(window) {
+                        acc += a * v;
+                    }
+                    y.push(acc + window[0] * row.len() as f32);
+                }
+            }
+            y
+        }
+    };
+}
+windows!("plain", windows_plain);
+windows!("calibrate", windows_cal);
+windows!("tuned", windows_tun);
+formats!(a_windows: A, windows_tun, "windows_cal", { w = Fixed<5, 3>, x = Fixed<8, 4>, acc = Fixed<11, 5>, lit0 = f32 });
+
+#[test]
+fn windows_of_inputs_and_rows_of_weights_are_accumulation_sites() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(29);
+    let (c_out, k, n) = (3, 4, 9);
+    let (w, x) = (r.vec(c_out * k), r.vec(n));
+    let yp = windows_plain::<A>(&w, &x, k);
+    let want: Vec<f32> = (0..c_out)
+        .flat_map(|o| (0..n + 1 - k).map(move |t| (o, t)))
+        .map(|(o, t)| {
+            let mut acc = 0.0f32;
+            for i in 0..k {
+                acc += w[o * k + i] * x[t + i];
+            }
+            acc + x[t] * k as f32
+        })
+        .collect();
+    assert_eq!(bits(&yp), bits(&want));
+    let yc = emulate::with_formats(&a_windows(), || windows_cal::<A>(&w, &x, k));
+    let yt = windows_tun::<A>(&Number::from_f32_slice(&w), &x, k);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let xq: Vec<f32> = x.iter().map(|&v| q("fixed<8,4>", v)).collect();
+    let reference: Vec<f32> = (0..c_out)
+        .flat_map(|o| (0..n + 1 - k).map(move |t| (o, t)))
+        .map(|(o, t)| {
+            let mut acc = 0.0f32;
+            for i in 0..k {
+                acc = q(
+                    "fixed<11,5>",
+                    acc + q("fixed<5,3>", w[o * k + i]) * xq[i + t],
+                );
+            }
+            acc + xq[t] * k as f32
+        })
+        .collect();
+    assert_eq!(bits(&yc), bits(&reference));
+    // Whole rows at their offsets: GPTQ captures the weight.
+    number_rt::rounding::start_capture();
+    for s in 0..4 {
+        windows_cal::<P>(&w, &Rng(60 + s).vec(n), k);
+    }
+    let captured = number_rt::rounding::finish_capture();
+    assert_eq!(number_rt::rounding::skipped(), []);
+    assert_eq!(captured, ["P/windows_cal.w"]);
+}
 formats!(a_chunks: A, chunks_tun, "chunks_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, u = Fixed<4, 2>, x = Fixed<8, 4>, y = Fixed<10, 4>, acc = Fixed<12, 5>, lit0 = f32, first = Fixed<11, 4>, lit1 = f32, dot = Fixed<11, 5>, lit2 = f32 });
 
 #[test]

@@ -1311,8 +1311,9 @@ impl<'a> Walker<'a> {
 impl VisitMut for Walker<'_> {
     fn visit_block_mut(&mut self, b: &mut Block) {
         self.scopes.push(Vec::new());
-        for s in &mut b.stmts {
-            self.visit_stmt_mut(s);
+        for i in 0..b.stmts.len() {
+            self.slice_view(&mut b.stmts[i..]);
+            self.visit_stmt_mut(&mut b.stmts[i]);
         }
         self.scopes.pop();
     }

@@ -434,12 +434,13 @@ fn plain_mode_keeps_the_function_tokens() {
 #[test]
 fn weights_used_as_f32_get_a_view_in_tuned_builds() {
     let item = quote! {
-        fn f(w: &[f32], y: &mut [f32]) { let s = &w[1..]; for v in w.iter() { y[0] += v; } let n = w.len(); y[1] = w[0]; }
+        fn f(w: &[f32], y: &mut [f32]) { let s = &w[1..]; debug_assert!(!s.is_empty()); for v in w.iter() { y[0] += v; } let n = w.len(); y[1] = w[0]; }
     };
     for mode in [Mode::Plain, Mode::Calibrate, Mode::Tuned] {
         let e = expand(quote!(weights(w)), item.clone(), mode);
         assert!(!e.contains("compile_error"), "{e}");
     }
+    // (`s` is named inside a macro, so it stays a slice rather than reads of `w` by index.)
     let t = expand(quote!(weights(w)), item.clone(), Mode::Tuned);
     for want in [
         "let mut __nq_f32s_w = ::number_rt::__private::F32s::<1024>::new();",
@@ -647,6 +648,31 @@ fn chunk_rows() {
                     .zip(b)
                     .map(|(row, bias)| row.iter().zip(x).map(|(a, v)| a * v).sum::<f32>() + bias)
                     .collect()
+            }
+        },
+    );
+}
+
+#[test]
+fn slice_views() {
+    check(
+        "slice_views",
+        quote!(weights(w)),
+        quote! {
+            pub fn conv<L>(w: &[f32], x: &[f32], k: usize) -> Vec<f32> {
+                let mut y = Vec::new();
+                for o in 0..w.len() / k {
+                    let row = &w[o * k..(o + 1) * k];
+                    for t in 0..x.len() + 1 - k {
+                        let window = &x[t..t + k];
+                        let mut acc: f32 = 0.0;
+                        for (a, v) in row.iter().zip(window) {
+                            acc += a * v;
+                        }
+                        y.push(acc + window[0] * row.len() as f32);
+                    }
+                }
+                y
             }
         },
     );

@@ -24,7 +24,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
-use syn::{BinOp, Expr, ExprForLoop, Ident, Pat, RangeLimits, UnOp, parse_quote};
+use syn::{BinOp, Expr, ExprForLoop, Ident, Pat, RangeLimits, Stmt, UnOp, parse_quote};
 
 /// `e` without parentheses and groups.
 fn bare(e: &Expr) -> &Expr {
@@ -528,5 +528,137 @@ impl Walker<'_> {
             Expr::MethodCall(_) => self.chunk_rows_chain(e),
             _ => None,
         }
+    }
+}
+
+/// Whether `stmts` assign to one of `names` (`x = …`, `x += …`) or borrow it mutably (`&mut x`).
+fn assigns(stmts: &[Stmt], names: &[String]) -> bool {
+    struct V<'n> {
+        names: &'n [String],
+        hit: bool,
+    }
+    impl V<'_> {
+        fn root(&self, e: &Expr) -> bool {
+            match e {
+                Expr::Field(f) => self.root(&f.base),
+                Expr::Index(i) => self.root(&i.expr),
+                Expr::Paren(p) => self.root(&p.expr),
+                e => single_ident(e).is_some_and(|i| self.names.iter().any(|n| i == n)),
+            }
+        }
+    }
+    impl<'a> Visit<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match e {
+                Expr::Assign(a) => self.hit |= self.root(&a.left),
+                Expr::Binary(b) if super::base_op(&b.op).is_some() => {
+                    self.hit |= self.root(&b.left)
+                }
+                Expr::Reference(r) if r.mutability.is_some() => self.hit |= self.root(&r.expr),
+                _ => {}
+            }
+            visit::visit_expr(self, e);
+        }
+    }
+    let mut v = V { names, hit: false };
+    stmts.iter().for_each(|s| v.visit_stmt(s));
+    v.hit
+}
+
+impl Walker<'_> {
+    /// `let v = &s[lo..hi];` (also `lo..`, `..hi`; untyped or `&[f32]`) of a site `s` at `stmts[0]`: the
+    /// statements after it read `s` by index instead (`v[i]` is `s[lo + i]`, `v.len()` is `hi - lo`, any other
+    /// `v` the slice `&s[lo..hi]`), and the `let` becomes a bounds check with the slice's panic. So an inner
+    /// product over a window of an input (`for (a, p) in row.iter().zip(window)`) or over a row of a weight
+    /// (`let row = &w[o * n..(o + 1) * n]`) is an accumulation loop. Not made when the later statements rebind
+    /// `v`, `s` or a name of the bounds, assign to a name of the bounds, or name `v` inside a macro.
+    pub(super) fn slice_view(&self, stmts: &mut [Stmt]) {
+        let Some((Stmt::Local(l), rest)) = stmts.split_first_mut() else {
+            return;
+        };
+        let v = match &l.pat {
+            Pat::Type(t) => {
+                let ty = &t.ty;
+                if quote!(#ty).to_string().replace(' ', "") != "&[f32]" {
+                    return;
+                }
+                plain_ident(&t.pat, false)
+            }
+            p => plain_ident(p, false),
+        };
+        let (Some(v), Some(init)) = (v.cloned(), &l.init) else {
+            return;
+        };
+        if init.diverge.is_some() {
+            return;
+        }
+        let Expr::Reference(r) = bare(&init.expr) else {
+            return;
+        };
+        let Expr::Index(ix) = bare(&r.expr) else {
+            return;
+        };
+        let (Some(s), Expr::Range(range)) = (single_ident(&ix.expr), bare(&ix.index)) else {
+            return;
+        };
+        if r.mutability.is_some()
+            || !matches!(range.limits, RangeLimits::HalfOpen(_))
+            || !matches!(self.lookup(&s.to_string()), Some(Binding::Site { .. }))
+            || !range.start.iter().chain(&range.end).all(|e| simple(e))
+        {
+            return;
+        }
+        let bounds: Vec<String> = range
+            .start
+            .iter()
+            .chain(&range.end)
+            .flat_map(|e| idents_of(e))
+            .collect();
+        let mut names = bounds.clone();
+        names.push(s.to_string());
+        if rebinds_or_hides(
+            |w| rest.iter().for_each(|st| w.visit_stmt(st)),
+            &[v.to_string()],
+        ) || rebinds_or_hides(
+            |w| {
+                struct Pats<'w, 'a>(&'w mut dyn Visit<'a>);
+                impl<'a> Visit<'a> for Pats<'_, 'a> {
+                    fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
+                        self.0.visit_pat_ident(p);
+                    }
+                }
+                let mut p = Pats(w);
+                rest.iter().for_each(|st| p.visit_stmt(st));
+            },
+            &names,
+        ) || assigns(rest, &bounds)
+        {
+            return;
+        }
+        let s = s.clone();
+        let start = match &range.start {
+            Some(lo) => quote!((#lo)),
+            None => quote!(0usize),
+        };
+        let end = match &range.end {
+            Some(hi) => quote!((#hi)),
+            None => quote!(#s.len()),
+        };
+        let mut sub = Subst {
+            name: &v,
+            place: parse_quote!(#s[#start..#end]),
+            row: Some((start.clone(), end.clone(), &s)),
+            by_value: false,
+        };
+        rest.iter_mut().for_each(|st| sub.visit_stmt_mut(st));
+        let what = format!("`{s}`");
+        stmts[0] = parse_quote!({
+            let (__nq_vs, __nq_ve): (usize, usize) = (#start, #end);
+            assert!(
+                __nq_vs <= __nq_ve && __nq_ve <= #s.len(),
+                "range {}..{} out of bounds of {} (length {})",
+                __nq_vs, __nq_ve, #what, #s.len()
+            );
+        });
     }
 }

@@ -13,7 +13,9 @@
 //! (6) a loop summing several accumulators (the gates of a recurrent cell) gets one integer kernel per gate;
 //! (7) the weights `emulate::capture_weights` captures for a bake are what the tuned build stores;
 //! (8) a dense layer reading its rows with `chunks` and its elements with `zip` (a `for` loop, or an iterator
-//!     chain) has accumulation sites: integer kernels in tuned builds, whole rows for GPTQ capture.
+//!     chain) has accumulation sites: integer kernels in tuned builds, whole rows for GPTQ capture; so do
+//!     inner products over slices bound by `let` (`let window = &x[t..t + k]`);
+//! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -760,4 +762,98 @@ fn rows_by_chunks_and_elements_by_zip_are_accumulation_sites() {
     let captured = number_rt::rounding::finish_capture();
     assert_eq!(number_rt::rounding::skipped(), []);
     assert_eq!(captured, ["P/chunks_cal.u", "P/chunks_cal.w"]);
+}
+
+// ------------------------------------------------------------------ (9) state kept in a struct between calls
+
+/// The state a recurrent step carries between calls.
+pub struct Carry {
+    pub h: Vec<f32>,
+    pub steps: usize,
+}
+
+macro_rules! stateful {
+    ($mode:tt, $f:ident) => {
+        /// A recurrent step whose state lives in a struct: `h` is read and written through the field.
+        #[quantize(weights(w, u), state(s.h), mode = $mode)]
+        pub fn $f<L>(w: &[f32], u: &[f32], x: &[f32], s: &mut Carry) {
+            let n = s.h.len();
+            let prev = s.h.clone();
+            for j in 0..n {
+                let mut acc: f32 = 0.0;
+                for i in 0..x.len() {
+                    acc += w[j * x.len() + i] * x[i];
+                }
+                for k in 0..n {
+                    acc += u[j * n + k] * prev[k];
+                }
+                s.h[j] = acc.tanh();
+            }
+            s.steps += 1;
+        }
+    };
+}
+stateful!("plain", state_plain);
+stateful!("calibrate", state_cal);
+stateful!("tuned", state_tun);
+formats!(a_state: A, state_tun, "state_cal", { w = Fixed<5, 3>, u = Fixed<5, 3>, x = Fixed<8, 4>, h = Fixed<8, 6>, prev = Fixed<8, 6>, acc = Fixed<12, 6>, lit0 = f32 });
+
+#[test]
+fn state_fields_are_sites_across_calls() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(31);
+    let (n, m) = (4, 3);
+    let (w, u) = (r.vec(n * m), r.vec(n * n));
+    let xs: Vec<Vec<f32>> = (0..5).map(|_| r.vec(m)).collect();
+    let new = || Carry {
+        h: vec![0.3; n],
+        steps: 0,
+    };
+    // Plain: the f32 code as written, state carried across the calls.
+    let mut sp = new();
+    xs.iter().for_each(|x| state_plain::<A>(&w, &u, x, &mut sp));
+    let mut want = vec![0.3f32; n];
+    for x in &xs {
+        want = (0..n)
+            .map(|j| {
+                let mut acc = 0.0f32;
+                for i in 0..m {
+                    acc += w[j * m + i] * x[i];
+                }
+                for k in 0..n {
+                    acc += u[j * n + k] * want[k];
+                }
+                acc.tanh()
+            })
+            .collect();
+    }
+    assert_eq!((bits(&sp.h), sp.steps), (bits(&want), xs.len()));
+    // Calibrate == tuned; the state holds values of its format between calls.
+    let mut sc = new();
+    emulate::with_formats(&a_state(), || {
+        xs.iter().for_each(|x| state_cal::<A>(&w, &u, x, &mut sc))
+    });
+    let (wt, ut) = (Number::from_f32_slice(&w), Number::from_f32_slice(&u));
+    let mut st = new();
+    xs.iter().for_each(|x| state_tun::<A>(&wt, &ut, x, &mut st));
+    assert_eq!(
+        bits(&sc.h),
+        bits(&st.h),
+        "calibrate {:?} vs tuned {:?}",
+        sc.h,
+        st.h
+    );
+    assert_ne!(bits(&sc.h), bits(&sp.h));
+    let f: Format = "fixed<8,6>".parse().unwrap();
+    assert!(st.h.iter().all(|&v| f.quantize(v) == v), "{:?}", st.h);
+    assert_eq!(st.steps, xs.len());
+    // The field is an output site of the step, profiled on entry and on every write.
+    emulate::start_profiling();
+    state_cal::<P>(&w, &u, &xs[0], &mut new());
+    let p = emulate::finish_profiling();
+    assert_eq!(
+        p.sites["P/state_cal.h"].kind,
+        number_rt::profile::SiteKind::Output
+    );
+    assert_eq!(p.sites["P/state_cal.h"].stats.total(), 2 * n as u64);
 }

@@ -58,6 +58,9 @@ pub(crate) struct Options {
     pub share: Vec<Vec<Ident>>,
     /// Weights the body uses through generic code (`generic(w)`): left as they are, not rewritten or checked.
     pub generic: Vec<Ident>,
+    /// Activations kept in fields between calls (`state(s.h, self.c)`): (base, field); each is a site named after
+    /// the field, like a `&mut [f32]` parameter (`&[f32]` when the base is not mutable).
+    pub state_fields: Vec<(Ident, Ident)>,
     pub mode: Option<(Mode, Span)>,
 }
 
@@ -71,6 +74,7 @@ impl Options {
         o.rename.extend(other.rename.iter().cloned());
         o.share.extend(other.share.iter().cloned());
         o.generic.extend(other.generic.iter().cloned());
+        o.state_fields.extend(other.state_fields.iter().cloned());
         if let Some((_, span)) = other.mode {
             errors.at(
                 span,
@@ -112,6 +116,8 @@ enum Value {
     List(Vec<Ident>),
     /// `weights(w, self.b, l.u)`: parameters, or fields of a parameter or of `self`.
     Weights(Vec<(Option<Ident>, Ident)>),
+    /// `state(s.h, self.c)`: fields of a parameter or of `self`.
+    State(Vec<(Option<Ident>, Ident)>),
     Pairs(Vec<(Ident, LitStr)>),
     Str(LitStr),
     Other,
@@ -152,6 +158,15 @@ impl Parse for RawOpt {
                 let content;
                 syn::parenthesized!(content in input);
                 Value::Weights(
+                    Punctuated::<_, Token![,]>::parse_terminated_with(&content, parse_weight)?
+                        .into_iter()
+                        .collect(),
+                )
+            }
+            "state" => {
+                let content;
+                syn::parenthesized!(content in input);
+                Value::State(
                     Punctuated::<_, Token![,]>::parse_terminated_with(&content, parse_weight)?
                         .into_iter()
                         .collect(),
@@ -198,7 +213,7 @@ impl Parse for RawOpt {
     }
 }
 
-pub(crate) const OPTION_HELP: &str = "expected one of `weights(..)`, `generic(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
+pub(crate) const OPTION_HELP: &str = "expected one of `weights(..)`, `state(..)`, `generic(..)`, `exclude(..)`, `rename(site = \"name\", ..)`, `share(..)`, `mode = \"plain\" | \"calibrate\" | \"tuned\"`";
 
 /// Checks that `name` can be a site ident (it becomes an associated type name).
 pub(crate) fn valid_site_name(name: &str) -> bool {
@@ -218,7 +233,11 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
         if key != "share"
             && matches!(
                 opt.value,
-                Value::List(_) | Value::Weights(_) | Value::Pairs(_) | Value::Str(_)
+                Value::List(_)
+                    | Value::Weights(_)
+                    | Value::State(_)
+                    | Value::Pairs(_)
+                    | Value::Str(_)
             )
         {
             if seen.contains(&key) {
@@ -243,6 +262,26 @@ pub(crate) fn parse_options(args: TokenStream, errors: &mut Errors) -> syn::Resu
                         o.weight_fields.push((base, name.clone()));
                     }
                     o.weights.push(name);
+                }
+            }
+            Value::State(list) => {
+                if list.is_empty() {
+                    errors.at(
+                        opt.value_span,
+                        "`state(...)` needs at least one field (`state(s.h)`)",
+                    );
+                }
+                for (base, name) in list {
+                    match base {
+                        Some(base) => o.state_fields.push((base, name)),
+                        None => errors.spanned(
+                            &name,
+                            format_args!(
+                                "state({name}): `state(...)` names fields that hold activations between calls \
+                                 (`state(s.{name})`, `state(self.{name})`); a float parameter is a site already"
+                            ),
+                        ),
+                    }
                 }
             }
             Value::List(list) => {

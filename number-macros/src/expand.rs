@@ -51,6 +51,20 @@ pub(crate) fn quantize(
             return quote!(#item #e);
         }
     };
+    // What an error leaves in place of the expansion: the item as written, without the methods' own
+    // `#[quantize(..)]` attributes (they would otherwise expand on their own and report a second, wrong error).
+    let echo = match &parsed {
+        Item::Impl(i) => {
+            let mut i = i.clone();
+            for it in &mut i.items {
+                if let ImplItem::Fn(f) = it {
+                    f.attrs.retain(|a| !is_quantize_attr(a));
+                }
+            }
+            i.to_token_stream()
+        }
+        _ => item.clone(),
+    };
     let out = match parsed {
         Item::Fn(f) => expand_fn(&opts, f, mode, &mut errors),
         Item::Impl(i) => expand_impl(&opts, i, mode, &mut errors),
@@ -70,9 +84,9 @@ pub(crate) fn quantize(
         (Some(ts), Ok(())) => ts,
         (_, Err(e)) => {
             let e = e.to_compile_error();
-            quote!(#item #e)
+            quote!(#echo #e)
         }
-        (None, Ok(())) => item,
+        (None, Ok(())) => echo,
     }
 }
 
@@ -478,7 +492,13 @@ fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream>
                 None => quote!(let #tmp = __nq.weights(#i, #x); let #x: &[f32] = &#tmp;),
             }
         } else {
-            match p.shape {
+            // A state field (`state(s.h)`): its elements, bound to the field's name first.
+            let field = match (&p.field_of, p.shape) {
+                (Some(base), Shape::SliceMut) => quote!(let #x = &mut #base.#x;),
+                (Some(base), _) => quote!(let #x = &#base.#x;),
+                (None, _) => quote!(),
+            };
+            let access = match p.shape {
                 Shape::Scalar => {
                     let q = qgen.q(idx, ident, quote!(#x));
                     quote!(let #mutability #x = #q;)
@@ -515,7 +535,8 @@ fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream>
                     let qs = qgen.q_slice(idx, ident, quote!(__nq_v), false);
                     quote!(let #mutability #x = { let mut __nq_v = #x; #qs __nq_v };)
                 }
-            }
+            };
+            quote!(#field #access)
         });
     }
     out

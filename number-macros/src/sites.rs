@@ -762,7 +762,101 @@ impl<'a> Walker<'a> {
             }
         }
         self.field_weights(sig, &mut out);
+        self.state_fields(sig, &mut out);
         out
+    }
+
+    /// The fields named by `state(s.h, self.c)`: a site each, bound to the field's name like a `&mut [f32]`
+    /// parameter (`&[f32]` when the base is not mutable); the body's `s.h` was rewritten to `h` (see
+    /// [`fields_to_bindings`]) and the prologue binds `h` to the field's elements.
+    fn state_fields(&mut self, sig: &Signature, out: &mut Vec<Param>) {
+        for (base, field) in self.opts.state_fields.clone() {
+            let name = field.to_string();
+            let mutable = if base == "self" {
+                match sig.receiver() {
+                    Some(r) => r.mutability.is_some(),
+                    None => {
+                        self.errors.spanned(
+                            &base,
+                            format_args!(
+                                "state(self.{name}): `{}` has no `self` parameter; name a field of a parameter \
+                                 (`state(s.{name})`)",
+                                self.fn_name
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            } else {
+                let param = sig.inputs.iter().find_map(|a| match a {
+                    FnArg::Typed(pt) => match &*pt.pat {
+                        Pat::Ident(pi) if pi.ident == base => Some((pi, &pt.ty)),
+                        _ => None,
+                    },
+                    FnArg::Receiver(_) => None,
+                });
+                match param {
+                    Some((pi, ty)) => {
+                        pi.mutability.is_some()
+                            || matches!(&**ty, Type::Reference(r) if r.mutability.is_some())
+                    }
+                    None => {
+                        let params = param_names(sig);
+                        self.errors.spanned(
+                            &base,
+                            format_args!(
+                                "state({base}.{name}): `{base}` is not a parameter of `{}` (parameters: {})",
+                                self.fn_name,
+                                if params.is_empty() { "none".to_string() } else { params.join(", ") }
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            };
+            if param_names(sig).contains(&name)
+                || out.iter().any(|p| p.ident == field)
+                || self.opts.is_weight(&name)
+            {
+                self.errors.spanned(
+                    &field,
+                    format_args!(
+                        "state({base}.{name}): the site would be called `{name}`, which already names a parameter, \
+                         a weight or another state field of `{}`; rename the parameter",
+                        self.fn_name
+                    ),
+                );
+                continue;
+            }
+            let raw = self.raw_name(&name);
+            if self.opts.is_excluded(&raw) {
+                continue;
+            }
+            let (shape, kind) = if mutable {
+                (Shape::SliceMut, Kind::Output)
+            } else {
+                (Shape::SliceRef, Kind::Input)
+            };
+            let site = self.add_site(raw, kind, field.span(), true);
+            out.push(Param {
+                ident: field.clone(),
+                mutable: false,
+                shape,
+                site,
+                weight: false,
+                typed: false,
+                field_of: Some(base.clone()),
+            });
+            self.bind(
+                name,
+                Binding::Site {
+                    site,
+                    shape,
+                    weight: false,
+                    typed: false,
+                },
+            );
+        }
     }
 
     /// The weights that are fields (`weights(self.w, l.b)`): a weight site each, bound to the field's name; the
@@ -1266,8 +1360,10 @@ impl<'a> Walker<'a> {
             format_args!(
                 "`{}` reads an element of the struct field `{base}.{field}` inside the #[quantize] function `{f}`: \
                  fields are not sites, so its values would stay f32 in every build and the tuner would never see \
-                 them. List the field as a weight (`weights({base}.{field})`, the field stored as `Vec<{ty}>`), or \
-                 read it into an untyped local first (`let v = {base}.{field}[i];`) to keep it f32 on purpose",
+                 them. List the field as a weight if it holds trained parameters (`weights({base}.{field})`, the \
+                 field stored as `Vec<{ty}>`), as state if it holds activations kept between calls \
+                 (`state({base}.{field})`, the field stays `Vec<f32>`), or read it into an untyped local first \
+                 (`let v = {base}.{field}[i];`) to keep it f32 on purpose",
                 e.to_token_stream().to_string().replace(" . ", ".").replace(" [", "[").replace("[ ", "[").replace(" ]", "]")
             ),
         );
@@ -1565,8 +1661,14 @@ pub(crate) fn fields_to_bindings(opts: &Options, body: &mut Block) {
         }
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
-    if !opts.weight_fields.is_empty() {
-        Fields(&opts.weight_fields).visit_block_mut(body);
+    let fields: Vec<(Ident, Ident)> = opts
+        .weight_fields
+        .iter()
+        .chain(&opts.state_fields)
+        .cloned()
+        .collect();
+    if !fields.is_empty() {
+        Fields(&fields).visit_block_mut(body);
     }
 }
 

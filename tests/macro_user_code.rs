@@ -14,7 +14,8 @@
 //! (7) the weights `emulate::capture_weights` captures for a bake are what the tuned build stores;
 //! (8) a dense layer reading its rows with `chunks` and its elements with `zip` (a `for` loop, or an iterator
 //!     chain) has accumulation sites: integer kernels in tuned builds, whole rows for GPTQ capture; so do
-//!     inner products over slices bound by `let` (`let window = &x[t..t + k]`);
+//!     inner products over slices bound by `let` (`let window = &x[t..t + k]`) and sums over index ranges
+//!     (`(0..n).map(|i| w[o * n + i] * x[i]).sum()`);
 //! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
@@ -635,6 +636,68 @@ macro_rules! windows {
         }
     };
 }
+macro_rules! range_sum {
+    ($mode:tt, $f:ident) => {
+        /// A dense layer whose inner product sums a range's products (`(0..n).map(|i| ..).sum()`).
+        #[quantize(weights(w, b), mode = $mode)]
+        pub fn $f<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+            let n = x.len();
+            for o in 0..y.len() {
+                y[o] = b[o] + (0..n).map(|i| w[o * n + i] * x[i]).sum::<f32>();
+            }
+        }
+    };
+}
+range_sum!("plain", range_plain);
+range_sum!("calibrate", range_cal);
+range_sum!("tuned", range_tun);
+formats!(a_range: A, range_tun, "range_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, dot = Fixed<11, 5>, lit0 = f32 });
+
+#[test]
+fn range_sums_of_products_are_accumulation_sites() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(37);
+    let (n_out, n) = (3, 6);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let mut yp = vec![0.0; n_out];
+    range_plain::<A>(&w, &b, &x, &mut yp);
+    let want: Vec<f32> = (0..n_out)
+        .map(|o| b[o] + (0..n).map(|i| w[o * n + i] * x[i]).sum::<f32>())
+        .collect();
+    assert_eq!(bits(&yp), bits(&want));
+    let mut yc = vec![0.0; n_out];
+    emulate::with_formats(&a_range(), || range_cal::<A>(&w, &b, &x, &mut yc));
+    let mut yt = vec![0.0; n_out];
+    range_tun::<A>(
+        &Number::from_f32_slice(&w),
+        &Number::from_f32_slice(&b),
+        &x,
+        &mut yt,
+    );
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let reference: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut dot = 0.0;
+            for i in 0..n {
+                dot = q(
+                    "fixed<11,5>",
+                    dot + q("fixed<5,3>", w[o * n + i]) * q("fixed<8,4>", x[i]),
+                );
+            }
+            q("fixed<10,4>", q("fixed<6,4>", b[o]) + dot)
+        })
+        .collect();
+    assert_eq!(bits(&yc), bits(&reference));
+    number_rt::rounding::start_capture();
+    for s in 0..4 {
+        range_cal::<P>(&w, &b, &Rng(80 + s).vec(n), &mut vec![0.0; n_out]);
+    }
+    let captured = number_rt::rounding::finish_capture();
+    assert_eq!(number_rt::rounding::skipped(), []);
+    assert_eq!(captured, ["P/range_cal.w"]);
+}
+
 windows!("plain", windows_plain);
 windows!("calibrate", windows_cal);
 windows!("tuned", windows_tun);

@@ -1549,6 +1549,10 @@ impl VisitMut for Walker<'_> {
                 *e = self.zip_dot(e).unwrap();
                 self.visit_expr_mut(e);
             }
+            Expr::MethodCall(_) if self.range_dot(e).is_some() => {
+                *e = self.range_dot(e).unwrap();
+                self.visit_expr_mut(e);
+            }
             Expr::MethodCall(m) if matches!(self.site_of(&m.receiver), Some((_, _, true))) => {
                 self.f32_view(&mut m.receiver);
                 for a in &mut m.args {

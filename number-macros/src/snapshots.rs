@@ -677,3 +677,19 @@ fn slice_views() {
         },
     );
 }
+
+#[test]
+fn range_dot() {
+    check(
+        "range_dot",
+        quote!(weights(w, b)),
+        quote! {
+            pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+                let n = x.len();
+                for o in 0..y.len() {
+                    y[o] = b[o] + (0..n).map(|i| w[o * n + i] * x[i]).sum::<f32>();
+                }
+            }
+        },
+    );
+}

@@ -15,6 +15,10 @@
 //!   arithmetic, `*a`, method receivers; `&p[…]` elsewhere), so an accumulation `acc += a * v` in the body is
 //!   an accumulation loop.
 //!
+//! - **index ranges**: `(lo..hi).map(|i| a[ia] * b[ib]).sum::<f32>()` with a weight `a` or `b` becomes the
+//!   accumulation loop `for i in lo..hi { dot += a[ia] * b[ib] }` with an accumulator site `dot`, as the
+//!   iterator inner products of [`super::zip`] do.
+//!
 //! Every rewrite computes the same values in the same order as the iterator code (a `chunks` of size 0 panics
 //! with the same message). A rewrite is not made, and the general rules apply, when the body rebinds a name the
 //! rewrite substitutes or depends on, or names it inside a macro, or when the binding is `mut`, `ref` or typed
@@ -660,5 +664,69 @@ impl Walker<'_> {
                 __nq_vs, __nq_ve, #what, #s.len()
             );
         });
+    }
+}
+
+impl Walker<'_> {
+    /// `(lo..hi).map(|i| a[ia] * b[ib]).sum::<f32>()`, an inner product over index ranges where `a` or `b` is a
+    /// weight, as the accumulation loop `{ let mut dot: f32 = 0.0; for i in lo..hi { dot += a[ia] * b[ib]; } dot }`
+    /// (like [`Walker::zip_dot`]); `None` leaves `e` as it is.
+    pub(super) fn range_dot(&self, e: &Expr) -> Option<Expr> {
+        let Expr::MethodCall(sum) = e else {
+            return None;
+        };
+        if sum.method != "sum" || !sum.args.is_empty() {
+            return None;
+        }
+        if let Some(t) = &sum.turbofish
+            && quote!(#t).to_string().replace(' ', "") != "::<f32>"
+        {
+            return None;
+        }
+        let (range, map) = super::zip::call(&sum.receiver, "map", 1)?;
+        let Expr::Range(range) = bare(range) else {
+            return None;
+        };
+        let (Some(_), Some(_), RangeLimits::HalfOpen(_)) = (&range.start, &range.end, range.limits)
+        else {
+            return None;
+        };
+        let Expr::Closure(c) = &map.args[0] else {
+            return None;
+        };
+        let [p] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let i = plain_ident(p, false)?;
+        let Expr::Binary(m) = bare(&c.body) else {
+            return None;
+        };
+        if !matches!(m.op, BinOp::Mul(_)) {
+            return None;
+        }
+        let base = |e: &Expr| match bare(e) {
+            Expr::Index(ix) => single_ident(&ix.expr).cloned(),
+            _ => None,
+        };
+        let (l, r) = (base(&m.left)?, base(&m.right)?);
+        if !self.is_weight(&l) && !self.is_weight(&r) {
+            return None;
+        }
+        let all = quote!(#e).to_string();
+        if all
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == "dot")
+        {
+            return None; // the expression mentions a `dot` of its own: keep it as written
+        }
+        let acc = Ident::new("dot", sum.method.span());
+        let (left, right) = (&m.left, &m.right);
+        Some(parse_quote!({
+            let mut #acc: f32 = 0.0f32;
+            for #i in #range {
+                #acc += #left * #right;
+            }
+            #acc
+        }))
     }
 }

@@ -518,6 +518,14 @@ fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream>
                         let #x: &[#t] = #tmp.fill(#x);
                     )
                 }
+                Shape::SliceRef if qgen.mode == Mode::Tuned => {
+                    // The quantized copy on the stack (up to 1024 values), not in a `Vec` per call.
+                    let t = qgen.tuned_ty(ident);
+                    quote!(
+                        let mut #tmp = ::number_rt::__private::F32s::<1024>::new();
+                        let #x: &[f32] = #tmp.quantize::<#t>(#x);
+                    )
+                }
                 Shape::SliceRef => {
                     let c = qgen.q_copy(idx, ident, x);
                     quote!(let #tmp = #c; let #x: &[f32] = &#tmp;)

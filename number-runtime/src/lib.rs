@@ -175,6 +175,22 @@ pub mod __private {
             }
         }
 
+        /// `T::quantize(x[i])` for every `x[i]`, into the buffer: the copy of a layer's `&[f32]` input in its
+        /// site's format that tuned builds read.
+        #[inline(always)]
+        pub fn quantize<T: number_formats::Number>(&mut self, x: &[f32]) -> &[f32] {
+            if x.len() <= N {
+                for (d, &v) in self.inline.iter_mut().zip(x) {
+                    d.write(T::quantize(v));
+                }
+                // SAFETY: the loop above initialized the first `x.len() <= N` elements of `inline`.
+                unsafe { core::slice::from_raw_parts(self.inline.as_ptr() as *const f32, x.len()) }
+            } else {
+                self.heap = x.iter().map(|&v| T::quantize(v)).collect();
+                &self.heap
+            }
+        }
+
         /// Decodes `w` to `f32` into the buffer.
         #[inline(always)]
         pub fn decode<T: number_formats::Number>(&mut self, w: &[T]) -> &[f32] {

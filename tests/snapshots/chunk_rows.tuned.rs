@@ -47,13 +47,8 @@ pub fn dense<L: dense::Formats>(
         __nq_wsrc_u,
         &mut __nq_wbuf_u,
     );
-    let __nq_x = x
-        .iter()
-        .map(|&__nq_e| <<L as dense::Formats>::x as ::number_rt::__private::Number>::quantize(
-            __nq_e,
-        ))
-        .collect::<::number_rt::__private::Vec<f32>>();
-    let x: &[f32] = &__nq_x;
+    let mut __nq_x = ::number_rt::__private::F32s::<1024>::new();
+    let x: &[f32] = __nq_x.quantize::<<L as dense::Formats>::x>(x);
     for __nq_e in y.iter_mut() {
         *__nq_e = <<L as dense::Formats>::y as ::number_rt::__private::Number>::quantize(
             *__nq_e,

@@ -17,13 +17,8 @@ pub fn conv<L: conv::Formats>(
         __nq_wsrc_w,
         &mut __nq_wbuf_w,
     );
-    let __nq_x = x
-        .iter()
-        .map(|&__nq_e| <<L as conv::Formats>::x as ::number_rt::__private::Number>::quantize(
-            __nq_e,
-        ))
-        .collect::<::number_rt::__private::Vec<f32>>();
-    let x: &[f32] = &__nq_x;
+    let mut __nq_x = ::number_rt::__private::F32s::<1024>::new();
+    let x: &[f32] = __nq_x.quantize::<<L as conv::Formats>::x>(x);
     let mut y = Vec::new();
     for o in 0..w.len() / k {
         {

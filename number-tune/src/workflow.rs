@@ -152,7 +152,7 @@ pub fn tune<M: Sync, I: Sync>(
             .collect();
         if !missed.is_empty() {
             println!(
-                "GPTQ rounding: {} weight site{} rounded to nearest, not GPTQ: never read in an inner product that #[quantize] recognizes (`for i in a..b {{ acc += w[..] * x[..] }}`, `for (p, q) in row.iter().zip(x) {{ acc += p * q }}` or `row.iter().zip(x).map(|(p, q)| p * q).sum()` inside the annotated function, with rows `&w[a..b]` or from `w.chunks(n)`; a weight passed to a helper function, iterated otherwise or read element by element is not captured; biases never are): {}",
+                "GPTQ rounding: {} weight site{} rounded to nearest, never read in an inner product that #[quantize] recognizes (expected for biases and scales, read element by element; a matrix listed here was passed to a helper function or iterated: write its inner products in the annotated function, as `for i in a..b {{ acc += w[..] * x[..] }}`, `for (p, q) in row.iter().zip(x) {{ acc += p * q }}` or `row.iter().zip(x).map(|(p, q)| p * q).sum()` with rows `&w[a..b]` or from `w.chunks(n)`, to have GPTQ compensate its rounding): {}",
                 missed.len(),
                 if missed.len() == 1 { " is" } else { "s are" },
                 missed

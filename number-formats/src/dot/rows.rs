@@ -122,6 +122,17 @@ fn avx2() -> bool {
     cfg!(target_arch = "x86_64") && super::cpu::selected() >= super::cpu::Kernels::Avx2
 }
 
+/// Whether the AVX-512 kernel may run: the VNNI kernels are selected ([`super::cpu`]) and the CPU has VBMI
+/// (`vpermb`, `vpmultishiftqb`).
+#[inline(always)]
+fn avx512() -> bool {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    let vbmi = std::is_x86_feature_detected!("avx512vbmi");
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    let vbmi = cfg!(all(target_arch = "x86_64", target_feature = "avx512vbmi"));
+    vbmi && super::cpu::selected() == super::cpu::Kernels::Avx512Vnni
+}
+
 /// For a row of a block format: `Σ_blocks len·max|v|·2^shift · xmax`, when below 2^24 (a bound on every partial
 /// sum of the products); `None` for other formats or a larger bound.
 fn block_bound<W: Number>(p: PackedSlice<'_, W>, xmax: i64) -> Option<i64> {
@@ -172,6 +183,25 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool) -> i32 {
 #[inline(always)]
 fn stream_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bool) -> i32 {
     let n = x.len();
+    #[cfg(target_arch = "x86_64")]
+    if n > 0 && avx512() {
+        let bytes = bytes_of(words);
+        let at = k0 * bits as usize;
+        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`avx512`); the kernel reads (masked) only the
+        // `bytes.len() - at / 8` bytes from `at / 8` and `n` operand bytes.
+        return unsafe {
+            avx512::dot(
+                bytes.as_ptr().add(at / 8),
+                bytes.len() - at / 8,
+                (at % 8) as u32,
+                bits,
+                kind,
+                x.as_ptr(),
+                xs,
+                n,
+            )
+        };
+    }
     let head = ((8 - k0 % 8) % 8).min(n);
     let mut sum = decoded_dot(words, k0, bits, kind, &x[..head], xs);
     let bytes = bytes_of(words);
@@ -223,6 +253,159 @@ fn decoded_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bo
         }
     }
     sum
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512 {
+    use crate::packed::simd::Kind;
+    use core::arch::x86_64::*;
+
+    /// `vpermb` indices per width: byte `8q + t` of the result is source byte `q·W + t`, so that 64-bit lane `q`
+    /// holds the bytes of codes `8q .. 8q + 8` (`8W` bits from a byte boundary, plus the start's bit offset).
+    const IDX: [[u8; 64]; 9] = {
+        let mut t = [[0u8; 64]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut i = 0;
+            while i < 64 {
+                t[w][i] = ((i / 8) * w + i % 8) as u8;
+                i += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `vpmultishiftqb` controls per width and start bit: byte `8q + j` of the result is the 8 bits of lane `q`
+    /// from bit `r + j·W` (code `8q + j` in its low `W` bits).
+    const CTRL: [[[u8; 64]; 8]; 9] = {
+        let mut t = [[[0u8; 64]; 8]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut r = 0;
+            while r < 8 {
+                let mut i = 0;
+                while i < 64 {
+                    t[w][r][i] = (r + (i % 8) * w) as u8;
+                    i += 1;
+                }
+                r += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `Σ expand(code_j)·x_j` (wrapping) over `j < n` of the `bits`-bit codes (1..=8) of the bit stream that
+    /// starts at bit `r` (0..8) of `src`, and the bytes at `x` (`xs`: signed). 64 codes at a time: the bytes
+    /// holding each group of 8 codes moved into a 64-bit lane (`vpermb`), each code's 8 bits from its bit
+    /// offset extracted into a byte (`vpmultishiftqb`) and masked to the code; then `vpdpbusd` of the code bytes,
+    /// made an unsigned or signed byte as the operand needs, against the operand bytes (plus the correction of
+    /// an offset code by `vpdpbusd` of the offset). The last group's missing codes and operand bytes are masked
+    /// off (zero operand bytes).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 F, BW, VBMI and VNNI; `avail` bytes are readable at `src` and hold the `n` codes
+    /// (`r + n·bits <= 8·avail`); `n` bytes are readable at `x`.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
+    pub(crate) unsafe fn dot(
+        src: *const u8,
+        avail: usize,
+        r: u32,
+        bits: u32,
+        kind: Kind,
+        x: *const u8,
+        xs: bool,
+        n: usize,
+    ) -> i32 {
+        unsafe {
+            match (kind, xs) {
+                (Kind::Signed, false) => run::<0, false>(src, avail, r, bits, x, n),
+                (Kind::Signed, true) => run::<0, true>(src, avail, r, bits, x, n),
+                (Kind::Unsigned, false) => run::<1, false>(src, avail, r, bits, x, n),
+                (Kind::Unsigned, true) => run::<1, true>(src, avail, r, bits, x, n),
+                (Kind::Binary, false) => run::<2, false>(src, avail, r, bits, x, n),
+                (Kind::Binary, true) => run::<2, true>(src, avail, r, bits, x, n),
+            }
+        }
+    }
+
+    /// [`dot`] for one kind (`K`: 0 signed, 1 unsigned, 2 binary) and operand signedness `XS`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
+    #[inline]
+    unsafe fn run<const K: u8, const XS: bool>(
+        src: *const u8,
+        avail: usize,
+        r: u32,
+        bits: u32,
+        x: *const u8,
+        n: usize,
+    ) -> i32 {
+        let (b, m) = (bits as usize, 1u8 << (bits - 1));
+        unsafe {
+            let idx = _mm512_loadu_si512(IDX[b].as_ptr().cast());
+            let ctrl = _mm512_loadu_si512(CTRL[b][r as usize].as_ptr().cast());
+            let mask = _mm512_set1_epi8(((1u32 << bits) - 1) as u8 as i8);
+            let half = _mm512_set1_epi8(m as i8);
+            let ones = _mm512_set1_epi8(1);
+            let flip = _mm512_set1_epi8(i8::MIN);
+            let (mut acc, mut corr) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+            let mut i = 0;
+            while i < n {
+                let off = i / 8 * b;
+                let left = avail - off;
+                let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
+                let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
+                let c = _mm512_and_si512(
+                    _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
+                    mask,
+                );
+                let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+                match (K, XS) {
+                    // Signed codes against unsigned bytes: the codes sign-extended.
+                    (0, false) => {
+                        let w = _mm512_sub_epi8(_mm512_xor_si512(c, half), half);
+                        acc = _mm512_dpbusd_epi32(acc, xv, w);
+                    }
+                    // Signed codes against signed bytes: code + 2^(W-1) unsigned, minus 2^(W-1)·Σx.
+                    (0, true) => {
+                        acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(c, half), xv);
+                        corr = _mm512_dpbusd_epi32(corr, half, xv);
+                    }
+                    // Unsigned codes against unsigned bytes: up to 7 bits a non-negative i8; 8 bits as code − 128,
+                    // plus 128·Σx (corr holds −128·Σx).
+                    (1, false) => {
+                        if bits == 8 {
+                            acc = _mm512_dpbusd_epi32(acc, xv, _mm512_xor_si512(c, flip));
+                            corr = _mm512_dpbusd_epi32(corr, xv, flip);
+                        } else {
+                            acc = _mm512_dpbusd_epi32(acc, xv, c);
+                        }
+                    }
+                    (1, true) => acc = _mm512_dpbusd_epi32(acc, c, xv),
+                    // Binary: 1 − 2·code.
+                    (_, false) => {
+                        let w = _mm512_sub_epi8(ones, _mm512_add_epi8(c, c));
+                        acc = _mm512_dpbusd_epi32(acc, xv, w);
+                    }
+                    (_, true) => {
+                        // Σx − 2·Σ code·x, as corr − acc − acc below.
+                        acc = _mm512_dpbusd_epi32(acc, c, xv);
+                        corr = _mm512_dpbusd_epi32(corr, ones, xv);
+                    }
+                }
+                i += 64;
+            }
+            if K == 2 && XS {
+                acc = _mm512_sub_epi32(_mm512_sub_epi32(corr, acc), acc);
+            } else {
+                acc = _mm512_sub_epi32(acc, corr);
+            }
+            _mm512_reduce_add_epi32(acc)
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -453,6 +636,74 @@ mod tests {
         run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
         run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
         run::<Blocked<2, 2, 784>, UFixed<8, 4>>(&ws, &xs);
+    }
+
+    /// The AVX-512 kernel against the scalar expansion, for every width, kind, operand signedness, start bit and
+    /// length (including partial last groups and the end of the readable bytes).
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx512_kernel_equals_the_scalar_sum() {
+        use crate::packed::{read_bits, simd::expand};
+        if !(std::is_x86_feature_detected!("avx512vbmi")
+            && std::is_x86_feature_detected!("avx512vnni")
+            && std::is_x86_feature_detected!("avx512bw"))
+        {
+            return;
+        }
+        let mut seed = 0x0f1e_2d3c_4b5a_6978u64;
+        let mut rand = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        };
+        let codes: Vec<u8> = (0..300).map(|_| rand()).collect();
+        let x: Vec<u8> = (0..240).map(|_| rand()).collect();
+        let words: Vec<u64> = codes
+            .chunks(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..c.len()].copy_from_slice(c);
+                u64::from_le_bytes(b)
+            })
+            .collect();
+        for bits in 1..=8u32 {
+            for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
+                if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
+                    continue;
+                }
+                for xs in [false, true] {
+                    for k0 in [0usize, 1, 3, 7, 8, 13] {
+                        for n in [1usize, 5, 63, 64, 65, 130, 200] {
+                            let at = k0 * bits as usize;
+                            // The readable bytes end right after the last code.
+                            let avail = (at + n * bits as usize).div_ceil(8) - at / 8;
+                            // SAFETY: the CPU has the features; `avail` bytes from `at / 8` are inside `codes`.
+                            let got = unsafe {
+                                avx512::dot(
+                                    codes.as_ptr().add(at / 8),
+                                    avail,
+                                    (at % 8) as u32,
+                                    bits,
+                                    kind,
+                                    x.as_ptr(),
+                                    xs,
+                                    n,
+                                )
+                            };
+                            let want = (0..n).fold(0i32, |s, j| {
+                                let c = read_bits(&words, (k0 + j) * bits as usize, bits) as u32;
+                                let w = expand(kind, c, bits);
+                                let w = if kind == Kind::Unsigned { w as i32 } else { w as i8 as i32 };
+                                let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
+                                s.wrapping_add(w * v)
+                            });
+                            assert_eq!(got, want, "bits {bits} xs {xs} k0 {k0} n {n}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -413,6 +413,52 @@ pub(crate) mod avx2 {
     use crate::packed::simd::Kind;
     use core::arch::x86_64::*;
 
+    /// `vpshufb` indices per width, for the codes 0..8 (`[0]`) and 8..16 (`[1]`) of each 128-bit lane (the low lane
+    /// holds a group's codes 0..16, the high lane codes 16..32, each from the lane's bytes `0..2·bits`): the two
+    /// bytes holding code `j` into 16-bit lane `j`, the second one only when the code reaches into it (else
+    /// zero, so that no index points past the lane).
+    const SHUF: [[[u8; 32]; 2]; 9] = {
+        let mut t = [[[0u8; 32]; 2]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut half = 0;
+            while half < 2 {
+                let base = if half == 1 { w } else { 0 };
+                let mut j = 0;
+                while j < 8 {
+                    let (b, s) = (base + j * w / 8, j * w % 8);
+                    let mut h = 0;
+                    while h < 2 {
+                        let l = 16 * h + 2 * j;
+                        t[w][half][l] = b as u8;
+                        t[w][half][l + 1] = if s + w > 8 { (b + 1) as u8 } else { 0x80 };
+                        h += 1;
+                    }
+                    j += 1;
+                }
+                half += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `vpmullw` factors per width: `2^(16 − bits − s)` for code `j` at bit `s = j·bits % 8` of its first byte,
+    /// which puts the code's top bit at the top of its 16-bit lane.
+    const MUL: [[u16; 16]; 9] = {
+        let mut t = [[0u16; 16]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut l = 0;
+            while l < 16 {
+                t[w][l] = 1u16 << (16 - w - (l % 8) * w % 8);
+                l += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
     /// Whether `vpmaddubsw` of codes of `bits` bits of `kind` and bytes (`xs`: signed) cannot saturate: every
     /// pair of products below 2^15 in magnitude. The unsigned operand is `x` (or `|x|` for signed `x`, with the
     /// code's sign flipped where `x < 0`), or the code when the codes are unsigned and `x` is signed.
@@ -472,32 +518,13 @@ pub(crate) mod avx2 {
         x: *const u8,
         groups: usize,
     ) -> i32 {
-        // Values 0..8 of each 128-bit lane come from the lane's bytes 0..bits, values 8..16 from bytes
-        // bits..2·bits; the low lane holds the group's codes 0..16, the high lane codes 16..32.
-        let mut shuf = [[0u8; 32]; 2];
-        let mut mul = [0u16; 16];
-        for j in 0..8u32 {
-            let (b, s) = ((j * bits / 8) as u8, j * bits % 8);
-            for (half, sh) in shuf.iter_mut().enumerate() {
-                let base = if half == 1 { bits as u8 } else { 0 };
-                for h in 0..2 {
-                    let l = (16 * h + 2 * j) as usize;
-                    sh[l] = base + b;
-                    // The second byte only when the code reaches into it (else zero: no index past the lane).
-                    sh[l + 1] = if s + bits > 8 { base + b + 1 } else { 0x80 };
-                }
-            }
-            for h in 0..2 {
-                mul[8 * h + j as usize] = 1u16 << (16 - bits - s);
-            }
-        }
+        let b = bits as usize;
         unsafe {
-            let shuf0 = _mm256_loadu_si256(shuf[0].as_ptr().cast());
-            let shuf1 = _mm256_loadu_si256(shuf[1].as_ptr().cast());
-            let mul = _mm256_loadu_si256(mul.as_ptr().cast());
+            let shuf0 = _mm256_loadu_si256(SHUF[b][0].as_ptr().cast());
+            let shuf1 = _mm256_loadu_si256(SHUF[b][1].as_ptr().cast());
+            let mul = _mm256_loadu_si256(MUL[b].as_ptr().cast());
             let count = _mm_cvtsi32_si128((16 - bits) as i32);
             let ones16 = _mm256_set1_epi16(1);
-            let b = bits as usize;
             let (mut acc0, mut acc1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
                 let p = src.add(4 * b * g);

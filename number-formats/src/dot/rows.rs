@@ -85,9 +85,13 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     p: PackedSlice<'_, W>,
     x: &[EX],
 ) -> Option<f32> {
-    if !fused_type::<W>() || !avx2() {
+    if !fused_type::<W>() {
         return None;
     }
+    let wide = match kernels() {
+        Some(w) => w,
+        None => return None,
+    };
     let n = p.len();
     if x.len() != n || n == 0 {
         return None;
@@ -111,26 +115,26 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
         block_bound(p, lx.max_abs())?
     };
     let ai = acc_units::<A>(acc, s, prods)?;
-    let sum = fused(p, xb, xs);
+    let sum = fused(p, xb, xs, wide);
     // |ai + sum| < 2^24: the conversion and the scaling are exact.
     Some((ai + sum) as f32 * pow2(-s) as f32)
 }
 
-/// Whether the AVX2 kernels may run (the CPU has them and [`super::cpu::limit`] allows them).
+/// Which fused kernel runs: `None` when neither may (no AVX2, or [`super::cpu::limit`] forbids it), else whether
+/// the AVX-512 one does (the VNNI kernels are selected and the CPU has VBMI: `vpermb`, `vpmultishiftqb`) rather
+/// than the AVX2 one.
 #[inline(always)]
-fn avx2() -> bool {
-    cfg!(target_arch = "x86_64") && super::cpu::selected() >= super::cpu::Kernels::Avx2
-}
-
-/// Whether the AVX-512 kernel may run: the VNNI kernels are selected ([`super::cpu`]) and the CPU has VBMI
-/// (`vpermb`, `vpmultishiftqb`).
-#[inline(always)]
-fn avx512() -> bool {
+fn kernels() -> Option<bool> {
+    use super::cpu::{Kernels, selected};
+    let k = selected();
+    if !cfg!(target_arch = "x86_64") || k < Kernels::Avx2 {
+        return None;
+    }
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     let vbmi = std::is_x86_feature_detected!("avx512vbmi");
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
     let vbmi = cfg!(all(target_arch = "x86_64", target_feature = "avx512vbmi"));
-    vbmi && super::cpu::selected() == super::cpu::Kernels::Avx512Vnni
+    Some(vbmi && k == Kernels::Avx512Vnni)
 }
 
 /// For a row of a block format: `Σ_blocks len·max|v|·2^shift · xmax`, when below 2^24 (a bound on every partial
@@ -152,8 +156,9 @@ fn block_bound<W: Number>(p: PackedSlice<'_, W>, xmax: i64) -> Option<i64> {
     (bound < EXACT).then_some(bound)
 }
 
-/// `Σ raw(p_k)·x_k` (wrapping) of a packed row of a [`fused_type`] and bytes (`xs`: signed), on a CPU with AVX2.
-fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool) -> i32 {
+/// `Σ raw(p_k)·x_k` (wrapping) of a packed row of a [`fused_type`] and bytes (`xs`: signed), on a CPU with AVX2
+/// (`wide`: with the AVX-512 kernel, see [`kernels`]).
+fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i32 {
     let (words, k0, n) = (p.stream(), p.first(), p.len());
     match W::FORMAT {
         Format::Block { w: vw, len: bn, .. } => {
@@ -164,7 +169,7 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool) -> i32 {
             while j < n {
                 let k = k0 + j;
                 let m = (bn - k % bn).min(n - j);
-                let run = stream_dot(words, k, vw, kind, &x[j..j + m], xs);
+                let run = stream_dot(words, k, vw, kind, &x[j..j + m], xs, wide);
                 total = total.wrapping_add(run.wrapping_shl(p.shift(k / bn)));
                 j += m;
             }
@@ -172,22 +177,23 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool) -> i32 {
         }
         _ => {
             let kind = const { kind::<W>() }.expect("fused_type");
-            stream_dot(words, k0, W::FORMAT.bits(), kind, x, xs)
+            stream_dot(words, k0, W::FORMAT.bits(), kind, x, xs, wide)
         }
     }
 }
 
 /// `Σ expand(code_{k0+j})·x_j` (wrapping) over `j < x.len()` of the `bits`-bit codes of the stream `words`
-/// (`simd::expand` of `kind`): values one by one up to a multiple of 8 (whose codes start on a byte), then 32 at a
+/// (`simd::expand` of `kind`): with AVX-512 (`wide`) 64 at a time, the last group masked; else values one by one up
+/// to a multiple of 8 (whose codes start on a byte), then 32 at a
 /// time with AVX2 while the loads stay inside the words, then the rest decoded to a stack buffer.
 #[inline(always)]
-fn stream_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bool) -> i32 {
+fn stream_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bool, wide: bool) -> i32 {
     let n = x.len();
     #[cfg(target_arch = "x86_64")]
-    if n > 0 && avx512() {
+    if n > 0 && wide {
         let bytes = bytes_of(words);
         let at = k0 * bits as usize;
-        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`avx512`); the kernel reads (masked) only the
+        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`wide`, from `kernels`); the kernel reads (masked) only the
         // `bytes.len() - at / 8` bytes from `at / 8` and `n` operand bytes.
         return unsafe {
             avx512::dot(
@@ -215,7 +221,7 @@ fn stream_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: boo
     };
     #[cfg(target_arch = "x86_64")]
     if groups > 0 {
-        // SAFETY: the caller checked AVX2 (`avx2`); the loads end at or before `bytes.len()` (`groups` above) and
+        // SAFETY: the caller checked AVX2 (`kernels`); the loads end at or before `bytes.len()` (`groups` above) and
         // the operand loads at `head + 32·groups <= n`.
         sum = sum.wrapping_add(unsafe {
             avx2::dot(
@@ -350,59 +356,72 @@ pub(crate) mod avx512 {
             let half = _mm512_set1_epi8(m as i8);
             let ones = _mm512_set1_epi8(1);
             let flip = _mm512_set1_epi8(i8::MIN);
-            let (mut acc, mut corr) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-            let mut i = 0;
-            while i < n {
-                let off = i / 8 * b;
-                let left = avail - off;
-                let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
-                let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
-                let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
-                let c = _mm512_and_si512(
-                    _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
-                    mask,
-                );
-                let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
-                match (K, XS) {
-                    // Signed codes against unsigned bytes: the codes sign-extended.
-                    (0, false) => {
-                        let w = _mm512_sub_epi8(_mm512_xor_si512(c, half), half);
-                        acc = _mm512_dpbusd_epi32(acc, xv, w);
-                    }
-                    // Signed codes against signed bytes: code + 2^(W-1) unsigned, minus 2^(W-1)·Σx.
-                    (0, true) => {
-                        acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(c, half), xv);
-                        corr = _mm512_dpbusd_epi32(corr, half, xv);
-                    }
-                    // Unsigned codes against unsigned bytes: up to 7 bits a non-negative i8; 8 bits as code − 128,
-                    // plus 128·Σx (corr holds −128·Σx).
-                    (1, false) => {
-                        if bits == 8 {
-                            acc = _mm512_dpbusd_epi32(acc, xv, _mm512_xor_si512(c, flip));
-                            corr = _mm512_dpbusd_epi32(corr, xv, flip);
-                        } else {
-                            acc = _mm512_dpbusd_epi32(acc, xv, c);
+            // Two chains of accumulators (groups at even and odd multiples of 64), so that consecutive
+            // `vpdpbusd`s do not wait for each other.
+            let z = _mm512_setzero_si512();
+            let (mut acc, mut corr, mut acc1, mut corr1) = (z, z, z, z);
+            macro_rules! group {
+                ($i:expr, $acc:ident, $corr:ident) => {{
+                    let i: usize = $i;
+                    let off = i / 8 * b;
+                    let left = avail - off;
+                    let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
+                    let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                    let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
+                    let c = _mm512_and_si512(
+                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
+                        mask,
+                    );
+                    let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+                    match (K, XS) {
+                        // Signed codes against unsigned bytes: the codes sign-extended.
+                        (0, false) => {
+                            let w = _mm512_sub_epi8(_mm512_xor_si512(c, half), half);
+                            $acc = _mm512_dpbusd_epi32($acc, xv, w);
+                        }
+                        // Signed codes against signed bytes: code + 2^(W-1) unsigned, minus 2^(W-1)·Σx.
+                        (0, true) => {
+                            $acc = _mm512_dpbusd_epi32($acc, _mm512_xor_si512(c, half), xv);
+                            $corr = _mm512_dpbusd_epi32($corr, half, xv);
+                        }
+                        // Unsigned codes against unsigned bytes: up to 7 bits a non-negative i8; 8 bits as
+                        // code − 128, plus 128·Σx (corr holds −128·Σx).
+                        (1, false) => {
+                            if bits == 8 {
+                                $acc = _mm512_dpbusd_epi32($acc, xv, _mm512_xor_si512(c, flip));
+                                $corr = _mm512_dpbusd_epi32($corr, xv, flip);
+                            } else {
+                                $acc = _mm512_dpbusd_epi32($acc, xv, c);
+                            }
+                        }
+                        (1, true) => $acc = _mm512_dpbusd_epi32($acc, c, xv),
+                        // Binary: 1 − 2·code.
+                        (_, false) => {
+                            let w = _mm512_sub_epi8(ones, _mm512_add_epi8(c, c));
+                            $acc = _mm512_dpbusd_epi32($acc, xv, w);
+                        }
+                        (_, true) => {
+                            // Σx − 2·Σ code·x, as corr − acc − acc below.
+                            $acc = _mm512_dpbusd_epi32($acc, c, xv);
+                            $corr = _mm512_dpbusd_epi32($corr, ones, xv);
                         }
                     }
-                    (1, true) => acc = _mm512_dpbusd_epi32(acc, c, xv),
-                    // Binary: 1 − 2·code.
-                    (_, false) => {
-                        let w = _mm512_sub_epi8(ones, _mm512_add_epi8(c, c));
-                        acc = _mm512_dpbusd_epi32(acc, xv, w);
-                    }
-                    (_, true) => {
-                        // Σx − 2·Σ code·x, as corr − acc − acc below.
-                        acc = _mm512_dpbusd_epi32(acc, c, xv);
-                        corr = _mm512_dpbusd_epi32(corr, ones, xv);
-                    }
+                }};
+            }
+            let mut i = 0;
+            while i < n {
+                group!(i, acc, corr);
+                if i + 64 < n {
+                    group!(i + 64, acc1, corr1);
                 }
-                i += 64;
+                i += 128;
             }
-            if K == 2 && XS {
-                acc = _mm512_sub_epi32(_mm512_sub_epi32(corr, acc), acc);
+            let (acc, corr) = (_mm512_add_epi32(acc, acc1), _mm512_add_epi32(corr, corr1));
+            let acc = if K == 2 && XS {
+                _mm512_sub_epi32(_mm512_sub_epi32(corr, acc), acc)
             } else {
-                acc = _mm512_sub_epi32(acc, corr);
-            }
+                _mm512_sub_epi32(acc, corr)
+            };
             _mm512_reduce_add_epi32(acc)
         }
     }

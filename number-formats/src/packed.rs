@@ -1314,23 +1314,41 @@ mod tests {
         assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
         assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
         assert_eq!(WeightRead::range(&p, 7, 200, &mut big).values(), &v[7..207]);
-        assert_eq!(WeightRead::range(&p, 7, 200, &mut small).values(), &v[7..207]);
+        assert_eq!(
+            WeightRead::range(&p, 7, 200, &mut small).values(),
+            &v[7..207]
+        );
         assert_eq!(
             WeightRead::range(&v, 7, 200, &mut small).values().as_ptr(),
             v[7..].as_ptr()
         );
-        assert_eq!(WeightRead::range(&&p, 290, 10, &mut small).values(), &v[290..]);
-        assert!(matches!(WeightRead::range(&p, 7, 20, &mut big), Row::Packed(..)));
-        assert!(matches!(WeightRead::range(&v, 7, 20, &mut big), Row::Values(_)));
+        assert_eq!(
+            WeightRead::range(&&p, 290, 10, &mut small).values(),
+            &v[290..]
+        );
+        assert!(matches!(
+            WeightRead::range(&p, 7, 20, &mut big),
+            Row::Packed(..)
+        ));
+        assert!(matches!(
+            WeightRead::range(&v, 7, 20, &mut big),
+            Row::Values(_)
+        ));
         // Prepared: a type the fused kernel reads stays packed, and is read range by range.
         let mut prep = Unpacked::<Fixed<4, 3>, 1024>::new();
         let rows = WeightRead::prepare(&p, &mut prep);
         assert!(matches!(rows, Prepared::Packed(_)));
-        assert_eq!(WeightRead::range(&rows, 7, 200, &mut small).values(), &v[7..207]);
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut small).values(),
+            &v[7..207]
+        );
         let mut tiny = Unpacked::<Fixed<4, 3>, 16>::new();
         let rows = WeightRead::prepare(&p, &mut tiny);
         assert!(matches!(rows, Prepared::Packed(_)));
-        assert_eq!(WeightRead::range(&rows, 7, 200, &mut big).values(), &v[7..207]);
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut big).values(),
+            &v[7..207]
+        );
         assert_eq!(WeightRead::read(&rows, &mut big), &v[..]);
         // Other types: a small tensor decoded once, a large one range by range, the same values.
         let wide = Fixed::<10, 3>::from_f32_slice(&xs);
@@ -1339,11 +1357,17 @@ mod tests {
         let whole = WeightRead::prepare(&q, &mut prep);
         assert!(matches!(whole, Prepared::Values(_)));
         let mut small = Unpacked::<Fixed<10, 3>, 16>::new();
-        assert_eq!(WeightRead::range(&whole, 7, 200, &mut small).values(), &wide[7..207]);
+        assert_eq!(
+            WeightRead::range(&whole, 7, 200, &mut small).values(),
+            &wide[7..207]
+        );
         let rows = WeightRead::prepare(&q, &mut small);
         assert!(matches!(rows, Prepared::Packed(_)));
         let mut big = Unpacked::<Fixed<10, 3>, 1024>::new();
-        assert_eq!(WeightRead::range(&rows, 7, 200, &mut big).values(), &wide[7..207]);
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut big).values(),
+            &wide[7..207]
+        );
         assert_eq!(p.weight_len(), 300);
         assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
         assert_eq!(WeightRead::resident_bytes(&v), 300);

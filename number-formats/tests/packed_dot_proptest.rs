@@ -34,7 +34,9 @@ fn check_x<T: Number, X: Number, A: Number>(
     let (s, e) = (a % (n + 1), b % (n + 1));
     let (s, e) = (s.min(e), s.max(e));
     let l = e - s;
-    let x: Vec<X> = (0..l).map(|i| X::from_f32(xs[i % xs.len().max(1)])).collect();
+    let x: Vec<X> = (0..l)
+        .map(|i| X::from_f32(xs[i % xs.len().max(1)]))
+        .collect();
     let acc = A::quantize(acc);
     for k in cpu::every_available() {
         cpu::limit(Some(k));
@@ -46,8 +48,21 @@ fn check_x<T: Number, X: Number, A: Number>(
         let got_swapped =
             rows::dot::<A, X, T, _, _>(acc, &x[..], Row::Packed(p.slice(s, l), &mut buf));
         cpu::limit(None);
-        prop_assert!(same(got, want), "{} x {} {:?}: {} != {} ({s}+{l})", T::FORMAT, X::FORMAT, k, got, want);
-        prop_assert!(same(got_swapped, want_swapped), "{} swapped {:?}", T::FORMAT, k);
+        prop_assert!(
+            same(got, want),
+            "{} x {} {:?}: {} != {} ({s}+{l})",
+            T::FORMAT,
+            X::FORMAT,
+            k,
+            got,
+            want
+        );
+        prop_assert!(
+            same(got_swapped, want_swapped),
+            "{} swapped {:?}",
+            T::FORMAT,
+            k
+        );
     }
     // sum and columns take the row decoded.
     let mut buf = Unpacked::<T, 64>::new();
@@ -55,7 +70,9 @@ fn check_x<T: Number, X: Number, A: Number>(
         rows::sum::<A, T, _>(acc, Row::Packed(p.slice(s, l), &mut buf)),
         dot::sum::<A, T, _>(acc, &v[s..e])
     ));
-    let cols: Vec<X> = (0..3 * l).map(|i| X::from_f32(xs[i % xs.len().max(1)])).collect();
+    let cols: Vec<X> = (0..3 * l)
+        .map(|i| X::from_f32(xs[i % xs.len().max(1)]))
+        .collect();
     let (mut y0, mut y1) = (vec![A::from_f32(acc); 3], vec![A::from_f32(acc); 3]);
     dot::columns::<A, T, X, A, _, X>(&mut y0, &v[s..e], |k| &cols[3 * k..3 * k + 3]);
     let mut buf = Unpacked::<T, 64>::new();
@@ -66,7 +83,13 @@ fn check_x<T: Number, X: Number, A: Number>(
     Ok(())
 }
 
-fn check<T: Number>(ws: &[f32], xs: &[f32], acc: f32, a: usize, b: usize) -> Result<(), TestCaseError> {
+fn check<T: Number>(
+    ws: &[f32],
+    xs: &[f32],
+    acc: f32,
+    a: usize,
+    b: usize,
+) -> Result<(), TestCaseError> {
     check_x::<T, UFixed<8, 4>, f32>(ws, xs, acc, a, b)?;
     check_x::<T, Fixed<8, 5>, f32>(ws, xs, acc, a, b)?;
     check_x::<T, UFixed<8, 0>, f32>(ws, xs, acc, a, b)?;

@@ -88,10 +88,7 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     if !fused_type::<W>() {
         return None;
     }
-    let wide = match kernels() {
-        Some(w) => w,
-        None => return None,
-    };
+    let wide = kernels()?;
     let n = p.len();
     if x.len() != n || n == 0 {
         return None;
@@ -187,7 +184,15 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i3
 /// to a multiple of 8 (whose codes start on a byte), then 32 at a
 /// time with AVX2 while the loads stay inside the words, then the rest decoded to a stack buffer.
 #[inline(always)]
-fn stream_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bool, wide: bool) -> i32 {
+fn stream_dot(
+    words: &[u64],
+    k0: usize,
+    bits: u32,
+    kind: Kind,
+    x: &[u8],
+    xs: bool,
+    wide: bool,
+) -> i32 {
     let n = x.len();
     #[cfg(target_arch = "x86_64")]
     if n > 0 && wide {
@@ -555,8 +560,13 @@ pub(crate) mod avx2 {
                 let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
                 // Packing e0 with e1 puts the 32 values in order.
                 let w = match K {
-                    0 => _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count)),
-                    1 => _mm256_packus_epi16(_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count)),
+                    0 => {
+                        _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count))
+                    }
+                    1 => _mm256_packus_epi16(
+                        _mm256_srl_epi16(e0, count),
+                        _mm256_srl_epi16(e1, count),
+                    ),
                     _ => {
                         let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
                         let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
@@ -576,7 +586,10 @@ pub(crate) mod avx2 {
                     acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(prod, ones16));
                 } else {
                     let (w0, w1) = (_mm256_castsi256_si128(w), _mm256_extracti128_si256::<1>(w));
-                    let (x0, x1) = (_mm256_castsi256_si128(xv), _mm256_extracti128_si256::<1>(xv));
+                    let (x0, x1) = (
+                        _mm256_castsi256_si128(xv),
+                        _mm256_extracti128_si256::<1>(xv),
+                    );
                     let (w0, w1) = if K != 1 {
                         (_mm256_cvtepi8_epi16(w0), _mm256_cvtepi8_epi16(w1))
                     } else {
@@ -643,7 +656,11 @@ mod tests {
                         let want = (0..32 * groups).fold(0i32, |s, j| {
                             let c = read_bits(&words, j * bits as usize, bits) as u32;
                             let w = expand(kind, c, bits);
-                            let w = if kind == Kind::Unsigned { w as i32 } else { w as i8 as i32 };
+                            let w = if kind == Kind::Unsigned {
+                                w as i32
+                            } else {
+                                w as i8 as i32
+                            };
                             let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
                             s.wrapping_add(w * v)
                         });
@@ -670,14 +687,23 @@ mod tests {
                 let got = packed_dot::<f32, W, X, W, X>(0.5, p.slice(s, l), x);
                 assert!(got.is_some(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
                 let want = super::super::dot::<f32, W, X, _, _>(0.5, &v[s..s + l], x);
-                assert_eq!(got.unwrap().to_bits(), want.to_bits(), "{} {s}+{l}", W::FORMAT);
+                assert_eq!(
+                    got.unwrap().to_bits(),
+                    want.to_bits(),
+                    "{} {s}+{l}",
+                    W::FORMAT
+                );
             }
         }
         if !std::is_x86_feature_detected!("avx2") {
             return;
         }
-        let ws: Vec<f32> = (0..2 * 784).map(|i| ((i * 37 % 23) as f32 - 11.0) / 40.0).collect();
-        let xs: Vec<f32> = (0..784).map(|i| ((i * 13 % 29) as f32 - 9.0) / 8.0).collect();
+        let ws: Vec<f32> = (0..2 * 784)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 40.0)
+            .collect();
+        let xs: Vec<f32> = (0..784)
+            .map(|i| ((i * 13 % 29) as f32 - 9.0) / 8.0)
+            .collect();
         run::<Fixed<3, 4>, UFixed<8, 4>>(&ws, &xs);
         run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
         run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
@@ -740,7 +766,11 @@ mod tests {
                             let want = (0..n).fold(0i32, |s, j| {
                                 let c = read_bits(&words, (k0 + j) * bits as usize, bits) as u32;
                                 let w = expand(kind, c, bits);
-                                let w = if kind == Kind::Unsigned { w as i32 } else { w as i8 as i32 };
+                                let w = if kind == Kind::Unsigned {
+                                    w as i32
+                                } else {
+                                    w as i8 as i32
+                                };
                                 let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
                                 s.wrapping_add(w * v)
                             });

@@ -34,6 +34,7 @@ use crate::{Format, Number};
 
 mod columns;
 pub mod cpu;
+pub mod rows;
 pub use columns::columns;
 
 /// The fixed-point layout of an operand: its element type's own when that is fixed point (typed weights), else

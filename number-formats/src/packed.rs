@@ -174,7 +174,7 @@ const fn same_format(a: Format, b: Format) -> bool {
 
 /// `bits` bits of the stream `w` from bit `at` (`bits <= 64`; bits past the end of `w` read as 0).
 #[inline(always)]
-fn read_bits(w: &[u64], at: usize, bits: u32) -> u64 {
+pub(crate) fn read_bits(w: &[u64], at: usize, bits: u32) -> u64 {
     let (k, off) = (at / 64, (at % 64) as u32);
     let lo = w[k] >> off;
     // `<< 1 << (63 - off)` is `<< (64 - off)` without the overflow at `off == 0`.
@@ -204,19 +204,19 @@ fn write_bits(w: &mut [u64], at: usize, bits: u32, v: u64) {
 
 /// The bytes of the words, in memory order (the stream's bytes on little-endian targets).
 #[inline(always)]
-fn bytes_of(w: &[u64]) -> &[u8] {
+pub(crate) fn bytes_of(w: &[u64]) -> &[u8] {
     // SAFETY: `u64` has no padding and every byte pattern is a valid `u8`; the length is the words' size.
     unsafe { core::slice::from_raw_parts(w.as_ptr().cast::<u8>(), core::mem::size_of_val(w)) }
 }
 
 /// Decoding byte-sized values with the CPU's vector instructions.
-mod simd {
+pub(crate) mod simd {
     use crate::{Format, Number};
 
     /// How a code becomes the stored byte of a one-byte type: sign-extended (`fixed`), zero-extended (`ufixed`),
     /// or `1 − 2·code` (`binary`).
     #[derive(Clone, Copy, PartialEq, Eq)]
-    pub(super) enum Kind {
+    pub(crate) enum Kind {
         Signed,
         Unsigned,
         Binary,
@@ -224,7 +224,7 @@ mod simd {
 
     /// The [`Kind`] of `T` when `T` is stored as one byte holding its raw integer and that raw integer is the
     /// code extended as `Kind` says (`Fixed`/`UFixed` of at most 8 bits, `Binary`); `None` otherwise.
-    pub(super) const fn kind<T: Number>() -> Option<Kind> {
+    pub(crate) const fn kind<T: Number>() -> Option<Kind> {
         if core::mem::size_of::<T>() != 1 {
             return None;
         }
@@ -265,7 +265,7 @@ mod simd {
 
     /// The stored byte of code `c` (`bits` bits) of `kind`.
     #[inline(always)]
-    pub(super) fn expand(kind: Kind, c: u32, bits: u32) -> u8 {
+    pub(crate) fn expand(kind: Kind, c: u32, bits: u32) -> u8 {
         match kind {
             Kind::Signed => ((((c << (32 - bits)) as i32) >> (32 - bits)) as i8) as u8,
             Kind::Unsigned => c as u8,
@@ -504,6 +504,18 @@ impl<T: Number> Packed<T> {
 }
 
 impl<'a, T: Number> PackedSlice<'a, T> {
+    /// The storage words of the whole tensor.
+    #[inline(always)]
+    pub(crate) fn stream(&self) -> &'a [u64] {
+        self.words
+    }
+
+    /// The index of this view's first value in the whole tensor.
+    #[inline(always)]
+    pub(crate) fn first(&self) -> usize {
+        self.start
+    }
+
     /// The number of values.
     #[inline(always)]
     pub fn len(&self) -> usize {
@@ -543,7 +555,7 @@ impl<'a, T: Number> PackedSlice<'a, T> {
 
     /// The shift of block `b` (block formats).
     #[inline(always)]
-    fn shift(&self, b: usize) -> u32 {
+    pub(crate) fn shift(&self, b: usize) -> u32 {
         let base = code_words(T::FORMAT, self.total) * 64;
         read_bits(self.words, base + b * SHIFT_BITS as usize, SHIFT_BITS) as u32
     }
@@ -683,7 +695,7 @@ impl<'a, T: Number> PackedSlice<'a, T> {
 /// values one by one up to a multiple of 8 (whose codes start on a byte), then 16 at a time with AVX2, then groups
 /// of 8 (`bits` whole bytes: one load and constant shifts), then one by one. `bits <= 8`.
 #[inline]
-fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
+pub(crate) fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
     let n = out.len();
     let head = ((8 - k0 % 8) % 8).min(n);
     for (t, o) in out[..head].iter_mut().enumerate() {
@@ -829,17 +841,20 @@ pub trait WeightRead<T: Number> {
     /// The values as a slice: `self` when it is one, else decoded into `buf`.
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
     /// The weight as a tuned layer reads it during one call: its values in memory when it is a slice, or when it
-    /// is a packed tensor of at most `N` values (decoded into `buf` once), else the packed tensor, whose rows
-    /// [`range`](WeightRead::range) decodes one at a time.
+    /// is a packed tensor of at most `N` values of a type the fused inner-product kernel does not read
+    /// ([`crate::dot::rows::fused_type`]; decoded into `buf` once), else the packed tensor, whose rows
+    /// [`range`](WeightRead::range) hands to the kernels packed.
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T>;
-    /// Values `start .. start + n` as a slice: a range of `self` when it is a slice, else decoded into `buf` (what
-    /// the tuned kernels read a weight row through). Panics if the range is not inside.
+    /// Values `start .. start + n` as a [`Row`]: a range of `self` when it is a slice, else the packed range with
+    /// `buf` to decode it into (what the tuned kernels read a weight row through: [`Row::values`] decodes it, and
+    /// the inner-product kernel multiplies a packed row's codes without decoding it into memory,
+    /// [`crate::dot::rows`]). Panics if the range is not inside.
     fn range<'a, const N: usize>(
         &'a self,
         start: usize,
         n: usize,
         buf: &'a mut Unpacked<T, N>,
-    ) -> &'a [T];
+    ) -> Row<'a, T, N>;
 }
 
 impl<T: Number> WeightRead<T> for [T] {
@@ -860,8 +875,8 @@ impl<T: Number> WeightRead<T> for [T] {
         start: usize,
         n: usize,
         _: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
-        &self[start..][..n]
+    ) -> Row<'a, T, N> {
+        Row::Values(&self[start..][..n])
     }
     #[inline(always)]
     fn prepare<'a, const N: usize>(&'a self, _: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
@@ -890,7 +905,7 @@ macro_rules! weights_as_slice {
                 start: usize,
                 n: usize,
                 buf: &'a mut Unpacked<T, N>,
-            ) -> &'a [T] {
+            ) -> Row<'a, T, N> {
                 self[..].range(start, n, buf)
             }
             #[inline(always)]
@@ -920,13 +935,13 @@ impl<T: Number> WeightRead<T> for Packed<T> {
         start: usize,
         n: usize,
         buf: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
-        buf.unpack(self.slice(start, n))
+    ) -> Row<'a, T, N> {
+        Row::Packed(self.slice(start, n), buf)
     }
     #[inline(always)]
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
         let view = self.as_slice();
-        if view.len() <= N {
+        if view.len() <= N && !crate::dot::rows::fused_type::<T>() {
             Prepared::Values(buf.unpack(view))
         } else {
             Prepared::Packed(view)
@@ -952,13 +967,13 @@ impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
         start: usize,
         n: usize,
         buf: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
-        buf.unpack(self.slice(start, n))
+    ) -> Row<'a, T, N> {
+        Row::Packed(self.slice(start, n), buf)
     }
     #[inline(always)]
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
         let view = *self;
-        if view.len() <= N {
+        if view.len() <= N && !crate::dot::rows::fused_type::<T>() {
             Prepared::Values(buf.unpack(view))
         } else {
             Prepared::Packed(view)
@@ -984,7 +999,7 @@ impl<T: Number, W: ?Sized + WeightRead<T>> WeightRead<T> for &W {
         start: usize,
         n: usize,
         buf: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
+    ) -> Row<'a, T, N> {
         (**self).range(start, n, buf)
     }
     #[inline(always)]
@@ -1033,11 +1048,70 @@ impl<T: Number> WeightRead<T> for Prepared<'_, T> {
         start: usize,
         n: usize,
         buf: &'a mut Unpacked<T, N>,
-    ) -> &'a [T] {
+    ) -> Row<'a, T, N> {
         match self {
-            Prepared::Values(v) => &v[start..][..n],
-            Prepared::Packed(p) => buf.unpack(p.slice(start, n)),
+            Prepared::Values(v) => Row::Values(&v[start..][..n]),
+            Prepared::Packed(p) => Row::Packed(p.slice(start, n), buf),
         }
+    }
+}
+
+/// A range of a weight as the tuned kernels take it ([`WeightRead::range`]): values in memory, or a range of a
+/// packed tensor with the buffer its values are decoded into when a kernel needs them in memory
+/// ([`values`](Row::values)).
+pub enum Row<'a, T: Number, const N: usize> {
+    /// The values in memory.
+    Values(&'a [T]),
+    /// A packed range, and the buffer to decode it into.
+    Packed(PackedSlice<'a, T>, &'a mut Unpacked<T, N>),
+}
+
+impl<'a, T: Number, const N: usize> Row<'a, T, N> {
+    /// The values as a slice (a packed range decoded into its buffer).
+    #[inline(always)]
+    pub fn values(self) -> &'a [T] {
+        match self {
+            Row::Values(v) => v,
+            Row::Packed(p, buf) => buf.unpack(p),
+        }
+    }
+}
+
+/// An operand of the tuned kernels ([`crate::dot::rows`]): a slice of values, or a [`Row`] of a weight, which
+/// may be packed.
+pub trait Operand<'a>: Sized {
+    /// The element type.
+    type Elem: Number;
+    /// The packed range, when the operand is one.
+    fn packed(&self) -> Option<PackedSlice<'a, Self::Elem>>;
+    /// The values as a slice (decoded when packed).
+    fn values(self) -> &'a [Self::Elem];
+}
+
+impl<'a, E: Number> Operand<'a> for &'a [E] {
+    type Elem = E;
+    #[inline(always)]
+    fn packed(&self) -> Option<PackedSlice<'a, E>> {
+        None
+    }
+    #[inline(always)]
+    fn values(self) -> &'a [E] {
+        self
+    }
+}
+
+impl<'a, T: Number, const N: usize> Operand<'a> for Row<'a, T, N> {
+    type Elem = T;
+    #[inline(always)]
+    fn packed(&self) -> Option<PackedSlice<'a, T>> {
+        match self {
+            Row::Values(_) => None,
+            Row::Packed(p, _) => Some(*p),
+        }
+    }
+    #[inline(always)]
+    fn values(self) -> &'a [T] {
+        Row::values(self)
     }
 }
 
@@ -1239,23 +1313,61 @@ mod tests {
         assert_eq!(WeightRead::read(&v, &mut big), &v[..]);
         assert_eq!(WeightRead::read(&v[..], &mut big).as_ptr(), v.as_ptr());
         assert_eq!(WeightRead::read(&p.slice(5, 9), &mut small), &v[5..14]);
-        assert_eq!(WeightRead::range(&p, 7, 200, &mut big), &v[7..207]);
-        assert_eq!(WeightRead::range(&p, 7, 200, &mut small), &v[7..207]);
+        assert_eq!(WeightRead::range(&p, 7, 200, &mut big).values(), &v[7..207]);
         assert_eq!(
-            WeightRead::range(&v, 7, 200, &mut small).as_ptr(),
+            WeightRead::range(&p, 7, 200, &mut small).values(),
+            &v[7..207]
+        );
+        assert_eq!(
+            WeightRead::range(&v, 7, 200, &mut small).values().as_ptr(),
             v[7..].as_ptr()
         );
-        assert_eq!(WeightRead::range(&&p, 290, 10, &mut small), &v[290..]);
-        // Prepared: a small tensor decoded once, a large one range by range, the same values.
+        assert_eq!(
+            WeightRead::range(&&p, 290, 10, &mut small).values(),
+            &v[290..]
+        );
+        assert!(matches!(
+            WeightRead::range(&p, 7, 20, &mut big),
+            Row::Packed(..)
+        ));
+        assert!(matches!(
+            WeightRead::range(&v, 7, 20, &mut big),
+            Row::Values(_)
+        ));
+        // Prepared: a type the fused kernel reads stays packed, and is read range by range.
         let mut prep = Unpacked::<Fixed<4, 3>, 1024>::new();
-        let whole = WeightRead::prepare(&p, &mut prep);
-        assert!(matches!(whole, Prepared::Values(_)));
-        assert_eq!(WeightRead::range(&whole, 7, 200, &mut small), &v[7..207]);
+        let rows = WeightRead::prepare(&p, &mut prep);
+        assert!(matches!(rows, Prepared::Packed(_)));
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut small).values(),
+            &v[7..207]
+        );
         let mut tiny = Unpacked::<Fixed<4, 3>, 16>::new();
         let rows = WeightRead::prepare(&p, &mut tiny);
         assert!(matches!(rows, Prepared::Packed(_)));
-        assert_eq!(WeightRead::range(&rows, 7, 200, &mut big), &v[7..207]);
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut big).values(),
+            &v[7..207]
+        );
         assert_eq!(WeightRead::read(&rows, &mut big), &v[..]);
+        // Other types: a small tensor decoded once, a large one range by range, the same values.
+        let wide = Fixed::<10, 3>::from_f32_slice(&xs);
+        let q = Packed::<Fixed<10, 3>>::from_values(&wide);
+        let mut prep = Unpacked::<Fixed<10, 3>, 1024>::new();
+        let whole = WeightRead::prepare(&q, &mut prep);
+        assert!(matches!(whole, Prepared::Values(_)));
+        let mut small = Unpacked::<Fixed<10, 3>, 16>::new();
+        assert_eq!(
+            WeightRead::range(&whole, 7, 200, &mut small).values(),
+            &wide[7..207]
+        );
+        let rows = WeightRead::prepare(&q, &mut small);
+        assert!(matches!(rows, Prepared::Packed(_)));
+        let mut big = Unpacked::<Fixed<10, 3>, 1024>::new();
+        assert_eq!(
+            WeightRead::range(&rows, 7, 200, &mut big).values(),
+            &wide[7..207]
+        );
         assert_eq!(p.weight_len(), 300);
         assert_eq!(WeightRead::resident_bytes(&p), p.resident_bytes());
         assert_eq!(WeightRead::resident_bytes(&v), 300);

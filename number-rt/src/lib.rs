@@ -69,8 +69,8 @@ compile_error!(
 #[doc(hidden)]
 pub mod __private {
     pub use number_formats::Number;
-    pub use number_formats::dot::{columns, dot, sum};
-    pub use number_formats::packed::{Packed, Unpacked, WeightRead};
+    pub use number_formats::dot::rows::{columns, dot, sum};
+    pub use number_formats::packed::{Packed, Row, Unpacked, WeightRead};
     /// What a layer's container alias (`dense::W<L>`) stores in tuned builds: the values packed at their
     /// format's width with the feature `packed`, one storage integer per value without it.
     #[cfg(feature = "packed")]

@@ -1,0 +1,796 @@
+//! The kernels as tuned layers call them: [`dot`], [`sum`] and [`columns`] of [`Operand`]s, which are slices of
+//! values or the [`Row`](crate::packed::Row)s a weight hands out ([`WeightRead::range`](crate::packed::WeightRead)),
+//! possibly packed.
+//!
+//! A packed row against a byte operand (fixed point of at most 8 bits) is multiplied without decoding it into
+//! memory when the CPU has AVX2: 32 codes at a time are unpacked in registers into bytes (the two bytes holding each
+//! code moved into a 16-bit lane with `vpshufb`, aligned with `vpmullw` by a power of two, shifted back
+//! arithmetically or logically, packed to bytes in order), then multiplied with the 32 operand bytes (`vpmaddubsw`
+//! where no pair of products can saturate 16 bits, else both widened to 16 bits) and summed pairwise into 32-bit
+//! lanes (`vpmaddwd`). Block formats sum each block's run of codes and shift that sum by the block's shift. The
+//! result is the exact integer sum the byte kernel computes on the decoded row, under the same conditions
+//! ([`super::dot`]'s integer path: the product grid, a bound on every partial sum, the accumulator check), so the
+//! value returned is the same, bit for bit. Everything else (no AVX2, other formats, operands that are not bytes,
+//! a check that fails) decodes the row into its buffer and runs [`super::dot`] on it.
+use super::{EXACT, Raw, acc_units, grid, layout, pow2};
+use crate::packed::simd::{Kind, kind};
+use crate::packed::{Operand, PackedSlice, bytes_of, decode_bytes};
+use crate::{Format, Number};
+
+/// Smallest block length `N` of a block format whose rows the fused kernel reads packed (shorter blocks cost a
+/// scalar head and tail per block: such rows are decoded instead).
+const MIN_BLOCK: u32 = 32;
+
+/// Whether the fused kernel reads packed rows of `T` (on CPUs with AVX2): one-byte fixed-point and binary types,
+/// and block formats of at least [`MIN_BLOCK`] values per block. [`WeightRead::prepare`](crate::packed::WeightRead)
+/// keeps tensors of these types packed.
+pub const fn fused_type<T: Number>() -> bool {
+    if cfg!(target_endian = "big") {
+        return false;
+    }
+    match T::FORMAT {
+        Format::Block { w, len, .. } => len >= MIN_BLOCK && w <= 7,
+        _ => kind::<T>().is_some(),
+    }
+}
+
+/// [`super::dot`] of two operands: `acc` after `acc = A::quantize(acc + a[k] * b[k])` for every `k`.
+#[inline(always)]
+pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Operand<'b>>(
+    acc: f32,
+    a: OA,
+    b: OB,
+) -> f32 {
+    if let Some(pa) = a.packed() {
+        let b = b.values();
+        if let Some(r) = packed_dot::<A, TA, TB, _, _>(acc, pa, b) {
+            return r;
+        }
+        return super::dot::<A, TA, TB, _, _>(acc, a.values(), b);
+    }
+    if let Some(pb) = b.packed() {
+        let a = a.values();
+        if let Some(r) = packed_dot::<A, TB, TA, _, _>(acc, pb, a) {
+            return r;
+        }
+        return super::dot::<A, TA, TB, _, _>(acc, a, b.values());
+    }
+    super::dot::<A, TA, TB, _, _>(acc, a.values(), b.values())
+}
+
+/// [`super::sum`] of an operand.
+#[inline(always)]
+pub fn sum<'a, A: Number, TX: Number, OX: Operand<'a>>(acc: f32, x: OX) -> f32 {
+    super::sum::<A, TX, _>(acc, x.values())
+}
+
+/// [`super::columns`] with its row operand an [`Operand`] (a packed row is decoded once, then shared by every
+/// lane).
+#[inline(always)]
+pub fn columns<'a, 'b, A: Number, TA: Number, TB: Number, EC: Number, OA: Operand<'a>, EB>(
+    acc: &mut [EC],
+    a: OA,
+    col: impl Fn(usize) -> &'b [EB],
+) where
+    EB: Number + 'b,
+{
+    super::columns::<A, TA, TB, EC, _, EB>(acc, a.values(), col)
+}
+
+/// The integer path of [`super::dot`] for a packed row `p` (site type `TW`) against `x` (site type `TX`), with the
+/// fused kernel: `None` when it does not apply (then the caller decodes the row and runs [`super::dot`]).
+#[inline(always)]
+fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
+    acc: f32,
+    p: PackedSlice<'_, W>,
+    x: &[EX],
+) -> Option<f32> {
+    if !fused_type::<W>() {
+        return None;
+    }
+    let wide = kernels()?;
+    let n = p.len();
+    if x.len() != n || n == 0 {
+        return None;
+    }
+    let (lw, lx) = (layout(TW::FIXED, W::FIXED)?, layout(TX::FIXED, EX::FIXED)?);
+    let (s, pmax) = grid::<W, EX>(lw, lx)?;
+    let (xb, xs): (&[u8], bool) = match EX::raw_slice(x) {
+        // SAFETY: i8 and u8 have the same layout.
+        Raw::I8(v) => (
+            unsafe { core::slice::from_raw_parts(v.as_ptr().cast::<u8>(), v.len()) },
+            true,
+        ),
+        Raw::U8(v) => (v, false),
+        Raw::Other => return None,
+    };
+    // Every partial sum is at most `prods` units: n·pmax, or for long block rows the bound from the blocks'
+    // shifts (|v|·2^shift per value).
+    let prods = if (n as u64) < (EXACT / pmax.max(1)) as u64 {
+        n as i64 * pmax
+    } else {
+        block_bound(p, lx.max_abs())?
+    };
+    let ai = acc_units::<A>(acc, s, prods)?;
+    let sum = fused(p, xb, xs, wide);
+    // |ai + sum| < 2^24: the conversion and the scaling are exact.
+    Some((ai + sum) as f32 * pow2(-s) as f32)
+}
+
+/// Which fused kernel runs: `None` when neither may (no AVX2, or [`super::cpu::limit`] forbids it), else whether
+/// the AVX-512 one does (the VNNI kernels are selected and the CPU has VBMI: `vpermb`, `vpmultishiftqb`) rather
+/// than the AVX2 one.
+#[inline(always)]
+fn kernels() -> Option<bool> {
+    use super::cpu::{Kernels, selected};
+    let k = selected();
+    if !cfg!(target_arch = "x86_64") || k < Kernels::Avx2 {
+        return None;
+    }
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    let vbmi = std::is_x86_feature_detected!("avx512vbmi");
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    let vbmi = cfg!(all(target_arch = "x86_64", target_feature = "avx512vbmi"));
+    Some(vbmi && k == Kernels::Avx512Vnni)
+}
+
+/// For a row of a block format: `Σ_blocks len·max|v|·2^shift · xmax`, when below 2^24 (a bound on every partial
+/// sum of the products); `None` for other formats or a larger bound.
+fn block_bound<W: Number>(p: PackedSlice<'_, W>, xmax: i64) -> Option<i64> {
+    let Format::Block { w: vw, len: bn, .. } = W::FORMAT else {
+        return None;
+    };
+    let (bn, vmax) = (bn as usize, 1i64 << (vw.max(1) - 1));
+    let (k0, n) = (p.first(), p.len());
+    let mut bound = 0i64;
+    let mut j = 0;
+    while j < n {
+        let k = k0 + j;
+        let m = (bn - k % bn).min(n - j);
+        bound += m as i64 * (vmax << p.shift(k / bn)) * xmax;
+        j += m;
+    }
+    (bound < EXACT).then_some(bound)
+}
+
+/// `Σ raw(p_k)·x_k` (wrapping) of a packed row of a [`fused_type`] and bytes (`xs`: signed), on a CPU with AVX2
+/// (`wide`: with the AVX-512 kernel, see [`kernels`]).
+fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i32 {
+    let (words, k0, n) = (p.stream(), p.first(), p.len());
+    match W::FORMAT {
+        Format::Block { w: vw, len: bn, .. } => {
+            let kind = if vw == 1 { Kind::Binary } else { Kind::Signed };
+            let bn = bn as usize;
+            let mut total = 0i32;
+            let mut j = 0;
+            while j < n {
+                let k = k0 + j;
+                let m = (bn - k % bn).min(n - j);
+                let run = stream_dot(words, k, vw, kind, &x[j..j + m], xs, wide);
+                total = total.wrapping_add(run.wrapping_shl(p.shift(k / bn)));
+                j += m;
+            }
+            total
+        }
+        _ => {
+            let kind = const { kind::<W>() }.expect("fused_type");
+            stream_dot(words, k0, W::FORMAT.bits(), kind, x, xs, wide)
+        }
+    }
+}
+
+/// `Σ expand(code_{k0+j})·x_j` (wrapping) over `j < x.len()` of the `bits`-bit codes of the stream `words`
+/// (`simd::expand` of `kind`): with AVX-512 (`wide`) 64 at a time, the last group masked; else values one by one up
+/// to a multiple of 8 (whose codes start on a byte), then 32 at a
+/// time with AVX2 while the loads stay inside the words, then the rest decoded to a stack buffer.
+#[inline(always)]
+fn stream_dot(
+    words: &[u64],
+    k0: usize,
+    bits: u32,
+    kind: Kind,
+    x: &[u8],
+    xs: bool,
+    wide: bool,
+) -> i32 {
+    let n = x.len();
+    #[cfg(target_arch = "x86_64")]
+    if n > 0 && wide {
+        let bytes = bytes_of(words);
+        let at = k0 * bits as usize;
+        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`wide`, from `kernels`); the kernel reads (masked) only the
+        // `bytes.len() - at / 8` bytes from `at / 8` and `n` operand bytes.
+        return unsafe {
+            avx512::dot(
+                bytes.as_ptr().add(at / 8),
+                bytes.len() - at / 8,
+                (at % 8) as u32,
+                bits,
+                kind,
+                x.as_ptr(),
+                xs,
+                n,
+            )
+        };
+    }
+    let head = ((8 - k0 % 8) % 8).min(n);
+    let mut sum = decoded_dot(words, k0, bits, kind, &x[..head], xs);
+    let bytes = bytes_of(words);
+    let b = bits as usize;
+    let first = (k0 + head) / 8 * b;
+    // Group g reads 16 bytes at first + 4g·bits and at first + 4g·bits + 2·bits.
+    let groups = if bytes.len() >= first + 2 * b + 16 {
+        ((n - head) / 32).min((bytes.len() - first - 2 * b - 16) / (4 * b) + 1)
+    } else {
+        0
+    };
+    #[cfg(target_arch = "x86_64")]
+    if groups > 0 {
+        // SAFETY: the caller checked AVX2 (`kernels`); the loads end at or before `bytes.len()` (`groups` above) and
+        // the operand loads at `head + 32·groups <= n`.
+        sum = sum.wrapping_add(unsafe {
+            avx2::dot(
+                bytes.as_ptr().add(first),
+                bits,
+                kind,
+                x.as_ptr().add(head),
+                xs,
+                groups,
+            )
+        });
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let groups = {
+        let _ = groups;
+        0
+    };
+    let done = head + 32 * groups;
+    sum.wrapping_add(decoded_dot(words, k0 + done, bits, kind, &x[done..], xs))
+}
+
+/// `Σ expand(code_{k0+j})·x_j` (wrapping), the codes decoded 32 at a time into a stack buffer.
+#[inline(never)]
+fn decoded_dot(words: &[u64], k0: usize, bits: u32, kind: Kind, x: &[u8], xs: bool) -> i32 {
+    let mut sum = 0i32;
+    let mut buf = [0u8; 32];
+    for (c, xc) in x.chunks(32).enumerate() {
+        let out = &mut buf[..xc.len()];
+        decode_bytes(words, k0 + 32 * c, bits, kind, out);
+        let signed = kind != Kind::Unsigned;
+        for (&w, &v) in out.iter().zip(xc) {
+            let w = if signed { w as i8 as i32 } else { w as i32 };
+            let v = if xs { v as i8 as i32 } else { v as i32 };
+            sum = sum.wrapping_add(w * v);
+        }
+    }
+    sum
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512 {
+    use crate::packed::simd::Kind;
+    use core::arch::x86_64::*;
+
+    /// `vpermb` indices per width: byte `8q + t` of the result is source byte `q·W + t`, so that 64-bit lane `q`
+    /// holds the bytes of codes `8q .. 8q + 8` (`8W` bits from a byte boundary, plus the start's bit offset).
+    const IDX: [[u8; 64]; 9] = {
+        let mut t = [[0u8; 64]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut i = 0;
+            while i < 64 {
+                t[w][i] = ((i / 8) * w + i % 8) as u8;
+                i += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `vpmultishiftqb` controls per width and start bit: byte `8q + j` of the result is the 8 bits of lane `q`
+    /// from bit `r + j·W` (code `8q + j` in its low `W` bits).
+    const CTRL: [[[u8; 64]; 8]; 9] = {
+        let mut t = [[[0u8; 64]; 8]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut r = 0;
+            while r < 8 {
+                let mut i = 0;
+                while i < 64 {
+                    t[w][r][i] = (r + (i % 8) * w) as u8;
+                    i += 1;
+                }
+                r += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `Σ expand(code_j)·x_j` (wrapping) over `j < n` of the `bits`-bit codes (1..=8) of the bit stream that
+    /// starts at bit `r` (0..8) of `src`, and the bytes at `x` (`xs`: signed). 64 codes at a time: the bytes
+    /// holding each group of 8 codes moved into a 64-bit lane (`vpermb`), each code's 8 bits from its bit
+    /// offset extracted into a byte (`vpmultishiftqb`) and masked to the code; then `vpdpbusd` of the code bytes,
+    /// made an unsigned or signed byte as the operand needs, against the operand bytes (plus the correction of
+    /// an offset code by `vpdpbusd` of the offset). The last group's missing codes and operand bytes are masked
+    /// off (zero operand bytes).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 F, BW, VBMI and VNNI; `avail` bytes are readable at `src` and hold the `n` codes
+    /// (`r + n·bits <= 8·avail`); `n` bytes are readable at `x`.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
+    pub(crate) unsafe fn dot(
+        src: *const u8,
+        avail: usize,
+        r: u32,
+        bits: u32,
+        kind: Kind,
+        x: *const u8,
+        xs: bool,
+        n: usize,
+    ) -> i32 {
+        unsafe {
+            match (kind, xs) {
+                (Kind::Signed, false) => run::<0, false>(src, avail, r, bits, x, n),
+                (Kind::Signed, true) => run::<0, true>(src, avail, r, bits, x, n),
+                (Kind::Unsigned, false) => run::<1, false>(src, avail, r, bits, x, n),
+                (Kind::Unsigned, true) => run::<1, true>(src, avail, r, bits, x, n),
+                (Kind::Binary, false) => run::<2, false>(src, avail, r, bits, x, n),
+                (Kind::Binary, true) => run::<2, true>(src, avail, r, bits, x, n),
+            }
+        }
+    }
+
+    /// [`dot`] for one kind (`K`: 0 signed, 1 unsigned, 2 binary) and operand signedness `XS`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
+    #[inline]
+    unsafe fn run<const K: u8, const XS: bool>(
+        src: *const u8,
+        avail: usize,
+        r: u32,
+        bits: u32,
+        x: *const u8,
+        n: usize,
+    ) -> i32 {
+        let (b, m) = (bits as usize, 1u8 << (bits - 1));
+        unsafe {
+            let idx = _mm512_loadu_si512(IDX[b].as_ptr().cast());
+            let ctrl = _mm512_loadu_si512(CTRL[b][r as usize].as_ptr().cast());
+            let mask = _mm512_set1_epi8(((1u32 << bits) - 1) as u8 as i8);
+            let half = _mm512_set1_epi8(m as i8);
+            let ones = _mm512_set1_epi8(1);
+            let flip = _mm512_set1_epi8(i8::MIN);
+            // Two chains of accumulators (groups at even and odd multiples of 64), so that consecutive
+            // `vpdpbusd`s do not wait for each other.
+            let z = _mm512_setzero_si512();
+            let (mut acc, mut corr, mut acc1, mut corr1) = (z, z, z, z);
+            macro_rules! group {
+                ($i:expr, $acc:ident, $corr:ident) => {{
+                    let i: usize = $i;
+                    let off = i / 8 * b;
+                    let left = avail - off;
+                    let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
+                    let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                    let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
+                    let c = _mm512_and_si512(
+                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
+                        mask,
+                    );
+                    let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+                    match (K, XS) {
+                        // Signed codes against unsigned bytes: the codes sign-extended.
+                        (0, false) => {
+                            let w = _mm512_sub_epi8(_mm512_xor_si512(c, half), half);
+                            $acc = _mm512_dpbusd_epi32($acc, xv, w);
+                        }
+                        // Signed codes against signed bytes: code + 2^(W-1) unsigned, minus 2^(W-1)·Σx.
+                        (0, true) => {
+                            $acc = _mm512_dpbusd_epi32($acc, _mm512_xor_si512(c, half), xv);
+                            $corr = _mm512_dpbusd_epi32($corr, half, xv);
+                        }
+                        // Unsigned codes against unsigned bytes: up to 7 bits a non-negative i8; 8 bits as
+                        // code − 128, plus 128·Σx (corr holds −128·Σx).
+                        (1, false) => {
+                            if bits == 8 {
+                                $acc = _mm512_dpbusd_epi32($acc, xv, _mm512_xor_si512(c, flip));
+                                $corr = _mm512_dpbusd_epi32($corr, xv, flip);
+                            } else {
+                                $acc = _mm512_dpbusd_epi32($acc, xv, c);
+                            }
+                        }
+                        (1, true) => $acc = _mm512_dpbusd_epi32($acc, c, xv),
+                        // Binary: 1 − 2·code.
+                        (_, false) => {
+                            let w = _mm512_sub_epi8(ones, _mm512_add_epi8(c, c));
+                            $acc = _mm512_dpbusd_epi32($acc, xv, w);
+                        }
+                        (_, true) => {
+                            // Σx − 2·Σ code·x, as corr − acc − acc below.
+                            $acc = _mm512_dpbusd_epi32($acc, c, xv);
+                            $corr = _mm512_dpbusd_epi32($corr, ones, xv);
+                        }
+                    }
+                }};
+            }
+            let mut i = 0;
+            while i < n {
+                group!(i, acc, corr);
+                if i + 64 < n {
+                    group!(i + 64, acc1, corr1);
+                }
+                i += 128;
+            }
+            let (acc, corr) = (_mm512_add_epi32(acc, acc1), _mm512_add_epi32(corr, corr1));
+            let acc = if K == 2 && XS {
+                _mm512_sub_epi32(_mm512_sub_epi32(corr, acc), acc)
+            } else {
+                _mm512_sub_epi32(acc, corr)
+            };
+            _mm512_reduce_add_epi32(acc)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2 {
+    use crate::packed::simd::Kind;
+    use core::arch::x86_64::*;
+
+    /// `vpshufb` indices per width, for the codes 0..8 (`[0]`) and 8..16 (`[1]`) of each 128-bit lane (the low lane
+    /// holds a group's codes 0..16, the high lane codes 16..32, each from the lane's bytes `0..2·bits`): the two
+    /// bytes holding code `j` into 16-bit lane `j`, the second one only when the code reaches into it (else
+    /// zero, so that no index points past the lane).
+    const SHUF: [[[u8; 32]; 2]; 9] = {
+        let mut t = [[[0u8; 32]; 2]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut half = 0;
+            while half < 2 {
+                let base = if half == 1 { w } else { 0 };
+                let mut j = 0;
+                while j < 8 {
+                    let (b, s) = (base + j * w / 8, j * w % 8);
+                    let mut h = 0;
+                    while h < 2 {
+                        let l = 16 * h + 2 * j;
+                        t[w][half][l] = b as u8;
+                        t[w][half][l + 1] = if s + w > 8 { (b + 1) as u8 } else { 0x80 };
+                        h += 1;
+                    }
+                    j += 1;
+                }
+                half += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// `vpmullw` factors per width: `2^(16 − bits − s)` for code `j` at bit `s = j·bits % 8` of its first byte,
+    /// which puts the code's top bit at the top of its 16-bit lane.
+    const MUL: [[u16; 16]; 9] = {
+        let mut t = [[0u16; 16]; 9];
+        let mut w = 1;
+        while w <= 8 {
+            let mut l = 0;
+            while l < 16 {
+                t[w][l] = 1u16 << (16 - w - (l % 8) * w % 8);
+                l += 1;
+            }
+            w += 1;
+        }
+        t
+    };
+
+    /// Whether `vpmaddubsw` of codes of `bits` bits of `kind` and bytes (`xs`: signed) cannot saturate: every
+    /// pair of products below 2^15 in magnitude. The unsigned operand is `x` (or `|x|` for signed `x`, with the
+    /// code's sign flipped where `x < 0`), or the code when the codes are unsigned and `x` is signed.
+    const fn pairs_fit(bits: u32, kind: Kind, xs: bool) -> bool {
+        let wmax: i32 = match kind {
+            Kind::Signed => 1 << (bits - 1),
+            Kind::Unsigned => (1 << bits) - 1,
+            Kind::Binary => 1,
+        };
+        let xmax = if xs { 128 } else { 255 };
+        // The signed operand of `vpmaddubsw` must be an i8: a code of up to 7 unsigned bits against unsigned x.
+        let signed_ok = xs || !matches!(kind, Kind::Unsigned) || bits <= 7;
+        signed_ok && 2 * wmax * xmax <= i16::MAX as i32
+    }
+
+    /// `Σ expand(code_j)·x_j` (wrapping) over `j < 32·groups` of the `bits`-bit codes (1..=8) of the byte stream at
+    /// `src` (code 0 at bit 0) and the bytes at `x` (`xs`: signed).
+    ///
+    /// # Safety
+    /// The CPU has AVX2; `src + 4·bits·(groups − 1) + 2·bits + 16` bytes are readable at `src`, `32·groups` at `x`.
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn dot(
+        src: *const u8,
+        bits: u32,
+        kind: Kind,
+        x: *const u8,
+        xs: bool,
+        groups: usize,
+    ) -> i32 {
+        const S: u8 = 0;
+        const U: u8 = 1;
+        const B: u8 = 2;
+        let fit = pairs_fit(bits, kind, xs);
+        unsafe {
+            match (kind, xs, fit) {
+                (Kind::Signed, false, true) => run::<S, false, true>(src, bits, x, groups),
+                (Kind::Signed, true, true) => run::<S, true, true>(src, bits, x, groups),
+                (Kind::Signed, false, false) => run::<S, false, false>(src, bits, x, groups),
+                (Kind::Signed, true, false) => run::<S, true, false>(src, bits, x, groups),
+                (Kind::Unsigned, false, true) => run::<U, false, true>(src, bits, x, groups),
+                (Kind::Unsigned, true, true) => run::<U, true, true>(src, bits, x, groups),
+                (Kind::Unsigned, false, false) => run::<U, false, false>(src, bits, x, groups),
+                (Kind::Unsigned, true, false) => run::<U, true, false>(src, bits, x, groups),
+                (Kind::Binary, false, _) => run::<B, false, true>(src, bits, x, groups),
+                (Kind::Binary, true, _) => run::<B, true, true>(src, bits, x, groups),
+            }
+        }
+    }
+
+    /// [`dot`] for one kind (`K`: 0 signed, 1 unsigned, 2 binary), operand signedness `XS` and product path
+    /// (`FIT`: `vpmaddubsw`, else 16-bit products).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn run<const K: u8, const XS: bool, const FIT: bool>(
+        src: *const u8,
+        bits: u32,
+        x: *const u8,
+        groups: usize,
+    ) -> i32 {
+        let b = bits as usize;
+        unsafe {
+            let shuf0 = _mm256_loadu_si256(SHUF[b][0].as_ptr().cast());
+            let shuf1 = _mm256_loadu_si256(SHUF[b][1].as_ptr().cast());
+            let mul = _mm256_loadu_si256(MUL[b].as_ptr().cast());
+            let count = _mm_cvtsi32_si128((16 - bits) as i32);
+            let ones16 = _mm256_set1_epi16(1);
+            let (mut acc0, mut acc1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+            for g in 0..groups {
+                let p = src.add(4 * b * g);
+                let lo = _mm_loadu_si128(p.cast());
+                let hi = _mm_loadu_si128(p.add(2 * b).cast());
+                let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                // Codes 0..8 and 16..24 (e0), 8..16 and 24..32 (e1), each at the top of its 16-bit lane.
+                let e0 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf0), mul);
+                let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
+                // Packing e0 with e1 puts the 32 values in order.
+                let w = match K {
+                    0 => {
+                        _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count))
+                    }
+                    1 => _mm256_packus_epi16(
+                        _mm256_srl_epi16(e0, count),
+                        _mm256_srl_epi16(e1, count),
+                    ),
+                    _ => {
+                        let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
+                        let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
+                        let v1 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c1, c1));
+                        _mm256_packs_epi16(v0, v1)
+                    }
+                };
+                let xv = _mm256_loadu_si256(x.add(32 * g).cast());
+                if FIT {
+                    let prod = if !XS {
+                        _mm256_maddubs_epi16(xv, w)
+                    } else if K == 1 {
+                        _mm256_maddubs_epi16(w, xv)
+                    } else {
+                        _mm256_maddubs_epi16(_mm256_sign_epi8(xv, xv), _mm256_sign_epi8(w, xv))
+                    };
+                    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(prod, ones16));
+                } else {
+                    let (w0, w1) = (_mm256_castsi256_si128(w), _mm256_extracti128_si256::<1>(w));
+                    let (x0, x1) = (
+                        _mm256_castsi256_si128(xv),
+                        _mm256_extracti128_si256::<1>(xv),
+                    );
+                    let (w0, w1) = if K != 1 {
+                        (_mm256_cvtepi8_epi16(w0), _mm256_cvtepi8_epi16(w1))
+                    } else {
+                        (_mm256_cvtepu8_epi16(w0), _mm256_cvtepu8_epi16(w1))
+                    };
+                    let (x0, x1) = if XS {
+                        (_mm256_cvtepi8_epi16(x0), _mm256_cvtepi8_epi16(x1))
+                    } else {
+                        (_mm256_cvtepu8_epi16(x0), _mm256_cvtepu8_epi16(x1))
+                    };
+                    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(w0, x0));
+                    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(w1, x1));
+                }
+            }
+            let mut lanes = [0i32; 8];
+            _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_add_epi32(acc0, acc1));
+            lanes.iter().fold(0i32, |s, &v| s.wrapping_add(v))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The AVX2 kernel against the scalar expansion, for every width, kind and operand signedness, on random
+    /// code and operand bytes (any value, not only those the bound checks let through: the sum is exact modulo
+    /// 2^32 whenever no pair of products saturates, which `pairs_fit` decides).
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx2_kernel_equals_the_scalar_sum() {
+        use crate::packed::{read_bits, simd::expand};
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        let mut rand = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        };
+        let codes: Vec<u8> = (0..400).map(|_| rand()).collect();
+        let x: Vec<u8> = (0..160).map(|_| rand()).collect();
+        let words: Vec<u64> = codes
+            .chunks(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..c.len()].copy_from_slice(c);
+                u64::from_le_bytes(b)
+            })
+            .collect();
+        for bits in 1..=8u32 {
+            for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
+                if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
+                    continue;
+                }
+                for xs in [false, true] {
+                    for groups in 1..=5usize {
+                        // SAFETY: AVX2 is present; 4·8·4 + 16 + 16 < 400 code bytes and 160 operand bytes.
+                        let got = unsafe {
+                            avx2::dot(codes.as_ptr(), bits, kind, x.as_ptr(), xs, groups)
+                        };
+                        let want = (0..32 * groups).fold(0i32, |s, j| {
+                            let c = read_bits(&words, j * bits as usize, bits) as u32;
+                            let w = expand(kind, c, bits);
+                            let w = if kind == Kind::Unsigned {
+                                w as i32
+                            } else {
+                                w as i8 as i32
+                            };
+                            let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
+                            s.wrapping_add(w * v)
+                        });
+                        assert_eq!(got, want, "bits {bits} xs {xs} groups {groups}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fused path is taken for the zoo's shapes (a packed row of 3-bit weights or of one long block against
+    /// unsigned and signed bytes), and agrees with the byte kernel on the decoded row.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn the_fused_path_runs_and_agrees() {
+        use crate::packed::Packed;
+        use crate::{Blocked, Fixed, UFixed};
+        fn run<W: Number, X: Number>(ws: &[f32], xs: &[f32]) {
+            let p = Packed::<W>::from_f32_slice(ws);
+            let v = p.to_vec();
+            let x = X::from_f32_slice(xs);
+            for (s, l) in [(0, 784), (0, 64), (5, 700), (784, 784), (3, 29)] {
+                let x = &x[..l];
+                let got = packed_dot::<f32, W, X, W, X>(0.5, p.slice(s, l), x);
+                assert!(got.is_some(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
+                let want = super::super::dot::<f32, W, X, _, _>(0.5, &v[s..s + l], x);
+                assert_eq!(
+                    got.unwrap().to_bits(),
+                    want.to_bits(),
+                    "{} {s}+{l}",
+                    W::FORMAT
+                );
+            }
+        }
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let ws: Vec<f32> = (0..2 * 784)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 40.0)
+            .collect();
+        let xs: Vec<f32> = (0..784)
+            .map(|i| ((i * 13 % 29) as f32 - 9.0) / 8.0)
+            .collect();
+        run::<Fixed<3, 4>, UFixed<8, 4>>(&ws, &xs);
+        run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
+        run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
+        run::<Blocked<2, 2, 784>, UFixed<8, 4>>(&ws, &xs);
+    }
+
+    /// The AVX-512 kernel against the scalar expansion, for every width, kind, operand signedness, start bit and
+    /// length (including partial last groups and the end of the readable bytes).
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx512_kernel_equals_the_scalar_sum() {
+        use crate::packed::{read_bits, simd::expand};
+        if !(std::is_x86_feature_detected!("avx512vbmi")
+            && std::is_x86_feature_detected!("avx512vnni")
+            && std::is_x86_feature_detected!("avx512bw"))
+        {
+            return;
+        }
+        let mut seed = 0x0f1e_2d3c_4b5a_6978u64;
+        let mut rand = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        };
+        let codes: Vec<u8> = (0..300).map(|_| rand()).collect();
+        let x: Vec<u8> = (0..240).map(|_| rand()).collect();
+        let words: Vec<u64> = codes
+            .chunks(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b[..c.len()].copy_from_slice(c);
+                u64::from_le_bytes(b)
+            })
+            .collect();
+        for bits in 1..=8u32 {
+            for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
+                if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
+                    continue;
+                }
+                for xs in [false, true] {
+                    for k0 in [0usize, 1, 3, 7, 8, 13] {
+                        for n in [1usize, 5, 63, 64, 65, 130, 200] {
+                            let at = k0 * bits as usize;
+                            // The readable bytes end right after the last code.
+                            let avail = (at + n * bits as usize).div_ceil(8) - at / 8;
+                            // SAFETY: the CPU has the features; `avail` bytes from `at / 8` are inside `codes`.
+                            let got = unsafe {
+                                avx512::dot(
+                                    codes.as_ptr().add(at / 8),
+                                    avail,
+                                    (at % 8) as u32,
+                                    bits,
+                                    kind,
+                                    x.as_ptr(),
+                                    xs,
+                                    n,
+                                )
+                            };
+                            let want = (0..n).fold(0i32, |s, j| {
+                                let c = read_bits(&words, (k0 + j) * bits as usize, bits) as u32;
+                                let w = expand(kind, c, bits);
+                                let w = if kind == Kind::Unsigned {
+                                    w as i32
+                                } else {
+                                    w as i8 as i32
+                                };
+                                let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
+                                s.wrapping_add(w * v)
+                            });
+                            assert_eq!(got, want, "bits {bits} xs {xs} k0 {k0} n {n}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fused_types() {
+        use crate::{Binary, Blocked, E4m3, Fixed, UFixed};
+        assert!(fused_type::<Fixed<3, 1>>());
+        assert!(fused_type::<UFixed<8, 1>>());
+        assert!(fused_type::<Binary<2>>());
+        assert!(fused_type::<Blocked<2, 2, 784>>());
+        assert!(!fused_type::<Blocked<4, 2, 9>>());
+        assert!(!fused_type::<Fixed<12, 1>>());
+        assert!(!fused_type::<E4m3>());
+    }
+}

@@ -29,11 +29,14 @@ fn geomean(v: &[f64]) -> f64 {
     (v.iter().map(|x| x.ln()).sum::<f64>() / v.len().max(1) as f64).exp()
 }
 
-/// Builds the example in a mode and copies the binary aside (the three builds share one target dir).
+/// Builds the example in a mode (`packed`: tuned with the feature `packed`) and copies the binary aside (the
+/// builds share one target dir).
 fn build(model: &str, mode: &str, dir: &std::path::Path) -> Result<PathBuf, String> {
     let mut args = vec!["build", "--release", "--example", model];
-    if mode != "plain" {
-        args.extend(["--features", mode]);
+    match mode {
+        "plain" => {}
+        "packed" => args.extend(["--features", "tuned,packed"]),
+        _ => args.extend(["--features", mode]),
     }
     run(&args)?;
     let src = root()
@@ -242,7 +245,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         if let Some(d) = data_of(m) {
             fetch(d)?;
         }
-        let bins: Vec<(&str, PathBuf)> = ["plain", "tuned", "calibrate"]
+        let bins: Vec<(&str, PathBuf)> = ["plain", "tuned", "calibrate", "packed"]
             .into_iter()
             .map(|mode| Ok((mode, build(m, mode, &dir)?)))
             .collect::<Result<_, String>>()?;
@@ -275,6 +278,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         let (p1, p64) = (median(t[0].0.clone()), median(t[0].1.clone()));
         let (t1, t64) = (median(t[1].0.clone()), median(t[1].1.clone()));
         let c1 = median(t[2].0.clone());
+        let k1 = median(t[3].0.clone());
         let ((p1_lo, p1_hi), (t1_lo, t1_hi)) = (min_max(&t[0].0), min_max(&t[1].0));
         let rep = read(
             &root()
@@ -295,6 +299,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             "plain_us_b64": p64, "tuned_us_b64": t64, "speedup_b64": p64 / t64,
             "calibrate_us_b1": c1, "calibrate_overhead": c1 / p1,
             "weight_bytes": f(&last[1], "weight_bytes")?, "f32_weight_bytes": f(&last[0], "f32_weight_bytes")?,
+            "packed_us_b1": k1, "packed_vs_bytes": k1 / t1, "packed_weight_bytes": f(&last[3], "weight_bytes")?,
             "param_bits": last[1]["param_bits"].as_f64(),
             "tuner_evals_per_s": evals_per_s,
         }));
@@ -321,12 +326,13 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
         "# Zoo benchmarks\n\nCPU: {}.\n\n`cargo number bench` ({rounds} interleaved rounds of {n} test inputs per build, medians \
          (min..max over the rounds); one thread; shared 2-core machine). Speed-up = plain f32 build time / tuned build time; calibrate overhead = calibrate \
          build (all sites f32, emulation on) / plain build; weight bytes = resident bytes of the weight tensors in the \
-         tuned build (packed at the formats' widths, `number_rt::Packed`) vs f32, next to the bytes the tuned formats \
-         need (parameter bits / 8); tuner throughput from the last \
+         tuned build (one storage integer per value, the default) vs f32; packed = the tuned build with the feature \
+         `packed` (weights packed at the formats' widths, `number_rt::Packed`): its µs, its time / the default's, its \
+         resident weight bytes, next to the bytes the tuned formats need (parameter bits / 8); tuner throughput from the last \
          `tune` of the model (its validation size). The {OWN} row is the out-of-tree crate own-model/ (its example's \
          `eval --split train`: mean µs per input over its 1,000 training images, one pass per round; not in the geomean).\n\n\
-         | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | parameter bits / 8 | tuner evals/s |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | model | plain µs (b1) | tuned µs (b1) | speed-up b1 | speed-up b64 | calibrate overhead | weight bytes | vs f32 | packed µs (b1) | packed / bytes time | packed weight bytes | parameter bits / 8 | tuner evals/s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         cpu_features()
     );
     let opt = |r: &Value, k: &str, fmt: &dyn Fn(f64) -> String| {
@@ -334,7 +340,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
     };
     for r in &rows {
         md.push_str(&format!(
-            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {:.1} ({:.1}..{:.1}) | {:.1} ({:.1}..{:.1}) | {:.2}x | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r["model"].as_str().unwrap_or(""),
             f(r, "plain_us_b1")?,
             f(r, "plain_us_b1_min")?,
@@ -350,6 +356,9 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
                 (Some(a), Some(b)) => format!("{:.2}x smaller", a / b),
                 _ => "-".into(),
             },
+            opt(r, "packed_us_b1", &|v| format!("{v:.1}")),
+            opt(r, "packed_vs_bytes", &|v| format!("{v:.2}x")),
+            opt(r, "packed_weight_bytes", &|v| format!("{v}")),
             opt(r, "param_bits", &|v| format!("{:.0}", (v / 8.0).ceil())),
             opt(r, "tuner_evals_per_s", &|v| format!("{v:.2}")),
         ));
@@ -365,10 +374,11 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
     };
     if !zoo.is_empty() {
         md.push_str(&format!(
-            "| **geomean** (zoo) | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | | |\n",
+            "| **geomean** (zoo) | | | **{:.2}x** | **{:.2}x** | {:.2}x | | | | {:.2}x | | | |\n",
             g(&zoo, "speedup_b1")?,
             g(&zoo, "speedup_b64")?,
-            g(&zoo, "calibrate_overhead")?
+            g(&zoo, "calibrate_overhead")?,
+            g(&zoo, "packed_vs_bytes")?
         ));
     }
     let tract: Vec<&Value> = rows
@@ -380,7 +390,7 @@ pub fn bench(models: Vec<String>, rounds: usize, n: usize) -> Result<(), String>
             md.push_str(
                 "\n## Against tract\n\nThe peer engine tract (`tract-core` 0.23.9, peer/: each model's graph built in code from the \
                  same weights, `into_optimized()`, batch 1, the median over the same test inputs after 64 warm-up runs, as \
-                 our builds' `bench`), timed in the same interleaved rounds, in a process of its own after our three builds. \
+                 our builds' `bench`), timed in the same interleaved rounds, in a process of its own after our four builds. \
                  Times faster than tract f32 = tract f32 median / our median (above 1: ours is faster). Accuracy: tract f32 \
                  on the model's whole test split.\n\n\
                  | model | tract f32 µs (b1) | tract f32 accuracy | plain f32 vs tract f32 | tuned vs tract f32 | tract int8 µs (b1) |\n\

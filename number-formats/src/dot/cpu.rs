@@ -61,6 +61,18 @@ pub fn available() -> Kernels {
 
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn detect() -> Kernels {
+    let cpu = detect_cpu();
+    // `NUMBER_KERNELS=portable|avx2` caps the set for the whole process, e.g. to time on an AVX-512 machine
+    // what an AVX2-only CPU runs (results are the same either way).
+    match std::env::var("NUMBER_KERNELS").as_deref() {
+        Ok("portable") => Kernels::Portable,
+        Ok("avx2") => cpu.min(Kernels::Avx2),
+        _ => cpu,
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn detect_cpu() -> Kernels {
     if std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("avx512vnni")

@@ -425,9 +425,6 @@ pub(crate) mod bytes {
         /// flushes into 32 bits.
         const I16: i32 = i16::MAX as i32;
 
-        /// The most groups of tap pairs summed in 16 bits (one flush into the 32-bit sums after each).
-        const GROUPS: usize = 256;
-
         /// Strided byte columns (`c_k` at `base + k·stride`, at least 32 lanes) with `vpmaddubsw`, when it is
         /// exact for the row at hand; `false` (nothing written) otherwise.
         ///
@@ -437,11 +434,11 @@ pub(crate) mod bytes {
         /// `a[2j]·c_2j[p] + a[2j+1]·c_2j+1[p]`. When the row is signed the columns are the unsigned operand,
         /// else the row is; columns of the row's signedness are flipped by 128 (xor 0x80) and the sum corrected
         /// by ∓128·Σrow, as in the VNNI kernel. Exactness, from the row's values: with `M` the largest
-        /// magnitude of a (flipped) column byte (255 unsigned, 128 signed), a pair sum is at most
-        /// `B_j = (|a[2j]| + |a[2j+1]|)·M`, which must not exceed `i16::MAX` (no saturation); the 16-bit lane
-        /// sums add consecutive pairs while their `B_j` add up to at most `i16::MAX` (no wrap-around), then are
-        /// widened and added into 32-bit sums. Refused when a pair exceeds the bound, or when the groups would
-        /// be so short that the flushes cost more than `vpmaddwd` on widened bytes.
+        /// magnitude of a (flipped) column byte (255 unsigned, 128 signed) and `R` the row's largest magnitude,
+        /// a pair sum is at most `B = 2·R·M`, which must not exceed `i16::MAX` (no saturation); the 16-bit
+        /// lane sums add groups of `⌊i16::MAX / B⌋` consecutive pairs (no wrap-around), then are widened and
+        /// added into 32-bit sums. Refused when a pair exceeds the bound, or when the groups would be so short
+        /// that the flushes cost more than `vpmaddwd` on widened bytes.
         #[target_feature(enable = "avx2")]
         pub(crate) unsafe fn columns_i16(
             row: &[u8],
@@ -455,54 +452,42 @@ pub(crate) mod bytes {
             if l < 32 || n == 0 {
                 return false;
             }
-            let wv = |k: usize| -> i32 {
-                if k >= n {
-                    0
-                } else if row_signed {
-                    row[k] as i8 as i32
-                } else {
-                    row[k] as i32
-                }
-            };
             let m = if row_signed { 255 } else { 128 };
-            let pairs = n.div_ceil(2);
-            // Group ends (in pairs): each group's bounds add up to at most i16::MAX.
-            let mut ends = [0u32; GROUPS];
-            let mut groups = 0;
-            let mut budget = 0;
-            for j in 0..pairs {
-                let b = (wv(2 * j).abs() + wv(2 * j + 1).abs()) * m;
-                if b > I16 {
-                    return false;
-                }
-                if budget + b > I16 {
-                    if groups == GROUPS {
-                        return false;
-                    }
-                    ends[groups] = j as u32;
-                    groups += 1;
-                    budget = 0;
-                }
-                budget += b;
+            // The largest |row value| (a loop the compiler vectorizes), and from it the bound of a pair sum.
+            let maxw = if row_signed {
+                row.iter().map(|&v| (v as i8).unsigned_abs()).max()
+            } else {
+                row.iter().copied().max()
             }
-            if groups == GROUPS {
+            .unwrap_or(0) as i32;
+            let pair = 2 * maxw * m;
+            if pair > I16 {
                 return false;
             }
-            ends[groups] = pairs as u32;
-            groups += 1;
+            // Pairs per group: their bounds add up to at most i16::MAX.
+            let pairs = n.div_ceil(2);
+            let group = if pair == 0 {
+                pairs
+            } else {
+                (I16 / pair) as usize
+            }
+            .max(1);
             // A flush costs about as much as two pairs of taps: with shorter groups `vpmaddwd` is faster.
-            if groups > 1 && pairs < 3 * groups {
+            if group < pairs && group < 3 {
                 return false;
             }
             let flip = row_signed == col_signed;
-            let sum: i32 = (0..n).map(wv).sum();
-            // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
-            let corr = match (flip, row_signed) {
-                (false, _) => 0,
-                (true, true) => sum.wrapping_mul(-128),
-                (true, false) => sum.wrapping_mul(128),
+            let corr = if flip {
+                // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
+                let sum: i32 = if row_signed {
+                    row.iter().map(|&v| v as i8 as i32).sum()
+                } else {
+                    row.iter().map(|&v| v as i32).sum()
+                };
+                sum.wrapping_mul(if row_signed { -128 } else { 128 })
+            } else {
+                0
             };
-            let ends = &ends[..groups];
             // Chunks of 32 lanes, four per pass; when `l` is not a multiple of 32 the last chunk ends at `l`,
             // overlapping the one before (its lanes are computed twice, the same way).
             let chunks = l.div_ceil(32);
@@ -516,16 +501,16 @@ pub(crate) mod bytes {
                 unsafe {
                     match (row_signed, flip) {
                         (true, false) => {
-                            pass::<true, false>(row, base, stride, ends, &starts, count, corr, out)
+                            pass::<true, false>(row, base, stride, group, &starts, count, corr, out)
                         }
                         (true, true) => {
-                            pass::<true, true>(row, base, stride, ends, &starts, count, corr, out)
+                            pass::<true, true>(row, base, stride, group, &starts, count, corr, out)
                         }
-                        (false, false) => {
-                            pass::<false, false>(row, base, stride, ends, &starts, count, corr, out)
-                        }
+                        (false, false) => pass::<false, false>(
+                            row, base, stride, group, &starts, count, corr, out,
+                        ),
                         (false, true) => {
-                            pass::<false, true>(row, base, stride, ends, &starts, count, corr, out)
+                            pass::<false, true>(row, base, stride, group, &starts, count, corr, out)
                         }
                     }
                 }
@@ -541,7 +526,7 @@ pub(crate) mod bytes {
             row: &[u8],
             base: *const u8,
             stride: isize,
-            ends: &[u32],
+            group: usize,
             starts: &[usize; 4],
             count: usize,
             corr: i32,
@@ -557,10 +542,12 @@ pub(crate) mod bytes {
                 };
                 // 32-bit sums of chunk c: lanes 0..8, 16..24, 8..16, 24..32.
                 let mut wide = [zero; 16];
+                let pairs = n.div_ceil(2);
                 let mut j = 0usize;
-                for &end in ends {
+                while j < pairs {
+                    let end = (j + group).min(pairs);
                     let mut acc = [zero; 8];
-                    while j < end as usize {
+                    while j < end {
                         let k = 2 * j;
                         let q0 = base.wrapping_offset(stride.wrapping_mul(k as isize));
                         // A missing tap past the end: the same column again, with a zero weight.

@@ -92,7 +92,44 @@ pub mod __private {
         if n == 0 {
             return;
         }
+        let whole = src;
         let (dst, src) = (&mut dst[..span(ds)], &src[..span(ss)]);
+        #[cfg(target_arch = "x86_64")]
+        if ds == 1
+            && ss == 2
+            && core::mem::size_of::<T>() == 1
+            && (4..=16).contains(&n)
+            && whole.len() >= 32
+        {
+            // A short stride-2 gather of bytes (the im2col rows of a stride-2 convolution): the even bytes of 32
+            // read at once, packed, and the first `n` stored as two overlapping words.
+            use core::arch::x86_64::*;
+            // SAFETY: SSE2 is part of x86_64; `whole` holds at least 32 one-byte elements and `dst` exactly `n`
+            // (4..=16, checked above): the loads read inside `whole`, the stores write inside `dst`.
+            unsafe {
+                let p = whole.as_ptr().cast::<__m128i>();
+                let mask = _mm_set1_epi16(0xff);
+                let lo = _mm_and_si128(_mm_loadu_si128(p), mask);
+                let hi = _mm_and_si128(_mm_loadu_si128(p.add(1)), mask);
+                let mut even = [0u8; 16];
+                _mm_storeu_si128(even.as_mut_ptr().cast(), _mm_packus_epi16(lo, hi));
+                let (e, d) = (even.as_ptr(), dst.as_mut_ptr().cast::<u8>());
+                if n >= 8 {
+                    d.cast::<u64>()
+                        .write_unaligned(e.cast::<u64>().read_unaligned());
+                    d.add(n - 8)
+                        .cast::<u64>()
+                        .write_unaligned(e.add(n - 8).cast::<u64>().read_unaligned());
+                } else {
+                    d.cast::<u32>()
+                        .write_unaligned(e.cast::<u32>().read_unaligned());
+                    d.add(n - 4)
+                        .cast::<u32>()
+                        .write_unaligned(e.add(n - 4).cast::<u32>().read_unaligned());
+                }
+            }
+            return;
+        }
         if ds == 0 {
             dst[0] = src[src.len() - 1]; // every step writes the same element: the last write stays
         } else if ss == 0 {

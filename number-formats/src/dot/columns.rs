@@ -438,7 +438,10 @@ pub(crate) mod bytes {
         /// a pair sum is at most `B = 2·R·M`, which must not exceed `i16::MAX` (no saturation); the 16-bit
         /// lane sums add groups of `⌊i16::MAX / B⌋` consecutive pairs (no wrap-around), then are widened and
         /// added into 32-bit sums. Refused when a pair exceeds the bound, or when the groups would be so short
-        /// that the flushes cost more than `vpmaddwd` on widened bytes.
+        /// that the flushes cost more than `vpmaddwd` on widened bytes. A power of two `2^t` common to every row
+        /// value is divided out first (the row of a block format within one block: small integers times the
+        /// block's scale), so `R` is that of the row shifted right by `t`, and the sums are shifted back left
+        /// (exact: the caller's bound keeps the true sums below 2^24).
         #[target_feature(enable = "avx2")]
         pub(crate) unsafe fn columns_i16(
             row: &[u8],
@@ -454,12 +457,17 @@ pub(crate) mod bytes {
             }
             let m = if row_signed { 255 } else { 128 };
             // The largest |row value| (a loop the compiler vectorizes), and from it the bound of a pair sum.
-            let maxw = if row_signed {
+            // The power of two common to every row value, 2^t (a block format's row of one block: its values
+            // are small integers times the block's scale), divided out: the kernel sums the row's values
+            // shifted right by t (exact: the low t bits are zero) and shifts the sums back left.
+            let t = row.iter().fold(0u8, |o, &v| o | v).trailing_zeros() % 8;
+            let maxw = (if row_signed {
                 row.iter().map(|&v| (v as i8).unsigned_abs()).max()
             } else {
                 row.iter().copied().max()
             }
-            .unwrap_or(0) as i32;
+            .unwrap_or(0)
+                >> t) as i32;
             let pair = 2 * maxw * m;
             if pair > I16 {
                 return false;
@@ -480,9 +488,9 @@ pub(crate) mod bytes {
             let corr = if flip {
                 // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
                 let sum: i32 = if row_signed {
-                    row.iter().map(|&v| v as i8 as i32).sum()
+                    row.iter().map(|&v| ((v as i8) >> t) as i32).sum()
                 } else {
-                    row.iter().map(|&v| v as i32).sum()
+                    row.iter().map(|&v| (v >> t) as i32).sum()
                 };
                 sum.wrapping_mul(if row_signed { -128 } else { 128 })
             } else {
@@ -500,18 +508,18 @@ pub(crate) mod bytes {
                 }
                 unsafe {
                     match (row_signed, flip) {
-                        (true, false) => {
-                            pass::<true, false>(row, base, stride, group, &starts, count, corr, out)
-                        }
-                        (true, true) => {
-                            pass::<true, true>(row, base, stride, group, &starts, count, corr, out)
-                        }
-                        (false, false) => pass::<false, false>(
-                            row, base, stride, group, &starts, count, corr, out,
+                        (true, false) => pass::<true, false>(
+                            row, t, base, stride, group, &starts, count, corr, out,
                         ),
-                        (false, true) => {
-                            pass::<false, true>(row, base, stride, group, &starts, count, corr, out)
-                        }
+                        (true, true) => pass::<true, true>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                        (false, false) => pass::<false, false>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                        (false, true) => pass::<false, true>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
                     }
                 }
                 c0 += count;
@@ -524,6 +532,7 @@ pub(crate) mod bytes {
         #[allow(clippy::too_many_arguments)]
         unsafe fn pass<const ROW_SIGNED: bool, const FLIP: bool>(
             row: &[u8],
+            t: u32,
             base: *const u8,
             stride: isize,
             group: usize,
@@ -556,7 +565,14 @@ pub(crate) mod bytes {
                         } else {
                             (q0, 0)
                         };
-                        let w = _mm256_set1_epi16(i16::from_le_bytes([row[k], w1]));
+                        let sh = |v: u8| {
+                            if ROW_SIGNED {
+                                ((v as i8) >> t) as u8
+                            } else {
+                                v >> t
+                            }
+                        };
+                        let w = _mm256_set1_epi16(i16::from_le_bytes([sh(row[k]), sh(w1)]));
                         for c in 0..4 {
                             if c < count {
                                 let v0 = _mm256_xor_si256(
@@ -598,6 +614,7 @@ pub(crate) mod bytes {
                     }
                 }
                 let cv = _mm256_set1_epi32(corr);
+                let back = _mm_cvtsi32_si128(t as i32);
                 for c in 0..4 {
                     if c < count {
                         let o = out.as_mut_ptr().add(starts[c]);
@@ -605,7 +622,7 @@ pub(crate) mod bytes {
                         for (i, at) in [0, 16, 8, 24].into_iter().enumerate() {
                             _mm256_storeu_si256(
                                 o.add(at).cast(),
-                                _mm256_add_epi32(wide[4 * c + i], cv),
+                                _mm256_sll_epi32(_mm256_add_epi32(wide[4 * c + i], cv), back),
                             );
                         }
                     }
@@ -1010,9 +1027,19 @@ mod tests {
         ] {
             let stride = l + 5;
             let cols: Vec<u8> = (0..n * stride).map(|_| byte()).collect();
-            for mag in [1u8, 3, 16, 127, 255] {
+            for (mag, shift) in [
+                (1u8, 0),
+                (3, 0),
+                (16, 0),
+                (127, 0),
+                (255, 0),
+                (7, 4),
+                (4, 5),
+                (15, 3),
+            ] {
+                // Values up to `mag`, times 2^shift (a block format's row: small integers times its scale).
                 let row: Vec<u8> = (0..n)
-                    .map(|_| (byte() as u16 % (mag as u16 + 1)) as u8)
+                    .map(|_| ((byte() as u16 % (mag as u16 + 1)) << shift) as u8)
                     .collect();
                 // Signed rows: magnitudes up to `mag`, either sign.
                 let srow: Vec<u8> = row
@@ -1036,7 +1063,7 @@ mod tests {
                         .map(|p| (0..n).map(|k| rv(k) * cv(k, p)).sum())
                         .collect();
                     let what = format!(
-                        "n {n}, lanes {l}, magnitude {mag}, row signed {rs}, columns signed {cs}"
+                        "n {n}, lanes {l}, magnitude {mag} << {shift}, row signed {rs}, columns signed {cs}"
                     );
                     // `vpmaddubsw` itself, where the CPU has AVX2.
                     #[cfg(all(target_arch = "x86_64", feature = "std"))]
@@ -1061,7 +1088,7 @@ mod tests {
                                 "refused, nothing written: {what}"
                             );
                         }
-                        if l >= 32 && mag <= 3 {
+                        if l >= 32 && (mag <= 3 || shift > 0) {
                             assert!(ran, "small rows take vpmaddubsw: {what}");
                         }
                     }

@@ -3,7 +3,8 @@
 //! `std`; without `std`, when the build targets them), else the portable loops, which the compiler vectorizes
 //! for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
 //! `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never depend on the
-//! CPU; only the speed does.
+//! CPU; only the speed does. With `std`, the environment variable `NUMBER_KERNELS=avx2` (or `portable`) caps the
+//! set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an AVX2-only CPU runs.
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A set of kernels, in ascending order of what the CPU needs (a CPU with one has those before it).
@@ -48,6 +49,7 @@ static LIMIT: AtomicU8 = AtomicU8::new(0);
 /// let k = cpu::available();
 /// assert!([Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni].contains(&k));
 /// ```
+#[inline]
 pub fn available() -> Kernels {
     match Kernels::of(DETECTED.load(Ordering::Relaxed)) {
         Some(k) => k,

@@ -32,9 +32,11 @@ const LANES: usize = 64;
 ///
 /// `TA` / `TB` are the site types of the operands and `A` the accumulator's; `acc`, `a` and the columns hold
 /// either those types or `f32` values already in those formats. `col(k)` is row `k` of the other operand, at
-/// least `acc.len()` long. The integer path is taken per block of 64 lanes when [`dot`](super::dot)'s would be
-/// for each of them (both operands fixed point, every partial sum below 2^24 units, each start on the grid of
-/// the products and held by `A`); otherwise those lanes run the f32 chain (f32 accumulator) or the reference.
+/// least `acc.len()` long. The integer path is taken when [`dot`](super::dot)'s would be for each lane (both
+/// operands fixed point, every partial sum below 2^24 units, each start on the grid of the products and held by
+/// `A`): for all lanes in one call of the byte kernels when the operands are bytes and the columns lie at a
+/// constant stride in memory, else per block of 64 lanes; a block that fails the check runs the f32 chain (f32
+/// accumulator) or the reference.
 #[inline(always)]
 pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB: Number + 'b>(
     acc: &mut [EC],

@@ -4,7 +4,9 @@
 //! `benches/plain_overhead.rs` times against the same hand copies.
 #![cfg(not(any(feature = "calibrate", feature = "tuned")))]
 
-use zoo::layers::{Conv, Depthwise, conv2d, dense, depthwise_conv2d, patch_embed, self_attention};
+use zoo::layers::{
+    Conv, Depthwise, conv2d, dense, depthwise_conv2d, maxpool2, patch_embed, self_attention,
+};
 
 number_rt::instances!(Fc, Cv);
 
@@ -243,5 +245,36 @@ fn attention_layers_equal_per_output_inner_products() {
             bits(&y1),
             "self_attention n {n} d {d} heads {heads}"
         );
+    }
+}
+
+/// `maxpool2` takes, per output, `x00.max(x01).max(x10).max(x11)` in that order (the order decides between NaN,
+/// -0.0 and +0.0), also for odd sizes (the last row and column are dropped).
+#[test]
+fn maxpool_equals_the_per_output_expression() {
+    let mut r = Rng(0x5eed);
+    for (c, h, w) in [(6, 28, 28), (16, 10, 10), (3, 7, 9), (1, 2, 2)] {
+        let mut x: Vec<f32> = (0..c * h * w).map(|_| r.next(true)).collect();
+        for (i, v) in x.iter_mut().enumerate() {
+            if i % 11 == 0 {
+                *v = if i % 2 == 0 { 0.0 } else { -0.0 };
+            }
+        }
+        let (oh, ow) = (h / 2, w / 2);
+        let mut want = vec![0f32; c * oh * ow];
+        for ch in 0..c {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let at = |yy: usize, xx: usize| x[(ch * h + yy) * w + xx];
+                    want[(ch * oh + oy) * ow + ox] = at(2 * oy, 2 * ox)
+                        .max(at(2 * oy, 2 * ox + 1))
+                        .max(at(2 * oy + 1, 2 * ox))
+                        .max(at(2 * oy + 1, 2 * ox + 1));
+                }
+            }
+        }
+        let mut got = vec![0f32; c * oh * ow];
+        maxpool2(&x, &mut got, c, h, w);
+        assert_eq!(bits(&got), bits(&want), "{c}x{h}x{w}");
     }
 }

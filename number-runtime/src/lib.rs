@@ -79,7 +79,8 @@ pub mod __private {
     /// `dst[k·ds] = src[k·ss]` for `k` in `0..n`: what `#[quantize]` emits in tuned builds for a loop copying
     /// between typed bindings of one format. Panics (like the loop would, at its last element) when either slice
     /// is too short. Unit steps move the bytes at once: with a masked 64-byte load and store when they fit one
-    /// (AVX-512 builds: no call for the short rows of an im2col gather), else `copy_from_slice`.
+    /// (AVX-512 builds), else two overlapping word moves for 4 to 32 bytes (no call for the short rows of an
+    /// im2col gather), else `copy_from_slice`.
     #[inline(always)]
     pub fn copy_strided<T: Copy>(dst: &mut [T], ds: usize, src: &[T], ss: usize, n: usize) {
         let span = |step: usize| {
@@ -91,7 +92,44 @@ pub mod __private {
         if n == 0 {
             return;
         }
+        let whole = src;
         let (dst, src) = (&mut dst[..span(ds)], &src[..span(ss)]);
+        #[cfg(target_arch = "x86_64")]
+        if ds == 1
+            && ss == 2
+            && core::mem::size_of::<T>() == 1
+            && (4..=16).contains(&n)
+            && whole.len() >= 32
+        {
+            // A short stride-2 gather of bytes (the im2col rows of a stride-2 convolution): the even bytes of 32
+            // read at once, packed, and the first `n` stored as two overlapping words.
+            use core::arch::x86_64::*;
+            // SAFETY: SSE2 is part of x86_64; `whole` holds at least 32 one-byte elements and `dst` exactly `n`
+            // (4..=16, checked above): the loads read inside `whole`, the stores write inside `dst`.
+            unsafe {
+                let p = whole.as_ptr().cast::<__m128i>();
+                let mask = _mm_set1_epi16(0xff);
+                let lo = _mm_and_si128(_mm_loadu_si128(p), mask);
+                let hi = _mm_and_si128(_mm_loadu_si128(p.add(1)), mask);
+                let mut even = [0u8; 16];
+                _mm_storeu_si128(even.as_mut_ptr().cast(), _mm_packus_epi16(lo, hi));
+                let (e, d) = (even.as_ptr(), dst.as_mut_ptr().cast::<u8>());
+                if n >= 8 {
+                    d.cast::<u64>()
+                        .write_unaligned(e.cast::<u64>().read_unaligned());
+                    d.add(n - 8)
+                        .cast::<u64>()
+                        .write_unaligned(e.add(n - 8).cast::<u64>().read_unaligned());
+                } else {
+                    d.cast::<u32>()
+                        .write_unaligned(e.cast::<u32>().read_unaligned());
+                    d.add(n - 4)
+                        .cast::<u32>()
+                        .write_unaligned(e.add(n - 4).cast::<u32>().read_unaligned());
+                }
+            }
+            return;
+        }
         if ds == 0 {
             dst[0] = src[src.len() - 1]; // every step writes the same element: the last write stays
         } else if ss == 0 {
@@ -108,6 +146,35 @@ pub mod __private {
                 unsafe {
                     let v = _mm512_maskz_loadu_epi8(m, src.as_ptr().cast());
                     _mm512_mask_storeu_epi8(dst.as_mut_ptr().cast(), m, v);
+                }
+                return;
+            }
+            let bytes = core::mem::size_of_val(src);
+            if (4..=32).contains(&bytes) {
+                // A short row (an im2col gather copies many): two overlapping word moves, no call of memmove.
+                // SAFETY: both slices hold exactly `bytes` bytes (the same length, checked above) and do not
+                // overlap (one is borrowed mutably); every move below reads and writes inside them, unaligned;
+                // `T: Copy` values are moved as their bytes.
+                unsafe {
+                    let (s, d) = (src.as_ptr().cast::<u8>(), dst.as_mut_ptr().cast::<u8>());
+                    macro_rules! two {
+                        ($t:ty) => {{
+                            let w = core::mem::size_of::<$t>();
+                            let (a, b) = (
+                                s.cast::<$t>().read_unaligned(),
+                                s.add(bytes - w).cast::<$t>().read_unaligned(),
+                            );
+                            d.cast::<$t>().write_unaligned(a);
+                            d.add(bytes - w).cast::<$t>().write_unaligned(b);
+                        }};
+                    }
+                    if bytes >= 16 {
+                        two!(u128)
+                    } else if bytes >= 8 {
+                        two!(u64)
+                    } else {
+                        two!(u32)
+                    }
                 }
                 return;
             }
@@ -233,6 +300,9 @@ pub mod __private {
                 (0, 1, 4, 0, 9),
                 (5, 0, 2, 3, 7),
                 (0, 2, 0, 1, 1),
+                (3, 1, 4, 2, 14),
+                (0, 1, 1, 2, 16),
+                (0, 1, 0, 2, 17),
             ] {
                 let mut want = vec![9u16; 300];
                 for k in 0..n {
@@ -241,6 +311,34 @@ pub mod __private {
                 let mut got = vec![9u16; 300];
                 copy_strided(&mut got[d0..], ds, &src[s0..], ss, n);
                 assert_eq!(got, want, "d0 {d0} ds {ds} s0 {s0} ss {ss} n {n}");
+            }
+            let bytes: Vec<u8> = (0..100).collect();
+            // Stride-2 byte gathers of every short length, with and without 32 readable source bytes.
+            for n in 1..=18 {
+                for (s0, len) in [(3, 97), (0, 2 * n - 1), (1, 40)] {
+                    let mut want = vec![200u8; 30];
+                    for k in 0..n {
+                        want[2 + k] = bytes[s0 + 2 * k];
+                    }
+                    let mut got = vec![200u8; 30];
+                    copy_strided(&mut got[2..], 1, &bytes[s0..s0 + len], 2, n);
+                    assert_eq!(got, want, "stride 2: n {n}, source {len}");
+                }
+            }
+            // Unit steps of every short length (the overlapping word moves), bytes and u16s.
+            for n in 1..=40 {
+                for off in [0, 1, 3] {
+                    let mut want = vec![200u8; 100];
+                    want[off..off + n].copy_from_slice(&bytes[7..7 + n]);
+                    let mut got = vec![200u8; 100];
+                    copy_strided(&mut got[off..], 1, &bytes[7..], 1, n);
+                    assert_eq!(got, want, "bytes: n {n}, offset {off}");
+                    let mut want = vec![9u16; 100];
+                    want[off..off + n].copy_from_slice(&src[5..5 + n]);
+                    let mut got = vec![9u16; 100];
+                    copy_strided(&mut got[off..], 1, &src[5..], 1, n);
+                    assert_eq!(got, want, "u16: n {n}, offset {off}");
+                }
             }
             let mut none = vec![1u8; 4];
             copy_strided(&mut none, 1, &[], 1, 0);

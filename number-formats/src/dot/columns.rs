@@ -32,9 +32,11 @@ const LANES: usize = 64;
 ///
 /// `TA` / `TB` are the site types of the operands and `A` the accumulator's; `acc`, `a` and the columns hold
 /// either those types or `f32` values already in those formats. `col(k)` is row `k` of the other operand, at
-/// least `acc.len()` long. The integer path is taken per block of 64 lanes when [`dot`](super::dot)'s would be
-/// for each of them (both operands fixed point, every partial sum below 2^24 units, each start on the grid of
-/// the products and held by `A`); otherwise those lanes run the f32 chain (f32 accumulator) or the reference.
+/// least `acc.len()` long. The integer path is taken when [`dot`](super::dot)'s would be for each lane (both
+/// operands fixed point, every partial sum below 2^24 units, each start on the grid of the products and held by
+/// `A`): for all lanes in one call of the byte kernels when the operands are bytes and the columns lie at a
+/// constant stride in memory, else per block of 64 lanes; a block that fails the check runs the f32 chain (f32
+/// accumulator) or the reference.
 #[inline(always)]
 pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB: Number + 'b>(
     acc: &mut [EC],
@@ -66,6 +68,11 @@ pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB
         }),
         _ => None,
     };
+    if let Some(g) = int
+        && strided::<EC, EA, EB>(acc, a, &col, g)
+    {
+        return;
+    }
     let mut p0 = 0;
     while p0 < m {
         let lanes = &mut acc[p0..(p0 + LANES).min(m)];
@@ -85,6 +92,115 @@ struct Grid {
     limit: u32,
     sa: f32,
     sb: f32,
+}
+
+/// Lanes summed per call of the byte kernels on strided columns (a stack buffer of `i32` sums).
+const CHUNK: usize = 512;
+
+/// Every lane in integers at once, when the operands are bytes ([`Number::raw_slice`]) and the columns lie at
+/// a constant stride in memory (`col(k)` starts `k·stride` bytes after `col(0)`, as the rows of an im2col
+/// matrix do): the byte kernels then run over all lanes and taps in one call, without a call of `col` per tap
+/// and block of lanes. `false` (and `acc` untouched) when that does not apply or a start fails the check; the
+/// caller then runs the blocks of [`LANES`] lanes. Same sums, so the same results.
+#[inline(always)]
+fn strided<'b, EC: Number, EA: Number, EB: Number + 'b>(
+    acc: &mut [EC],
+    a: &[EA],
+    col: &impl Fn(usize) -> &'b [EB],
+    g: Grid,
+) -> bool {
+    let (n, m) = (a.len(), acc.len());
+    let row = EA::raw_slice(a);
+    if n == 0 || m == 0 || matches!(row, Raw::Other) || !bytes::any() {
+        return false;
+    }
+    // The columns' bytes: the first `m` of each, at a constant stride.
+    let bytes_of = |c: &'b [EB]| -> Option<(*const u8, bool)> {
+        if c.len() < m {
+            return None;
+        }
+        match EB::raw_slice(&c[..m]) {
+            Raw::I8(s) => Some((s.as_ptr().cast::<u8>(), true)),
+            Raw::U8(u) => Some((u.as_ptr(), false)),
+            Raw::Other => None,
+        }
+    };
+    let Some((base, col_signed)) = bytes_of(col(0)) else {
+        return false;
+    };
+    let stride = if n > 1 {
+        match bytes_of(col(1)) {
+            Some((p, _)) => (p as isize).wrapping_sub(base as isize),
+            None => return false,
+        }
+    } else {
+        0
+    };
+    for k in 2..n {
+        match bytes_of(col(k)) {
+            Some((p, _)) if p == base.wrapping_offset(stride.wrapping_mul(k as isize)) => {}
+            _ => return false,
+        }
+    }
+    // The starts: one check when every lane starts alike (a bias broadcast to all positions).
+    let first = acc[0].to_f32();
+    // (A fold without an early exit: the compiler vectorizes it.)
+    let same = acc
+        .iter()
+        .fold(true, |s, v| s & (v.to_f32().to_bits() == first.to_bits()));
+    let (k0, exact) = units(first, g.s, g.prods);
+    if same {
+        if !(exact && k0.unsigned_abs() <= g.limit) {
+            return false;
+        }
+    } else {
+        let mut ok = true;
+        for v in acc.iter() {
+            let (k, exact) = units(v.to_f32(), g.s, g.prods);
+            ok &= exact & (k.unsigned_abs() <= g.limit);
+        }
+        if !ok {
+            return false;
+        }
+    }
+    let down = pow2(-g.s) as f32;
+    let mut sums = [0i32; CHUNK];
+    let mut p0 = 0;
+    while p0 < m {
+        let l = (m - p0).min(CHUNK);
+        // SAFETY: every column `k` starts at `base + k·stride` and holds at least `m >= p0 + l` bytes (checked
+        // above), so the kernels read inside them.
+        let ran = unsafe {
+            bytes::strided(
+                row,
+                base.wrapping_add(p0),
+                stride,
+                col_signed,
+                &mut sums[..l],
+            )
+        };
+        if !ran {
+            let sums = &mut sums[..l];
+            sums.fill(0);
+            for (k, x) in a.iter().enumerate() {
+                let w = raw_of(*x, g.sa);
+                for (s, y) in sums.iter_mut().zip(&col(k)[p0..p0 + l]) {
+                    *s += w * raw_of(*y, g.sb);
+                }
+            }
+        }
+        // |start + sum| < 2^24: the conversion and the scaling are exact, and `A` (so `EC`) holds the value.
+        for (v, s) in acc[p0..p0 + l].iter_mut().zip(&sums[..l]) {
+            let u = if same {
+                k0
+            } else {
+                units(v.to_f32(), g.s, g.prods).0
+            };
+            *v = EC::from_f32((u + s) as f32 * down);
+        }
+        p0 += l;
+    }
+    true
 }
 
 /// Up to [`LANES`] lanes in integers; `false` (and `lanes` untouched) when a start fails the check.
@@ -231,10 +347,290 @@ pub(crate) mod bytes {
         }
     }
 
+    /// Whether a byte kernel runs now (AVX-512 VNNI or AVX2).
+    #[inline(always)]
+    pub(super) fn any() -> bool {
+        cfg!(target_arch = "x86_64") && (super::super::cpu::vnni() || super::super::cpu::avx2())
+    }
+
+    /// The lane sums `out[p] = Σ_k a[k]·c_k[p]` (wrapping) of byte columns `c_k` starting at `base + k·stride`,
+    /// with the CPU's kernel; `false` when no byte kernel runs (or for other operands).
+    ///
+    /// # Safety
+    /// For every `k < a.len()`, the `out.len()` bytes at `base + k·stride` are readable.
+    #[inline(always)]
+    pub(super) unsafe fn strided(
+        a: Raw<'_>,
+        base: *const u8,
+        stride: isize,
+        col_signed: bool,
+        out: &mut [i32],
+    ) -> bool {
+        let (vnni, avx2) = (super::super::cpu::vnni(), super::super::cpu::avx2());
+        if !(cfg!(target_arch = "x86_64") && (vnni || avx2)) {
+            return false;
+        }
+        let (row, row_signed): (&[u8], bool) = match a {
+            // SAFETY: i8 and u8 have the same layout.
+            Raw::I8(s) => (
+                unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), s.len()) },
+                true,
+            ),
+            Raw::U8(u) => (u, false),
+            Raw::Other => return false,
+        };
+        if row.is_empty() || out.is_empty() {
+            return false;
+        }
+        let l = out.len();
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY (all calls below): the CPU has the kernel's features (checked above), and every column
+            // pointer reads at most the lanes `out` holds, inside column `k` (by the caller).
+            if avx2
+                && l >= 32
+                && unsafe { avx2::columns_i16(row, row_signed, base, stride, col_signed, out) }
+            {
+                return true;
+            }
+            let mut p0 = 0;
+            while p0 < l {
+                let e = (p0 + 64).min(l);
+                let ptr = |k: usize| {
+                    Some(
+                        base.wrapping_offset(stride.wrapping_mul(k as isize))
+                            .wrapping_add(p0),
+                    )
+                };
+                if vnni {
+                    unsafe { vnni::columns(row, row_signed, col_signed, ptr, &mut out[p0..e]) };
+                } else {
+                    unsafe { avx2::columns(row, row_signed, col_signed, ptr, &mut out[p0..e]) };
+                }
+                p0 = e;
+            }
+            true
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (row_signed, base, stride, col_signed, l);
+            false
+        }
+    }
+
     #[cfg(target_arch = "x86_64")]
     pub(crate) mod avx2 {
         use crate::dot::bytes::avx2::widen;
         use core::arch::x86_64::*;
+
+        /// The bound of `vpmaddubsw`'s saturating 16-bit pair sums, and of the 16-bit lane sums between two
+        /// flushes into 32 bits.
+        const I16: i32 = i16::MAX as i32;
+
+        /// Strided byte columns (`c_k` at `base + k·stride`, at least 32 lanes) with `vpmaddubsw`, when it is
+        /// exact for the row at hand; `false` (nothing written) otherwise.
+        ///
+        /// `vpmaddubsw` multiplies unsigned by signed bytes and adds each pair of products into a 16-bit lane,
+        /// saturating. Two taps are interleaved per 16-bit lane (the columns' bytes of taps `2j` and `2j+1`,
+        /// `vpunpcklbw`/`vpunpckhbw`) and the row's two bytes broadcast, so each 16-bit lane gets
+        /// `a[2j]·c_2j[p] + a[2j+1]·c_2j+1[p]`. When the row is signed the columns are the unsigned operand,
+        /// else the row is; columns of the row's signedness are flipped by 128 (xor 0x80) and the sum corrected
+        /// by ∓128·Σrow, as in the VNNI kernel. Exactness, from the row's values: with `M` the largest
+        /// magnitude of a (flipped) column byte (255 unsigned, 128 signed) and `R` the row's largest magnitude,
+        /// a pair sum is at most `B = 2·R·M`, which must not exceed `i16::MAX` (no saturation); the 16-bit
+        /// lane sums add groups of `⌊i16::MAX / B⌋` consecutive pairs (no wrap-around), then are widened and
+        /// added into 32-bit sums. Refused when a pair exceeds the bound, or when the groups would be so short
+        /// that the flushes cost more than `vpmaddwd` on widened bytes. A power of two `2^t` common to every row
+        /// value is divided out first (the row of a block format within one block: small integers times the
+        /// block's scale), so `R` is that of the row shifted right by `t`, and the sums are shifted back left
+        /// (exact: the caller's bound keeps the true sums below 2^24).
+        #[target_feature(enable = "avx2")]
+        pub(crate) unsafe fn columns_i16(
+            row: &[u8],
+            row_signed: bool,
+            base: *const u8,
+            stride: isize,
+            col_signed: bool,
+            out: &mut [i32],
+        ) -> bool {
+            let (n, l) = (row.len(), out.len());
+            if l < 32 || n == 0 {
+                return false;
+            }
+            let m = if row_signed { 255 } else { 128 };
+            // The largest |row value| (a loop the compiler vectorizes), and from it the bound of a pair sum.
+            // The power of two common to every row value, 2^t (a block format's row of one block: its values
+            // are small integers times the block's scale), divided out: the kernel sums the row's values
+            // shifted right by t (exact: the low t bits are zero) and shifts the sums back left.
+            let t = row.iter().fold(0u8, |o, &v| o | v).trailing_zeros() % 8;
+            let maxw = (if row_signed {
+                row.iter().map(|&v| (v as i8).unsigned_abs()).max()
+            } else {
+                row.iter().copied().max()
+            }
+            .unwrap_or(0)
+                >> t) as i32;
+            let pair = 2 * maxw * m;
+            if pair > I16 {
+                return false;
+            }
+            // Pairs per group: their bounds add up to at most i16::MAX.
+            let pairs = n.div_ceil(2);
+            let group = if pair == 0 {
+                pairs
+            } else {
+                (I16 / pair) as usize
+            }
+            .max(1);
+            // A flush costs about as much as two pairs of taps: with shorter groups `vpmaddwd` is faster.
+            if group < pairs && group < 3 {
+                return false;
+            }
+            let flip = row_signed == col_signed;
+            let corr = if flip {
+                // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
+                let sum: i32 = if row_signed {
+                    row.iter().map(|&v| ((v as i8) >> t) as i32).sum()
+                } else {
+                    row.iter().map(|&v| (v >> t) as i32).sum()
+                };
+                sum.wrapping_mul(if row_signed { -128 } else { 128 })
+            } else {
+                0
+            };
+            // Chunks of 32 lanes, four per pass; when `l` is not a multiple of 32 the last chunk ends at `l`,
+            // overlapping the one before (its lanes are computed twice, the same way).
+            let chunks = l.div_ceil(32);
+            let mut c0 = 0;
+            while c0 < chunks {
+                let mut starts = [0usize; 4];
+                let count = (chunks - c0).min(4);
+                for (i, s) in starts.iter_mut().enumerate().take(count) {
+                    *s = (32 * (c0 + i)).min(l - 32);
+                }
+                unsafe {
+                    match (row_signed, flip) {
+                        (true, false) => pass::<true, false>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                        (true, true) => pass::<true, true>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                        (false, false) => pass::<false, false>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                        (false, true) => pass::<false, true>(
+                            row, t, base, stride, group, &starts, count, corr, out,
+                        ),
+                    }
+                }
+                c0 += count;
+            }
+            true
+        }
+
+        /// Up to four chunks of 32 lanes (`starts[..count]`) over every tap (see [`columns_i16`]).
+        #[target_feature(enable = "avx2")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn pass<const ROW_SIGNED: bool, const FLIP: bool>(
+            row: &[u8],
+            t: u32,
+            base: *const u8,
+            stride: isize,
+            group: usize,
+            starts: &[usize; 4],
+            count: usize,
+            corr: i32,
+            out: &mut [i32],
+        ) {
+            let n = row.len();
+            unsafe {
+                let zero = _mm256_setzero_si256();
+                let bias = if FLIP {
+                    _mm256_set1_epi8(i8::MIN)
+                } else {
+                    zero
+                };
+                // 32-bit sums of chunk c: lanes 0..8, 16..24, 8..16, 24..32.
+                let mut wide = [zero; 16];
+                let pairs = n.div_ceil(2);
+                let mut j = 0usize;
+                while j < pairs {
+                    let end = (j + group).min(pairs);
+                    let mut acc = [zero; 8];
+                    while j < end {
+                        let k = 2 * j;
+                        let q0 = base.wrapping_offset(stride.wrapping_mul(k as isize));
+                        // A missing tap past the end: the same column again, with a zero weight.
+                        let (q1, w1) = if k + 1 < n {
+                            (q0.wrapping_offset(stride), row[k + 1])
+                        } else {
+                            (q0, 0)
+                        };
+                        let sh = |v: u8| {
+                            if ROW_SIGNED {
+                                ((v as i8) >> t) as u8
+                            } else {
+                                v >> t
+                            }
+                        };
+                        let w = _mm256_set1_epi16(i16::from_le_bytes([sh(row[k]), sh(w1)]));
+                        for c in 0..4 {
+                            if c < count {
+                                let v0 = _mm256_xor_si256(
+                                    _mm256_loadu_si256(q0.add(starts[c]).cast()),
+                                    bias,
+                                );
+                                let v1 = _mm256_xor_si256(
+                                    _mm256_loadu_si256(q1.add(starts[c]).cast()),
+                                    bias,
+                                );
+                                // Within each 128-bit half: lo holds lanes 0..8 (16..24), hi 8..16 (24..32).
+                                let lo = _mm256_unpacklo_epi8(v0, v1);
+                                let hi = _mm256_unpackhi_epi8(v0, v1);
+                                let (plo, phi) = if ROW_SIGNED {
+                                    (_mm256_maddubs_epi16(lo, w), _mm256_maddubs_epi16(hi, w))
+                                } else {
+                                    (_mm256_maddubs_epi16(w, lo), _mm256_maddubs_epi16(w, hi))
+                                };
+                                acc[2 * c] = _mm256_add_epi16(acc[2 * c], plo);
+                                acc[2 * c + 1] = _mm256_add_epi16(acc[2 * c + 1], phi);
+                            }
+                        }
+                        j += 1;
+                    }
+                    for c in 0..4 {
+                        if c < count {
+                            let (lo, hi) = (acc[2 * c], acc[2 * c + 1]);
+                            let parts = [
+                                _mm256_castsi256_si128(lo),
+                                _mm256_extracti128_si256::<1>(lo),
+                                _mm256_castsi256_si128(hi),
+                                _mm256_extracti128_si256::<1>(hi),
+                            ];
+                            for (i, p) in parts.into_iter().enumerate() {
+                                wide[4 * c + i] =
+                                    _mm256_add_epi32(wide[4 * c + i], _mm256_cvtepi16_epi32(p));
+                            }
+                        }
+                    }
+                }
+                let cv = _mm256_set1_epi32(corr);
+                let back = _mm_cvtsi32_si128(t as i32);
+                for c in 0..4 {
+                    if c < count {
+                        let o = out.as_mut_ptr().add(starts[c]);
+                        // `parts` order: lanes 0..8, 16..24, 8..16, 24..32.
+                        for (i, at) in [0, 16, 8, 24].into_iter().enumerate() {
+                            _mm256_storeu_si256(
+                                o.add(at).cast(),
+                                _mm256_sll_epi32(_mm256_add_epi32(wide[4 * c + i], cv), back),
+                            );
+                        }
+                    }
+                }
+            }
+        }
 
         /// Two taps at a time: the columns' bytes widened to 16 bits (sign- or zero-extended), the two taps of
         /// each lane interleaved into one 32-bit lane, and the row's two values broadcast as a 16-bit pair, so
@@ -606,6 +1002,135 @@ mod tests {
         );
         columns::<f32, W, X, f32, W, X>(&mut acc, &a, |k| &b[k * m..][..m]);
         assert_eq!(acc.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
+    }
+
+    /// The strided byte kernels (`vpmaddubsw` where it is exact for the row, else `vpmaddwd`, or VNNI) against
+    /// the portable sums: every signedness, rows of small and large magnitude (one or many 16-bit groups, or
+    /// refused), odd tap counts, lane counts that are not whole chunks, negative strides.
+    #[test]
+    fn strided_byte_kernels_equal_the_portable_sums() {
+        let mut seed = 5u64;
+        let mut byte = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        };
+        for (n, l) in [
+            (1, 32),
+            (9, 784),
+            (25, 100),
+            (150, 49),
+            (151, 64),
+            (2, 33),
+            (600, 200),
+            (144, 196),
+            (3, 17),
+        ] {
+            let stride = l + 5;
+            let cols: Vec<u8> = (0..n * stride).map(|_| byte()).collect();
+            for (mag, shift) in [
+                (1u8, 0),
+                (3, 0),
+                (16, 0),
+                (127, 0),
+                (255, 0),
+                (7, 4),
+                (4, 5),
+                (15, 3),
+            ] {
+                // Values up to `mag`, times 2^shift (a block format's row: small integers times its scale).
+                let row: Vec<u8> = (0..n)
+                    .map(|_| ((byte() as u16 % (mag as u16 + 1)) << shift) as u8)
+                    .collect();
+                // Signed rows: magnitudes up to `mag`, either sign.
+                let srow: Vec<u8> = row
+                    .iter()
+                    .map(|&v| {
+                        if v % 2 == 0 {
+                            v / 2
+                        } else {
+                            (v / 2).wrapping_neg()
+                        }
+                    })
+                    .collect();
+                for (rs, cs) in [(true, false), (true, true), (false, true), (false, false)] {
+                    let r = if rs { &srow } else { &row };
+                    let rv = |k: usize| if rs { r[k] as i8 as i32 } else { r[k] as i32 };
+                    let cv = |k: usize, p: usize| {
+                        let c = cols[k * stride + 2 + p];
+                        if cs { c as i8 as i32 } else { c as i32 }
+                    };
+                    let want: Vec<i32> = (0..l)
+                        .map(|p| (0..n).map(|k| rv(k) * cv(k, p)).sum())
+                        .collect();
+                    let what = format!(
+                        "n {n}, lanes {l}, magnitude {mag} << {shift}, row signed {rs}, columns signed {cs}"
+                    );
+                    // `vpmaddubsw` itself, where the CPU has AVX2.
+                    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+                    if std::is_x86_feature_detected!("avx2") {
+                        let mut got = vec![7i32; l];
+                        // SAFETY: AVX2; every column has `l` bytes after its start.
+                        let ran = unsafe {
+                            bytes::avx2::columns_i16(
+                                r,
+                                rs,
+                                cols[2..].as_ptr(),
+                                stride as isize,
+                                cs,
+                                &mut got,
+                            )
+                        };
+                        if ran {
+                            assert_eq!(got, want, "vpmaddubsw: {what}");
+                        } else {
+                            assert!(
+                                got.iter().all(|&v| v == 7),
+                                "refused, nothing written: {what}"
+                            );
+                        }
+                        if l >= 32 && (mag <= 3 || shift > 0) {
+                            assert!(ran, "small rows take vpmaddubsw: {what}");
+                        }
+                    }
+                    let a = if rs {
+                        // SAFETY: i8 and u8 have the same layout.
+                        Raw::I8(unsafe { core::slice::from_raw_parts(r.as_ptr().cast(), n) })
+                    } else {
+                        Raw::U8(r)
+                    };
+                    for k in crate::dot::cpu::every_available() {
+                        crate::dot::cpu::limit(Some(k));
+                        let mut got = vec![0i32; l];
+                        // Forwards, and backwards from the last column (a negative stride).
+                        // SAFETY: every column has `l` bytes after its start.
+                        let ran = unsafe {
+                            bytes::strided(a, cols[2..].as_ptr(), stride as isize, cs, &mut got)
+                        };
+                        assert_eq!(ran, k != crate::dot::cpu::Kernels::Portable, "{what}");
+                        if ran {
+                            assert_eq!(got, want, "{what}, {k:?}");
+                            let rev: Vec<u8> = r.iter().rev().copied().collect();
+                            let ar = if rs {
+                                // SAFETY: as above.
+                                Raw::I8(unsafe {
+                                    core::slice::from_raw_parts(rev.as_ptr().cast(), n)
+                                })
+                            } else {
+                                Raw::U8(&rev)
+                            };
+                            let mut back = vec![0i32; l];
+                            // SAFETY: column `n-1-k` starts at `last - k·stride` and has `l` bytes.
+                            let last = cols[(n - 1) * stride + 2..].as_ptr();
+                            unsafe { bytes::strided(ar, last, -(stride as isize), cs, &mut back) };
+                            assert_eq!(back, want, "{what}, {k:?}, negative stride");
+                        }
+                    }
+                    crate::dot::cpu::limit(None);
+                }
+            }
+        }
     }
 
     #[test]

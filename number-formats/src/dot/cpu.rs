@@ -3,7 +3,8 @@
 //! `std`; without `std`, when the build targets them), else the portable loops, which the compiler vectorizes
 //! for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
 //! `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never depend on the
-//! CPU; only the speed does.
+//! CPU; only the speed does. With `std`, the environment variable `NUMBER_KERNELS=avx2` (or `portable`) caps the
+//! set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an AVX2-only CPU runs.
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A set of kernels, in ascending order of what the CPU needs (a CPU with one has those before it).
@@ -48,6 +49,7 @@ static LIMIT: AtomicU8 = AtomicU8::new(0);
 /// let k = cpu::available();
 /// assert!([Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni].contains(&k));
 /// ```
+#[inline]
 pub fn available() -> Kernels {
     match Kernels::of(DETECTED.load(Ordering::Relaxed)) {
         Some(k) => k,
@@ -61,6 +63,18 @@ pub fn available() -> Kernels {
 
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn detect() -> Kernels {
+    let cpu = detect_cpu();
+    // `NUMBER_KERNELS=portable|avx2` caps the set for the whole process, e.g. to time on an AVX-512 machine
+    // what an AVX2-only CPU runs (results are the same either way).
+    match std::env::var("NUMBER_KERNELS").as_deref() {
+        Ok("portable") => Kernels::Portable,
+        Ok("avx2") => cpu.min(Kernels::Avx2),
+        _ => cpu,
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn detect_cpu() -> Kernels {
     if std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("avx512vnni")

@@ -35,7 +35,7 @@ fn check_x<T: Number, X: Number, A: Number>(
     let (s, e) = (s.min(e), s.max(e));
     let l = e - s;
     let x: Vec<X> = (0..l)
-        .map(|i| X::from_f32(xs[i % xs.len().max(1)]))
+        .map(|i| X::from_f32(xs.get(i % xs.len().max(1)).copied().unwrap_or(0.0)))
         .collect();
     let acc = A::quantize(acc);
     for k in cpu::every_available() {
@@ -71,7 +71,7 @@ fn check_x<T: Number, X: Number, A: Number>(
         dot::sum::<A, T, _>(acc, &v[s..e])
     ));
     let cols: Vec<X> = (0..3 * l)
-        .map(|i| X::from_f32(xs[i % xs.len().max(1)]))
+        .map(|i| X::from_f32(xs.get(i % xs.len().max(1)).copied().unwrap_or(0.0)))
         .collect();
     let (mut y0, mut y1) = (vec![A::from_f32(acc); 3], vec![A::from_f32(acc); 3]);
     dot::columns::<A, T, X, A, _, X>(&mut y0, &v[s..e], |k| &cols[3 * k..3 * k + 3]);

@@ -695,7 +695,10 @@ mod tests {
                 );
             }
         }
-        if !std::is_x86_feature_detected!("avx2") {
+        // The fused kernels need AVX2, and run only when the kernel set is not capped below it (`NUMBER_KERNELS`).
+        if !std::is_x86_feature_detected!("avx2")
+            || super::super::cpu::selected() < super::super::cpu::Kernels::Avx2
+        {
             return;
         }
         let ws: Vec<f32> = (0..2 * 784)

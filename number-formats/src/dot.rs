@@ -174,7 +174,13 @@ fn integer<A: Number, EA: Number, EB: Number>(
     };
     let ai = acc_units::<A>(acc, s, prods)?;
     let down = pow2(-s) as f32;
-    if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
+    let (ra, rb) = (EA::raw_slice(a), EB::raw_slice(b));
+    if n <= bytes::SHORT
+        && let Some(sum) = bytes::short(ra, rb)
+    {
+        return Some((ai + sum) as f32 * down);
+    }
+    if let Some(sum) = bytes::dot(ra, rb) {
         return Some((ai + sum) as f32 * down);
     }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
@@ -328,6 +334,29 @@ impl<'a> Raw<'a> {
 pub(crate) mod bytes {
     use super::Raw;
 
+    /// Rows of at most this many bytes take [`short`] (where the build targets AVX2) instead of the kernel the
+    /// CPU selects: inlined, no CPU lookup, no call.
+    pub(crate) const SHORT: usize = 64;
+
+    /// `Σ a[k]·b[k]` (wrapping) of two byte slices of at most [`SHORT`] values, inlined into the caller: with the
+    /// AVX2 of the build's target (x86-64-v3, `.cargo/config.toml`), no run-time CPU selection; `None` where the
+    /// build does not target AVX2 or an operand is not bytes. Exact like every byte kernel, so it returns what
+    /// they return.
+    #[inline(always)]
+    pub(crate) fn short(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            let ((x, xs), (y, ys)) = (unsigned(a)?, unsigned(b)?);
+            // SAFETY: the build targets AVX2 (cfg).
+            Some(unsafe { avx2::short(x, xs, y, ys) })
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let _ = (a, b);
+            None
+        }
+    }
+
     #[inline(always)]
     pub(super) fn dot(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
         #[cfg(target_arch = "x86_64")]
@@ -379,6 +408,100 @@ pub(crate) mod bytes {
                 } else {
                     _mm256_cvtepu8_epi16(v)
                 }
+            }
+        }
+
+        /// Masks of 16-bit lanes: the 8 or 16 lanes loaded from `KEEP[k..]` keep lane `j` iff `k + j >= 16`.
+        static KEEP: [i16; 32] = {
+            let mut t = [0i16; 32];
+            let mut i = 16;
+            while i < 32 {
+                t[i] = -1;
+                i += 1;
+            }
+            t
+        };
+
+        /// 16 bytes widened to 16-bit lanes, sign- or zero-extended.
+        #[inline(always)]
+        unsafe fn widen128(v: __m128i, signed: bool) -> __m256i {
+            unsafe {
+                if signed {
+                    _mm256_cvtepi8_epi16(v)
+                } else {
+                    _mm256_cvtepu8_epi16(v)
+                }
+            }
+        }
+
+        /// [`dot`] for the short rows of [`super::short`], inlined into a caller compiled for AVX2 (no call, no
+        /// loop over long rows): whole groups of 16 bytes, then the last 16 bytes of the row again (overlapping
+        /// the group before, the lanes already summed masked off); below 16 bytes two overlapping 8-byte loads
+        /// (the same way), below 8 bytes a scalar loop. Reads only the `min(x.len(), y.len())` bytes of each.
+        ///
+        /// # Safety
+        /// The CPU has AVX2.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        pub(crate) unsafe fn short(x: &[u8], xs: bool, y: &[u8], ys: bool) -> i32 {
+            let n = x.len().min(y.len());
+            let (px, py) = (x.as_ptr(), y.as_ptr());
+            let v = |b: u8, signed: bool| if signed { b as i8 as i32 } else { b as i32 };
+            if n < 8 {
+                let mut s = 0i32;
+                for k in 0..n {
+                    s += v(x[k], xs) * v(y[k], ys);
+                }
+                return s;
+            }
+            // SAFETY: every load below reads bytes inside `..n` of both slices; the CPU has AVX2 (caller).
+            unsafe {
+                let acc = if n < 16 {
+                    // Bytes 0..8 and n-8..n; of the second load, lanes j with n - 8 + j < 8 were summed already.
+                    let load = |p: *const u8| {
+                        _mm_unpacklo_epi64(
+                            _mm_loadl_epi64(p.cast()),
+                            _mm_loadl_epi64(p.add(n - 8).cast()),
+                        )
+                    };
+                    let keep = _mm256_set_m128i(
+                        _mm_loadu_si128(KEEP.as_ptr().add(n).cast()),
+                        _mm_set1_epi16(-1),
+                    );
+                    let wx = _mm256_and_si256(widen128(load(px), xs), keep);
+                    _mm256_madd_epi16(wx, widen128(load(py), ys))
+                } else {
+                    let group = |i: usize| {
+                        _mm256_madd_epi16(
+                            widen128(_mm_loadu_si128(px.add(i).cast()), xs),
+                            widen128(_mm_loadu_si128(py.add(i).cast()), ys),
+                        )
+                    };
+                    let mut acc = group(0);
+                    let mut i = 16;
+                    while i + 16 <= n {
+                        acc = _mm256_add_epi32(acc, group(i));
+                        i += 16;
+                    }
+                    if i < n {
+                        // Bytes n-16..n; lane j holds byte n - 16 + j, summed already when below i.
+                        let keep = _mm256_loadu_si256(KEEP.as_ptr().add(n - i).cast());
+                        let wx = _mm256_and_si256(
+                            widen128(_mm_loadu_si128(px.add(n - 16).cast()), xs),
+                            keep,
+                        );
+                        let wy = widen128(_mm_loadu_si128(py.add(n - 16).cast()), ys);
+                        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(wx, wy));
+                    }
+                    acc
+                };
+                let s = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+                _mm_cvtsi128_si32(s)
             }
         }
 
@@ -797,6 +920,48 @@ mod tests {
                 }
             }
             cpu::limit(None);
+        }
+    }
+
+    /// The inlined kernel of short byte rows against the portable sums, every length it takes (and beyond), every
+    /// signedness, extreme bytes included, at every offset into the slices.
+    #[test]
+    fn the_short_byte_kernel_equals_the_portable_sums() {
+        let mut seed = 17u64;
+        let mut byte = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            match (seed >> 60) & 3 {
+                0 => 0x80,
+                1 => 0x7f,
+                2 => 0xff,
+                _ => (seed >> 48) as u8,
+            }
+        };
+        let u: Vec<u8> = (0..200).map(|_| byte()).collect();
+        let t: Vec<u8> = (0..200).map(|_| byte()).collect();
+        let v = |b: u8, signed: bool| if signed { b as i8 as i32 } else { b as i32 };
+        for n in 0..=80 {
+            for off in [0usize, 1, 7, 33] {
+                let (x, y) = (&u[off..off + n], &t[off + 5..off + 5 + n]);
+                for (xs, ys) in [(false, true), (true, false), (true, true), (false, false)] {
+                    let want: i32 = x.iter().zip(y).map(|(&a, &b)| v(a, xs) * v(b, ys)).sum();
+                    fn raw(s: &[u8], signed: bool) -> Raw<'_> {
+                        if signed {
+                            // SAFETY: i8 and u8 have the same layout.
+                            Raw::I8(unsafe {
+                                core::slice::from_raw_parts(s.as_ptr().cast(), s.len())
+                            })
+                        } else {
+                            Raw::U8(s)
+                        }
+                    }
+                    if let Some(got) = bytes::short(raw(x, xs), raw(y, ys)) {
+                        assert_eq!(got, want, "n {n}, off {off}, signed {xs} {ys}");
+                    }
+                }
+            }
         }
     }
 

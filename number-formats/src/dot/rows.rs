@@ -90,7 +90,9 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     }
     let wide = kernels()?;
     let n = p.len();
-    if x.len() != n || n == 0 {
+    // Short rows on the AVX2 kernel: most of a row of fewer than 64 codes is its scalar head and tail, slower
+    // than decoding the row and the short byte kernel (`dot::bytes::short`).
+    if x.len() != n || n == 0 || (!wide && n <= super::bytes::SHORT) {
         return None;
     }
     let (lw, lx) = (layout(TW::FIXED, W::FIXED)?, layout(TX::FIXED, EX::FIXED)?);

@@ -20,6 +20,12 @@ fn vals(n: usize, seed: &mut u64) -> Vec<f32> {
 
 /// ns per call of `rows` dot calls of `n` values (weights `W` typed, activations `X` typed or f32, f32 acc).
 fn case<W: Number, X: Number>(name: &str, n: usize, x_f32: bool, packed: bool) {
+    // `DOT_CASE=text`: only the cases whose name contains it.
+    if let Ok(f) = std::env::var("DOT_CASE")
+        && !name.contains(&f)
+    {
+        return;
+    }
     const ROWS: usize = 64;
     let mut seed = 7;
     let w = W::from_f32_slice(&vals(ROWS * n, &mut seed));

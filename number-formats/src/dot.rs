@@ -184,6 +184,13 @@ fn integer<A: Number, EA: Number, EB: Number>(
         return Some((ai + sum) as f32 * down);
     }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
+    if n <= bytes::SHORT
+        && la.max_abs() <= i16::MAX as i64
+        && lb.max_abs() <= i16::MAX as i64
+        && let Some(sum) = bytes::short_lanes(a, ra, sa, b, rb, sb)
+    {
+        return Some((ai + sum) as f32 * down);
+    }
     let mut sum: i32 = 0;
     if la.max_abs() <= i16::MAX as i64 && lb.max_abs() <= i16::MAX as i64 {
         // 16-bit operands: products of sign-extended i16 pairs, which SSE2 sums pairwise (pmaddwd).
@@ -378,6 +385,55 @@ pub(crate) mod bytes {
         None
     }
 
+    /// The elements of `s` as `f32`s, when they are (`E` is `f32`).
+    #[inline(always)]
+    fn f32s<E: crate::Number>(s: &[E]) -> Option<&[f32]> {
+        let is_f32 = matches!(E::FORMAT, crate::Format::F32)
+            && E::FIXED.is_none()
+            && core::mem::size_of::<E>() == 4
+            && core::mem::align_of::<E>() == 4;
+        // SAFETY: `E` is `f32` (the only `Number` of format `F32`; same size and alignment).
+        is_f32.then(|| unsafe { core::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+    }
+
+    /// `Σ raw(a[k])·raw(b[k])` of two short slices (at most [`SHORT`] values), each bytes (`Raw`) or `f32` values on
+    /// the grid of scale `sa` / `sb` (= 2^frac) with |raw| < 2^15, at least one of them `f32` (two byte slices
+    /// take [`short`]), inlined, with the build target's AVX2: 8 values at a time as `i32` lanes (bytes widened,
+    /// `f32` values scaled and converted, exact for integers below 2^24, rounding to nearest even like
+    /// [`super::raw_of`] otherwise), products by `vpmulld`. `None` for other operands or builds.
+    #[inline(always)]
+    pub(crate) fn short_lanes<EA: crate::Number, EB: crate::Number>(
+        a: &[EA],
+        ra: Raw<'_>,
+        sa: f32,
+        b: &[EB],
+        rb: Raw<'_>,
+        sb: f32,
+    ) -> Option<i32> {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            use avx2::Lanes;
+            fn side<'a>(r: Raw<'a>, f: Option<&'a [f32]>) -> Option<Lanes<'a>> {
+                match (unsigned(r), f) {
+                    (Some((u, signed)), _) => Some(Lanes::Bytes(u, signed)),
+                    (None, Some(f)) => Some(Lanes::F32(f)),
+                    _ => None,
+                }
+            }
+            let (x, y) = (side(ra, f32s(a))?, side(rb, f32s(b))?);
+            if matches!((x, y), (Lanes::Bytes(..), Lanes::Bytes(..))) {
+                return None;
+            }
+            // SAFETY: the build targets AVX2 (cfg); both operands hold `n = a.len() = b.len()` values.
+            Some(unsafe { avx2::short_lanes(x, sa, y, sb, a.len().min(b.len())) })
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let _ = (a, ra, sa, b, rb, sb);
+            None
+        }
+    }
+
     /// The bytes of a byte slice as `u8`, and whether they are signed.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
@@ -408,6 +464,91 @@ pub(crate) mod bytes {
                 } else {
                     _mm256_cvtepu8_epi16(v)
                 }
+            }
+        }
+
+        /// An operand of [`short_lanes`]: bytes (signed or not) or `f32` values on a fixed-point grid.
+        #[derive(Clone, Copy)]
+        pub(crate) enum Lanes<'a> {
+            Bytes(&'a [u8], bool),
+            F32(&'a [f32]),
+        }
+
+        /// Masks of 32-bit lanes: the 8 lanes loaded from `KEEP32[k..]` keep lane `j` iff `k + j >= 8`.
+        static KEEP32: [i32; 16] = [0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1];
+
+        /// The 8 raw integers of values `i..i + 8` of `v` as `i32` lanes (`scale` = 2^frac for `f32` values).
+        ///
+        /// # Safety
+        /// The CPU has AVX2; values `i..i + 8` exist.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        unsafe fn lanes8(v: Lanes<'_>, scale: f32, i: usize) -> __m256i {
+            unsafe {
+                match v {
+                    Lanes::Bytes(b, signed) => {
+                        let q = _mm_loadl_epi64(b.as_ptr().add(i).cast());
+                        if signed {
+                            _mm256_cvtepi8_epi32(q)
+                        } else {
+                            _mm256_cvtepu8_epi32(q)
+                        }
+                    }
+                    Lanes::F32(f) => _mm256_cvtps_epi32(_mm256_mul_ps(
+                        _mm256_loadu_ps(f.as_ptr().add(i)),
+                        _mm256_set1_ps(scale),
+                    )),
+                }
+            }
+        }
+
+        /// `Σ raw(x_k)·raw(y_k)` over `k < n` (see [`super::short_lanes`]): groups of 8 values, then the last 8
+        /// values again with the lanes already summed masked off; below 8 values one by one.
+        ///
+        /// # Safety
+        /// The CPU has AVX2; both operands hold at least `n` values.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        pub(crate) unsafe fn short_lanes(
+            x: Lanes<'_>,
+            sx: f32,
+            y: Lanes<'_>,
+            sy: f32,
+            n: usize,
+        ) -> i32 {
+            let one = |v: Lanes<'_>, s: f32, k: usize| match v {
+                Lanes::Bytes(b, true) => b[k] as i8 as i32,
+                Lanes::Bytes(b, false) => b[k] as i32,
+                Lanes::F32(f) => super::super::raw_of(f[k], s),
+            };
+            if n < 8 {
+                let mut s = 0i32;
+                for k in 0..n {
+                    s += one(x, sx, k) * one(y, sy, k);
+                }
+                return s;
+            }
+            // SAFETY: the loads read values `..n` of both operands; the CPU has AVX2 (caller).
+            unsafe {
+                let group = |i: usize| _mm256_mullo_epi32(lanes8(x, sx, i), lanes8(y, sy, i));
+                let mut acc = group(0);
+                let mut i = 8;
+                while i + 8 <= n {
+                    acc = _mm256_add_epi32(acc, group(i));
+                    i += 8;
+                }
+                if i < n {
+                    // Values n-8..n; lane j holds value n - 8 + j, summed already when below i.
+                    let keep = _mm256_loadu_si256(KEEP32.as_ptr().add(n - i).cast());
+                    acc = _mm256_add_epi32(acc, _mm256_and_si256(group(n - 8), keep));
+                }
+                let s = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+                _mm_cvtsi128_si32(s)
             }
         }
 

@@ -47,6 +47,7 @@ fn check<A: Number, TA: Number, TB: Number>(
     let w = &wt[off..];
     let x: Vec<TB> = xs.iter().map(|&v| TB::from_f32(v)).collect();
     let xf: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
+    let wf: Vec<f32> = w.iter().map(|v| v.to_f32()).collect();
     let p = Packed::<TA>::from_values(&wt);
     for acc in [acc, A::quantize(acc)] {
         let want = dot::reference::<A, TA, TB>(acc, w, &x).to_bits();
@@ -56,6 +57,8 @@ fn check<A: Number, TA: Number, TB: Number>(
                 dot::dot::<A, TA, TB, _, _>(acc, w, &x),
                 dot::dot::<A, TB, TA, _, _>(acc, &x, w),
                 dot::dot::<A, TA, TB, _, _>(acc, w, &xf[..]),
+                dot::dot::<A, TB, TA, _, _>(acc, &xf[..], w),
+                dot::dot::<A, TA, TB, _, _>(acc, &wf[..], &xf[..]),
                 rows::dot::<A, TA, TB, _, _>(acc, w, &x[..]),
                 {
                     let mut buf = Unpacked::<TA, 128>::new();

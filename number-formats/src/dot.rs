@@ -15,7 +15,8 @@
 //!    product and sum of the reference is exact and the reference equals the integer sum), that `acc` lies on
 //!    that grid, and that `A` holds every partial sum unrounded (`f32`, or fixed point with a fine enough
 //!    binary point and range). Integer sums are associative, so the compiler vectorizes this loop; the f32
-//!    reference cannot be reordered.
+//!    reference cannot be reordered. Byte operands run the CPU's byte kernel ([`cpu`]); rows of at most 64
+//!    values, whose time is mostly the per-call cost, an inlined kernel of the build target's AVX2 instead.
 //! 2. **f32 chain**: when `A` is `f32`, the sum runs without the per-step rounding (NaN → 0, ±inf → ±max); if
 //!    the result is finite, every partial sum was finite and the per-step rounding was the identity.
 //! 3. otherwise (and when 1 or 2 cannot prove exactness) the reference loop.

@@ -11,7 +11,8 @@
 //! result is the exact integer sum the byte kernel computes on the decoded row, under the same conditions
 //! ([`super::dot`]'s integer path: the product grid, a bound on every partial sum, the accumulator check), so the
 //! value returned is the same, bit for bit. Everything else (no AVX2, other formats, operands that are not bytes,
-//! a check that fails) decodes the row into its buffer and runs [`super::dot`] on it.
+//! a check that fails, rows of at most 64 codes without the AVX-512 kernel) decodes the row into its buffer and runs
+//! [`super::dot`] on it.
 use super::{EXACT, Raw, acc_units, grid, layout, pow2};
 use crate::packed::simd::{Kind, kind};
 use crate::packed::{Operand, PackedSlice, bytes_of, decode_bytes};

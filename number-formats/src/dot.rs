@@ -15,7 +15,8 @@
 //!    product and sum of the reference is exact and the reference equals the integer sum), that `acc` lies on
 //!    that grid, and that `A` holds every partial sum unrounded (`f32`, or fixed point with a fine enough
 //!    binary point and range). Integer sums are associative, so the compiler vectorizes this loop; the f32
-//!    reference cannot be reordered.
+//!    reference cannot be reordered. Byte operands run the CPU's byte kernel ([`cpu`]); rows of at most 64
+//!    values, whose time is mostly the per-call cost, an inlined kernel of the build target's AVX2 instead.
 //! 2. **f32 chain**: when `A` is `f32`, the sum runs without the per-step rounding (NaN → 0, ±inf → ±max); if
 //!    the result is finite, every partial sum was finite and the per-step rounding was the identity.
 //! 3. otherwise (and when 1 or 2 cannot prove exactness) the reference loop.
@@ -174,10 +175,23 @@ fn integer<A: Number, EA: Number, EB: Number>(
     };
     let ai = acc_units::<A>(acc, s, prods)?;
     let down = pow2(-s) as f32;
-    if let Some(sum) = bytes::dot(EA::raw_slice(a), EB::raw_slice(b)) {
+    let (ra, rb) = (EA::raw_slice(a), EB::raw_slice(b));
+    if n <= bytes::SHORT
+        && let Some(sum) = bytes::short(ra, rb)
+    {
+        return Some((ai + sum) as f32 * down);
+    }
+    if let Some(sum) = bytes::dot(ra, rb) {
         return Some((ai + sum) as f32 * down);
     }
     let (sa, sb) = (pow2(la.frac) as f32, pow2(lb.frac) as f32);
+    if n <= bytes::SHORT
+        && la.max_abs() <= i16::MAX as i64
+        && lb.max_abs() <= i16::MAX as i64
+        && let Some(sum) = bytes::short_lanes(a, ra, sa, b, rb, sb)
+    {
+        return Some((ai + sum) as f32 * down);
+    }
     let mut sum: i32 = 0;
     if la.max_abs() <= i16::MAX as i64 && lb.max_abs() <= i16::MAX as i64 {
         // 16-bit operands: products of sign-extended i16 pairs, which SSE2 sums pairwise (pmaddwd).
@@ -328,6 +342,29 @@ impl<'a> Raw<'a> {
 pub(crate) mod bytes {
     use super::Raw;
 
+    /// Rows of at most this many bytes take [`short`] (where the build targets AVX2) instead of the kernel the
+    /// CPU selects: inlined, no CPU lookup, no call.
+    pub(crate) const SHORT: usize = 64;
+
+    /// `Σ a[k]·b[k]` (wrapping) of two byte slices of at most [`SHORT`] values, inlined into the caller: with the
+    /// AVX2 of the build's target (x86-64-v3, `.cargo/config.toml`), no run-time CPU selection; `None` where the
+    /// build does not target AVX2 or an operand is not bytes. Exact like every byte kernel, so it returns what
+    /// they return.
+    #[inline(always)]
+    pub(crate) fn short(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            let ((x, xs), (y, ys)) = (unsigned(a)?, unsigned(b)?);
+            // SAFETY: the build targets AVX2 (cfg).
+            Some(unsafe { avx2::short(x, xs, y, ys) })
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let _ = (a, b);
+            None
+        }
+    }
+
     #[inline(always)]
     pub(super) fn dot(a: Raw<'_>, b: Raw<'_>) -> Option<i32> {
         #[cfg(target_arch = "x86_64")]
@@ -347,6 +384,55 @@ pub(crate) mod bytes {
         }
         let _ = (a, b);
         None
+    }
+
+    /// The elements of `s` as `f32`s, when they are (`E` is `f32`).
+    #[inline(always)]
+    fn f32s<E: crate::Number>(s: &[E]) -> Option<&[f32]> {
+        let is_f32 = matches!(E::FORMAT, crate::Format::F32)
+            && E::FIXED.is_none()
+            && core::mem::size_of::<E>() == 4
+            && core::mem::align_of::<E>() == 4;
+        // SAFETY: `E` is `f32` (the only `Number` of format `F32`; same size and alignment).
+        is_f32.then(|| unsafe { core::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+    }
+
+    /// `Σ raw(a[k])·raw(b[k])` of two short slices (at most [`SHORT`] values), each bytes (`Raw`) or `f32` values on
+    /// the grid of scale `sa` / `sb` (= 2^frac) with |raw| < 2^15, at least one of them `f32` (two byte slices
+    /// take [`short`]), inlined, with the build target's AVX2: 8 values at a time as `i32` lanes (bytes widened,
+    /// `f32` values scaled and converted, exact for integers below 2^24, rounding to nearest even like
+    /// [`super::raw_of`] otherwise), products by `vpmulld`. `None` for other operands or builds.
+    #[inline(always)]
+    pub(crate) fn short_lanes<EA: crate::Number, EB: crate::Number>(
+        a: &[EA],
+        ra: Raw<'_>,
+        sa: f32,
+        b: &[EB],
+        rb: Raw<'_>,
+        sb: f32,
+    ) -> Option<i32> {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            use avx2::Lanes;
+            fn side<'a>(r: Raw<'a>, f: Option<&'a [f32]>) -> Option<Lanes<'a>> {
+                match (unsigned(r), f) {
+                    (Some((u, signed)), _) => Some(Lanes::Bytes(u, signed)),
+                    (None, Some(f)) => Some(Lanes::F32(f)),
+                    _ => None,
+                }
+            }
+            let (x, y) = (side(ra, f32s(a))?, side(rb, f32s(b))?);
+            if matches!((x, y), (Lanes::Bytes(..), Lanes::Bytes(..))) {
+                return None;
+            }
+            // SAFETY: the build targets AVX2 (cfg); both operands hold `n = a.len() = b.len()` values.
+            Some(unsafe { avx2::short_lanes(x, sa, y, sb, a.len().min(b.len())) })
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let _ = (a, ra, sa, b, rb, sb);
+            None
+        }
     }
 
     /// The bytes of a byte slice as `u8`, and whether they are signed.
@@ -379,6 +465,185 @@ pub(crate) mod bytes {
                 } else {
                     _mm256_cvtepu8_epi16(v)
                 }
+            }
+        }
+
+        /// An operand of [`short_lanes`]: bytes (signed or not) or `f32` values on a fixed-point grid.
+        #[derive(Clone, Copy)]
+        pub(crate) enum Lanes<'a> {
+            Bytes(&'a [u8], bool),
+            F32(&'a [f32]),
+        }
+
+        /// Masks of 32-bit lanes: the 8 lanes loaded from `KEEP32[k..]` keep lane `j` iff `k + j >= 8`.
+        static KEEP32: [i32; 16] = [0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1];
+
+        /// The 8 raw integers of values `i..i + 8` of `v` as `i32` lanes (`scale` = 2^frac for `f32` values).
+        ///
+        /// # Safety
+        /// The CPU has AVX2; values `i..i + 8` exist.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        unsafe fn lanes8(v: Lanes<'_>, scale: f32, i: usize) -> __m256i {
+            unsafe {
+                match v {
+                    Lanes::Bytes(b, signed) => {
+                        let q = _mm_loadl_epi64(b.as_ptr().add(i).cast());
+                        if signed {
+                            _mm256_cvtepi8_epi32(q)
+                        } else {
+                            _mm256_cvtepu8_epi32(q)
+                        }
+                    }
+                    Lanes::F32(f) => _mm256_cvtps_epi32(_mm256_mul_ps(
+                        _mm256_loadu_ps(f.as_ptr().add(i)),
+                        _mm256_set1_ps(scale),
+                    )),
+                }
+            }
+        }
+
+        /// `Σ raw(x_k)·raw(y_k)` over `k < n` (see [`super::short_lanes`]): groups of 8 values, then the last 8
+        /// values again with the lanes already summed masked off; below 8 values one by one.
+        ///
+        /// # Safety
+        /// The CPU has AVX2; both operands hold at least `n` values.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        pub(crate) unsafe fn short_lanes(
+            x: Lanes<'_>,
+            sx: f32,
+            y: Lanes<'_>,
+            sy: f32,
+            n: usize,
+        ) -> i32 {
+            let one = |v: Lanes<'_>, s: f32, k: usize| match v {
+                Lanes::Bytes(b, true) => b[k] as i8 as i32,
+                Lanes::Bytes(b, false) => b[k] as i32,
+                Lanes::F32(f) => super::super::raw_of(f[k], s),
+            };
+            if n < 8 {
+                let mut s = 0i32;
+                for k in 0..n {
+                    s += one(x, sx, k) * one(y, sy, k);
+                }
+                return s;
+            }
+            // SAFETY: the loads read values `..n` of both operands; the CPU has AVX2 (caller).
+            unsafe {
+                let group = |i: usize| _mm256_mullo_epi32(lanes8(x, sx, i), lanes8(y, sy, i));
+                let mut acc = group(0);
+                let mut i = 8;
+                while i + 8 <= n {
+                    acc = _mm256_add_epi32(acc, group(i));
+                    i += 8;
+                }
+                if i < n {
+                    // Values n-8..n; lane j holds value n - 8 + j, summed already when below i.
+                    let keep = _mm256_loadu_si256(KEEP32.as_ptr().add(n - i).cast());
+                    acc = _mm256_add_epi32(acc, _mm256_and_si256(group(n - 8), keep));
+                }
+                let s = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+                _mm_cvtsi128_si32(s)
+            }
+        }
+
+        /// Masks of 16-bit lanes: the 8 or 16 lanes loaded from `KEEP[k..]` keep lane `j` iff `k + j >= 16`.
+        static KEEP: [i16; 32] = {
+            let mut t = [0i16; 32];
+            let mut i = 16;
+            while i < 32 {
+                t[i] = -1;
+                i += 1;
+            }
+            t
+        };
+
+        /// 16 bytes widened to 16-bit lanes, sign- or zero-extended.
+        #[inline(always)]
+        unsafe fn widen128(v: __m128i, signed: bool) -> __m256i {
+            unsafe {
+                if signed {
+                    _mm256_cvtepi8_epi16(v)
+                } else {
+                    _mm256_cvtepu8_epi16(v)
+                }
+            }
+        }
+
+        /// [`dot`] for the short rows of [`super::short`], inlined into a caller compiled for AVX2 (no call, no
+        /// loop over long rows): whole groups of 16 bytes, then the last 16 bytes of the row again (overlapping
+        /// the group before, the lanes already summed masked off); below 16 bytes two overlapping 8-byte loads
+        /// (the same way), below 8 bytes a scalar loop. Reads only the `min(x.len(), y.len())` bytes of each.
+        ///
+        /// # Safety
+        /// The CPU has AVX2.
+        #[inline(always)]
+        #[cfg(target_feature = "avx2")]
+        pub(crate) unsafe fn short(x: &[u8], xs: bool, y: &[u8], ys: bool) -> i32 {
+            let n = x.len().min(y.len());
+            let (px, py) = (x.as_ptr(), y.as_ptr());
+            let v = |b: u8, signed: bool| if signed { b as i8 as i32 } else { b as i32 };
+            if n < 8 {
+                let mut s = 0i32;
+                for k in 0..n {
+                    s += v(x[k], xs) * v(y[k], ys);
+                }
+                return s;
+            }
+            // SAFETY: every load below reads bytes inside `..n` of both slices; the CPU has AVX2 (caller).
+            unsafe {
+                let acc = if n < 16 {
+                    // Bytes 0..8 and n-8..n; of the second load, lanes j with n - 8 + j < 8 were summed already.
+                    let load = |p: *const u8| {
+                        _mm_unpacklo_epi64(
+                            _mm_loadl_epi64(p.cast()),
+                            _mm_loadl_epi64(p.add(n - 8).cast()),
+                        )
+                    };
+                    let keep = _mm256_set_m128i(
+                        _mm_loadu_si128(KEEP.as_ptr().add(n).cast()),
+                        _mm_set1_epi16(-1),
+                    );
+                    let wx = _mm256_and_si256(widen128(load(px), xs), keep);
+                    _mm256_madd_epi16(wx, widen128(load(py), ys))
+                } else {
+                    let group = |i: usize| {
+                        _mm256_madd_epi16(
+                            widen128(_mm_loadu_si128(px.add(i).cast()), xs),
+                            widen128(_mm_loadu_si128(py.add(i).cast()), ys),
+                        )
+                    };
+                    let mut acc = group(0);
+                    let mut i = 16;
+                    while i + 16 <= n {
+                        acc = _mm256_add_epi32(acc, group(i));
+                        i += 16;
+                    }
+                    if i < n {
+                        // Bytes n-16..n; lane j holds byte n - 16 + j, summed already when below i.
+                        let keep = _mm256_loadu_si256(KEEP.as_ptr().add(n - i).cast());
+                        let wx = _mm256_and_si256(
+                            widen128(_mm_loadu_si128(px.add(n - 16).cast()), xs),
+                            keep,
+                        );
+                        let wy = widen128(_mm_loadu_si128(py.add(n - 16).cast()), ys);
+                        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(wx, wy));
+                    }
+                    acc
+                };
+                let s = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+                _mm_cvtsi128_si32(s)
             }
         }
 
@@ -797,6 +1062,48 @@ mod tests {
                 }
             }
             cpu::limit(None);
+        }
+    }
+
+    /// The inlined kernel of short byte rows against the portable sums, every length it takes (and beyond), every
+    /// signedness, extreme bytes included, at every offset into the slices.
+    #[test]
+    fn the_short_byte_kernel_equals_the_portable_sums() {
+        let mut seed = 17u64;
+        let mut byte = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            match (seed >> 60) & 3 {
+                0 => 0x80,
+                1 => 0x7f,
+                2 => 0xff,
+                _ => (seed >> 48) as u8,
+            }
+        };
+        let u: Vec<u8> = (0..200).map(|_| byte()).collect();
+        let t: Vec<u8> = (0..200).map(|_| byte()).collect();
+        let v = |b: u8, signed: bool| if signed { b as i8 as i32 } else { b as i32 };
+        for n in 0..=80 {
+            for off in [0usize, 1, 7, 33] {
+                let (x, y) = (&u[off..off + n], &t[off + 5..off + 5 + n]);
+                for (xs, ys) in [(false, true), (true, false), (true, true), (false, false)] {
+                    let want: i32 = x.iter().zip(y).map(|(&a, &b)| v(a, xs) * v(b, ys)).sum();
+                    fn raw(s: &[u8], signed: bool) -> Raw<'_> {
+                        if signed {
+                            // SAFETY: i8 and u8 have the same layout.
+                            Raw::I8(unsafe {
+                                core::slice::from_raw_parts(s.as_ptr().cast(), s.len())
+                            })
+                        } else {
+                            Raw::U8(s)
+                        }
+                    }
+                    if let Some(got) = bytes::short(raw(x, xs), raw(y, ys)) {
+                        assert_eq!(got, want, "n {n}, off {off}, signed {xs} {ys}");
+                    }
+                }
+            }
         }
     }
 

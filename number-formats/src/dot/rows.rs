@@ -11,7 +11,8 @@
 //! result is the exact integer sum the byte kernel computes on the decoded row, under the same conditions
 //! ([`super::dot`]'s integer path: the product grid, a bound on every partial sum, the accumulator check), so the
 //! value returned is the same, bit for bit. Everything else (no AVX2, other formats, operands that are not bytes,
-//! a check that fails) decodes the row into its buffer and runs [`super::dot`] on it.
+//! a check that fails, rows of at most 64 codes without the AVX-512 kernel) decodes the row into its buffer and runs
+//! [`super::dot`] on it.
 use super::{EXACT, Raw, acc_units, grid, layout, pow2};
 use crate::packed::simd::{Kind, kind};
 use crate::packed::{Operand, PackedSlice, bytes_of, decode_bytes};
@@ -90,7 +91,9 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     }
     let wide = kernels()?;
     let n = p.len();
-    if x.len() != n || n == 0 {
+    // Short rows on the AVX2 kernel: most of a row of fewer than 64 codes is its scalar head and tail, slower
+    // than decoding the row and the short byte kernel (`dot::bytes::short`).
+    if x.len() != n || n == 0 || (!wide && n <= super::bytes::SHORT) {
         return None;
     }
     let (lw, lx) = (layout(TW::FIXED, W::FIXED)?, layout(TX::FIXED, EX::FIXED)?);

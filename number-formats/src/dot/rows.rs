@@ -688,6 +688,11 @@ mod tests {
             for (s, l) in [(0, 784), (0, 64), (5, 700), (784, 784), (3, 29)] {
                 let x = &x[..l];
                 let got = packed_dot::<f32, W, X, W, X>(0.5, p.slice(s, l), x);
+                // Rows of at most `SHORT` codes are decoded instead on the AVX2 kernel.
+                if l <= super::super::bytes::SHORT && kernels() == Some(false) {
+                    assert!(got.is_none(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
+                    continue;
+                }
                 assert!(got.is_some(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
                 let want = super::super::dot::<f32, W, X, _, _>(0.5, &v[s..s + l], x);
                 assert_eq!(

@@ -532,7 +532,7 @@ fn bench(c: &mut Criterion) {
         );
     }
     println!(
-        "\nThe tuned layers with their weights in bytes (`Vec<W>`) vs packed at 4 bits (`Packed<W>`, decoded per call):"
+        "\nThe tuned layers with their weights in bytes (`Vec<W>`) vs packed at 4 bits (`Packed<W>`, read by the packed-row kernels):"
     );
     println!("\n| layer | bytes | packed | packed / bytes |");
     println!("|---|---:|---:|---:|");

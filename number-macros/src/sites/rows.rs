@@ -498,12 +498,7 @@ impl Walker<'_> {
                 Some(lo) => quote!((#lo) + #index),
                 None => quote!(#index),
             };
-            lens.push(match (lo, hi) {
-                (Some(lo), Some(hi)) => quote!((#hi) - (#lo)),
-                (None, Some(hi)) => quote!(#hi),
-                (Some(lo), None) => quote!(#n.len() - (#lo)),
-                (None, None) => quote!(#n.len()),
-            });
+            lens.push(super::zip::slice_len(n, *lo, *hi));
             Subst {
                 name: p,
                 place: parse_quote!(#n[#at]),
@@ -672,17 +667,7 @@ impl Walker<'_> {
     /// weight, as the accumulation loop `{ let mut dot: f32 = 0.0; for i in lo..hi { dot += a[ia] * b[ib]; } dot }`
     /// (like [`Walker::zip_dot`]); `None` leaves `e` as it is.
     pub(super) fn range_dot(&self, e: &Expr) -> Option<Expr> {
-        let Expr::MethodCall(sum) = e else {
-            return None;
-        };
-        if sum.method != "sum" || !sum.args.is_empty() {
-            return None;
-        }
-        if let Some(t) = &sum.turbofish
-            && quote!(#t).to_string().replace(' ', "") != "::<f32>"
-        {
-            return None;
-        }
+        let sum = super::zip::f32_sum(e)?;
         let (range, map) = super::zip::call(&sum.receiver, "map", 1)?;
         let Expr::Range(range) = bare(range) else {
             return None;
@@ -712,21 +697,14 @@ impl Walker<'_> {
         if !self.is_weight(&l) && !self.is_weight(&r) {
             return None;
         }
-        let all = quote!(#e).to_string();
-        if all
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == "dot")
-        {
-            return None; // the expression mentions a `dot` of its own: keep it as written
-        }
-        let acc = Ident::new("dot", sum.method.span());
         let (left, right) = (&m.left, &m.right);
-        Some(parse_quote!({
-            let mut #acc: f32 = 0.0f32;
-            for #i in #range {
-                #acc += #left * #right;
-            }
-            #acc
-        }))
+        Some(super::zip::dot_loop(
+            sum.method.span(),
+            quote!(),
+            i,
+            quote!(#range),
+            quote!(#left),
+            quote!(#right),
+        ))
     }
 }

@@ -74,22 +74,70 @@ fn factor(e: &Expr) -> Option<&Ident> {
     }
 }
 
+/// `e` as `recv.sum()` or `recv.sum::<f32>()`, unless `e` mentions a `dot` of its own (the accumulator the
+/// rewrite introduces would shadow it).
+pub(super) fn f32_sum(e: &Expr) -> Option<&syn::ExprMethodCall> {
+    let Expr::MethodCall(sum) = e else {
+        return None;
+    };
+    if sum.method != "sum" || !sum.args.is_empty() {
+        return None;
+    }
+    if let Some(t) = &sum.turbofish
+        && quote!(#t).to_string().replace(' ', "") != "::<f32>"
+    {
+        return None;
+    }
+    let all = quote!(#e).to_string();
+    if all
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| w == "dot")
+    {
+        return None;
+    }
+    Some(sum)
+}
+
+/// The accumulation loop `{ let mut dot: f32 = 0.0f32; for i in range { dot += a * b; } dot }` of an
+/// [`f32_sum`] (`span`: its `sum`), preceded by `prelude`.
+pub(super) fn dot_loop(
+    span: proc_macro2::Span,
+    prelude: proc_macro2::TokenStream,
+    i: &Ident,
+    range: proc_macro2::TokenStream,
+    a: proc_macro2::TokenStream,
+    b: proc_macro2::TokenStream,
+) -> Expr {
+    let acc = Ident::new("dot", span);
+    syn::parse_quote!({
+        #prelude
+        let mut #acc: f32 = 0.0f32;
+        for #i in #range {
+            #acc += #a * #b;
+        }
+        #acc
+    })
+}
+
+/// The length of `n[lo..hi]` (either bound optional).
+pub(super) fn slice_len(
+    n: &Ident,
+    lo: Option<&Expr>,
+    hi: Option<&Expr>,
+) -> proc_macro2::TokenStream {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => quote!((#hi) - (#lo)),
+        (None, Some(hi)) => quote!(#hi),
+        (Some(lo), None) => quote!(#n.len() - (#lo)),
+        (None, None) => quote!(#n.len()),
+    }
+}
+
 impl Walker<'_> {
     /// The accumulation loop replacing `e` when it is an iterator inner product over a weight (see the module
     /// doc); `None` leaves `e` as it is.
     pub(super) fn zip_dot(&self, e: &Expr) -> Option<Expr> {
-        let Expr::MethodCall(sum) = e else {
-            return None;
-        };
-        if sum.method != "sum" || !sum.args.is_empty() {
-            return None;
-        }
-        if let Some(t) = &sum.turbofish {
-            let t = quote!(#t).to_string().replace(' ', "");
-            if t != "::<f32>" {
-                return None;
-            }
-        }
+        let sum = f32_sum(e)?;
         let (zipped, map) = call(&sum.receiver, "map", 1)?;
         let Expr::Closure(c) = &map.args[0] else {
             return None;
@@ -124,37 +172,21 @@ impl Walker<'_> {
         if !weight(na) && !weight(nb) {
             return None;
         }
-        let acc = Ident::new("dot", sum.method.span());
         let i = Ident::new("__nq_zi", sum.method.span());
-        let all = quote!(#e).to_string();
-        if all
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == "dot")
-        {
-            return None; // the expression mentions a `dot` of its own: keep it as written
-        }
         let start = |lo: Option<&Expr>| lo.map(|lo| quote!((#lo)));
-        let len = |n: &Ident, lo: Option<&Expr>, hi: Option<&Expr>| match (lo, hi) {
-            (lo, Some(hi)) => match lo {
-                Some(lo) => quote!((#hi) - (#lo)),
-                None => quote!(#hi),
-            },
-            (Some(lo), None) => quote!(#n.len() - (#lo)),
-            (None, None) => quote!(#n.len()),
-        };
         let index = |s: Option<proc_macro2::TokenStream>| match s {
             Some(s) => quote!(#s + #i),
             None => quote!(#i),
         };
-        let (len_a, len_b) = (len(na, lo_a, hi_a), len(nb, lo_b, hi_b));
+        let (len_a, len_b) = (slice_len(na, lo_a, hi_a), slice_len(nb, lo_b, hi_b));
         let (ia, ib) = (index(start(lo_a)), index(start(lo_b)));
-        Some(syn::parse_quote!({
-            let __nq_zn = ::core::cmp::min(#len_a, #len_b);
-            let mut #acc: f32 = 0.0f32;
-            for #i in 0..__nq_zn {
-                #acc += #na[#ia] * #nb[#ib];
-            }
-            #acc
-        }))
+        Some(dot_loop(
+            sum.method.span(),
+            quote!(let __nq_zn = ::core::cmp::min(#len_a, #len_b);),
+            &i,
+            quote!(0..__nq_zn),
+            quote!(#na[#ia]),
+            quote!(#nb[#ib]),
+        ))
     }
 }

@@ -622,22 +622,17 @@ mod tests {
     /// code and operand bytes (any value, not only those the bound checks let through: the sum is exact modulo
     /// 2^32 whenever no pair of products saturates, which `pairs_fit` decides).
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    #[test]
-    fn avx2_kernel_equals_the_scalar_sum() {
-        use crate::packed::{read_bits, simd::expand};
-        if !std::is_x86_feature_detected!("avx2") {
-            return;
-        }
-        let mut seed = 0x0123_4567_89ab_cdefu64;
+    /// `n_codes` random code bytes, `n_x` random operand bytes, and the codes as little-endian words.
+    fn random_codes(mut seed: u64, n_codes: usize, n_x: usize) -> (Vec<u8>, Vec<u8>, Vec<u64>) {
         let mut rand = move || {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (seed >> 56) as u8
         };
-        let codes: Vec<u8> = (0..400).map(|_| rand()).collect();
-        let x: Vec<u8> = (0..160).map(|_| rand()).collect();
-        let words: Vec<u64> = codes
+        let codes: Vec<u8> = (0..n_codes).map(|_| rand()).collect();
+        let x: Vec<u8> = (0..n_x).map(|_| rand()).collect();
+        let words = codes
             .chunks(8)
             .map(|c| {
                 let mut b = [0u8; 8];
@@ -645,6 +640,16 @@ mod tests {
                 u64::from_le_bytes(b)
             })
             .collect();
+        (codes, x, words)
+    }
+
+    #[test]
+    fn avx2_kernel_equals_the_scalar_sum() {
+        use crate::packed::{read_bits, simd::expand};
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let (codes, x, words) = random_codes(0x0123_4567_89ab_cdef, 400, 160);
         for bits in 1..=8u32 {
             for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
                 if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
@@ -733,23 +738,7 @@ mod tests {
         {
             return;
         }
-        let mut seed = 0x0f1e_2d3c_4b5a_6978u64;
-        let mut rand = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 56) as u8
-        };
-        let codes: Vec<u8> = (0..300).map(|_| rand()).collect();
-        let x: Vec<u8> = (0..240).map(|_| rand()).collect();
-        let words: Vec<u64> = codes
-            .chunks(8)
-            .map(|c| {
-                let mut b = [0u8; 8];
-                b[..c.len()].copy_from_slice(c);
-                u64::from_le_bytes(b)
-            })
-            .collect();
+        let (codes, x, words) = random_codes(0x0f1e_2d3c_4b5a_6978, 300, 240);
         for bits in 1..=8u32 {
             for kind in [Kind::Signed, Kind::Unsigned, Kind::Binary] {
                 if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {

@@ -4,7 +4,8 @@
 //! for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
 //! `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never depend on the
 //! CPU; only the speed does. With `std`, the environment variable `NUMBER_KERNELS=avx2` (or `portable`) caps the
-//! set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an AVX2-only CPU runs.
+//! set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an AVX2-only CPU runs;
+//! any other value than those and `avx512vnni` is reported on stderr and ignored.
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A set of kernels, in ascending order of what the CPU needs (a CPU with one has those before it).
@@ -66,10 +67,28 @@ fn detect() -> Kernels {
     let cpu = detect_cpu();
     // `NUMBER_KERNELS=portable|avx2` caps the set for the whole process, e.g. to time on an AVX-512 machine
     // what an AVX2-only CPU runs (results are the same either way).
-    match std::env::var("NUMBER_KERNELS").as_deref() {
-        Ok("portable") => Kernels::Portable,
-        Ok("avx2") => cpu.min(Kernels::Avx2),
-        _ => cpu,
+    match capped(std::env::var("NUMBER_KERNELS").ok().as_deref(), cpu) {
+        Ok(k) => k,
+        Err(e) => {
+            // A misspelt cap must not pass for a capped run.
+            std::eprintln!("{e}");
+            cpu
+        }
+    }
+}
+
+/// The kernels a process uses on a CPU with `cpu` when `NUMBER_KERNELS` is `var`; an error naming the accepted
+/// values for anything else (the CPU's own set is used then).
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn capped(var: Option<&str>, cpu: Kernels) -> Result<Kernels, std::string::String> {
+    match var {
+        None | Some("") | Some("avx512vnni") => Ok(cpu),
+        Some("avx2") => Ok(cpu.min(Kernels::Avx2)),
+        Some("portable") => Ok(Kernels::Portable),
+        Some(other) => Err(std::format!(
+            "NUMBER_KERNELS={other:?} is not a kernel set: use `portable`, `avx2` or `avx512vnni` (a cap: a CPU \
+             without the set runs what it has); running the CPU's own kernels ({cpu:?})"
+        )),
     }
 }
 
@@ -152,4 +171,30 @@ pub(crate) fn vnni() -> bool {
 #[inline(always)]
 pub(crate) fn avx2() -> bool {
     cfg!(target_arch = "x86_64") && selected() == Kernels::Avx2
+}
+
+#[cfg(all(test, target_arch = "x86_64", feature = "std"))]
+mod tests {
+    use super::{Kernels, capped};
+
+    #[test]
+    fn the_cap_is_parsed_and_a_misspelt_one_is_an_error() {
+        let vnni = Kernels::Avx512Vnni;
+        assert_eq!(capped(None, vnni), Ok(vnni));
+        assert_eq!(capped(Some("avx2"), vnni), Ok(Kernels::Avx2));
+        assert_eq!(
+            capped(Some("avx2"), Kernels::Portable),
+            Ok(Kernels::Portable)
+        );
+        assert_eq!(
+            capped(Some("portable"), Kernels::Avx2),
+            Ok(Kernels::Portable)
+        );
+        assert_eq!(capped(Some("avx512vnni"), Kernels::Avx2), Ok(Kernels::Avx2));
+        let e = capped(Some("AVX2"), vnni).unwrap_err();
+        assert!(
+            e.contains("NUMBER_KERNELS=\"AVX2\"") && e.contains("`avx2`"),
+            "{e}"
+        );
+    }
 }

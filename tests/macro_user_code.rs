@@ -16,7 +16,8 @@
 //!     chain) has accumulation sites: integer kernels in tuned builds, whole rows for GPTQ capture; so do
 //!     inner products over slices bound by `let` (`let window = &x[t..t + k]`) and sums over index ranges
 //!     (`(0..n).map(|i| w[o * n + i] * x[i]).sum()`);
-//! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write.
+//! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write;
+//! (10) field weights read by reference (`.zip(&self.b)`, `f(&self.w)`) as a `Vec` field is read in plain Rust.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -919,4 +920,68 @@ fn state_fields_are_sites_across_calls() {
         number_rt::profile::SiteKind::Output
     );
     assert_eq!(p.sites["P/state_cal.h"].stats.total(), 2 * n as u64);
+}
+
+// ------------------------------------------------------------------ (10) `&self.w`: a field weight by reference
+
+macro_rules! field_refs {
+    ($mode:tt, $m:ident) => {
+        pub mod $m {
+            use super::*;
+
+            /// A classifier head whose method reads its fields by reference, as plain Rust reads `Vec` fields.
+            pub struct Head<L: head_forward::Formats> {
+                pub w: head_forward::W<L>,
+                pub b: head_forward::B<L>,
+            }
+
+            #[quantize(mode = $mode)]
+            impl<L: head_forward::Formats> Head<L> {
+                #[quantize(weights(self.w, self.b))]
+                pub fn forward(&self, x: &[f32]) -> Vec<f32> {
+                    let energy = dot_f32(&self.b, &self.b);
+                    self.w
+                        .chunks(x.len())
+                        .zip(&self.b)
+                        .map(|(row, b)| {
+                            row.iter().zip(x).map(|(p, q)| p * q).sum::<f32>() + b + energy
+                        })
+                        .collect()
+                }
+            }
+        }
+    };
+}
+field_refs!("plain", refs_plain);
+field_refs!("calibrate", refs_cal);
+field_refs!("tuned", refs_tun);
+use refs_tun::head_forward;
+formats!(a_head: A, head_forward, "head_forward", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, dot = Fixed<12, 5>, lit0 = f32 });
+
+#[test]
+fn field_weights_read_by_reference() {
+    let mut r = Rng(41);
+    let (n_out, n) = (4, 6);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let plain = refs_plain::Head::<A> {
+        w: w.clone(),
+        b: b.clone(),
+    };
+    let energy = dot_f32(&b, &b);
+    let want: Vec<f32> = (0..n_out)
+        .map(|o| (0..n).map(|i| w[o * n + i] * x[i]).sum::<f32>() + b[o] + energy)
+        .collect();
+    assert_eq!(bits(&plain.forward(&x)), bits(&want));
+    let cal = refs_cal::Head::<A> {
+        w: w.clone(),
+        b: b.clone(),
+    };
+    let yc = emulate::with_formats(&a_head(), || cal.forward(&x));
+    let tun = refs_tun::Head::<A> {
+        w: number_rt::weights::to_site(&w),
+        b: number_rt::weights::to_site(&b),
+    };
+    let yt = tun.forward(&x);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&want));
 }

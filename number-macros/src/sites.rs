@@ -1648,9 +1648,23 @@ pub(crate) fn analyze(
 /// Rewrites the reads of field weights (`self.w`, `l.w` listed in `weights(..)`) to the binding `w` the
 /// prologue makes (calibrate: the quantized copy; tuned: the field's slice in its tuned type).
 pub(crate) fn fields_to_bindings(opts: &Options, body: &mut Block) {
-    struct Fields<'a>(&'a [(Ident, Ident)]);
+    struct Fields<'a>(&'a [(Ident, Ident)], &'a [(Ident, Ident)]);
     impl VisitMut for Fields<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
+            // `&self.w` of a weight field is the binding itself (a `&[f32]` slice in every build), so that
+            // `.zip(&self.b)` and `f(&self.w)` read it as the field's `&Vec<f32>` was read.
+            if let Expr::Reference(r) = e
+                && r.mutability.is_none()
+                && let Expr::Field(f) = &*r.expr
+                && let syn::Member::Named(member) = &f.member
+                && let Expr::Path(p) = &*f.base
+                && let Some(base) = p.path.get_ident()
+                && self.1.iter().any(|(b, m)| b == base && m == member)
+            {
+                let m = member.clone();
+                *e = parse_quote!(#m);
+                return;
+            }
             if let Expr::Field(f) = e
                 && let syn::Member::Named(member) = &f.member
                 && let Expr::Path(p) = &*f.base
@@ -1672,7 +1686,7 @@ pub(crate) fn fields_to_bindings(opts: &Options, body: &mut Block) {
         .cloned()
         .collect();
     if !fields.is_empty() {
-        Fields(&fields).visit_block_mut(body);
+        Fields(&fields, &opts.weight_fields).visit_block_mut(body);
     }
 }
 

@@ -17,7 +17,9 @@
 //!     inner products over slices bound by `let` (`let window = &x[t..t + k]`) and sums over index ranges
 //!     (`(0..n).map(|i| w[o * n + i] * x[i]).sum()`);
 //! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write;
-//! (10) field weights read by reference (`.zip(&self.b)`, `f(&self.w)`) as a `Vec` field is read in plain Rust.
+//! (10) field weights read by reference (`.zip(&self.b)`, `f(&self.w)`) as a `Vec` field is read in plain Rust;
+//! (11) a local grown by `to_vec`/`extend_from_slice`/`push` holds values of its format (each added value is
+//!     rounded), and as an inner product's operand the profile marks it for the tuner's integer inputs.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -984,4 +986,63 @@ fn field_weights_read_by_reference() {
     let yt = tun.forward(&x);
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&want));
+}
+
+// ------------------------------------------------------------------ (11) locals grown by `push` / `extend`
+
+macro_rules! grown {
+    ($mode:tt, $f:ident) => {
+        /// A recurrent step that concatenates its input and state into a local (`to_vec`, `extend_from_slice`,
+        /// `push`) which its inner products read.
+        #[quantize(weights(w), mode = $mode)]
+        pub fn $f<L>(w: &[f32], x: &[f32], h: &[f32]) -> Vec<f32> {
+            let n = x.len() + h.len() + 1;
+            let mut xh = x.to_vec();
+            xh.extend_from_slice(h);
+            xh.push(h[0] * 0.5);
+            let mut y: Vec<f32> = vec![0.0; w.len() / n];
+            for o in 0..y.len() {
+                let mut acc: f32 = 0.0;
+                for i in 0..n {
+                    acc += w[o * n + i] * xh[i];
+                }
+                y[o] = acc;
+            }
+            y
+        }
+    };
+}
+grown!("plain", grown_plain);
+grown!("calibrate", grown_cal);
+grown!("tuned", grown_tun);
+formats!(a_grown: A, grown_tun, "grown_cal", { w = Fixed<5, 3>, x = f32, h = f32, xh = Fixed<8, 4>, lit0 = f32, lit1 = f32, y = f32, acc = Fixed<14, 6> });
+
+#[test]
+fn locals_grown_by_push_and_extend_hold_their_format() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(43);
+    let (m, k, n_out) = (4, 3, 5);
+    let n = m + k + 1;
+    let (w, x, h) = (r.vec(n_out * n), r.vec(m), r.vec(k));
+    let yp = grown_plain::<A>(&w, &x, &h);
+    let mut xh = x.clone();
+    xh.extend_from_slice(&h);
+    xh.push(h[0] * 0.5);
+    let want: Vec<f32> = (0..n_out)
+        .map(|o| (0..n).fold(0.0f32, |a, i| a + w[o * n + i] * xh[i]))
+        .collect();
+    assert_eq!(bits(&yp), bits(&want));
+    // `x` and `h` stay f32 (not on `xh`'s grid): the values `extend_from_slice` and `push` add must be rounded
+    // for the tuned kernel, which reads `xh` as integer codes, to compute what emulation computes.
+    let yc = emulate::with_formats(&a_grown(), || grown_cal::<A>(&w, &x, &h));
+    let yt = grown_tun::<A>(&Number::from_f32_slice(&w), &x, &h);
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    assert_ne!(bits(&yc), bits(&yp));
+    // The profile marks `xh` (a local the inner product reads) as an operand; `x` is an input parameter.
+    emulate::start_profiling();
+    grown_cal::<P>(&w, &x, &h);
+    let p = emulate::finish_profiling();
+    assert!(p.sites["P/grown_cal.xh"].operand);
+    assert!(!p.sites["P/grown_cal.x"].operand && !p.sites["P/grown_cal.w"].operand);
+    assert_eq!(p.sites["P/grown_cal.xh"].stats.total(), n as u64);
 }

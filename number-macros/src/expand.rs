@@ -419,8 +419,8 @@ fn prologue(model: &FnModel, qgen: &Gen, body: &TokenStream) -> Vec<TokenStream>
         let fp = hex(model.fingerprint);
         let infos = model.sites.iter().map(|s| {
             let ident = s.ident.to_string();
-            let kind = crate::model::kind_path(s.kind);
-            quote!(::number_rt::__private::SiteInfo { ident: #ident, kind: #kind })
+            let (kind, operand) = (crate::model::kind_path(s.kind), s.operand);
+            quote!(::number_rt::__private::SiteInfo { ident: #ident, kind: #kind, operand: #operand })
         });
         let (inst, imod) = match &model.instance {
             Some(l) => (

@@ -84,6 +84,9 @@ pub(crate) struct Site {
     /// The ident after `rename` / `share`: the associated type name in `Formats`.
     pub ident: Ident,
     pub kind: Kind,
+    /// Read by an inner-product kernel as its activation operand, and neither a weight nor an input parameter
+    /// (the profile's `operand`: the tuner's integer inputs consider it).
+    pub operand: bool,
 }
 
 /// A float parameter.

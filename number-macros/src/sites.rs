@@ -7,7 +7,7 @@
 use crate::attr::{Errors, Options};
 use crate::model::{FnModel, Kind, Mode, Param, Shape, Site};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
@@ -316,7 +316,19 @@ pub(crate) struct Walker<'a> {
     /// Weights used as `f32` values beyond indexing (iterators, `for` loops, slices passed on, rebinding): tuned
     /// builds decode them once per call into an `f32` view (see [`Walker::f32_view`]).
     pub f32_views: Vec<String>,
+    /// Sites an inner-product kernel reads as its activation operand (see [`Site::operand`]).
+    pub operands: std::cell::RefCell<std::collections::BTreeSet<usize>>,
 }
+
+/// `Vec` methods that add values to a site (see [`Walker::quantize_growth`]).
+const GROWS: [&str; 6] = [
+    "push",
+    "insert",
+    "resize",
+    "fill",
+    "extend_from_slice",
+    "extend",
+];
 
 /// The identifier of the `f32` view of weight `name` in tuned builds.
 pub(crate) fn view_ident(name: &str, span: Span) -> Ident {
@@ -523,6 +535,7 @@ impl<'a> Walker<'a> {
             errors: Errors::default(),
             typed_ok: Default::default(),
             f32_views: Vec::new(),
+            operands: Default::default(),
         }
     }
 
@@ -654,7 +667,12 @@ impl<'a> Walker<'a> {
             return None;
         }
         let ident = self.opts.final_ident(&raw, span);
-        self.sites.push(Site { raw, ident, kind });
+        self.sites.push(Site {
+            raw,
+            ident,
+            kind,
+            operand: false,
+        });
         Some(self.sites.len() - 1)
     }
 
@@ -668,6 +686,37 @@ impl<'a> Walker<'a> {
                     self.fn_name
                 ),
             );
+        }
+    }
+
+    /// Values a `Vec` site gains by a method (`push`, `insert`, `resize`, `fill`, `extend_from_slice`,
+    /// `extend`) are rounded to the site's format like element writes, so that the site holds values of its
+    /// format however it was filled (an inner-product kernel reads them as its integer codes).
+    fn quantize_growth(&self, idx: usize, m: &mut syn::ExprMethodCall) {
+        let v = format_ident!("__nq_v");
+        let value = |w: &Self, e: TokenStream| w.q(idx, e);
+        let method = m.method.to_string();
+        match (method.as_str(), m.args.len()) {
+            ("push" | "fill", 1) => {
+                let a = &m.args[0];
+                m.args[0] = value(self, quote!(#a));
+            }
+            ("insert" | "resize", 2) => {
+                let a = &m.args[1];
+                m.args[1] = value(self, quote!(#a));
+            }
+            ("extend_from_slice", 1) => {
+                let a = &m.args[0];
+                let q = value(self, quote!(*#v));
+                m.method = format_ident!("extend");
+                m.args[0] = parse_quote!(<[f32]>::iter(#a).map(|#v| #q));
+            }
+            ("extend", 1) => {
+                let a = &m.args[0];
+                let q = value(self, quote!(*::core::borrow::Borrow::<f32>::borrow(&#v)));
+                m.args[0] = parse_quote!(::core::iter::IntoIterator::into_iter(#a).map(|#v| #q));
+            }
+            _ => {}
         }
     }
 
@@ -1559,6 +1608,19 @@ impl VisitMut for Walker<'_> {
                     self.visit_expr_mut(a);
                 }
             }
+            Expr::MethodCall(m)
+                if self.qgen.is_some()
+                    && GROWS.contains(&m.method.to_string().as_str())
+                    && matches!(self.site_of(&m.receiver), Some((Some(_), _, false))) =>
+            {
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+                let Some((Some(idx), ..)) = self.site_of(&m.receiver) else {
+                    unreachable!("matched above")
+                };
+                self.quantize_growth(idx, m);
+            }
             Expr::Call(c) if generic_callee(&c.func) => {
                 self.visit_expr_mut(&mut c.func);
                 let f = c.func.to_token_stream().to_string().replace(' ', "");
@@ -1628,6 +1690,10 @@ pub(crate) fn analyze(
     validate_names(check, &w.candidates, sig, &fn_name, &mut errors);
     validate(opts, &w, &fn_name, &mut errors);
     let candidates = std::mem::take(&mut w.candidates);
+    for &s in w.operands.borrow().iter() {
+        let site = &mut w.sites[s];
+        site.operand = !matches!(site.kind, Kind::Weight | Kind::Input);
+    }
     let model = FnModel {
         fn_name: sig.ident.clone(),
         mod_name,

@@ -47,6 +47,9 @@ pub struct SiteInfo {
     pub ident: &'static str,
     /// What it is.
     pub kind: SiteKind,
+    /// An inner product's operand that is neither a weight nor an input parameter
+    /// ([`SiteProfile::operand`]).
+    pub operand: bool,
 }
 
 // ---------------------------------------------------------------- global state
@@ -782,6 +785,7 @@ fn resolve_slots(
                     instance: instance.to_string(),
                     instance_module: instance_module.to_string(),
                     ident: site.ident.to_string(),
+                    operand: site.operand,
                     stats: SiteStats::default(),
                 };
                 reg.slots.push((name.clone(), meta));

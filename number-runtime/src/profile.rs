@@ -187,6 +187,11 @@ pub struct SiteProfile {
     pub instance_module: String,
     /// The site's identifier in the function's `Formats` trait (`w`, `acc`, `lit0`, `ret`).
     pub ident: String,
+    /// A site other than a weight or an input parameter that an inner product of the function takes as an
+    /// operand (a local window, a concatenated state vector): given a fixed-point format it feeds an integer
+    /// kernel, like an input parameter, so the tuner's integer inputs consider it (`Tuner::integer_inputs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub operand: bool,
     /// Values seen.
     pub stats: SiteStats,
 }
@@ -200,7 +205,8 @@ impl SiteProfile {
     /// use number_runtime::profile::{SiteKind, SiteProfile, SiteStats};
     /// let mut b = SiteProfile {
     ///     kind: SiteKind::Weight, function: "dense".into(), module: "m".into(), fingerprint: 1,
-    ///     instance: "Fc1".into(), instance_module: "m".into(), ident: "b".into(), stats: SiteStats::default(),
+    ///     instance: "Fc1".into(), instance_module: "m".into(), ident: "b".into(), operand: false,
+    ///     stats: SiteStats::default(),
     /// };
     /// assert!(b.is_empty_weight());
     /// assert_eq!(b.values(), 0);

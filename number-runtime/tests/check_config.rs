@@ -16,22 +16,27 @@ static DENSE: FnInfo = FnInfo {
         SiteInfo {
             ident: "acc",
             kind: SiteKind::Local,
+            operand: false,
         },
         SiteInfo {
             ident: "b",
             kind: SiteKind::Weight,
+            operand: false,
         },
         SiteInfo {
             ident: "w",
             kind: SiteKind::Weight,
+            operand: false,
         },
         SiteInfo {
             ident: "x",
             kind: SiteKind::Input,
+            operand: false,
         },
         SiteInfo {
             ident: "y",
             kind: SiteKind::Output,
+            operand: false,
         },
     ],
 };
@@ -44,6 +49,7 @@ static RELU: FnInfo = FnInfo {
     sites: &[SiteInfo {
         ident: "x",
         kind: SiteKind::Output,
+        operand: false,
     }],
 };
 

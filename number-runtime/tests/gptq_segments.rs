@@ -25,14 +25,17 @@ const SITES: &[SiteInfo] = &[
     SiteInfo {
         ident: "acc",
         kind: SiteKind::Local,
+        operand: false,
     },
     SiteInfo {
         ident: "w",
         kind: SiteKind::Weight,
+        operand: false,
     },
     SiteInfo {
         ident: "x",
         kind: SiteKind::Input,
+        operand: false,
     },
 ];
 

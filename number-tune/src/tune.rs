@@ -706,8 +706,9 @@ impl<'p> Tuner<'p> {
             margin: None,
         }
     }
-    /// Integer inputs: before the search, give every input site (a layer's `x`) that the search does not
-    /// cover a fixed-point format (placed from its profile like any candidate), of the narrowest of `widths`
+    /// Integer inputs: before the search, give every input site (a layer's `x`, and any other site an inner
+    /// product takes as an operand: a local window or concatenated state, the profile's `operand`) that the
+    /// search does not cover a fixed-point format (placed from its profile like any candidate), of the narrowest of `widths`
     /// whose accuracy loss with everything else f32 is at most a quarter of the tolerance. When no width is good
     /// enough for all input sites at once, they are granted one by one: each site alone at every width, then,
     /// least loss alone first, each site at the narrowest of its good widths that keeps the loss of all sites

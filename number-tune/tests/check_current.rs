@@ -17,14 +17,17 @@ static DENSE: FnInfo = FnInfo {
         SiteInfo {
             ident: "b",
             kind: SiteKind::Weight,
+            operand: false,
         },
         SiteInfo {
             ident: "w",
             kind: SiteKind::Weight,
+            operand: false,
         },
         SiteInfo {
             ident: "x",
             kind: SiteKind::Input,
+            operand: false,
         },
     ],
 };
@@ -37,6 +40,7 @@ static RELU: FnInfo = FnInfo {
     sites: &[SiteInfo {
         ident: "x",
         kind: SiteKind::Output,
+        operand: false,
     }],
 };
 

@@ -32,6 +32,7 @@ fn site(
         instance: instance.into(),
         instance_module: instance_module.into(),
         ident: ident.into(),
+        operand: false,
         stats,
     }
 }

@@ -18,6 +18,7 @@ fn site(kind: SiteKind, ident: &str, values: &[f32]) -> SiteProfile {
         instance: "Fc1".into(),
         instance_module: "model".into(),
         ident: ident.into(),
+        operand: false,
         stats,
     }
 }

@@ -24,6 +24,7 @@ fn site(kind: SiteKind, fp: u64, ident: &str, values: &[f32]) -> SiteProfile {
         instance: "Fc1".into(),
         instance_module: "lenet".into(),
         ident: ident.into(),
+        operand: false,
         stats,
     }
 }

@@ -20,6 +20,7 @@ fn site(ident: &str, scale: f32) -> SiteProfile {
         instance: ident.to_uppercase(),
         instance_module: "model".into(),
         ident: "w".into(),
+        operand: false,
         stats,
     }
 }

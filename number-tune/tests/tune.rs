@@ -37,6 +37,7 @@ fn site(kind: SiteKind, ident: &str, values: &[f32]) -> SiteProfile {
         instance: "L".into(),
         instance_module: "model".into(),
         ident: ident.into(),
+        operand: false,
         stats,
     }
 }
@@ -337,6 +338,7 @@ static INFO: FnInfo = FnInfo {
     sites: &[SiteInfo {
         ident: "w1",
         kind: SiteKind::Weight,
+        operand: false,
     }],
 };
 
@@ -1116,6 +1118,48 @@ fn integer_state_gives_read_outputs_the_input_format() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn integer_inputs_cover_local_operands() {
+    // A local an inner product reads (the profile's `operand`, e.g. a window or `[x, h]` concatenated) gets the
+    // input format like an input parameter; a local that is not an operand stays f32.
+    let mut p = Profile::new();
+    let vals: Vec<f32> = (0..100).map(|i| i as f32 / 50.0 - 1.0).collect();
+    p.sites
+        .insert("L/step.w".into(), site(SiteKind::Weight, "w", &vals));
+    p.sites
+        .insert("L/step.x".into(), site(SiteKind::Input, "x", &vals));
+    let mut xh = site(SiteKind::Local, "xh", &vals);
+    xh.operand = true;
+    p.sites.insert("L/step.xh".into(), xh);
+    p.sites
+        .insert("L/step.z".into(), site(SiteKind::Local, "z", &vals));
+    let acc = |c: &Config| {
+        if bits(c, "L/step.w") >= 4.0 {
+            0.99
+        } else {
+            0.5
+        }
+    };
+    let o = Tuner::new(&p)
+        .progress(false)
+        .integer_inputs([8])
+        .run(acc)
+        .unwrap();
+    assert_eq!(o.integer_inputs, Some(8));
+    for s in ["L/step.x", "L/step.xh"] {
+        assert!(
+            matches!(o.config[s], Format::Fixed { .. }) && o.config[s].bits() == 8,
+            "{s}: {}",
+            o.config[s]
+        );
+    }
+    assert!(
+        !o.config.contains_key("L/step.z"),
+        "{:?}",
+        o.config.get("L/step.z")
+    );
 }
 
 #[test]

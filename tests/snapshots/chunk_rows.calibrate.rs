@@ -13,46 +13,57 @@ pub fn dense<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "w",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "b",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "u",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "y",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "acc",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit1",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "first",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit2",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "dot",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
         ],
     };

@@ -13,34 +13,42 @@ pub fn gates<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "wz",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "wc",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "b",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "h",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "z",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "c",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
         ],
     };

@@ -14,66 +14,82 @@ pub fn gru_cell<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "wz",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "uz",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "wh",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "uh",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "h",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: true,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "h_new",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "az",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit1",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit2",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "z",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit3",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "z",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit4",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "ah",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
         ],
     };

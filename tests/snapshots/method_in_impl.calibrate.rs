@@ -11,6 +11,7 @@ impl<L> Scale<L> {
                 ::number_rt::__private::SiteInfo {
                     ident: "k",
                     kind: ::number_rt::__private::SiteKind::Input,
+                    operand: false,
                 },
             ],
         };
@@ -37,14 +38,17 @@ impl<L> Scale<L> {
                 ::number_rt::__private::SiteInfo {
                     ident: "g",
                     kind: ::number_rt::__private::SiteKind::Weight,
+                    operand: false,
                 },
                 ::number_rt::__private::SiteInfo {
                     ident: "x",
                     kind: ::number_rt::__private::SiteKind::Input,
+                    operand: false,
                 },
                 ::number_rt::__private::SiteInfo {
                     ident: "y",
                     kind: ::number_rt::__private::SiteKind::Output,
+                    operand: false,
                 },
             ],
         };

@@ -14,46 +14,57 @@ pub(crate) fn misc(
             ::number_rt::__private::SiteInfo {
                 ident: "a",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "s",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "v",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "r",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "acc",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "ret",
                 kind: ::number_rt::__private::SiteKind::Return,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "tmp",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "t_2",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit1",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit2",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
         ],
     };

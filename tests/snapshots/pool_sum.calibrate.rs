@@ -11,18 +11,22 @@ pub fn global_avg_pool<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "y",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "acc",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
         ],
     };

@@ -11,26 +11,32 @@ pub fn vec_locals<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "w",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "y",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "h",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "g",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
         ],
     };
@@ -60,7 +66,7 @@ pub fn vec_locals<L: ::number_rt::__private::Instance>(
         h[i] = __nq.q(3, w[i] * x[i]);
     }
     g[0] = __nq.q(4, g[0] + h[0]);
-    g.push(__nq.q(5, 2.0));
+    g.push(__nq.q(4, __nq.q(5, 2.0)));
     y[0] = __nq.q(2, h[n - 1] + g[0] + g[2] + d[0] as f32);
 }
 /// Formats and fingerprint of the #[quantize] function `vec_locals`.

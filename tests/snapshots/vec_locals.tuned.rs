@@ -63,8 +63,10 @@ pub fn vec_locals<L: vec_locals::Formats>(
         g[0] + h[0].to_f32(),
     );
     g.push(
-        <<L as vec_locals::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
-            2.0,
+        <<L as vec_locals::Formats>::g as ::number_rt::__private::Number>::quantize(
+            <<L as vec_locals::Formats>::lit0 as ::number_rt::__private::Number>::quantize(
+                2.0,
+            ),
         ),
     );
     y[0] = <<L as vec_locals::Formats>::y as ::number_rt::__private::Number>::quantize(

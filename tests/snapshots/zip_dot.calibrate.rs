@@ -12,42 +12,52 @@ pub fn cell<L: ::number_rt::__private::Instance>(
             ::number_rt::__private::SiteInfo {
                 ident: "w",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "u",
                 kind: ::number_rt::__private::SiteKind::Weight,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "x",
                 kind: ::number_rt::__private::SiteKind::Input,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "h",
                 kind: ::number_rt::__private::SiteKind::Output,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "prev",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: true,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit0",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "dot",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "a",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "lit1",
                 kind: ::number_rt::__private::SiteKind::Literal,
+                operand: false,
             },
             ::number_rt::__private::SiteInfo {
                 ident: "dot_2",
                 kind: ::number_rt::__private::SiteKind::Local,
+                operand: false,
             },
         ],
     };

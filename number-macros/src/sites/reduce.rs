@@ -124,6 +124,9 @@ impl Walker<'_> {
         tile: &Ident,
     ) -> (TokenStream, TokenStream) {
         let (n, i) = (o.name, o.index);
+        if let (false, Some(s)) = (o.weight, o.site) {
+            self.operands.borrow_mut().insert(s);
+        }
         match (self.qgen.map(|q| q.mode), o.weight, o.site) {
             (Some(Mode::Tuned), true, Some(site)) => {
                 let t = self.site_ty(Some(site));

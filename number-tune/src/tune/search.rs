@@ -1014,7 +1014,9 @@ where
         Ok(())
     }
 
-    /// Integer inputs (see [`Tuner::integer_inputs`]): every input site not searched gets the fixed-point
+    /// Integer inputs (see [`Tuner::integer_inputs`]): every input site not searched (input parameters, the
+    /// state named by [`Tuner::integer_state`], and the other sites inner products take as operands, such as a
+    /// local window: the profile's `operand`) gets the fixed-point
     /// format of the narrowest listed width whose loss, all else f32, is at most a quarter of the tolerance.
     /// When no width is good enough for all of them at once, [`Self::integer_inputs_per_site`] grants them one
     /// by one.
@@ -1036,7 +1038,9 @@ where
             .sites
             .iter()
             .filter(|(n, s)| {
-                (s.kind == SiteKind::Input || s.kind == SiteKind::Output && self.t.is_state(n))
+                (s.kind == SiteKind::Input
+                    || s.operand
+                    || s.kind == SiteKind::Output && self.t.is_state(n))
                     && !searched.contains(n.as_str())
                     && !self.fixed.contains_key(*n)
             })

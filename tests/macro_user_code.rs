@@ -19,7 +19,8 @@
 //! (9) streaming state in a struct (`state(s.h)`): the field is a site, quantized on entry and on every write;
 //! (10) field weights read by reference (`.zip(&self.b)`, `f(&self.w)`) as a `Vec` field is read in plain Rust;
 //! (11) a local grown by `to_vec`/`extend_from_slice`/`push` holds values of its format (each added value is
-//!     rounded), and as an inner product's operand the profile marks it for the tuner's integer inputs.
+//!     rounded), and as an inner product's operand the profile marks it for the tuner's integer inputs;
+//! (12) several weight tensors through one instance (the layers of a `Vec<Layer<L>>`) all count in the size.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -1045,4 +1046,43 @@ fn locals_grown_by_push_and_extend_hold_their_format() {
     assert!(p.sites["P/grown_cal.xh"].operand);
     assert!(!p.sites["P/grown_cal.x"].operand && !p.sites["P/grown_cal.w"].operand);
     assert_eq!(p.sites["P/grown_cal.xh"].stats.total(), n as u64);
+}
+
+// ------------------------------------------------------------------ (12) several tensors, one instance
+
+#[test]
+fn tensors_sharing_an_instance_all_count() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(47);
+    // Two layers of one instance `P` (as in `Vec<Conv1d<P>>`), kernels of 3 and 5 taps; the first is read twice.
+    let (w1, w2, b) = (r.vec(3), r.vec(5), r.vec(1));
+    let x = r.vec(12);
+    emulate::start_profiling();
+    for w in [&w1, &w2, &w1] {
+        let mut y = vec![0.0; x.len() + 1 - w.len()];
+        conv_cal::<P>(w, &b, &x, &mut y);
+    }
+    let p = emulate::finish_profiling();
+    let s = &p.sites["P/conv_cal.w"];
+    assert_eq!((s.stats.len, s.stats.tensors_len, s.values()), (5, 8, 8));
+    assert_eq!(p.sites["P/conv_cal.b"].values(), 1);
+    // GPTQ rounds one tensor per site: two tensors of one shape under one instance are rounded to nearest, with
+    // the reason (one tensor's rounding must not stand for the other's).
+    let w3 = r.vec(3);
+    number_rt::rounding::start_capture();
+    for w in [&w1, &w3] {
+        let mut y = vec![0.0; x.len() + 1 - w.len()];
+        conv_cal::<P>(w, &b, &x, &mut y);
+    }
+    let captured = number_rt::rounding::finish_capture();
+    assert!(
+        !captured.contains(&"P/conv_cal.w".to_string()),
+        "{captured:?}"
+    );
+    let skipped = number_rt::rounding::skipped();
+    assert!(
+        skipped.iter().any(|(n, why)| n == "P/conv_cal.w"
+            && why.contains("several weight tensors share this site")),
+        "{skipped:?}"
+    );
 }

@@ -507,6 +507,18 @@ impl Frame {
         }
     }
 
+    /// Records one distinct tensor of a weight site ([`SiteStats::record_tensor`]).
+    #[cold]
+    fn record_tensor(&self, site: usize, n: usize) {
+        let Some(stats) = &self.stats else { return };
+        let slot = self.slots[site] as usize;
+        let mut st = lock(stats);
+        if st.len() <= slot {
+            st.resize(slot + 1, SiteStats::default());
+        }
+        st[slot].record_tensor(n);
+    }
+
     /// Whether this run profiles (records every value assigned to a site).
     #[inline(always)]
     pub fn recording(&self) -> bool {
@@ -669,6 +681,9 @@ impl Frame {
     pub fn weights<'a>(&self, site: usize, xs: &'a [f32]) -> Weights<'a> {
         let slot = self.slots[site];
         let f = self.formats[site];
+        if self.capturing {
+            crate::rounding::saw_tensor(slot, xs.as_ptr() as usize, xs.len());
+        }
         if f == Format::F32
             && !self.recording
             && !CAPTURING.load(Ordering::Relaxed)
@@ -681,6 +696,7 @@ impl Frame {
         // not depend on the number of threads (the per-thread caches below would record it once per thread).
         if self.recording && lock(recorded_weights()).insert(key) {
             self.record(site, xs, Some(xs.len()));
+            self.record_tensor(site, xs.len());
         }
         if let Some(w) = LOCAL.with(|l| l.borrow().weights.get(&key).cloned()) {
             return Weights::Shared(w);

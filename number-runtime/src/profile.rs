@@ -48,6 +48,12 @@ pub struct SiteStats {
     pub max_abs: f32,
     /// Largest slice length seen at this site (the tensor size, for weights).
     pub len: u64,
+    /// Weights: the sum of the lengths of the distinct tensors read at this site (by address and length), when
+    /// several tensors share it (the layers of a `Vec<Linear<L>>` of one instance): they all take its format,
+    /// and all their values count in the parameter bits ([`SiteProfile::values`]). 0 when not recorded (one
+    /// tensor: `len`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tensors_len: u64,
     /// Exact zeros recorded.
     pub zeros: u64,
     /// Histogram of floor(log2|x|) for finite non-zero x: bin i counts exponent `HIST_LO + i`.
@@ -76,6 +82,7 @@ impl Default for SiteStats {
             max: f32::NEG_INFINITY,
             max_abs: 0.0,
             len: 0,
+            tensors_len: 0,
             zeros: 0,
             hist: vec![0; HIST_BINS],
             row: None,
@@ -121,6 +128,19 @@ impl SiteStats {
             self.hist[i] += 1;
         }
     }
+    /// Record one distinct weight tensor of `n` values read at this site (see [`SiteStats::tensors_len`]).
+    ///
+    /// ```
+    /// use number_runtime::profile::SiteStats;
+    /// let mut s = SiteStats::default();
+    /// s.record_tensor(3072);
+    /// s.record_tensor(1536);
+    /// assert_eq!((s.len, s.tensors_len), (3072, 4608));
+    /// ```
+    pub fn record_tensor(&mut self, n: usize) {
+        self.record_len(n);
+        self.tensors_len += n as u64;
+    }
     /// Record the length of a slice seen at this site.
     #[inline]
     pub fn record_len(&mut self, n: usize) {
@@ -159,6 +179,8 @@ impl SiteStats {
         self.max = self.max.max(o.max);
         self.max_abs = self.max_abs.max(o.max_abs);
         self.len = self.len.max(o.len);
+        // Every profiling run reads every tensor: the same tensors, not more of them.
+        self.tensors_len = self.tensors_len.max(o.tensors_len);
         self.zeros += o.zeros;
         for (a, b) in self.hist.iter_mut().zip(&o.hist) {
             *a += *b;
@@ -168,6 +190,10 @@ impl SiteStats {
             (Some(a), Some(b)) => Some(if a == b { a } else { 0 }),
         };
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One site of a profile: where it is and what it saw.
@@ -221,13 +247,14 @@ impl SiteProfile {
     }
 
     /// The number of values the site stands for in the bit-count objectives and in the parameter bits: its
-    /// profiled slice length (the tensor size, for weights); 1 for a scalar site (a scalar records no length);
-    /// 0 for an empty weight tensor ([`is_empty_weight`](Self::is_empty_weight)).
+    /// profiled slice length (the tensor size, for weights; the sum over its tensors when several share the
+    /// site, [`SiteStats::tensors_len`]); 1 for a scalar site (a scalar records no length); 0 for an empty
+    /// weight tensor ([`is_empty_weight`](Self::is_empty_weight)).
     pub fn values(&self) -> u64 {
         if self.is_empty_weight() {
             0
         } else {
-            self.stats.len.max(1)
+            self.stats.len.max(self.stats.tensors_len).max(1)
         }
     }
 }

@@ -67,6 +67,10 @@ struct Gram {
     threads: HashMap<ThreadId, Reads>,
     /// Segments: the columns some read covered.
     seen: Vec<bool>,
+    /// The weight tensor read at this site `(address, length)` (see [`saw_tensor`]).
+    tensor: Option<(usize, usize)>,
+    /// Some inner product read the site's rows (a site only seen by [`saw_tensor`] was never multiplied).
+    read: bool,
 }
 
 /// One read of a weight row segment: `x` multiplies the weights `[start, start + x.len())`.
@@ -155,7 +159,7 @@ pub fn finish_capture() -> Vec<String> {
     }
     let mut v: Vec<String> = g
         .iter()
-        .filter(|(_, g)| g.unsupported.is_none())
+        .filter(|(_, g)| g.read && g.unsupported.is_none())
         .filter_map(|(s, _)| names.get(*s as usize).cloned())
         .collect();
     v.sort();
@@ -164,11 +168,12 @@ pub fn finish_capture() -> Vec<String> {
 
 /// The weight sites whose inputs were seen but which GPTQ cannot round (they are rounded to nearest), with the
 /// reason: rows read in pieces whose row length could not be inferred, too many rows with inputs of their own,
-/// or inputs that held NaN or infinite values.
+/// several tensors sharing the site, or inputs that held NaN or infinite values.
 pub fn skipped() -> Vec<(String, String)> {
     let names = site_names();
     let mut v: Vec<(String, String)> = lock(grams())
         .iter()
+        .filter(|(_, g)| g.read)
         .filter_map(|(s, g)| Some((names.get(*s as usize)?.clone(), g.unsupported.clone()?)))
         .collect();
     v.sort();
@@ -253,6 +258,28 @@ fn add_outer(h: &mut [f64], x: &[f32]) {
     }
 }
 
+/// Notes that weight site `slot` reads the tensor at `addr` of `len` values (`Frame::weights` while capturing).
+/// GPTQ rounds one tensor per site, compensating along the second moments of that tensor's inputs: when a
+/// second tensor shares the site (the layers of a `Vec<Layer<L>>` of one instance), the site is rounded to
+/// nearest, with a message that says why and what to write instead.
+pub(crate) fn saw_tensor(slot: u32, addr: usize, len: usize) {
+    let mut all = lock(grams());
+    let g = all.entry(slot).or_default();
+    match g.tensor {
+        None => g.tensor = Some((addr, len)),
+        Some(t) if t == (addr, len) || g.unsupported.is_some() => {}
+        Some(_) => {
+            g.unsupported = Some(
+                "several weight tensors share this site (the layers of one instance, such as a \
+                 `Vec<Layer<L>>`, or one layer function called with different weights under one instance), and \
+                 GPTQ rounds one tensor per site; give each layer an instance of its own \
+                 (`number_rt::instances!`) to have GPTQ round it"
+                    .to_string(),
+            )
+        }
+    }
+}
+
 /// Adds `x xᵀ` to the second moments of weight site `slot` for a read of the weights `[start, start + x.len())`
 /// (`Frame::gram`). While every read is a whole row (a slice of one length starting at a multiple of it), `x`
 /// is a row's inputs; once one is not, the site's reads are taken as segments of rows ([`segment`]).
@@ -266,6 +293,7 @@ pub(crate) fn record_dot(slot: u32, start: usize, x: &[f32]) {
     let addr = x.as_ptr() as usize;
     let mut all = lock(grams());
     let g = all.entry(slot).or_default();
+    g.read = true;
     if g.unsupported.is_some() {
         return;
     }
@@ -499,6 +527,7 @@ pub(crate) fn record_columns<'b>(
     let addr = cols.first().map_or(0, |c| c.as_ptr() as usize);
     let mut all = lock(grams());
     let g = all.entry(slot).or_default();
+    g.read = true;
     if g.segmented && g.unsupported.is_none() {
         g.unsupported = Some(format!(
             "a lanes nest read {n} values from index {start} while other loops read its rows in pieces: GPTQ \

@@ -324,7 +324,7 @@ pub fn tune<M: Sync, I: Sync>(
             .sites
             .values()
             .filter(|p| p.kind == crate::profile::SiteKind::Weight)
-            .map(|p| p.stats.len)
+            .map(|p| p.values())
             .sum::<u64>()
             .into(),
     );

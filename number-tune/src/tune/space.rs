@@ -404,9 +404,10 @@ pub struct SiteCandidates {
     pub levels: Vec<Format>,
 }
 
-/// Number of values a site stands for in the bit-count objectives (`len`, at least 1).
+/// Number of values a site stands for in the bit-count objectives (`len`, or the sum over its tensors when
+/// several share the site, `tensors_len`; at least 1).
 pub(crate) fn site_len(s: &SiteStats) -> u64 {
-    s.len.max(1)
+    s.len.max(s.tensors_len).max(1)
 }
 
 /// ceil(log2(r)) for r > 0 (0 for r ≤ 0 or non-finite r): the integer bits a range needs.

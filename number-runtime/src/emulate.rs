@@ -507,16 +507,16 @@ impl Frame {
         }
     }
 
-    /// Records one distinct tensor of a weight site ([`SiteStats::record_tensor`]).
+    /// Sets [`SiteStats::tensors_len`] of a weight site that several tensors share.
     #[cold]
-    fn record_tensor(&self, site: usize, n: usize) {
+    fn set_tensors_len(&self, site: usize, total: u64) {
         let Some(stats) = &self.stats else { return };
         let slot = self.slots[site] as usize;
         let mut st = lock(stats);
         if st.len() <= slot {
             st.resize(slot + 1, SiteStats::default());
         }
-        st[slot].record_tensor(n);
+        st[slot].tensors_len = total;
     }
 
     /// Whether this run profiles (records every value assigned to a site).
@@ -694,9 +694,20 @@ impl Frame {
         let key = (slot, xs.as_ptr() as usize, xs.len());
         // A weight tensor is profiled once per profiling run, whichever thread sees it first: the profile does
         // not depend on the number of threads (the per-thread caches below would record it once per thread).
-        if self.recording && lock(recorded_weights()).insert(key) {
-            self.record(site, xs, Some(xs.len()));
-            self.record_tensor(site, xs.len());
+        if self.recording {
+            let mut seen = lock(recorded_weights());
+            if seen.insert(key) {
+                // Several tensors at one site (layers sharing an instance): all of them count in its size.
+                let (count, total) = seen
+                    .iter()
+                    .filter(|k| k.0 == slot)
+                    .fold((0, 0), |(c, t), k| (c + 1, t + k.2 as u64));
+                drop(seen);
+                self.record(site, xs, Some(xs.len()));
+                if count > 1 {
+                    self.set_tensors_len(site, total);
+                }
+            }
         }
         if let Some(w) = LOCAL.with(|l| l.borrow().weights.get(&key).cloned()) {
             return Weights::Shared(w);

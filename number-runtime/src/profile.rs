@@ -48,10 +48,10 @@ pub struct SiteStats {
     pub max_abs: f32,
     /// Largest slice length seen at this site (the tensor size, for weights).
     pub len: u64,
-    /// Weights: the sum of the lengths of the distinct tensors read at this site (by address and length), when
+    /// Weights: the sum of the lengths of the distinct tensors read at this site (by address and length) when
     /// several tensors share it (the layers of a `Vec<Linear<L>>` of one instance): they all take its format,
-    /// and all their values count in the parameter bits ([`SiteProfile::values`]). 0 when not recorded (one
-    /// tensor: `len`).
+    /// and all their values count in the parameter bits ([`SiteProfile::values`]). 0 for a site of one tensor
+    /// (its size is `len`), so such profiles read and write as before.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub tensors_len: u64,
     /// Exact zeros recorded.
@@ -127,19 +127,6 @@ impl SiteStats {
             let i = (e - HIST_LO).clamp(0, HIST_BINS as i32 - 1) as usize;
             self.hist[i] += 1;
         }
-    }
-    /// Record one distinct weight tensor of `n` values read at this site (see [`SiteStats::tensors_len`]).
-    ///
-    /// ```
-    /// use number_runtime::profile::SiteStats;
-    /// let mut s = SiteStats::default();
-    /// s.record_tensor(3072);
-    /// s.record_tensor(1536);
-    /// assert_eq!((s.len, s.tensors_len), (3072, 4608));
-    /// ```
-    pub fn record_tensor(&mut self, n: usize) {
-        self.record_len(n);
-        self.tensors_len += n as u64;
     }
     /// Record the length of a slice seen at this site.
     #[inline]

@@ -42,46 +42,36 @@ impl Depthwise {
 
 /// Depthwise 2-D convolution (weights `[c][1][k][k]`, bias `[c]`), optionally followed by ReLU.
 ///
-/// One channel at a time, on a zero-padded copy of the channel's input split into its `stride × stride`
-/// phases (`patch`: phase `(a, b)` holds the padded input's rows `a, a + stride, …` and columns `b, b +
-/// stride, …`, a plane of `qh × qw` values; a copy of input values, so it shares the input's format). Tap
-/// `(ky, kx)` of output `(oy, ox)` reads the padded input at `(oy·stride + ky, ox·stride + kx)`, which is
-/// value `(oy + ky / stride, ox + kx / stride)` of phase `(ky % stride, kx % stride)`: so for every tap the
-/// outputs read one run of consecutive values of `patch`, when the outputs are numbered `oy·qw + ox` (the
-/// accumulators `acc` between two output rows, `ox` in `ow..qw`, are computed and not used). The taps are then
+/// Written like [`conv2d`](super::conv2d), one channel at a time: `patch` holds the channel's `k·k` taps for
+/// every output position (zero where a tap covers padding, so padding taps add `w · 0`), and the taps are
 /// added to all positions' accumulators one after the other — one call of the kernel that sums positions side
-/// by side — and the channel's input is copied once, a run per input row and phase, instead of an im2col row
-/// per tap and output row. Each output sees the bias, then every tap in order (`w · 0` for a tap on the
-/// padding), as a per-output inner product does.
+/// by side.
 // Index loops on purpose: `#[quantize]` sees `acc[p] = …` as assignments to the site `acc`.
 #[allow(clippy::needless_range_loop)]
 #[quantize(weights(w, b), share(x, patch))]
 #[inline]
 pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: Depthwise, relu: bool) {
-    let (oh, ow, s, kk) = (g.out_h(), g.out_w(), g.stride, g.k * g.k);
-    // A phase's rows and columns, and the outputs numbered `oy·qw + ox` up to the last one.
-    let (qh, qw) = ((g.in_h + 2 * g.pad).div_ceil(s), (g.in_w + 2 * g.pad).div_ceil(s));
-    let np = (oh - 1) * qw + ow;
-    // Where tap `(ky, kx)` of output 0 lies in `patch`.
-    let tap: Vec<usize> = (0..kk)
-        .map(|i| {
-            let (ky, kx) = (i / g.k, i % g.k);
-            ((ky % s) * s + kx % s) * qh * qw + (ky / s) * qw + kx / s
-        })
-        .collect();
-    // The padding stays zero: every channel writes the same (inner) values.
-    let mut patch: Vec<f32> = vec![0.0; s * s * qh * qw];
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let (kk, np) = (g.k * g.k, oh * ow);
+    let mut patch: Vec<f32> = vec![0.0; kk * np];
     let mut acc: Vec<f32> = vec![0.0; np];
     for c in 0..g.c {
-        for iy in 0..g.in_h {
-            let r = iy + g.pad;
-            for bx in 0..s {
-                // Input columns `j·s + bx − pad` in `0..in_w`: phase column `j` of the padded row `r`.
-                let (lo, hi) = (g.pad.saturating_sub(bx).div_ceil(s), (g.in_w + g.pad - bx).div_ceil(s));
-                let dst = ((r % s) * s + bx) * qh * qw + (r / s) * qw;
-                let src = (c * g.in_h + iy) * g.in_w;
-                for j in lo..hi {
-                    patch[dst + j] = x[src + j * s + bx - g.pad];
+        for ky in 0..g.k {
+            for kx in 0..g.k {
+                let row = (ky * g.k + kx) * np;
+                // Output columns whose tap lies inside the input, `ox·stride + kx − pad` in `0..in_w` (the
+                // others keep their padding zeros).
+                let lo = g.pad.saturating_sub(kx).div_ceil(g.stride).min(ow);
+                let hi = (g.in_w + g.pad).saturating_sub(kx).div_ceil(g.stride).min(ow);
+                for oy in 0..oh {
+                    // Input row `oy·stride + ky − pad` (wrapping below zero: outside, like past the end).
+                    let iy = (oy * g.stride + ky).wrapping_sub(g.pad);
+                    if iy < g.in_h {
+                        let src = (c * g.in_h + iy) * g.in_w + kx;
+                        for ox in lo..hi {
+                            patch[row + oy * ow + ox] = x[src + ox * g.stride - g.pad];
+                        }
+                    }
                 }
             }
         }
@@ -90,14 +80,11 @@ pub fn depthwise_conv2d<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], g: De
         }
         for i in 0..kk {
             for p in 0..np {
-                acc[p] += w[c * kk + i] * patch[tap[i] + p];
+                acc[p] += w[c * kk + i] * patch[i * np + p];
             }
         }
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let p = oy * qw + ox;
-                y[(c * oh + oy) * ow + ox] = if relu { acc[p].max(0.0) } else { acc[p] };
-            }
+        for p in 0..np {
+            y[c * np + p] = if relu { acc[p].max(0.0) } else { acc[p] };
         }
     }
 }

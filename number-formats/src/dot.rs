@@ -36,7 +36,7 @@ use crate::{Format, Number};
 mod columns;
 pub mod cpu;
 pub mod rows;
-pub use columns::columns;
+pub use columns::{columns, columns_at};
 
 /// The fixed-point layout of an operand: its element type's own when that is fixed point (typed weights), else
 /// its site type's (f32 elements holding values of the site's format).

@@ -69,7 +69,7 @@ compile_error!(
 #[doc(hidden)]
 pub mod __private {
     pub use number_formats::Number;
-    pub use number_formats::dot::rows::{columns, dot, sum};
+    pub use number_formats::dot::rows::{columns, columns_at, dot, sum};
     pub use number_formats::packed::{Packed, Row, Unpacked, WeightRead};
     /// What a layer's container alias (`dense::W<L>`) stores in tuned builds: the values packed at their
     /// format's width with the feature `packed`, one storage integer per value without it.

@@ -129,23 +129,22 @@ pub fn conv2d<L: conv2d::Formats>(
                     let p = __nq_q.start;
                     &mut acc[p..][..__nq_m]
                 };
-                ::number_rt::__private::columns::<
-                    <L as conv2d::Formats>::acc,
-                    <L as conv2d::Formats>::w,
-                    <L as conv2d::Formats>::x,
-                    _,
-                    _,
-                    _,
-                >(
-                    __nq_acc,
-                    __nq_a,
-                    |__nq_k: usize| {
+                {
+                    let __nq_b0: usize = {
                         #[allow(unused_variables)]
-                        let i = __nq_r.start + __nq_k;
+                        let i = __nq_r.start;
                         let p = __nq_q.start;
-                        &patch[i * np + p..][..__nq_m]
-                    },
-                );
+                        i * np + p
+                    };
+                    ::number_rt::__private::columns_at::<
+                        <L as conv2d::Formats>::acc,
+                        <L as conv2d::Formats>::w,
+                        <L as conv2d::Formats>::x,
+                        _,
+                        _,
+                        _,
+                    >(__nq_acc, __nq_a, &patch[..], __nq_b0, (1 * (np)))
+                };
             }
         }
         for p in 0..np {

@@ -43,6 +43,56 @@ pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB
     a: &[EA],
     col: impl Fn(usize) -> &'b [EB],
 ) {
+    columns_with::<A, TA, TB, EC, EA, EB>(acc, a, col, None);
+}
+
+/// [`columns`] with the columns at a constant stride in one slice: column `k` is
+/// `b[start + k·stride..][..acc.len()]`, as the rows of an im2col matrix are. The same results as
+/// `columns(acc, a, |k| &b[start + k * stride..][..acc.len()])`, but the columns' bounds are checked once
+/// (the last column's end) instead of a call of the closure per tap and block of lanes.
+///
+/// # Panics
+/// When a column ends past `b`'s end (where that closure would panic), unless `a` or `acc` is empty.
+#[inline(always)]
+pub fn columns_at<A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB: Number>(
+    acc: &mut [EC],
+    a: &[EA],
+    b: &[EB],
+    start: usize,
+    stride: usize,
+) {
+    let (n, m) = (a.len(), acc.len());
+    if n == 0 || m == 0 {
+        return;
+    }
+    let end = (n - 1)
+        .checked_mul(stride)
+        .and_then(|v| v.checked_add(start))
+        .and_then(|v| v.checked_add(m));
+    let span = match end {
+        Some(e) if e <= b.len() => &b[start..e],
+        _ => panic!(
+            "columns: {n} columns of {m} lanes from {start} by {stride} do not fit in {} values",
+            b.len()
+        ),
+    };
+    columns_with::<A, TA, TB, EC, EA, EB>(
+        acc,
+        a,
+        |k| &span[k * stride..][..m],
+        Some((span, stride)),
+    );
+}
+
+/// [`columns`], where `at`, when given, is a slice `span` and a stride such that `col(k)` is
+/// `&span[k·stride..][..acc.len()]` for every `k < a.len()` (so the strided kernels need not check each column).
+#[inline(always)]
+fn columns_with<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB: Number + 'b>(
+    acc: &mut [EC],
+    a: &[EA],
+    col: impl Fn(usize) -> &'b [EB],
+    at: Option<(&'b [EB], usize)>,
+) {
     let m = acc.len();
     let int = match (layout(TA::FIXED, EA::FIXED), layout(TB::FIXED, EB::FIXED)) {
         (Some(la), Some(lb)) if !a.is_empty() => grid::<EA, EB>(la, lb).and_then(|(s, pmax)| {
@@ -69,7 +119,7 @@ pub fn columns<'b, A: Number, TA: Number, TB: Number, EC: Number, EA: Number, EB
         _ => None,
     };
     if let Some(g) = int
-        && strided::<EC, EA, EB>(acc, a, &col, g)
+        && strided::<EC, EA, EB>(acc, a, &col, at, g)
     {
         return;
     }
@@ -100,19 +150,34 @@ const CHUNK: usize = 512;
 /// Every lane in integers at once, when the operands are bytes ([`Number::raw_slice`]) and the columns lie at
 /// a constant stride in memory (`col(k)` starts `k·stride` bytes after `col(0)`, as the rows of an im2col
 /// matrix do): the byte kernels then run over all lanes and taps in one call, without a call of `col` per tap
-/// and block of lanes. `false` (and `acc` untouched) when that does not apply or a start fails the check; the
-/// caller then runs the blocks of [`LANES`] lanes. Same sums, so the same results.
+/// and block of lanes. `at` (see [`columns_with`]) gives that stride without a call of `col` per tap to check
+/// it. `false` (and `acc` untouched) when that does not apply or a start fails the check; the caller then runs
+/// the blocks of [`LANES`] lanes. Same sums, so the same results.
 #[inline(always)]
 fn strided<'b, EC: Number, EA: Number, EB: Number + 'b>(
     acc: &mut [EC],
     a: &[EA],
     col: &impl Fn(usize) -> &'b [EB],
+    at: Option<(&'b [EB], usize)>,
     g: Grid,
 ) -> bool {
     let (n, m) = (a.len(), acc.len());
     let row = EA::raw_slice(a);
     if n == 0 || m == 0 || matches!(row, Raw::Other) || !bytes::any() {
         return false;
+    }
+    if let Some((span, stride)) = at {
+        // Column `k` is `span[k·stride..][..m]` (one-byte values: `k·stride` bytes on), inside `span`.
+        let (base, col_signed) = match EB::raw_slice(span) {
+            Raw::I8(s) => (s.as_ptr().cast::<u8>(), true),
+            Raw::U8(u) => (u.as_ptr(), false),
+            Raw::Other => return false,
+        };
+        // SAFETY: by `columns_with`'s contract, `col(k)` is `span[k·stride..][..m]` for every `k < n`: inside
+        // `span`, `k·stride` one-byte values after its start.
+        return unsafe {
+            strided_sums::<EC, EA, EB>(acc, a, col, base, stride as isize, col_signed, g)
+        };
     }
     // The columns' bytes: the first `m` of each, at a constant stride.
     let bytes_of = |c: &'b [EB]| -> Option<(*const u8, bool)> {
@@ -142,6 +207,27 @@ fn strided<'b, EC: Number, EA: Number, EB: Number + 'b>(
             _ => return false,
         }
     }
+    // SAFETY: every `col(k)` was checked above: `m` one-byte values at `base + k·stride`.
+    unsafe { strided_sums::<EC, EA, EB>(acc, a, col, base, stride, col_signed, g) }
+}
+
+/// The rest of [`strided`], once the columns are known to start at `base + k·stride` (bytes, signed when
+/// `col_signed`) and to hold at least `acc.len()` values each.
+///
+/// # Safety
+/// For every `k < a.len()`, `col(k)` starts at `base + k·stride` and its first `acc.len()` values are bytes.
+#[inline(always)]
+unsafe fn strided_sums<'b, EC: Number, EA: Number, EB: Number + 'b>(
+    acc: &mut [EC],
+    a: &[EA],
+    col: &impl Fn(usize) -> &'b [EB],
+    base: *const u8,
+    stride: isize,
+    col_signed: bool,
+    g: Grid,
+) -> bool {
+    let m = acc.len();
+    let row = EA::raw_slice(a);
     // The starts: one check when every lane starts alike (a bias broadcast to all positions).
     let first = acc[0].to_f32();
     // (A fold without an early exit: the compiler vectorizes it.)
@@ -164,12 +250,21 @@ fn strided<'b, EC: Number, EA: Number, EB: Number + 'b>(
         }
     }
     let down = pow2(-g.s) as f32;
-    let mut sums = [0i32; CHUNK];
+    // The sums of up to `CHUNK` lanes; a small buffer for the few lanes of most calls (a small layer's
+    // positions), so that the whole one is not zeroed per call.
+    let (mut small, mut large);
+    let sums: &mut [i32] = if m <= LANES {
+        small = [0i32; LANES];
+        &mut small
+    } else {
+        large = [0i32; CHUNK];
+        &mut large
+    };
     let mut p0 = 0;
     while p0 < m {
         let l = (m - p0).min(CHUNK);
-        // SAFETY: every column `k` starts at `base + k·stride` and holds at least `m >= p0 + l` bytes (checked
-        // above), so the kernels read inside them.
+        // SAFETY: every column `k` starts at `base + k·stride` and holds at least `m >= p0 + l` bytes (the
+        // caller's contract), so the kernels read inside them.
         let ran = unsafe {
             bytes::strided(
                 row,
@@ -870,7 +965,15 @@ mod tests {
             want,
             "{what}"
         );
-        // Typed columns and accumulator.
+        // The same columns given by start and stride (`columns_at`).
+        let mut got = acc.to_vec();
+        columns_at::<A, TA, TB, f32, TA, f32>(&mut got, a, b, 1, stride);
+        assert_eq!(
+            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want,
+            "{what}, columns_at"
+        );
+        // Typed columns and accumulator (byte columns: the strided byte kernels).
         let bt: Vec<TB> = b.iter().map(|&v| TB::from_f32(v)).collect();
         let mut got: Vec<A> = acc.iter().map(|&v| A::from_f32(v)).collect();
         columns::<A, TA, TB, A, TA, TB>(&mut got, a, |k| &bt[k * stride + 1..][..m]);
@@ -878,6 +981,13 @@ mod tests {
             got.iter().map(|v| v.to_f32().to_bits()).collect::<Vec<_>>(),
             want,
             "{what}, typed"
+        );
+        let mut got: Vec<A> = acc.iter().map(|&v| A::from_f32(v)).collect();
+        columns_at::<A, TA, TB, A, TA, TB>(&mut got, a, &bt, 1, stride);
+        assert_eq!(
+            got.iter().map(|v| v.to_f32().to_bits()).collect::<Vec<_>>(),
+            want,
+            "{what}, typed, columns_at"
         );
         // Everything as f32.
         let af: Vec<f32> = a.iter().map(|v| v.to_f32()).collect();
@@ -888,6 +998,34 @@ mod tests {
             want,
             "{what}, f32"
         );
+    }
+
+    /// `columns_at` checks its columns' span once: one value short of the last column panics (as the closure
+    /// `|k| &b[start + k * stride..][..m]` would), an exact fit does not, and no taps or no lanes read nothing.
+    #[test]
+    #[cfg(feature = "std")]
+    fn columns_at_checks_the_span_of_its_columns() {
+        type X = UFixed<8, 4>;
+        let a = [Fixed::<4, 3>::from_f32(0.5); 3];
+        let b = [X::from_f32(1.0); 2 + 2 * 5 + 4];
+        let mut acc = [0.0f32; 4];
+        // Columns at 2, 7 and 12, four lanes each: the last ends at 16, the slice's length.
+        columns_at::<f32, Fixed<4, 3>, X, f32, _, _>(&mut acc, &a, &b, 2, 5);
+        assert_eq!(acc, [1.5; 4]);
+        let short = std::panic::catch_unwind(|| {
+            let mut acc = [0.0f32; 4];
+            columns_at::<f32, Fixed<4, 3>, X, f32, _, _>(&mut acc, &a, &b[..15], 2, 5);
+        });
+        assert!(short.is_err());
+        let huge = std::panic::catch_unwind(|| {
+            let mut acc = [0.0f32; 4];
+            columns_at::<f32, Fixed<4, 3>, X, f32, _, _>(&mut acc, &a, &b, 2, usize::MAX / 2);
+        });
+        assert!(huge.is_err());
+        let mut none = [0.25f32; 4];
+        columns_at::<f32, Fixed<4, 3>, X, f32, _, _>(&mut none, &a[..0], &b[..0], 100, 7);
+        columns_at::<f32, Fixed<4, 3>, X, f32, _, _>(&mut none[..0], &a, &b[..0], 100, 7);
+        assert_eq!(none, [0.25; 4]);
     }
 
     #[test]

@@ -78,6 +78,26 @@ pub fn columns<'a, 'b, A: Number, TA: Number, TB: Number, EC: Number, OA: Operan
     super::columns::<A, TA, TB, EC, _, EB>(acc, a.values(), col)
 }
 
+/// [`super::columns_at`] (the columns at a constant stride in one slice) with its row operand an [`Operand`].
+#[inline(always)]
+pub fn columns_at<
+    'a,
+    A: Number,
+    TA: Number,
+    TB: Number,
+    EC: Number,
+    OA: Operand<'a>,
+    EB: Number,
+>(
+    acc: &mut [EC],
+    a: OA,
+    b: &[EB],
+    start: usize,
+    stride: usize,
+) {
+    super::columns_at::<A, TA, TB, EC, _, EB>(acc, a.values(), b, start, stride)
+}
+
 /// The integer path of [`super::dot`] for a packed row `p` (site type `TW`) against `x` (site type `TX`), with the
 /// fused kernel: `None` when it does not apply (then the caller decodes the row and runs [`super::dot`]).
 #[inline(always)]

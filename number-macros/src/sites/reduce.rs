@@ -441,7 +441,9 @@ impl Walker<'_> {
     /// with `acc` a slice-like site, `ip` stepping by one with `p` and free of `k`, the row `a[ia]` stepping by
     /// one with `k` and free of `p`, and the column operand `b[ib]` stepping by one with `p` (its row start may
     /// depend on `k` in any way); in either order of the product. Each lane `p` is then an accumulation loop
-    /// over `k`, and the call (`number_rt::dot::columns`, `Frame::columns`) sums the lanes side by side.
+    /// over `k`, and the call (`number_rt::dot::columns`, `Frame::columns`) sums the lanes side by side. In
+    /// tuned builds a column index affine in `k` with a step known before the loop (`patch[i * np + p]`)
+    /// gives `columns_at` the first column's start and that step instead of a closure.
     pub(super) fn columns(&self, f: &ExprForLoop) -> Option<Expr> {
         let qgen = self.qgen?;
         let (k, lo, hi, inner) = self.simple_loop(f)?;
@@ -492,6 +494,15 @@ impl Walker<'_> {
             let #p = __nq_q.start;
             &#bn[#bi..][..__nq_m]
         });
+        // In tuned builds, a column index affine in `k` (`patch[i * np + p]`: a step known before the loop, the
+        // index free of sites and float literals) makes every column a slice of the operand at a constant
+        // stride, whose bounds the kernel checks once.
+        let bit = quote!(#bi);
+        let at = (self.site_free(&bit) && !has_float_literal(&bit))
+            .then(|| step(bi, k))
+            .flatten()
+            // (The step is evaluated outside the lanes loop: it must not name `p`.)
+            .filter(|st| st.as_ref().is_none_or(|st| !mentions(st, p)));
         let call = match qgen.mode {
             Mode::Tuned => {
                 let (t_acc, t_a, t_b) = (
@@ -499,7 +510,25 @@ impl Walker<'_> {
                     self.site_ty(a.site),
                     self.site_ty(b.site),
                 );
-                quote!(::number_rt::__private::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col))
+                match at {
+                    Some(st) => {
+                        let st = st.unwrap_or_else(|| quote!(0));
+                        quote!({
+                            let __nq_b0: usize = {
+                                #[allow(unused_variables)]
+                                let #k = __nq_r.start;
+                                let #p = __nq_q.start;
+                                #bi
+                            };
+                            ::number_rt::__private::columns_at::<#t_acc, #t_a, #t_b, _, _, _>(
+                                #tacc, #ta, &#bn[..], __nq_b0, #st,
+                            )
+                        })
+                    }
+                    None => quote!(
+                        ::number_rt::__private::columns::<#t_acc, #t_a, #t_b, _, _, _>(#tacc, #ta, #col)
+                    ),
+                }
             }
             _ => {
                 let i = super::lit_idx(acc_site);

@@ -390,7 +390,9 @@ pub(crate) mod bytes {
         {
             // SAFETY (all calls below): the CPU has the kernel's features (checked above), and every column
             // pointer reads at most the lanes `out` holds, inside column `k` (by the caller).
-            if k == Kernels::Avx2
+            // `vpmaddubsw` where exact, on AVX-VNNI CPUs too (faster there than `vpdpbusd` on interleaved taps for
+            // the zoo's convolutions: `cargo bench --bench kernels`).
+            if matches!(k, Kernels::Avx2 | Kernels::AvxVnni)
                 && l >= 32
                 && unsafe { avx2::columns_i16(row, row_signed, base, stride, col_signed, out) }
             {

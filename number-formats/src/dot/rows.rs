@@ -11,8 +11,7 @@
 //! result is the exact integer sum the byte kernel computes on the decoded row, under the same conditions
 //! ([`super::dot`]'s integer path: the product grid, a bound on every partial sum, the accumulator check), so the
 //! value returned is the same, bit for bit. Everything else (no AVX2, other formats, operands that are not bytes,
-//! a check that fails, rows of at most 64 codes without the AVX-512 kernel) decodes the row into its buffer and runs
-//! [`super::dot`] on it.
+//! a check that fails) decodes the row into its buffer and runs [`super::dot`] on it.
 use super::{EXACT, Raw, acc_units, grid, layout, pow2};
 use crate::packed::simd::{Kind, kind};
 use crate::packed::{Operand, PackedSlice, bytes_of, decode_bytes};
@@ -91,9 +90,7 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     }
     let fk = kernels()?;
     let n = p.len();
-    // Short rows on the AVX2 kernels: most of a row of fewer than 64 codes is its scalar head and tail, slower
-    // than decoding the row and the short byte kernel (`dot::bytes::short`).
-    if x.len() != n || n == 0 || (fk != Fused::Avx512 && n <= super::bytes::SHORT) {
+    if x.len() != n || n == 0 {
         return None;
     }
     let (lw, lx) = (layout(TW::FIXED, W::FIXED)?, layout(TX::FIXED, EX::FIXED)?);
@@ -196,10 +193,10 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, fk: Fused) -> i32
 }
 
 /// `Σ expand(code_{k0+j})·x_j` (wrapping) over `j < x.len()` of the `bits`-bit codes of the stream `words`
-/// (`simd::expand` of `kind`): with AVX-512 ([`Fused::Avx512`]) 64 at a time, the last group masked; else values
-/// one by one up to a multiple of 8 (whose codes start on a byte), then 32 at a time with AVX2 (its products by
-/// `vpdpbusd` with [`Fused::AvxVnni`]) while the loads stay inside the words, then the rest decoded to a stack
-/// buffer.
+/// (`simd::expand` of `kind`): with AVX-512 ([`Fused::Avx512`]) 64 at a time, the last group masked; else 32 at a
+/// time with AVX2 (its products by `vpdpbusd` with [`Fused::AvxVnni`]) from the byte where the row's first code
+/// lies, the operand bytes of a first and a partial last group zero-padded (see the body), while the loads of codes
+/// stay inside the words, then the rest decoded to a stack buffer.
 #[inline(always)]
 fn stream_dot(
     words: &[u64],
@@ -230,40 +227,66 @@ fn stream_dot(
             )
         };
     }
-    let head = ((8 - k0 % 8) % 8).min(n);
-    let mut sum = decoded_dot(words, k0, bits, kind, &x[..head], xs);
-    let bytes = bytes_of(words);
     let b = bits as usize;
-    let first = (k0 + head) / 8 * b;
+    let bytes = bytes_of(words);
+    // Groups of 32 codes from the byte-aligned code `k0 - a` (code 8 boundaries start on a byte), against the
+    // operand prefixed with `a` zeros: x'_j = x_{j - a}, 0 for j < a and j >= a + n. The codes outside the row
+    // (of the rows before and after it in the tensor) meet zero operand bytes, so they add nothing. The first
+    // group (when a > 0) and a last partial group read their operand bytes from zero-padded copies; the loads of
+    // codes stay inside the words (the groups that fit), the rest decoded one by one.
+    let a = k0 % 8;
+    let total = a + n;
+    let first = (k0 - a) / 8 * b;
     // Group g reads 16 bytes at first + 4g·bits and at first + 4g·bits + 2·bits.
-    let groups = if bytes.len() >= first + 2 * b + 16 {
-        ((n - head) / 32).min((bytes.len() - first - 2 * b - 16) / (4 * b) + 1)
+    let fit = if bytes.len() >= first + 2 * b + 16 {
+        (bytes.len() - first - 2 * b - 16) / (4 * b) + 1
     } else {
         0
     };
-    #[cfg(target_arch = "x86_64")]
-    if groups > 0 {
-        // SAFETY: the caller checked AVX2 (`kernels`); the loads end at or before `bytes.len()` (`groups` above) and
-        // the operand loads at `head + 32·groups <= n`.
-        // With `Fused::AvxVnni` the CPU has AVX-VNNI too (`kernels`).
-        sum = sum.wrapping_add(unsafe {
-            avx2::dot(
-                bytes.as_ptr().add(first),
-                bits,
-                kind,
-                x.as_ptr().add(head),
-                xs,
-                groups,
-                fk == Fused::AvxVnni,
-            )
-        });
-    }
+    let groups = total.div_ceil(32).min(fit);
     #[cfg(not(target_arch = "x86_64"))]
     let groups = {
-        let _ = groups;
+        let _ = (groups, fk);
         0
     };
-    let done = head + 32 * groups;
+    if groups == 0 {
+        return decoded_dot(words, k0, bits, kind, x, xs);
+    }
+    let last = groups - 1;
+    let (mut hb, mut tb) = ([0u8; 32], [0u8; 32]);
+    let head = a > 0;
+    if head {
+        let m = 32.min(total) - a;
+        hb[a..a + m].copy_from_slice(&x[..m]);
+    }
+    // A partial last group (only when every group fit), unless it is the head group, which holds it already.
+    let tail = 32 * groups > total && !(head && last == 0);
+    if tail {
+        let s = 32 * last - a;
+        tb[..n - s].copy_from_slice(&x[s..]);
+    }
+    let xv = avx2::X {
+        base: x.as_ptr().wrapping_sub(a),
+        head: if head { hb.as_ptr() } else { core::ptr::null() },
+        tail: if tail { tb.as_ptr() } else { core::ptr::null() },
+    };
+    // SAFETY: the caller checked AVX2 (`kernels`), and AVX-VNNI with `Fused::AvxVnni`; the code loads end at or
+    // before `bytes.len()` (`fit`); the operand loads read the buffers for the head and tail groups, and for a
+    // group g in between x' bytes 32g..32g + 32 <= a + n, that is x bytes 32g - a.. <= n (g >= 1 when a > 0).
+    #[cfg(target_arch = "x86_64")]
+    let sum = unsafe {
+        avx2::dot(
+            bytes.as_ptr().add(first),
+            bits,
+            kind,
+            xv,
+            xs,
+            groups,
+            fk == Fused::AvxVnni,
+        )
+    };
+    // Values past the groups that fit (the end of the words), one by one.
+    let done = (32 * groups).min(total) - a;
     sum.wrapping_add(decoded_dot(words, k0 + done, bits, kind, &x[done..], xs))
 }
 
@@ -517,19 +540,52 @@ pub(crate) mod avx2 {
         signed_ok && 2 * wmax * xmax <= i16::MAX as i32
     }
 
+    /// The operand bytes of the groups: group g's 32 bytes at `base + 32g`, except the first group's at `head`
+    /// and the last group's at `tail` when those are not null.
+    #[derive(Clone, Copy)]
+    pub(crate) struct X {
+        pub(crate) base: *const u8,
+        pub(crate) head: *const u8,
+        pub(crate) tail: *const u8,
+    }
+
+    impl X {
+        /// Operand bytes at `x`, group g's at `x + 32g`.
+        #[cfg(test)]
+        pub(crate) fn at(x: *const u8) -> X {
+            X {
+                base: x,
+                head: core::ptr::null(),
+                tail: core::ptr::null(),
+            }
+        }
+
+        /// The operand bytes of group `g` of `groups`.
+        #[inline(always)]
+        fn group(self, g: usize, groups: usize) -> *const u8 {
+            if g == 0 && !self.head.is_null() {
+                self.head
+            } else if g + 1 == groups && !self.tail.is_null() {
+                self.tail
+            } else {
+                self.base.wrapping_add(32 * g)
+            }
+        }
+    }
+
     /// `Σ expand(code_j)·x_j` (wrapping) over `j < 32·groups` of the `bits`-bit codes (1..=8) of the byte stream at
-    /// `src` (code 0 at bit 0) and the bytes at `x` (`xs`: signed); the products by AVX-VNNI's `vpdpbusd` when
-    /// `vnni` (see [`run_vnni`]).
+    /// `src` (code 0 at bit 0) and the operand bytes `x` (`xs`: signed); the products by AVX-VNNI's `vpdpbusd`
+    /// when `vnni` (see [`run_vnni`]).
     ///
     /// # Safety
     /// The CPU has AVX2, and AVX-VNNI when `vnni`; `src + 4·bits·(groups − 1) + 2·bits + 16` bytes are readable at
-    /// `src`, `32·groups` at `x`.
+    /// `src`, and the 32 operand bytes of each group ([`X`]).
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn dot(
         src: *const u8,
         bits: u32,
         kind: Kind,
-        x: *const u8,
+        x: X,
         xs: bool,
         groups: usize,
         vnni: bool,
@@ -619,7 +675,7 @@ pub(crate) mod avx2 {
     unsafe fn run<const K: u8, const XS: bool, const FIT: bool>(
         src: *const u8,
         bits: u32,
-        x: *const u8,
+        x: X,
         groups: usize,
     ) -> i32 {
         unsafe {
@@ -627,7 +683,7 @@ pub(crate) mod avx2 {
             let (mut acc0, mut acc1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
                 let w = group::<K>(src, bits, g);
-                let xv = _mm256_loadu_si256(x.add(32 * g).cast());
+                let xv = _mm256_loadu_si256(x.group(g, groups).cast());
                 if FIT {
                     let prod = if !XS {
                         _mm256_maddubs_epi16(xv, w)
@@ -675,7 +731,7 @@ pub(crate) mod avx2 {
     unsafe fn run_vnni<const K: u8, const XS: bool>(
         src: *const u8,
         bits: u32,
-        x: *const u8,
+        x: X,
         groups: usize,
     ) -> i32 {
         unsafe {
@@ -685,7 +741,7 @@ pub(crate) mod avx2 {
             let (mut acc, mut corr) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
                 let w = group::<K>(src, bits, g);
-                let xv = _mm256_loadu_si256(x.add(32 * g).cast());
+                let xv = _mm256_loadu_si256(x.group(g, groups).cast());
                 if K == 1 && XS {
                     acc = _mm256_dpbusd_avx_epi32(acc, w, xv);
                 } else if XS {
@@ -754,7 +810,15 @@ mod tests {
                         // SAFETY: AVX2 is present (and AVX-VNNI with `vnni`); 4·8·4 + 16 + 16 < 400 code bytes and
                         // 160 operand bytes.
                         let got = unsafe {
-                            avx2::dot(codes.as_ptr(), bits, kind, x.as_ptr(), xs, groups, vnni)
+                            avx2::dot(
+                                codes.as_ptr(),
+                                bits,
+                                kind,
+                                avx2::X::at(x.as_ptr()),
+                                xs,
+                                groups,
+                                vnni,
+                            )
                         };
                         let want = (0..32 * groups).fold(0i32, |s, j| {
                             let c = read_bits(&words, j * bits as usize, bits) as u32;
@@ -785,14 +849,24 @@ mod tests {
             let p = Packed::<W>::from_f32_slice(ws);
             let v = p.to_vec();
             let x = X::from_f32_slice(xs);
-            for (s, l) in [(0, 784), (0, 64), (5, 700), (784, 784), (3, 29)] {
+            // Rows at every start bit (heads), partial last groups (tails), rows of one group or less, and rows
+            // at the end of the words (where the last groups' loads would pass the end).
+            for (s, l) in [
+                (0, 784),
+                (0, 64),
+                (5, 700),
+                (784, 784),
+                (3, 29),
+                (1, 31),
+                (7, 1),
+                (9, 40),
+                (2, 33),
+                (1560, 8),
+                (1500, 68),
+                (1531, 37),
+            ] {
                 let x = &x[..l];
                 let got = packed_dot::<f32, W, X, W, X>(0.5, p.slice(s, l), x);
-                // Rows of at most `SHORT` codes are decoded instead on the AVX2 kernels.
-                if l <= super::super::bytes::SHORT && kernels() != Some(Fused::Avx512) {
-                    assert!(got.is_none(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
-                    continue;
-                }
                 assert!(got.is_some(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
                 let want = super::super::dot::<f32, W, X, _, _>(0.5, &v[s..s + l], x);
                 assert_eq!(
@@ -816,7 +890,7 @@ mod tests {
             run::<Fixed<3, 4>, UFixed<8, 4>>(&ws, &xs);
             run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
             run::<UFixed<5, 4>, Fixed<8, 5>>(&ws, &xs);
-            run::<crate::Binary<2>, Fixed<8, 5>>(&ws, &xs);
+            run::<Fixed<2, 3>, Fixed<8, 5>>(&ws, &xs);
             run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
             run::<Blocked<2, 2, 784>, UFixed<8, 4>>(&ws, &xs);
         }

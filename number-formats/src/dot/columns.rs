@@ -297,7 +297,9 @@ fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(
 }
 
 /// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI or AVX2, when the
-/// CPU has them ([`super::cpu`]); `false` otherwise (or for other operands), and the caller's portable loop runs.
+/// CPU has them ([`super::cpu`]; the AVX-VNNI set runs the AVX2 kernels here: a 256-bit `vpdpbusd` kernel on
+/// interleaved taps, like the AVX-512 one, measured slower than them on the zoo's convolutions and attention);
+/// `false` otherwise (or for other operands), and the caller's portable loop runs.
 pub(crate) mod bytes {
     use super::Raw;
     use crate::dot::cpu::Kernels;
@@ -336,11 +338,8 @@ pub(crate) mod bytes {
             // SAFETY: the CPU has AVX-512 F, BW and VNNI (checked above); every column pointer reads at most
             // `out.len()` bytes (masked loads), which `ptr` checked.
             Kernels::Avx512Vnni => unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) },
-            // SAFETY: the CPU has AVX2 and AVX-VNNI (checked above); every column pointer reads at most
-            // `out.len()` bytes, which `ptr` checked.
-            Kernels::AvxVnni => unsafe { avx_vnni::columns(row, row_signed, col_signed, ptr, out) },
-            // SAFETY: the CPU has AVX2 (checked above); every column pointer reads at most `out.len()` bytes,
-            // which `ptr` checked.
+            // SAFETY: the CPU has AVX2 (checked above: AVX2 or AVX-VNNI, which implies it); every column pointer
+            // reads at most `out.len()` bytes, which `ptr` checked.
             _ => unsafe { avx2::columns(row, row_signed, col_signed, ptr, out) },
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -390,8 +389,7 @@ pub(crate) mod bytes {
         {
             // SAFETY (all calls below): the CPU has the kernel's features (checked above), and every column
             // pointer reads at most the lanes `out` holds, inside column `k` (by the caller).
-            // `vpmaddubsw` where exact, on AVX-VNNI CPUs too (faster there than `vpdpbusd` on interleaved taps for
-            // the zoo's convolutions: `cargo bench --bench kernels`).
+            // `vpmaddubsw` where exact, on the AVX-VNNI set too.
             if matches!(k, Kernels::Avx2 | Kernels::AvxVnni)
                 && l >= 32
                 && unsafe { avx2::columns_i16(row, row_signed, base, stride, col_signed, out) }
@@ -410,9 +408,6 @@ pub(crate) mod bytes {
                 match k {
                     Kernels::Avx512Vnni => unsafe {
                         vnni::columns(row, row_signed, col_signed, ptr, &mut out[p0..e])
-                    },
-                    Kernels::AvxVnni => unsafe {
-                        avx_vnni::columns(row, row_signed, col_signed, ptr, &mut out[p0..e])
                     },
                     _ => unsafe {
                         avx2::columns(row, row_signed, col_signed, ptr, &mut out[p0..e])
@@ -714,132 +709,6 @@ pub(crate) mod bytes {
                     let second = _mm256_permute2x128_si256::<0x31>(lo, hi); // lanes 8..16
                     _mm256_storeu_si256(sums.as_mut_ptr().add(start(b)).cast(), first);
                     _mm256_storeu_si256(sums.as_mut_ptr().add(start(b) + 8).cast(), second);
-                }
-                out.copy_from_slice(&sums[..l]);
-            }
-            true
-        }
-    }
-
-    /// The AVX-VNNI kernel: [`vnni::columns`] on 256-bit registers, 32 lanes per block.
-    #[cfg(target_arch = "x86_64")]
-    pub(crate) mod avx_vnni {
-        use core::arch::x86_64::*;
-
-        /// Lane sums of at most 64 lanes with `vpdpbusd` (VEX): four taps of the columns interleaved so that each
-        /// 32-bit lane holds one lane's four taps, the row's four bytes broadcast; columns of the row's
-        /// signedness flipped by 128 and the sum corrected by ∓128·Σrow, as in [`super::vnni::columns`].
-        /// Blocks of 32 lanes; when `out.len()` is not a multiple of 32 the last block ends at `out.len()`,
-        /// overlapping the one before (its lanes are computed twice, the same way). Below 32 lanes each column
-        /// is copied into a buffer first (the buffer's lanes past `out.len()` are never stored). `false` when a
-        /// column pointer is missing (nothing written).
-        ///
-        /// # Safety
-        /// The CPU has AVX2 and AVX-VNNI; `out.len() <= 64`; every pointer `ptr` gives has `out.len()` readable
-        /// bytes.
-        #[target_feature(enable = "avx2,avxvnni")]
-        pub(crate) unsafe fn columns(
-            row: &[u8],
-            row_signed: bool,
-            col_signed: bool,
-            ptr: impl Fn(usize) -> Option<*const u8>,
-            out: &mut [i32],
-        ) -> bool {
-            let (n, l) = (row.len(), out.len());
-            debug_assert!(l <= 64);
-            let short = l < 32;
-            let blocks = if short { 1 } else { l.div_ceil(32).min(2) };
-            let start = |b: usize| if short { 0 } else { (32 * b).min(l - 32) };
-            let flip = row_signed == col_signed;
-            let mut buf = [[0u8; 32]; 4];
-            unsafe {
-                let zero = _mm256_setzero_si256();
-                let bias = if flip {
-                    _mm256_set1_epi8(i8::MIN)
-                } else {
-                    zero
-                };
-                let mut acc = [zero; 8];
-                let mut k = 0;
-                while k < n {
-                    let mut p = [core::ptr::null::<u8>(); 4];
-                    let mut w = [0u8; 4];
-                    for j in 0..4 {
-                        if k + j < n {
-                            let Some(q) = ptr(k + j) else { return false };
-                            p[j] = if short {
-                                core::ptr::copy_nonoverlapping(q, buf[j].as_mut_ptr(), l);
-                                buf[j].as_ptr()
-                            } else {
-                                q
-                            };
-                            w[j] = row[k + j];
-                        }
-                    }
-                    // Missing taps past the end: zero bytes and zero weights, so they add nothing.
-                    let wv = _mm256_set1_epi32(i32::from_le_bytes(w));
-                    for b in 0..2 {
-                        if b < blocks {
-                            let mut r = [zero; 4];
-                            for j in 0..4 {
-                                if k + j < n {
-                                    r[j] = _mm256_xor_si256(
-                                        _mm256_loadu_si256(p[j].add(start(b)).cast()),
-                                        bias,
-                                    );
-                                }
-                            }
-                            let t0 = _mm256_unpacklo_epi8(r[0], r[1]);
-                            let t1 = _mm256_unpackhi_epi8(r[0], r[1]);
-                            let t2 = _mm256_unpacklo_epi8(r[2], r[3]);
-                            let t3 = _mm256_unpackhi_epi8(r[2], r[3]);
-                            // Within each 128-bit half (lanes 0..16, 16..32): q0 holds lanes 0..4, q1 4..8,
-                            // q2 8..12, q3 12..16 of the half.
-                            let q = [
-                                _mm256_unpacklo_epi16(t0, t2),
-                                _mm256_unpackhi_epi16(t0, t2),
-                                _mm256_unpacklo_epi16(t1, t3),
-                                _mm256_unpackhi_epi16(t1, t3),
-                            ];
-                            for j in 0..4 {
-                                acc[4 * b + j] = if row_signed {
-                                    _mm256_dpbusd_avx_epi32(acc[4 * b + j], q[j], wv)
-                                } else {
-                                    _mm256_dpbusd_avx_epi32(acc[4 * b + j], wv, q[j])
-                                };
-                            }
-                        }
-                    }
-                    k += 4;
-                }
-                let sum: i32 = row
-                    .iter()
-                    .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
-                    .fold(0, i32::wrapping_add);
-                // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
-                let corr = match (flip, row_signed) {
-                    (false, _) => 0,
-                    (true, true) => sum.wrapping_mul(-128),
-                    (true, false) => sum.wrapping_mul(128),
-                };
-                let c = _mm256_set1_epi32(corr);
-                let mut sums = [0i32; 64];
-                for b in 0..blocks {
-                    let a = &acc[4 * b..4 * b + 4];
-                    // Back to lane order: the low halves of q0, q1 are lanes 0..8, of q2, q3 lanes 8..16; the
-                    // high halves lanes 16..24 and 24..32.
-                    let parts = [
-                        _mm256_permute2x128_si256::<0x20>(a[0], a[1]),
-                        _mm256_permute2x128_si256::<0x20>(a[2], a[3]),
-                        _mm256_permute2x128_si256::<0x31>(a[0], a[1]),
-                        _mm256_permute2x128_si256::<0x31>(a[2], a[3]),
-                    ];
-                    for (i, v) in parts.into_iter().enumerate() {
-                        _mm256_storeu_si256(
-                            sums.as_mut_ptr().add(start(b) + 8 * i).cast(),
-                            _mm256_add_epi32(v, c),
-                        );
-                    }
                 }
                 out.copy_from_slice(&sums[..l]);
             }
@@ -1338,18 +1207,6 @@ mod tests {
                         direct, want,
                         "AVX2: n {n}, lanes {l}, row signed {rs}, columns signed {cs}"
                     );
-                    // The AVX-VNNI kernel itself, where the CPU has it.
-                    if std::is_x86_feature_detected!("avxvnni") {
-                        let mut direct = vec![0i32; l];
-                        // SAFETY: the CPU has AVX2 and AVX-VNNI; every column has at least `l` bytes, l <= 64.
-                        assert!(unsafe {
-                            bytes::avx_vnni::columns(&row, rs, cs, ptr, &mut direct)
-                        });
-                        assert_eq!(
-                            direct, want,
-                            "AVX-VNNI: n {n}, lanes {l}, row signed {rs}, columns signed {cs}"
-                        );
-                    }
                 }
                 for k in crate::dot::cpu::every_available() {
                     crate::dot::cpu::limit(Some(k));

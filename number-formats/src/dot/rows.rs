@@ -22,8 +22,7 @@ use crate::{Format, Number};
 const MIN_BLOCK: u32 = 32;
 
 /// Whether the fused kernel reads packed rows of `T` (on CPUs with AVX2): one-byte fixed-point and binary types,
-/// and block formats of at least [`MIN_BLOCK`] values per block. [`WeightRead::prepare`](crate::packed::WeightRead)
-/// keeps tensors of these types packed.
+/// and block formats of at least [`MIN_BLOCK`] values per block.
 pub const fn fused_type<T: Number>() -> bool {
     if cfg!(target_endian = "big") {
         return false;

@@ -56,10 +56,8 @@ impl Kernels {
 /// 0: not detected yet; else the bits of the sets the process may run (the CPU's, capped by `NUMBER_KERNELS`,
 /// [`Kernels::Portable`] always) and [`VBMI`].
 static DETECTED: AtomicU8 = AtomicU8::new(0);
-/// 0: no limit; else `1 + ` the limit ([`limit`]).
+/// 0: no limit; else `1 + ` the best set the CPU runs at or below the limit ([`limit`]).
 static LIMIT: AtomicU8 = AtomicU8::new(0);
-/// 0: not chosen yet (or the limit changed); else `1 + ` [`selected`].
-static SELECTED: AtomicU8 = AtomicU8::new(0);
 
 /// The detected bits (see [`DETECTED`]), detecting them on the first call.
 #[inline]
@@ -183,17 +181,9 @@ fn detect() -> u8 {
 /// The kernels in use: [`available`], or the best the CPU runs at or below [`limit`] (or [`force_portable`]).
 #[inline(always)]
 pub fn selected() -> Kernels {
-    match SELECTED.load(Ordering::Relaxed) {
-        0 => {
-            let cap = match LIMIT.load(Ordering::Relaxed) {
-                0 => Kernels::Avx512Vnni,
-                l => ALL[(l - 1) as usize],
-            };
-            let k = Kernels::best(detected(), cap);
-            SELECTED.store(k as u8 + 1, Ordering::Relaxed);
-            k
-        }
-        s => ALL[((s - 1) & 3) as usize],
+    match LIMIT.load(Ordering::Relaxed) {
+        0 => available(),
+        l => ALL[((l - 1) & 3) as usize],
     }
 }
 
@@ -209,8 +199,8 @@ pub fn selected() -> Kernels {
 /// assert_eq!(cpu::selected(), cpu::available());
 /// ```
 pub fn limit(k: Option<Kernels>) {
-    LIMIT.store(k.map_or(0, |k| k as u8 + 1), Ordering::Relaxed);
-    SELECTED.store(0, Ordering::Relaxed);
+    let l = k.map_or(0, |k| Kernels::best(detected(), k) as u8 + 1);
+    LIMIT.store(l, Ordering::Relaxed);
 }
 
 /// Runs the portable loops even where faster kernels are available (`true`), or lets the CPU decide again

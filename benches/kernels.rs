@@ -4,7 +4,8 @@
 //! loops of the same algorithm (the conv summing all positions side by side over a transposed im2col matrix),
 //! once with one AVX-512 VNNI inner product per output (the conv with an im2col patch per position) — and
 //! against the plain f32 layers, and the tuned layers with their weights packed at their width (`Packed<W>`).
-//! Outputs are checked bit-identical before timing. Prints the ratios at the end.
+//! Outputs are checked bit-identical before timing. Prints the ratios at the end, and the tuned layers (bytes and
+//! packed) under every kernel set the CPU runs (portable, AVX2, AVX-VNNI, AVX-512 VNNI), interleaved.
 //!
 //! `cargo bench --bench kernels`
 use criterion::{Criterion, criterion_group};
@@ -542,6 +543,73 @@ fn bench(c: &mut Criterion) {
             v[0] / 1e3,
             v[5] / 1e3,
             v[5] / v[0]
+        );
+    }
+
+    // Every kernel set this CPU runs (`cpu::every_available`, below any `NUMBER_KERNELS` cap), each layer in bytes
+    // and packed, timed in one interleaved loop; outputs checked bit-identical to the default's first.
+    let sets: Vec<Kernels> = cpu::every_available().collect();
+    let mut fs: Vec<Box<dyn FnMut() + '_>> = Vec::new();
+    for &k in &sets {
+        cpu::limit(Some(k));
+        let (mut yb, mut yp, mut zb, mut zp) = (vec![0.0f32; m], vec![0.0f32; m], z(), z());
+        dense_t::<A>(&wt, &bt, &x, &mut yb, true);
+        dense_t::<A>(&wp, &bp, &x, &mut yp, true);
+        conv2d_t::<A>(&cwt, &cbt, &cx, &mut zb, g, true);
+        conv2d_t::<A>(&cwp, &cbp, &cx, &mut zp, g, true);
+        for (got, want) in [(&yb, &y1), (&yp, &y1), (&zb, &z1), (&zp, &z1)] {
+            assert_eq!(bits(got), bits(want), "{k:?}");
+        }
+        let (wt, bt, wp, bp, x) = (&wt, &bt, &wp, &bp, &x);
+        let (cwt, cbt, cwp, cbp, cx) = (&cwt, &cbt, &cwp, &cbp, &cx);
+        fs.push(Box::new(move || {
+            cpu::limit(Some(k));
+            dense_t::<A>(wt, bt, black_box(x), &mut yb, true);
+        }));
+        fs.push(Box::new(move || {
+            cpu::limit(Some(k));
+            dense_t::<A>(wp, bp, black_box(x), &mut yp, true);
+        }));
+        fs.push(Box::new(move || {
+            cpu::limit(Some(k));
+            conv2d_t::<A>(cwt, cbt, black_box(cx), &mut zb, g, true);
+        }));
+        fs.push(Box::new(move || {
+            cpu::limit(Some(k));
+            conv2d_t::<A>(cwp, cbp, black_box(cx), &mut zp, g, true);
+        }));
+    }
+    cpu::limit(None);
+    let mut refs: Vec<&mut dyn FnMut()> = fs
+        .iter_mut()
+        .map(|f| &mut **f as &mut dyn FnMut())
+        .collect();
+    let v = interleaved(31, 50, &mut refs);
+    cpu::limit(None);
+    drop(refs);
+    println!(
+        "\nEvery kernel set this CPU runs, interleaved (µs; in brackets the time / the AVX2 set's, or the portable \
+         loops' without AVX2):"
+    );
+    println!(
+        "\n| kernel set | dense 400→120 bytes | dense packed | conv 6×14×14→16 bytes | conv packed |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    let base = sets.iter().position(|k| *k == Kernels::Avx2).unwrap_or(0);
+    for (i, k) in sets.iter().enumerate() {
+        let cell = |j: usize| {
+            format!(
+                "{:.2} ({:.2}x)",
+                v[4 * i + j] / 1e3,
+                v[4 * i + j] / v[4 * base + j]
+            )
+        };
+        println!(
+            "| {k:?} | {} | {} | {} | {} |",
+            cell(0),
+            cell(1),
+            cell(2),
+            cell(3)
         );
     }
 }

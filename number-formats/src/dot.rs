@@ -377,6 +377,19 @@ pub(crate) mod bytes {
                 (Raw::I8(x), Raw::I8(s)) => Some(unsafe { vnni::dot_i8_i8(x, s) }),
                 _ => None,
             };
+        } else if super::cpu::avx_vnni() {
+            // SAFETY: the CPU has AVX-VNNI and AVX2 (`cpu::avx_vnni`).
+            return match (a, b) {
+                (Raw::U8(u), Raw::I8(s)) | (Raw::I8(s), Raw::U8(u)) => {
+                    Some(unsafe { avx_vnni::dot_u8_i8(u, s) })
+                }
+                (Raw::I8(x), Raw::I8(s)) => Some(unsafe { avx_vnni::dot_i8_i8(x, s) }),
+                // Unsigned × unsigned: `vpdpbusd` needs one signed operand; AVX2 widens both.
+                _ => {
+                    let ((x, xs), (y, ys)) = (unsigned(a)?, unsigned(b)?);
+                    Some(unsafe { avx2::dot(x, xs, y, ys) })
+                }
+            };
         } else if super::cpu::avx2() {
             let ((x, xs), (y, ys)) = (unsigned(a)?, unsigned(b)?);
             // SAFETY: the CPU has AVX2 (`cpu::avx2`).
@@ -679,6 +692,112 @@ pub(crate) mod bytes {
                 }
                 s
             }
+        }
+    }
+
+    /// The AVX-VNNI kernels: the AVX-512 VNNI ones on 256-bit registers (`vpdpbusd`, VEX-encoded), without
+    /// masked loads: 64 then 32 then 16 bytes at a time, the last bytes (fewer than 16) one by one.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) mod avx_vnni {
+        use core::arch::x86_64::*;
+
+        /// `Σ u[k]·s[k]` (wrapping), over the shorter length.
+        #[target_feature(enable = "avx2,avxvnni")]
+        pub(crate) unsafe fn dot_u8_i8(u: &[u8], s: &[i8]) -> i32 {
+            let n = u.len().min(s.len());
+            let (pu, ps) = (u.as_ptr(), s.as_ptr());
+            // SAFETY: every load reads bytes below `n` of both slices (the loop bounds).
+            unsafe {
+                let ld = |p: *const u8| _mm256_loadu_si256(p.cast());
+                let (mut a0, mut a1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+                let mut i = 0;
+                while i + 64 <= n {
+                    a0 = _mm256_dpbusd_avx_epi32(a0, ld(pu.add(i)), ld(ps.add(i).cast()));
+                    a1 = _mm256_dpbusd_avx_epi32(a1, ld(pu.add(i + 32)), ld(ps.add(i + 32).cast()));
+                    i += 64;
+                }
+                if i + 32 <= n {
+                    a0 = _mm256_dpbusd_avx_epi32(a0, ld(pu.add(i)), ld(ps.add(i).cast()));
+                    i += 32;
+                }
+                let a = _mm256_add_epi32(a0, a1);
+                let mut h =
+                    _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256::<1>(a));
+                if i + 16 <= n {
+                    h = _mm_dpbusd_avx_epi32(
+                        h,
+                        _mm_loadu_si128(pu.add(i).cast()),
+                        _mm_loadu_si128(ps.add(i).cast()),
+                    );
+                    i += 16;
+                }
+                let mut t = hsum(h);
+                for k in i..n {
+                    t = t.wrapping_add(u[k] as i32 * s[k] as i32);
+                }
+                t
+            }
+        }
+
+        /// `Σ x[k]·s[k]` (wrapping) of two signed byte slices: `(x + 128)` is an unsigned byte, and
+        /// `Σ (x + 128)·s − 128·Σ s` is the sum.
+        #[target_feature(enable = "avx2,avxvnni")]
+        pub(crate) unsafe fn dot_i8_i8(x: &[i8], s: &[i8]) -> i32 {
+            let n = x.len().min(s.len());
+            let (px, ps) = (x.as_ptr(), s.as_ptr());
+            // SAFETY: every load reads bytes below `n` of both slices (the loop bounds).
+            unsafe {
+                let ld = |p: *const i8| _mm256_loadu_si256(p.cast());
+                let bias = _mm256_set1_epi8(i8::MIN);
+                let ones = _mm256_set1_epi8(1);
+                let (mut a0, mut c0) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+                let (mut a1, mut c1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+                let mut i = 0;
+                while i + 64 <= n {
+                    let (s0, s1) = (ld(ps.add(i)), ld(ps.add(i + 32)));
+                    a0 = _mm256_dpbusd_avx_epi32(a0, _mm256_xor_si256(ld(px.add(i)), bias), s0);
+                    a1 =
+                        _mm256_dpbusd_avx_epi32(a1, _mm256_xor_si256(ld(px.add(i + 32)), bias), s1);
+                    c0 = _mm256_dpbusd_avx_epi32(c0, ones, s0);
+                    c1 = _mm256_dpbusd_avx_epi32(c1, ones, s1);
+                    i += 64;
+                }
+                if i + 32 <= n {
+                    let s0 = ld(ps.add(i));
+                    a0 = _mm256_dpbusd_avx_epi32(a0, _mm256_xor_si256(ld(px.add(i)), bias), s0);
+                    c0 = _mm256_dpbusd_avx_epi32(c0, ones, s0);
+                    i += 32;
+                }
+                // Σ(x + 128)·s − 128·Σs, lane by lane (wrapping, as the whole sum).
+                let a = _mm256_sub_epi32(
+                    _mm256_add_epi32(a0, a1),
+                    _mm256_slli_epi32::<7>(_mm256_add_epi32(c0, c1)),
+                );
+                let mut h =
+                    _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256::<1>(a));
+                if i + 16 <= n {
+                    let s0 = _mm_loadu_si128(ps.add(i).cast());
+                    let xb =
+                        _mm_xor_si128(_mm_loadu_si128(px.add(i).cast()), _mm_set1_epi8(i8::MIN));
+                    let c = _mm_dpbusd_avx_epi32(_mm_setzero_si128(), _mm_set1_epi8(1), s0);
+                    h = _mm_sub_epi32(_mm_dpbusd_avx_epi32(h, xb, s0), _mm_slli_epi32::<7>(c));
+                    i += 16;
+                }
+                let mut t = hsum(h);
+                for k in i..n {
+                    t = t.wrapping_add(x[k] as i32 * s[k] as i32);
+                }
+                t
+            }
+        }
+
+        /// The wrapping sum of the four lanes of `h`.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        pub(crate) fn hsum(h: __m128i) -> i32 {
+            let h = _mm_add_epi32(h, _mm_shuffle_epi32::<0b01_00_11_10>(h));
+            let h = _mm_add_epi32(h, _mm_shuffle_epi32::<0b10_11_00_01>(h));
+            _mm_cvtsi128_si32(h)
         }
     }
 
@@ -1047,15 +1166,27 @@ mod tests {
                     assert_eq!(unsafe { bytes::avx2::dot(x, xs, y, ys) }, want, "n {n}");
                 }
             }
+            // The AVX-VNNI kernels themselves, where the CPU has them.
+            #[cfg(all(target_arch = "x86_64", feature = "std"))]
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("avxvnni") {
+                // SAFETY: the CPU has AVX2 and AVX-VNNI.
+                unsafe {
+                    assert_eq!(bytes::avx_vnni::dot_u8_i8(&u, &s), us, "n {n}");
+                    assert_eq!(bytes::avx_vnni::dot_i8_i8(&s, &t), st, "n {n}");
+                }
+            }
             for k in cpu::every_available() {
                 cpu::limit(Some(k));
-                for (got, want) in [
-                    (bytes::dot(Raw::U8(&u), Raw::I8(&s)), us),
-                    (bytes::dot(Raw::I8(&s), Raw::U8(&u)), us),
-                    (bytes::dot(Raw::I8(&s), Raw::I8(&t)), st),
-                    // Unsigned × unsigned: AVX2 only (VNNI multiplies unsigned by signed bytes).
-                    (bytes::dot(Raw::U8(&u), Raw::U8(&u)), uu),
+                for (got, want, uu_case) in [
+                    (bytes::dot(Raw::U8(&u), Raw::I8(&s)), us, false),
+                    (bytes::dot(Raw::I8(&s), Raw::U8(&u)), us, false),
+                    (bytes::dot(Raw::I8(&s), Raw::I8(&t)), st, false),
+                    // Unsigned × unsigned: not on AVX-512 VNNI (which multiplies unsigned by signed bytes).
+                    (bytes::dot(Raw::U8(&u), Raw::U8(&u)), uu, true),
                 ] {
+                    let declines =
+                        k == cpu::Kernels::Portable || (uu_case && k == cpu::Kernels::Avx512Vnni);
+                    assert_eq!(got.is_none(), declines, "n {n}, {k:?}");
                     if let Some(got) = got {
                         assert_eq!(got, want, "n {n}, {k:?}");
                     }

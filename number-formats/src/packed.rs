@@ -841,9 +841,9 @@ pub trait WeightRead<T: Number> {
     /// The values as a slice: `self` when it is one, else decoded into `buf`.
     fn read<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> &'a [T];
     /// The weight as a tuned layer reads it during one call: its values in memory when it is a slice, or when it
-    /// is a packed tensor of at most `N` values of a type the fused inner-product kernel does not read
-    /// ([`crate::dot::rows::fused_type`]; decoded into `buf` once), else the packed tensor, whose rows
-    /// [`range`](WeightRead::range) hands to the kernels packed.
+    /// is a packed tensor of at most `N` values (decoded into `buf` once: on small tensors cheaper than the fused
+    /// inner-product kernel's cost per row), else the packed tensor, whose rows [`range`](WeightRead::range)
+    /// hands to the kernels packed.
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T>;
     /// Values `start .. start + n` as a [`Row`]: a range of `self` when it is a slice, else the packed range with
     /// `buf` to decode it into (what the tuned kernels read a weight row through: [`Row::values`] decodes it, and
@@ -941,7 +941,7 @@ impl<T: Number> WeightRead<T> for Packed<T> {
     #[inline(always)]
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
         let view = self.as_slice();
-        if view.len() <= N && !crate::dot::rows::fused_type::<T>() {
+        if view.len() <= N {
             Prepared::Values(buf.unpack(view))
         } else {
             Prepared::Packed(view)
@@ -973,7 +973,7 @@ impl<T: Number> WeightRead<T> for PackedSlice<'_, T> {
     #[inline(always)]
     fn prepare<'a, const N: usize>(&'a self, buf: &'a mut Unpacked<T, N>) -> Prepared<'a, T> {
         let view = *self;
-        if view.len() <= N && !crate::dot::rows::fused_type::<T>() {
+        if view.len() <= N {
             Prepared::Values(buf.unpack(view))
         } else {
             Prepared::Packed(view)
@@ -1334,10 +1334,11 @@ mod tests {
             WeightRead::range(&v, 7, 20, &mut big),
             Row::Values(_)
         ));
-        // Prepared: a type the fused kernel reads stays packed, and is read range by range.
+        // Prepared: a tensor that fits the buffer is decoded once (a type the fused kernel reads too); a larger
+        // one stays packed, and is read range by range.
         let mut prep = Unpacked::<Fixed<4, 3>, 1024>::new();
         let rows = WeightRead::prepare(&p, &mut prep);
-        assert!(matches!(rows, Prepared::Packed(_)));
+        assert!(matches!(rows, Prepared::Values(_)));
         assert_eq!(
             WeightRead::range(&rows, 7, 200, &mut small).values(),
             &v[7..207]

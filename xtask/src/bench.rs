@@ -79,6 +79,7 @@ fn cpu_features() -> String {
                 "avx512vnni",
                 std::arch::is_x86_feature_detected!("avx512vnni"),
             ),
+            ("avxvnni", std::arch::is_x86_feature_detected!("avxvnni")),
         ];
         let on: Vec<&str> = has.iter().filter(|(_, h)| *h).map(|(n, _)| *n).collect();
         let off: Vec<&str> = has.iter().filter(|(_, h)| !*h).map(|(n, _)| *n).collect();

@@ -392,14 +392,17 @@ fn chain<'b, A: Number, EC: Number, EA: Number, EB: Number + 'b>(
 }
 
 /// The lane sums `out[p] = Σ_k a[k]·col(k)[p]` (wrapping) of byte operands with AVX-512 VNNI or AVX2, when the
-/// CPU has them ([`super::cpu`]); `false` otherwise (or for other operands), and the caller's portable loop runs.
+/// CPU has them ([`super::cpu`]; the AVX-VNNI set runs the AVX2 kernels here: a 256-bit `vpdpbusd` kernel on
+/// interleaved taps, like the AVX-512 one, measured slower than them on the zoo's convolutions and attention);
+/// `false` otherwise (or for other operands), and the caller's portable loop runs.
 pub(crate) mod bytes {
     use super::Raw;
+    use crate::dot::cpu::Kernels;
 
     #[inline(always)]
     pub(super) fn columns<'b>(a: Raw<'_>, col: impl Fn(usize) -> Raw<'b>, out: &mut [i32]) -> bool {
-        let (vnni, avx2) = (super::super::cpu::vnni(), super::super::cpu::avx2());
-        if !(cfg!(target_arch = "x86_64") && (vnni || avx2)) {
+        let k = super::super::cpu::selected();
+        if !(cfg!(target_arch = "x86_64") && k > Kernels::Portable) {
             return false;
         }
         let (row, row_signed): (&[u8], bool) = match a {
@@ -426,14 +429,13 @@ pub(crate) mod bytes {
             _ => None,
         };
         #[cfg(target_arch = "x86_64")]
-        if vnni {
+        match k {
             // SAFETY: the CPU has AVX-512 F, BW and VNNI (checked above); every column pointer reads at most
             // `out.len()` bytes (masked loads), which `ptr` checked.
-            unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) }
-        } else {
-            // SAFETY: the CPU has AVX2 (checked above); every column pointer reads at most `out.len()` bytes,
-            // which `ptr` checked.
-            unsafe { avx2::columns(row, row_signed, col_signed, ptr, out) }
+            Kernels::Avx512Vnni => unsafe { vnni::columns(row, row_signed, col_signed, ptr, out) },
+            // SAFETY: the CPU has AVX2 (checked above: AVX2 or AVX-VNNI, which implies it); every column pointer
+            // reads at most `out.len()` bytes, which `ptr` checked.
+            _ => unsafe { avx2::columns(row, row_signed, col_signed, ptr, out) },
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -442,10 +444,10 @@ pub(crate) mod bytes {
         }
     }
 
-    /// Whether a byte kernel runs now (AVX-512 VNNI or AVX2).
+    /// Whether a byte kernel runs now (AVX-512 VNNI, AVX-VNNI or AVX2).
     #[inline(always)]
     pub(super) fn any() -> bool {
-        cfg!(target_arch = "x86_64") && (super::super::cpu::vnni() || super::super::cpu::avx2())
+        cfg!(target_arch = "x86_64") && super::super::cpu::selected() > Kernels::Portable
     }
 
     /// The lane sums `out[p] = Σ_k a[k]·c_k[p]` (wrapping) of byte columns `c_k` starting at `base + k·stride`,
@@ -461,8 +463,8 @@ pub(crate) mod bytes {
         col_signed: bool,
         out: &mut [i32],
     ) -> bool {
-        let (vnni, avx2) = (super::super::cpu::vnni(), super::super::cpu::avx2());
-        if !(cfg!(target_arch = "x86_64") && (vnni || avx2)) {
+        let k = super::super::cpu::selected();
+        if !(cfg!(target_arch = "x86_64") && k > Kernels::Portable) {
             return false;
         }
         let (row, row_signed): (&[u8], bool) = match a {
@@ -482,7 +484,8 @@ pub(crate) mod bytes {
         {
             // SAFETY (all calls below): the CPU has the kernel's features (checked above), and every column
             // pointer reads at most the lanes `out` holds, inside column `k` (by the caller).
-            if avx2
+            // `vpmaddubsw` where exact, on the AVX-VNNI set too.
+            if matches!(k, Kernels::Avx2 | Kernels::AvxVnni)
                 && l >= 32
                 && unsafe { avx2::columns_i16(row, row_signed, base, stride, col_signed, out) }
             {
@@ -497,11 +500,14 @@ pub(crate) mod bytes {
                             .wrapping_add(p0),
                     )
                 };
-                if vnni {
-                    unsafe { vnni::columns(row, row_signed, col_signed, ptr, &mut out[p0..e]) };
-                } else {
-                    unsafe { avx2::columns(row, row_signed, col_signed, ptr, &mut out[p0..e]) };
-                }
+                match k {
+                    Kernels::Avx512Vnni => unsafe {
+                        vnni::columns(row, row_signed, col_signed, ptr, &mut out[p0..e])
+                    },
+                    _ => unsafe {
+                        avx2::columns(row, row_signed, col_signed, ptr, &mut out[p0..e])
+                    },
+                };
                 p0 = e;
             }
             true
@@ -1280,7 +1286,17 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 56) as u8
         };
-        for (n, l) in [(1, 1), (3, 64), (4, 16), (25, 17), (150, 64), (9, 33)] {
+        for (n, l) in [
+            (1, 1),
+            (3, 64),
+            (4, 16),
+            (25, 17),
+            (150, 64),
+            (9, 33),
+            (5, 32),
+            (6, 50),
+            (2, 31),
+        ] {
             let row: Vec<u8> = (0..n).map(|_| byte()).collect();
             let cols: Vec<u8> = (0..n * 64).map(|_| byte()).collect();
             for (rs, cs) in [(true, false), (true, true), (false, true), (false, false)] {
@@ -1334,12 +1350,11 @@ mod tests {
                     crate::dot::cpu::limit(Some(k));
                     got.iter_mut().for_each(|v| *v = 0);
                     let ran = bytes::columns(a, col, &mut got);
-                    if crate::dot::cpu::available() == crate::dot::cpu::Kernels::Portable {
-                        assert!(
-                            !ran,
-                            "the byte kernels run only when the CPU has AVX2 or VNNI"
-                        );
-                    }
+                    assert_eq!(
+                        ran,
+                        k != crate::dot::cpu::Kernels::Portable,
+                        "a byte kernel runs exactly when one is selected, {k:?}"
+                    );
                     if ran {
                         assert_eq!(
                             got, want,

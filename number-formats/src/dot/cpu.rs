@@ -1,72 +1,101 @@
 //! The instruction set of the byte kernels, chosen when the program runs: the AVX-512 VNNI kernels when the CPU
-//! has them, else the AVX2 kernels (`vpmaddwd` on bytes widened to 16 bits) when it has AVX2 (detected once with
-//! `std`; without `std`, when the build targets them), else the portable loops, which the compiler vectorizes
-//! for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
+//! has them, else the AVX-VNNI kernels (the VEX-encoded 256-bit `vpdpbusd` of Alder Lake and later, and of Zen 5)
+//! when it has those, else the AVX2 kernels (`vpmaddwd` on bytes widened to 16 bits) when it has AVX2 (detected
+//! once with `std`; without `std`, when the build targets them), else the portable loops, which the compiler
+//! vectorizes for whatever the build targets (AVX2 with `-C target-cpu=x86-64-v3`, as this repository's
 //! `.cargo/config.toml` sets). Every path computes the same exact integer sums, so results never depend on the
-//! CPU; only the speed does. With `std`, the environment variable `NUMBER_KERNELS=avx2` (or `portable`) caps the
-//! set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an AVX2-only CPU runs;
-//! any other value than those and `avx512vnni` is reported on stderr and ignored.
+//! CPU; only the speed does. With `std`, the environment variable `NUMBER_KERNELS=avx2` (or `portable`,
+//! `avxvnni`) caps the set for the whole process when it is detected, e.g. to time on an AVX-512 machine what an
+//! AVX2-only CPU runs; any other value than those and `avx512vnni` is reported on stderr and ignored.
 use core::sync::atomic::{AtomicU8, Ordering};
 
-/// A set of kernels, in ascending order of what the CPU needs (a CPU with one has those before it).
+/// A set of kernels, in ascending order of speed. A CPU with AVX-512 VNNI has AVX2, but not necessarily AVX-VNNI
+/// (Ice Lake, Zen 4), so the sets a CPU runs ([`every_available`]) are not always every set below its best.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kernels {
     /// The portable loops (vectorized by the compiler for the build's target).
     Portable,
     /// AVX2: bytes widened to 16 bits, products summed pairwise into 32 bits (`vpmaddwd`).
     Avx2,
-    /// AVX-512 VNNI (`vpdpbusd`) for 8-bit operands.
+    /// AVX-VNNI: the AVX2 kernels with the 256-bit, VEX-encoded `vpdpbusd` for 8-bit operands
+    /// (`_mm256_dpbusd_avx_epi32`).
+    AvxVnni,
+    /// AVX-512 VNNI (`vpdpbusd` on 512 bits) for 8-bit operands.
     Avx512Vnni,
 }
 
+/// Every set, in ascending order.
+const ALL: [Kernels; 4] = [
+    Kernels::Portable,
+    Kernels::Avx2,
+    Kernels::AvxVnni,
+    Kernels::Avx512Vnni,
+];
+
+/// The bit of [`DETECTED`] saying the CPU has AVX-512 VBMI (`vpermb`, `vpmultishiftqb`: the packed-row kernel of
+/// [`super::rows`]), next to the bits of the sets (`1 << k as u8`).
+const VBMI: u8 = 1 << 7;
+
 impl Kernels {
-    fn code(self) -> u8 {
-        match self {
-            Kernels::Portable => 1,
-            Kernels::Avx2 => 2,
-            Kernels::Avx512Vnni => 3,
-        }
+    fn bit(self) -> u8 {
+        1 << self as u8
     }
 
-    fn of(code: u8) -> Option<Kernels> {
-        match code {
-            1 => Some(Kernels::Portable),
-            2 => Some(Kernels::Avx2),
-            3 => Some(Kernels::Avx512Vnni),
-            _ => None,
+    /// The best set of `mask` (bits of sets) at or below `cap`.
+    fn best(mask: u8, cap: Kernels) -> Kernels {
+        let mut b = Kernels::Portable;
+        for k in ALL {
+            if k <= cap && mask & k.bit() != 0 {
+                b = k;
+            }
         }
+        b
     }
 }
 
-/// 0: not detected yet.
+/// 0: not detected yet; else the bits of the sets the process may run (the CPU's, capped by `NUMBER_KERNELS`,
+/// [`Kernels::Portable`] always) and [`VBMI`].
 static DETECTED: AtomicU8 = AtomicU8::new(0);
-/// 0: no limit.
+/// 0: no limit; else `1 + ` the best set the CPU runs at or below the limit ([`limit`]).
 static LIMIT: AtomicU8 = AtomicU8::new(0);
 
-/// The best kernels this CPU runs.
+/// The detected bits (see [`DETECTED`]), detecting them on the first call.
+#[inline]
+fn detected() -> u8 {
+    match DETECTED.load(Ordering::Relaxed) {
+        0 => {
+            let m = detect() | Kernels::Portable.bit();
+            DETECTED.store(m, Ordering::Relaxed);
+            m
+        }
+        m => m,
+    }
+}
+
+/// The best kernels this CPU runs (below the `NUMBER_KERNELS` cap).
 ///
 /// ```
 /// use number_formats::dot::cpu::{self, Kernels};
 /// let k = cpu::available();
-/// assert!([Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni].contains(&k));
+/// assert!([Kernels::Portable, Kernels::Avx2, Kernels::AvxVnni, Kernels::Avx512Vnni].contains(&k));
 /// ```
 #[inline]
 pub fn available() -> Kernels {
-    match Kernels::of(DETECTED.load(Ordering::Relaxed)) {
-        Some(k) => k,
-        None => {
-            let k = detect();
-            DETECTED.store(k.code(), Ordering::Relaxed);
-            k
-        }
-    }
+    Kernels::best(detected(), Kernels::Avx512Vnni)
+}
+
+/// Whether the CPU has AVX-512 VBMI (detected with the kernel sets; never when `NUMBER_KERNELS` caps the sets
+/// below AVX-512 VNNI).
+#[inline]
+pub(crate) fn vbmi() -> bool {
+    detected() & VBMI != 0
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
-fn detect() -> Kernels {
+fn detect() -> u8 {
     let cpu = detect_cpu();
-    // `NUMBER_KERNELS=portable|avx2` caps the set for the whole process, e.g. to time on an AVX-512 machine
-    // what an AVX2-only CPU runs (results are the same either way).
+    // `NUMBER_KERNELS=portable|avx2|avxvnni` caps the set for the whole process, e.g. to time on an AVX-512
+    // machine what an AVX2-only CPU runs (results are the same either way).
     match capped(std::env::var("NUMBER_KERNELS").ok().as_deref(), cpu) {
         Ok(k) => k,
         Err(e) => {
@@ -77,64 +106,90 @@ fn detect() -> Kernels {
     }
 }
 
-/// The kernels a process uses on a CPU with `cpu` when `NUMBER_KERNELS` is `var`; an error naming the accepted
-/// values for anything else (the CPU's own set is used then).
+/// The bits of the sets a process uses on a CPU with the bits `cpu` when `NUMBER_KERNELS` is `var` (the sets up
+/// to the cap; the VBMI bit only uncapped); an error naming the accepted values for anything else (the CPU's own
+/// sets are used then).
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
-fn capped(var: Option<&str>, cpu: Kernels) -> Result<Kernels, std::string::String> {
+fn capped(var: Option<&str>, cpu: u8) -> Result<u8, std::string::String> {
+    let below = |cap: Kernels| {
+        ALL.iter()
+            .filter(|k| **k <= cap)
+            .fold(0, |m, k| m | (cpu & k.bit()))
+    };
     match var {
         None | Some("") | Some("avx512vnni") => Ok(cpu),
-        Some("avx2") => Ok(cpu.min(Kernels::Avx2)),
-        Some("portable") => Ok(Kernels::Portable),
+        Some("avxvnni") => Ok(below(Kernels::AvxVnni)),
+        Some("avx2") => Ok(below(Kernels::Avx2)),
+        Some("portable") => Ok(below(Kernels::Portable)),
         Some(other) => Err(std::format!(
-            "NUMBER_KERNELS={other:?} is not a kernel set: use `portable`, `avx2` or `avx512vnni` (a cap: a CPU \
-             without the set runs what it has); running the CPU's own kernels ({cpu:?})"
+            "NUMBER_KERNELS={other:?} is not a kernel set: use `portable`, `avx2`, `avxvnni` or `avx512vnni` (a \
+             cap: a CPU without the set runs the best it has below it); running the CPU's own kernels ({:?})",
+            Kernels::best(cpu, Kernels::Avx512Vnni)
         )),
     }
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
-fn detect_cpu() -> Kernels {
-    if std::is_x86_feature_detected!("avx512f")
+fn detect_cpu() -> u8 {
+    let mut m = Kernels::Portable.bit();
+    let avx2 = std::is_x86_feature_detected!("avx2");
+    if avx2 {
+        m |= Kernels::Avx2.bit();
+    }
+    if avx2 && std::is_x86_feature_detected!("avxvnni") {
+        m |= Kernels::AvxVnni.bit();
+    }
+    if avx2
+        && std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("avx512vnni")
     {
-        Kernels::Avx512Vnni
-    } else if std::is_x86_feature_detected!("avx2") {
-        Kernels::Avx2
-    } else {
-        Kernels::Portable
+        m |= Kernels::Avx512Vnni.bit();
+        if std::is_x86_feature_detected!("avx512vbmi") {
+            m |= VBMI;
+        }
     }
+    m
 }
 
 #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-fn detect() -> Kernels {
-    if cfg!(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw",
-        target_feature = "avx512vnni"
-    )) {
-        Kernels::Avx512Vnni
-    } else if cfg!(all(target_arch = "x86_64", target_feature = "avx2")) {
-        Kernels::Avx2
-    } else {
-        Kernels::Portable
+fn detect() -> u8 {
+    let x86 = cfg!(target_arch = "x86_64");
+    let avx2 = x86 && cfg!(target_feature = "avx2");
+    let avx512 = avx2
+        && cfg!(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx512vnni"
+        ));
+    let mut m = Kernels::Portable.bit();
+    if avx2 {
+        m |= Kernels::Avx2.bit();
     }
+    if avx2 && cfg!(target_feature = "avxvnni") {
+        m |= Kernels::AvxVnni.bit();
+    }
+    if avx512 {
+        m |= Kernels::Avx512Vnni.bit();
+        if cfg!(target_feature = "avx512vbmi") {
+            m |= VBMI;
+        }
+    }
+    m
 }
 
-/// The kernels in use: [`available`], or less if [`limit`] (or [`force_portable`]) says so.
+/// The kernels in use: [`available`], or the best the CPU runs at or below [`limit`] (or [`force_portable`]).
 #[inline(always)]
 pub fn selected() -> Kernels {
-    let a = available();
-    match Kernels::of(LIMIT.load(Ordering::Relaxed)) {
-        Some(l) if l < a => l,
-        _ => a,
+    match LIMIT.load(Ordering::Relaxed) {
+        0 => available(),
+        l => ALL[((l - 1) & 3) as usize],
     }
 }
 
-/// Runs no kernels above `k` even where the CPU has them (`Some`), or lets the CPU decide again (`None`): for
-/// tests that compare the paths (every set up to [`available`]), and benchmarks that measure what each gains.
-/// Results are the same either way.
+/// Runs no kernels above `k` even where the CPU has them (`Some`; the best set the CPU has at or below `k`), or
+/// lets the CPU decide again (`None`): for tests that compare the paths ([`every_available`]), and benchmarks
+/// that measure what each gains. Results are the same either way.
 ///
 /// ```
 /// use number_formats::dot::cpu::{self, Kernels};
@@ -144,7 +199,8 @@ pub fn selected() -> Kernels {
 /// assert_eq!(cpu::selected(), cpu::available());
 /// ```
 pub fn limit(k: Option<Kernels>) {
-    LIMIT.store(k.map_or(0, Kernels::code), Ordering::Relaxed);
+    let l = k.map_or(0, |k| Kernels::best(detected(), k) as u8 + 1);
+    LIMIT.store(l, Ordering::Relaxed);
 }
 
 /// Runs the portable loops even where faster kernels are available (`true`), or lets the CPU decide again
@@ -153,18 +209,23 @@ pub fn force_portable(on: bool) {
     limit(on.then_some(Kernels::Portable));
 }
 
-/// Every set of kernels this CPU runs, the portable loops first: what tests compare.
+/// Every set of kernels this CPU runs (below the `NUMBER_KERNELS` cap), the portable loops first: what tests
+/// compare, each selected with [`limit`].
 pub fn every_available() -> impl Iterator<Item = Kernels> {
-    let a = available();
-    [Kernels::Portable, Kernels::Avx2, Kernels::Avx512Vnni]
-        .into_iter()
-        .filter(move |k| *k <= a)
+    let m = detected();
+    ALL.into_iter().filter(move |k| m & k.bit() != 0)
 }
 
-/// Whether the VNNI kernels run now.
+/// Whether the AVX-512 VNNI kernels run now.
 #[inline(always)]
 pub(crate) fn vnni() -> bool {
     cfg!(target_arch = "x86_64") && selected() == Kernels::Avx512Vnni
+}
+
+/// Whether the AVX-VNNI kernels run now.
+#[inline(always)]
+pub(crate) fn avx_vnni() -> bool {
+    cfg!(target_arch = "x86_64") && selected() == Kernels::AvxVnni
 }
 
 /// Whether the AVX2 kernels run now.
@@ -175,25 +236,43 @@ pub(crate) fn avx2() -> bool {
 
 #[cfg(all(test, target_arch = "x86_64", feature = "std"))]
 mod tests {
-    use super::{Kernels, capped};
+    use super::{ALL, Kernels, VBMI, capped};
+
+    fn bits(sets: &[Kernels]) -> u8 {
+        sets.iter().fold(0, |m, k| m | k.bit())
+    }
 
     #[test]
     fn the_cap_is_parsed_and_a_misspelt_one_is_an_error() {
-        let vnni = Kernels::Avx512Vnni;
-        assert_eq!(capped(None, vnni), Ok(vnni));
-        assert_eq!(capped(Some("avx2"), vnni), Ok(Kernels::Avx2));
+        use Kernels::*;
+        let every = bits(&ALL) | VBMI;
+        // AVX-512 VNNI without AVX-VNNI (Ice Lake, Zen 4).
+        let icelake = bits(&[Portable, Avx2, Avx512Vnni]);
+        assert_eq!(capped(None, every), Ok(every));
+        assert_eq!(capped(Some("avx512vnni"), every), Ok(every));
         assert_eq!(
-            capped(Some("avx2"), Kernels::Portable),
-            Ok(Kernels::Portable)
+            capped(Some("avxvnni"), every),
+            Ok(bits(&[Portable, Avx2, AvxVnni]))
+        );
+        assert_eq!(capped(Some("avx2"), every), Ok(bits(&[Portable, Avx2])));
+        assert_eq!(capped(Some("portable"), every), Ok(bits(&[Portable])));
+        assert_eq!(
+            capped(Some("avx2"), bits(&[Portable])),
+            Ok(bits(&[Portable]))
         );
         assert_eq!(
-            capped(Some("portable"), Kernels::Avx2),
-            Ok(Kernels::Portable)
+            capped(Some("avxvnni"), icelake),
+            Ok(bits(&[Portable, Avx2]))
         );
-        assert_eq!(capped(Some("avx512vnni"), Kernels::Avx2), Ok(Kernels::Avx2));
-        let e = capped(Some("AVX2"), vnni).unwrap_err();
+        assert_eq!(Kernels::best(bits(&[Portable, Avx2]), Avx512Vnni), Avx2);
+        assert_eq!(Kernels::best(icelake, AvxVnni), Avx2);
+        assert_eq!(Kernels::best(icelake, Avx512Vnni), Avx512Vnni);
+        assert_eq!(Kernels::best(every, AvxVnni), AvxVnni);
+        let e = capped(Some("AVX2"), every).unwrap_err();
         assert!(
-            e.contains("NUMBER_KERNELS=\"AVX2\"") && e.contains("`avx2`"),
+            e.contains("NUMBER_KERNELS=\"AVX2\"")
+                && e.contains("`avx2`")
+                && e.contains("`avxvnni`"),
             "{e}"
         );
     }

@@ -11,8 +11,7 @@
 //! result is the exact integer sum the byte kernel computes on the decoded row, under the same conditions
 //! ([`super::dot`]'s integer path: the product grid, a bound on every partial sum, the accumulator check), so the
 //! value returned is the same, bit for bit. Everything else (no AVX2, other formats, operands that are not bytes,
-//! a check that fails, rows of at most 64 codes without the AVX-512 kernel) decodes the row into its buffer and runs
-//! [`super::dot`] on it.
+//! a check that fails) decodes the row into its buffer and runs [`super::dot`] on it.
 use super::{EXACT, Raw, acc_units, grid, layout, pow2};
 use crate::packed::simd::{Kind, kind};
 use crate::packed::{Operand, PackedSlice, bytes_of, decode_bytes};
@@ -23,8 +22,7 @@ use crate::{Format, Number};
 const MIN_BLOCK: u32 = 32;
 
 /// Whether the fused kernel reads packed rows of `T` (on CPUs with AVX2): one-byte fixed-point and binary types,
-/// and block formats of at least [`MIN_BLOCK`] values per block. [`WeightRead::prepare`](crate::packed::WeightRead)
-/// keeps tensors of these types packed.
+/// and block formats of at least [`MIN_BLOCK`] values per block.
 pub const fn fused_type<T: Number>() -> bool {
     if cfg!(target_endian = "big") {
         return false;
@@ -109,11 +107,9 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
     if !fused_type::<W>() {
         return None;
     }
-    let wide = kernels()?;
+    let fk = kernels()?;
     let n = p.len();
-    // Short rows on the AVX2 kernel: most of a row of fewer than 64 codes is its scalar head and tail, slower
-    // than decoding the row and the short byte kernel (`dot::bytes::short`).
-    if x.len() != n || n == 0 || (!wide && n <= super::bytes::SHORT) {
+    if x.len() != n || n == 0 {
         return None;
     }
     let (lw, lx) = (layout(TW::FIXED, W::FIXED)?, layout(TX::FIXED, EX::FIXED)?);
@@ -135,26 +131,39 @@ fn packed_dot<A: Number, TW: Number, TX: Number, W: Number, EX: Number>(
         block_bound(p, lx.max_abs())?
     };
     let ai = acc_units::<A>(acc, s, prods)?;
-    let sum = fused(p, xb, xs, wide);
+    let sum = fused(p, xb, xs, fk);
     // |ai + sum| < 2^24: the conversion and the scaling are exact.
     Some((ai + sum) as f32 * pow2(-s) as f32)
 }
 
-/// Which fused kernel runs: `None` when neither may (no AVX2, or [`super::cpu::limit`] forbids it), else whether
-/// the AVX-512 one does (the VNNI kernels are selected and the CPU has VBMI: `vpermb`, `vpmultishiftqb`) rather
-/// than the AVX2 one.
+/// A fused kernel: which instructions multiply the unpacked codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fused {
+    /// AVX2 (`vpmaddubsw` or `vpmaddwd`), 32 codes at a time.
+    Avx2,
+    /// The AVX2 unpacking with AVX-VNNI's `vpdpbusd`, 32 codes at a time.
+    AvxVnni,
+    /// AVX-512 VBMI + VNNI, 64 codes at a time.
+    Avx512,
+}
+
+/// Which fused kernel runs: `None` when none may (no AVX2, or [`super::cpu::limit`] forbids it), else the one of
+/// the selected kernel set: the AVX-512 one when the AVX-512 VNNI kernels are selected and the CPU has VBMI
+/// (`vpermb`, `vpmultishiftqb`; detected once with the sets, [`super::cpu`]), else the AVX-VNNI one when those are
+/// selected, else the AVX2 one.
 #[inline(always)]
-fn kernels() -> Option<bool> {
-    use super::cpu::{Kernels, selected};
-    let k = selected();
-    if !cfg!(target_arch = "x86_64") || k < Kernels::Avx2 {
+fn kernels() -> Option<Fused> {
+    use super::cpu::{Kernels, selected, vbmi};
+    if !cfg!(target_arch = "x86_64") {
         return None;
     }
-    #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    let vbmi = std::is_x86_feature_detected!("avx512vbmi");
-    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    let vbmi = cfg!(all(target_arch = "x86_64", target_feature = "avx512vbmi"));
-    Some(vbmi && k == Kernels::Avx512Vnni)
+    match selected() {
+        Kernels::Portable => None,
+        Kernels::Avx2 => Some(Fused::Avx2),
+        Kernels::AvxVnni => Some(Fused::AvxVnni),
+        Kernels::Avx512Vnni if vbmi() => Some(Fused::Avx512),
+        Kernels::Avx512Vnni => Some(Fused::Avx2),
+    }
 }
 
 /// For a row of a block format: `Σ_blocks len·max|v|·2^shift · xmax`, when below 2^24 (a bound on every partial
@@ -176,9 +185,9 @@ fn block_bound<W: Number>(p: PackedSlice<'_, W>, xmax: i64) -> Option<i64> {
     (bound < EXACT).then_some(bound)
 }
 
-/// `Σ raw(p_k)·x_k` (wrapping) of a packed row of a [`fused_type`] and bytes (`xs`: signed), on a CPU with AVX2
-/// (`wide`: with the AVX-512 kernel, see [`kernels`]).
-fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i32 {
+/// `Σ raw(p_k)·x_k` (wrapping) of a packed row of a [`fused_type`] and bytes (`xs`: signed), with the fused kernel
+/// `fk` (see [`kernels`]).
+fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, fk: Fused) -> i32 {
     let (words, k0, n) = (p.stream(), p.first(), p.len());
     match W::FORMAT {
         Format::Block { w: vw, len: bn, .. } => {
@@ -189,7 +198,7 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i3
             while j < n {
                 let k = k0 + j;
                 let m = (bn - k % bn).min(n - j);
-                let run = stream_dot(words, k, vw, kind, &x[j..j + m], xs, wide);
+                let run = stream_dot(words, k, vw, kind, &x[j..j + m], xs, fk);
                 total = total.wrapping_add(run.wrapping_shl(p.shift(k / bn)));
                 j += m;
             }
@@ -197,15 +206,16 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, wide: bool) -> i3
         }
         _ => {
             let kind = const { kind::<W>() }.expect("fused_type");
-            stream_dot(words, k0, W::FORMAT.bits(), kind, x, xs, wide)
+            stream_dot(words, k0, W::FORMAT.bits(), kind, x, xs, fk)
         }
     }
 }
 
 /// `Σ expand(code_{k0+j})·x_j` (wrapping) over `j < x.len()` of the `bits`-bit codes of the stream `words`
-/// (`simd::expand` of `kind`): with AVX-512 (`wide`) 64 at a time, the last group masked; else values one by one up
-/// to a multiple of 8 (whose codes start on a byte), then 32 at a
-/// time with AVX2 while the loads stay inside the words, then the rest decoded to a stack buffer.
+/// (`simd::expand` of `kind`): with AVX-512 ([`Fused::Avx512`]) 64 at a time, the last group masked; else 32 at a
+/// time with AVX2 (its products by `vpdpbusd` with [`Fused::AvxVnni`]) from the byte where the row's first code
+/// lies, the operand bytes of a first and a partial last group zero-padded (see the body), while the loads of codes
+/// stay inside the words, then the rest decoded to a stack buffer.
 #[inline(always)]
 fn stream_dot(
     words: &[u64],
@@ -214,14 +224,14 @@ fn stream_dot(
     kind: Kind,
     x: &[u8],
     xs: bool,
-    wide: bool,
+    fk: Fused,
 ) -> i32 {
     let n = x.len();
     #[cfg(target_arch = "x86_64")]
-    if n > 0 && wide {
+    if n > 0 && fk == Fused::Avx512 {
         let bytes = bytes_of(words);
         let at = k0 * bits as usize;
-        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`wide`, from `kernels`); the kernel reads (masked) only the
+        // SAFETY: the CPU has AVX-512 F, BW, VBMI and VNNI (`Fused::Avx512`, from `kernels`); the kernel reads (masked) only the
         // `bytes.len() - at / 8` bytes from `at / 8` and `n` operand bytes.
         return unsafe {
             avx512::dot(
@@ -236,38 +246,66 @@ fn stream_dot(
             )
         };
     }
-    let head = ((8 - k0 % 8) % 8).min(n);
-    let mut sum = decoded_dot(words, k0, bits, kind, &x[..head], xs);
-    let bytes = bytes_of(words);
     let b = bits as usize;
-    let first = (k0 + head) / 8 * b;
+    let bytes = bytes_of(words);
+    // Groups of 32 codes from the byte-aligned code `k0 - a` (code 8 boundaries start on a byte), against the
+    // operand prefixed with `a` zeros: x'_j = x_{j - a}, 0 for j < a and j >= a + n. The codes outside the row
+    // (of the rows before and after it in the tensor) meet zero operand bytes, so they add nothing. The first
+    // group (when a > 0) and a last partial group read their operand bytes from zero-padded copies; the loads of
+    // codes stay inside the words (the groups that fit), the rest decoded one by one.
+    let a = k0 % 8;
+    let total = a + n;
+    let first = (k0 - a) / 8 * b;
     // Group g reads 16 bytes at first + 4g·bits and at first + 4g·bits + 2·bits.
-    let groups = if bytes.len() >= first + 2 * b + 16 {
-        ((n - head) / 32).min((bytes.len() - first - 2 * b - 16) / (4 * b) + 1)
+    let fit = if bytes.len() >= first + 2 * b + 16 {
+        (bytes.len() - first - 2 * b - 16) / (4 * b) + 1
     } else {
         0
     };
-    #[cfg(target_arch = "x86_64")]
-    if groups > 0 {
-        // SAFETY: the caller checked AVX2 (`kernels`); the loads end at or before `bytes.len()` (`groups` above) and
-        // the operand loads at `head + 32·groups <= n`.
-        sum = sum.wrapping_add(unsafe {
-            avx2::dot(
-                bytes.as_ptr().add(first),
-                bits,
-                kind,
-                x.as_ptr().add(head),
-                xs,
-                groups,
-            )
-        });
-    }
+    let groups = total.div_ceil(32).min(fit);
     #[cfg(not(target_arch = "x86_64"))]
     let groups = {
-        let _ = groups;
+        let _ = (groups, fk);
         0
     };
-    let done = head + 32 * groups;
+    if groups == 0 {
+        return decoded_dot(words, k0, bits, kind, x, xs);
+    }
+    let last = groups - 1;
+    let (mut hb, mut tb) = ([0u8; 32], [0u8; 32]);
+    let head = a > 0;
+    if head {
+        let m = 32.min(total) - a;
+        hb[a..a + m].copy_from_slice(&x[..m]);
+    }
+    // A partial last group (only when every group fit), unless it is the head group, which holds it already.
+    let tail = 32 * groups > total && !(head && last == 0);
+    if tail {
+        let s = 32 * last - a;
+        tb[..n - s].copy_from_slice(&x[s..]);
+    }
+    let xv = avx2::X {
+        base: x.as_ptr().wrapping_sub(a),
+        head: if head { hb.as_ptr() } else { core::ptr::null() },
+        tail: if tail { tb.as_ptr() } else { core::ptr::null() },
+    };
+    // SAFETY: the caller checked AVX2 (`kernels`), and AVX-VNNI with `Fused::AvxVnni`; the code loads end at or
+    // before `bytes.len()` (`fit`); the operand loads read the buffers for the head and tail groups, and for a
+    // group g in between x' bytes 32g..32g + 32 <= a + n, that is x bytes 32g - a.. <= n (g >= 1 when a > 0).
+    #[cfg(target_arch = "x86_64")]
+    let sum = unsafe {
+        avx2::dot(
+            bytes.as_ptr().add(first),
+            bits,
+            kind,
+            xv,
+            xs,
+            groups,
+            fk == Fused::AvxVnni,
+        )
+    };
+    // Values past the groups that fit (the end of the words), one by one.
+    let done = (32 * groups).min(total) - a;
     sum.wrapping_add(decoded_dot(words, k0 + done, bits, kind, &x[done..], xs))
 }
 
@@ -521,25 +559,71 @@ pub(crate) mod avx2 {
         signed_ok && 2 * wmax * xmax <= i16::MAX as i32
     }
 
+    /// The operand bytes of the groups: group g's 32 bytes at `base + 32g`, except the first group's at `head`
+    /// and the last group's at `tail` when those are not null.
+    #[derive(Clone, Copy)]
+    pub(crate) struct X {
+        pub(crate) base: *const u8,
+        pub(crate) head: *const u8,
+        pub(crate) tail: *const u8,
+    }
+
+    impl X {
+        /// Operand bytes at `x`, group g's at `x + 32g`.
+        #[cfg(test)]
+        pub(crate) fn at(x: *const u8) -> X {
+            X {
+                base: x,
+                head: core::ptr::null(),
+                tail: core::ptr::null(),
+            }
+        }
+
+        /// The operand bytes of group `g` of `groups`.
+        #[inline(always)]
+        fn group(self, g: usize, groups: usize) -> *const u8 {
+            if g == 0 && !self.head.is_null() {
+                self.head
+            } else if g + 1 == groups && !self.tail.is_null() {
+                self.tail
+            } else {
+                self.base.wrapping_add(32 * g)
+            }
+        }
+    }
+
     /// `Σ expand(code_j)·x_j` (wrapping) over `j < 32·groups` of the `bits`-bit codes (1..=8) of the byte stream at
-    /// `src` (code 0 at bit 0) and the bytes at `x` (`xs`: signed).
+    /// `src` (code 0 at bit 0) and the operand bytes `x` (`xs`: signed); the products by AVX-VNNI's `vpdpbusd`
+    /// when `vnni` (see [`run_vnni`]).
     ///
     /// # Safety
-    /// The CPU has AVX2; `src + 4·bits·(groups − 1) + 2·bits + 16` bytes are readable at `src`, `32·groups` at `x`.
+    /// The CPU has AVX2, and AVX-VNNI when `vnni`; `src + 4·bits·(groups − 1) + 2·bits + 16` bytes are readable at
+    /// `src`, and the 32 operand bytes of each group ([`X`]).
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn dot(
         src: *const u8,
         bits: u32,
         kind: Kind,
-        x: *const u8,
+        x: X,
         xs: bool,
         groups: usize,
+        vnni: bool,
     ) -> i32 {
         const S: u8 = 0;
         const U: u8 = 1;
         const B: u8 = 2;
         let fit = pairs_fit(bits, kind, xs);
         unsafe {
+            if vnni {
+                return match (kind, xs) {
+                    (Kind::Signed, false) => run_vnni::<S, false>(src, bits, x, groups),
+                    (Kind::Signed, true) => run_vnni::<S, true>(src, bits, x, groups),
+                    (Kind::Unsigned, false) => run_vnni::<U, false>(src, bits, x, groups),
+                    (Kind::Unsigned, true) => run_vnni::<U, true>(src, bits, x, groups),
+                    (Kind::Binary, false) => run_vnni::<B, false>(src, bits, x, groups),
+                    (Kind::Binary, true) => run_vnni::<B, true>(src, bits, x, groups),
+                };
+            }
             match (kind, xs, fit) {
                 (Kind::Signed, false, true) => run::<S, false, true>(src, bits, x, groups),
                 (Kind::Signed, true, true) => run::<S, true, true>(src, bits, x, groups),
@@ -555,16 +639,16 @@ pub(crate) mod avx2 {
         }
     }
 
-    /// [`dot`] for one kind (`K`: 0 signed, 1 unsigned, 2 binary), operand signedness `XS` and product path
-    /// (`FIT`: `vpmaddubsw`, else 16-bit products).
+    /// The 32 values of group `g` (codes `32g..32g + 32` of the stream at `src`) as bytes in order, expanded as
+    /// kind `K` says (0 signed, 1 unsigned, 2 binary ±1): the two bytes holding each code moved into a 16-bit lane
+    /// (`vpshufb`), its top bit put at the top of the lane (`vpmullw`), shifted back (arithmetically for signed
+    /// codes), packed to bytes.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; the 16 bytes at `src + 4·bits·g` and at `src + 4·bits·g + 2·bits` are readable.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn run<const K: u8, const XS: bool, const FIT: bool>(
-        src: *const u8,
-        bits: u32,
-        x: *const u8,
-        groups: usize,
-    ) -> i32 {
+    unsafe fn group<const K: u8>(src: *const u8, bits: u32, g: usize) -> __m256i {
         let b = bits as usize;
         unsafe {
             let shuf0 = _mm256_loadu_si256(SHUF[b][0].as_ptr().cast());
@@ -572,32 +656,53 @@ pub(crate) mod avx2 {
             let mul = _mm256_loadu_si256(MUL[b].as_ptr().cast());
             let count = _mm_cvtsi32_si128((16 - bits) as i32);
             let ones16 = _mm256_set1_epi16(1);
+            let p = src.add(4 * b * g);
+            let lo = _mm_loadu_si128(p.cast());
+            let hi = _mm_loadu_si128(p.add(2 * b).cast());
+            let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+            // Codes 0..8 and 16..24 (e0), 8..16 and 24..32 (e1), each at the top of its 16-bit lane.
+            let e0 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf0), mul);
+            let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
+            // Packing e0 with e1 puts the 32 values in order.
+            match K {
+                0 => _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count)),
+                1 => _mm256_packus_epi16(_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count)),
+                _ => {
+                    let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
+                    let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
+                    let v1 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c1, c1));
+                    _mm256_packs_epi16(v0, v1)
+                }
+            }
+        }
+    }
+
+    /// The wrapping sum of the 8 lanes of `v`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn hsum(v: __m256i) -> i32 {
+        let mut lanes = [0i32; 8];
+        // SAFETY: `lanes` holds 32 bytes.
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
+        lanes.iter().fold(0i32, |s, &v| s.wrapping_add(v))
+    }
+
+    /// [`dot`] for one kind (`K`: 0 signed, 1 unsigned, 2 binary), operand signedness `XS` and product path
+    /// (`FIT`: `vpmaddubsw`, else 16-bit products).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn run<const K: u8, const XS: bool, const FIT: bool>(
+        src: *const u8,
+        bits: u32,
+        x: X,
+        groups: usize,
+    ) -> i32 {
+        unsafe {
+            let ones16 = _mm256_set1_epi16(1);
             let (mut acc0, mut acc1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
-                let p = src.add(4 * b * g);
-                let lo = _mm_loadu_si128(p.cast());
-                let hi = _mm_loadu_si128(p.add(2 * b).cast());
-                let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
-                // Codes 0..8 and 16..24 (e0), 8..16 and 24..32 (e1), each at the top of its 16-bit lane.
-                let e0 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf0), mul);
-                let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
-                // Packing e0 with e1 puts the 32 values in order.
-                let w = match K {
-                    0 => {
-                        _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count))
-                    }
-                    1 => _mm256_packus_epi16(
-                        _mm256_srl_epi16(e0, count),
-                        _mm256_srl_epi16(e1, count),
-                    ),
-                    _ => {
-                        let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
-                        let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
-                        let v1 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c1, c1));
-                        _mm256_packs_epi16(v0, v1)
-                    }
-                };
-                let xv = _mm256_loadu_si256(x.add(32 * g).cast());
+                let w = group::<K>(src, bits, g);
+                let xv = _mm256_loadu_si256(x.group(g, groups).cast());
                 if FIT {
                     let prod = if !XS {
                         _mm256_maddubs_epi16(xv, w)
@@ -627,9 +732,50 @@ pub(crate) mod avx2 {
                     acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(w1, x1));
                 }
             }
-            let mut lanes = [0i32; 8];
-            _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_add_epi32(acc0, acc1));
-            lanes.iter().fold(0i32, |s, &v| s.wrapping_add(v))
+            hsum(_mm256_add_epi32(acc0, acc1))
+        }
+    }
+
+    /// [`run`] with `vpdpbusd` (AVX-VNNI): four products of an unsigned and a signed byte summed into each 32-bit
+    /// lane, exact for any bytes (no 16-bit saturation, so no `FIT` condition). The unsigned operand is `x`
+    /// against signed or binary codes and 7-bit unsigned codes; the codes against signed `x` when they are
+    /// unsigned; else (signed or binary codes against signed `x`, 8-bit unsigned codes against unsigned `x`) the
+    /// side that must be unsigned is flipped by 128 (xor 0x80: `c + 128` of a signed byte, `c − 128` of an
+    /// unsigned one) and `∓128·Σx` is summed by `vpdpbusd` of 128 with `x` and subtracted at the end.
+    ///
+    /// # Safety
+    /// As [`dot`], with AVX-VNNI.
+    #[target_feature(enable = "avx2,avxvnni")]
+    #[inline]
+    unsafe fn run_vnni<const K: u8, const XS: bool>(
+        src: *const u8,
+        bits: u32,
+        x: X,
+        groups: usize,
+    ) -> i32 {
+        unsafe {
+            let flip = _mm256_set1_epi8(i8::MIN);
+            // 8-bit unsigned codes against unsigned x: (c − 128)·x + 128·x.
+            let wide_unsigned = K == 1 && !XS && bits == 8;
+            let (mut acc, mut corr) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+            for g in 0..groups {
+                let w = group::<K>(src, bits, g);
+                let xv = _mm256_loadu_si256(x.group(g, groups).cast());
+                if K == 1 && XS {
+                    acc = _mm256_dpbusd_avx_epi32(acc, w, xv);
+                } else if XS {
+                    // Signed or ±1 codes c, signed x: Σ(c + 128)·x − 128·Σx.
+                    acc = _mm256_dpbusd_avx_epi32(acc, _mm256_xor_si256(w, flip), xv);
+                    corr = _mm256_dpbusd_avx_epi32(corr, flip, xv);
+                } else if wide_unsigned {
+                    // Σ x·(c − 128) − Σ x·(−128).
+                    acc = _mm256_dpbusd_avx_epi32(acc, xv, _mm256_xor_si256(w, flip));
+                    corr = _mm256_dpbusd_avx_epi32(corr, xv, flip);
+                } else {
+                    acc = _mm256_dpbusd_avx_epi32(acc, xv, w);
+                }
+            }
+            hsum(_mm256_sub_epi32(acc, corr))
         }
     }
 }
@@ -676,10 +822,22 @@ mod tests {
                     continue;
                 }
                 for xs in [false, true] {
-                    for groups in 1..=5usize {
-                        // SAFETY: AVX2 is present; 4·8·4 + 16 + 16 < 400 code bytes and 160 operand bytes.
+                    for (groups, vnni) in (1..=5usize).flat_map(|g| [(g, false), (g, true)]) {
+                        if vnni && !std::is_x86_feature_detected!("avxvnni") {
+                            continue;
+                        }
+                        // SAFETY: AVX2 is present (and AVX-VNNI with `vnni`); 4·8·4 + 16 + 16 < 400 code bytes and
+                        // 160 operand bytes.
                         let got = unsafe {
-                            avx2::dot(codes.as_ptr(), bits, kind, x.as_ptr(), xs, groups)
+                            avx2::dot(
+                                codes.as_ptr(),
+                                bits,
+                                kind,
+                                avx2::X::at(x.as_ptr()),
+                                xs,
+                                groups,
+                                vnni,
+                            )
                         };
                         let want = (0..32 * groups).fold(0i32, |s, j| {
                             let c = read_bits(&words, j * bits as usize, bits) as u32;
@@ -692,7 +850,7 @@ mod tests {
                             let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
                             s.wrapping_add(w * v)
                         });
-                        assert_eq!(got, want, "bits {bits} xs {xs} groups {groups}");
+                        assert_eq!(got, want, "bits {bits} xs {xs} groups {groups} vnni {vnni}");
                     }
                 }
             }
@@ -710,14 +868,24 @@ mod tests {
             let p = Packed::<W>::from_f32_slice(ws);
             let v = p.to_vec();
             let x = X::from_f32_slice(xs);
-            for (s, l) in [(0, 784), (0, 64), (5, 700), (784, 784), (3, 29)] {
+            // Rows at every start bit (heads), partial last groups (tails), rows of one group or less, and rows
+            // at the end of the words (where the last groups' loads would pass the end).
+            for (s, l) in [
+                (0, 784),
+                (0, 64),
+                (5, 700),
+                (784, 784),
+                (3, 29),
+                (1, 31),
+                (7, 1),
+                (9, 40),
+                (2, 33),
+                (1560, 8),
+                (1500, 68),
+                (1531, 37),
+            ] {
                 let x = &x[..l];
                 let got = packed_dot::<f32, W, X, W, X>(0.5, p.slice(s, l), x);
-                // Rows of at most `SHORT` codes are decoded instead on the AVX2 kernel.
-                if l <= super::super::bytes::SHORT && kernels() == Some(false) {
-                    assert!(got.is_none(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
-                    continue;
-                }
                 assert!(got.is_some(), "{} x {} {s}+{l}", W::FORMAT, X::FORMAT);
                 let want = super::super::dot::<f32, W, X, _, _>(0.5, &v[s..s + l], x);
                 assert_eq!(
@@ -728,22 +896,24 @@ mod tests {
                 );
             }
         }
-        // The fused kernels need AVX2, and run only when the kernel set is not capped below it (`NUMBER_KERNELS`).
-        if !std::is_x86_feature_detected!("avx2")
-            || super::super::cpu::selected() < super::super::cpu::Kernels::Avx2
-        {
-            return;
-        }
+        use super::super::cpu::{self, Kernels};
         let ws: Vec<f32> = (0..2 * 784)
             .map(|i| ((i * 37 % 23) as f32 - 11.0) / 40.0)
             .collect();
         let xs: Vec<f32> = (0..784)
             .map(|i| ((i * 13 % 29) as f32 - 9.0) / 8.0)
             .collect();
-        run::<Fixed<3, 4>, UFixed<8, 4>>(&ws, &xs);
-        run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
-        run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
-        run::<Blocked<2, 2, 784>, UFixed<8, 4>>(&ws, &xs);
+        // The fused kernels need AVX2: every set the CPU has from AVX2 on (below the `NUMBER_KERNELS` cap).
+        for k in cpu::every_available().filter(|k| *k >= Kernels::Avx2) {
+            cpu::limit(Some(k));
+            run::<Fixed<3, 4>, UFixed<8, 4>>(&ws, &xs);
+            run::<Fixed<3, 4>, Fixed<8, 5>>(&ws, &xs);
+            run::<UFixed<5, 4>, Fixed<8, 5>>(&ws, &xs);
+            run::<Fixed<2, 3>, Fixed<8, 5>>(&ws, &xs);
+            run::<Blocked<2, 2, 784>, Fixed<8, 5>>(&ws, &xs);
+            run::<Blocked<2, 2, 784>, UFixed<8, 4>>(&ws, &xs);
+        }
+        cpu::limit(None);
     }
 
     /// The AVX-512 kernel against the scalar expansion, for every width, kind, operand signedness, start bit and

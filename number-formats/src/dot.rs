@@ -401,6 +401,7 @@ pub(crate) mod bytes {
 
     /// The elements of `s` as `f32`s, when they are (`E` is `f32`).
     #[inline(always)]
+    #[cfg(target_feature = "avx2")]
     fn f32s<E: crate::Number>(s: &[E]) -> Option<&[f32]> {
         let is_f32 = matches!(E::FORMAT, crate::Format::F32)
             && E::FIXED.is_none()
@@ -483,12 +484,14 @@ pub(crate) mod bytes {
 
         /// An operand of [`short_lanes`]: bytes (signed or not) or `f32` values on a fixed-point grid.
         #[derive(Clone, Copy)]
+        #[cfg(target_feature = "avx2")]
         pub(crate) enum Lanes<'a> {
             Bytes(&'a [u8], bool),
             F32(&'a [f32]),
         }
 
         /// Masks of 32-bit lanes: the 8 lanes loaded from `KEEP32[k..]` keep lane `j` iff `k + j >= 8`.
+        #[cfg(target_feature = "avx2")]
         static KEEP32: [i32; 16] = [0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1];
 
         /// The 8 raw integers of values `i..i + 8` of `v` as `i32` lanes (`scale` = 2^frac for `f32` values).
@@ -567,6 +570,7 @@ pub(crate) mod bytes {
         }
 
         /// Masks of 16-bit lanes: the 8 or 16 lanes loaded from `KEEP[k..]` keep lane `j` iff `k + j >= 16`.
+        #[cfg(target_feature = "avx2")]
         static KEEP: [i16; 32] = {
             let mut t = [0i16; 32];
             let mut i = 16;
@@ -579,6 +583,7 @@ pub(crate) mod bytes {
 
         /// 16 bytes widened to 16-bit lanes, sign- or zero-extended.
         #[inline(always)]
+        #[cfg(target_feature = "avx2")]
         unsafe fn widen128(v: __m128i, signed: bool) -> __m256i {
             unsafe {
                 if signed {

@@ -1715,29 +1715,28 @@ pub(crate) fn analyze(
 /// prologue makes (calibrate: the quantized copy; tuned: the field's slice in its tuned type).
 pub(crate) fn fields_to_bindings(opts: &Options, body: &mut Block) {
     struct Fields<'a>(&'a [(Ident, Ident)], &'a [(Ident, Ident)]);
+    /// The member of `e` when it is `base.member` with `(base, member)` in `fields`.
+    fn listed<'e>(e: &'e Expr, fields: &[(Ident, Ident)]) -> Option<&'e Ident> {
+        let Expr::Field(f) = e else { return None };
+        let syn::Member::Named(member) = &f.member else {
+            return None;
+        };
+        let Expr::Path(p) = &*f.base else { return None };
+        let base = p.path.get_ident()?;
+        fields
+            .iter()
+            .any(|(b, m)| b == base && m == member)
+            .then_some(member)
+    }
     impl VisitMut for Fields<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             // `&self.w` of a weight field is the binding itself (a `&[f32]` slice in every build), so that
             // `.zip(&self.b)` and `f(&self.w)` read it as the field's `&Vec<f32>` was read.
-            if let Expr::Reference(r) = e
-                && r.mutability.is_none()
-                && let Expr::Field(f) = &*r.expr
-                && let syn::Member::Named(member) = &f.member
-                && let Expr::Path(p) = &*f.base
-                && let Some(base) = p.path.get_ident()
-                && self.1.iter().any(|(b, m)| b == base && m == member)
-            {
-                let m = member.clone();
-                *e = parse_quote!(#m);
-                return;
-            }
-            if let Expr::Field(f) = e
-                && let syn::Member::Named(member) = &f.member
-                && let Expr::Path(p) = &*f.base
-                && let Some(base) = p.path.get_ident()
-                && self.0.iter().any(|(b, m)| b == base && m == member)
-            {
-                let m = member.clone();
+            let by_ref = match &*e {
+                Expr::Reference(r) if r.mutability.is_none() => listed(&r.expr, self.1),
+                _ => None,
+            };
+            if let Some(m) = by_ref.or_else(|| listed(e, self.0)).cloned() {
                 *e = parse_quote!(#m);
                 return;
             }

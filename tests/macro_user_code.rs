@@ -261,6 +261,8 @@ fn bits(v: &[f32]) -> Vec<u32> {
 
 #[test]
 fn untyped_vec_locals_are_quantized_sites() {
+    // Profiling and weight capture are process-wide: take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(7);
     let n = 9;
     let (w, x) = (r.vec(n), r.vec(n));
@@ -295,7 +297,6 @@ fn untyped_vec_locals_are_quantized_sites() {
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
 
     // Profiling: both locals are local sites of the function, recorded like typed `Vec<f32>` locals.
-    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     emulate::start_profiling();
     scale_cal::<P>(&w, &x, &mut vec![0.0; n]);
     let p = emulate::finish_profiling();
@@ -310,6 +311,8 @@ fn untyped_vec_locals_are_quantized_sites() {
 
 #[test]
 fn generic_model_code_compiles_and_runs_in_every_mode() {
+    // Profiling and weight capture are process-wide: take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(3);
     let (w, b, x) = (r.vec(3), r.vec(1), r.vec(12));
     // Plain: the bound `L: conv_plain::Formats` holds for every type; the weights are f32.
@@ -337,6 +340,8 @@ fn generic_model_code_compiles_and_runs_in_every_mode() {
 
 #[test]
 fn helpers_generic_over_the_weight_type() {
+    // Profiling and weight capture are process-wide: take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(5);
     let (n_out, n) = (4, 6);
     let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
@@ -362,6 +367,8 @@ fn helpers_generic_over_the_weight_type() {
 
 #[test]
 fn weights_read_through_iterators_and_helpers() {
+    // Profiling and weight capture are process-wide: take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(11);
     let (n_out, n) = (4, 6);
     let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
@@ -420,6 +427,8 @@ fn weights_read_through_iterators_and_helpers() {
 
 #[test]
 fn weights_as_struct_fields() {
+    // Profiling and weight capture are process-wide: take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(13);
     let (n_out, n) = (3, 5);
     let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
@@ -459,7 +468,6 @@ fn weights_as_struct_fields() {
     assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
     assert_ne!(bits(&yc), bits(&yp));
     // Profiling sees the fields as the weight sites of `dense_forward`.
-    let _one_profile_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     emulate::start_profiling();
     model_cal::Dense::<P> {
         w: w.clone(),
@@ -963,6 +971,8 @@ formats!(a_head: A, head_forward, "head_forward", { w = Fixed<5, 3>, b = Fixed<6
 
 #[test]
 fn field_weights_read_by_reference() {
+    // Weight capture is process-wide (test (7) captures every weight emulation quantizes): take turns.
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = Rng(41);
     let (n_out, n) = (4, 6);
     let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));

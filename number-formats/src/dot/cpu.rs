@@ -36,6 +36,9 @@ const ALL: [Kernels; 4] = [
 /// [`super::rows`]), next to the bits of the sets (`1 << k as u8`).
 const VBMI: u8 = 1 << 7;
 
+/// The bits of [`DETECTED`] that hold the index in [`ALL`] of the best set it allows.
+const BEST: u8 = 3 << 4;
+
 impl Kernels {
     fn bit(self) -> u8 {
         1 << self as u8
@@ -54,7 +57,8 @@ impl Kernels {
 }
 
 /// 0: not detected yet; else the bits of the sets the process may run (the CPU's, capped by `NUMBER_KERNELS`,
-/// [`Kernels::Portable`] always) and [`VBMI`].
+/// [`Kernels::Portable`] always), [`VBMI`], and in [`BEST`] the best of those sets (what [`available`] returns on
+/// every kernel call, so it is worked out once).
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 /// 0: no limit; else `1 + ` the best set the CPU runs at or below the limit ([`limit`]).
 static LIMIT: AtomicU8 = AtomicU8::new(0);
@@ -64,7 +68,8 @@ static LIMIT: AtomicU8 = AtomicU8::new(0);
 fn detected() -> u8 {
     match DETECTED.load(Ordering::Relaxed) {
         0 => {
-            let m = detect() | Kernels::Portable.bit();
+            let sets = detect() | Kernels::Portable.bit();
+            let m = sets | ((Kernels::best(sets, Kernels::Avx512Vnni) as u8) << 4);
             DETECTED.store(m, Ordering::Relaxed);
             m
         }
@@ -81,7 +86,7 @@ fn detected() -> u8 {
 /// ```
 #[inline]
 pub fn available() -> Kernels {
-    Kernels::best(detected(), Kernels::Avx512Vnni)
+    ALL[((detected() & BEST) >> 4) as usize]
 }
 
 /// Whether the CPU has AVX-512 VBMI (detected with the kernel sets; never when `NUMBER_KERNELS` caps the sets
@@ -236,7 +241,7 @@ pub(crate) fn avx2() -> bool {
 
 #[cfg(all(test, target_arch = "x86_64", feature = "std"))]
 mod tests {
-    use super::{ALL, Kernels, VBMI, capped};
+    use super::{ALL, Kernels, VBMI, available, capped, every_available};
 
     fn bits(sets: &[Kernels]) -> u8 {
         sets.iter().fold(0, |m, k| m | k.bit())
@@ -275,5 +280,16 @@ mod tests {
                 && e.contains("`avxvnni`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_kernels_in_use_are_the_best_set_the_process_may_run() {
+        // `available` reads the set worked out once at detection: the last (best) of the allowed sets.
+        assert_eq!(every_available().last(), Some(available()));
+        if std::env::var("NUMBER_KERNELS").as_deref() == Ok("avx2")
+            && std::is_x86_feature_detected!("avx2")
+        {
+            assert_eq!(available(), Kernels::Avx2);
+        }
     }
 }

@@ -20,7 +20,9 @@
 //! (10) field weights read by reference (`.zip(&self.b)`, `f(&self.w)`) as a `Vec` field is read in plain Rust;
 //! (11) a local grown by `to_vec`/`extend_from_slice`/`push` holds values of its format (each added value is
 //!     rounded), and as an inner product's operand the profile marks it for the tuner's integer inputs;
-//! (12) several weight tensors through one instance (the layers of a `Vec<Layer<L>>`) all count in the size.
+//! (12) several weight tensors through one instance (the layers of a `Vec<Layer<L>>`) all count in the size;
+//! (13) inner products written as folds (`x.iter().zip(&w[a..b]).fold(init, |acc, (p, q)| acc + p * q)`,
+//!      `(0..n).fold(0.0, |acc, i| w[..] * x[..] + acc)`) are accumulation sites like the `sum` forms.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)] // user code as written: index loops, `&mut Vec<f32>` state
 use number_rt::emulate::{self, Config};
 use number_rt::{Fixed, Format, Instance, Number, UFixed, quantize};
@@ -708,6 +710,83 @@ fn range_sums_of_products_are_accumulation_sites() {
     let captured = number_rt::rounding::finish_capture();
     assert_eq!(number_rt::rounding::skipped(), []);
     assert_eq!(captured, ["P/range_cal.w"]);
+}
+
+macro_rules! folds {
+    ($mode:tt, $f:ident) => {
+        /// A dense layer whose inner products are folds: over a zip with the weight second, starting at the bias,
+        /// and over an index range with the accumulator on the right.
+        #[quantize(weights(w, b), mode = $mode)]
+        pub fn $f<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+            let n = x.len();
+            for o in 0..y.len() {
+                let s: f32 = x
+                    .iter()
+                    .zip(w[o * n..(o + 1) * n].iter())
+                    .fold(b[o], |acc, (p, q)| acc + p * q);
+                y[o] = s + (0..n).fold(0.0f32, |acc, i| w[o * n + i] * x[i] + acc);
+            }
+        }
+    };
+}
+folds!("plain", folds_plain);
+folds!("calibrate", folds_cal);
+folds!("tuned", folds_tun);
+formats!(a_folds: A, folds_tun, "folds_cal", { w = Fixed<5, 3>, b = Fixed<6, 4>, x = Fixed<8, 4>, y = Fixed<10, 4>, s = Fixed<10, 4>, dot = Fixed<11, 5>, dot_2 = Fixed<11, 5>, lit0 = f32 });
+
+#[test]
+fn folds_of_products_are_accumulation_sites() {
+    let _one_at_a_time = PROFILING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut r = Rng(41);
+    let (n_out, n) = (3, 6);
+    let (w, b, x) = (r.vec(n_out * n), r.vec(n_out), r.vec(n));
+    let mut yp = vec![0.0; n_out];
+    folds_plain::<A>(&w, &b, &x, &mut yp);
+    let want: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let s = x
+                .iter()
+                .zip(&w[o * n..(o + 1) * n])
+                .fold(b[o], |acc, (p, q)| acc + p * q);
+            s + (0..n).fold(0.0f32, |acc, i| w[o * n + i] * x[i] + acc)
+        })
+        .collect();
+    assert_eq!(bits(&yp), bits(&want));
+    let mut yc = vec![0.0; n_out];
+    emulate::with_formats(&a_folds(), || folds_cal::<A>(&w, &b, &x, &mut yc));
+    let mut yt = vec![0.0; n_out];
+    folds_tun::<A>(
+        &Number::from_f32_slice(&w),
+        &Number::from_f32_slice(&b),
+        &x,
+        &mut yt,
+    );
+    assert_eq!(bits(&yc), bits(&yt), "calibrate {yc:?} vs tuned {yt:?}");
+    // Each fold is an accumulation site: its running value is rounded to its format at every step.
+    let q = |f: &str, v: f32| f.parse::<Format>().unwrap().quantize(v);
+    let (qw, qx) = (|v| q("fixed<5,3>", v), |v| q("fixed<8,4>", v));
+    let reference: Vec<f32> = (0..n_out)
+        .map(|o| {
+            let mut dot = q("fixed<11,5>", q("fixed<6,4>", b[o]));
+            for i in 0..n {
+                dot = q("fixed<11,5>", dot + qx(x[i]) * qw(w[o * n + i]));
+            }
+            let s = q("fixed<10,4>", dot);
+            let mut dot_2 = 0.0;
+            for i in 0..n {
+                dot_2 = q("fixed<11,5>", dot_2 + qw(w[o * n + i]) * qx(x[i]));
+            }
+            q("fixed<10,4>", s + dot_2)
+        })
+        .collect();
+    assert_eq!(bits(&yc), bits(&reference));
+    number_rt::rounding::start_capture();
+    for s in 0..4 {
+        folds_cal::<P>(&w, &b, &Rng(90 + s).vec(n), &mut vec![0.0; n_out]);
+    }
+    let captured = number_rt::rounding::finish_capture();
+    assert_eq!(number_rt::rounding::skipped(), []);
+    assert_eq!(captured, ["P/folds_cal.w"]);
 }
 
 windows!("plain", windows_plain);

@@ -603,6 +603,23 @@ fn zip_dot() {
 }
 
 #[test]
+fn fold_dot() {
+    check(
+        "fold_dot",
+        quote!(weights(w, b)),
+        quote! {
+            pub fn dense<L>(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+                let n = x.len();
+                for o in 0..y.len() {
+                    let s = x.iter().zip(&w[o * n..]).fold(b[o], |acc, (p, q)| acc + p * q);
+                    y[o] = s + (0..n).fold(0.0, |acc, i| w[o * n + i] * x[i] + acc);
+                }
+            }
+        },
+    );
+}
+
+#[test]
 fn fused_gates() {
     check(
         "fused_gates",

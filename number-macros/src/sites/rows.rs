@@ -665,10 +665,30 @@ impl Walker<'_> {
 impl Walker<'_> {
     /// `(lo..hi).map(|i| a[ia] * b[ib]).sum::<f32>()`, an inner product over index ranges where `a` or `b` is a
     /// weight, as the accumulation loop `{ let mut dot: f32 = 0.0; for i in lo..hi { dot += a[ia] * b[ib]; } dot }`
-    /// (like [`Walker::zip_dot`]); `None` leaves `e` as it is.
+    /// (like [`Walker::zip_dot`]), and `(lo..hi).fold(init, |acc, i| acc + a[ia] * b[ib])` as the same loop
+    /// starting at `init`; `None` leaves `e` as it is.
     pub(super) fn range_dot(&self, e: &Expr) -> Option<Expr> {
-        let sum = super::zip::f32_sum(e)?;
-        let (range, map) = super::zip::call(&sum.receiver, "map", 1)?;
+        // `(lo..hi).map(|i| a * b).sum()`, or `(lo..hi).fold(init, |acc, i| acc + a * b)`.
+        let (range, item, m, init, span) = match super::zip::f32_sum(e) {
+            Some(sum) => {
+                let (range, map) = super::zip::call(&sum.receiver, "map", 1)?;
+                let Expr::Closure(c) = &map.args[0] else {
+                    return None;
+                };
+                let [p] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                let Expr::Binary(m) = bare(&c.body) else {
+                    return None;
+                };
+                (range, *p, m, quote!(0.0f32), sum.method.span())
+            }
+            None => {
+                let f = super::zip::f32_fold(e)?;
+                let init = f.init;
+                (f.receiver, f.item, f.product, quote!(#init), f.span)
+            }
+        };
         let Expr::Range(range) = bare(range) else {
             return None;
         };
@@ -676,16 +696,7 @@ impl Walker<'_> {
         else {
             return None;
         };
-        let Expr::Closure(c) = &map.args[0] else {
-            return None;
-        };
-        let [p] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let i = plain_ident(p, false)?;
-        let Expr::Binary(m) = bare(&c.body) else {
-            return None;
-        };
+        let i = plain_ident(item, false)?;
         if !matches!(m.op, BinOp::Mul(_)) {
             return None;
         }
@@ -699,8 +710,9 @@ impl Walker<'_> {
         }
         let (left, right) = (&m.left, &m.right);
         Some(super::zip::dot_loop(
-            sum.method.span(),
+            span,
             quote!(),
+            init,
             i,
             quote!(#range),
             quote!(#left),

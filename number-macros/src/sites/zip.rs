@@ -9,7 +9,9 @@
 //! in calibrate and tuned builds (plain builds compile the code as written), so that such code gets a site
 //! `dot` for its sum (rounded by the tuned format, like any accumulator), integer kernels in tuned builds and
 //! GPTQ capture in calibrate builds. Both orders of the product, `&`-patterns and `*x` dereferences qualify; the
-//! ranges may be `lo..hi`, `lo..`, `..hi` or the whole binding. Anything else is left to the general rules.
+//! ranges may be `lo..hi`, `lo..`, `..hi` or the whole binding. The same product folded,
+//! `a.iter().zip(b).fold(init, |acc, (x, y)| acc + x * y)`, becomes the same loop starting at `init`. Anything
+//! else is left to the general rules.
 use super::{Binding, Walker, single_ident};
 use quote::quote;
 use syn::{BinOp, Expr, Ident, Pat, RangeLimits};
@@ -88,21 +90,76 @@ pub(super) fn f32_sum(e: &Expr) -> Option<&syn::ExprMethodCall> {
     {
         return None;
     }
-    let all = quote!(#e).to_string();
-    if all
+    (!mentions_dot(e)).then_some(sum)
+}
+
+/// Whether `e` names a `dot` (the accumulator the rewrite introduces would shadow it).
+fn mentions_dot(e: &Expr) -> bool {
+    quote!(#e)
+        .to_string()
         .split(|c: char| !c.is_alphanumeric() && c != '_')
         .any(|w| w == "dot")
+}
+
+/// An inner product written as a fold, `recv.fold(init, |acc, item| acc + a * b)` (or `a * b + acc`):
+/// `recv`, `init`, the item's pattern, the product `a * b` and the span of `fold`; `None` for anything else or
+/// when `e` names a `dot` of its own. Its value is the accumulation loop's: `acc + a·b` is what `dot += a·b`
+/// computes, in the same order.
+pub(super) struct Fold<'e> {
+    pub(super) receiver: &'e Expr,
+    pub(super) init: &'e Expr,
+    pub(super) item: &'e Pat,
+    pub(super) product: &'e syn::ExprBinary,
+    pub(super) span: proc_macro2::Span,
+}
+
+pub(super) fn f32_fold(e: &Expr) -> Option<Fold<'_>> {
+    let Expr::MethodCall(fold) = e else {
+        return None;
+    };
+    if fold.method != "fold" || fold.args.len() != 2 || fold.turbofish.is_some() || mentions_dot(e)
     {
         return None;
     }
-    Some(sum)
+    let Expr::Closure(c) = strip(&fold.args[1]) else {
+        return None;
+    };
+    let [acc, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Pat::Ident(acc) = acc else {
+        return None;
+    };
+    let Expr::Binary(add) = strip(&c.body) else {
+        return None;
+    };
+    if !matches!(add.op, BinOp::Add(_)) {
+        return None;
+    }
+    let is_acc = |e: &Expr| single_ident(strip(e)) == Some(&acc.ident);
+    let product = match (strip(&add.left), strip(&add.right)) {
+        (l, Expr::Binary(m)) if is_acc(l) => m,
+        (Expr::Binary(m), r) if is_acc(r) => m,
+        _ => return None,
+    };
+    if !matches!(product.op, BinOp::Mul(_)) {
+        return None;
+    }
+    Some(Fold {
+        receiver: &fold.receiver,
+        init: &fold.args[0],
+        item,
+        product,
+        span: fold.method.span(),
+    })
 }
 
-/// The accumulation loop `{ let mut dot: f32 = 0.0f32; for i in range { dot += a * b; } dot }` of an
-/// [`f32_sum`] (`span`: its `sum`), preceded by `prelude`.
+/// The accumulation loop `{ let mut dot: f32 = init; for i in range { dot += a * b; } dot }` of an
+/// [`f32_sum`] (`init` 0.0) or an [`f32_fold`] (`span`: its `sum` or `fold`), preceded by `prelude`.
 pub(super) fn dot_loop(
     span: proc_macro2::Span,
     prelude: proc_macro2::TokenStream,
+    init: proc_macro2::TokenStream,
     i: &Ident,
     range: proc_macro2::TokenStream,
     a: proc_macro2::TokenStream,
@@ -111,7 +168,7 @@ pub(super) fn dot_loop(
     let acc = Ident::new("dot", span);
     syn::parse_quote!({
         #prelude
-        let mut #acc: f32 = 0.0f32;
+        let mut #acc: f32 = #init;
         for #i in #range {
             #acc += #a * #b;
         }
@@ -137,21 +194,32 @@ impl Walker<'_> {
     /// The accumulation loop replacing `e` when it is an iterator inner product over a weight (see the module
     /// doc); `None` leaves `e` as it is.
     pub(super) fn zip_dot(&self, e: &Expr) -> Option<Expr> {
-        let sum = f32_sum(e)?;
-        let (zipped, map) = call(&sum.receiver, "map", 1)?;
-        let Expr::Closure(c) = &map.args[0] else {
-            return None;
+        // `a.iter().zip(b).map(|(x, y)| x * y).sum()`, or `a.iter().zip(b).fold(init, |acc, (x, y)| acc + x * y)`.
+        let (zipped, item, m, init, span) = match f32_sum(e) {
+            Some(sum) => {
+                let (zipped, map) = call(&sum.receiver, "map", 1)?;
+                let Expr::Closure(c) = &map.args[0] else {
+                    return None;
+                };
+                let [item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                let Expr::Binary(m) = strip(&c.body) else {
+                    return None;
+                };
+                (zipped, *item, m, quote!(0.0f32), sum.method.span())
+            }
+            None => {
+                let f = f32_fold(e)?;
+                let init = f.init;
+                (f.receiver, f.item, f.product, quote!(#init), f.span)
+            }
         };
         let (iter_a, zip) = call(zipped, "zip", 1)?;
         call(iter_a, "iter", 0)?;
-        let (pa, pb) = match c.inputs.first() {
-            Some(Pat::Tuple(t)) if c.inputs.len() == 1 && t.elems.len() == 2 => {
-                (param(&t.elems[0])?, param(&t.elems[1])?)
-            }
+        let (pa, pb) = match item {
+            Pat::Tuple(t) if t.elems.len() == 2 => (param(&t.elems[0])?, param(&t.elems[1])?),
             _ => return None,
-        };
-        let Expr::Binary(m) = strip(&c.body) else {
-            return None;
         };
         if !matches!(m.op, BinOp::Mul(_)) {
             return None;
@@ -172,7 +240,7 @@ impl Walker<'_> {
         if !weight(na) && !weight(nb) {
             return None;
         }
-        let i = Ident::new("__nq_zi", sum.method.span());
+        let i = Ident::new("__nq_zi", span);
         let start = |lo: Option<&Expr>| lo.map(|lo| quote!((#lo)));
         let index = |s: Option<proc_macro2::TokenStream>| match s {
             Some(s) => quote!(#s + #i),
@@ -181,8 +249,9 @@ impl Walker<'_> {
         let (len_a, len_b) = (slice_len(na, lo_a, hi_a), slice_len(nb, lo_b, hi_b));
         let (ia, ib) = (index(start(lo_a)), index(start(lo_b)));
         Some(dot_loop(
-            sum.method.span(),
+            span,
             quote!(let __nq_zn = ::core::cmp::min(#len_a, #len_b);),
+            init,
             &i,
             quote!(0..__nq_zn),
             quote!(#na[#ia]),

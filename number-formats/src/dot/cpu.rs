@@ -58,6 +58,8 @@ impl Kernels {
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 /// 0: no limit; else `1 + ` the best set the CPU runs at or below the limit ([`limit`]).
 static LIMIT: AtomicU8 = AtomicU8::new(0);
+/// 0: not known yet; else `1 + ` [`available`] (the best set of [`DETECTED`]).
+static BEST: AtomicU8 = AtomicU8::new(0);
 
 /// The detected bits (see [`DETECTED`]), detecting them on the first call.
 #[inline]
@@ -81,7 +83,15 @@ fn detected() -> u8 {
 /// ```
 #[inline]
 pub fn available() -> Kernels {
-    Kernels::best(detected(), Kernels::Avx512Vnni)
+    // Cached: every kernel call asks (`selected`), and `best` is a loop over the sets.
+    match BEST.load(Ordering::Relaxed) {
+        0 => {
+            let k = Kernels::best(detected(), Kernels::Avx512Vnni);
+            BEST.store(k as u8 + 1, Ordering::Relaxed);
+            k
+        }
+        b => ALL[((b - 1) & 3) as usize],
+    }
 }
 
 /// Whether the CPU has AVX-512 VBMI (detected with the kernel sets; never when `NUMBER_KERNELS` caps the sets

@@ -491,6 +491,10 @@ pub(crate) mod bytes {
             {
                 return true;
             }
+            if k == Kernels::Avx512Vnni {
+                unsafe { vnni::strided(row, row_signed, col_signed, base, stride, out) };
+                return true;
+            }
             let mut p0 = 0;
             while p0 < l {
                 let e = (p0 + 64).min(l);
@@ -862,6 +866,141 @@ pub(crate) mod bytes {
     mod vnni {
         use core::arch::x86_64::*;
 
+        /// The correction of flipped columns: signed `c + 128` adds `128·Σrow`, unsigned `c − 128` subtracts it.
+        #[inline(always)]
+        fn correction(row: &[u8], row_signed: bool, flip: bool) -> i32 {
+            let sum: i32 = row
+                .iter()
+                .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
+                .sum();
+            match (flip, row_signed) {
+                (false, _) => 0,
+                (true, true) => sum.wrapping_mul(-128),
+                (true, false) => sum.wrapping_mul(128),
+            }
+        }
+
+        /// Stores the sums of one block of up to 64 lanes (`acc[j]`: the interleaved lanes, see [`columns`])
+        /// plus `corr` into `out` (its first `out.len() <= 64` lanes).
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+        #[inline]
+        unsafe fn store(acc: &[__m512i; 4], corr: i32, out: &mut [i32]) {
+            let l = out.len();
+            // Back to lane order: output register r holds 128-bit block r of each q_j (columns 16r..16r+16).
+            let t0 = _mm512_shuffle_i32x4::<0x44>(acc[0], acc[1]); // q0.0 q0.1 q1.0 q1.1
+            let t1 = _mm512_shuffle_i32x4::<0x44>(acc[2], acc[3]); // q2.0 q2.1 q3.0 q3.1
+            let t2 = _mm512_shuffle_i32x4::<0xEE>(acc[0], acc[1]); // q0.2 q0.3 q1.2 q1.3
+            let t3 = _mm512_shuffle_i32x4::<0xEE>(acc[2], acc[3]); // q2.2 q2.3 q3.2 q3.3
+            let c = _mm512_set1_epi32(corr);
+            let rows = [
+                _mm512_shuffle_i32x4::<0x88>(t0, t1),
+                _mm512_shuffle_i32x4::<0xDD>(t0, t1),
+                _mm512_shuffle_i32x4::<0x88>(t2, t3),
+                _mm512_shuffle_i32x4::<0xDD>(t2, t3),
+            ];
+            for (r, v) in rows.into_iter().enumerate() {
+                if 16 * r < l {
+                    let m: __mmask16 = if l >= 16 * (r + 1) {
+                        !0
+                    } else {
+                        (1u16 << (l - 16 * r)) - 1
+                    };
+                    // SAFETY: the mask keeps the store inside `out` (lanes `16r..l`).
+                    unsafe {
+                        _mm512_mask_storeu_epi32(
+                            out.as_mut_ptr().add(16 * r).cast(),
+                            m,
+                            _mm512_add_epi32(v, c),
+                        )
+                    };
+                }
+            }
+        }
+
+        /// [`columns`] for every lane of `out` (blocks of 64) on byte columns at `base + k·stride`: the row's taps
+        /// four at a time as one broadcast word, and the columns' pointers stepped by four strides, with no
+        /// per-tap checks (a last group of fewer than four taps reads its last column again, with zero weights).
+        ///
+        /// # Safety
+        /// The CPU has AVX-512 F, BW and VNNI; for every `k < row.len()` the `out.len()` bytes at
+        /// `base + k·stride` are readable.
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+        pub(super) unsafe fn strided(
+            row: &[u8],
+            row_signed: bool,
+            col_signed: bool,
+            base: *const u8,
+            stride: isize,
+            out: &mut [i32],
+        ) {
+            let (n, l) = (row.len(), out.len());
+            let flip = row_signed == col_signed;
+            let corr = correction(row, row_signed, flip);
+            let (full, rest) = (n / 4, n % 4);
+            // The last group's weights, zero past the end.
+            let mut tail = [0u8; 4];
+            tail[..rest].copy_from_slice(&row[4 * full..]);
+            let zero = _mm512_setzero_si512();
+            let bias = if flip {
+                _mm512_set1_epi8(i8::MIN)
+            } else {
+                zero
+            };
+            let mut p0 = 0;
+            while p0 < l {
+                let b = (l - p0).min(64);
+                let mask: __mmask64 = if b >= 64 { !0 } else { (1u64 << b) - 1 };
+                let mut acc = [zero; 4];
+                // Four columns (their first `b` lanes from `p0`) times the weights `w`, into `acc`.
+                let mut group = |c: [*const u8; 4], w: [u8; 4]| {
+                    let wv = _mm512_set1_epi32(i32::from_le_bytes(w));
+                    // SAFETY: every pointer is one of the caller's columns at lane `p0`, and the mask reads
+                    // its first `b` lanes at most, inside `out.len()`.
+                    let r = c.map(|p| unsafe {
+                        _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, p.cast()), bias)
+                    });
+                    let t0 = _mm512_unpacklo_epi8(r[0], r[1]);
+                    let t1 = _mm512_unpackhi_epi8(r[0], r[1]);
+                    let t2 = _mm512_unpacklo_epi8(r[2], r[3]);
+                    let t3 = _mm512_unpackhi_epi8(r[2], r[3]);
+                    let q = [
+                        _mm512_unpacklo_epi16(t0, t2),
+                        _mm512_unpackhi_epi16(t0, t2),
+                        _mm512_unpacklo_epi16(t1, t3),
+                        _mm512_unpackhi_epi16(t1, t3),
+                    ];
+                    for j in 0..4 {
+                        acc[j] = if row_signed {
+                            _mm512_dpbusd_epi32(acc[j], q[j], wv)
+                        } else {
+                            _mm512_dpbusd_epi32(acc[j], wv, q[j])
+                        };
+                    }
+                };
+                let col = |k: usize| {
+                    base.wrapping_offset(stride.wrapping_mul(k as isize))
+                        .wrapping_add(p0)
+                };
+                let mut q = col(0);
+                for w in row[..4 * full].chunks_exact(4) {
+                    let c1 = q.wrapping_offset(stride);
+                    let c2 = c1.wrapping_offset(stride);
+                    group(
+                        [q, c1, c2, c2.wrapping_offset(stride)],
+                        [w[0], w[1], w[2], w[3]],
+                    );
+                    q = c2.wrapping_offset(stride).wrapping_offset(stride);
+                }
+                if rest > 0 {
+                    let at = |j: usize| col(4 * full + j.min(rest - 1));
+                    group([at(0), at(1), at(2), at(3)], tail);
+                }
+                // SAFETY: the CPU has the features (the caller); `out[p0..p0 + b]` is inside `out`.
+                unsafe { store(&acc, corr, &mut out[p0..p0 + b]) };
+                p0 += b;
+            }
+        }
+
         /// `vpdpbusd` multiplies unsigned by signed bytes. Four rows of the columns are interleaved so that
         /// each 32-bit lane holds one lane's four taps, and the row's four bytes are broadcast. When the row
         /// is signed the columns are the unsigned operand, else the row is; columns of the same signedness as
@@ -918,42 +1057,7 @@ pub(crate) mod bytes {
                     }
                     k += 4;
                 }
-                let sum: i32 = row
-                    .iter()
-                    .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
-                    .sum();
-                // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
-                let corr = match (flip, row_signed) {
-                    (false, _) => 0,
-                    (true, true) => sum.wrapping_mul(-128),
-                    (true, false) => sum.wrapping_mul(128),
-                };
-                // Back to lane order: output register r holds 128-bit block r of each q_j (columns 16r..16r+16).
-                let t0 = _mm512_shuffle_i32x4::<0x44>(acc[0], acc[1]); // q0.0 q0.1 q1.0 q1.1
-                let t1 = _mm512_shuffle_i32x4::<0x44>(acc[2], acc[3]); // q2.0 q2.1 q3.0 q3.1
-                let t2 = _mm512_shuffle_i32x4::<0xEE>(acc[0], acc[1]); // q0.2 q0.3 q1.2 q1.3
-                let t3 = _mm512_shuffle_i32x4::<0xEE>(acc[2], acc[3]); // q2.2 q2.3 q3.2 q3.3
-                let c = _mm512_set1_epi32(corr);
-                let rows = [
-                    _mm512_shuffle_i32x4::<0x88>(t0, t1),
-                    _mm512_shuffle_i32x4::<0xDD>(t0, t1),
-                    _mm512_shuffle_i32x4::<0x88>(t2, t3),
-                    _mm512_shuffle_i32x4::<0xDD>(t2, t3),
-                ];
-                for (r, v) in rows.into_iter().enumerate() {
-                    if 16 * r < l {
-                        let m: __mmask16 = if l >= 16 * (r + 1) {
-                            !0
-                        } else {
-                            (1u16 << (l - 16 * r)) - 1
-                        };
-                        _mm512_mask_storeu_epi32(
-                            out.as_mut_ptr().add(16 * r).cast(),
-                            m,
-                            _mm512_add_epi32(v, c),
-                        );
-                    }
-                }
+                store(&acc, correction(row, row_signed, flip), out);
             }
             true
         }

@@ -102,30 +102,45 @@ pub mod __private {
             && whole.len() >= 32
         {
             // A short stride-2 gather of bytes (the im2col rows of a stride-2 convolution): the even bytes of 32
-            // read at once, packed, and the first `n` stored as two overlapping words.
+            // read at once, packed, and the first `n` stored as two overlapping words, taken from the register
+            // (an array in memory read back at an offset would stall on store forwarding, per row).
             use core::arch::x86_64::*;
-            // SAFETY: SSE2 is part of x86_64; `whole` holds at least 32 one-byte elements and `dst` exactly `n`
+            // SAFETY: SSE2 is part of x86_64 (SSSE3 used only where the build target has it); `whole` holds at least 32 one-byte elements and `dst` exactly `n`
             // (4..=16, checked above): the loads read inside `whole`, the stores write inside `dst`.
             unsafe {
                 let p = whole.as_ptr().cast::<__m128i>();
                 let mask = _mm_set1_epi16(0xff);
                 let lo = _mm_and_si128(_mm_loadu_si128(p), mask);
                 let hi = _mm_and_si128(_mm_loadu_si128(p.add(1)), mask);
-                let mut even = [0u8; 16];
-                _mm_storeu_si128(even.as_mut_ptr().cast(), _mm_packus_epi16(lo, hi));
-                let (e, d) = (even.as_ptr(), dst.as_mut_ptr().cast::<u8>());
+                let even = _mm_packus_epi16(lo, hi);
+                let d = dst.as_mut_ptr().cast::<u8>();
+                // The last word: bytes `n - w..n` moved to the bottom of a register, with `vpshufb` by a run of
+                // indices from `n - w` where the build target has SSSE3 (the bytes it also moves above the word
+                // are not stored), else through memory.
+                let w = if n >= 8 { 8 } else { 4 };
+                #[cfg(target_feature = "ssse3")]
+                let tail = _mm_shuffle_epi8(
+                    even,
+                    _mm_add_epi8(
+                        _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                        _mm_set1_epi8((n - w) as i8),
+                    ),
+                );
+                #[cfg(not(target_feature = "ssse3"))]
+                let tail = {
+                    // 16 bytes from `n - w <= 8`: inside the 32.
+                    let mut e = [0u8; 32];
+                    _mm_storeu_si128(e.as_mut_ptr().cast(), even);
+                    _mm_loadu_si128(e.as_ptr().add(n - w).cast())
+                };
                 if n >= 8 {
-                    d.cast::<u64>()
-                        .write_unaligned(e.cast::<u64>().read_unaligned());
-                    d.add(n - 8)
-                        .cast::<u64>()
-                        .write_unaligned(e.add(n - 8).cast::<u64>().read_unaligned());
+                    _mm_storel_epi64(d.cast(), even);
+                    _mm_storel_epi64(d.add(n - 8).cast(), tail);
                 } else {
-                    d.cast::<u32>()
-                        .write_unaligned(e.cast::<u32>().read_unaligned());
+                    d.cast::<i32>().write_unaligned(_mm_cvtsi128_si32(even));
                     d.add(n - 4)
-                        .cast::<u32>()
-                        .write_unaligned(e.add(n - 4).cast::<u32>().read_unaligned());
+                        .cast::<i32>()
+                        .write_unaligned(_mm_cvtsi128_si32(tail));
                 }
             }
             return;

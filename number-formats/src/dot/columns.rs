@@ -491,6 +491,10 @@ pub(crate) mod bytes {
             {
                 return true;
             }
+            if k == Kernels::Avx512Vnni {
+                unsafe { vnni::strided(row, row_signed, col_signed, base, stride, out) };
+                return true;
+            }
             let mut p0 = 0;
             while p0 < l {
                 let e = (p0 + 64).min(l);
@@ -527,6 +531,9 @@ pub(crate) mod bytes {
         /// The bound of `vpmaddubsw`'s saturating 16-bit pair sums, and of the 16-bit lane sums between two
         /// flushes into 32 bits.
         const I16: i32 = i16::MAX as i32;
+
+        /// The most taps [`columns_i16`] takes (longer rows use `vpmaddwd`).
+        const TAPS: usize = 1024;
 
         /// Strided byte columns (`c_k` at `base + k·stride`, at least 32 lanes) with `vpmaddubsw`, when it is
         /// exact for the row at hand; `false` (nothing written) otherwise.
@@ -599,6 +606,26 @@ pub(crate) mod bytes {
             } else {
                 0
             };
+            // The row's values shifted right by `t`, and a zero weight for a missing last tap: pair `j` is the
+            // 16-bit word of bytes `2j` and `2j + 1` (little endian, as `vpmaddubsw` pairs them). Built once per
+            // call (a loop the compiler vectorizes), so that a pair's weight is one broadcast load.
+            if n > TAPS {
+                return false;
+            }
+            let mut taps = [core::mem::MaybeUninit::<u8>::uninit(); TAPS + 1];
+            for (d, &v) in taps.iter_mut().zip(row) {
+                // (The signed shift in 16 bits: the compiler vectorizes that, not a byte shift.)
+                d.write(if row_signed {
+                    ((v as i8 as i16) >> t) as u8
+                } else {
+                    v >> t
+                });
+            }
+            taps[n].write(0);
+            // SAFETY: the loop above wrote `taps[..n]` and the line above `taps[n]`, so the first
+            // `2·pairs <= n + 1` bytes are initialized; `MaybeUninit<u8>` has the layout of `u8`.
+            let words =
+                unsafe { core::slice::from_raw_parts(taps.as_ptr().cast::<u8>(), 2 * pairs) };
             // Chunks of 32 lanes, four per pass; when `l` is not a multiple of 32 the last chunk ends at `l`,
             // overlapping the one before (its lanes are computed twice, the same way).
             let chunks = l.div_ceil(32);
@@ -611,17 +638,17 @@ pub(crate) mod bytes {
                 }
                 unsafe {
                     match (row_signed, flip) {
-                        (true, false) => pass::<true, false>(
-                            row, t, base, stride, group, &starts, count, corr, out,
+                        (true, false) => passes::<true, false>(
+                            words, n, t, base, stride, group, &starts, count, corr, out,
                         ),
-                        (true, true) => pass::<true, true>(
-                            row, t, base, stride, group, &starts, count, corr, out,
+                        (true, true) => passes::<true, true>(
+                            words, n, t, base, stride, group, &starts, count, corr, out,
                         ),
-                        (false, false) => pass::<false, false>(
-                            row, t, base, stride, group, &starts, count, corr, out,
+                        (false, false) => passes::<false, false>(
+                            words, n, t, base, stride, group, &starts, count, corr, out,
                         ),
-                        (false, true) => pass::<false, true>(
-                            row, t, base, stride, group, &starts, count, corr, out,
+                        (false, true) => passes::<false, true>(
+                            words, n, t, base, stride, group, &starts, count, corr, out,
                         ),
                     }
                 }
@@ -630,11 +657,12 @@ pub(crate) mod bytes {
             true
         }
 
-        /// Up to four chunks of 32 lanes (`starts[..count]`) over every tap (see [`columns_i16`]).
+        /// [`pass`] for `count` (1 to 4) chunks.
         #[target_feature(enable = "avx2")]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn pass<const ROW_SIGNED: bool, const FLIP: bool>(
-            row: &[u8],
+        unsafe fn passes<const ROW_SIGNED: bool, const FLIP: bool>(
+            words: &[u8],
+            n: usize,
             t: u32,
             base: *const u8,
             stride: isize,
@@ -644,7 +672,42 @@ pub(crate) mod bytes {
             corr: i32,
             out: &mut [i32],
         ) {
-            let n = row.len();
+            // SAFETY (all four): the caller's contract, passed on.
+            unsafe {
+                match count {
+                    1 => pass::<ROW_SIGNED, FLIP, 1>(
+                        words, n, t, base, stride, group, starts, corr, out,
+                    ),
+                    2 => pass::<ROW_SIGNED, FLIP, 2>(
+                        words, n, t, base, stride, group, starts, corr, out,
+                    ),
+                    3 => pass::<ROW_SIGNED, FLIP, 3>(
+                        words, n, t, base, stride, group, starts, corr, out,
+                    ),
+                    _ => pass::<ROW_SIGNED, FLIP, 4>(
+                        words, n, t, base, stride, group, starts, corr, out,
+                    ),
+                }
+            }
+        }
+
+        /// `COUNT` (1 to 4) chunks of 32 lanes (`starts[..COUNT]`) over every tap (see [`columns_i16`]): `words` holds
+        /// the row's values shifted right by `t`, two bytes per pair of taps (a zero after an odd last tap), `n`
+        /// the taps.
+        #[target_feature(enable = "avx2")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn pass<const ROW_SIGNED: bool, const FLIP: bool, const COUNT: usize>(
+            words: &[u8],
+            n: usize,
+            t: u32,
+            base: *const u8,
+            stride: isize,
+            group: usize,
+            starts: &[usize; 4],
+            corr: i32,
+            out: &mut [i32],
+        ) {
+            let pairs = words.len() / 2;
             unsafe {
                 let zero = _mm256_setzero_si256();
                 let bias = if FLIP {
@@ -654,80 +717,68 @@ pub(crate) mod bytes {
                 };
                 // 32-bit sums of chunk c: lanes 0..8, 16..24, 8..16, 24..32.
                 let mut wide = [zero; 16];
-                let pairs = n.div_ceil(2);
+                // Column `2j` of the pair `j` below, one pair (two strides) further per step.
+                let mut q0 = base;
+                let step = stride.wrapping_mul(2);
                 let mut j = 0usize;
                 while j < pairs {
                     let end = (j + group).min(pairs);
                     let mut acc = [zero; 8];
-                    while j < end {
-                        let k = 2 * j;
-                        let q0 = base.wrapping_offset(stride.wrapping_mul(k as isize));
-                        // A missing tap past the end: the same column again, with a zero weight.
-                        let (q1, w1) = if k + 1 < n {
-                            (q0.wrapping_offset(stride), row[k + 1])
+                    for pair in words[2 * j..2 * end].chunks_exact(2) {
+                        // A missing tap past the end: the same column again (its weight is zero).
+                        let q1 = if 2 * j + 1 < n {
+                            q0.wrapping_offset(stride)
                         } else {
-                            (q0, 0)
+                            q0
                         };
-                        let sh = |v: u8| {
-                            if ROW_SIGNED {
-                                ((v as i8) >> t) as u8
+                        let w = _mm256_set1_epi16(i16::from_le_bytes([pair[0], pair[1]]));
+                        for c in 0..COUNT {
+                            let v0 = _mm256_xor_si256(
+                                _mm256_loadu_si256(q0.add(starts[c]).cast()),
+                                bias,
+                            );
+                            let v1 = _mm256_xor_si256(
+                                _mm256_loadu_si256(q1.add(starts[c]).cast()),
+                                bias,
+                            );
+                            // Within each 128-bit half: lo holds lanes 0..8 (16..24), hi 8..16 (24..32).
+                            let lo = _mm256_unpacklo_epi8(v0, v1);
+                            let hi = _mm256_unpackhi_epi8(v0, v1);
+                            let (plo, phi) = if ROW_SIGNED {
+                                (_mm256_maddubs_epi16(lo, w), _mm256_maddubs_epi16(hi, w))
                             } else {
-                                v >> t
-                            }
-                        };
-                        let w = _mm256_set1_epi16(i16::from_le_bytes([sh(row[k]), sh(w1)]));
-                        for c in 0..4 {
-                            if c < count {
-                                let v0 = _mm256_xor_si256(
-                                    _mm256_loadu_si256(q0.add(starts[c]).cast()),
-                                    bias,
-                                );
-                                let v1 = _mm256_xor_si256(
-                                    _mm256_loadu_si256(q1.add(starts[c]).cast()),
-                                    bias,
-                                );
-                                // Within each 128-bit half: lo holds lanes 0..8 (16..24), hi 8..16 (24..32).
-                                let lo = _mm256_unpacklo_epi8(v0, v1);
-                                let hi = _mm256_unpackhi_epi8(v0, v1);
-                                let (plo, phi) = if ROW_SIGNED {
-                                    (_mm256_maddubs_epi16(lo, w), _mm256_maddubs_epi16(hi, w))
-                                } else {
-                                    (_mm256_maddubs_epi16(w, lo), _mm256_maddubs_epi16(w, hi))
-                                };
-                                acc[2 * c] = _mm256_add_epi16(acc[2 * c], plo);
-                                acc[2 * c + 1] = _mm256_add_epi16(acc[2 * c + 1], phi);
-                            }
+                                (_mm256_maddubs_epi16(w, lo), _mm256_maddubs_epi16(w, hi))
+                            };
+                            acc[2 * c] = _mm256_add_epi16(acc[2 * c], plo);
+                            acc[2 * c + 1] = _mm256_add_epi16(acc[2 * c + 1], phi);
                         }
+                        q0 = q0.wrapping_offset(step);
                         j += 1;
                     }
-                    for c in 0..4 {
-                        if c < count {
-                            let (lo, hi) = (acc[2 * c], acc[2 * c + 1]);
-                            let parts = [
-                                _mm256_castsi256_si128(lo),
-                                _mm256_extracti128_si256::<1>(lo),
-                                _mm256_castsi256_si128(hi),
-                                _mm256_extracti128_si256::<1>(hi),
-                            ];
-                            for (i, p) in parts.into_iter().enumerate() {
-                                wide[4 * c + i] =
-                                    _mm256_add_epi32(wide[4 * c + i], _mm256_cvtepi16_epi32(p));
-                            }
+                    for c in 0..COUNT {
+                        let (lo, hi) = (acc[2 * c], acc[2 * c + 1]);
+                        let parts = [
+                            _mm256_castsi256_si128(lo),
+                            _mm256_extracti128_si256::<1>(lo),
+                            _mm256_castsi256_si128(hi),
+                            _mm256_extracti128_si256::<1>(hi),
+                        ];
+                        for (i, p) in parts.into_iter().enumerate() {
+                            wide[4 * c + i] =
+                                _mm256_add_epi32(wide[4 * c + i], _mm256_cvtepi16_epi32(p));
                         }
                     }
                 }
                 let cv = _mm256_set1_epi32(corr);
                 let back = _mm_cvtsi32_si128(t as i32);
-                for c in 0..4 {
-                    if c < count {
-                        let o = out.as_mut_ptr().add(starts[c]);
-                        // `parts` order: lanes 0..8, 16..24, 8..16, 24..32.
-                        for (i, at) in [0, 16, 8, 24].into_iter().enumerate() {
-                            _mm256_storeu_si256(
-                                o.add(at).cast(),
-                                _mm256_sll_epi32(_mm256_add_epi32(wide[4 * c + i], cv), back),
-                            );
-                        }
+                for c in 0..COUNT {
+                    let o = out.as_mut_ptr().add(starts[c]);
+                    // `parts` order: lanes 0..8, 16..24, 8..16, 24..32.
+                    for (i, at) in [0, 16, 8, 24].into_iter().enumerate() {
+                        _mm256_storeu_si256(
+                            o.add(at).cast(),
+                            _mm256_sll_epi32(_mm256_add_epi32(wide[4 * c + i], cv), back),
+                        );
                     }
                 }
             }
@@ -815,6 +866,141 @@ pub(crate) mod bytes {
     mod vnni {
         use core::arch::x86_64::*;
 
+        /// The correction of flipped columns: signed `c + 128` adds `128·Σrow`, unsigned `c − 128` subtracts it.
+        #[inline(always)]
+        fn correction(row: &[u8], row_signed: bool, flip: bool) -> i32 {
+            let sum: i32 = row
+                .iter()
+                .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
+                .sum();
+            match (flip, row_signed) {
+                (false, _) => 0,
+                (true, true) => sum.wrapping_mul(-128),
+                (true, false) => sum.wrapping_mul(128),
+            }
+        }
+
+        /// Stores the sums of one block of up to 64 lanes (`acc[j]`: the interleaved lanes, see [`columns`])
+        /// plus `corr` into `out` (its first `out.len() <= 64` lanes).
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+        #[inline]
+        unsafe fn store(acc: &[__m512i; 4], corr: i32, out: &mut [i32]) {
+            let l = out.len();
+            // Back to lane order: output register r holds 128-bit block r of each q_j (columns 16r..16r+16).
+            let t0 = _mm512_shuffle_i32x4::<0x44>(acc[0], acc[1]); // q0.0 q0.1 q1.0 q1.1
+            let t1 = _mm512_shuffle_i32x4::<0x44>(acc[2], acc[3]); // q2.0 q2.1 q3.0 q3.1
+            let t2 = _mm512_shuffle_i32x4::<0xEE>(acc[0], acc[1]); // q0.2 q0.3 q1.2 q1.3
+            let t3 = _mm512_shuffle_i32x4::<0xEE>(acc[2], acc[3]); // q2.2 q2.3 q3.2 q3.3
+            let c = _mm512_set1_epi32(corr);
+            let rows = [
+                _mm512_shuffle_i32x4::<0x88>(t0, t1),
+                _mm512_shuffle_i32x4::<0xDD>(t0, t1),
+                _mm512_shuffle_i32x4::<0x88>(t2, t3),
+                _mm512_shuffle_i32x4::<0xDD>(t2, t3),
+            ];
+            for (r, v) in rows.into_iter().enumerate() {
+                if 16 * r < l {
+                    let m: __mmask16 = if l >= 16 * (r + 1) {
+                        !0
+                    } else {
+                        (1u16 << (l - 16 * r)) - 1
+                    };
+                    // SAFETY: the mask keeps the store inside `out` (lanes `16r..l`).
+                    unsafe {
+                        _mm512_mask_storeu_epi32(
+                            out.as_mut_ptr().add(16 * r).cast(),
+                            m,
+                            _mm512_add_epi32(v, c),
+                        )
+                    };
+                }
+            }
+        }
+
+        /// [`columns`] for every lane of `out` (blocks of 64) on byte columns at `base + k·stride`: the row's taps
+        /// four at a time as one broadcast word, and the columns' pointers stepped by four strides, with no
+        /// per-tap checks (a last group of fewer than four taps reads its last column again, with zero weights).
+        ///
+        /// # Safety
+        /// The CPU has AVX-512 F, BW and VNNI; for every `k < row.len()` the `out.len()` bytes at
+        /// `base + k·stride` are readable.
+        #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+        pub(super) unsafe fn strided(
+            row: &[u8],
+            row_signed: bool,
+            col_signed: bool,
+            base: *const u8,
+            stride: isize,
+            out: &mut [i32],
+        ) {
+            let (n, l) = (row.len(), out.len());
+            let flip = row_signed == col_signed;
+            let corr = correction(row, row_signed, flip);
+            let (full, rest) = (n / 4, n % 4);
+            // The last group's weights, zero past the end.
+            let mut tail = [0u8; 4];
+            tail[..rest].copy_from_slice(&row[4 * full..]);
+            let zero = _mm512_setzero_si512();
+            let bias = if flip {
+                _mm512_set1_epi8(i8::MIN)
+            } else {
+                zero
+            };
+            let mut p0 = 0;
+            while p0 < l {
+                let b = (l - p0).min(64);
+                let mask: __mmask64 = if b >= 64 { !0 } else { (1u64 << b) - 1 };
+                let mut acc = [zero; 4];
+                // Four columns (their first `b` lanes from `p0`) times the weights `w`, into `acc`.
+                let mut group = |c: [*const u8; 4], w: [u8; 4]| {
+                    let wv = _mm512_set1_epi32(i32::from_le_bytes(w));
+                    // SAFETY: every pointer is one of the caller's columns at lane `p0`, and the mask reads
+                    // its first `b` lanes at most, inside `out.len()`.
+                    let r = c.map(|p| unsafe {
+                        _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, p.cast()), bias)
+                    });
+                    let t0 = _mm512_unpacklo_epi8(r[0], r[1]);
+                    let t1 = _mm512_unpackhi_epi8(r[0], r[1]);
+                    let t2 = _mm512_unpacklo_epi8(r[2], r[3]);
+                    let t3 = _mm512_unpackhi_epi8(r[2], r[3]);
+                    let q = [
+                        _mm512_unpacklo_epi16(t0, t2),
+                        _mm512_unpackhi_epi16(t0, t2),
+                        _mm512_unpacklo_epi16(t1, t3),
+                        _mm512_unpackhi_epi16(t1, t3),
+                    ];
+                    for j in 0..4 {
+                        acc[j] = if row_signed {
+                            _mm512_dpbusd_epi32(acc[j], q[j], wv)
+                        } else {
+                            _mm512_dpbusd_epi32(acc[j], wv, q[j])
+                        };
+                    }
+                };
+                let col = |k: usize| {
+                    base.wrapping_offset(stride.wrapping_mul(k as isize))
+                        .wrapping_add(p0)
+                };
+                let mut q = col(0);
+                for w in row[..4 * full].chunks_exact(4) {
+                    let c1 = q.wrapping_offset(stride);
+                    let c2 = c1.wrapping_offset(stride);
+                    group(
+                        [q, c1, c2, c2.wrapping_offset(stride)],
+                        [w[0], w[1], w[2], w[3]],
+                    );
+                    q = c2.wrapping_offset(stride).wrapping_offset(stride);
+                }
+                if rest > 0 {
+                    let at = |j: usize| col(4 * full + j.min(rest - 1));
+                    group([at(0), at(1), at(2), at(3)], tail);
+                }
+                // SAFETY: the CPU has the features (the caller); `out[p0..p0 + b]` is inside `out`.
+                unsafe { store(&acc, corr, &mut out[p0..p0 + b]) };
+                p0 += b;
+            }
+        }
+
         /// `vpdpbusd` multiplies unsigned by signed bytes. Four rows of the columns are interleaved so that
         /// each 32-bit lane holds one lane's four taps, and the row's four bytes are broadcast. When the row
         /// is signed the columns are the unsigned operand, else the row is; columns of the same signedness as
@@ -871,42 +1057,7 @@ pub(crate) mod bytes {
                     }
                     k += 4;
                 }
-                let sum: i32 = row
-                    .iter()
-                    .map(|&v| if row_signed { v as i8 as i32 } else { v as i32 })
-                    .sum();
-                // Flipped columns: signed c + 128 adds 128·Σrow, unsigned c − 128 subtracts it.
-                let corr = match (flip, row_signed) {
-                    (false, _) => 0,
-                    (true, true) => sum.wrapping_mul(-128),
-                    (true, false) => sum.wrapping_mul(128),
-                };
-                // Back to lane order: output register r holds 128-bit block r of each q_j (columns 16r..16r+16).
-                let t0 = _mm512_shuffle_i32x4::<0x44>(acc[0], acc[1]); // q0.0 q0.1 q1.0 q1.1
-                let t1 = _mm512_shuffle_i32x4::<0x44>(acc[2], acc[3]); // q2.0 q2.1 q3.0 q3.1
-                let t2 = _mm512_shuffle_i32x4::<0xEE>(acc[0], acc[1]); // q0.2 q0.3 q1.2 q1.3
-                let t3 = _mm512_shuffle_i32x4::<0xEE>(acc[2], acc[3]); // q2.2 q2.3 q3.2 q3.3
-                let c = _mm512_set1_epi32(corr);
-                let rows = [
-                    _mm512_shuffle_i32x4::<0x88>(t0, t1),
-                    _mm512_shuffle_i32x4::<0xDD>(t0, t1),
-                    _mm512_shuffle_i32x4::<0x88>(t2, t3),
-                    _mm512_shuffle_i32x4::<0xDD>(t2, t3),
-                ];
-                for (r, v) in rows.into_iter().enumerate() {
-                    if 16 * r < l {
-                        let m: __mmask16 = if l >= 16 * (r + 1) {
-                            !0
-                        } else {
-                            (1u16 << (l - 16 * r)) - 1
-                        };
-                        _mm512_mask_storeu_epi32(
-                            out.as_mut_ptr().add(16 * r).cast(),
-                            m,
-                            _mm512_add_epi32(v, c),
-                        );
-                    }
-                }
+                store(&acc, correction(row, row_signed, flip), out);
             }
             true
         }

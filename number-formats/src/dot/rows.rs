@@ -416,19 +416,10 @@ pub(crate) mod avx512 {
             // `vpdpbusd`s do not wait for each other.
             let z = _mm512_setzero_si512();
             let (mut acc, mut corr, mut acc1, mut corr1) = (z, z, z, z);
-            macro_rules! group {
-                ($i:expr, $acc:ident, $corr:ident) => {{
-                    let i: usize = $i;
-                    let off = i / 8 * b;
-                    let left = avail - off;
-                    let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
-                    let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
-                    let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
-                    let c = _mm512_and_si512(
-                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
-                        mask,
-                    );
-                    let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+            // The products of the codes `c` (bytes) with the operand bytes `xv`, into `$acc` and `$corr`.
+            macro_rules! mul {
+                ($c:expr, $xv:expr, $acc:ident, $corr:ident) => {{
+                    let (c, xv) = ($c, $xv);
                     match (K, XS) {
                         // Signed codes against unsigned bytes: the codes sign-extended.
                         (0, false) => {
@@ -464,13 +455,53 @@ pub(crate) mod avx512 {
                     }
                 }};
             }
-            let mut i = 0;
+            // The codes of the group at `i` from its bytes `s` (the bytes of each 8 codes into a 64-bit lane,
+            // each code's 8 bits from its bit offset, masked).
+            macro_rules! codes {
+                ($s:expr) => {
+                    _mm512_and_si512(
+                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, $s)),
+                        mask,
+                    )
+                };
+            }
+            // Whole groups first: 64 operand bytes, and the `need` bytes holding the 64 codes readable (one load
+            // under a constant mask); two groups per step, one per chain.
+            let need = (r as usize + 64 * b).div_ceil(8);
+            let cm: __mmask64 = if need >= 64 { !0 } else { (1u64 << need) - 1 };
+            let whole = if avail >= need {
+                (n / 64).min((avail - need) / (8 * b) + 1)
+            } else {
+                0
+            };
+            macro_rules! whole {
+                ($g:expr, $acc:ident, $corr:ident) => {{
+                    let g: usize = $g;
+                    let s = _mm512_maskz_loadu_epi8(cm, src.add(8 * b * g).cast());
+                    let xv = _mm512_loadu_si512(x.add(64 * g).cast());
+                    mul!(codes!(s), xv, $acc, $corr);
+                }};
+            }
+            let mut g = 0;
+            while g + 2 <= whole {
+                whole!(g, acc, corr);
+                whole!(g + 1, acc1, corr1);
+                g += 2;
+            }
+            if g < whole {
+                whole!(g, acc, corr);
+            }
+            // The rest (a partial last group, or groups near the end of the readable bytes): both loads masked.
+            let mut i = 64 * whole;
             while i < n {
-                group!(i, acc, corr);
-                if i + 64 < n {
-                    group!(i + 64, acc1, corr1);
-                }
-                i += 128;
+                let off = i / 8 * b;
+                let left = avail - off;
+                let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
+                let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
+                let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+                mul!(codes!(s), xv, acc1, corr1);
+                i += 64;
             }
             let (acc, corr) = (_mm512_add_epi32(acc, acc1), _mm512_add_epi32(corr, corr1));
             let acc = if K == 2 && XS {

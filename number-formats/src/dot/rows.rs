@@ -34,6 +34,10 @@ pub const fn fused_type<T: Number>() -> bool {
 }
 
 /// [`super::dot`] of two operands: `acc` after `acc = A::quantize(acc + a[k] * b[k])` for every `k`.
+///
+/// A packed row of at most [`SHORT`] one-byte values is decoded in registers into a stack buffer
+/// ([`short_values`]) and handed to [`super::dot`] like a row of byte storage (whose short-row kernels are
+/// inlined); longer packed rows go to the fused kernel ([`packed_dot`]), else they are decoded.
 #[inline(always)]
 pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Operand<'b>>(
     acc: f32,
@@ -42,6 +46,10 @@ pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Opera
 ) -> f32 {
     if let Some(pa) = a.packed() {
         let b = b.values();
+        let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); SHORT];
+        if let Some(v) = short_values(pa, &mut buf) {
+            return super::dot::<A, TA, TB, _, _>(acc, v, b);
+        }
         if let Some(r) = packed_dot::<A, TA, TB, _, _>(acc, pa, b) {
             return r;
         }
@@ -49,12 +57,81 @@ pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Opera
     }
     if let Some(pb) = b.packed() {
         let a = a.values();
+        let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); SHORT];
+        if let Some(v) = short_values(pb, &mut buf) {
+            return super::dot::<A, TA, TB, _, _>(acc, a, v);
+        }
         if let Some(r) = packed_dot::<A, TB, TA, _, _>(acc, pb, a) {
             return r;
         }
         return super::dot::<A, TA, TB, _, _>(acc, a, b.values());
     }
     super::dot::<A, TA, TB, _, _>(acc, a.values(), b.values())
+}
+
+/// Packed rows of at most this many values are decoded by [`short_values`].
+const SHORT: usize = 64;
+
+/// The values of a packed row `p` of at most [`SHORT`] one-byte values (`simd::kind`: fixed point of at most 8
+/// bits, binary) decoded into `buf`, inlined, with the build target's AVX2 (x86-64-v3, `.cargo/config.toml`):
+/// one or two groups of 32 codes from the row's first code, whatever bit it starts at (`simd::avx2::codes`),
+/// read from the tensor's bytes, or from a zero-padded copy of its last bytes where a load would pass its end.
+/// `None` for other rows, types and builds, and when [`super::cpu::limit`] forbids AVX2.
+#[inline(always)]
+fn short_values<'b, T: Number>(
+    p: PackedSlice<'_, T>,
+    buf: &'b mut [core::mem::MaybeUninit<u8>; SHORT],
+) -> Option<&'b [T]> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    {
+        use crate::packed::simd::avx2::{codes, fit};
+        use core::arch::x86_64::*;
+        let kind = const { kind::<T>() }?;
+        let n = p.len();
+        if n == 0 || n > SHORT || super::cpu::selected() < super::cpu::Kernels::Avx2 {
+            return None;
+        }
+        let (bits, bytes) = (T::FORMAT.bits(), bytes_of(p.stream()));
+        let at = p.first() * bits as usize;
+        let (first, r) = (at / 8, (at % 8) as u32);
+        let groups = n.div_ceil(32);
+        // Two groups read at most 4·bits + 2·bits + 16 <= 64 bytes.
+        let mut pad = [0u8; 64];
+        let src = if fit(bytes.len(), first, bits) >= groups {
+            // SAFETY: `first < bytes.len()` (the row's first code lies in the words).
+            unsafe { bytes.as_ptr().add(first) }
+        } else {
+            let m = (bytes.len() - first).min(64);
+            pad[..m].copy_from_slice(&bytes[first..first + m]);
+            pad.as_ptr()
+        };
+        // SAFETY: the build targets AVX2 (cfg); each group's loads lie in the words (`fit`) or in `pad`; the
+        // stores write `32·groups <= SHORT` bytes of `buf`.
+        unsafe {
+            let group = |g: usize| {
+                let s = src.add(4 * bits as usize * g);
+                match kind {
+                    Kind::Signed => codes::<0>(s, bits, r),
+                    Kind::Unsigned => codes::<1>(s, bits, r),
+                    Kind::Binary => codes::<2>(s, bits, r),
+                }
+            };
+            let out = buf.as_mut_ptr().cast::<u8>();
+            _mm256_storeu_si256(out.cast(), group(0));
+            if groups > 1 {
+                _mm256_storeu_si256(out.add(32).cast(), group(1));
+            }
+        }
+        // SAFETY: the first `n` bytes of `buf` are written; `T` is one byte holding its raw integer
+        // (`simd::kind`: `Fixed`/`UFixed` of at most 8 bits and `Binary`, `#[repr(transparent)]` over `i8`/`u8`),
+        // which `codes` writes.
+        Some(unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<T>(), n) })
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    {
+        let _ = (p, buf);
+        None
+    }
 }
 
 /// [`super::sum`] of an operand.

@@ -238,8 +238,8 @@ pub(crate) mod simd {
 
     /// Writes `expand(kind, code, bits)` of values `k0 ..` of the byte stream `bytes` (value `i` at bit `i·bits`)
     /// into the first bytes of `out`, 32 at a time with AVX2 from any start (the last group of fewer than 32
-    /// through a stack buffer), as long as the loads stay inside `bytes`; returns how many it wrote (`out.len()`
-    /// when every load fit; 0 without AVX2 or off x86-64).
+    /// through a stack buffer; the groups whose loads would pass the end of `bytes` from a zero-padded copy of
+    /// its last bytes); returns how many it wrote (`out.len()`; 0 without AVX2 or off x86-64).
     #[inline(always)]
     pub(super) fn decode(bytes: &[u8], k0: usize, bits: u32, kind: Kind, out: &mut [u8]) -> usize {
         #[cfg(target_arch = "x86_64")]
@@ -254,7 +254,26 @@ pub(crate) mod simd {
                     avx2::decode(bytes.as_ptr().add(at), bits, r, kind, out.as_mut_ptr(), n, groups)
                 };
             }
-            return (32 * groups).min(n);
+            let done = (32 * groups).min(n);
+            if done == n {
+                return n;
+            }
+            // The values whose loads would pass the end of the words: from a zero-padded copy of the last bytes
+            // (fewer than 6·bits + 16 of them hold the codes left, so every group's loads lie in the copy).
+            let at = at + 4 * b * groups;
+            let mut pad = [0u8; 96];
+            let m = (bytes.len() - at).min(96);
+            pad[..m].copy_from_slice(&bytes[at..at + m]);
+            let (rest, more) = (n - done, (n - done).div_ceil(32));
+            if avx2::fit(pad.len(), 0, bits) < more {
+                return done;
+            }
+            // SAFETY: the CPU has AVX2; the loads lie in `pad` (`avx2::fit`); the stores write `rest` bytes from
+            // `done`, inside `out`.
+            unsafe {
+                avx2::decode(pad.as_ptr(), bits, r, kind, out.as_mut_ptr().add(done), rest, more)
+            };
+            return n;
         }
         let _ = (bytes, k0, bits, kind, out);
         0
@@ -297,8 +316,11 @@ pub(crate) mod simd {
                             while h < 2 {
                                 let l = 16 * h + 2 * j;
                                 t[w][r][half][l] = if b < 16 { b as u8 } else { 0x80 };
-                                t[w][r][half][l + 1] =
-                                    if s + w > 8 && b + 1 < 16 { (b + 1) as u8 } else { 0x80 };
+                                t[w][r][half][l + 1] = if s + w > 8 && b + 1 < 16 {
+                                    (b + 1) as u8
+                                } else {
+                                    0x80
+                                };
                                 h += 1;
                             }
                             j += 1;
@@ -370,8 +392,13 @@ pub(crate) mod simd {
                 let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
                 // Packing e0 with e1 puts the 32 values in order.
                 match K {
-                    0 => _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count)),
-                    1 => _mm256_packus_epi16(_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count)),
+                    0 => {
+                        _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count))
+                    }
+                    1 => _mm256_packus_epi16(
+                        _mm256_srl_epi16(e0, count),
+                        _mm256_srl_epi16(e1, count),
+                    ),
                     _ => {
                         let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
                         let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
@@ -1399,7 +1426,11 @@ mod tests {
                         };
                         for (j, &o) in out.iter().enumerate() {
                             let c = read_bits(&words, r as usize + j * bits as usize, bits) as u32;
-                            assert_eq!(o, expand(kind, c, bits), "bits {bits} r {r} n {n} value {j}");
+                            assert_eq!(
+                                o,
+                                expand(kind, c, bits),
+                                "bits {bits} r {r} n {n} value {j}"
+                            );
                         }
                     }
                 }

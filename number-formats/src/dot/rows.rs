@@ -330,7 +330,9 @@ fn stream_dot(
     // meet zeros, so they add nothing); the codes past the groups that fit are decoded.
     let (first, r) = (k0 * b / 8, (k0 * b % 8) as u32);
     #[cfg(target_arch = "x86_64")]
-    let groups = n.div_ceil(32).min(crate::packed::simd::avx2::fit(bytes.len(), first, bits));
+    let groups = n
+        .div_ceil(32)
+        .min(crate::packed::simd::avx2::fit(bytes.len(), first, bits));
     #[cfg(not(target_arch = "x86_64"))]
     let groups = {
         let _ = (first, r, fk);
@@ -574,7 +576,11 @@ pub(crate) mod avx512 {
                 let off = i / 8 * b;
                 let left = avail - off;
                 let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
-                let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
+                let vm: __mmask64 = if n - i >= 64 {
+                    !0
+                } else {
+                    (1u64 << (n - i)) - 1
+                };
                 let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
                 let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
                 mul!(codes!(s), xv, acc1, corr1);
@@ -880,7 +886,10 @@ mod tests {
                             let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
                             s.wrapping_add(w * v)
                         });
-                        assert_eq!(got, want, "bits {bits} xs {xs} groups {groups} vnni {vnni} r {r}");
+                        assert_eq!(
+                            got, want,
+                            "bits {bits} xs {xs} groups {groups} vnni {vnni} r {r}"
+                        );
                     }
                 }
             }

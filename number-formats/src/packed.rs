@@ -251,7 +251,15 @@ pub(crate) mod simd {
                 // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`avx2::fit`); the stores
                 // write `min(32·groups, n) <= out.len()` bytes.
                 unsafe {
-                    avx2::decode(bytes.as_ptr().add(at), bits, r, kind, out.as_mut_ptr(), n, groups)
+                    avx2::decode(
+                        bytes.as_ptr().add(at),
+                        bits,
+                        r,
+                        kind,
+                        out.as_mut_ptr(),
+                        n,
+                        groups,
+                    )
                 };
             }
             let done = (32 * groups).min(n);
@@ -271,7 +279,15 @@ pub(crate) mod simd {
             // SAFETY: the CPU has AVX2; the loads lie in `pad` (`avx2::fit`); the stores write `rest` bytes from
             // `done`, inside `out`.
             unsafe {
-                avx2::decode(pad.as_ptr(), bits, r, kind, out.as_mut_ptr().add(done), rest, more)
+                avx2::decode(
+                    pad.as_ptr(),
+                    bits,
+                    r,
+                    kind,
+                    out.as_mut_ptr().add(done),
+                    rest,
+                    more,
+                )
             };
             return n;
         }

@@ -236,30 +236,62 @@ pub(crate) mod simd {
         }
     }
 
-    /// Writes `expand(kind, code, bits)` of the first values of `out` from the codes at byte `at` of `bytes`
-    /// (a byte-aligned group start), 16 at a time with AVX2, as long as the loads stay inside `bytes`; returns how
-    /// many it wrote (a multiple of 16; 0 without AVX2 or off x86-64).
+    /// Writes `expand(kind, code, bits)` of values `k0 ..` of the byte stream `bytes` (value `i` at bit `i·bits`)
+    /// into the first bytes of `out`, 32 at a time with AVX2 from any start (the last group of fewer than 32
+    /// through a stack buffer; the groups whose loads would pass the end of `bytes` from a zero-padded copy of
+    /// its last bytes); returns how many it wrote (`out.len()`; 0 without AVX2 or off x86-64).
     #[inline(always)]
-    pub(super) fn decode(bytes: &[u8], at: usize, bits: u32, kind: Kind, out: &mut [u8]) -> usize {
+    pub(super) fn decode(bytes: &[u8], k0: usize, bits: u32, kind: Kind, out: &mut [u8]) -> usize {
         #[cfg(target_arch = "x86_64")]
         if crate::dot::cpu::selected() >= crate::dot::cpu::Kernels::Avx2 {
-            let b = bits as usize;
-            // Group g reads 16 bytes at at + 2g·bits and at + 2g·bits + bits.
-            let groups = if bytes.len() >= at + b + 16 {
-                (out.len() / 16).min((bytes.len() - at - b - 16) / (2 * b) + 1)
-            } else {
-                0
-            };
+            let (b, n) = (bits as usize, out.len());
+            let (at, r) = (k0 * b / 8, (k0 * b % 8) as u32);
+            let groups = n.div_ceil(32).min(avx2::fit(bytes.len(), at, bits));
             if groups > 0 {
-                // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`groups` above); the
-                // stores write `16·groups <= out.len()` bytes.
+                // SAFETY: the CPU has AVX2; the loads end at or before `bytes.len()` (`avx2::fit`); the stores
+                // write `min(32·groups, n) <= out.len()` bytes.
                 unsafe {
-                    avx2::decode(bytes.as_ptr().add(at), bits, kind, out.as_mut_ptr(), groups)
+                    avx2::decode(
+                        bytes.as_ptr().add(at),
+                        bits,
+                        r,
+                        kind,
+                        out.as_mut_ptr(),
+                        n,
+                        groups,
+                    )
                 };
             }
-            return 16 * groups;
+            let done = (32 * groups).min(n);
+            if done == n {
+                return n;
+            }
+            // The values whose loads would pass the end of the words: from a zero-padded copy of the last bytes
+            // (fewer than 6·bits + 16 of them hold the codes left, so every group's loads lie in the copy).
+            let at = at + 4 * b * groups;
+            let mut pad = [0u8; 96];
+            let m = (bytes.len() - at).min(96);
+            pad[..m].copy_from_slice(&bytes[at..at + m]);
+            let (rest, more) = (n - done, (n - done).div_ceil(32));
+            if avx2::fit(pad.len(), 0, bits) < more {
+                return done;
+            }
+            // SAFETY: the CPU has AVX2; the loads lie in `pad` (`avx2::fit`); the stores write `rest` bytes from
+            // `done`, inside `out`.
+            unsafe {
+                avx2::decode(
+                    pad.as_ptr(),
+                    bits,
+                    r,
+                    kind,
+                    out.as_mut_ptr().add(done),
+                    rest,
+                    more,
+                )
+            };
+            return n;
         }
-        let _ = (bytes, at, bits, kind, out);
+        let _ = (bytes, k0, bits, kind, out);
         0
     }
 
@@ -274,67 +306,173 @@ pub(crate) mod simd {
     }
 
     #[cfg(target_arch = "x86_64")]
-    pub(super) mod avx2 {
+    pub(crate) mod avx2 {
         use super::Kind;
         use core::arch::x86_64::*;
 
-        /// `16·groups` values of `bits` (1..=8) bits from the byte stream at `src` (value 0 at bit 0) to bytes at
-        /// `out`: per group of 16, the two halves of 8 values (`bits` bytes each) are loaded into the two 128-bit
-        /// lanes, the two bytes holding value j moved into 16-bit lane j (`vpshufb`), shifted left so that the
-        /// value's top bit is the lane's (`vpmullw` by a power of two) and shifted right by `16 − bits`
-        /// (arithmetic for signed values), then packed to bytes.
+        /// `vpshufb` indices per width `w` and start bit `r`, for the codes 0..8 (`[0]`) and 8..16 (`[1]`) of
+        /// each 128-bit lane (the low lane holds codes 0..16 of a group, the high lane codes 16..32, each loaded
+        /// from the byte holding its first code, which starts at bit `r` of that byte): the two bytes holding code
+        /// `j` (bits `r + j·w ..`) into 16-bit lane `j`, the second one only when the code reaches into it (else
+        /// zero, so that no index points past the lane: `r + 16·w <= 128` for every width and start a stream of
+        /// `w`-bit codes has).
+        const SHUF: [[[[u8; 32]; 2]; 8]; 9] = {
+            let mut t = [[[[0u8; 32]; 2]; 8]; 9];
+            let mut w = 1;
+            while w <= 8 {
+                let mut r = 0;
+                while r < 8 {
+                    let mut half = 0;
+                    while half < 2 {
+                        let mut j = 0;
+                        while j < 8 {
+                            let p = r + (8 * half + j) * w;
+                            let (b, s) = (p / 8, p % 8);
+                            let mut h = 0;
+                            while h < 2 {
+                                let l = 16 * h + 2 * j;
+                                t[w][r][half][l] = if b < 16 { b as u8 } else { 0x80 };
+                                t[w][r][half][l + 1] = if s + w > 8 && b + 1 < 16 {
+                                    (b + 1) as u8
+                                } else {
+                                    0x80
+                                };
+                                h += 1;
+                            }
+                            j += 1;
+                        }
+                        half += 1;
+                    }
+                    r += 1;
+                }
+                w += 1;
+            }
+            t
+        };
+
+        /// `vpmullw` factors per width `w` and start bit `r`: `2^(16 − w − s)` for code `j` at bit
+        /// `s = (r + j·w) % 8` of its first byte, which puts the code's top bit at the top of its 16-bit lane (codes
+        /// `j` and `j + 8` start at the same bit of their bytes).
+        const MUL: [[[u16; 16]; 8]; 9] = {
+            let mut t = [[[0u16; 16]; 8]; 9];
+            let mut w = 1;
+            while w <= 8 {
+                let mut r = 0;
+                while r < 8 {
+                    let mut l = 0;
+                    while l < 16 {
+                        t[w][r][l] = 1u16 << (16 - w - (r + (l % 8) * w) % 8);
+                        l += 1;
+                    }
+                    r += 1;
+                }
+                w += 1;
+            }
+            t
+        };
+
+        /// How many groups of 32 codes of `bits` bits, the first at byte `at` of `len` readable bytes, [`codes`]
+        /// may read (group g reads 16 bytes at `at + 4g·bits` and at `at + 4g·bits + 2·bits`).
+        #[inline(always)]
+        pub(crate) fn fit(len: usize, at: usize, bits: u32) -> usize {
+            let b = bits as usize;
+            if len >= at + 2 * b + 16 {
+                (len - at - 2 * b - 16) / (4 * b) + 1
+            } else {
+                0
+            }
+        }
+
+        /// The 32 codes of `bits` bits (1..=8) from bit `r` (0..8; 0 for 8 bits) of the bytes at `src`, expanded
+        /// as kind `K` says (0 signed, 1 unsigned, 2 binary ±1), as bytes in order: the two bytes holding each
+        /// code moved into a 16-bit lane (`vpshufb`), its top bit put at the top of the lane (`vpmullw`), shifted
+        /// back (arithmetically for signed codes), packed to bytes.
         ///
         /// # Safety
-        /// The CPU has AVX2; `src + 2·bits·(groups − 1) + bits + 16` bytes are readable; `out` has `16·groups`
-        /// writable bytes.
+        /// The CPU has AVX2; the 16 bytes at `src` and at `src + 2·bits` are readable.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        pub(crate) unsafe fn codes<const K: u8>(src: *const u8, bits: u32, r: u32) -> __m256i {
+            let (b, r) = (bits as usize, r as usize & 7);
+            unsafe {
+                let shuf0 = _mm256_loadu_si256(SHUF[b][r][0].as_ptr().cast());
+                let shuf1 = _mm256_loadu_si256(SHUF[b][r][1].as_ptr().cast());
+                let mul = _mm256_loadu_si256(MUL[b][r].as_ptr().cast());
+                let count = _mm_cvtsi32_si128((16 - bits) as i32);
+                let ones16 = _mm256_set1_epi16(1);
+                let lo = _mm_loadu_si128(src.cast());
+                let hi = _mm_loadu_si128(src.add(2 * b).cast());
+                let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
+                // Codes 0..8 and 16..24 (e0), 8..16 and 24..32 (e1), each at the top of its 16-bit lane.
+                let e0 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf0), mul);
+                let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
+                // Packing e0 with e1 puts the 32 values in order.
+                match K {
+                    0 => {
+                        _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count))
+                    }
+                    1 => _mm256_packus_epi16(
+                        _mm256_srl_epi16(e0, count),
+                        _mm256_srl_epi16(e1, count),
+                    ),
+                    _ => {
+                        let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
+                        let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
+                        let v1 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c1, c1));
+                        _mm256_packs_epi16(v0, v1)
+                    }
+                }
+            }
+        }
+
+        /// `n` values of `bits` (1..=8) bits from bit `r` of the byte stream at `src` to bytes at `out`, in
+        /// `groups` groups of 32 ([`codes`]); a last group of fewer than 32 values through a stack buffer.
+        ///
+        /// # Safety
+        /// The CPU has AVX2; `groups = ⌈n / 32⌉` or fewer, and the loads of every group are readable
+        /// ([`fit`]); `out` has `min(32·groups, n)` writable bytes.
+        #[allow(clippy::too_many_arguments)]
         #[target_feature(enable = "avx2")]
         pub(crate) unsafe fn decode(
             src: *const u8,
             bits: u32,
+            r: u32,
             kind: Kind,
             out: *mut u8,
+            n: usize,
             groups: usize,
         ) {
-            let mut shuf = [0u8; 32];
-            let mut mul = [0u16; 16];
-            for j in 0..8u32 {
-                let (b, s) = ((j * bits / 8) as u8, j * bits % 8);
-                for h in 0..2 {
-                    let l = (16 * h + 2 * j) as usize;
-                    shuf[l] = b;
-                    shuf[l + 1] = b + 1;
-                    mul[8 * h as usize + j as usize] = 1u16 << (16 - bits - s);
+            unsafe {
+                match kind {
+                    Kind::Signed => decode_k::<0>(src, bits, r, out, n, groups),
+                    Kind::Unsigned => decode_k::<1>(src, bits, r, out, n, groups),
+                    Kind::Binary => decode_k::<2>(src, bits, r, out, n, groups),
                 }
             }
+        }
+
+        /// [`decode`] for one kind `K` (as [`codes`]).
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        unsafe fn decode_k<const K: u8>(
+            src: *const u8,
+            bits: u32,
+            r: u32,
+            out: *mut u8,
+            n: usize,
+            groups: usize,
+        ) {
+            let b = bits as usize;
             unsafe {
-                let shuf = _mm256_loadu_si256(shuf.as_ptr().cast());
-                let mul = _mm256_loadu_si256(mul.as_ptr().cast());
-                let count = _mm_cvtsi32_si128((16 - bits) as i32);
-                let ones = _mm256_set1_epi16(1);
                 for g in 0..groups {
-                    let p = src.add(2 * bits as usize * g);
-                    let lo = _mm_loadu_si128(p.cast());
-                    let hi = _mm_loadu_si128(p.add(bits as usize).cast());
-                    let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
-                    let v = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf), mul);
-                    let packed = match kind {
-                        Kind::Signed => {
-                            let v = _mm256_sra_epi16(v, count);
-                            _mm256_packs_epi16(v, v)
-                        }
-                        Kind::Unsigned => {
-                            let v = _mm256_srl_epi16(v, count);
-                            _mm256_packus_epi16(v, v)
-                        }
-                        Kind::Binary => {
-                            let c = _mm256_srl_epi16(v, count);
-                            let v = _mm256_sub_epi16(ones, _mm256_add_epi16(c, c));
-                            _mm256_packs_epi16(v, v)
-                        }
-                    };
-                    // Bytes 0..8 of each 128-bit lane hold its 8 values: qwords 0 and 2.
-                    let r = _mm256_permute4x64_epi64::<0b1000>(packed);
-                    _mm_storeu_si128(out.add(16 * g).cast(), _mm256_castsi256_si128(r));
+                    let v = codes::<K>(src.add(4 * b * g), bits, r);
+                    if 32 * g + 32 <= n {
+                        _mm256_storeu_si256(out.add(32 * g).cast(), v);
+                    } else {
+                        let mut t = [0u8; 32];
+                        _mm256_storeu_si256(t.as_mut_ptr().cast(), v);
+                        core::ptr::copy_nonoverlapping(t.as_ptr(), out.add(32 * g), n - 32 * g);
+                    }
                 }
             }
         }
@@ -692,10 +830,21 @@ impl<'a, T: Number> PackedSlice<'a, T> {
 }
 
 /// `simd::expand(kind, code, bits)` of values `k0 ..` of the stream `words` into `out` (little-endian targets):
-/// values one by one up to a multiple of 8 (whose codes start on a byte), then 16 at a time with AVX2, then groups
-/// of 8 (`bits` whole bytes: one load and constant shifts), then one by one. `bits <= 8`.
+/// 32 at a time with AVX2 from any start ([`simd::decode`]) while the loads stay inside the words; the rest (or
+/// all, without AVX2) one by one up to a multiple of 8 (whose codes start on a byte), then groups of 8 (`bits`
+/// whole bytes: one load and constant shifts), then one by one. `bits <= 8`.
 #[inline]
 pub(crate) fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
+    let bytes = bytes_of(words);
+    let wide = simd::decode(bytes, k0, bits, kind, out);
+    if wide < out.len() {
+        decode_rest(words, k0 + wide, bits, kind, &mut out[wide..]);
+    }
+}
+
+/// [`decode_bytes`] without SIMD.
+#[inline(never)]
+fn decode_rest(words: &[u64], k0: usize, bits: u32, kind: simd::Kind, out: &mut [u8]) {
     let n = out.len();
     let head = ((8 - k0 % 8) % 8).min(n);
     for (t, o) in out[..head].iter_mut().enumerate() {
@@ -707,8 +856,6 @@ pub(crate) fn decode_bytes(words: &[u64], k0: usize, bits: u32, kind: simd::Kind
     }
     let bytes = bytes_of(words);
     let first = (k0 + head) / 8 * bits as usize;
-    let wide = simd::decode(bytes, first, bits, kind, &mut out[head..]);
-    let (head, first) = (head + wide, first + wide / 8 * bits as usize);
     // Groups whose 8-byte load stays inside the storage; the rest one by one.
     let groups = ((n - head) / 8).min(
         (bytes.len() + 1)
@@ -1276,13 +1423,32 @@ mod tests {
                 if kind == Kind::Binary && bits != 1 || kind == Kind::Signed && bits == 1 {
                     continue;
                 }
-                let groups = 4;
-                let mut out = alloc::vec![0u8; 16 * groups];
-                // SAFETY: AVX2 is present; 2·8·3 + 8 + 16 < 200 bytes are readable; `out` holds 64 bytes.
-                unsafe { simd::avx2::decode(bytes.as_ptr(), bits, kind, out.as_mut_ptr(), groups) };
-                for (j, &o) in out.iter().enumerate() {
-                    let c = read_bits(&words, j * bits as usize, bits) as u32;
-                    assert_eq!(o, expand(kind, c, bits), "bits {bits} value {j}");
+                for r in 0..if bits == 8 { 1 } else { 8 } {
+                    for n in [1usize, 31, 32, 33, 100, 128] {
+                        let groups = n.div_ceil(32);
+                        let mut out = alloc::vec![0u8; n];
+                        // SAFETY: AVX2 is present; 4·8·3 + 2·8 + 16 < 200 bytes are readable; `out` holds `n`
+                        // bytes.
+                        unsafe {
+                            simd::avx2::decode(
+                                bytes.as_ptr(),
+                                bits,
+                                r,
+                                kind,
+                                out.as_mut_ptr(),
+                                n,
+                                groups,
+                            )
+                        };
+                        for (j, &o) in out.iter().enumerate() {
+                            let c = read_bits(&words, r as usize + j * bits as usize, bits) as u32;
+                            assert_eq!(
+                                o,
+                                expand(kind, c, bits),
+                                "bits {bits} r {r} n {n} value {j}"
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -60,7 +60,8 @@ impl Kernels {
 /// [`Kernels::Portable`] always), [`VBMI`], and in [`BEST`] the best of those sets (what [`available`] returns on
 /// every kernel call, so it is worked out once).
 static DETECTED: AtomicU8 = AtomicU8::new(0);
-/// 0: no limit; else `1 + ` the best set the CPU runs at or below the limit ([`limit`]).
+/// 0: not chosen yet; else `1 + ` the set in use: the best the CPU runs at or below the limit ([`limit`]), or
+/// [`available`] without one. Kept chosen so that [`selected`], which every kernel call asks, is one load.
 static LIMIT: AtomicU8 = AtomicU8::new(0);
 
 /// The detected bits (see [`DETECTED`]), detecting them on the first call.
@@ -187,8 +188,19 @@ fn detect() -> u8 {
 #[inline(always)]
 pub fn selected() -> Kernels {
     match LIMIT.load(Ordering::Relaxed) {
-        0 => available(),
+        0 => first_selection(),
         l => ALL[((l - 1) & 3) as usize],
+    }
+}
+
+/// [`selected`] before any choice: [`available`], kept unless [`limit`] chose meanwhile.
+#[cold]
+#[inline(never)]
+fn first_selection() -> Kernels {
+    let k = available();
+    match LIMIT.compare_exchange(0, k as u8 + 1, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => k,
+        Err(l) => ALL[((l - 1) & 3) as usize],
     }
 }
 
@@ -204,7 +216,7 @@ pub fn selected() -> Kernels {
 /// assert_eq!(cpu::selected(), cpu::available());
 /// ```
 pub fn limit(k: Option<Kernels>) {
-    let l = k.map_or(0, |k| Kernels::best(detected(), k) as u8 + 1);
+    let l = k.map_or_else(available, |k| Kernels::best(detected(), k)) as u8 + 1;
     LIMIT.store(l, Ordering::Relaxed);
 }
 

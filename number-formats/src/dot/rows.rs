@@ -34,6 +34,10 @@ pub const fn fused_type<T: Number>() -> bool {
 }
 
 /// [`super::dot`] of two operands: `acc` after `acc = A::quantize(acc + a[k] * b[k])` for every `k`.
+///
+/// A packed row of at most [`SHORT`] one-byte values is decoded in registers into a stack buffer
+/// ([`short_values`]) and handed to [`super::dot`] like a row of byte storage (whose short-row kernels are
+/// inlined); longer packed rows go to the fused kernel ([`packed_dot`]), else they are decoded.
 #[inline(always)]
 pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Operand<'b>>(
     acc: f32,
@@ -42,6 +46,10 @@ pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Opera
 ) -> f32 {
     if let Some(pa) = a.packed() {
         let b = b.values();
+        let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); SHORT];
+        if let Some(v) = short_values(pa, &mut buf) {
+            return super::dot::<A, TA, TB, _, _>(acc, v, b);
+        }
         if let Some(r) = packed_dot::<A, TA, TB, _, _>(acc, pa, b) {
             return r;
         }
@@ -49,12 +57,81 @@ pub fn dot<'a, 'b, A: Number, TA: Number, TB: Number, OA: Operand<'a>, OB: Opera
     }
     if let Some(pb) = b.packed() {
         let a = a.values();
+        let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); SHORT];
+        if let Some(v) = short_values(pb, &mut buf) {
+            return super::dot::<A, TA, TB, _, _>(acc, a, v);
+        }
         if let Some(r) = packed_dot::<A, TB, TA, _, _>(acc, pb, a) {
             return r;
         }
         return super::dot::<A, TA, TB, _, _>(acc, a, b.values());
     }
     super::dot::<A, TA, TB, _, _>(acc, a.values(), b.values())
+}
+
+/// Packed rows of at most this many values are decoded by [`short_values`].
+const SHORT: usize = 64;
+
+/// The values of a packed row `p` of at most [`SHORT`] one-byte values (`simd::kind`: fixed point of at most 8
+/// bits, binary) decoded into `buf`, inlined, with the build target's AVX2 (x86-64-v3, `.cargo/config.toml`):
+/// one or two groups of 32 codes from the row's first code, whatever bit it starts at (`simd::avx2::codes`),
+/// read from the tensor's bytes, or from a zero-padded copy of its last bytes where a load would pass its end.
+/// `None` for other rows, types and builds, and when [`super::cpu::limit`] forbids AVX2.
+#[inline(always)]
+fn short_values<'b, T: Number>(
+    p: PackedSlice<'_, T>,
+    buf: &'b mut [core::mem::MaybeUninit<u8>; SHORT],
+) -> Option<&'b [T]> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    {
+        use crate::packed::simd::avx2::{codes, fit};
+        use core::arch::x86_64::*;
+        let kind = const { kind::<T>() }?;
+        let n = p.len();
+        if n == 0 || n > SHORT || super::cpu::selected() < super::cpu::Kernels::Avx2 {
+            return None;
+        }
+        let (bits, bytes) = (T::FORMAT.bits(), bytes_of(p.stream()));
+        let at = p.first() * bits as usize;
+        let (first, r) = (at / 8, (at % 8) as u32);
+        let groups = n.div_ceil(32);
+        // Two groups read at most 4·bits + 2·bits + 16 <= 64 bytes.
+        let mut pad = [0u8; 64];
+        let src = if fit(bytes.len(), first, bits) >= groups {
+            // SAFETY: `first < bytes.len()` (the row's first code lies in the words).
+            unsafe { bytes.as_ptr().add(first) }
+        } else {
+            let m = (bytes.len() - first).min(64);
+            pad[..m].copy_from_slice(&bytes[first..first + m]);
+            pad.as_ptr()
+        };
+        // SAFETY: the build targets AVX2 (cfg); each group's loads lie in the words (`fit`) or in `pad`; the
+        // stores write `32·groups <= SHORT` bytes of `buf`.
+        unsafe {
+            let group = |g: usize| {
+                let s = src.add(4 * bits as usize * g);
+                match kind {
+                    Kind::Signed => codes::<0>(s, bits, r),
+                    Kind::Unsigned => codes::<1>(s, bits, r),
+                    Kind::Binary => codes::<2>(s, bits, r),
+                }
+            };
+            let out = buf.as_mut_ptr().cast::<u8>();
+            _mm256_storeu_si256(out.cast(), group(0));
+            if groups > 1 {
+                _mm256_storeu_si256(out.add(32).cast(), group(1));
+            }
+        }
+        // SAFETY: the first `n` bytes of `buf` are written; `T` is one byte holding its raw integer
+        // (`simd::kind`: `Fixed`/`UFixed` of at most 8 bits and `Binary`, `#[repr(transparent)]` over `i8`/`u8`),
+        // which `codes` writes.
+        Some(unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<T>(), n) })
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    {
+        let _ = (p, buf);
+        None
+    }
 }
 
 /// [`super::sum`] of an operand.
@@ -213,9 +290,9 @@ fn fused<W: Number>(p: PackedSlice<'_, W>, x: &[u8], xs: bool, fk: Fused) -> i32
 
 /// `Σ expand(code_{k0+j})·x_j` (wrapping) over `j < x.len()` of the `bits`-bit codes of the stream `words`
 /// (`simd::expand` of `kind`): with AVX-512 ([`Fused::Avx512`]) 64 at a time, the last group masked; else 32 at a
-/// time with AVX2 (its products by `vpdpbusd` with [`Fused::AvxVnni`]) from the byte where the row's first code
-/// lies, the operand bytes of a first and a partial last group zero-padded (see the body), while the loads of codes
-/// stay inside the words, then the rest decoded to a stack buffer.
+/// time with AVX2 (its products by `vpdpbusd` with [`Fused::AvxVnni`]) from the row's first code, whatever bit it
+/// starts at, the operand bytes of a partial last group zero-padded, while the loads of codes stay inside the
+/// words, then the rest decoded to a stack buffer.
 #[inline(always)]
 fn stream_dot(
     words: &[u64],
@@ -248,55 +325,42 @@ fn stream_dot(
     }
     let b = bits as usize;
     let bytes = bytes_of(words);
-    // Groups of 32 codes from the byte-aligned code `k0 - a` (code 8 boundaries start on a byte), against the
-    // operand prefixed with `a` zeros: x'_j = x_{j - a}, 0 for j < a and j >= a + n. The codes outside the row
-    // (of the rows before and after it in the tensor) meet zero operand bytes, so they add nothing. The first
-    // group (when a > 0) and a last partial group read their operand bytes from zero-padded copies; the loads of
-    // codes stay inside the words (the groups that fit), the rest decoded one by one.
-    let a = k0 % 8;
-    let total = a + n;
-    let first = (k0 - a) / 8 * b;
-    // Group g reads 16 bytes at first + 4g·bits and at first + 4g·bits + 2·bits.
-    let fit = if bytes.len() >= first + 2 * b + 16 {
-        (bytes.len() - first - 2 * b - 16) / (4 * b) + 1
-    } else {
-        0
-    };
-    let groups = total.div_ceil(32).min(fit);
+    // Groups of 32 codes from the row's first code (at bit `r` of byte `first`), while their loads stay inside
+    // the words; a last partial group reads its operand bytes from a zero-padded copy (the codes of the next row
+    // meet zeros, so they add nothing); the codes past the groups that fit are decoded.
+    let (first, r) = (k0 * b / 8, (k0 * b % 8) as u32);
+    #[cfg(target_arch = "x86_64")]
+    let groups = n
+        .div_ceil(32)
+        .min(crate::packed::simd::avx2::fit(bytes.len(), first, bits));
     #[cfg(not(target_arch = "x86_64"))]
     let groups = {
-        let _ = (groups, fk);
+        let _ = (first, r, fk);
         0
     };
     if groups == 0 {
         return decoded_dot(words, k0, bits, kind, x, xs);
     }
-    let last = groups - 1;
-    let (mut hb, mut tb) = ([0u8; 32], [0u8; 32]);
-    let head = a > 0;
-    if head {
-        let m = 32.min(total) - a;
-        hb[a..a + m].copy_from_slice(&x[..m]);
-    }
-    // A partial last group (only when every group fit), unless it is the head group, which holds it already.
-    let tail = 32 * groups > total && !(head && last == 0);
+    let mut tb = [0u8; 32];
+    let tail = 32 * groups > n;
     if tail {
-        let s = 32 * last - a;
+        let s = 32 * (groups - 1);
         tb[..n - s].copy_from_slice(&x[s..]);
     }
+    #[cfg(target_arch = "x86_64")]
     let xv = avx2::X {
-        base: x.as_ptr().wrapping_sub(a),
-        head: if head { hb.as_ptr() } else { core::ptr::null() },
+        base: x.as_ptr(),
         tail: if tail { tb.as_ptr() } else { core::ptr::null() },
     };
     // SAFETY: the caller checked AVX2 (`kernels`), and AVX-VNNI with `Fused::AvxVnni`; the code loads end at or
-    // before `bytes.len()` (`fit`); the operand loads read the buffers for the head and tail groups, and for a
-    // group g in between x' bytes 32g..32g + 32 <= a + n, that is x bytes 32g - a.. <= n (g >= 1 when a > 0).
+    // before `bytes.len()` (`fit`); the operand loads read the tail buffer for a partial last group, and for
+    // a whole group g the x bytes 32g..32g + 32 <= n.
     #[cfg(target_arch = "x86_64")]
     let sum = unsafe {
         avx2::dot(
             bytes.as_ptr().add(first),
             bits,
+            r,
             kind,
             xv,
             xs,
@@ -304,8 +368,13 @@ fn stream_dot(
             fk == Fused::AvxVnni,
         )
     };
+    #[cfg(not(target_arch = "x86_64"))]
+    let sum = 0i32;
     // Values past the groups that fit (the end of the words), one by one.
-    let done = (32 * groups).min(total) - a;
+    let done = (32 * groups).min(n);
+    if done == n {
+        return sum;
+    }
     sum.wrapping_add(decoded_dot(words, k0 + done, bits, kind, &x[done..], xs))
 }
 
@@ -426,19 +495,10 @@ pub(crate) mod avx512 {
             // `vpdpbusd`s do not wait for each other.
             let z = _mm512_setzero_si512();
             let (mut acc, mut corr, mut acc1, mut corr1) = (z, z, z, z);
-            macro_rules! group {
-                ($i:expr, $acc:ident, $corr:ident) => {{
-                    let i: usize = $i;
-                    let off = i / 8 * b;
-                    let left = avail - off;
-                    let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
-                    let vm: __mmask64 = if n - i >= 64 { !0 } else { (1u64 << (n - i)) - 1 };
-                    let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
-                    let c = _mm512_and_si512(
-                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, s)),
-                        mask,
-                    );
-                    let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+            // The products of the codes `c` (bytes) with the operand bytes `xv`, into `$acc` and `$corr`.
+            macro_rules! mul {
+                ($c:expr, $xv:expr, $acc:ident, $corr:ident) => {{
+                    let (c, xv) = ($c, $xv);
                     match (K, XS) {
                         // Signed codes against unsigned bytes: the codes sign-extended.
                         (0, false) => {
@@ -474,13 +534,57 @@ pub(crate) mod avx512 {
                     }
                 }};
             }
-            let mut i = 0;
+            // The codes of the group at `i` from its bytes `s` (the bytes of each 8 codes into a 64-bit lane,
+            // each code's 8 bits from its bit offset, masked).
+            macro_rules! codes {
+                ($s:expr) => {
+                    _mm512_and_si512(
+                        _mm512_multishift_epi64_epi8(ctrl, _mm512_permutexvar_epi8(idx, $s)),
+                        mask,
+                    )
+                };
+            }
+            // Whole groups first: 64 operand bytes, and the `need` bytes holding the 64 codes readable (one load
+            // under a constant mask); two groups per step, one per chain.
+            let need = (r as usize + 64 * b).div_ceil(8);
+            let cm: __mmask64 = if need >= 64 { !0 } else { (1u64 << need) - 1 };
+            let whole = if avail >= need {
+                (n / 64).min((avail - need) / (8 * b) + 1)
+            } else {
+                0
+            };
+            macro_rules! whole {
+                ($g:expr, $acc:ident, $corr:ident) => {{
+                    let g: usize = $g;
+                    let s = _mm512_maskz_loadu_epi8(cm, src.add(8 * b * g).cast());
+                    let xv = _mm512_loadu_si512(x.add(64 * g).cast());
+                    mul!(codes!(s), xv, $acc, $corr);
+                }};
+            }
+            let mut g = 0;
+            while g + 2 <= whole {
+                whole!(g, acc, corr);
+                whole!(g + 1, acc1, corr1);
+                g += 2;
+            }
+            if g < whole {
+                whole!(g, acc, corr);
+            }
+            // The rest (a partial last group, or groups near the end of the readable bytes): both loads masked.
+            let mut i = 64 * whole;
             while i < n {
-                group!(i, acc, corr);
-                if i + 64 < n {
-                    group!(i + 64, acc1, corr1);
-                }
-                i += 128;
+                let off = i / 8 * b;
+                let left = avail - off;
+                let lm: __mmask64 = if left >= 64 { !0 } else { (1u64 << left) - 1 };
+                let vm: __mmask64 = if n - i >= 64 {
+                    !0
+                } else {
+                    (1u64 << (n - i)) - 1
+                };
+                let s = _mm512_maskz_loadu_epi8(lm, src.add(off).cast());
+                let xv = _mm512_maskz_loadu_epi8(vm, x.add(i).cast());
+                mul!(codes!(s), xv, acc1, corr1);
+                i += 64;
             }
             let (acc, corr) = (_mm512_add_epi32(acc, acc1), _mm512_add_epi32(corr, corr1));
             let acc = if K == 2 && XS {
@@ -496,53 +600,8 @@ pub(crate) mod avx512 {
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2 {
     use crate::packed::simd::Kind;
+    use crate::packed::simd::avx2::codes;
     use core::arch::x86_64::*;
-
-    /// `vpshufb` indices per width, for the codes 0..8 (`[0]`) and 8..16 (`[1]`) of each 128-bit lane (the low lane
-    /// holds a group's codes 0..16, the high lane codes 16..32, each from the lane's bytes `0..2·bits`): the two
-    /// bytes holding code `j` into 16-bit lane `j`, the second one only when the code reaches into it (else
-    /// zero, so that no index points past the lane).
-    const SHUF: [[[u8; 32]; 2]; 9] = {
-        let mut t = [[[0u8; 32]; 2]; 9];
-        let mut w = 1;
-        while w <= 8 {
-            let mut half = 0;
-            while half < 2 {
-                let base = if half == 1 { w } else { 0 };
-                let mut j = 0;
-                while j < 8 {
-                    let (b, s) = (base + j * w / 8, j * w % 8);
-                    let mut h = 0;
-                    while h < 2 {
-                        let l = 16 * h + 2 * j;
-                        t[w][half][l] = b as u8;
-                        t[w][half][l + 1] = if s + w > 8 { (b + 1) as u8 } else { 0x80 };
-                        h += 1;
-                    }
-                    j += 1;
-                }
-                half += 1;
-            }
-            w += 1;
-        }
-        t
-    };
-
-    /// `vpmullw` factors per width: `2^(16 − bits − s)` for code `j` at bit `s = j·bits % 8` of its first byte,
-    /// which puts the code's top bit at the top of its 16-bit lane.
-    const MUL: [[u16; 16]; 9] = {
-        let mut t = [[0u16; 16]; 9];
-        let mut w = 1;
-        while w <= 8 {
-            let mut l = 0;
-            while l < 16 {
-                t[w][l] = 1u16 << (16 - w - (l % 8) * w % 8);
-                l += 1;
-            }
-            w += 1;
-        }
-        t
-    };
 
     /// Whether `vpmaddubsw` of codes of `bits` bits of `kind` and bytes (`xs`: signed) cannot saturate: every
     /// pair of products below 2^15 in magnitude. The unsigned operand is `x` (or `|x|` for signed `x`, with the
@@ -559,12 +618,11 @@ pub(crate) mod avx2 {
         signed_ok && 2 * wmax * xmax <= i16::MAX as i32
     }
 
-    /// The operand bytes of the groups: group g's 32 bytes at `base + 32g`, except the first group's at `head`
-    /// and the last group's at `tail` when those are not null.
+    /// The operand bytes of the groups: group g's 32 bytes at `base + 32g`, except the last group's at `tail`
+    /// when that is not null.
     #[derive(Clone, Copy)]
     pub(crate) struct X {
         pub(crate) base: *const u8,
-        pub(crate) head: *const u8,
         pub(crate) tail: *const u8,
     }
 
@@ -574,7 +632,6 @@ pub(crate) mod avx2 {
         pub(crate) fn at(x: *const u8) -> X {
             X {
                 base: x,
-                head: core::ptr::null(),
                 tail: core::ptr::null(),
             }
         }
@@ -582,9 +639,7 @@ pub(crate) mod avx2 {
         /// The operand bytes of group `g` of `groups`.
         #[inline(always)]
         fn group(self, g: usize, groups: usize) -> *const u8 {
-            if g == 0 && !self.head.is_null() {
-                self.head
-            } else if g + 1 == groups && !self.tail.is_null() {
+            if g + 1 == groups && !self.tail.is_null() {
                 self.tail
             } else {
                 self.base.wrapping_add(32 * g)
@@ -593,16 +648,18 @@ pub(crate) mod avx2 {
     }
 
     /// `Σ expand(code_j)·x_j` (wrapping) over `j < 32·groups` of the `bits`-bit codes (1..=8) of the byte stream at
-    /// `src` (code 0 at bit 0) and the operand bytes `x` (`xs`: signed); the products by AVX-VNNI's `vpdpbusd`
+    /// `src` (code 0 at bit `r`) and the operand bytes `x` (`xs`: signed); the products by AVX-VNNI's `vpdpbusd`
     /// when `vnni` (see [`run_vnni`]).
     ///
     /// # Safety
     /// The CPU has AVX2, and AVX-VNNI when `vnni`; `src + 4·bits·(groups − 1) + 2·bits + 16` bytes are readable at
     /// `src`, and the 32 operand bytes of each group ([`X`]).
+    #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn dot(
         src: *const u8,
         bits: u32,
+        r: u32,
         kind: Kind,
         x: X,
         xs: bool,
@@ -616,65 +673,38 @@ pub(crate) mod avx2 {
         unsafe {
             if vnni {
                 return match (kind, xs) {
-                    (Kind::Signed, false) => run_vnni::<S, false>(src, bits, x, groups),
-                    (Kind::Signed, true) => run_vnni::<S, true>(src, bits, x, groups),
-                    (Kind::Unsigned, false) => run_vnni::<U, false>(src, bits, x, groups),
-                    (Kind::Unsigned, true) => run_vnni::<U, true>(src, bits, x, groups),
-                    (Kind::Binary, false) => run_vnni::<B, false>(src, bits, x, groups),
-                    (Kind::Binary, true) => run_vnni::<B, true>(src, bits, x, groups),
+                    (Kind::Signed, false) => run_vnni::<S, false>(src, bits, r, x, groups),
+                    (Kind::Signed, true) => run_vnni::<S, true>(src, bits, r, x, groups),
+                    (Kind::Unsigned, false) => run_vnni::<U, false>(src, bits, r, x, groups),
+                    (Kind::Unsigned, true) => run_vnni::<U, true>(src, bits, r, x, groups),
+                    (Kind::Binary, false) => run_vnni::<B, false>(src, bits, r, x, groups),
+                    (Kind::Binary, true) => run_vnni::<B, true>(src, bits, r, x, groups),
                 };
             }
             match (kind, xs, fit) {
-                (Kind::Signed, false, true) => run::<S, false, true>(src, bits, x, groups),
-                (Kind::Signed, true, true) => run::<S, true, true>(src, bits, x, groups),
-                (Kind::Signed, false, false) => run::<S, false, false>(src, bits, x, groups),
-                (Kind::Signed, true, false) => run::<S, true, false>(src, bits, x, groups),
-                (Kind::Unsigned, false, true) => run::<U, false, true>(src, bits, x, groups),
-                (Kind::Unsigned, true, true) => run::<U, true, true>(src, bits, x, groups),
-                (Kind::Unsigned, false, false) => run::<U, false, false>(src, bits, x, groups),
-                (Kind::Unsigned, true, false) => run::<U, true, false>(src, bits, x, groups),
-                (Kind::Binary, false, _) => run::<B, false, true>(src, bits, x, groups),
-                (Kind::Binary, true, _) => run::<B, true, true>(src, bits, x, groups),
+                (Kind::Signed, false, true) => run::<S, false, true>(src, bits, r, x, groups),
+                (Kind::Signed, true, true) => run::<S, true, true>(src, bits, r, x, groups),
+                (Kind::Signed, false, false) => run::<S, false, false>(src, bits, r, x, groups),
+                (Kind::Signed, true, false) => run::<S, true, false>(src, bits, r, x, groups),
+                (Kind::Unsigned, false, true) => run::<U, false, true>(src, bits, r, x, groups),
+                (Kind::Unsigned, true, true) => run::<U, true, true>(src, bits, r, x, groups),
+                (Kind::Unsigned, false, false) => run::<U, false, false>(src, bits, r, x, groups),
+                (Kind::Unsigned, true, false) => run::<U, true, false>(src, bits, r, x, groups),
+                (Kind::Binary, false, _) => run::<B, false, true>(src, bits, r, x, groups),
+                (Kind::Binary, true, _) => run::<B, true, true>(src, bits, r, x, groups),
             }
         }
     }
 
-    /// The 32 values of group `g` (codes `32g..32g + 32` of the stream at `src`) as bytes in order, expanded as
-    /// kind `K` says (0 signed, 1 unsigned, 2 binary ±1): the two bytes holding each code moved into a 16-bit lane
-    /// (`vpshufb`), its top bit put at the top of the lane (`vpmullw`), shifted back (arithmetically for signed
-    /// codes), packed to bytes.
+    /// The 32 values of group `g` (codes `32g..32g + 32` of the stream at `src`, code 0 at bit `r`) as bytes in
+    /// order ([`codes`]).
     ///
     /// # Safety
     /// The CPU has AVX2; the 16 bytes at `src + 4·bits·g` and at `src + 4·bits·g + 2·bits` are readable.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn group<const K: u8>(src: *const u8, bits: u32, g: usize) -> __m256i {
-        let b = bits as usize;
-        unsafe {
-            let shuf0 = _mm256_loadu_si256(SHUF[b][0].as_ptr().cast());
-            let shuf1 = _mm256_loadu_si256(SHUF[b][1].as_ptr().cast());
-            let mul = _mm256_loadu_si256(MUL[b].as_ptr().cast());
-            let count = _mm_cvtsi32_si128((16 - bits) as i32);
-            let ones16 = _mm256_set1_epi16(1);
-            let p = src.add(4 * b * g);
-            let lo = _mm_loadu_si128(p.cast());
-            let hi = _mm_loadu_si128(p.add(2 * b).cast());
-            let v = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi);
-            // Codes 0..8 and 16..24 (e0), 8..16 and 24..32 (e1), each at the top of its 16-bit lane.
-            let e0 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf0), mul);
-            let e1 = _mm256_mullo_epi16(_mm256_shuffle_epi8(v, shuf1), mul);
-            // Packing e0 with e1 puts the 32 values in order.
-            match K {
-                0 => _mm256_packs_epi16(_mm256_sra_epi16(e0, count), _mm256_sra_epi16(e1, count)),
-                1 => _mm256_packus_epi16(_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count)),
-                _ => {
-                    let (c0, c1) = (_mm256_srl_epi16(e0, count), _mm256_srl_epi16(e1, count));
-                    let v0 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c0, c0));
-                    let v1 = _mm256_sub_epi16(ones16, _mm256_add_epi16(c1, c1));
-                    _mm256_packs_epi16(v0, v1)
-                }
-            }
-        }
+    unsafe fn group<const K: u8>(src: *const u8, bits: u32, r: u32, g: usize) -> __m256i {
+        unsafe { codes::<K>(src.add(4 * bits as usize * g), bits, r) }
     }
 
     /// The wrapping sum of the 8 lanes of `v`.
@@ -694,6 +724,7 @@ pub(crate) mod avx2 {
     unsafe fn run<const K: u8, const XS: bool, const FIT: bool>(
         src: *const u8,
         bits: u32,
+        r: u32,
         x: X,
         groups: usize,
     ) -> i32 {
@@ -701,7 +732,7 @@ pub(crate) mod avx2 {
             let ones16 = _mm256_set1_epi16(1);
             let (mut acc0, mut acc1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
-                let w = group::<K>(src, bits, g);
+                let w = group::<K>(src, bits, r, g);
                 let xv = _mm256_loadu_si256(x.group(g, groups).cast());
                 if FIT {
                     let prod = if !XS {
@@ -750,6 +781,7 @@ pub(crate) mod avx2 {
     unsafe fn run_vnni<const K: u8, const XS: bool>(
         src: *const u8,
         bits: u32,
+        r: u32,
         x: X,
         groups: usize,
     ) -> i32 {
@@ -759,7 +791,7 @@ pub(crate) mod avx2 {
             let wide_unsigned = K == 1 && !XS && bits == 8;
             let (mut acc, mut corr) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             for g in 0..groups {
-                let w = group::<K>(src, bits, g);
+                let w = group::<K>(src, bits, r, g);
                 let xv = _mm256_loadu_si256(x.group(g, groups).cast());
                 if K == 1 && XS {
                     acc = _mm256_dpbusd_avx_epi32(acc, w, xv);
@@ -822,8 +854,11 @@ mod tests {
                     continue;
                 }
                 for xs in [false, true] {
-                    for (groups, vnni) in (1..=5usize).flat_map(|g| [(g, false), (g, true)]) {
-                        if vnni && !std::is_x86_feature_detected!("avxvnni") {
+                    for (groups, vnni, r) in (1..=5usize)
+                        .flat_map(|g| [(g, false), (g, true)])
+                        .flat_map(|(g, v)| (0..8u32).map(move |r| (g, v, r)))
+                    {
+                        if vnni && !std::is_x86_feature_detected!("avxvnni") || bits == 8 && r > 0 {
                             continue;
                         }
                         // SAFETY: AVX2 is present (and AVX-VNNI with `vnni`); 4·8·4 + 16 + 16 < 400 code bytes and
@@ -832,6 +867,7 @@ mod tests {
                             avx2::dot(
                                 codes.as_ptr(),
                                 bits,
+                                r,
                                 kind,
                                 avx2::X::at(x.as_ptr()),
                                 xs,
@@ -840,7 +876,7 @@ mod tests {
                             )
                         };
                         let want = (0..32 * groups).fold(0i32, |s, j| {
-                            let c = read_bits(&words, j * bits as usize, bits) as u32;
+                            let c = read_bits(&words, r as usize + j * bits as usize, bits) as u32;
                             let w = expand(kind, c, bits);
                             let w = if kind == Kind::Unsigned {
                                 w as i32
@@ -850,7 +886,10 @@ mod tests {
                             let v = if xs { x[j] as i8 as i32 } else { x[j] as i32 };
                             s.wrapping_add(w * v)
                         });
-                        assert_eq!(got, want, "bits {bits} xs {xs} groups {groups} vnni {vnni}");
+                        assert_eq!(
+                            got, want,
+                            "bits {bits} xs {xs} groups {groups} vnni {vnni} r {r}"
+                        );
                     }
                 }
             }

@@ -36,9 +36,6 @@ const ALL: [Kernels; 4] = [
 /// [`super::rows`]), next to the bits of the sets (`1 << k as u8`).
 const VBMI: u8 = 1 << 7;
 
-/// The bits of [`DETECTED`] that hold the index in [`ALL`] of the best set it allows.
-const BEST: u8 = 3 << 4;
-
 impl Kernels {
     fn bit(self) -> u8 {
         1 << self as u8
@@ -57,8 +54,7 @@ impl Kernels {
 }
 
 /// 0: not detected yet; else the bits of the sets the process may run (the CPU's, capped by `NUMBER_KERNELS`,
-/// [`Kernels::Portable`] always), [`VBMI`], and in [`BEST`] the best of those sets (what [`available`] returns on
-/// every kernel call, so it is worked out once).
+/// [`Kernels::Portable`] always) and [`VBMI`].
 static DETECTED: AtomicU8 = AtomicU8::new(0);
 /// 0: not chosen yet; else `1 + ` the set in use: the best the CPU runs at or below the limit ([`limit`]), or
 /// [`available`] without one. Kept chosen so that [`selected`], which every kernel call asks, is one load.
@@ -69,8 +65,7 @@ static LIMIT: AtomicU8 = AtomicU8::new(0);
 fn detected() -> u8 {
     match DETECTED.load(Ordering::Relaxed) {
         0 => {
-            let sets = detect() | Kernels::Portable.bit();
-            let m = sets | ((Kernels::best(sets, Kernels::Avx512Vnni) as u8) << 4);
+            let m = detect() | Kernels::Portable.bit();
             DETECTED.store(m, Ordering::Relaxed);
             m
         }
@@ -87,7 +82,7 @@ fn detected() -> u8 {
 /// ```
 #[inline]
 pub fn available() -> Kernels {
-    ALL[((detected() & BEST) >> 4) as usize]
+    Kernels::best(detected(), Kernels::Avx512Vnni)
 }
 
 /// Whether the CPU has AVX-512 VBMI (detected with the kernel sets; never when `NUMBER_KERNELS` caps the sets
@@ -296,7 +291,7 @@ mod tests {
 
     #[test]
     fn the_kernels_in_use_are_the_best_set_the_process_may_run() {
-        // `available` reads the set worked out once at detection: the last (best) of the allowed sets.
+        // The best of the allowed sets.
         assert_eq!(every_available().last(), Some(available()));
         if std::env::var("NUMBER_KERNELS").as_deref() == Ok("avx2")
             && std::is_x86_feature_detected!("avx2")

@@ -669,26 +669,13 @@ impl Walker<'_> {
     /// starting at `init`; `None` leaves `e` as it is.
     pub(super) fn range_dot(&self, e: &Expr) -> Option<Expr> {
         // `(lo..hi).map(|i| a * b).sum()`, or `(lo..hi).fold(init, |acc, i| acc + a * b)`.
-        let (range, item, m, init, span) = match super::zip::f32_sum(e) {
-            Some(sum) => {
-                let (range, map) = super::zip::call(&sum.receiver, "map", 1)?;
-                let Expr::Closure(c) = &map.args[0] else {
-                    return None;
-                };
-                let [p] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
-                    return None;
-                };
-                let Expr::Binary(m) = bare(&c.body) else {
-                    return None;
-                };
-                (range, *p, m, quote!(0.0f32), sum.method.span())
-            }
-            None => {
-                let f = super::zip::f32_fold(e)?;
-                let init = f.init;
-                (f.receiver, f.item, f.product, quote!(#init), f.span)
-            }
-        };
+        let super::zip::Reduction {
+            receiver: range,
+            item,
+            product: m,
+            init,
+            span,
+        } = super::zip::reduction(e)?;
         let Expr::Range(range) = bare(range) else {
             return None;
         };

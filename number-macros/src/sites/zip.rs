@@ -154,6 +154,47 @@ pub(super) fn f32_fold(e: &Expr) -> Option<Fold<'_>> {
     })
 }
 
+/// The parts of an inner product written as `recv.map(|item| p * q).sum()` (`init` 0.0) or as an [`f32_fold`]:
+/// `recv`, the item's pattern, the product `p * q`, the initial value and the span of `sum` or `fold`.
+pub(super) struct Reduction<'e> {
+    pub(super) receiver: &'e Expr,
+    pub(super) item: &'e Pat,
+    pub(super) product: &'e syn::ExprBinary,
+    pub(super) init: proc_macro2::TokenStream,
+    pub(super) span: proc_macro2::Span,
+}
+
+pub(super) fn reduction(e: &Expr) -> Option<Reduction<'_>> {
+    if let Some(sum) = f32_sum(e) {
+        let (receiver, map) = call(&sum.receiver, "map", 1)?;
+        let Expr::Closure(c) = &map.args[0] else {
+            return None;
+        };
+        let [item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let Expr::Binary(product) = strip(&c.body) else {
+            return None;
+        };
+        return Some(Reduction {
+            receiver,
+            item,
+            product,
+            init: quote!(0.0f32),
+            span: sum.method.span(),
+        });
+    }
+    let f = f32_fold(e)?;
+    let init = f.init;
+    Some(Reduction {
+        receiver: f.receiver,
+        item: f.item,
+        product: f.product,
+        init: quote!(#init),
+        span: f.span,
+    })
+}
+
 /// The accumulation loop `{ let mut dot: f32 = init; for i in range { dot += a * b; } dot }` of an
 /// [`f32_sum`] (`init` 0.0) or an [`f32_fold`] (`span`: its `sum` or `fold`), preceded by `prelude`.
 pub(super) fn dot_loop(
@@ -195,26 +236,13 @@ impl Walker<'_> {
     /// doc); `None` leaves `e` as it is.
     pub(super) fn zip_dot(&self, e: &Expr) -> Option<Expr> {
         // `a.iter().zip(b).map(|(x, y)| x * y).sum()`, or `a.iter().zip(b).fold(init, |acc, (x, y)| acc + x * y)`.
-        let (zipped, item, m, init, span) = match f32_sum(e) {
-            Some(sum) => {
-                let (zipped, map) = call(&sum.receiver, "map", 1)?;
-                let Expr::Closure(c) = &map.args[0] else {
-                    return None;
-                };
-                let [item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
-                    return None;
-                };
-                let Expr::Binary(m) = strip(&c.body) else {
-                    return None;
-                };
-                (zipped, *item, m, quote!(0.0f32), sum.method.span())
-            }
-            None => {
-                let f = f32_fold(e)?;
-                let init = f.init;
-                (f.receiver, f.item, f.product, quote!(#init), f.span)
-            }
-        };
+        let Reduction {
+            receiver: zipped,
+            item,
+            product: m,
+            init,
+            span,
+        } = reduction(e)?;
         let (iter_a, zip) = call(zipped, "zip", 1)?;
         call(iter_a, "iter", 0)?;
         let (pa, pb) = match item {
